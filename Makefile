@@ -1,0 +1,28 @@
+# The README's two commands: `make demo` and `make test`. Everything else is a helper.
+.PHONY: demo test setup setup-dev lint lock bench
+
+demo: setup
+	.venv/bin/credstack demo
+
+test: setup-dev
+	scripts/test.sh
+
+setup:
+	scripts/setup.sh
+
+setup-dev:
+	scripts/setup.sh dev
+
+lint: setup-dev
+	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff format --check src tests bench
+	.venv/bin/mypy src
+
+# Regenerate the pinned dependency locks from pyproject.toml (needs network to PyPI).
+lock: setup-dev
+	.venv/bin/python -m pip install --quiet uv
+	.venv/bin/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
+	.venv/bin/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
+
+bench: setup-dev
+	.venv/bin/python bench/run_all.py

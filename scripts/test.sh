@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole suite: lint, types, then every test on SQLite and PostgreSQL.
+# Installs what the tests need (PostgreSQL from Debian's packages, when missing) and
+# starts a throwaway PostgreSQL on loopback for the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh dev
+
+echo "== ruff"; .venv/bin/ruff check src tests bench
+echo "== mypy --strict src"; .venv/bin/mypy src
+
+eval "$(scripts/postgres.sh start)"
+trap 'scripts/postgres.sh stop "$CREDSTACK_PG_DIR"' EXIT
+
+echo "== pytest (SQLite and PostgreSQL)"
+.venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"

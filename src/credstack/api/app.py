@@ -1,0 +1,54 @@
+"""The FastAPI application: REST API, OpenAPI document, DID documents and pages."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from credstack import __version__
+from credstack.api import catalog_routes, did_routes
+from credstack.api.schemas import HealthOut
+from credstack.errors import CredstackError
+from credstack.service.runtime import Runtime
+from credstack.store import migrate
+
+__all__ = ["create_app"]
+
+
+def create_app(runtime: Runtime) -> FastAPI:
+    app = FastAPI(
+        title="credstack",
+        version=__version__,
+        description="Stackable microcredentials, issued and verified as Open Badges 3.0.",
+    )
+    app.state.runtime = runtime
+
+    @app.exception_handler(CredstackError)
+    async def _credstack_error(_request: Request, exc: CredstackError) -> JSONResponse:
+        detail = getattr(exc, "problems", [])
+        return JSONResponse(
+            status_code=exc.http_status,
+            content={"error": exc.message.split("\n")[0], "detail": detail},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> HealthOut:
+        with runtime.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return HealthOut(
+            status="ok",
+            version=__version__,
+            database=runtime.engine.dialect.name,
+            schema_revision=migrate.current_revision(runtime.engine),
+        )
+
+    app.include_router(catalog_routes.router)
+    app.include_router(did_routes.router)
+    return app

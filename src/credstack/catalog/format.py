@@ -1,0 +1,116 @@
+"""The catalog file format, version 1, as a schema.
+
+Pydantic checks the shape (keys, types, required fields) and reports each error with the path
+inside the document; meaning (references, cycles, taxonomy rules) is checked afterwards in
+`checks`. Unknown keys are errors so that a misspelt key is never silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from credstack.domain.taxonomy import AchievementType
+
+__all__ = [
+    "FORMAT",
+    "AchievementSpec",
+    "CatalogSpec",
+    "CeSpec",
+    "CompetencySpec",
+    "FrameworkSpec",
+    "IssuerSpec",
+    "MaintenanceSpec",
+    "PartnerSpec",
+]
+
+FORMAT = "credstack-catalog/1"
+
+Key = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class IssuerSpec(_Spec):
+    id: str = Key
+    name: str
+    kind: Literal[
+        "certification-body",
+        "university",
+        "employer",
+        "training-provider",
+        "association",
+        "specialty-board",
+        "other",
+    ] = "other"
+    url: str | None = None
+    email: str | None = None
+
+
+class PartnerSpec(_Spec):
+    id: str = Key
+    name: str
+    url: str | None = None
+
+
+class CompetencySpec(_Spec):
+    id: str = Key
+    name: str
+    description: str = ""
+    code: str | None = None
+
+
+class FrameworkSpec(_Spec):
+    id: str = Key
+    name: str
+    url: str | None = None
+    version: str | None = None
+    competencies: list[CompetencySpec] = Field(min_length=1)
+
+
+class CeSpec(_Spec):
+    hours: float = Field(gt=0)
+    category: str = Key
+
+
+class MaintenanceSpec(_Spec):
+    cycle: str
+    requirements: Any
+    reminder_days: int = Field(default=180, gt=0)
+
+
+class AchievementSpec(_Spec):
+    id: str = Key
+    type: AchievementType
+    name: str = Field(min_length=1)
+    description: str = ""
+    criteria: str = ""
+    alignments: list[str] = []
+    credits: float | None = Field(default=None, ge=0)
+    ce: CeSpec | None = None
+    designation: str | None = None
+    validity: str | None = None
+    image: str | None = None
+    tags: list[str] = []
+    requirements: Any = None
+    maintenance: MaintenanceSpec | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _known_type(cls, value: object) -> object:
+        allowed = ", ".join(t.value for t in AchievementType)
+        if not isinstance(value, str) or value not in {t.value for t in AchievementType}:
+            raise ValueError(f"unknown credential type {value!r}; use one of: {allowed}")
+        return value
+
+
+class CatalogSpec(_Spec):
+    format: Literal["credstack-catalog/1"]
+    issuer: IssuerSpec | None = None
+    partners: list[PartnerSpec] = []
+    frameworks: list[FrameworkSpec] = []
+    achievements: list[AchievementSpec] = Field(min_length=1)
+    assessments: list[dict[str, Any]] = []

@@ -1,0 +1,119 @@
+"""The degree audit: a registrar's view of how credits were counted toward a requirement.
+
+It reads the evaluator's explanation rather than recomputing anything, so the audit can never
+disagree with the decision: credits are grouped by the record they came through (each
+certificate, or a course on its own), every line that did not count says why, and each cap
+shows how much of it was used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from credstack.domain.credits import describe_record, matches
+from credstack.domain.outcome import Contribution, Outcome
+from credstack.domain.records import Award, CourseCompletion, Record
+from credstack.domain.requirements import Credits
+
+__all__ = ["AuditGroup", "CapUsage", "DegreeAudit", "degree_audit", "render_audit"]
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditGroup:
+    """Credits that came through one source (a certificate, or a course on its own)."""
+
+    source_id: str
+    description: str
+    lines: tuple[Contribution, ...]
+
+    @property
+    def counted(self) -> float:
+        return sum(line.counted for line in self.lines)
+
+    @property
+    def offered(self) -> float:
+        return sum(line.amount for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class CapUsage:
+    label: str
+    max: float
+    used: float
+
+
+@dataclass(frozen=True, slots=True)
+class DegreeAudit:
+    required: float
+    total: float
+    met: bool
+    groups: tuple[AuditGroup, ...]
+    caps: tuple[CapUsage, ...]
+    other_requirements: tuple[str, ...]
+    """Reasons from the rest of the tree (a missing capstone, say), in tree order."""
+
+    @property
+    def not_counted(self) -> tuple[Contribution, ...]:
+        return tuple(line for g in self.groups for line in g.lines if line.reason)
+
+    def group(self, source_id: str) -> AuditGroup:
+        return next(g for g in self.groups if g.source_id == source_id)
+
+
+def degree_audit(outcome: Outcome, records: Sequence[Record]) -> DegreeAudit:
+    """Build the audit from an outcome whose tree contains exactly one ``Credits`` node."""
+    pools = [(o, o.requirement) for o in outcome.walk() if isinstance(o.requirement, Credits)]
+    if len(pools) != 1:
+        raise ValueError(f"a degree audit needs one credits requirement, found {len(pools)}")
+    pool, req = pools[0]
+    by_id = {r.id: r for r in records}
+    order: dict[str, list[Contribution]] = {}
+    for line in pool.contributions:
+        order.setdefault(line.source_id, []).append(line)
+    groups = []
+    for source_id, lines in order.items():
+        source = by_id.get(source_id)
+        name = (
+            describe_record(source)
+            if isinstance(source, Award | CourseCompletion)
+            else lines[0].description
+        )
+        groups.append(AuditGroup(source_id, name, tuple(lines)))
+    caps = []
+    for cap in req.caps:
+        used = 0.0
+        for g in groups:
+            source = by_id.get(g.source_id)
+            if isinstance(source, Award | CourseCompletion) and matches(source, cap.source):
+                used += g.counted
+        caps.append(CapUsage(cap.label or "cap", cap.max, used))
+    others = tuple(
+        reason for o in outcome.walk() if o is not pool and not o.met for reason in o.reasons
+    )
+    return DegreeAudit(
+        req.required, pool.progress.done, outcome.met, tuple(groups), tuple(caps), others
+    )
+
+
+def render_audit(audit: DegreeAudit) -> str:
+    """Plain-text audit, one line per course, as a registrar would print it."""
+    out = [
+        f"Credits: {_num(audit.total)} of {_num(audit.required)} required"
+        f" — {'complete' if audit.met else 'incomplete'}"
+    ]
+    out.extend(
+        f"Cap: {c.label}: {_num(c.used)} of at most {_num(c.max)} credits used" for c in audit.caps
+    )
+    for g in audit.groups:
+        out.append(f"{g.description}: {_num(g.counted)} of {_num(g.offered)} credits counted")
+        for line in g.lines:
+            if line.record_id != g.source_id or line.reason:
+                status = f"not counted: {line.reason}" if line.reason else "counted"
+                out.append(f"  - {line.description}: {_num(line.amount)} credits, {status}")
+    out.extend(f"Also required: {reason}" for reason in audit.other_requirements)
+    return "\n".join(out)

@@ -1,0 +1,82 @@
+"""The result of evaluating a requirement tree: met or not, how far, with what, and why not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from credstack.domain.requirements import Requirement
+
+__all__ = ["Contribution", "Outcome", "Progress"]
+
+
+def _number(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """``done`` of ``needed`` in ``unit`` ("2 of 5 requirements", "21 of 30 credits")."""
+
+    done: float
+    needed: float
+    unit: str
+
+    def __str__(self) -> str:
+        return f"{_number(self.done)} of {_number(self.needed)} {self.unit}"
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """One record's share in a pooled requirement (credits or CE hours).
+
+    ``source_id`` is the record it was counted through: for a course inside a certificate it
+    is the certificate, which is what caps and the degree audit group by. ``reason`` says why
+    ``counted`` is less than ``amount``.
+    """
+
+    record_id: str
+    source_id: str
+    description: str
+    amount: float
+    counted: float
+    category: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Evaluation of one node, with its children's outcomes.
+
+    ``counted`` lists the record ids this subtree used as evidence (sorted, no repeats);
+    ``reasons`` are plain sentences about this node only; ``next_step`` is, for a path, the
+    index of the first unmet step.
+    """
+
+    requirement: Requirement
+    met: bool
+    progress: Progress
+    counted: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    children: tuple[Outcome, ...] = ()
+    contributions: tuple[Contribution, ...] = ()
+    next_step: int | None = None
+
+    def walk(self) -> Iterator[Outcome]:
+        """This outcome and all below it, parents first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def why_not(self) -> tuple[str, ...]:
+        """Reasons from every unmet node below and including this one, in tree order."""
+        if self.met:
+            return ()
+        found: list[str] = list(self.reasons)
+        for child in self.children:
+            found.extend(child.why_not())
+        return tuple(found)
+
+    @property
+    def next_step_outcome(self) -> Outcome | None:
+        return None if self.next_step is None else self.children[self.next_step]

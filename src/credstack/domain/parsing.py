@@ -1,0 +1,523 @@
+"""Reading requirement trees from catalog data (the value under an achievement's ``requirements``).
+
+The parser never stops at the first mistake: it reports every problem it can find, each with
+the path of the offending key or item so the YAML loader can point at a line, and a sentence a
+catalog author can act on. Trees that parse but can never be met (3 of 2, a cap above the
+total) are reported too, by ``threshold_problems``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from credstack.domain.grades import Window, grade_rank, parse_window
+from credstack.domain.problems import Path as ProblemPath
+from credstack.domain.problems import Problem
+from credstack.domain.requirements import (
+    AllOf,
+    AnyOf,
+    AssessmentPassed,
+    Attested,
+    ContinuingEducation,
+    CourseCompleted,
+    CreditCap,
+    Credits,
+    Holds,
+    NOf,
+    Path,
+    Requirement,
+    RubricScored,
+    SourceFilter,
+)
+
+__all__ = ["KINDS", "parse_requirement", "threshold_problems"]
+
+
+class _Reader:
+    """Typed accessors over one mapping that record problems instead of raising."""
+
+    def __init__(self, data: Mapping[str, Any], path: ProblemPath, problems: list[Problem]):
+        self.data = data
+        self.path = path
+        self.problems = problems
+
+    def at(self, key: str) -> ProblemPath:
+        return (*self.path, key)
+
+    def fail(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.path if key is None else self.at(key), message))
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, f"'{key}' is required here.")
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+            self.fail(key, f"'{key}' must be a non-empty text, not {_describe(value)}.")
+            return None
+        return str(value)
+
+    def number(self, key: str, *, required: bool = False, minimum: float = 0) -> float | None:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.fail(key, f"'{key}' is required here.")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"'{key}' must be a number, not {_describe(value)}.")
+            return None
+        if value < minimum:
+            self.fail(key, f"'{key}' must be at least {minimum:g}, not {value:g}.")
+            return None
+        return float(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(key, f"'{key}' must be true or false, not {_describe(value)}.")
+            return default
+        return value
+
+    def grade(self, key: str) -> str | None:
+        value = self.text(key)
+        if value is not None and grade_rank(value) is None:
+            self.fail(key, f"'{value}' is not a letter grade (A+ to F, or P).")
+            return None
+        return value.strip().upper() if value is not None else None
+
+    def window(self, key: str) -> Window | None:
+        value = self.text(key)
+        if value is None:
+            return None
+        window = parse_window(value)
+        if window is None:
+            self.fail(key, f"'{value}' is not a duration; write it like P6Y, P18M or P90D.")
+        return window
+
+    def ids(self, key: str) -> frozenset[str] | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return frozenset([value])
+        if not isinstance(value, list) or not value:
+            self.fail(key, f"'{key}' must be a list of ids, not {_describe(value)}.")
+            return None
+        good: set[str] = set()
+        for i, item in enumerate(value):
+            if isinstance(item, str) and item:
+                good.add(item)
+            else:
+                self.problems.append(
+                    Problem((*self.at(key), i), f"Each id must be text, not {_describe(item)}.")
+                )
+        return frozenset(good)
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, str):
+        return f"the text '{value}'"
+    if isinstance(value, int | float):
+        return f"the number {value:g}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+_Parser = Callable[[_Reader, str], Requirement | None]
+
+
+def parse_requirement(
+    raw: object, path: tuple[str | int, ...]
+) -> tuple[Requirement | None, list[Problem]]:
+    """Parse a requirement tree; the tree is ``None`` whenever any problem was found.
+
+    ``raw`` is plain data: a text is shorthand for "holds that achievement", a list is
+    shorthand for "all of", and a mapping has exactly one kind key (see ``KINDS``).
+    """
+    problems: list[Problem] = []
+    req = _parse(raw, path, problems)
+    if req is not None and not problems:
+        problems.extend(threshold_problems(req, path))
+    return (None if problems else req), problems
+
+
+def _parse(raw: object, path: ProblemPath, problems: list[Problem]) -> Requirement | None:
+    if isinstance(raw, str):
+        if not raw.strip():
+            problems.append(Problem(path, "An achievement id cannot be empty."))
+            return None
+        return Holds(achievement=raw.strip())
+    if isinstance(raw, list):
+        children = _parse_list(raw, path, problems)
+        return AllOf(children) if children is not None else None
+    if not isinstance(raw, dict):
+        problems.append(
+            Problem(
+                path,
+                f"A requirement must be an achievement id, a list or a mapping, "
+                f"not {_describe(raw)}.",
+            )
+        )
+        return None
+    kinds = [k for k in raw if k in KINDS]
+    if len(kinds) != 1:
+        found = f"found {', '.join(map(str, kinds))}" if kinds else "found none"
+        problems.append(
+            Problem(
+                path,
+                f"A requirement mapping needs exactly one of: {', '.join(KINDS)} ({found}).",
+            )
+        )
+        return None
+    kind = kinds[0]
+    allowed = _ALLOWED[kind] | {kind, "label"}
+    for key in raw:
+        if key not in allowed:
+            problems.append(
+                Problem(
+                    (*path, key),
+                    f"'{key}' is not an option of a '{kind}' requirement; "
+                    f"expected one of: {', '.join(sorted(allowed - {kind}))}.",
+                )
+            )
+    reader = _Reader(raw, path, problems)
+    before = len(problems)
+    label = reader.text("label")
+    node = KINDS[kind](reader, kind)
+    if node is None or len(problems) > before:
+        return None
+    if label is not None:
+        node = _with_label(node, label)
+    return node
+
+
+def _with_label(node: Requirement, label: str) -> Requirement:
+    return replace(node, label=label)
+
+
+def _parse_list(
+    raw: object, path: ProblemPath, problems: list[Problem]
+) -> tuple[Requirement, ...] | None:
+    if not isinstance(raw, list) or not raw:
+        problems.append(
+            Problem(path, f"Expected a non-empty list of requirements, not {_describe(raw)}.")
+        )
+        return None
+    before = len(problems)
+    children = [_parse(item, (*path, i), problems) for i, item in enumerate(raw)]
+    if len(problems) > before:
+        return None
+    return tuple(c for c in children if c is not None)
+
+
+def _all(r: _Reader, kind: str) -> Requirement | None:
+    children = _parse_list(r.data[kind], r.at(kind), r.problems)
+    return None if children is None else AllOf(children)
+
+
+def _any(r: _Reader, kind: str) -> Requirement | None:
+    children = _parse_list(r.data[kind], r.at(kind), r.problems)
+    return None if children is None else AnyOf(children)
+
+
+def _path(r: _Reader, kind: str) -> Requirement | None:
+    steps = _parse_list(r.data[kind], r.at(kind), r.problems)
+    return None if steps is None else Path(steps)
+
+
+def _n_of(r: _Reader, kind: str) -> Requirement | None:
+    value = r.data[kind]
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        r.fail(kind, f"'n_of' must be a whole number of at least 1, not {_describe(value)}.")
+        return None
+    if "of" not in r.data:
+        r.fail(None, "'n_of' needs 'of', the list of requirements to choose from.")
+        return None
+    children = _parse_list(r.data["of"], r.at("of"), r.problems)
+    return None if children is None else NOf(value, children)
+
+
+def _holds(r: _Reader, kind: str) -> Requirement | None:
+    achievement = r.text(kind, required=True)
+    if achievement is None:
+        return None
+    return Holds(
+        achievement=achievement,
+        min_grade=r.grade("min_grade"),
+        min_score=r.number("min_score"),
+        within=r.window("within"),
+        valid=r.flag("valid", True),
+    )
+
+
+def _filter(r: _Reader, key: str) -> SourceFilter:
+    value = r.data.get(key)
+    if value is None:
+        return SourceFilter()
+    if not isinstance(value, dict):
+        r.fail(
+            key,
+            f"'{key}' must be a mapping such as {{types: [certificate]}}, not {_describe(value)}.",
+        )
+        return SourceFilter()
+    inner = _Reader(value, r.at(key), r.problems)
+    for k in value:
+        if k not in _FILTER_KEYS:
+            inner.fail(
+                k, f"'{k}' is not a source filter; expected one of: {', '.join(_FILTER_KEYS)}."
+            )
+    return SourceFilter(
+        types=inner.ids("types"),
+        issuers=inner.ids("issuers"),
+        achievements=inner.ids("achievements"),
+        courses=inner.ids("courses"),
+    )
+
+
+_FILTER_KEYS = ("types", "issuers", "achievements", "courses")
+
+
+def _credits(r: _Reader, kind: str) -> Requirement | None:
+    required = r.number(kind, required=True)
+    caps: list[CreditCap] = []
+    raw_caps = r.data.get("cap", [])
+    if isinstance(raw_caps, dict):
+        raw_caps = [raw_caps]
+    if not isinstance(raw_caps, list):
+        r.fail(
+            "cap",
+            f"'cap' must be a list of {{from: ..., max: ...}} entries, not {_describe(raw_caps)}.",
+        )
+        raw_caps = []
+    for i, item in enumerate(raw_caps):
+        item_path = (*r.at("cap"), i)
+        if not isinstance(item, dict):
+            r.problems.append(Problem(item_path, "A cap must be a mapping with 'from' and 'max'."))
+            continue
+        inner = _Reader(item, item_path, r.problems)
+        for k in item:
+            if k not in ("from", "max", "label"):
+                inner.fail(k, f"'{k}' is not an option of a cap; expected from, max or label.")
+        most = inner.number("max", required=True)
+        if most is not None:
+            caps.append(CreditCap(_filter(inner, "from"), most, inner.text("label")))
+    if required is None:
+        return None
+    return Credits(
+        required=required,
+        source=_filter(r, "from"),
+        min_grade=r.grade("min_grade"),
+        within=r.window("within"),
+        caps=tuple(caps),
+    )
+
+
+def _ce(r: _Reader, kind: str) -> Requirement | None:
+    value = r.data[kind]
+    if not isinstance(value, dict):
+        r.fail(kind, f"'ce' must be a mapping with 'total' and 'minimums', not {_describe(value)}.")
+        return None
+    inner = _Reader(value, r.at(kind), r.problems)
+    for k in value:
+        if k not in ("total", "minimums", "within"):
+            inner.fail(k, f"'{k}' is not an option of 'ce'; expected total, minimums or within.")
+    total = inner.number("total", required=True)
+    minimums: list[tuple[str, float]] = []
+    raw_min = value.get("minimums", {})
+    if not isinstance(raw_min, dict):
+        inner.fail("minimums", "'minimums' must map each category to its hours, like {ethics: 5}.")
+    else:
+        per = _Reader(raw_min, inner.at("minimums"), r.problems)
+        for category in raw_min:
+            hours = per.number(str(category), required=True)
+            if hours is not None:
+                minimums.append((str(category), hours))
+    if total is None:
+        return None
+    return ContinuingEducation(total, tuple(sorted(minimums)), inner.window("within"))
+
+
+def _assessment(r: _Reader, kind: str) -> Requirement | None:
+    assessment = r.text(kind, required=True)
+    if assessment is None:
+        return None
+    return AssessmentPassed(
+        assessment=assessment,
+        proctored=r.flag("proctored", False),
+        identity_verified=r.flag("identity_verified", False),
+        min_score=r.number("min_score"),
+        min_percent=r.number("min_percent"),
+    )
+
+
+def _merged(r: _Reader, kind: str, id_key: str) -> _Reader | None:
+    """Allow both ``{course: id, min_hours: 8}`` and ``{course: {id: ..., min_hours: 8}}``."""
+    value = r.data[kind]
+    if isinstance(value, dict):
+        for key in value:
+            if key not in _ALLOWED[kind] | {id_key}:
+                r.problems.append(
+                    Problem((*r.at(kind), key), f"'{key}' is not an option of '{kind}'.")
+                )
+        return _Reader(value, r.at(kind), r.problems)
+    if value is None or isinstance(value, str):
+        merged = {k: v for k, v in r.data.items() if k != kind}
+        if value is not None:
+            merged[id_key] = value
+        return _Reader(merged, r.path, r.problems)
+    r.fail(kind, f"'{kind}' must be an id or a mapping of options, not {_describe(value)}.")
+    return None
+
+
+def _attestation(r: _Reader, kind: str) -> Requirement | None:
+    inner = _merged(r, kind, "subject")
+    if inner is None:
+        return None
+    role = inner.text("role", required=True)
+    if role is None:
+        return None
+    return Attested(role=role, subject=inner.text("subject"), program=inner.text("program"))
+
+
+def _rubric(r: _Reader, kind: str) -> Requirement | None:
+    rubric = r.text(kind, required=True)
+    min_score = r.number("min_score", required=True)
+    if rubric is None or min_score is None:
+        return None
+    return RubricScored(rubric, min_score, r.text("reviewer_role"))
+
+
+def _course(r: _Reader, kind: str) -> Requirement | None:
+    inner = _merged(r, kind, "id")
+    if inner is None:
+        return None
+    return CourseCompleted(
+        course=inner.text("id"),
+        min_hours=inner.number("min_hours") or 0.0,
+        providers=inner.ids("providers"),
+        min_grade=inner.grade("min_grade"),
+    )
+
+
+#: Kind key -> parser. A requirement mapping has exactly one of these keys.
+KINDS: dict[str, _Parser] = {
+    "all": _all,
+    "any": _any,
+    "n_of": _n_of,
+    "path": _path,
+    "holds": _holds,
+    "credits": _credits,
+    "ce": _ce,
+    "assessment": _assessment,
+    "attestation": _attestation,
+    "rubric": _rubric,
+    "course": _course,
+}
+
+_ALLOWED: dict[str, frozenset[str]] = {
+    "all": frozenset(),
+    "any": frozenset(),
+    "path": frozenset(),
+    "n_of": frozenset({"of"}),
+    "holds": frozenset({"min_grade", "min_score", "within", "valid"}),
+    "credits": frozenset({"from", "min_grade", "within", "cap"}),
+    "ce": frozenset(),
+    "assessment": frozenset({"proctored", "identity_verified", "min_score", "min_percent"}),
+    "attestation": frozenset({"role", "program"}),
+    "rubric": frozenset({"min_score", "reviewer_role"}),
+    "course": frozenset({"min_hours", "providers", "min_grade"}),
+}
+
+
+def threshold_problems(req: Requirement, path: ProblemPath = ()) -> list[Problem]:
+    """Thresholds no learner could ever reach, or that contradict each other.
+
+    Paths point at the node's own key (``n_of``, ``credits``, ...) found by walking the tree
+    the same way the parser numbered it.
+    """
+    problems: list[Problem] = []
+    _check(req, path, problems)
+    return problems
+
+
+def _check(req: Requirement, path: ProblemPath, problems: list[Problem]) -> None:
+    if isinstance(req, NOf):
+        if req.n > len(req.children):
+            problems.append(
+                Problem(
+                    (*path, "n_of"),
+                    f"This asks for {req.n} of {len(req.children)} requirements, "
+                    "so it can never be met.",
+                )
+            )
+        for i, child in enumerate(req.children):
+            _check(child, (*path, "of", i), problems)
+    elif isinstance(req, AllOf | AnyOf | Path):
+        key = {AllOf: "all", AnyOf: "any", Path: "path"}[type(req)]
+        children = req.steps if isinstance(req, Path) else req.children
+        for i, child in enumerate(children):
+            _check(child, (*path, key, i), problems)
+    elif isinstance(req, Credits):
+        _check_credits(req, path, problems)
+    elif isinstance(req, ContinuingEducation):
+        floor = sum(hours for _, hours in req.minimums)
+        if floor > req.total:
+            problems.append(
+                Problem(
+                    (*path, "ce", "total"),
+                    f"The category minimums add up to {floor:g} hours, more than the total of "
+                    f"{req.total:g}; raise the total or lower a minimum.",
+                )
+            )
+    elif (
+        isinstance(req, AssessmentPassed) and req.min_percent is not None and req.min_percent > 100
+    ):
+        problems.append(
+            Problem(
+                (*path, "min_percent"), f"A minimum of {req.min_percent:g}% can never be reached."
+            )
+        )
+
+
+def _check_credits(req: Credits, path: ProblemPath, problems: list[Problem]) -> None:
+    if req.required <= 0:
+        problems.append(Problem((*path, "credits"), "The number of credits must be above 0."))
+    for i, cap in enumerate(req.caps):
+        if cap.max > req.required:
+            problems.append(
+                Problem(
+                    (*path, "cap", i, "max"),
+                    f"A cap of {cap.max:g} credits is above the {req.required:g} required, "
+                    "so it never limits anything; lower it or remove it.",
+                )
+            )
+        # A cap whose filter is no narrower than the pool's own limits every credit.
+        if _covers(cap.source, req.source) and cap.max < req.required:
+            problems.append(
+                Problem(
+                    (*path, "cap", i, "max"),
+                    f"Every credit this requirement can count is capped at {cap.max:g}, "
+                    f"below the {req.required:g} required, so it can never be met.",
+                )
+            )
+
+
+def _covers(cap: SourceFilter, pool: SourceFilter) -> bool:
+    """Whether every record the pool accepts also falls under the cap."""
+    pairs = (
+        (cap.types, pool.types),
+        (cap.issuers, pool.issuers),
+        (cap.achievements, pool.achievements),
+        (cap.courses, pool.courses),
+    )
+    return all(c is None or (p is not None and p <= c) for c, p in pairs)

@@ -1,0 +1,135 @@
+"""What a learner has, as the stacking engine sees it.
+
+Each record carries every attribute a requirement can ask about, so evaluation never looks
+anything up: the service layer copies issuer names, course titles and grades in when it loads
+a learner. Records are immutable values with a stable id; the id is what an outcome cites as
+evidence and what a revocation refers to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+__all__ = [
+    "AssessmentResult",
+    "Attestation",
+    "Award",
+    "AwardStatus",
+    "CourseCompletion",
+    "Proctoring",
+    "Record",
+    "RubricScore",
+]
+
+
+class AwardStatus(StrEnum):
+    """Lifecycle of an issued credential; only ``ACTIVE`` awards support other awards."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    SUSPENDED = "suspended"
+
+
+class Proctoring(StrEnum):
+    """How an assessment sitting was supervised; anything but ``NONE`` counts as proctored."""
+
+    NONE = "unproctored"
+    ONLINE = "online"
+    IN_PERSON = "in_person"
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    """An achievement issued to the learner (a badge, microcredential, certificate, ...).
+
+    ``counted`` names the records that earned it: a certificate lists its courses so that a
+    degree can count course credits inside certificates and judge each course's grade and date.
+    """
+
+    id: str
+    achievement_id: str
+    issuer_id: str
+    achievement_type: str
+    awarded_on: date
+    valid_until: date | None = None
+    status: AwardStatus = AwardStatus.ACTIVE
+    status_changed_on: date | None = None
+    credits: float = 0.0
+    ce_hours: float = 0.0
+    ce_category: str | None = None
+    grade: str | None = None
+    score: float | None = None
+    counted: tuple[str, ...] = ()
+    issuer_name: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentResult:
+    """One sitting of an assessment; ``passed`` was decided against the cut score in force."""
+
+    id: str
+    assessment_id: str
+    score: float
+    max_score: float
+    passed: bool
+    taken_on: date
+    proctoring: Proctoring = Proctoring.NONE
+    identity_verified: bool = False
+    identity_method: str | None = None
+    attempt_id: str | None = None
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Attestation:
+    """An accountable person's statement that the learner has a skill.
+
+    ``subject`` is what is attested (usually the achievement id); ``role`` and ``program`` are
+    the attester's role *in that program* at the time, as checked when the attestation was made.
+    """
+
+    id: str
+    subject: str
+    attester_id: str
+    role: str
+    program: str | None
+    statement: str
+    attested_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class RubricScore:
+    """A reviewer's score of a piece of work (a capstone, a portfolio) against a rubric."""
+
+    id: str
+    rubric_id: str
+    score: float
+    max_score: float
+    reviewer_id: str
+    scored_on: date
+    reviewer_role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseCompletion:
+    """A completed course: training hours for routes, credits and grade for degrees."""
+
+    id: str
+    course_id: str
+    provider_id: str
+    hours: float
+    completed_on: date
+    grade: str | None = None
+    credits: float = 0.0
+    title: str | None = None
+    provider_name: str | None = None
+
+
+Record = Award | AssessmentResult | Attestation | RubricScore | CourseCompletion

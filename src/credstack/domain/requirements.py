@@ -1,0 +1,223 @@
+"""The requirement tree: what a learner must have for an achievement to be awarded.
+
+Nodes are frozen values built once from catalog data (see ``parsing``) and evaluated many
+times, so they hold pre-normalised sets and numbers rather than raw YAML. Composite nodes
+(all, any, n-of, path) combine leaf conditions; leaves either name one thing the learner must
+hold or have done, or pool amounts (credits, CE hours) from many records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from credstack.domain.grades import Window
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "AssessmentPassed",
+    "Attested",
+    "ContinuingEducation",
+    "CourseCompleted",
+    "CreditCap",
+    "Credits",
+    "Holds",
+    "NOf",
+    "Path",
+    "Requirement",
+    "RubricScored",
+    "SourceFilter",
+    "children_of",
+    "iter_nodes",
+    "referenced_achievements",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    children: tuple[Requirement, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    children: tuple[Requirement, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NOf:
+    """At least ``n`` of the children, e.g. "any 2 of 3 stacks"."""
+
+    n: int
+    children: tuple[Requirement, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """All steps, in a suggested order: the first unmet step is the learner's next step.
+
+    The order guides learners; it is not enforced on dates, because a learner who earned a
+    later step first (say, by recognition of prior learning) has still met it.
+    """
+
+    steps: tuple[Requirement, ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Holds:
+    """The learner holds an award of ``achievement``.
+
+    ``valid`` (the default) asks for an award that is active and unexpired on the as-of date;
+    without it any award ever issued counts unless it was revoked.
+    """
+
+    achievement: str
+    min_grade: str | None = None
+    min_score: float | None = None
+    within: Window | None = None
+    valid: bool = True
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFilter:
+    """Which records may contribute to a pool; ``None`` fields match anything.
+
+    ``types`` are achievement types, plus ``course`` for course completions; ``issuers`` is
+    an articulation list of issuer (or course provider) ids; ``achievements`` names
+    achievement ids and ``courses`` course ids (a filter with only one of them matches
+    nothing of the other kind).
+    """
+
+    types: frozenset[str] | None = None
+    issuers: frozenset[str] | None = None
+    achievements: frozenset[str] | None = None
+    courses: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreditCap:
+    """At most ``max`` credits may come from sources matching ``source``."""
+
+    source: SourceFilter
+    max: float
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Credits:
+    """At least ``required`` credits from matching records, each counted once.
+
+    A source that lists the records it was earned with (a certificate and its courses) is
+    opened up: each inner course is judged on its own grade and date, and its credits are
+    attributed to the source for caps and the audit.
+    """
+
+    required: float
+    source: SourceFilter = SourceFilter()
+    min_grade: str | None = None
+    within: Window | None = None
+    caps: tuple[CreditCap, ...] = ()
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ContinuingEducation:
+    """CE hours: a total and per-category minimums, optionally within a look-back window."""
+
+    total: float
+    minimums: tuple[tuple[str, float], ...] = ()
+    within: Window | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentPassed:
+    """A passed sitting of ``assessment`` with the rigor the route demands."""
+
+    assessment: str
+    proctored: bool = False
+    identity_verified: bool = False
+    min_score: float | None = None
+    min_percent: float | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attested:
+    """An attestation by someone holding ``role`` (in ``program``, when given)."""
+
+    role: str
+    subject: str | None = None
+    program: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RubricScored:
+    """A reviewer's rubric score of at least ``min_score``."""
+
+    rubric: str
+    min_score: float
+    reviewer_role: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CourseCompleted:
+    """A recorded course completion, e.g. "at least 8 hours from an approved provider"."""
+
+    course: str | None = None
+    min_hours: float = 0.0
+    providers: frozenset[str] | None = None
+    min_grade: str | None = None
+    label: str | None = None
+
+
+Requirement = (
+    AllOf
+    | AnyOf
+    | NOf
+    | Path
+    | Holds
+    | Credits
+    | ContinuingEducation
+    | AssessmentPassed
+    | Attested
+    | RubricScored
+    | CourseCompleted
+)
+
+
+def children_of(req: Requirement) -> tuple[Requirement, ...]:
+    if isinstance(req, AllOf | AnyOf | NOf):
+        return req.children
+    if isinstance(req, Path):
+        return req.steps
+    return ()
+
+
+def iter_nodes(req: Requirement) -> Iterator[Requirement]:
+    """Every node of the tree, parents before children."""
+    stack = [req]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(children_of(node)))
+
+
+def referenced_achievements(req: Requirement) -> frozenset[str]:
+    """Achievement ids the tree depends on: held ones and those named as credit sources."""
+    found: set[str] = set()
+    for node in iter_nodes(req):
+        if isinstance(node, Holds):
+            found.add(node.achievement)
+        elif isinstance(node, Credits):
+            for source in (node.source, *(cap.source for cap in node.caps)):
+                if source.achievements:
+                    found.update(source.achievements)
+    return frozenset(found)

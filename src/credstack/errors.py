@@ -1,0 +1,36 @@
+"""Errors a person can act on.
+
+Every failure that reaches a user (CLI, API, page) is a `CredstackError` with a plain message;
+anything else is a bug and is reported as one, never as a traceback to the user.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Conflict", "CredstackError", "Forbidden", "InvalidInput", "NotFound"]
+
+
+class CredstackError(Exception):
+    """Base of the errors whose message is meant for the person who caused them."""
+
+    http_status = 400
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(CredstackError):
+    http_status = 422
+
+
+class NotFound(CredstackError):
+    http_status = 404
+
+
+class Conflict(CredstackError):
+    http_status = 409
+
+
+class Forbidden(CredstackError):
+    http_status = 403

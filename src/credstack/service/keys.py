@@ -1,0 +1,62 @@
+"""Issuers' signing keys: created, rotated and unsealed only inside the key store.
+
+The database holds key ids, public keys and sealed private keys; the master key that unseals
+them is outside the database (see `store.secrets`). Rotation retires a key for signing but keeps
+it listed in the DID document, so credentials signed with it stay verifiable.
+"""
+
+from __future__ import annotations
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from credstack.errors import NotFound
+from credstack.service.identity import issuer_did
+from credstack.store.models import IssuerRow, SigningKeyRow
+from credstack.store.secrets import MasterKey
+from credstack.store.types import utcnow
+from credstack.store.uow import UnitOfWork
+from credstack.vc.keys import SigningKey, public_key_multibase, signing_key_from_private_key
+
+__all__ = ["KeyStore"]
+
+
+class KeyStore:
+    def __init__(self, uow: UnitOfWork, master: MasterKey, base_url: str) -> None:
+        self._uow = uow
+        self._master = master
+        self._base_url = base_url
+
+    @staticmethod
+    def _context(issuer: IssuerRow, key_id: str) -> str:
+        return f"credstack signing key {issuer.key} {key_id}"
+
+    def create(self, issuer: IssuerRow) -> SigningKeyRow:
+        """A new active key; any earlier active key is retired (kept for verification)."""
+        private = Ed25519PrivateKey.generate()
+        key_id = public_key_multibase(private.public_key())
+        raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+        now = utcnow()
+        for row in self._uow.signing_keys.all(issuer.id):
+            if row.retired_at is None:
+                row.retired_at = now
+        row = SigningKeyRow(
+            issuer_id=issuer.id,
+            key_id=key_id,
+            public_key_multibase=key_id,
+            encrypted_private_key=self._master.seal(raw, self._context(issuer, key_id)),
+            created_at=now,
+        )
+        self._uow.signing_keys.add(row)
+        return row
+
+    def signing_key(self, issuer: IssuerRow) -> SigningKey:
+        row = self._uow.signing_keys.active(issuer.id)
+        if row is None:
+            raise NotFound(
+                f"issuer {issuer.key} has no active signing key: run "
+                f"`credstack issuer rotate-key {issuer.key}`"
+            )
+        raw = self._master.open(row.encrypted_private_key, self._context(issuer, row.key_id))
+        private = Ed25519PrivateKey.from_private_bytes(raw)
+        return signing_key_from_private_key(issuer_did(self._base_url, issuer.key), private)

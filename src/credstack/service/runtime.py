@@ -1,0 +1,62 @@
+"""Everything a command or the server needs at hand: settings, engine, units of work, keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from credstack.config import Settings
+from credstack.errors import CredstackError
+from credstack.service.keys import KeyStore
+from credstack.store import migrate
+from credstack.store.db import make_engine
+from credstack.store.secrets import MasterKey
+from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = ["Runtime", "initialise", "open_runtime"]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    units: UnitOfWorkFactory
+    master: MasterKey
+
+    def uow(self) -> UnitOfWork:
+        return self.units()
+
+    def keys(self, uow: UnitOfWork) -> KeyStore:
+        return KeyStore(uow, self.master, self.settings.base_url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def initialise(settings: Settings) -> Runtime:
+    """Create the data directory, the master key and the schema; safe to run again."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    master = MasterKey.load_or_create(settings.master_key_path)
+    engine = make_engine(settings.database_url)
+    migrate.upgrade(engine)
+    return Runtime(settings, engine, UnitOfWorkFactory(engine), master)
+
+
+def open_runtime(settings: Settings) -> Runtime:
+    """Open an initialised installation; refuse one whose schema is behind the code."""
+    master = MasterKey.load(settings.master_key_path)
+    engine = make_engine(settings.database_url)
+    try:
+        current = migrate.current_revision(engine)
+    except Exception as exc:
+        engine.dispose()
+        raise CredstackError(f"cannot open the database: {exc.__class__.__name__}: {exc}") from exc
+    head = migrate.head_revision()
+    if current != head:
+        engine.dispose()
+        raise CredstackError(
+            f"the database schema is at {current or 'nothing'}, the code needs {head}: "
+            "run `credstack db upgrade` (or `credstack init`)"
+        )
+    return Runtime(settings, engine, UnitOfWorkFactory(engine), master)

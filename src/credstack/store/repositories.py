@@ -1,0 +1,215 @@
+"""Queries, one class per aggregate. Every query that touches tenant data takes the issuer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from credstack.store.models import (
+    AchievementRow,
+    AchievementVersionRow,
+    ApiTokenRow,
+    AssessmentRow,
+    AssessmentVersionRow,
+    AwardRow,
+    CatalogLoadRow,
+    CompetencyRow,
+    FrameworkRow,
+    IssuerRow,
+    LearnerRow,
+    MembershipRow,
+    PartnerRow,
+    SigningKeyRow,
+    UserRow,
+)
+
+__all__ = [
+    "Achievements",
+    "Assessments",
+    "Awards",
+    "CatalogLoads",
+    "Issuers",
+    "Learners",
+    "SigningKeys",
+    "Users",
+]
+
+
+class _Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+
+class Issuers(_Repository):
+    def by_key(self, key: str) -> IssuerRow | None:
+        return self.session.scalar(select(IssuerRow).where(IssuerRow.key == key))
+
+    def all(self) -> Sequence[IssuerRow]:
+        return self.session.scalars(select(IssuerRow).order_by(IssuerRow.key)).all()
+
+    def partners(self, issuer_id: int) -> Sequence[PartnerRow]:
+        return self.session.scalars(
+            select(PartnerRow).where(PartnerRow.issuer_id == issuer_id).order_by(PartnerRow.key)
+        ).all()
+
+    def partner(self, issuer_id: int, key: str) -> PartnerRow | None:
+        return self.session.scalar(
+            select(PartnerRow).where(PartnerRow.issuer_id == issuer_id, PartnerRow.key == key)
+        )
+
+    def frameworks(self, issuer_id: int) -> Sequence[FrameworkRow]:
+        return self.session.scalars(
+            select(FrameworkRow)
+            .where(FrameworkRow.issuer_id == issuer_id)
+            .order_by(FrameworkRow.key)
+        ).all()
+
+    def framework(self, issuer_id: int, key: str) -> FrameworkRow | None:
+        return self.session.scalar(
+            select(FrameworkRow).where(FrameworkRow.issuer_id == issuer_id, FrameworkRow.key == key)
+        )
+
+    def competencies(self, framework_id: int) -> Sequence[CompetencyRow]:
+        return self.session.scalars(
+            select(CompetencyRow)
+            .where(CompetencyRow.framework_id == framework_id)
+            .order_by(CompetencyRow.key)
+        ).all()
+
+
+class Users(_Repository):
+    def by_email(self, email: str) -> UserRow | None:
+        return self.session.scalar(select(UserRow).where(UserRow.email == email))
+
+    def roles(self, user_id: int, issuer_id: int) -> set[tuple[str, str]]:
+        rows = self.session.execute(
+            select(MembershipRow.role, MembershipRow.scope).where(
+                MembershipRow.user_id == user_id, MembershipRow.issuer_id == issuer_id
+            )
+        ).all()
+        return {(role, scope) for role, scope in rows}
+
+    def memberships(self, user_id: int) -> Sequence[MembershipRow]:
+        return self.session.scalars(
+            select(MembershipRow).where(MembershipRow.user_id == user_id)
+        ).all()
+
+    def token_by_hash(self, token_hash: str) -> ApiTokenRow | None:
+        return self.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash))
+
+    def get(self, user_id: int) -> UserRow | None:
+        return self.session.get(UserRow, user_id)
+
+
+class Learners(_Repository):
+    def by_key(self, key: str) -> LearnerRow | None:
+        return self.session.scalar(select(LearnerRow).where(LearnerRow.key == key))
+
+    def all(self) -> Sequence[LearnerRow]:
+        return self.session.scalars(select(LearnerRow).order_by(LearnerRow.key)).all()
+
+
+class Achievements(_Repository):
+    def by_key(self, issuer_id: int, key: str) -> AchievementRow | None:
+        return self.session.scalar(
+            select(AchievementRow).where(
+                AchievementRow.issuer_id == issuer_id, AchievementRow.key == key
+            )
+        )
+
+    def all(self, issuer_id: int) -> Sequence[AchievementRow]:
+        return self.session.scalars(
+            select(AchievementRow)
+            .where(AchievementRow.issuer_id == issuer_id)
+            .order_by(AchievementRow.key)
+        ).all()
+
+    def version(self, achievement_id: int, version: int) -> AchievementVersionRow | None:
+        return self.session.scalar(
+            select(AchievementVersionRow).where(
+                AchievementVersionRow.achievement_id == achievement_id,
+                AchievementVersionRow.version == version,
+            )
+        )
+
+    def current(self, achievement: AchievementRow) -> AchievementVersionRow:
+        row = self.version(achievement.id, achievement.current_version)
+        if row is None:  # pragma: no cover - guarded by the load transaction
+            raise LookupError(
+                f"achievement {achievement.key} has no version {achievement.current_version}"
+            )
+        return row
+
+    def versions(self, achievement_id: int) -> Sequence[AchievementVersionRow]:
+        return self.session.scalars(
+            select(AchievementVersionRow)
+            .where(AchievementVersionRow.achievement_id == achievement_id)
+            .order_by(AchievementVersionRow.version)
+        ).all()
+
+    def version_by_id(self, version_id: int) -> AchievementVersionRow | None:
+        return self.session.get(AchievementVersionRow, version_id)
+
+
+class Assessments(_Repository):
+    def by_key(self, issuer_id: int, key: str) -> AssessmentRow | None:
+        return self.session.scalar(
+            select(AssessmentRow).where(
+                AssessmentRow.issuer_id == issuer_id, AssessmentRow.key == key
+            )
+        )
+
+    def current(self, assessment: AssessmentRow) -> AssessmentVersionRow | None:
+        return self.session.scalar(
+            select(AssessmentVersionRow).where(
+                AssessmentVersionRow.assessment_id == assessment.id,
+                AssessmentVersionRow.version == assessment.current_version,
+            )
+        )
+
+
+class CatalogLoads(_Repository):
+    def for_issuer(self, issuer_id: int) -> Sequence[CatalogLoadRow]:
+        return self.session.scalars(
+            select(CatalogLoadRow)
+            .where(CatalogLoadRow.issuer_id == issuer_id)
+            .order_by(CatalogLoadRow.id)
+        ).all()
+
+
+class Awards(_Repository):
+    def for_learner(self, learner_id: int) -> Sequence[AwardRow]:
+        return self.session.scalars(
+            select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id)
+        ).all()
+
+    def by_public_id(self, public_id: str) -> AwardRow | None:
+        return self.session.scalar(select(AwardRow).where(AwardRow.public_id == public_id))
+
+    def count(self, issuer_id: int | None = None) -> int:
+        query = select(func.count(AwardRow.id))
+        if issuer_id is not None:
+            query = query.where(AwardRow.issuer_id == issuer_id)
+        return int(self.session.scalar(query) or 0)
+
+
+class SigningKeys(_Repository):
+    def active(self, issuer_id: int) -> SigningKeyRow | None:
+        return self.session.scalar(
+            select(SigningKeyRow)
+            .where(SigningKeyRow.issuer_id == issuer_id, SigningKeyRow.retired_at.is_(None))
+            .order_by(SigningKeyRow.id.desc())
+        )
+
+    def all(self, issuer_id: int) -> Sequence[SigningKeyRow]:
+        return self.session.scalars(
+            select(SigningKeyRow)
+            .where(SigningKeyRow.issuer_id == issuer_id)
+            .order_by(SigningKeyRow.id)
+        ).all()

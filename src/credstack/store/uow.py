@@ -1,0 +1,68 @@
+"""The unit of work: one transaction per use case. It commits; repositories never do."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from credstack.store.repositories import (
+    Achievements,
+    Assessments,
+    Awards,
+    CatalogLoads,
+    Issuers,
+    Learners,
+    SigningKeys,
+    Users,
+)
+
+__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+
+
+class UnitOfWork:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.issuers = Issuers(session)
+        self.users = Users(session)
+        self.learners = Learners(session)
+        self.achievements = Achievements(session)
+        self.assessments = Assessments(session)
+        self.catalog_loads = CatalogLoads(session)
+        self.awards = Awards(session)
+        self.signing_keys = SigningKeys(session)
+
+    def __enter__(self) -> UnitOfWork:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None:
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class UnitOfWorkFactory:
+    """Makes units of work on one engine; tests bind it to a connection they roll back."""
+
+    def __init__(self, engine: Engine, *, bind: Connection | None = None) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(
+            bind=bind or engine,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions())

@@ -1,0 +1,94 @@
+"""Running the real CLI and a real server from tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+__all__ = ["Cli", "free_port", "running_server"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Cli:
+    data_dir: Path
+    database_url: str
+    base_url: str = "http://127.0.0.1:8000"
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CREDSTACK_")}
+        env.update(
+            CREDSTACK_DATA_DIR=str(self.data_dir),
+            CREDSTACK_DATABASE_URL=self.database_url,
+            CREDSTACK_BASE_URL=self.base_url,
+        )
+        return env
+
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "credstack", *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            input=stdin,
+            timeout=120,
+            check=False,
+        )
+
+    def ok(self, *args: str) -> str:
+        result = self.run(*args)
+        assert result.returncode == 0, f"credstack {' '.join(args)}: {result.stderr}"
+        return result.stdout
+
+
+@contextmanager
+def running_server(cli: Cli, *args: str, port: int) -> Iterator[str]:
+    """Start `credstack <args> --port N` and wait until /healthz answers."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "credstack", *args, "--port", str(port)],
+        env=cli.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                out, err = process.communicate()
+                raise AssertionError(f"server exited {process.returncode}: {out}\n{err}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("server did not answer /healthz within 60 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()

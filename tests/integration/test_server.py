@@ -1,0 +1,84 @@
+"""`credstack demo` serves a real server: health, OpenAPI, the catalog API, DID documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.helpers import Cli, free_port, running_server
+
+
+@pytest.fixture
+def cli(tmp_path: Path, database_url: str) -> Cli:
+    port = free_port()
+    return Cli(tmp_path / "data", database_url, base_url=f"http://127.0.0.1:{port}")
+
+
+def test_demo_serves_health_docs_and_catalog(cli: Cli) -> None:
+    port = int(cli.base_url.rsplit(":", 1)[1])
+    with running_server(cli, "demo", port=port) as url:
+        health = httpx.get(f"{url}/healthz").json()
+        assert health["status"] == "ok"
+        assert health["schema_revision"]
+        docs = httpx.get(f"{url}/docs")
+        assert docs.status_code == 200 and "swagger" in docs.text.lower()
+        spec = httpx.get(f"{url}/openapi.json").json()
+        assert "/api/v1/issuers" in spec["paths"]
+        issuers = {i["id"]: i for i in httpx.get(f"{url}/api/v1/issuers").json()}
+        assert {"northwind", "ccrb", "lakeside", "wcb"} <= set(issuers)
+        achievements = httpx.get(f"{url}/api/v1/issuers/ccrb/achievements").json()
+        assert {
+            "id": "ccrp",
+            "type": "certification",
+            "name": "Certified Clinical Research Professional",
+            "version": 1,
+        } in achievements
+        did = issuers["ccrb"]["did"]
+        document = httpx.get(f"{url}/issuers/ccrb/did.json").json()
+        assert document["id"] == did
+        assert document["verificationMethod"][0]["type"] == "Multikey"
+        missing = httpx.get(f"{url}/api/v1/issuers/nobody/achievements")
+        assert missing.status_code == 404 and missing.json()["error"] == "unknown issuer 'nobody'"
+
+
+def test_catalog_upload_needs_an_admin_token(cli: Cli) -> None:
+    port = int(cli.base_url.rsplit(":", 1)[1])
+    out = cli.ok("demo", "--no-serve")
+    token = out.strip().rsplit(" ", 1)[1]
+    text = (
+        Path(__file__)
+        .resolve()
+        .parents[2]
+        .joinpath("examples", "northwind-data-academy.yaml")
+        .read_text()
+    )
+    changed = text.replace("Writes correct, readable SQL", "Writes correct SQL")
+    with running_server(cli, "serve", port=port) as url:
+        anonymous = httpx.post(
+            f"{url}/api/v1/issuers/northwind/catalog",
+            content=changed,
+            headers={"content-type": "application/yaml"},
+        )
+        assert anonymous.status_code == 403
+        bad = httpx.post(
+            f"{url}/api/v1/issuers/northwind/catalog",
+            content=changed,
+            headers={"content-type": "application/yaml", "authorization": "Bearer cst_wrong"},
+        )
+        assert bad.status_code == 403 and bad.json()["error"].startswith("the API token")
+        loaded = httpx.post(
+            f"{url}/api/v1/issuers/northwind/catalog",
+            content=changed,
+            headers={"content-type": "application/yaml", "authorization": f"Bearer {token}"},
+        )
+        assert loaded.status_code == 200, loaded.text
+        assert loaded.json()["new_versions"] == ["sql-querying v2"]
+        broken = httpx.post(
+            f"{url}/api/v1/issuers/northwind/catalog",
+            content="format: [",
+            headers={"content-type": "application/yaml", "authorization": f"Bearer {token}"},
+        )
+        assert broken.status_code == 422
+        assert broken.json()["detail"][0].startswith("POST northwind/catalog:1: malformed YAML")

@@ -1,0 +1,135 @@
+// Signs and verifies credentials with digitalbazaar's stack so credstack's tests can compare.
+// Reads one JSON request on stdin, writes one JSON answer on stdout. Never uses the network:
+// contexts come from credstack's own bundle (src/credstack/vc/contexts/index.json), keys from
+// the request (did:key is derived locally; other controllers are supplied as documents).
+import {readFileSync} from 'node:fs';
+import {dirname, join} from 'node:path';
+import {fileURLToPath} from 'node:url';
+import * as vc from '@digitalbazaar/vc';
+import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import {cryptosuite as eddsaRdfc2022} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+
+// The test helper runs a copy of this file beside the pinned node_modules, so it passes the
+// context folder explicitly.
+const contextDir = process.env.CREDSTACK_CONTEXT_DIR ||
+  join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'src', 'credstack', 'vc',
+    'contexts');
+const contextIndex = JSON.parse(readFileSync(join(contextDir, 'index.json'), 'utf8'));
+const contexts = new Map();
+for(const [url, file] of Object.entries(contextIndex)) {
+  contexts.set(url, JSON.parse(readFileSync(join(contextDir, file), 'utf8')));
+}
+// Only the verification-method documents below use this context; no term in it is signed.
+contexts.set('https://w3id.org/security/multikey/v1', {'@context': {'@protected': true}});
+
+function controllerDocFor(multikey, controller, vmId) {
+  return {
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+    id: controller,
+    verificationMethod: [{
+      id: vmId, type: 'Multikey', controller, publicKeyMultibase: multikey
+    }],
+    assertionMethod: [vmId],
+    authentication: [vmId]
+  };
+}
+
+function makeLoader(controllerDocuments = {}) {
+  const docs = new Map(Object.entries(controllerDocuments));
+  return async url => {
+    const [base, fragment] = url.split('#');
+    if(contexts.has(url)) {
+      return {contextUrl: null, documentUrl: url, document: contexts.get(url)};
+    }
+    let controllerDoc = docs.get(base);
+    if(!controllerDoc && base.startsWith('did:key:')) {
+      const multikey = base.slice('did:key:'.length);
+      controllerDoc = controllerDocFor(multikey, base, `${base}#${multikey}`);
+    }
+    if(!controllerDoc) {
+      throw new Error(`Refusing to load ${url}: not bundled and not supplied.`);
+    }
+    if(fragment === undefined) {
+      return {contextUrl: null, documentUrl: url, document: controllerDoc};
+    }
+    const method = controllerDoc.verificationMethod.find(m => m.id === url);
+    if(!method) {
+      throw new Error(`No verification method ${url}.`);
+    }
+    return {
+      contextUrl: null, documentUrl: url,
+      document: {'@context': 'https://w3id.org/security/multikey/v1', ...method}
+    };
+  };
+}
+
+async function signer(request) {
+  const key = await Ed25519Multikey.from({
+    id: request.verificationMethod,
+    controller: request.verificationMethod.split('#')[0],
+    publicKeyMultibase: request.publicKeyMultibase,
+    secretKeyMultibase: request.privateKeyMultibase
+  });
+  return key.signer();
+}
+
+async function sign(request, documentLoader) {
+  const suite = new DataIntegrityProof({
+    signer: await signer(request), cryptosuite: eddsaRdfc2022,
+    date: request.created
+  });
+  return vc.issue({credential: structuredClone(request.document), suite, documentLoader});
+}
+
+async function verify(request, documentLoader) {
+  const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022});
+  const result = await vc.verifyCredential({
+    credential: request.document, suite, documentLoader,
+    // Status is the documents layer's concern; here only the proof is compared.
+    checkStatus: async () => ({verified: true})
+  });
+  const errors = [];
+  const collect = e => e && errors.push(String(e.message || e));
+  collect(result.error);
+  for(const r of result.results || []) {
+    collect(r.error);
+  }
+  return {verified: result.verified, errors};
+}
+
+async function bench(request, documentLoader) {
+  const iterations = request.iterations;
+  const signed = await sign(request, documentLoader);
+  await verify({document: signed}, documentLoader);
+  let start = process.hrtime.bigint();
+  for(let i = 0; i < iterations; ++i) {
+    await sign(request, documentLoader);
+  }
+  const signSeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  start = process.hrtime.bigint();
+  for(let i = 0; i < iterations; ++i) {
+    const {verified} = await verify({document: signed}, documentLoader);
+    if(!verified) {
+      throw new Error('benchmark credential did not verify');
+    }
+  }
+  const verifySeconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return {iterations, signPerSecond: iterations / signSeconds,
+    verifyPerSecond: iterations / verifySeconds};
+}
+
+const input = JSON.parse(readFileSync(0, 'utf8'));
+const loader = makeLoader(input.controllerDocuments);
+const operations = {sign, verify, bench};
+try {
+  const requests = Array.isArray(input.requests) ? input.requests : [input];
+  const answers = [];
+  for(const request of requests) {
+    answers.push(await operations[request.op](request, loader));
+  }
+  process.stdout.write(JSON.stringify(Array.isArray(input.requests) ? answers : answers[0]));
+} catch(e) {
+  process.stdout.write(JSON.stringify({error: String(e.stack || e)}));
+  process.exitCode = 1;
+}

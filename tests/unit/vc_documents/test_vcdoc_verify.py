@@ -1,0 +1,207 @@
+"""credstack's own credentials through the verifier, in each form an employer receives."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from PIL import Image
+from vcdoc_helpers import ISSUER_DID, NOW, STATUS_URL, issuer_key, resolver_for, sample_award
+
+from credstack.vc import dataintegrity, jose
+from credstack.vc.baking import bake_png, bake_svg
+from credstack.vc.checks import Check
+from credstack.vc.documents import open_badge_credential
+from credstack.vc.keys import SigningKey
+from credstack.vc.resolve import DidResolver
+from credstack.vc.result import VerificationResult
+from credstack.vc.status import Bitstring, FetchedStatusList, status_list_credential
+from credstack.vc.verify import REQUIRED_CHECKS, verify_credential
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
+
+
+@pytest.fixture(scope="module")
+def key() -> SigningKey:
+    return issuer_key()
+
+
+@pytest.fixture(scope="module")
+def resolver(key: SigningKey) -> DidResolver:
+    return resolver_for(key)
+
+
+def _status_lists(key: SigningKey, revoked: dict[int, datetime] | None = None) -> Any:
+    bits = Bitstring()
+    for index in revoked or {}:
+        bits.set(index)
+    document = status_list_credential(
+        url=STATUS_URL,
+        issuer_id=ISSUER_DID,
+        purpose="revocation",
+        bits=bits,
+        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    signed = dataintegrity.sign(document, key, created=NOW)
+    return lambda url: FetchedStatusList(signed, revoked or {}) if url == STATUS_URL else None
+
+
+def _signed(key: SigningKey, **changes: Any) -> dict[str, Any]:
+    return dataintegrity.sign(open_badge_credential(sample_award(**changes)), key, created=NOW)
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _forms(key: SigningKey) -> dict[str, bytes]:
+    signed = _signed(key)
+    text = json.dumps(signed)
+    token = jose.sign_jwt(open_badge_credential(sample_award()), key)
+    return {
+        "json": text.encode(),
+        "jwt": token.encode(),
+        "png": bake_png(_png(), text),
+        "png-jwt": bake_png(_png(), token),
+        "svg": bake_svg(SVG, text).encode(),
+        "svg-jwt": bake_svg(SVG, token).encode(),
+    }
+
+
+@pytest.mark.parametrize("form", ["json", "jwt", "png", "png-jwt", "svg", "svg-jwt"])
+def test_every_form_verifies_and_says_what_it_represents(
+    key: SigningKey, resolver: DidResolver, form: str
+) -> None:
+    result = verify_credential(
+        _forms(key)[form], resolver=resolver, status_lists=_status_lists(key), now=NOW
+    )
+    assert result.verified, result.failures
+    assert {c.name for c in result.checks} == REQUIRED_CHECKS
+    assert result.summary is not None
+    text = result.summary.text
+    assert text.startswith(
+        "Ebola diagnosis (microcredential) issued by Tropical Medicine Certification Board"
+    )
+    assert "Competencies: Diagnose viral haemorrhagic fevers." in text
+    assert "proctored, identity verified, cut score 70%" in text
+    assert "Credits: 1.5." in text
+    assert "Continuing education hours: 6." in text
+    assert "Valid from 2025-06-01 until 2028-06-01." in text
+
+
+def test_one_changed_character_breaks_the_signature(key: SigningKey, resolver: DidResolver) -> None:
+    text = json.dumps(_signed(key)).replace("Ebola diagnosis", "Ebola diagnosiS", 1)
+    result = verify_credential(
+        text.encode(), resolver=resolver, status_lists=_status_lists(key), now=NOW
+    )
+    assert not result.verified
+    assert [c.name for c in result.failures] == ["signature"]
+    assert result.failures[0].message.startswith("The signature is invalid")
+    assert result.headline.startswith("Not verified: The signature is invalid")
+
+
+def test_changed_jwt_breaks_the_signature(key: SigningKey, resolver: DidResolver) -> None:
+    token = _forms(key)["jwt"].decode()
+    head, body, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims["vc"]["name"] = "Ebola diagnosiS"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    tampered = f"{head}.{forged}.{signature}"
+    result = verify_credential(
+        tampered, resolver=resolver, status_lists=_status_lists(key), now=NOW
+    )
+    assert not result.verified
+    assert [c.name for c in result.failures] == ["signature"]
+
+
+def test_revoked_credential_says_revoked_with_the_date(
+    key: SigningKey, resolver: DidResolver
+) -> None:
+    lists = _status_lists(key, {4242: datetime(2025, 9, 30, 12, 0, tzinfo=UTC)})
+    result = verify_credential(
+        json.dumps(_signed(key)), resolver=resolver, status_lists=lists, now=NOW
+    )
+    assert result.failures == (Check("status", False, "The credential was revoked on 2025-09-30."),)
+
+
+def test_expired_credential_says_expired(key: SigningKey, resolver: DidResolver) -> None:
+    signed = _signed(key, valid_until=datetime(2025, 12, 1, tzinfo=UTC))
+    result = verify_credential(
+        json.dumps(signed), resolver=resolver, status_lists=_status_lists(key), now=NOW
+    )
+    assert result.failures == (Check("validity", False, "The credential expired on 2025-12-01."),)
+
+
+def test_unresolvable_issuer_key_says_so(key: SigningKey) -> None:
+    result = verify_credential(
+        json.dumps(_signed(key)), resolver=DidResolver(), status_lists=_status_lists(key), now=NOW
+    )
+    assert not result.verified
+    issuer = result.check("issuer")
+    assert issuer is not None
+    assert not issuer.passed
+    assert issuer.message.endswith("could not be resolved, so the issuer is not known.")
+
+
+def test_status_list_signed_by_another_key_is_not_trusted(
+    key: SigningKey, resolver: DidResolver
+) -> None:
+    other = issuer_key()  # same DID, but a key the issuer's DID document does not list
+    result = verify_credential(
+        json.dumps(_signed(key)), resolver=resolver, status_lists=_status_lists(other), now=NOW
+    )
+    status = result.check("status")
+    assert status is not None
+    assert status.message.startswith("The status list could not be trusted")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"this is not json", "The input is not JSON, a compact JWT, or a badge image."),
+        (b"[1, 2]", "The JSON is not a credential object."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "The PNG image is truncated."),
+        (b"\xff\xfe\x00garbage", "The file is neither text nor a PNG image."),
+    ],
+)
+def test_unreadable_input_fails_at_parse(data: bytes, message: str) -> None:
+    result = verify_credential(data, resolver=DidResolver(), now=NOW)
+    assert not result.verified
+    assert result.checks == (Check("parse", False, message),)
+
+
+def test_unknown_or_remote_context_fails(key: SigningKey, resolver: DidResolver) -> None:
+    signed = _signed(key)
+    signed["@context"] = [*signed["@context"], "https://evil.example/context.jsonld"]
+    result = verify_credential(json.dumps(signed), resolver=resolver, now=NOW)
+    context = result.check("context")
+    assert context is not None
+    assert not context.passed
+    assert "https://evil.example/context.jsonld" in context.message
+    assert "never fetched" in context.message
+
+
+def test_missing_proof_and_unknown_cryptosuite_fail(key: SigningKey, resolver: DidResolver) -> None:
+    unsigned = open_badge_credential(sample_award())
+    result = verify_credential(json.dumps(unsigned), resolver=resolver, now=NOW)
+    assert "signature" in {c.name for c in result.failures}
+    odd = _signed(key)
+    odd["proof"] = {**odd["proof"], "cryptosuite": "ecdsa-rdfc-2019"}
+    result = verify_credential(json.dumps(odd), resolver=resolver, now=NOW)
+    signature = result.check("signature")
+    assert signature is not None
+    assert not signature.passed
+
+
+def test_a_result_is_never_verified_by_default() -> None:
+    assert not VerificationResult(checks=(), required=REQUIRED_CHECKS).verified
+    passed = tuple(Check(name, True, "ok") for name in sorted(REQUIRED_CHECKS - {"status"}))
+    assert not VerificationResult(checks=passed, required=REQUIRED_CHECKS).verified
+    everything = (*passed, Check("status", True, "ok"))
+    assert VerificationResult(checks=everything, required=REQUIRED_CHECKS).verified
