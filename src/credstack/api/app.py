@@ -8,11 +8,19 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from credstack import __version__
-from credstack.api import catalog_routes, did_routes
+from credstack.api import (
+    catalog_routes,
+    credential_routes,
+    did_routes,
+    engine_routes,
+    routes_routes,
+    verify_routes,
+)
 from credstack.api.schemas import HealthOut
 from credstack.errors import CredstackError
 from credstack.service.runtime import Runtime
 from credstack.store import migrate
+from credstack.web import routes as web_routes
 
 __all__ = ["create_app"]
 
@@ -51,4 +59,9 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     app.include_router(catalog_routes.router)
     app.include_router(did_routes.router)
+    app.include_router(engine_routes.router)
+    app.include_router(routes_routes.router)
+    app.include_router(credential_routes.router)
+    app.include_router(verify_routes.router)
+    app.include_router(web_routes.router)
     return app

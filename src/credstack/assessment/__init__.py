@@ -64,6 +64,7 @@ from credstack.assessment.scoring import (
     score_item,
     score_responses,
     score_rubric,
+    score_total,
 )
 
 __all__ = [
@@ -123,6 +124,7 @@ __all__ = [
     "score_item",
     "score_responses",
     "score_rubric",
+    "score_total",
     "standard_error_of_measurement",
     "upper_lower_groups",
 ]

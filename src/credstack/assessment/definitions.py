@@ -259,11 +259,14 @@ class Delivery:
 class AssessmentKind(StrEnum):
     OBJECTIVE = "objective"
     RUBRIC = "rubric"
+    # Scored by an outside test platform that reports only a total out of `max_score`
+    # (story 01's exams "out of 100"): credstack keeps the cut score and the rules, not the items.
+    EXTERNAL = "external"
 
 
 @dataclass(frozen=True)
 class AssessmentDefinition:
-    """Either keyed items (objective) or a rubric (performance task), never both."""
+    """Keyed items (objective), a rubric (performance task) or an external total: one of them."""
 
     id: str
     title: str
@@ -273,10 +276,17 @@ class AssessmentDefinition:
     attempts: AttemptsPolicy = field(default_factory=AttemptsPolicy)
     delivery: Delivery = field(default_factory=Delivery)
     description: str = ""
+    external_max_score: float | None = None
 
     def __post_init__(self) -> None:
-        if (self.rubric is None) == (not self.items):
-            raise AssessmentError(f"assessment '{self.id}' needs either items or a rubric")
+        ways = sum((bool(self.items), self.rubric is not None, self.external_max_score is not None))
+        if ways != 1:
+            raise AssessmentError(
+                f"assessment '{self.id}' needs exactly one of items, a rubric or an external "
+                "maximum score"
+            )
+        if self.external_max_score is not None and not self.external_max_score > 0:
+            raise AssessmentError(f"assessment '{self.id}': the maximum score must be positive")
         if len({item.id for item in self.items}) != len(self.items):
             raise AssessmentError(f"assessment '{self.id}' uses an item id twice")
         if self.cut_score.unit is CutScoreUnit.RAW and self.cut_score.value > self.max_score:
@@ -284,12 +294,18 @@ class AssessmentDefinition:
 
     @property
     def kind(self) -> AssessmentKind:
-        return AssessmentKind.RUBRIC if self.rubric is not None else AssessmentKind.OBJECTIVE
+        if self.rubric is not None:
+            return AssessmentKind.RUBRIC
+        if self.external_max_score is not None:
+            return AssessmentKind.EXTERNAL
+        return AssessmentKind.OBJECTIVE
 
     @property
     def max_score(self) -> float:
         if self.rubric is not None:
             return float(self.rubric.max_score)
+        if self.external_max_score is not None:
+            return self.external_max_score
         return sum(item.max_score for item in self.items)
 
     def item(self, item_id: str) -> Item | None:

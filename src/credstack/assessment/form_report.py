@@ -161,6 +161,10 @@ def form_report(
         raise AssessmentError(
             f"'{definition.id}' is scored with a rubric; item analysis needs keyed items"
         )
+    if not definition.items:
+        raise AssessmentError(
+            f"'{definition.id}' is scored externally; item analysis needs keyed items"
+        )
     if len(responses) < minimum_candidates:
         raise TooFewCandidatesError(len(responses), minimum_candidates)
     scored = [score_responses(definition, answers) for answers in responses]

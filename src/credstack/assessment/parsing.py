@@ -33,7 +33,15 @@ from credstack.assessment.definitions import (
 
 __all__ = ["parse_assessment"]
 
-_TOP_LEVEL_OPTIONAL = ("title", "description", "items", "rubric", "attempts", "delivery")
+_TOP_LEVEL_OPTIONAL = (
+    "title",
+    "description",
+    "items",
+    "rubric",
+    "max_score",
+    "attempts",
+    "delivery",
+)
 
 
 def parse_assessment(
@@ -63,23 +71,49 @@ def parse_assessment(
         )
     items: tuple[Item, ...] | None = ()
     rubric: Rubric | None = None
+    external: float | None = None
     has_items, has_rubric = "items" in fields, "rubric" in fields
-    if has_items == has_rubric:
+    if has_items and has_rubric:
         problems.append(
             (path, "an assessment needs either 'items' (keyed questions) or 'rubric', not both")
-            if has_items
-            else (path, "an assessment needs 'items' (keyed questions) or a 'rubric'")
+        )
+    elif "max_score" in fields and (has_items or has_rubric):
+        problems.append(
+            (
+                (*path, "max_score"),
+                "'max_score' is only for an assessment scored externally; items and rubrics "
+                "have their own maximum",
+            )
         )
     elif has_items:
         items = parse_items(fields["items"], (*path, "items"), problems)
-    else:
+    elif has_rubric:
         rubric = parse_rubric(fields["rubric"], (*path, "rubric"), problems)
+    elif "max_score" in fields:
+        external = read_number(
+            fields["max_score"],
+            (*path, "max_score"),
+            problems,
+            "max_score",
+            minimum=0,
+            exclusive_minimum=True,
+        )
+    else:
+        problems.append(
+            (
+                path,
+                "an assessment needs 'items' (keyed questions), a 'rubric', or 'max_score' "
+                "(a total scored by an external test platform)",
+            )
+        )
 
     maximum: float | None = None
     if rubric is not None:
         maximum = float(rubric.max_score)
     elif items:
         maximum = sum(item.max_score for item in items)
+    elif external is not None:
+        maximum = external
     cut_score = _parse_cut_score(fields["cut_score"], (*path, "cut_score"), problems, maximum)
 
     attempts = AttemptsPolicy()
@@ -100,6 +134,7 @@ def parse_assessment(
         attempts=attempts,
         delivery=delivery,
         description=description,
+        external_max_score=external,
     )
     return definition, problems
 

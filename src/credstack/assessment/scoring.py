@@ -30,6 +30,7 @@ __all__ = [
     "score_item",
     "score_responses",
     "score_rubric",
+    "score_total",
 ]
 
 # A chosen option (multiple choice), true/false, or the chosen options (multi-select).
@@ -84,6 +85,11 @@ def score_responses(
         raise ScoringError(
             f"assessment '{definition.id}' is scored with a rubric, not with item answers"
         )
+    if definition.external_max_score is not None:
+        raise ScoringError(
+            f"assessment '{definition.id}' is scored by an external platform; record its total "
+            "score, not item answers"
+        )
     known = {item.id for item in definition.items}
     unknown = sorted(item_id for item_id in answers if item_id not in known)
     if unknown:
@@ -99,6 +105,31 @@ def score_responses(
         percent=100.0 * raw / maximum,
         passed=definition.cut_score.is_met(raw, maximum),
         items=outcomes,
+    )
+
+
+def score_total(definition: AssessmentDefinition, raw: float) -> ObjectiveScore:
+    """Judge a total reported by a test platform against the cut score.
+
+    Allowed for externally scored assessments and for keyed forms delivered elsewhere; a
+    rubric's total must come from its criteria, so it is refused here.
+    """
+    if definition.rubric is not None:
+        raise ScoringError(
+            f"assessment '{definition.id}' is scored with a rubric; give a score per criterion"
+        )
+    maximum = definition.max_score
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 <= raw <= maximum:
+        raise ScoringError(
+            f"a score of {raw!r} is out of range for '{definition.id}': "
+            f"use a number from 0 to {maximum:g}"
+        )
+    return ObjectiveScore(
+        raw=float(raw),
+        max_score=maximum,
+        percent=100.0 * raw / maximum,
+        passed=definition.cut_score.is_met(raw, maximum),
+        items=(),
     )
 
 

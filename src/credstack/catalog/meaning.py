@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from credstack.catalog.assessments import check_assessments
 from credstack.domain.catalog import Achievement, Catalog, find_cycle
 from credstack.domain.problems import Path, Problem
 from credstack.domain.requirements import (
@@ -41,6 +42,7 @@ def check(catalog: Catalog) -> list[Problem]:
     problems += _alignments(catalog)
     problems += _references(catalog)
     problems += _taxonomy(catalog)
+    problems += check_assessments(catalog)
     return problems
 
 

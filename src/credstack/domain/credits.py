@@ -1,7 +1,8 @@
 """Counting credits toward a ``Credits`` requirement, the way a registrar's degree audit does.
 
-Sources are visited awards-first in (date, id) order, so a certificate claims the courses it
-was earned with before those courses are seen on their own: each course counts once, and its
+Sources are visited containers first, then other awards, then course completions, each in
+(date, id) order, so a certificate claims the courses it was earned with before those courses
+are seen on their own: each course counts once, and its
 credits are attributed to the certificate for caps. Each counted unit (a course inside a
 certificate, or a record on its own) is judged on its own grade and date.
 """
@@ -57,6 +58,8 @@ def describe_record(record: Source) -> str:
     """How an audit line names a record: "course ML fundamentals", "cert-data-engineering"."""
     if isinstance(record, CourseCompletion):
         return f"course {record.title or record.course_id}"
+    if record.achievement_type == "course":
+        return f"course {record.title or record.achievement_id}"
     return record.title or record.achievement_id
 
 
@@ -81,9 +84,10 @@ def _unit_problem(unit: Source, node: Credits, earliest: date | None, as_of: dat
         need = grade_rank(node.min_grade)
         have = grade_rank(unit.grade)
         # A whole credential accepted as a block carries no grade of its own; the issuer's
-        # award is the evidence of satisfactory work. A bare course must show its grade.
-        ungraded_award = isinstance(unit, Award) and unit.grade is None
-        if not ungraded_award:
+        # award is the evidence of satisfactory work. A course (a completion, or an award of
+        # type "course") must show its grade.
+        block = isinstance(unit, Award) and unit.grade is None and unit.achievement_type != "course"
+        if not block:
             if have is None:
                 return (
                     f"{describe_record(unit)} has no letter grade; "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from credstack.domain.requirements import Requirement
+from credstack.domain.requirements import AnyOf, NOf, Path, Requirement
 
 __all__ = ["Contribution", "Outcome", "Progress"]
 
@@ -80,3 +80,39 @@ class Outcome:
     @property
     def next_step_outcome(self) -> Outcome | None:
         return None if self.next_step is None else self.children[self.next_step]
+
+    def leaf_progress(self) -> Progress:
+        """Single requirements met, counted through the tree ("2 of 5 requirements").
+
+        A learner reads progress in things to do, not in tree nodes: a path of four nested
+        inside "all of" with a capstone is five things. Where a choice is offered (``any``,
+        ``n_of``), only the alternatives closest to completion are counted.
+        """
+        done, needed = _units(self)
+        return Progress(done, needed, "requirements")
+
+    def suggested_next(self) -> Outcome | None:
+        """What to do next: the next step of the first unfinished path, else the first unmet
+        single requirement, in catalog order; ``None`` when met."""
+        if self.met:
+            return None
+        for node in self.walk():
+            if isinstance(node.requirement, Path) and not node.met:
+                step = node.next_step_outcome
+                return step.suggested_next() if step is not None and step.children else step
+        for node in self.walk():
+            if not node.met and not node.children:
+                return node
+        return None
+
+
+def _units(o: Outcome) -> tuple[int, int]:
+    if not o.children:
+        return (1 if o.met else 0), 1
+    parts = [_units(c) for c in o.children]
+    if isinstance(o.requirement, AnyOf | NOf):
+        n = o.requirement.n if isinstance(o.requirement, NOf) else 1
+        # Closest to completion first: fewest still missing, then fewest overall.
+        parts.sort(key=lambda p: (p[1] - p[0], p[1]))
+        parts = parts[:n]
+    return sum(p[0] for p in parts), sum(p[1] for p in parts)

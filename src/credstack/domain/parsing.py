@@ -3,7 +3,7 @@
 The parser never stops at the first mistake: it reports every problem it can find, each with
 the path of the offending key or item so the YAML loader can point at a line, and a sentence a
 catalog author can act on. Trees that parse but can never be met (3 of 2, a cap above the
-total) are reported too, by ``threshold_problems``.
+total) are reported too (see ``thresholds``).
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from credstack.domain.requirements import (
     RubricScored,
     SourceFilter,
 )
+from credstack.domain.thresholds import threshold_problems
 
-__all__ = ["KINDS", "parse_requirement", "threshold_problems"]
+__all__ = ["KINDS", "parse_requirement", "threshold_problems"]  # re-exported for callers
 
 
 class _Reader:
@@ -437,87 +438,3 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "rubric": frozenset({"min_score", "reviewer_role"}),
     "course": frozenset({"min_hours", "providers", "min_grade"}),
 }
-
-
-def threshold_problems(req: Requirement, path: ProblemPath = ()) -> list[Problem]:
-    """Thresholds no learner could ever reach, or that contradict each other.
-
-    Paths point at the node's own key (``n_of``, ``credits``, ...) found by walking the tree
-    the same way the parser numbered it.
-    """
-    problems: list[Problem] = []
-    _check(req, path, problems)
-    return problems
-
-
-def _check(req: Requirement, path: ProblemPath, problems: list[Problem]) -> None:
-    if isinstance(req, NOf):
-        if req.n > len(req.children):
-            problems.append(
-                Problem(
-                    (*path, "n_of"),
-                    f"This asks for {req.n} of {len(req.children)} requirements, "
-                    "so it can never be met.",
-                )
-            )
-        for i, child in enumerate(req.children):
-            _check(child, (*path, "of", i), problems)
-    elif isinstance(req, AllOf | AnyOf | Path):
-        key = {AllOf: "all", AnyOf: "any", Path: "path"}[type(req)]
-        children = req.steps if isinstance(req, Path) else req.children
-        for i, child in enumerate(children):
-            _check(child, (*path, key, i), problems)
-    elif isinstance(req, Credits):
-        _check_credits(req, path, problems)
-    elif isinstance(req, ContinuingEducation):
-        floor = sum(hours for _, hours in req.minimums)
-        if floor > req.total:
-            problems.append(
-                Problem(
-                    (*path, "ce", "total"),
-                    f"The category minimums add up to {floor:g} hours, more than the total of "
-                    f"{req.total:g}; raise the total or lower a minimum.",
-                )
-            )
-    elif (
-        isinstance(req, AssessmentPassed) and req.min_percent is not None and req.min_percent > 100
-    ):
-        problems.append(
-            Problem(
-                (*path, "min_percent"), f"A minimum of {req.min_percent:g}% can never be reached."
-            )
-        )
-
-
-def _check_credits(req: Credits, path: ProblemPath, problems: list[Problem]) -> None:
-    if req.required <= 0:
-        problems.append(Problem((*path, "credits"), "The number of credits must be above 0."))
-    for i, cap in enumerate(req.caps):
-        if cap.max > req.required:
-            problems.append(
-                Problem(
-                    (*path, "cap", i, "max"),
-                    f"A cap of {cap.max:g} credits is above the {req.required:g} required, "
-                    "so it never limits anything; lower it or remove it.",
-                )
-            )
-        # A cap whose filter is no narrower than the pool's own limits every credit.
-        if _covers(cap.source, req.source) and cap.max < req.required:
-            problems.append(
-                Problem(
-                    (*path, "cap", i, "max"),
-                    f"Every credit this requirement can count is capped at {cap.max:g}, "
-                    f"below the {req.required:g} required, so it can never be met.",
-                )
-            )
-
-
-def _covers(cap: SourceFilter, pool: SourceFilter) -> bool:
-    """Whether every record the pool accepts also falls under the cap."""
-    pairs = (
-        (cap.types, pool.types),
-        (cap.issuers, pool.issuers),
-        (cap.achievements, pool.achievements),
-        (cap.courses, pool.courses),
-    )
-    return all(c is None or (p is not None and p <= c) for c, p in pairs)

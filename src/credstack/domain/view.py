@@ -160,9 +160,11 @@ class LearnerView:
         self.credit_sources: list[Award | CourseCompletion] | None = None
 
     def sources(self) -> list[Award | CourseCompletion]:
-        """Records that can give credits: awards first (so containers claim their courses)."""
+        """Records that can give credits: containers, other awards, then course completions."""
         if self.credit_sources is None:
-            awards = sorted(self.credit_awards, key=_sort_key)
+            # Awards that list what they were earned with go first, so a certificate claims
+            # its courses before those courses (often awarded earlier) are seen on their own.
+            awards = sorted(self.credit_awards, key=lambda a: (not a.counted, *_sort_key(a)))
             courses = [c for c in self.courses if c.credits]
             self.credit_sources = [*awards, *courses]
         return self.credit_sources

@@ -1,17 +1,34 @@
-"""Recording that a learner holds an achievement."""
+"""Recording that a learner holds an achievement: the one place an award row is made."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from credstack.domain.durations import parse_duration
 from credstack.errors import Conflict, NotFound
-from credstack.store.models import AwardRow, IssuerRow, LearnerRow
+from credstack.service.ce import open_first_cycle
+from credstack.service.issuance import issue
+from credstack.service.keys import KeyStore
+from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["grant_award"]
+__all__ = ["grant_award", "holds"]
+
+
+def holds(uow: UnitOfWork, learner: LearnerRow, achievement_id: int, on: date) -> AwardRow | None:
+    """The learner's award of this achievement that is active and unexpired on `on`, if any."""
+    for held in uow.awards.for_learner(learner.id):
+        version = uow.achievements.version_by_id(held.achievement_version_id)
+        if (
+            version is not None
+            and version.achievement_id == achievement_id
+            and held.status == "active"
+            and (held.valid_until is None or held.valid_until >= on)
+        ):
+            return held
+    return None
 
 
 def grant_award(
@@ -22,24 +39,36 @@ def grant_award(
     achievement_key: str,
     awarded_on: date,
     evidence: list[dict[str, Any]] | None = None,
+    counted: list[str] | None = None,
+    origin: str = "manual",
     grade: str | None = None,
     score: float | None = None,
+    keys: KeyStore | None = None,
+    base_url: str | None = None,
 ) -> AwardRow:
-    """Award the current version; validity runs from the award date. Never twice while active."""
+    """Award the current, published version; never twice while an award is current.
+
+    Validity runs from the award date: `valid_until` is the last day the award is valid
+    (P3Y from 2024-01-15 gives 2027-01-14, and the credential's validUntil is the next midnight).
+    """
     achievement = uow.achievements.by_key(issuer.id, achievement_key)
     if achievement is None:
         raise NotFound(f"issuer {issuer.key} has no achievement {achievement_key!r}")
-    version = uow.achievements.current(achievement)
-    for held in uow.awards.for_learner(learner.id):
-        held_version = uow.achievements.version_by_id(held.achievement_version_id)
-        if (
-            held.status == "active"
-            and held_version is not None
-            and held_version.achievement_id == achievement.id
-        ):
-            raise Conflict(f"{learner.key} already holds {achievement_key}")
+    version = uow.achievements.issuable(achievement)
+    if version is None:
+        current = uow.achievements.current(achievement)
+        raise Conflict(
+            f"{achievement_key} has no published version (v{current.version} is "
+            f"{current.status}): nothing is issued until a version is published"
+        )
+    if holds(uow, learner, achievement.id, awarded_on) is not None:
+        raise Conflict(f"{learner.key} already holds {achievement_key}")
     validity = version.definition.get("validity")
-    valid_until = parse_duration(validity).after(awarded_on) if isinstance(validity, str) else None
+    valid_until = (
+        parse_duration(validity).after(awarded_on) - timedelta(days=1)
+        if isinstance(validity, str)
+        else None
+    )
     award = AwardRow(
         public_id=str(uuid.uuid4()),
         learner_id=learner.id,
@@ -51,6 +80,13 @@ def grant_award(
         grade=grade,
         score=score,
         evidence=evidence or [],
+        counted=counted or [],
+        origin=origin,
     )
     uow.awards.add(award)
+    uow.awards.add(AwardEventRow(award_id=award.id, kind="issued", reason=origin))
+    open_first_cycle(uow, award, version)
+    if keys is not None:
+        # Signed in the same transaction: an award never exists without its credential.
+        issue(uow, keys, base_url or keys.base_url, award)
     return award

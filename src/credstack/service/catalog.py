@@ -209,6 +209,8 @@ def _achievement(
             name=name,
             content_hash=digest,
             definition=document,
+            # Quality review (story 09): with review required, a new version waits as a draft.
+            status="draft" if issuer.review_required else "published",
         )
     )
 

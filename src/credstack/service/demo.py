@@ -91,7 +91,12 @@ def seed(runtime: Runtime, examples: Path) -> list[str]:
             if any(v is not None and v.definition.get("id") == achievement for v in held):
                 continue
             grant_award(
-                uow, issuer=awarding, learner=learner, achievement_key=achievement, awarded_on=on
+                uow,
+                issuer=awarding,
+                learner=learner,
+                achievement_key=achievement,
+                awarded_on=on,
+                keys=runtime.keys(uow),
             )
             seeded += 1
         token = issue_token(uow, user=admin, name="demo")

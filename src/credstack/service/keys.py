@@ -27,6 +27,11 @@ class KeyStore:
         self._master = master
         self._base_url = base_url
 
+    @property
+    def base_url(self) -> str:
+        """Where the issuers' DIDs point; credentials signed with these keys name it too."""
+        return self._base_url
+
     @staticmethod
     def _context(issuer: IssuerRow, key_id: str) -> str:
         return f"credstack signing key {issuer.key} {key_id}"

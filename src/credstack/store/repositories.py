@@ -11,11 +11,17 @@ from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
     ApiTokenRow,
+    AssessmentAttemptRow,
     AssessmentRow,
     AssessmentVersionRow,
+    AttestationRow,
+    AwardEventRow,
     AwardRow,
     CatalogLoadRow,
+    CeCountRow,
+    CeCycleRow,
     CompetencyRow,
+    CourseCompletionRow,
     FrameworkRow,
     IssuerRow,
     LearnerRow,
@@ -25,13 +31,18 @@ from credstack.store.models import (
     UserRow,
 )
 
+PUBLISHED = "published"
+"""The one status from which credentials are issued (quality review, story 09)."""
+
 __all__ = [
+    "PUBLISHED",
     "Achievements",
     "Assessments",
     "Awards",
     "CatalogLoads",
     "Issuers",
     "Learners",
+    "Records",
     "SigningKeys",
     "Users",
 ]
@@ -153,6 +164,11 @@ class Achievements(_Repository):
             .order_by(AchievementVersionRow.version)
         ).all()
 
+    def issuable(self, achievement: AchievementRow) -> AchievementVersionRow | None:
+        """The newest published version: while v2 is in review, v1 is still what is issued."""
+        published = [v for v in self.versions(achievement.id) if v.status == PUBLISHED]
+        return published[-1] if published else None
+
     def version_by_id(self, version_id: int) -> AchievementVersionRow | None:
         return self.session.get(AchievementVersionRow, version_id)
 
@@ -213,3 +229,54 @@ class SigningKeys(_Repository):
             .where(SigningKeyRow.issuer_id == issuer_id)
             .order_by(SigningKeyRow.id)
         ).all()
+
+
+class Records(_Repository):
+    """What a learner did, across every issuer: the stacking engine's input."""
+
+    def attempts(self, learner_id: int) -> Sequence[AssessmentAttemptRow]:
+        return self.session.scalars(
+            select(AssessmentAttemptRow)
+            .where(AssessmentAttemptRow.learner_id == learner_id)
+            .order_by(AssessmentAttemptRow.id)
+        ).all()
+
+    def attestations(self, learner_id: int) -> Sequence[AttestationRow]:
+        return self.session.scalars(
+            select(AttestationRow)
+            .where(AttestationRow.learner_id == learner_id)
+            .order_by(AttestationRow.id)
+        ).all()
+
+    def completions(self, learner_id: int) -> Sequence[CourseCompletionRow]:
+        return self.session.scalars(
+            select(CourseCompletionRow)
+            .where(CourseCompletionRow.learner_id == learner_id)
+            .order_by(CourseCompletionRow.id)
+        ).all()
+
+    def assessment_version(self, version_id: int) -> AssessmentVersionRow | None:
+        return self.session.get(AssessmentVersionRow, version_id)
+
+    def events(self, award_id: int) -> Sequence[AwardEventRow]:
+        return self.session.scalars(
+            select(AwardEventRow)
+            .where(AwardEventRow.award_id == award_id)
+            .order_by(AwardEventRow.id)
+        ).all()
+
+    def cycles(self, award_id: int) -> Sequence[CeCycleRow]:
+        return self.session.scalars(
+            select(CeCycleRow).where(CeCycleRow.award_id == award_id).order_by(CeCycleRow.number)
+        ).all()
+
+    def counted_in_cycles(self, award_ids: Sequence[int]) -> dict[int, int]:
+        """Award id -> the CE cycle it already counted in (one activity, one cycle)."""
+        if not award_ids:
+            return {}
+        rows = self.session.execute(
+            select(CeCountRow.counted_award_id, CeCountRow.cycle_id).where(
+                CeCountRow.counted_award_id.in_(award_ids)
+            )
+        ).all()
+        return {int(award_id): int(cycle_id) for award_id, cycle_id in rows}

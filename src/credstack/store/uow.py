@@ -14,6 +14,7 @@ from credstack.store.repositories import (
     CatalogLoads,
     Issuers,
     Learners,
+    Records,
     SigningKeys,
     Users,
 )
@@ -31,6 +32,7 @@ class UnitOfWork:
         self.assessments = Assessments(session)
         self.catalog_loads = CatalogLoads(session)
         self.awards = Awards(session)
+        self.records = Records(session)
         self.signing_keys = SigningKeys(session)
 
     def __enter__(self) -> UnitOfWork:

@@ -1,74 +1,49 @@
 """RDF Dataset Canonicalization (RDFC-1.0) of JSON-LD documents.
 
-pyld's URDNA2015 is the algorithm RDFC-1.0 standardised, but its N-Quads writer predates
-the canonical form: it leaves control characters such as U+0008 raw, where RDFC-1.0 (and
-rdf-canonize, which digitalbazaar's signers use) writes ``\\b`` or ``\\u0001``. The blank-node
-hashes and the output both depend on that text, so this module runs pyld's algorithm with
-the canonical writer for both.
+Two paths give the same bytes. The fast path (``credstack.vc.fastcanon``) handles the JSON-LD
+that credentials use, with contexts compiled once; anything else falls back to the general
+path here: pyld's URDNA2015 — the algorithm RDFC-1.0 standardised — with a canonical
+N-Quads writer. pyld's own writer predates the canonical form: it leaves control characters
+such as U+0008 raw, where RDFC-1.0 (and rdf-canonize, which digitalbazaar's signers use)
+writes ``\\b`` or ``\\u0001``. The blank-node hashes and the output both depend on that text,
+so the general path runs pyld's algorithm with the canonical writer for both.
 
 Sort order: RDFC-1.0 sorts N-Quads in Unicode code point order. rdf-canonize 5 (JavaScript)
-and Java implementations sort by UTF-16 code unit instead; the two differ only when quads
-that share a prefix differ at a character above U+FFFF versus one in U+E000–U+FFFF. We sign
-in code point order, as the spec says, and ``Order.UTF16`` lets a verifier accept proofs
-made the JavaScript way.
+and Java implementations sort by UTF-16 code unit instead; see ``fastcanon.order``.
 """
 
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Callable, Mapping
-from enum import Enum
+from collections.abc import Mapping
 from typing import Any
 
 from pyld.canon import URDNA2015
 
+from credstack.vc.fastcanon import (
+    Order,
+    Unsupported,
+    escape_iri,
+    escape_literal,
+    fast_canonicalize,
+    path_counts,
+    sort_key,
+)
+from credstack.vc.fastcanon.nquads import RDF_LANGSTRING, XSD_STRING
 from credstack.vc.jsonld import to_rdf_dataset
 
-__all__ = ["Order", "canonicalize", "canonicalize_dataset", "serialize_quad"]
-
-
-class Order(Enum):
-    """How canonical N-Quads lines are sorted."""
-
-    CODE_POINT = "code point"  # RDFC-1.0
-    UTF16 = "UTF-16 code unit"  # rdf-canonize (JavaScript), Java String order
-
-
-def _sort_key(order: Order) -> Callable[[str], Any]:
-    if order is Order.UTF16:
-        return lambda line: line.encode("utf-16-be")
-    return lambda line: line
-
-
-_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-_LITERAL_ESCAPES = {
-    **{chr(n): f"\\u{n:04X}" for n in [*range(0x20), 0x7F]},
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-    '"': '\\"',
-    "\\": "\\\\",
-}
-_LITERAL_NEEDS_ESCAPE = re.compile('[\\x00-\\x1f\\x7f"\\\\]')
-_IRI_NEEDS_ESCAPE = re.compile('[\\x00-\\x20<>"{}|^`\\\\]')
-
-
-def _escape_literal(value: str) -> str:
-    return _LITERAL_NEEDS_ESCAPE.sub(lambda m: _LITERAL_ESCAPES[m.group()], value)
-
-
-def _escape_iri(value: str) -> str:
-    return _IRI_NEEDS_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04X}", value)
+__all__ = [
+    "Order",
+    "canonicalize",
+    "canonicalize_dataset",
+    "canonicalize_general",
+    "serialize_quad",
+]
 
 
 def _term(component: Mapping[str, Any]) -> str:
     if component["type"] == "IRI":
-        return "<" + _escape_iri(component["value"]) + ">"
+        return "<" + escape_iri(component["value"]) + ">"
     return str(component["value"])
 
 
@@ -77,12 +52,12 @@ def serialize_quad(quad: Mapping[str, Any]) -> str:
     text = _term(quad["subject"]) + " " + _term(quad["predicate"]) + " "
     obj = quad["object"]
     if obj["type"] == "literal":
-        text += '"' + _escape_literal(obj["value"]) + '"'
-        if obj["datatype"] == _RDF_LANGSTRING:
+        text += '"' + escape_literal(obj["value"]) + '"'
+        if obj["datatype"] == RDF_LANGSTRING:
             if obj.get("language"):
                 text += "@" + obj["language"]
-        elif obj["datatype"] != _XSD_STRING:
-            text += "^^<" + _escape_iri(obj["datatype"]) + ">"
+        elif obj["datatype"] != XSD_STRING:
+            text += "^^<" + escape_iri(obj["datatype"]) + ">"
     else:
         text += _term(obj)
     name = quad.get("name")
@@ -96,7 +71,7 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]  # pyld ships no type hints
 
     def __init__(self, order: Order) -> None:
         super().__init__()
-        self._key = _sort_key(order)
+        self._key = sort_key(order)
 
     def hash_first_degree_quads(self, id_: str) -> str:
         info: dict[str, Any] = self.blank_node_info[id_]
@@ -124,9 +99,20 @@ def canonicalize_dataset(
     # main() relabels blank nodes in place and writes with pyld's writer; we discard that
     # text and write the relabelled quads canonically.
     algorithm.main(copy.deepcopy(dict(dataset)), {"format": "application/n-quads"})
-    return "".join(sorted((serialize_quad(q) for q in algorithm.quads), key=_sort_key(order)))
+    return "".join(sorted((serialize_quad(q) for q in algorithm.quads), key=sort_key(order)))
+
+
+def canonicalize_general(document: Mapping[str, Any], order: Order = Order.CODE_POINT) -> str:
+    """Canonical N-Quads by pyld's general JSON-LD algorithms (the fast path's oracle)."""
+    return canonicalize_dataset(to_rdf_dataset(document), order)
 
 
 def canonicalize(document: Mapping[str, Any], order: Order = Order.CODE_POINT) -> str:
     """Canonical N-Quads of a JSON-LD document, contexts served from the bundle only."""
-    return canonicalize_dataset(to_rdf_dataset(document), order)
+    try:
+        text = fast_canonicalize(document, order)
+    except Unsupported as exc:
+        path_counts().record_fallback(str(exc))
+        return canonicalize_general(document, order)
+    path_counts().record_fast()
+    return text

@@ -17,7 +17,7 @@ WHOLE_ASSESSMENTS = [block for block in BLOCKS if block.startswith("id:")]
 
 
 def test_the_document_has_the_story_examples() -> None:
-    assert len(WHOLE_ASSESSMENTS) == 3
+    assert len(WHOLE_ASSESSMENTS) == 4
 
 
 @pytest.mark.parametrize("block", WHOLE_ASSESSMENTS)

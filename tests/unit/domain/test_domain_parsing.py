@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import yaml
 
+from credstack.domain import requirements
 from credstack.domain.grades import Window
-from credstack.domain.parsing import parse_requirement
+from credstack.domain.parsing import parse_requirement, threshold_problems
 from credstack.domain.problems import Problem
 from credstack.domain.requirements import (
     AllOf,
@@ -18,7 +22,7 @@ from credstack.domain.requirements import (
     Credits,
     Holds,
     NOf,
-    Path,
+    Requirement,
     RubricScored,
     SourceFilter,
     referenced_achievements,
@@ -27,7 +31,7 @@ from credstack.domain.requirements import (
 BASE = ("achievements", 3, "requirements")
 
 
-def parse(text: str) -> tuple[object, list[Problem]]:
+def parse(text: str) -> tuple[Requirement | None, list[Problem]]:
     return parse_requirement(yaml.safe_load(text), BASE)
 
 
@@ -52,7 +56,7 @@ def test_shorthands_and_every_kind() -> None:
         Holds("spreadsheets-fundamentals"),
         Holds("ccrp", min_grade="B", within=Window(years=6), valid=False, label="base"),
         NOf(2, (Holds("a"), Holds("b"), AllOf((Holds("c"), Holds("d"))))),
-        Path((Holds("x"), RubricScored("capstone", 3, "reviewer"))),
+        requirements.Path((Holds("x"), RubricScored("capstone", 3, "reviewer"))),
         AssessmentPassed("exam", proctored=True, identity_verified=True, min_percent=70),
         Attested(role="mentor", subject="basic-supervision", program="mgmt"),
         CourseCompleted(min_hours=8, providers=frozenset({"acrp"})),
@@ -133,6 +137,36 @@ def test_every_problem_is_reported_not_just_the_first() -> None:
     assert [p.path[len(BASE):] for p in problems] == [
         ("all", 0, "min_grade"), ("all", 1, "n_of"), ("all", 2),
     ]
+
+
+def test_credits_more_than_the_named_sources_can_give() -> None:
+    req, problems = parse("{credits: 30, from: {achievements: [cert-a, cert-b]}}")
+    assert problems == []
+    assert req is not None
+    worth = {"cert-a": 12.0, "cert-b": 12.0}
+    assert threshold_problems(req, BASE, worth) == [
+        Problem((*BASE, "credits"),
+                "The named sources give at most 24 credits, fewer than the 30 required, "
+                "so this can never be met."),
+    ]
+    assert threshold_problems(req, BASE, {**worth, "cert-b": 18.0}) == []
+
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "requirements.md"
+
+
+def test_every_example_in_the_docs_parses() -> None:
+    blocks = re.findall(r"```yaml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert len(blocks) >= 6
+    for block in blocks:
+        for key, spec in yaml.safe_load(block).items():
+            for part in ("requirements", "maintenance"):
+                if part not in spec:
+                    continue
+                raw = spec[part]["requirements"] if part == "maintenance" else spec[part]
+                req, problems = parse_requirement(raw, (key, part))
+                assert problems == [], (key, problems)
+                assert req is not None
 
 
 def test_nested_threshold_problem_path() -> None:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain_builders import Learner, award, catalog, course, requirement, sitting
-
 from credstack.domain.checks import compile_check, met_achievements
 from credstack.domain.dependants import DependantIndex, counted_by
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Attestation
+from tests.unit.domain.domain_builders import Learner, award, catalog, course, requirement, sitting
 
 D = date(2026, 4, 1)
 

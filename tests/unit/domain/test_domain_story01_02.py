@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain_builders import Learner, catalog, rubric, sitting
-
 from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus, Proctoring
 from credstack.domain.requirements import Path
+from tests.unit.domain.domain_builders import Learner, catalog, rubric, sitting
 
 STORY_01 = """
 spreadsheets-fundamentals: {assessment: spreadsheets-fundamentals-exam, min_percent: 70}
@@ -132,3 +131,34 @@ def test_story_02_unproctored_sitting_issues_nothing_and_says_why() -> None:
     ccrp = evaluate(reqs["ccrp"], cara.records, d)
     assert str(ccrp.progress) == "0 of 4 requirements"
     assert ccrp.counted == ()
+
+
+def test_story_01_progress_reads_the_same_when_the_path_is_nested() -> None:
+    """The shipped catalog writes the path inside "all of" with the capstone beside it."""
+    reqs = catalog(STORY_01.replace(
+        """  path:
+    - spreadsheets-fundamentals
+    - sql-querying
+    - data-visualisation
+    - descriptive-statistics
+    - {rubric: jda-capstone, min_score: 3, label: capstone project}""",
+        """  all:
+    - path: [spreadsheets-fundamentals, sql-querying, data-visualisation,
+             descriptive-statistics]
+    - {rubric: jda-capstone, min_score: 3, label: capstone project}""",
+    ))
+    ana = Learner(reqs)
+    ana.add(sitting("spreadsheets-fundamentals-exam", 82, D), D)
+    ana.add(sitting("sql-querying-exam", 71, D), D)
+    outcome = evaluate(reqs["junior-data-analyst"], ana.records, D)
+    assert str(outcome.leaf_progress()) == "2 of 5 requirements"
+    step = outcome.suggested_next()
+    assert step is not None
+    assert step.reasons == ("data-visualisation: not yet earned",)
+    for exam in ("data-visualisation-exam", "descriptive-statistics-exam"):
+        ana.add(sitting(exam, 90, D), D)
+    outcome = evaluate(reqs["junior-data-analyst"], ana.records, D)
+    assert str(outcome.leaf_progress()) == "4 of 5 requirements"
+    step = outcome.suggested_next()
+    assert step is not None
+    assert step.reasons == ("capstone project: not yet scored by a reviewer",)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain_builders import award, requirement
-
 from credstack.domain.ce import CeRule, Cycle, close_cycle, compliance, needs_reminder
 from credstack.domain.evaluator import evaluate
 from credstack.domain.grades import parse_window
 from credstack.domain.records import Award, AwardStatus
 from credstack.domain.requirements import ContinuingEducation
+from tests.unit.domain.domain_builders import award, requirement
 
 MAINTENANCE = "{ce: {total: 30, minimums: {ethics: 5, clinical: 10}}}"
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain_builders import Learner, award, catalog, course, sitting
-
 from credstack.domain.dependants import support_problems
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus
+from tests.unit.domain.domain_builders import Learner, award, catalog, course, sitting
 
 STORY_04 = """
 oncology-trial-design:
@@ -132,3 +131,11 @@ def test_story_05_ivan_without_core_then_with_it() -> None:
     assert ivan.add(award("wound-care-nurse", date(2026, 6, 1)), date(2026, 6, 1)) == (
         "advanced-wound-care",
     )
+
+
+def test_story_05_leaf_progress_counts_the_closest_stacks() -> None:
+    reqs = catalog(STORY_05)
+    records = [award(a, D) for a in ("wound-care-nurse", "df-assessment", "df-offloading",
+                                     "pi-staging", "pi-prevention")]
+    outcome = evaluate(reqs["advanced-wound-care"], records, D)
+    assert str(outcome.leaf_progress()) == "5 of 6 requirements"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain_builders import award, course, requirement
-
 from credstack.domain.audit import degree_audit, render_audit
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, CourseCompletion, Record
+from tests.unit.domain.domain_builders import award, course, requirement
 
 MS_DATA_SCIENCE = """
 all:
@@ -154,3 +153,42 @@ def test_a_course_inside_a_certificate_counts_once() -> None:
     outcome = evaluate(requirement("{credits: 12}"), records, CONFERRAL)
     assert outcome.met
     assert outcome.progress.done == 12
+
+
+def test_courses_held_as_awards_are_claimed_by_their_certificate() -> None:
+    """The catalog may model courses as achievements of type course (awarded before the
+    certificate that counts them); the certificate still claims them for the cap and audit."""
+    req = requirement("""
+    all:
+      - {holds: capstone-thesis, label: Capstone thesis}
+      - credits: 30
+        from: {issuers: [lakeside, harbor-college]}
+        min_grade: B
+        within: P6Y
+        cap: [{from: {types: [certificate]}, max: 24, label: From stacked certificates}]
+    """)
+    records: list[Record] = []
+    for key, grades in (("cert-data-engineering", "ABBC"), ("cert-machine-learning", "AAAA")):
+        courses = [
+            award(f"{key}-{i}", date(2024, 1, 10 + i), kind="course", issuer="lakeside",
+                  credits=3, grade=g)
+            for i, g in enumerate(grades)
+        ]
+        records += courses
+        records.append(award(key, date(2024, 1, 20), kind="certificate", issuer="lakeside",
+                             credits=12, counted=tuple(c.id for c in courses)))
+    ungraded_course = award("elective", date(2025, 1, 1), kind="course", issuer="lakeside",
+                            credits=3)
+    records += [ungraded_course,
+                award("capstone-thesis", date(2026, 5, 1), kind="course", issuer="lakeside",
+                      credits=6, grade="A")]
+    outcome = evaluate(req, records, CONFERRAL)
+    audit = degree_audit(outcome, records)
+    assert audit.group(_cert_id(records, "cert-data-engineering")).counted == 9
+    assert audit.group(_cert_id(records, "cert-machine-learning")).counted == 12
+    assert audit.caps[0].used == 21
+    assert audit.group(ungraded_course.id).lines[0].reason == (
+        "course elective has no letter grade; B or better required"
+    )
+    assert audit.total == 27
+    assert not outcome.met

@@ -64,10 +64,12 @@ def test_lists_shorter_than_the_minimum_are_refused() -> None:
         ("zabc", "no 'u' prefix"),
         ("u" + base64.urlsafe_b64encode(b"not gzip").decode(), "not GZIP"),
         (
-            "u" + base64.urlsafe_b64encode(gzip.compress(bytes(MIN_BITS // 8))[:40]).decode(),
+            "u"
+            + base64.urlsafe_b64encode(gzip.compress(bytes(MIN_BITS // 8), mtime=0)[:40]).decode(),
             "truncated",
         ),
     ],
+    ids=["no-prefix", "not-gzip", "truncated"],
 )
 def test_unreadable_lists_fail_with_a_reason(encoded: str, reason: str) -> None:
     with pytest.raises(StatusListError, match=reason):

@@ -1,0 +1,270 @@
+"""Progress, degree audits, CE reports and award decisions over HTTP.
+
+The JSON is the CLI's `--json` output (both come from `service.explain`). Reading a learner's
+standing needs a token with a role at the issuer; decisions need the admin role.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from credstack.api.deps import CallerDep, RuntimeDep, UowDep
+from credstack.errors import Forbidden
+from credstack.service import ce, engine, lifecycle
+from credstack.service.awards import grant_award
+from credstack.service.explain import audit_json, compliance_json, outcome_json
+from credstack.service.lookup import find_achievement, find_award, find_learner
+from credstack.service.people import ROLES, add_learner, require_issuer, require_role
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["stacking"])
+
+
+class GrantIn(BaseModel):
+    learner: str
+    achievement: str
+    awarded_on: date
+    grade: str | None = None
+    score: float | None = None
+
+
+class RevokeIn(BaseModel):
+    reason: str
+
+
+class DecisionIn(BaseModel):
+    decision: str
+    reason: str
+
+
+@router.get("/learners/{learner}/progress/{issuer}/{achievement}")
+def get_progress(
+    learner: str,
+    issuer: str,
+    achievement: str,
+    uow: UowDep,
+    caller: CallerDep,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    require_role(caller, issuer, *ROLES)
+    on = as_of or date.today()
+    where, key = find_achievement(uow, achievement, issuer)
+    outcome = engine.progress(
+        uow, learner=find_learner(uow, learner), issuer=where, achievement_key=key, as_of=on
+    )
+    return {
+        "learner": learner,
+        "issuer": issuer,
+        "achievement": key,
+        "as_of": on.isoformat(),
+        "outcome": outcome_json(outcome),
+    }
+
+
+@router.get("/learners/{learner}/audit/{issuer}/{achievement}")
+def get_audit(
+    learner: str,
+    issuer: str,
+    achievement: str,
+    uow: UowDep,
+    caller: CallerDep,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    require_role(caller, issuer, *ROLES)
+    where, key = find_achievement(uow, achievement, issuer)
+    _outcome, result = engine.audit(
+        uow,
+        learner=find_learner(uow, learner),
+        issuer=where,
+        achievement_key=key,
+        as_of=as_of or date.today(),
+    )
+    return audit_json(result)
+
+
+@router.get("/learners/{learner}/ce/{issuer}/{achievement}")
+def get_ce_report(
+    learner: str,
+    issuer: str,
+    achievement: str,
+    uow: UowDep,
+    caller: CallerDep,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    require_role(caller, issuer, *ROLES)
+    where, key = find_achievement(uow, achievement, issuer)
+    report = ce.report_for(
+        uow,
+        learner=find_learner(uow, learner),
+        issuer=where,
+        achievement_key=key,
+        as_of=as_of or date.today(),
+    )
+    return compliance_json(report)
+
+
+@router.get("/issuers/{issuer}/ce/reminders")
+def get_reminders(
+    issuer: str, uow: UowDep, caller: CallerDep, days: int = 180, as_of: date | None = None
+) -> list[dict[str, Any]]:
+    require_role(caller, issuer, "admin", "registrar")
+    due = ce.reminders(uow, as_of=as_of or date.today(), days=days)
+    return [
+        {
+            "learner": r.learner.key,
+            "achievement": r.achievement_key,
+            "hours_needed": r.report.hours_needed,
+            "days_left": r.report.days_left,
+            "cycle_end": r.report.cycle.end.isoformat(),
+        }
+        for r in due
+        if r.issuer.key == issuer
+    ]
+
+
+def _issuer_of(uow: UowDep, award_id: str) -> tuple[Any, str]:
+    award = find_award(uow, award_id)
+    issuer = next(i for i in uow.issuers.all() if i.id == award.issuer_id)
+    return award, issuer.key
+
+
+@router.post("/awards/{award_id}/revoke")
+def post_revoke(award_id: str, body: RevokeIn, uow: UowDep, caller: CallerDep) -> dict[str, Any]:
+    award, issuer = _issuer_of(uow, award_id)
+    principal = require_role(caller, issuer, "admin")
+    flagged = lifecycle.revoke_award(uow, award, reason=body.reason, by_user_id=principal.user_id)
+    uow.commit()
+    return {"revoked": award_id, "flagged": [f.public_id for f in flagged]}
+
+
+@router.post("/awards/{award_id}/decision")
+def post_decision(
+    award_id: str, body: DecisionIn, uow: UowDep, caller: CallerDep
+) -> dict[str, Any]:
+    award, issuer = _issuer_of(uow, award_id)
+    principal = require_role(caller, issuer, "admin")
+    lifecycle.decide_flag(
+        uow, award, decision=body.decision, reason=body.reason, by_user_id=principal.user_id
+    )
+    uow.commit()
+    return {"award": award_id, "decision": body.decision, "status": award.status}
+
+
+def award_json(uow: UowDep, award: Any) -> dict[str, Any]:
+    version = uow.achievements.version_by_id(award.achievement_version_id)
+    issuer = next(i for i in uow.issuers.all() if i.id == award.issuer_id)
+    assert version is not None
+    return {
+        "id": award.public_id,
+        "issuer": issuer.key,
+        "achievement": version.definition.get("id"),
+        "name": version.name,
+        "type": version.type,
+        "version": version.version,
+        "awarded_on": award.awarded_on.isoformat(),
+        "valid_until": award.valid_until.isoformat() if award.valid_until else None,
+        "status": award.status,
+        "status_reason": award.status_reason,
+        "review_flag": award.review_flag,
+        "origin": award.origin,
+        "grade": award.grade,
+        "designation": version.definition.get("designation"),
+        "counted": list(award.counted),
+        "evidence": list(award.evidence),
+        "history": [
+            {"event": e.kind, "reason": e.reason, "at": e.at.isoformat()}
+            for e in uow.records.events(award.id)
+        ],
+    }
+
+
+@router.get("/learners/{learner}/awards")
+def get_awards(learner: str, uow: UowDep, caller: CallerDep) -> list[dict[str, Any]]:
+    """A learner's awards from every issuer where the caller has a role."""
+    who = find_learner(uow, learner)
+    if caller is None:
+        require_role(caller, "", "admin")
+    assert caller is not None
+    visible = {i for i, _role, _scope in caller.roles}
+    out = []
+    for award in uow.awards.for_learner(who.id):
+        data = award_json(uow, award)
+        if data["issuer"] in visible:
+            out.append(data)
+    return out
+
+
+@router.post("/issuers/{issuer}/awards", status_code=201)
+def post_award(
+    issuer: str, body: GrantIn, uow: UowDep, caller: CallerDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Record an award made outside the engine (a course grade, a transfer); it may cascade."""
+    require_role(caller, issuer, "admin", "registrar")
+    where, key = find_achievement(uow, body.achievement, issuer)
+    who = find_learner(uow, body.learner)
+    keys = runtime.keys(uow)
+    award = grant_award(
+        uow,
+        issuer=where,
+        learner=who,
+        achievement_key=key,
+        awarded_on=body.awarded_on,
+        grade=body.grade,
+        score=body.score,
+        keys=keys,
+    )
+    settled = engine.settle(
+        uow,
+        keys,
+        learner=who,
+        issuer=where,
+        trigger=f"award:{award.public_id}",
+        as_of=body.awarded_on,
+    )
+    uow.commit()
+    return {
+        "award": award_json(uow, award),
+        "cascade": [award_json(uow, a) for a in settled.awarded],
+    }
+
+
+@router.post("/issuers/{issuer}/ce/close")
+def post_ce_close(
+    issuer: str, uow: UowDep, caller: CallerDep, as_of: date | None = None
+) -> list[dict[str, Any]]:
+    """Close the issuer's cycles that ended before the date: renew or lapse each."""
+    require_role(caller, issuer, "admin")
+    where = require_issuer(uow, issuer)
+    closures = ce.close_due_cycles(uow, on=as_of or date.today(), issuer=where)
+    out = [
+        {
+            "award": c.award.public_id,
+            "renewed": c.renewed,
+            "cycle": {"start": c.cycle.starts_on.isoformat(), "end": c.cycle.ends_on.isoformat()},
+            "hours": c.report.hours,
+        }
+        for c in closures
+    ]
+    uow.commit()
+    return out
+
+
+class LearnerIn(BaseModel):
+    id: str
+    name: str
+    email: str | None = None
+
+
+@router.post("/learners", status_code=201)
+def post_learner(body: LearnerIn, uow: UowDep, caller: CallerDep) -> dict[str, Any]:
+    """Register a learner (one learner may hold credentials from many issuers)."""
+    if caller is None or not any(r in ("admin", "registrar") for _i, r, _s in caller.roles):
+        raise Forbidden("registering learners needs the admin or registrar role at an issuer")
+    learner = add_learner(uow, key=body.id, name=body.name, email=body.email)
+    uow.commit()
+    return {"id": learner.key, "name": learner.name}

@@ -1,0 +1,23 @@
+"""`credstack ...`: a thin layer over `service`. Each area's commands live in their own module;
+importing it registers them on the root app."""
+
+from credstack.cli import (
+    catalog_commands,
+    engine_commands,
+    people_commands,
+    routes_commands,
+    setup_commands,
+    verify_commands,
+)
+from credstack.cli.app import app, main
+
+__all__ = [
+    "app",
+    "catalog_commands",
+    "engine_commands",
+    "main",
+    "people_commands",
+    "routes_commands",
+    "setup_commands",
+    "verify_commands",
+]

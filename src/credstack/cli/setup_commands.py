@@ -1,0 +1,110 @@
+"""Setting up and running: init, serve, demo, and the database schema."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from credstack.cli.app import app, cli_settings, fail, say
+from credstack.config import Settings
+from credstack.service import demo as demo_service
+from credstack.service.runtime import initialise, open_runtime
+from credstack.store import migrate
+from credstack.store.db import make_engine
+
+__all__ = ["db_app"]
+
+db_app = typer.Typer(no_args_is_help=True, help="Database schema (migrations).")
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def init() -> None:
+    """Create the data directory, the master key (encrypts signing keys) and the database."""
+    settings = cli_settings()
+    runtime = initialise(settings)
+    runtime.close()
+    say(f"initialised {settings.data_dir} (database: {_redact(settings.database_url)})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Serve the REST API, the OB 3.0 API, DID documents and the pages."""
+    _serve(cli_settings(), host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from credstack.api.app import create_app
+
+    runtime = open_runtime(settings)
+    try:
+        say(f"credstack serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+        uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
+    finally:
+        runtime.close()
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Set up, then exit.")] = False,
+) -> None:
+    """Initialise, load the example catalogs, seed learners and awards, then serve."""
+    settings = cli_settings()
+    if "CREDSTACK_BASE_URL" not in os.environ:
+        settings = Settings(settings.data_dir, settings.database_url, f"http://{host}:{port}")
+    runtime = initialise(settings)
+    try:
+        summary = demo_service.seed(runtime, demo_service.examples_dir())
+    finally:
+        runtime.close()
+    for line in summary:
+        say(line)
+    if no_serve:
+        return
+    say(f"open http://{host}:{port}/")
+    _serve(settings, host, port)
+
+
+# --- db -------------------------------------------------------------------------------------
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration not yet applied."""
+    engine = make_engine(cli_settings().database_url)
+    try:
+        migrate.upgrade(engine)
+        say(f"database at revision {migrate.current_revision(engine)}")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Exit 1 if the database is behind the code or differs from the models."""
+    engine = make_engine(cli_settings().database_url)
+    try:
+        current, head = migrate.current_revision(engine), migrate.head_revision()
+        if current != head:
+            fail(f"database at {current or 'nothing'}, code at {head}: run `credstack db upgrade`")
+        differences = migrate.drift(engine)
+        if differences:
+            fail(f"the database differs from the models: {differences}")
+        say(f"database at {current}; matches the models")
+    finally:
+        engine.dispose()
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,220 @@
+"""`credstack verify` and `credstack credential ...`: verifying, exporting, sharing, signing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from credstack.cli.app import app, fail, installation, say
+from credstack.errors import CredstackError, InvalidInput, NotFound
+from credstack.service.badges import baked_png, baked_svg, certificate
+from credstack.service.group_view import GroupReport, group_view
+from credstack.service.issuance import credential_jwt, issue
+from credstack.service.sharing import ShareLinks, share_url
+from credstack.service.verification import Verifier, result_json, verifier_for
+from credstack.store.models import AwardRow
+from credstack.store.uow import UnitOfWork
+from credstack.vc.result import VerificationResult
+
+__all__ = ["credential_app", "verify"]
+
+credential_app = typer.Typer(no_args_is_help=True, help="Issued credentials.")
+app.add_typer(credential_app, name="credential")
+
+EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
+_FORMATS = ("json", "jwt", "png", "svg", "pdf")
+
+
+@app.command()
+def verify(
+    sources: Annotated[
+        list[str],
+        typer.Argument(help="Files, this server's URLs, or - (stdin); several: a group view."),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Verify credentials. Exit 0 all verified, 1 not verified, 2 unusable input.
+
+    Given several, also say which of their issuers' stacks the group satisfies together.
+    """
+    with installation() as runtime, runtime.uow() as uow:
+        verifier = verifier_for(
+            uow,
+            runtime.keys(uow),
+            base_url=runtime.settings.base_url,
+            data_dir=runtime.settings.data_dir,
+            share_links=ShareLinks(runtime.master),
+        )
+        try:
+            items = [_read(verifier, source) for source in sources]
+        except CredstackError as exc:
+            fail(exc.message, EXIT_UNUSABLE)
+        if len(items) == 1:
+            result = verifier.verify_bytes(items[0])
+            _report(result, as_json)
+            results = [result]
+        else:
+            group = group_view(verifier, items, datetime.now(UTC).date())
+            _group_report(group, as_json)
+            results = list(group.results)
+    if all(r.verified for r in results):
+        raise typer.Exit(EXIT_VERIFIED)
+    unusable = [r for r in results if (c := r.check("parse")) is not None and not c.passed]
+    raise typer.Exit(EXIT_UNUSABLE if unusable else EXIT_NOT_VERIFIED)
+
+
+def _read(verifier: Verifier, source: str) -> bytes:
+    """A file's bytes, stdin, or the credential one of our own URLs names."""
+    if source == "-":
+        return sys.stdin.buffer.read()
+    if source.startswith(("http://", "https://")):
+        award = verifier.award_for_url(source)
+        if award is not None and award.credential is not None:
+            return json.dumps(award.credential).encode("utf-8")
+        trusted = verifier.trust.documents.get(source)
+        if trusted is not None:
+            return json.dumps(trusted).encode("utf-8")
+        raise InvalidInput(
+            f"{source} is not fetched: credstack follows only its own URLs "
+            f"({verifier.base_url}) and documents in its trust directory"
+        )
+    try:
+        return Path(source).read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{source}: {exc.strerror or exc}") from exc
+
+
+def _group_report(group: GroupReport, as_json: bool) -> None:
+    if as_json:
+        say(
+            json.dumps(
+                {
+                    "all_verified": group.all_verified,
+                    "credentials": [result_json(r) for r in group.results],
+                    "stacks": [
+                        {
+                            "issuer": f.issuer,
+                            "achievement": f.achievement,
+                            "name": f.name,
+                            "met": f.met,
+                            "progress": f.progress,
+                            "counted": list(f.counted),
+                            "missing": list(f.missing),
+                            "text": f.text,
+                        }
+                        for f in group.findings
+                    ],
+                    "not_counted": list(group.not_counted),
+                },
+                indent=2,
+            )
+        )
+        return
+    for result in group.results:
+        _report(result, False)
+    for finding in group.findings:
+        say(finding.text)
+    for line in group.not_counted:
+        say(f"not counted: {line}")
+
+
+def _report(result: VerificationResult, as_json: bool) -> None:
+    report = result_json(result)
+    if as_json:
+        say(json.dumps(report, indent=2))
+        return
+    say(result.headline)
+    if report["summary"] is not None:
+        say(report["summary"]["text"])
+    for check in result.checks:
+        say(f"  [{'pass' if check.passed else 'FAIL'}] {check.name}: {check.message}")
+
+
+def _award(uow: UnitOfWork, public_id: str) -> AwardRow:
+    award = uow.awards.by_public_id(public_id)
+    if award is None:
+        raise NotFound(f"no credential {public_id!r}")
+    return award
+
+
+@credential_app.command("show")
+def credential_show(public_id: Annotated[str, typer.Argument(help="Credential id.")]) -> None:
+    """Print the signed credential (JSON-LD)."""
+    with installation() as runtime, runtime.uow() as uow:
+        award = _award(uow, public_id)
+        if award.credential is None:
+            fail(f"credential {public_id} has not been issued: run `credstack credential issue`")
+        say(json.dumps(award.credential, indent=2))
+
+
+@credential_app.command("export")
+def credential_export(
+    public_id: Annotated[str, typer.Argument(help="Credential id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    form: Annotated[str, typer.Option("--format", help="json, jwt, png, svg or pdf.")] = "json",
+) -> None:
+    """Write the credential as a file a holder can pass on."""
+    if form not in _FORMATS:
+        fail(f"--format {form!r}: use one of {', '.join(_FORMATS)}")
+    with installation() as runtime, runtime.uow() as uow:
+        award = _award(uow, public_id)
+        if award.credential is None:
+            fail(f"credential {public_id} has not been issued")
+        data: bytes
+        if form == "json":
+            data = json.dumps(award.credential, indent=2).encode("utf-8")
+        elif form == "jwt":
+            data = credential_jwt(uow, runtime.keys(uow), award).encode("ascii")
+        elif form == "png":
+            data = baked_png(uow, award)
+        elif form == "svg":
+            data = baked_svg(uow, award).encode("utf-8")
+        else:
+            data = certificate(uow, runtime.settings.base_url, award)
+    out.write_bytes(data)
+    say(f"wrote {out}")
+
+
+@credential_app.command("share")
+def credential_share(
+    public_id: Annotated[str, typer.Argument(help="Credential id.")],
+    days: Annotated[int | None, typer.Option(help="Days the link stays valid.")] = None,
+) -> None:
+    """Make a share link for the learner to hand on (printed once)."""
+    with installation() as runtime, runtime.uow() as uow:
+        token, expires = ShareLinks(runtime.master).create(
+            uow, _award(uow, public_id), valid_days=days
+        )
+        uow.commit()
+        say(share_url(runtime.settings.base_url, token))
+    if expires is not None:
+        say(f"valid until {expires.isoformat()}")
+
+
+@credential_app.command("issue")
+def credential_issue(
+    public_id: Annotated[
+        str | None, typer.Argument(help="Credential id; omit to sign every unsigned award.")
+    ] = None,
+) -> None:
+    """Sign awards recorded without a credential (e.g. before keys were passed)."""
+    with installation() as runtime, runtime.uow() as uow:
+        keys = runtime.keys(uow)
+        if public_id is not None:
+            awards = [_award(uow, public_id)]
+        else:
+            awards = [
+                a
+                for learner in uow.learners.all()
+                for a in uow.awards.for_learner(learner.id)
+                if a.credential is None
+            ]
+        for award in awards:
+            issue(uow, keys, runtime.settings.base_url, award)
+            say(f"issued {award.public_id}")
+        uow.commit()

@@ -1,0 +1,283 @@
+"""Continuing-education cycles of certification holders: reports, renewal, lapse, reminders.
+
+A cycle opens when a certification with a maintenance rule is awarded. It is closed on its last
+day: compliant cycles renew the certification into the next cycle (starting the day after) and
+record which activities they counted, so an activity never counts twice; short ones lapse the
+certification (status expired, not revoked) and flag whatever was built on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from credstack.domain.ce import (
+    CeRule,
+    ComplianceReport,
+    Cycle,
+    close_cycle,
+    compliance,
+    needs_reminder,
+)
+from credstack.domain.durations import parse_duration
+from credstack.domain.parsing import parse_requirement
+from credstack.domain.requirements import ContinuingEducation
+from credstack.errors import Conflict, NotFound
+from credstack.service.lifecycle import expire_award
+from credstack.service.records import load_records, record_id
+from credstack.store.models import (
+    AchievementRow,
+    AchievementVersionRow,
+    AwardEventRow,
+    AwardRow,
+    CeCountRow,
+    CeCycleRow,
+    IssuerRow,
+    LearnerRow,
+)
+from credstack.store.types import utcnow
+from credstack.store.uow import UnitOfWork
+
+__all__ = [
+    "CycleClosure",
+    "Reminder",
+    "certification_award",
+    "close_due_cycles",
+    "maintenance_rule",
+    "open_first_cycle",
+    "reminders",
+    "renew",
+    "report_for",
+]
+
+
+def maintenance_rule(version: AchievementVersionRow) -> tuple[CeRule, int] | None:
+    """The CE rule of a certification version and its reminder window, if it has one."""
+    maintenance = version.definition.get("maintenance")
+    if not isinstance(maintenance, dict):
+        return None
+    tree, _problems = parse_requirement(maintenance.get("requirements"), ("maintenance",))
+    if not isinstance(tree, ContinuingEducation):
+        return None
+    cycle = parse_duration(str(maintenance["cycle"]))
+    return CeRule.from_requirement(tree, cycle), int(maintenance.get("reminder_days", 180))
+
+
+def open_first_cycle(uow: UnitOfWork, award: AwardRow, version: AchievementVersionRow) -> None:
+    rule = maintenance_rule(version)
+    if rule is None:
+        return
+    cycle = Cycle.starting(award.awarded_on, rule[0].cycle)
+    uow.awards.add(
+        CeCycleRow(
+            award_id=award.id, number=1, starts_on=cycle.start, ends_on=cycle.end, status="open"
+        )
+    )
+
+
+def _version(uow: UnitOfWork, award: AwardRow) -> AchievementVersionRow:
+    version = uow.achievements.version_by_id(award.achievement_version_id)
+    assert version is not None
+    return version
+
+
+def _open_cycle(uow: UnitOfWork, award: AwardRow) -> CeCycleRow:
+    cycles = [c for c in uow.records.cycles(award.id) if c.status == "open"]
+    if not cycles:
+        raise NotFound("this certification has no open continuing-education cycle")
+    return cycles[-1]
+
+
+def _already_counted(uow: UnitOfWork, learner: LearnerRow, cycle: CeCycleRow) -> frozenset[str]:
+    awards = uow.awards.for_learner(learner.id)
+    counted = uow.records.counted_in_cycles([a.id for a in awards])
+    return frozenset(
+        record_id("award", a.public_id)
+        for a in awards
+        if a.id in counted and counted[a.id] != cycle.id
+    )
+
+
+def _report(
+    uow: UnitOfWork, award: AwardRow, cycle_row: CeCycleRow, as_of: date
+) -> ComplianceReport:
+    learner = uow.session.get(LearnerRow, award.learner_id)
+    issuer = uow.session.get(IssuerRow, award.issuer_id)
+    assert learner is not None
+    assert issuer is not None
+    rule = maintenance_rule(_version(uow, award))
+    if rule is None:
+        raise NotFound("this certification has no continuing-education requirement")
+    records = load_records(uow, learner, issuer).items
+    cycle = Cycle(cycle_row.starts_on, cycle_row.ends_on)
+    return compliance(rule[0], cycle, records, as_of, _already_counted(uow, learner, cycle_row))
+
+
+def certification_award(
+    uow: UnitOfWork, learner: LearnerRow, issuer: IssuerRow, achievement_key: str
+) -> AwardRow:
+    """The learner's latest award of this certification."""
+    achievement = uow.achievements.by_key(issuer.id, achievement_key)
+    if achievement is None:
+        raise NotFound(f"issuer {issuer.key} has no achievement {achievement_key!r}")
+    held = [
+        a
+        for a in uow.awards.for_learner(learner.id)
+        if _version(uow, a).achievement_id == achievement.id
+    ]
+    if not held:
+        raise NotFound(f"{learner.key} does not hold {achievement_key}")
+    return held[-1]
+
+
+def report_for(
+    uow: UnitOfWork, *, learner: LearnerRow, issuer: IssuerRow, achievement_key: str, as_of: date
+) -> ComplianceReport:
+    award = certification_award(uow, learner, issuer, achievement_key)
+    cycles = uow.records.cycles(award.id)
+    if not cycles:
+        raise NotFound(f"{achievement_key} has no continuing-education cycle for {learner.key}")
+    current = next((c for c in cycles if c.starts_on <= as_of <= c.ends_on), cycles[-1])
+    return _report(uow, award, current, as_of)
+
+
+@dataclass(frozen=True)
+class CycleClosure:
+    award: AwardRow
+    cycle: CeCycleRow
+    report: ComplianceReport
+    renewed: bool
+
+
+def _count(
+    uow: UnitOfWork,
+    cycle_row: CeCycleRow,
+    report: ComplianceReport,
+    awards_by_rid: dict[str, AwardRow],
+) -> None:
+    for rid in report.counted:
+        counted = awards_by_rid.get(rid)
+        if counted is not None:
+            uow.awards.add(CeCountRow(cycle_id=cycle_row.id, counted_award_id=counted.id))
+
+
+def renew(uow: UnitOfWork, award: AwardRow, *, on: date) -> CycleClosure:
+    """Renew now if the open cycle is already compliant (the new cycle still starts the day
+    after the old one ends), so a certificant need not wait for the cycle's last day."""
+    cycle_row = _open_cycle(uow, award)
+    report = _report(uow, award, cycle_row, on)
+    if not report.compliant:
+        raise Conflict(f"the cycle is not compliant yet: {report.hours_needed:g} hours short")
+    return _close(uow, award, cycle_row, report, renewed=True)
+
+
+def _close(
+    uow: UnitOfWork,
+    award: AwardRow,
+    cycle_row: CeCycleRow,
+    report: ComplianceReport,
+    *,
+    renewed: bool,
+) -> CycleClosure:
+    learner = uow.session.get(LearnerRow, award.learner_id)
+    assert learner is not None
+    by_rid = {record_id("award", a.public_id): a for a in uow.awards.for_learner(learner.id)}
+    cycle_row.closed_at = utcnow()
+    if renewed:
+        cycle_row.status = "compliant"
+        _count(uow, cycle_row, report, by_rid)
+        rule = maintenance_rule(_version(uow, award))
+        assert rule is not None
+        following = Cycle(cycle_row.starts_on, cycle_row.ends_on).following(rule[0].cycle)
+        uow.awards.add(
+            CeCycleRow(
+                award_id=award.id,
+                number=cycle_row.number + 1,
+                starts_on=following.start,
+                ends_on=following.end,
+                status="open",
+            )
+        )
+        award.valid_until = following.end
+        uow.awards.add(
+            AwardEventRow(
+                award_id=award.id,
+                kind="renewed",
+                reason=f"CE cycle {cycle_row.number} compliant; valid "
+                f"until {following.end.isoformat()}",
+            )
+        )
+    else:
+        cycle_row.status = "lapsed"
+        expire_award(
+            uow,
+            award,
+            on=cycle_row.ends_on,
+            reason=f"continuing-education cycle {cycle_row.starts_on.isoformat()} to "
+            f"{cycle_row.ends_on.isoformat()} ended {report.hours_needed:g} hours short",
+        )
+    return CycleClosure(award, cycle_row, report, renewed)
+
+
+def close_due_cycles(
+    uow: UnitOfWork, *, on: date, issuer: IssuerRow | None = None
+) -> list[CycleClosure]:
+    """Close every open cycle (of one issuer, or all) whose last day is before `on`."""
+    closures: list[CycleClosure] = []
+    for award, cycle_row in _open_cycles(uow):
+        if cycle_row.ends_on >= on or award.status != "active":
+            continue
+        if issuer is not None and award.issuer_id != issuer.id:
+            continue
+        rule = maintenance_rule(_version(uow, award))
+        assert rule is not None
+        learner = uow.session.get(LearnerRow, award.learner_id)
+        issuer = uow.session.get(IssuerRow, award.issuer_id)
+        assert learner is not None
+        assert issuer is not None
+        records = load_records(uow, learner, issuer).items
+        cycle = Cycle(cycle_row.starts_on, cycle_row.ends_on)
+        end = close_cycle(rule[0], cycle, records, _already_counted(uow, learner, cycle_row))
+        closures.append(_close(uow, award, cycle_row, end.report, renewed=end.renewed))
+    return closures
+
+
+def _open_cycles(uow: UnitOfWork) -> list[tuple[AwardRow, CeCycleRow]]:
+    rows = uow.session.execute(
+        select(AwardRow, CeCycleRow)
+        .join(CeCycleRow, CeCycleRow.award_id == AwardRow.id)
+        .where(CeCycleRow.status == "open")
+        .order_by(CeCycleRow.ends_on, AwardRow.id)
+    ).all()
+    return [(a, c) for a, c in rows]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    learner: LearnerRow
+    issuer: IssuerRow
+    achievement_key: str
+    report: ComplianceReport
+
+
+def reminders(uow: UnitOfWork, *, as_of: date, days: int | None = None) -> list[Reminder]:
+    """Certificants short of hours with fewer than `days` days left (default: the catalog's)."""
+    out: list[Reminder] = []
+    for award, cycle_row in _open_cycles(uow):
+        if award.status != "active":
+            continue
+        version = _version(uow, award)
+        rule = maintenance_rule(version)
+        assert rule is not None
+        report = _report(uow, award, cycle_row, as_of)
+        if needs_reminder(report, days if days is not None else rule[1]):
+            learner = uow.session.get(LearnerRow, award.learner_id)
+            issuer = uow.session.get(IssuerRow, award.issuer_id)
+            achievement = uow.session.get(AchievementRow, version.achievement_id)
+            assert achievement is not None
+            assert learner is not None
+            assert issuer is not None
+            out.append(Reminder(learner, issuer, achievement.key, report))
+    return out

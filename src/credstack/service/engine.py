@@ -1,0 +1,211 @@
+"""The stacking engine at work: a new record in, every award it makes possible out.
+
+The requirement trees of an issuer's issuable achievements are compiled once per catalog state
+(parsed trees plus a reverse index from what they mention to who mentions it), so a new record
+re-evaluates only its dependants, then theirs as awards cascade, all in the caller's
+transaction. Awards are made at most once: an achievement already held is never awarded again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from credstack.domain.audit import DegreeAudit, degree_audit
+from credstack.domain.dependants import DependantIndex, cascade
+from credstack.domain.evaluator import evaluate
+from credstack.domain.outcome import Outcome
+from credstack.domain.parsing import parse_requirement
+from credstack.domain.records import Award, Record
+from credstack.domain.requirements import Requirement
+from credstack.errors import InvalidInput, NotFound
+from credstack.service.awards import grant_award
+from credstack.service.keys import KeyStore
+from credstack.service.records import Records, load_records
+from credstack.store.models import AchievementVersionRow, AwardRow, IssuerRow, LearnerRow
+from credstack.store.uow import UnitOfWork
+
+__all__ = ["CompiledCatalog", "Settlement", "audit", "compile_catalog", "progress", "settle"]
+
+
+@dataclass(frozen=True)
+class CompiledCatalog:
+    issuer_key: str
+    requirements: Mapping[str, Requirement]
+    versions: Mapping[str, AchievementVersionRow]
+    index: DependantIndex
+
+
+_compiled: dict[tuple[str, tuple[tuple[str, str], ...]], CompiledCatalog] = {}
+
+
+def compile_catalog(uow: UnitOfWork, issuer: IssuerRow) -> CompiledCatalog:
+    """Requirement trees of the issuer's issuable achievements, cached by catalog content.
+
+    The issuable version of an achievement is its newest published one: a newer version still
+    in review does not stop the published one from being issued.
+    """
+    versions: dict[str, AchievementVersionRow] = {}
+    for achievement in uow.achievements.all(issuer.id):
+        version = uow.achievements.issuable(achievement)
+        if version is not None:
+            versions[achievement.key] = version
+    state = tuple(sorted((key, v.content_hash) for key, v in versions.items()))
+    cache_key = (issuer.key, state)
+    cached = _compiled.get(cache_key)
+    if cached is not None:
+        return CompiledCatalog(issuer.key, cached.requirements, versions, cached.index)
+    requirements: dict[str, Requirement] = {}
+    for key, version in versions.items():
+        raw = version.definition.get("requirements")
+        if raw is None:
+            continue
+        tree, problems = parse_requirement(raw, ("requirements",))
+        if tree is None:  # pragma: no cover - definitions were validated when loaded
+            raise ValueError(f"{issuer.key}/{key}: stored requirements do not parse: {problems}")
+        requirements[key] = tree
+    compiled = CompiledCatalog(
+        issuer.key, requirements, versions, DependantIndex.build(requirements)
+    )
+    if len(_compiled) > 256:
+        _compiled.clear()
+    _compiled[cache_key] = compiled
+    return compiled
+
+
+@dataclass
+class Settlement:
+    """What one new record led to: the awards made and the outcomes of its dependants."""
+
+    awarded: list[AwardRow] = field(default_factory=list)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+    def why_not(self, achievement_key: str) -> tuple[str, ...]:
+        outcome = self.outcomes.get(achievement_key)
+        return () if outcome is None else outcome.why_not()
+
+
+def _evidence(outcome: Outcome, records: Records) -> list[dict[str, Any]]:
+    """The counted records, described so a person (and the signed credential) can read them."""
+    by_id = records.by_id()
+    evidence: list[dict[str, Any]] = []
+    for rid in outcome.counted:
+        record = by_id.get(rid)
+        if record is None:
+            continue
+        entry: dict[str, Any] = {"id": rid, "kind": rid.split(":", 1)[0]}
+        if isinstance(record, Award):
+            entry.update(
+                achievement=record.achievement_id,
+                name=record.title,
+                issuer=record.issuer_id,
+                date=record.awarded_on.isoformat(),
+            )
+        else:
+            entry["record"] = type(record).__name__
+        evidence.append(entry)
+    return evidence
+
+
+def settle(
+    uow: UnitOfWork,
+    keys: KeyStore | None,
+    *,
+    learner: LearnerRow,
+    issuer: IssuerRow,
+    trigger: str,
+    as_of: date,
+) -> Settlement:
+    """Re-evaluate what depends on `trigger` and award whatever is now met, recursively."""
+    settlement = Settlement()
+    for perspective in _perspectives(uow, issuer):
+        records = load_records(uow, learner, perspective)
+        by_id = records.by_id()
+        if trigger not in by_id:
+            raise NotFound(f"no record {trigger} for learner {learner.key}")
+        others = [r for r in records.items if r.id != trigger]
+        compiled = compile_catalog(uow, perspective)
+
+        def make_award(
+            key: str,
+            outcome: Outcome,
+            perspective: IssuerRow = perspective,
+            records: Records = records,
+        ) -> Award:
+            row = grant_award(
+                uow,
+                issuer=perspective,
+                learner=learner,
+                achievement_key=key,
+                awarded_on=as_of,
+                evidence=_evidence(outcome, records),
+                counted=list(outcome.counted),
+                origin="automatic",
+                keys=keys,
+            )
+            settlement.awarded.append(row)
+            refreshed = load_records(uow, learner, perspective)
+            records.items[:] = refreshed.items
+            records.awards.update(refreshed.awards)
+            made = refreshed.by_id()[f"award:{row.public_id}"]
+            assert isinstance(made, Award)
+            return made
+
+        result = cascade(
+            compiled.requirements, compiled.index, others, by_id[trigger], as_of, make_award
+        )
+        for key, outcome in result.outcomes.items():
+            settlement.outcomes.setdefault(key, outcome)
+    return settlement
+
+
+def _perspectives(uow: UnitOfWork, issuer: IssuerRow) -> list[IssuerRow]:
+    """The record's issuer, and every issuer that lists it as a recognised partner."""
+    found = [issuer]
+    for other in uow.issuers.all():
+        if other.id != issuer.id and uow.issuers.partner(other.id, issuer.key) is not None:
+            found.append(other)
+    return found
+
+
+def progress(
+    uow: UnitOfWork, *, learner: LearnerRow, issuer: IssuerRow, achievement_key: str, as_of: date
+) -> Outcome:
+    """Where a learner stands on one achievement: met or not, how far, and why not."""
+    compiled = compile_catalog(uow, issuer)
+    requirement = compiled.requirements.get(achievement_key)
+    if requirement is None:
+        if uow.achievements.by_key(issuer.id, achievement_key) is None:
+            raise NotFound(f"issuer {issuer.key} has no achievement {achievement_key!r}")
+        raise NotFound(
+            f"{achievement_key} has no requirements to make progress on, or is not published"
+        )
+    return evaluate(requirement, _evidence_for(uow, learner, issuer, achievement_key), as_of)
+
+
+def _evidence_for(
+    uow: UnitOfWork, learner: LearnerRow, issuer: IssuerRow, achievement_key: str
+) -> list[Record]:
+    """The learner's records minus their own awards of the achievement: an award is never
+    evidence for itself (a held degree would otherwise open up and count its own credits)."""
+    return [
+        r
+        for r in load_records(uow, learner, issuer).items
+        if not (isinstance(r, Award) and r.achievement_id == achievement_key)
+    ]
+
+
+def audit(
+    uow: UnitOfWork, *, learner: LearnerRow, issuer: IssuerRow, achievement_key: str, as_of: date
+) -> tuple[Outcome, DegreeAudit]:
+    """The degree audit: the evaluator's own explanation, grouped by where credits came from."""
+    outcome = progress(
+        uow, learner=learner, issuer=issuer, achievement_key=achievement_key, as_of=as_of
+    )
+    records = _evidence_for(uow, learner, issuer, achievement_key)
+    try:
+        return outcome, degree_audit(outcome, records)
+    except ValueError as exc:
+        raise InvalidInput(f"{achievement_key} has no credit requirement to audit") from exc

@@ -1,0 +1,326 @@
+"""Turning an award into the signed Open Badges 3.0 credential the learner holds.
+
+The rows are translated into ``vc.model`` values here and nowhere else; ``vc`` writes the
+JSON-LD and signs it. What earned the award (the counted records) and how rigorous that route
+was (proctoring, identity verification, cut score, read from the attempt rows) go into the
+signed data, so a verifier sees them without asking us.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from credstack.domain.records import Proctoring
+from credstack.domain.taxonomy import AchievementType, type_info
+from credstack.errors import NotFound
+from credstack.service.identity import issuer_did
+from credstack.service.keys import KeyStore
+from credstack.service.status import status_entry
+from credstack.store.models import (
+    AchievementRow,
+    AchievementVersionRow,
+    AssessmentAttemptRow,
+    AssessmentRow,
+    AssessmentVersionRow,
+    AttestationRow,
+    AwardRow,
+    CourseCompletionRow,
+    IssuerRow,
+    LearnerRow,
+    UserRow,
+)
+from credstack.store.types import utcnow
+from credstack.store.uow import UnitOfWork
+from credstack.vc import dataintegrity, jose
+from credstack.vc.documents import hash_email, open_badge_credential
+from credstack.vc.model import (
+    AchievementInfo,
+    AlignmentInfo,
+    AwardInfo,
+    CountedRecord,
+    CredentialKind,
+    EarningRoute,
+    IssuerProfile,
+    SubjectIdentity,
+)
+from credstack.vc.vocabulary import OB3_SCHEMA_URL
+
+__all__ = [
+    "AwardContext",
+    "achievement_url",
+    "award_context",
+    "credential_document",
+    "credential_jwt",
+    "credential_url",
+    "issue",
+    "verification_url",
+]
+
+
+def credential_url(base_url: str, public_id: str) -> str:
+    return f"{base_url.rstrip('/')}/credentials/{public_id}"
+
+
+def verification_url(base_url: str, public_id: str) -> str:
+    return f"{base_url.rstrip('/')}/verify?credential={public_id}"
+
+
+def achievement_url(base_url: str, issuer_key: str, key: str, version: int) -> str:
+    return f"{base_url.rstrip('/')}/api/v1/issuers/{issuer_key}/achievements/{key}#v{version}"
+
+
+@dataclass(frozen=True)
+class AwardContext:
+    """The rows an award's credential is built from, looked up once."""
+
+    award: AwardRow
+    issuer: IssuerRow
+    learner: LearnerRow
+    achievement: AchievementRow
+    version: AchievementVersionRow
+
+
+def award_context(uow: UnitOfWork, award: AwardRow) -> AwardContext:
+    issuer = uow.session.get(IssuerRow, award.issuer_id)
+    learner = uow.session.get(LearnerRow, award.learner_id)
+    version = uow.achievements.version_by_id(award.achievement_version_id)
+    achievement = (
+        uow.session.get(AchievementRow, version.achievement_id) if version is not None else None
+    )
+    if issuer is None or learner is None or version is None or achievement is None:
+        raise NotFound(f"award {award.public_id} refers to rows that no longer exist")
+    return AwardContext(award, issuer, learner, achievement, version)
+
+
+def issue(
+    uow: UnitOfWork,
+    keys: KeyStore,
+    base_url: str,
+    award: AwardRow,
+    *,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Sign the award's credential with the issuer's active key and keep it on the award."""
+    context = award_context(uow, award)
+    document = credential_document(uow, base_url, context)
+    signed = dataintegrity.sign(document, keys.signing_key(context.issuer), created=now or utcnow())
+    award.credential = signed
+    uow.session.flush()
+    return signed
+
+
+def credential_jwt(uow: UnitOfWork, keys: KeyStore, award: AwardRow) -> str:
+    """The same credential as an OB 3.0 VC-JWT (the JWS replaces the embedded proof)."""
+    if award.credential is None:
+        raise NotFound(f"award {award.public_id} has no issued credential")
+    issuer = uow.session.get(IssuerRow, award.issuer_id)
+    if issuer is None:  # pragma: no cover - a foreign key guards this
+        raise NotFound(f"award {award.public_id} has no issuer")
+    unsecured = {k: v for k, v in award.credential.items() if k != "proof"}
+    return jose.sign_jwt(unsecured, keys.signing_key(issuer))
+
+
+def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -> dict[str, Any]:
+    """The unsigned ``OpenBadgeCredential`` of an award."""
+    award, issuer, version = context.award, context.issuer, context.version
+    definition = version.definition
+    kind = AchievementType(version.type)
+    profile = IssuerProfile(
+        id=issuer_did(base_url, issuer.key), name=issuer.name, url=issuer.url, email=issuer.email
+    )
+    ce = definition.get("ce")
+    ce_hours = float(ce["hours"]) if isinstance(ce, dict) and "hours" in ce else None
+    credits = _float(definition.get("credits"))
+    name = str(definition.get("name") or version.name)
+    achievement = AchievementInfo(
+        id=achievement_url(base_url, issuer.key, context.achievement.key, version.version),
+        name=name,
+        description=str(definition.get("description") or name),
+        criteria_narrative=str(definition.get("criteria") or definition.get("description") or name),
+        kind=_credential_kind(kind),
+        alignments=tuple(_alignments(uow, issuer, definition.get("alignments"))),
+        credits_available=credits,
+        ce_hours=ce_hours,
+        tags=tuple(str(t) for t in definition.get("tags", []) or []),
+        image=definition.get("image") if isinstance(definition.get("image"), str) else None,
+        human_code=(str(definition["designation"]) if definition.get("designation") else None),
+    )
+    info = AwardInfo(
+        id=credential_url(base_url, award.public_id),
+        issuer=profile,
+        achievement=achievement,
+        subject=_subject(context.learner),
+        valid_from=_midnight(award.awarded_on),
+        valid_until=(
+            _midnight(award.valid_until + timedelta(days=1))
+            if award.valid_until is not None
+            else None
+        ),
+        awarded_on=_midnight(award.awarded_on),
+        route=_route(uow, award),
+        credits_earned=credits,
+        counted_records=tuple(_counted(uow, base_url, award)),
+        status=status_entry(uow, base_url, award),
+        schema_ids=(OB3_SCHEMA_URL,),
+    )
+    document = open_badge_credential(info)
+    expected = type_info(kind).ob_achievement_type
+    if kind is AchievementType.COURSE:
+        # vc's taxonomy has no course kind; OB 3.0's own "Course" value is the right one.
+        document["credentialSubject"]["achievement"]["achievementType"] = expected
+    if not context.learner.email:
+        # No address to hash: the learner's stable id stands in, named as a system id.
+        document["credentialSubject"]["identifier"][0]["identityType"] = "systemId"
+    return document
+
+
+def _credential_kind(kind: AchievementType) -> CredentialKind:
+    try:
+        return CredentialKind(kind.value)
+    except ValueError:
+        return CredentialKind.BADGE
+
+
+def _subject(learner: LearnerRow) -> SubjectIdentity:
+    """Salted hash only: the credential must not disclose the learner's address."""
+    identity = learner.email or f"credstack-learner:{learner.key}"
+    return SubjectIdentity(
+        email_hash=hash_email(identity, learner.identity_salt),
+        salt=learner.identity_salt,
+        name=learner.name,
+    )
+
+
+def _alignments(uow: UnitOfWork, issuer: IssuerRow, refs: object) -> list[AlignmentInfo]:
+    out: list[AlignmentInfo] = []
+    for ref in refs if isinstance(refs, list) else []:
+        framework_key, _, competency_key = str(ref).partition("/")
+        framework = uow.issuers.framework(issuer.id, framework_key)
+        if framework is None:
+            continue
+        competency = next(
+            (c for c in uow.issuers.competencies(framework.id) if c.key == competency_key), None
+        )
+        if competency is None:
+            continue
+        base = framework.url or f"urn:credstack:{issuer.key}:{framework.key}"
+        out.append(
+            AlignmentInfo(
+                target_name=competency.name,
+                target_url=f"{base}#{competency.key}",
+                target_framework=framework.name,
+                target_code=competency.code,
+                target_type="CFItem" if framework.url else None,
+                target_description=competency.description or None,
+            )
+        )
+    return out
+
+
+def _kinds(award: AwardRow) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for rid in [*(award.counted or []), *(_evidence_ids(award))]:
+        kind, sep, public_id = str(rid).partition(":")
+        if sep and public_id not in found.setdefault(kind, []):
+            found[kind].append(public_id)
+    return found
+
+
+def _evidence_ids(award: AwardRow) -> list[str]:
+    return [str(e["id"]) for e in award.evidence or [] if isinstance(e, dict) and "id" in e]
+
+
+def _route(uow: UnitOfWork, award: AwardRow) -> EarningRoute | None:
+    """The strongest route among the counted records: an exam, then an attestation, a course."""
+    kinds = _kinds(award)
+    if kinds.get("attempt"):
+        attempts = uow.session.scalars(
+            select(AssessmentAttemptRow).where(AssessmentAttemptRow.public_id.in_(kinds["attempt"]))
+        ).all()
+        passed = [a for a in attempts if a.passed] or list(attempts)
+        if passed:
+            return _attempt_route(uow, passed[-1])
+    if kinds.get("attestation"):
+        attestation = uow.session.scalar(
+            select(AttestationRow).where(AttestationRow.public_id.in_(kinds["attestation"]))
+        )
+        if attestation is not None:
+            attester = uow.session.get(UserRow, attestation.attester_user_id)
+            return EarningRoute(
+                kind="attestation",
+                attester_name=attester.name if attester is not None else None,
+                attested_at=_midnight(attestation.attested_on),
+                attestation_statement=attestation.statement,
+            )
+    if kinds.get("course"):
+        course = uow.session.scalar(
+            select(CourseCompletionRow).where(CourseCompletionRow.public_id.in_(kinds["course"]))
+        )
+        if course is not None:
+            return EarningRoute(kind="course", course_name=f"{course.course} ({course.provider})")
+    return None
+
+
+def _attempt_route(uow: UnitOfWork, attempt: AssessmentAttemptRow) -> EarningRoute:
+    version = uow.session.get(AssessmentVersionRow, attempt.assessment_version_id)
+    definition = version.definition if version is not None else {}
+    assessment = (
+        uow.session.get(AssessmentRow, version.assessment_id) if version is not None else None
+    )
+    name = (
+        definition.get("title")
+        or definition.get("name")
+        or (assessment.key if assessment is not None else None)
+    )
+    return EarningRoute(
+        kind="assessment",
+        proctored=attempt.proctoring in (Proctoring.ONLINE.value, Proctoring.IN_PERSON.value),
+        identity_verified=bool(attempt.identity_method or attempt.identity_verified_at),
+        cut_score=_cut_score(definition.get("cut_score")),
+        assessment_name=str(name) if name else None,
+    )
+
+
+def _cut_score(cut: object) -> str | None:
+    if not isinstance(cut, dict):
+        return None
+    if "percent" in cut:
+        return f"{_float(cut['percent']):g}%"
+    if "raw" in cut:
+        return f"{_float(cut['raw']):g} points"
+    return None
+
+
+def _counted(uow: UnitOfWork, base_url: str, award: AwardRow) -> list[CountedRecord]:
+    ids = _kinds(award).get("award", [])
+    if not ids:
+        return []
+    rows = uow.session.scalars(select(AwardRow).where(AwardRow.public_id.in_(ids))).all()
+    out = []
+    for row in sorted(rows, key=lambda r: (r.awarded_on, r.id)):
+        version = uow.achievements.version_by_id(row.achievement_version_id)
+        out.append(
+            CountedRecord(
+                credential_id=credential_url(base_url, row.public_id),
+                achievement_name=version.name if version is not None else row.public_id,
+                awarded_on=_midnight(row.awarded_on),
+            )
+        )
+    return out
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+
+
+def _float(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        return None

@@ -1,0 +1,133 @@
+"""After an award: revocation, the flags it raises on what was built on it, and decisions.
+
+A revoked or lapsed credential does not silently take down what was awarded on it: every award
+that counted it (directly or through others) is flagged as no longer fully supported, and the
+issuer decides, with a recorded reason, to revoke it too or to keep it (story 02 step 3).
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, date, datetime, time
+
+from credstack.domain.dependants import counted_by, support_problems
+from credstack.domain.records import Award
+from credstack.errors import Conflict, InvalidInput
+from credstack.service.records import load_records, record_id
+from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
+from credstack.store.types import utcnow
+from credstack.store.uow import UnitOfWork
+
+__all__ = ["decide_flag", "expire_award", "flag_dependants", "revoke_award"]
+
+
+def _at(on: date | None) -> datetime:
+    return datetime.combine(on, time(), tzinfo=UTC) if on else utcnow()
+
+
+def _mark_status(uow: UnitOfWork, award: AwardRow, purpose: str) -> None:
+    """Flip the award's bit in its status list, in this transaction, when it has one."""
+    try:
+        status = importlib.import_module("credstack.service.status")
+    except ImportError:  # pragma: no cover - status lists arrive with issuance
+        return
+    if purpose == "revocation":
+        status.mark_revoked(uow, award)
+
+
+def revoke_award(
+    uow: UnitOfWork,
+    award: AwardRow,
+    *,
+    reason: str,
+    by_user_id: int | None = None,
+    on: date | None = None,
+) -> list[AwardRow]:
+    """Revoke an award and flag every award that counted it; returns the flagged awards."""
+    if not reason.strip():
+        raise InvalidInput("a revocation needs a reason")
+    if award.status == "revoked":
+        raise Conflict("this award is already revoked")
+    award.status = "revoked"
+    award.status_reason = reason
+    award.status_changed_at = _at(on)
+    uow.awards.add(
+        AwardEventRow(
+            award_id=award.id,
+            kind="revoked",
+            reason=reason,
+            by_user_id=by_user_id,
+            at=award.status_changed_at,
+        )
+    )
+    _mark_status(uow, award, "revocation")
+    return flag_dependants(uow, award, on=on)
+
+
+def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> list[AwardRow]:
+    """A lapse (e.g. a CE cycle ended short): status expired, not revoked; flags dependants."""
+    award.status = "expired"
+    award.status_reason = reason
+    award.status_changed_at = _at(on)
+    award.valid_until = min(award.valid_until or on, on)
+    uow.awards.add(
+        AwardEventRow(award_id=award.id, kind="expired", reason=reason, at=award.status_changed_at)
+    )
+    return flag_dependants(uow, award, on=on)
+
+
+def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None) -> list[AwardRow]:
+    learner = uow.session.get(LearnerRow, award.learner_id)
+    issuer = uow.session.get(IssuerRow, award.issuer_id)
+    assert learner is not None
+    assert issuer is not None
+    records = load_records(uow, learner, issuer)
+    awards = [r for r in records.items if isinstance(r, Award)]
+    as_of = on or date.today()
+    flagged: list[AwardRow] = []
+    for dependant in counted_by(record_id("award", award.public_id), awards):
+        row = records.awards[dependant.id]
+        if row.status != "active":
+            continue
+        problems = support_problems(dependant, records.items, as_of)
+        if not problems:
+            continue
+        row.review_flag = "; ".join(problems)
+        row.flagged_at = _at(on)
+        uow.awards.add(
+            AwardEventRow(
+                award_id=row.id, kind="flagged", reason=row.review_flag, at=row.flagged_at
+            )
+        )
+        flagged.append(row)
+    return flagged
+
+
+def decide_flag(
+    uow: UnitOfWork,
+    award: AwardRow,
+    *,
+    decision: str,
+    reason: str,
+    by_user_id: int | None = None,
+    on: date | None = None,
+) -> list[AwardRow]:
+    """The issuer's decision on a flagged award: `keep` it or `revoke` it, with a reason."""
+    if award.review_flag is None:
+        raise Conflict("this award is not flagged for review")
+    if not reason.strip():
+        raise InvalidInput("a decision needs a recorded reason")
+    if decision == "keep":
+        uow.awards.add(
+            AwardEventRow(
+                award_id=award.id, kind="kept", reason=reason, by_user_id=by_user_id, at=_at(on)
+            )
+        )
+        award.review_flag = None
+        award.flagged_at = None
+        return []
+    if decision == "revoke":
+        flagged = revoke_award(uow, award, reason=reason, by_user_id=by_user_id, on=on)
+        award.review_flag = None
+        return flagged
+    raise InvalidInput(f"decision {decision!r}: use keep or revoke")

@@ -1,0 +1,45 @@
+"""Finding what a person names: `issuer:achievement` or a bare achievement id."""
+
+from __future__ import annotations
+
+from credstack.errors import InvalidInput, NotFound
+from credstack.store.models import AwardRow, IssuerRow, LearnerRow
+from credstack.store.uow import UnitOfWork
+
+__all__ = ["find_achievement", "find_award", "find_learner"]
+
+
+def find_learner(uow: UnitOfWork, key: str) -> LearnerRow:
+    learner = uow.learners.by_key(key)
+    if learner is None:
+        raise NotFound(f"unknown learner {key!r}")
+    return learner
+
+
+def find_achievement(
+    uow: UnitOfWork, name: str, issuer: str | None = None
+) -> tuple[IssuerRow, str]:
+    """`ccrb:ccrp`, or `ccrp` with `--issuer ccrb`, or `ccrp` alone when only one issuer has it."""
+    if ":" in name and issuer is None:
+        issuer, name = name.split(":", 1)
+    if issuer is not None:
+        row = uow.issuers.by_key(issuer)
+        if row is None:
+            raise NotFound(f"unknown issuer {issuer!r}")
+        if uow.achievements.by_key(row.id, name) is None:
+            raise NotFound(f"issuer {issuer} has no achievement {name!r}")
+        return row, name
+    found = [i for i in uow.issuers.all() if uow.achievements.by_key(i.id, name) is not None]
+    if not found:
+        raise NotFound(f"no issuer has an achievement {name!r}")
+    if len(found) > 1:
+        names = ", ".join(f"{i.key}:{name}" for i in found)
+        raise InvalidInput(f"{name!r} is ambiguous; name one of: {names}")
+    return found[0], name
+
+
+def find_award(uow: UnitOfWork, public_id: str) -> AwardRow:
+    award = uow.awards.by_public_id(public_id)
+    if award is None:
+        raise NotFound(f"no award {public_id!r}")
+    return award

@@ -1,0 +1,63 @@
+"""Earning routes: results, attestations and course completions in; quality review out.
+
+Each service takes plain values and the acting user, records what happened in the caller's unit
+of work, and asks the stacking engine what that record now makes possible.
+"""
+
+from credstack.service.routes.attestations import ATTESTER_ROLE, attest, enrol, enrolled
+from credstack.service.routes.courses import record_course_completion
+from credstack.service.routes.csv_import import (
+    ImportRejected,
+    ImportReport,
+    RowProblem,
+    import_results,
+)
+from credstack.service.routes.quality import QualityCheck, QualityReport, quality_report
+from credstack.service.routes.recorded import AwardMade, Recorded
+from credstack.service.routes.results import (
+    ItemResponses,
+    ResultInput,
+    RubricScores,
+    Sitting,
+    TotalScore,
+    record_result,
+)
+from credstack.service.routes.review import (
+    ACTIONS,
+    ReviewStep,
+    history,
+    is_issuable,
+    issuable_version,
+    review,
+    set_review_required,
+)
+
+__all__ = [
+    "ACTIONS",
+    "ATTESTER_ROLE",
+    "AwardMade",
+    "ImportRejected",
+    "ImportReport",
+    "ItemResponses",
+    "QualityCheck",
+    "QualityReport",
+    "Recorded",
+    "ResultInput",
+    "ReviewStep",
+    "RowProblem",
+    "RubricScores",
+    "Sitting",
+    "TotalScore",
+    "attest",
+    "enrol",
+    "enrolled",
+    "history",
+    "import_results",
+    "is_issuable",
+    "issuable_version",
+    "quality_report",
+    "record_course_completion",
+    "record_result",
+    "review",
+    "set_review_required",
+]

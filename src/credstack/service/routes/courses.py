@@ -1,0 +1,98 @@
+"""Course completions recorded for a training provider (story 04's training, story 07 route 3).
+
+The provider is an id that routes can name as approved (`providers: [ccrb-academy]`); the
+hours, date and optional grade and credits are what routes and degree audits judge.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from datetime import date
+
+from sqlalchemy import select
+
+from credstack.errors import Conflict, InvalidInput
+from credstack.service.engine import settle
+from credstack.service.keys import KeyStore
+from credstack.service.routes.actors import require_user_role
+from credstack.service.routes.recorded import Recorded, summarise
+from credstack.service.routes.review import unissued_dependants
+from credstack.store.models import CourseCompletionRow, IssuerRow, LearnerRow, UserRow
+from credstack.store.uow import UnitOfWork
+
+__all__ = ["record_course_completion"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+_MAX_HOURS = 10_000.0
+
+
+def record_course_completion(
+    uow: UnitOfWork,
+    keys: KeyStore | None,
+    *,
+    issuer: IssuerRow,
+    learner: LearnerRow,
+    provider: str,
+    course: str,
+    hours: float,
+    completed_on: date,
+    grade: str | None = None,
+    credits: float | None = None,
+    external_id: str | None = None,
+    recorded_by: UserRow | None = None,
+) -> Recorded:
+    """Keep a completion and award whatever it completes; `external_id` makes it idempotent."""
+    require_user_role(
+        uow, recorded_by, issuer, "registrar", "admin", what="record course completions"
+    )
+    problems = []
+    if not _ID.match(provider):
+        problems.append(f"provider id {provider!r}: use lower-case letters, digits, '.', '_', '-'")
+    if not _ID.match(course):
+        problems.append(f"course id {course!r}: use lower-case letters, digits, '.', '_', '-'")
+    if isinstance(hours, bool) or not math.isfinite(hours) or not 0 < hours <= _MAX_HOURS:
+        problems.append(f"hours must be more than 0 and at most {_MAX_HOURS:g}, not {hours!r}")
+    if credits is not None and (not math.isfinite(credits) or credits < 0):
+        problems.append(f"credits cannot be negative, not {credits!r}")
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    if external_id is not None:
+        existing = uow.session.scalar(
+            select(CourseCompletionRow).where(
+                CourseCompletionRow.issuer_id == issuer.id,
+                CourseCompletionRow.external_id == external_id,
+            )
+        )
+        if existing is not None:
+            same = (existing.learner_id, existing.course, existing.hours) == (
+                learner.id,
+                course,
+                hours,
+            )
+            if same:
+                return Recorded(f"course:{existing.public_id}", duplicate=True)
+            raise Conflict(f"completion {external_id} was already recorded with different content")
+    row = CourseCompletionRow(
+        public_id=str(uuid.uuid4()),
+        learner_id=learner.id,
+        issuer_id=issuer.id,
+        external_id=external_id,
+        provider=provider,
+        course=course,
+        hours=float(hours),
+        grade=grade,
+        credits=credits,
+        completed_on=completed_on,
+        recorded_by_user_id=recorded_by.id if recorded_by else None,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    record = f"course:{row.public_id}"
+    settlement = settle(
+        uow, keys, learner=learner, issuer=issuer, trigger=record, as_of=completed_on
+    )
+    return summarise(
+        uow, record, settlement, unissued=unissued_dependants(uow, issuer, course=True)
+    )

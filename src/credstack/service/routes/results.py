@@ -1,0 +1,274 @@
+"""Recording assessment results three ways: item responses, an external total, a rubric score.
+
+Every sitting is kept, pass or fail, with its integrity conditions (proctoring, identity
+verification). Whether a pass *counts* is the route's decision, made by the stacking engine
+from what the sitting recorded; this module only refuses input that is wrong or not allowed
+(unknown items, scores off the scale, a retake the attempts policy forbids).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from credstack.assessment import (
+    AssessmentError,
+    PriorAttempt,
+    check_attempt,
+    score_responses,
+    score_rubric,
+    score_total,
+)
+from credstack.assessment.scoring import Answer
+from credstack.domain.records import Proctoring
+from credstack.errors import Conflict, InvalidInput
+from credstack.service.engine import settle
+from credstack.service.keys import KeyStore
+from credstack.service.routes.actors import require_user_role
+from credstack.service.routes.definitions import StoredAssessment, stored_assessment
+from credstack.service.routes.recorded import Recorded, summarise
+from credstack.service.routes.review import unissued_dependants
+from credstack.store.models import (
+    AssessmentAttemptRow,
+    AssessmentVersionRow,
+    IssuerRow,
+    LearnerRow,
+    UserRow,
+)
+from credstack.store.uow import UnitOfWork
+
+__all__ = [
+    "ItemResponses",
+    "ResultInput",
+    "RubricScores",
+    "Sitting",
+    "TotalScore",
+    "attempts_of",
+    "record_result",
+]
+
+RECORDER_ROLES = ("assessor", "admin", "registrar")
+RUBRIC_ROLES = ("reviewer", "assessor")
+
+
+@dataclass(frozen=True)
+class ItemResponses:
+    """The candidate's answer per item; credstack scores them with the keys."""
+
+    answers: Mapping[str, Answer]
+
+
+@dataclass(frozen=True)
+class TotalScore:
+    """A total from an external test platform, on the assessment's own scale."""
+
+    raw: float
+
+
+@dataclass(frozen=True)
+class RubricScores:
+    """A reviewer's score per rubric criterion."""
+
+    scores: Mapping[str, int]
+
+
+ResultInput = ItemResponses | TotalScore | RubricScores
+
+
+@dataclass(frozen=True)
+class Sitting:
+    """When and under what conditions the candidate sat: what a route may require."""
+
+    sat_at: datetime
+    proctoring: Proctoring = Proctoring.NONE
+    proctored_by: str | None = None
+    identity_method: str | None = None
+    identity_verified_by: str | None = None
+    identity_verified_at: datetime | None = None
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.sat_at.tzinfo is None:
+            found.append("the sitting time needs a time zone (e.g. 2026-05-02T10:00:00+00:00)")
+        if self.proctoring is Proctoring.NONE and self.proctored_by:
+            found.append("a proctor is named but the sitting is recorded as unproctored")
+        if self.proctoring is not Proctoring.NONE and not self.proctored_by:
+            found.append(f"a {self.proctoring.value} proctored sitting must say who proctored it")
+        if self.identity_method is None and (
+            self.identity_verified_by or self.identity_verified_at
+        ):
+            found.append("identity verification needs its method (e.g. government-id)")
+        if self.identity_method is not None and not self.identity_verified_by:
+            found.append("identity verification must say who verified the candidate's identity")
+        at = self.identity_verified_at
+        if at is not None and at.tzinfo is None:
+            found.append("the identity verification time needs a time zone")
+        return found
+
+
+def attempts_of(
+    uow: UnitOfWork, learner: LearnerRow, stored: StoredAssessment
+) -> list[AssessmentAttemptRow]:
+    """The learner's earlier sittings of this assessment, any version, oldest first."""
+    return list(
+        uow.session.scalars(
+            select(AssessmentAttemptRow)
+            .join(
+                AssessmentVersionRow,
+                AssessmentVersionRow.id == AssessmentAttemptRow.assessment_version_id,
+            )
+            .where(
+                AssessmentAttemptRow.learner_id == learner.id,
+                AssessmentVersionRow.assessment_id == stored.row.id,
+            )
+            .order_by(AssessmentAttemptRow.sat_at, AssessmentAttemptRow.id)
+        ).all()
+    )
+
+
+def _score(stored: StoredAssessment, result: ResultInput) -> tuple[float, float, bool, Any, str]:
+    definition = stored.definition
+    try:
+        if isinstance(result, ItemResponses):
+            objective = score_responses(definition, result.answers)
+            answers = {k: _plain(v) for k, v in result.answers.items()}
+            return objective.raw, objective.max_score, objective.passed, answers, "responses"
+        if isinstance(result, TotalScore):
+            total = score_total(definition, result.raw)
+            return total.raw, total.max_score, total.passed, None, "external"
+        rubric = score_rubric(definition, result.scores)
+        return (
+            float(rubric.raw),
+            float(rubric.max_score),
+            rubric.passed,
+            dict(result.scores),
+            "rubric",
+        )
+    except AssessmentError as exc:
+        raise InvalidInput(f"assessment {definition.id}: {exc}") from exc
+
+
+def _plain(answer: Answer) -> Any:
+    if answer is None or isinstance(answer, str | bool):
+        return answer
+    return sorted(answer)
+
+
+def _same(row: AssessmentAttemptRow, learner: LearnerRow, version: int, raw: float) -> bool:
+    return (
+        row.learner_id == learner.id
+        and row.assessment_version_id == version
+        and abs(row.raw_score - raw) < 1e-9
+    )
+
+
+def record_result(
+    uow: UnitOfWork,
+    keys: KeyStore | None,
+    *,
+    issuer: IssuerRow,
+    learner: LearnerRow,
+    assessment: str,
+    result: ResultInput,
+    sitting: Sitting,
+    recorded_by: UserRow | None = None,
+    attempt_id: str | None = None,
+) -> Recorded:
+    """Score and keep one sitting, then award whatever it completes (in the caller's unit).
+
+    `recorded_by` is the acting user (`None`: the operator's own CLI or import). A rubric score
+    needs a scorer with the reviewer or assessor role; other results need the assessor, admin
+    or registrar role. `attempt_id` is the test platform's id: recording it again with the same
+    score is a no-op (`duplicate`), with a different score a conflict.
+    """
+    if isinstance(result, RubricScores):
+        if recorded_by is None:
+            raise InvalidInput("a rubric score must name the reviewer or assessor who scored it")
+        require_user_role(
+            uow, recorded_by, issuer, *RUBRIC_ROLES, what=f"score the rubric of {assessment}"
+        )
+    else:
+        require_user_role(
+            uow, recorded_by, issuer, *RECORDER_ROLES, what=f"record results of {assessment}"
+        )
+    problems = sitting.problems()
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    stored = stored_assessment(uow, issuer, assessment)
+    raw, maximum, passed, responses, source = _score(stored, result)
+    percent = 100.0 * raw / maximum if maximum else 0.0
+    if attempt_id is not None:
+        existing = uow.session.scalar(
+            select(AssessmentAttemptRow).where(
+                AssessmentAttemptRow.issuer_id == issuer.id,
+                AssessmentAttemptRow.external_attempt_id == attempt_id,
+            )
+        )
+        if existing is not None:
+            if _same(existing, learner, stored.version.id, raw):
+                return Recorded(
+                    f"attempt:{existing.public_id}",
+                    duplicate=True,
+                    passed=existing.passed,
+                    percent=existing.percent,
+                )
+            raise Conflict(
+                f"attempt {attempt_id} was already recorded with different content "
+                f"(score {existing.raw_score:g}); it is not overwritten"
+            )
+    earlier = attempts_of(uow, learner, stored)
+    try:
+        decision = check_attempt(
+            stored.definition.attempts,
+            [PriorAttempt(row.sat_at, row.passed) for row in earlier],
+            sitting.sat_at,
+        )
+    except AssessmentError as exc:
+        raise InvalidInput(f"{learner.key}, {assessment}: {exc}") from exc
+    if not decision.allowed:
+        raise Conflict(
+            f"{learner.key} may not sit {assessment} on {sitting.sat_at.date().isoformat()}: "
+            f"{decision.reason}"
+        )
+    row = AssessmentAttemptRow(
+        public_id=str(uuid.uuid4()),
+        learner_id=learner.id,
+        issuer_id=issuer.id,
+        assessment_version_id=stored.version.id,
+        external_attempt_id=attempt_id,
+        source=source,
+        sat_at=sitting.sat_at,
+        raw_score=raw,
+        max_score=maximum,
+        percent=percent,
+        passed=passed,
+        responses=responses,
+        scored_by_user_id=recorded_by.id
+        if isinstance(result, RubricScores) and recorded_by
+        else None,
+        proctoring=sitting.proctoring.value,
+        proctored_by=sitting.proctored_by,
+        identity_method=sitting.identity_method,
+        identity_verified_by=sitting.identity_verified_by,
+        identity_verified_at=sitting.identity_verified_at
+        or (sitting.sat_at if sitting.identity_method else None),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    record = f"attempt:{row.public_id}"
+    settlement = settle(
+        uow, keys, learner=learner, issuer=issuer, trigger=record, as_of=sitting.sat_at.date()
+    )
+    return summarise(
+        uow,
+        record,
+        settlement,
+        unissued=unissued_dependants(uow, issuer, assessment=assessment) if passed else None,
+        passed=passed,
+        percent=percent,
+    )

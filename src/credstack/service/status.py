@@ -1,0 +1,237 @@
+"""Revocation and suspension of issued credentials, published as Bitstring Status Lists.
+
+Each issuer has lists in pairs, ``revocation-N`` and ``suspension-N``, that share one index
+space: an award gets one index, kept in ``awards.status_list_index`` with the revocation list
+in ``awards.status_list_id``, and the same index in the suspension list of the pair. That keeps
+one column pair per award while still letting a suspension be lifted (a revocation, as the
+Bitstring Status List spec says, is never reversed). Bits change in the caller's transaction,
+so a revocation and its published bit commit or roll back together.
+
+The published list is signed on request and the signature cached until the bits change: a
+list changes far less often than it is read, and a cached copy can never be stale because the
+cache key includes the row's ``updated_at``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from credstack.errors import NotFound
+from credstack.service.identity import issuer_did
+from credstack.service.keys import KeyStore
+from credstack.store.models import AwardRow, IssuerRow, StatusListRow
+from credstack.store.types import utcnow
+from credstack.store.uow import UnitOfWork
+from credstack.vc import dataintegrity
+from credstack.vc.model import StatusEntryInfo
+from credstack.vc.status import MIN_BITS, Bitstring, StatusPurpose, status_list_credential
+
+__all__ = [
+    "LIST_SIZE",
+    "allocate",
+    "is_suspended",
+    "mark_reinstated",
+    "mark_revoked",
+    "mark_suspended",
+    "pair_of",
+    "signed_status_list",
+    "status_changes",
+    "status_entry",
+    "status_list_url",
+]
+
+LIST_SIZE = MIN_BITS
+_PURPOSES: tuple[StatusPurpose, StatusPurpose] = ("revocation", "suspension")
+_signed_cache: dict[tuple[int, str, str, str], dict[str, Any]] = {}
+
+
+def status_list_url(base_url: str, issuer_key: str, list_key: str) -> str:
+    return f"{base_url.rstrip('/')}/status/{issuer_key}/{list_key}"
+
+
+def _list(uow: UnitOfWork, issuer_id: int, list_key: str, *, lock: bool) -> StatusListRow | None:
+    query = select(StatusListRow).where(
+        StatusListRow.issuer_id == issuer_id, StatusListRow.list_key == list_key
+    )
+    if lock:
+        query = query.with_for_update()
+    return uow.session.scalar(query)
+
+
+def _new_pair(uow: UnitOfWork, issuer: IssuerRow, number: int) -> StatusListRow:
+    empty = bytes(LIST_SIZE // 8)
+    rows = [
+        StatusListRow(
+            issuer_id=issuer.id,
+            list_key=f"{purpose}-{number}",
+            purpose=purpose,
+            size=LIST_SIZE,
+            next_index=0,
+            bits=empty,
+            updated_at=utcnow(),
+        )
+        for purpose in _PURPOSES
+    ]
+    for row in rows:
+        uow.session.add(row)
+    uow.session.flush()
+    return rows[0]
+
+
+def allocate(uow: UnitOfWork, award: AwardRow) -> StatusListRow:
+    """Give the award its index (once); the list row is locked so two issuers never share one."""
+    if award.status_list_id is not None and award.status_list_index is not None:
+        found = uow.session.get(StatusListRow, award.status_list_id)
+        if found is None:  # pragma: no cover - a foreign key guards this
+            raise NotFound(f"status list {award.status_list_id} is missing")
+        return found
+    issuer = uow.session.get(IssuerRow, award.issuer_id)
+    if issuer is None:  # pragma: no cover - a foreign key guards this
+        raise NotFound(f"award {award.public_id} has no issuer")
+    number = 1
+    while True:
+        current = _list(uow, issuer.id, f"revocation-{number}", lock=True)
+        if current is None:
+            current = _new_pair(uow, issuer, number)
+        if current.next_index < current.size:
+            break
+        number += 1
+    # Indexes are handed out in order; the list's size (128 Ki entries) is the herd a holder
+    # hides in, as the spec recommends, and a full list opens the next pair.
+    award.status_list_id = current.id
+    award.status_list_index = current.next_index
+    current.next_index += 1
+    uow.session.flush()
+    return current
+
+
+def pair_of(
+    uow: UnitOfWork, revocation_list: StatusListRow, purpose: StatusPurpose
+) -> StatusListRow:
+    """The list of the given purpose that shares the award's index space."""
+    if purpose == revocation_list.purpose:
+        return revocation_list
+    number = revocation_list.list_key.rsplit("-", 1)[1]
+    row = _list(uow, revocation_list.issuer_id, f"{purpose}-{number}", lock=False)
+    if row is None:  # pragma: no cover - lists are created in pairs
+        raise NotFound(f"the {purpose} list paired with {revocation_list.list_key} is missing")
+    return row
+
+
+def status_entry(uow: UnitOfWork, base_url: str, award: AwardRow) -> StatusEntryInfo:
+    revocation = allocate(uow, award)
+    issuer = uow.session.get(IssuerRow, award.issuer_id)
+    if issuer is None or award.status_list_index is None:  # pragma: no cover
+        raise NotFound(f"award {award.public_id} has no status index")
+    return StatusEntryInfo(
+        list_credential_url=status_list_url(base_url, issuer.key, revocation.list_key),
+        index=award.status_list_index,
+        purpose="revocation",
+    )
+
+
+def _set(uow: UnitOfWork, award: AwardRow, purpose: StatusPurpose, value: bool) -> None:
+    revocation = allocate(uow, award)
+    row = pair_of(uow, revocation, purpose)
+    locked = _list(uow, row.issuer_id, row.list_key, lock=True) or row
+    index = award.status_list_index
+    if index is None:  # pragma: no cover - allocate sets it
+        raise NotFound(f"award {award.public_id} has no status index")
+    if _bit(locked.bits, index) == value:
+        return
+    raw = bytearray(locked.bits)
+    mask = 1 << (7 - index % 8)
+    raw[index // 8] = raw[index // 8] | mask if value else raw[index // 8] & ~mask & 0xFF
+    locked.bits = bytes(raw)
+    locked.updated_at = utcnow()
+    uow.session.flush()
+
+
+def mark_revoked(uow: UnitOfWork, award: AwardRow) -> None:
+    """Set the award's revocation bit; the caller records why and when on the award."""
+    _set(uow, award, "revocation", True)
+
+
+def mark_suspended(uow: UnitOfWork, award: AwardRow) -> None:
+    _set(uow, award, "suspension", True)
+
+
+def mark_reinstated(uow: UnitOfWork, award: AwardRow) -> None:
+    """Lift a suspension. A revocation stays: the spec makes it final, and so do we."""
+    _set(uow, award, "suspension", False)
+
+
+def is_suspended(uow: UnitOfWork, award: AwardRow) -> bool:
+    if award.status_list_id is None or award.status_list_index is None:
+        return False
+    revocation = uow.session.get(StatusListRow, award.status_list_id)
+    if revocation is None:  # pragma: no cover
+        return False
+    return _bit(pair_of(uow, revocation, "suspension").bits, award.status_list_index)
+
+
+def status_changes(uow: UnitOfWork, row: StatusListRow) -> dict[int, datetime]:
+    """When each set bit was set, from the awards' status dates (lists carry no dates)."""
+    revocation = row if row.purpose == "revocation" else _revocation_of(uow, row)
+    wanted = "revoked" if row.purpose == "revocation" else "suspended"
+    awards = uow.session.scalars(
+        select(AwardRow).where(AwardRow.status_list_id == revocation.id, AwardRow.status == wanted)
+    ).all()
+    return {
+        a.status_list_index: a.status_changed_at
+        for a in awards
+        if a.status_list_index is not None and a.status_changed_at is not None
+    }
+
+
+def _revocation_of(uow: UnitOfWork, row: StatusListRow) -> StatusListRow:
+    number = row.list_key.rsplit("-", 1)[1]
+    found = _list(uow, row.issuer_id, f"revocation-{number}", lock=False)
+    if found is None:  # pragma: no cover - lists are created in pairs
+        raise NotFound(f"the revocation list paired with {row.list_key} is missing")
+    return found
+
+
+def signed_status_list(
+    uow: UnitOfWork, keys: KeyStore, base_url: str, issuer_key: str, list_key: str
+) -> tuple[dict[str, Any], StatusListRow]:
+    """The signed BitstringStatusListCredential served at the list's stable URL."""
+    issuer = uow.issuers.by_key(issuer_key)
+    row = _list(uow, issuer.id, list_key, lock=False) if issuer is not None else None
+    if issuer is None or row is None:
+        raise NotFound(f"unknown status list {issuer_key}/{list_key}")
+    key = keys.signing_key(issuer)
+    cache_key = (row.id, row.updated_at.isoformat(), key.verification_method, base_url)
+    cached = _signed_cache.get(cache_key)
+    if cached is not None:
+        return cached, row
+    document = status_list_credential(
+        url=status_list_url(base_url, issuer.key, row.list_key),
+        issuer_id=issuer_did(base_url, issuer.key),
+        purpose="revocation" if row.purpose == "revocation" else "suspension",
+        bits=_bitstring(row),
+        valid_from=row.updated_at,
+    )
+    signed = dataintegrity.sign(document, key, created=row.updated_at)
+    if len(_signed_cache) > 512:
+        _signed_cache.clear()
+    _signed_cache[cache_key] = signed
+    return signed, row
+
+
+def _bit(raw: bytes, index: int) -> bool:
+    """Bit 0 is the most significant bit of the first byte, as in ``vc.status.Bitstring``."""
+    return bool(raw[index // 8] >> (7 - index % 8) & 1)
+
+
+def _bitstring(row: StatusListRow) -> Bitstring:
+    bits = Bitstring(row.size)
+    for position, byte in enumerate(row.bits):
+        if byte:
+            for offset in range(8):
+                if byte >> (7 - offset) & 1:
+                    bits.set(position * 8 + offset)
+    return bits

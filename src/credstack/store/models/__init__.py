@@ -1,0 +1,66 @@
+"""Tables. Only migrations change the schema; a test checks these models agree with them.
+
+Rows are named `...Row` so they are never confused with the domain values of the same concept.
+"""
+
+from credstack.store.models.awards import AwardRow
+from credstack.store.models.base import Base
+from credstack.store.models.catalog import (
+    AchievementRow,
+    AchievementVersionRow,
+    AssessmentRow,
+    AssessmentVersionRow,
+    CatalogLoadRow,
+    CompetencyRow,
+    FrameworkRow,
+    PartnerRow,
+)
+from credstack.store.models.enrolments import EnrolmentRow
+from credstack.store.models.lifecycle import (
+    AwardEventRow,
+    CeCountRow,
+    CeCycleRow,
+    ReviewEventRow,
+    StatusListRow,
+)
+from credstack.store.models.records import (
+    AssessmentAttemptRow,
+    AttestationRow,
+    CourseCompletionRow,
+)
+from credstack.store.models.tenancy import (
+    ApiTokenRow,
+    IssuerRow,
+    LearnerRow,
+    MembershipRow,
+    SigningKeyRow,
+    UserRow,
+)
+
+__all__ = [
+    "AchievementRow",
+    "AchievementVersionRow",
+    "ApiTokenRow",
+    "AssessmentAttemptRow",
+    "AssessmentRow",
+    "AssessmentVersionRow",
+    "AttestationRow",
+    "AwardEventRow",
+    "AwardRow",
+    "Base",
+    "CatalogLoadRow",
+    "CeCountRow",
+    "CeCycleRow",
+    "CompetencyRow",
+    "CourseCompletionRow",
+    "EnrolmentRow",
+    "FrameworkRow",
+    "IssuerRow",
+    "LearnerRow",
+    "MembershipRow",
+    "PartnerRow",
+    "ReviewEventRow",
+    "SigningKeyRow",
+    "StatusListRow",
+    "UserRow",
+]

@@ -1,0 +1,58 @@
+"""Learners holding achievements."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from credstack.store.models.base import Base
+from credstack.store.types import JsonDoc, UtcDateTime, utcnow
+
+__all__ = [
+    "AwardRow",
+]
+
+
+class AwardRow(Base):
+    """A learner holding one version of an achievement."""
+
+    __tablename__ = "awards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
+    issuer_id: Mapped[int] = mapped_column(ForeignKey("issuers.id", ondelete="CASCADE"), index=True)
+    achievement_version_id: Mapped[int] = mapped_column(
+        ForeignKey("achievement_versions.id"), index=True
+    )
+    awarded_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    grade: Mapped[str | None] = mapped_column(String(10))
+    score: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[list[Any]] = mapped_column(JsonDoc, default=list)
+    counted: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    """Ids of the records the requirements counted (domain record ids), for dependants."""
+    origin: Mapped[str] = mapped_column(String(20), default="manual")
+    """automatic (the engine), manual (an issuer's user) or imported (another issuer's)."""
+    review_flag: Mapped[str | None] = mapped_column(Text)
+    """Why this award is no longer fully supported (a counted credential was revoked or lapsed)."""
+    flagged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    credential: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    """The signed Open Badges 3.0 credential, as issued."""
+    status_list_id: Mapped[int | None] = mapped_column(ForeignKey("status_lists.id"))
+    status_list_index: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,0 +1,422 @@
+"""A JSON-LD document straight to its RDF quads, for the JSON-LD credentials actually use.
+
+This follows pyld's expansion (``JsonLdProcessor._expand`` / ``_expand_object``) step by
+step — type-scoped contexts reverting at node boundaries, property-scoped contexts applied
+twice as pyld does, types expanded against the context before type scoping — but writes
+quads as it goes instead of building expanded JSON-LD, a node map and then quads.
+
+Supported: node objects with ``@id``/``@type`` (and their aliases), embedded and scoped
+contexts, ``@set``/``@list``/``@graph`` containers (VC 2.0 ``proof`` and
+``verifiableCredential`` are ``@graph`` containers), ``@json`` literals, value objects with
+``@value``/``@type``/``@language``/``@direction``/``@index``, coercion to ``@id``,
+``@vocab`` and datatypes, numbers, booleans. Anything else, every term no context defines
+and every IRI that is not absolute raises ``Unsupported``: the general algorithm then
+decides, so the fast path can only ever agree with it or step aside.
+
+Quads are tuples ``(subject, predicate, object, graph)`` of canonical N-Quads terms
+(``<iri>``, ``_:label``, ``"literal"...``); ``graph`` is ``""`` for the default graph. They
+are collected in a set, as pyld's node map merges repeated statements (with the two
+exceptions ``_Dataset`` mirrors).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pyld.jsonld import _canonicalize_double
+from pyld.jsonld import canonicalize as json_canonicalize  # JCS, as pyld writes @json
+
+from credstack.vc.fastcanon.context import ActiveContext, Term, is_keyword
+from credstack.vc.fastcanon.nquads import RDF_LANGSTRING, XSD_STRING, escape_iri, literal_term
+from credstack.vc.fastcanon.unsupported import Unsupported
+
+__all__ = ["Quad", "document_quads"]
+
+Quad = tuple[str, str, str, str]
+
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = f"<{_RDF}type>"
+_RDF_FIRST = f"<{_RDF}first>"
+_RDF_REST = f"<{_RDF}rest>"
+_RDF_NIL = f"<{_RDF}nil>"
+_RDF_JSON = f"{_RDF}JSON"
+_XSD_BOOLEAN = f"{_XSD}boolean"
+_XSD_DOUBLE = f"{_XSD}double"
+_XSD_INTEGER = f"{_XSD}integer"
+
+# Absolute by both pyld's test (scheme may hold ',', no whitespace) and the safe-mode test
+# in credstack.vc.jsonld (no ',' in the scheme, whitespace allowed): anything between the
+# two is left to the general path.
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s]*\Z")
+_IRI_NEEDS_ESCAPE = re.compile('[<>"{}|^`\\\\]')
+_VALUE_KEYWORDS = frozenset({"@value", "@language", "@direction", "@index"})
+_MAP_CONTAINERS = frozenset({"@language", "@index", "@id", "@type"})
+_GRAPH_CONTAINERS = frozenset({"@graph", "@set"})
+_NO_TERM: Term | None = None
+
+_iri_terms: dict[str, str] = {}
+_MAX_IRI_TERMS = 8192
+
+
+def _iri(value: str | None) -> str:
+    """``<iri>`` for an absolute IRI; anything else is the general path's business."""
+    if value is None:
+        raise Unsupported("a value expands to no IRI")
+    term = _iri_terms.get(value)
+    if term is not None:
+        return term
+    if not _ABSOLUTE.match(value):
+        raise Unsupported(f"relative IRI or undefined term {value!r}")
+    term = "<" + escape_iri(value) + ">"
+    if len(_iri_terms) < _MAX_IRI_TERMS:
+        _iri_terms[value] = term
+    return term
+
+
+def _predicate(value: str) -> str:
+    # pyld hashes related blank nodes with the raw predicate IRI, the first-degree hash with
+    # the escaped one; keeping predicates escape-free keeps the two identical.
+    if _IRI_NEEDS_ESCAPE.search(value):
+        raise Unsupported(f"predicate IRI needs escaping: {value!r}")
+    return _iri(value)
+
+
+def _literal(value: Any, datatype: str | None, language: str | None) -> str:
+    """pyld's ``_object_to_rdf`` for a value object, written as a canonical term."""
+    if datatype is not None and not _ABSOLUTE.match(datatype):
+        raise Unsupported(f"datatype {datatype!r} is not an absolute IRI")
+    if value is True or value is False:
+        return literal_term("true" if value else "false", datatype or _XSD_BOOLEAN)
+    if isinstance(value, float):
+        if not value.is_integer():
+            return literal_term(_canonicalize_double(value), datatype or _XSD_DOUBLE)
+    elif isinstance(value, str):
+        if datatype == _XSD_DOUBLE:
+            raise Unsupported("a string typed xsd:double")
+        if language is not None:
+            return literal_term(value, datatype or RDF_LANGSTRING, language)
+        return literal_term(value, datatype or XSD_STRING)
+    elif not isinstance(value, int):
+        raise Unsupported(f"{type(value).__name__} is not a JSON value")
+    if datatype == _XSD_DOUBLE or abs(value) >= 1e21:
+        try:
+            as_float = float(value)
+        except OverflowError:
+            raise Unsupported("an integer too large for a double") from None
+        return literal_term(_canonicalize_double(as_float), datatype or _XSD_DOUBLE)
+    return literal_term(str(int(value)), datatype or _XSD_INTEGER)
+
+
+class _Dataset:
+    __slots__ = ("_blank", "_booleans", "_kinds", "_numbers", "quads", "repeats")
+
+    def __init__(self) -> None:
+        self.quads: set[Quad] = set()
+        # pyld's node map keeps a repeated empty list (two rdf:nil statements) when a node
+        # appears twice; mirrored here so the bytes match.
+        self.repeats: list[Quad] = []
+        self._blank = 0
+        # Direct boolean / number values of the property being expanded, and per statement
+        # which of the two it has seen: pyld de-duplicates values with Python ==, where
+        # True == 1, so it keeps one of [true, 1] where a set of quads keeps both.
+        self._booleans = 0
+        self._numbers = 0
+        self._kinds: dict[tuple[str, str, str], int] = {}
+
+    def blank(self) -> str:
+        self._blank += 1
+        return "_:b" + str(self._blank)
+
+    def expand(
+        self,
+        ctx: ActiveContext,
+        prop: str | None,
+        value: Any,
+        graph: str,
+        inside_list: bool,
+        out: list[str],
+    ) -> None:
+        """Append the object terms ``value`` expands to (pyld's ``_expand``)."""
+        if value is None:
+            return
+        if isinstance(value, list):
+            if not inside_list and prop is not None:
+                term = ctx.term(prop)
+                inside_list = term is not None and "@list" in term.containers
+            for item in value:
+                if inside_list and isinstance(item, list):
+                    raise Unsupported("a list of lists")
+                self.expand(ctx, prop, item, graph, inside_list, out)
+            return
+        if isinstance(value, dict):
+            term_value = self.element(ctx, prop, value, graph, inside_list)
+            if term_value is not None:
+                out.append(term_value)
+            return
+        if prop is None:
+            return  # free-floating scalar: dropped
+        expanded = ctx.expand_vocab(prop)
+        if not inside_list and expanded == "@graph":
+            return
+        self._count_kind(value)
+        out.append(self.scalar(ctx, prop, expanded, value))
+
+    def _count_kind(self, value: Any) -> None:
+        if value is True or value is False:
+            self._booleans += 1
+        elif isinstance(value, int | float):
+            self._numbers += 1
+
+    def scalar(self, ctx: ActiveContext, prop: str, expanded: str | None, value: Any) -> str:
+        """pyld's ``_expand_value`` then ``_object_to_rdf``."""
+        if expanded == "@id" or expanded == "@type":
+            raise Unsupported(f"a keyword alias {prop!r} used as a property")
+        term = ctx.term(prop)
+        coercion = term.coercion if term is not None else None
+        if isinstance(value, str):
+            if coercion == "@id" or expanded == "@graph":
+                return self.reference(ctx.expand_document(value))
+            if coercion == "@vocab":
+                return self.reference(ctx.expand_vocab(value))
+        if expanded is not None and is_keyword(expanded):
+            raise Unsupported(f"a scalar under the keyword {expanded}")
+        if coercion is not None and coercion not in ("@id", "@vocab", "@none"):
+            if coercion == "@json":
+                raise Unsupported("@json coercion inside a container")
+            return _literal(value, coercion, None)
+        language = None
+        if isinstance(value, str):
+            language = ctx.default_language
+            if term is not None and term.has_language:
+                language = term.language
+        return _literal(value, None, language)
+
+    def reference(self, iri: str | None) -> str:
+        if iri is not None and iri.startswith("_:"):
+            raise Unsupported("a blank node identifier in the document")
+        return _iri(iri)
+
+    def element(
+        self,
+        ctx: ActiveContext,
+        prop: str | None,
+        element: dict[str, Any],
+        graph: str,
+        inside_list: bool,
+    ) -> str | None:
+        """A JSON object: a node (its quads added, its subject returned) or a value."""
+        term = ctx.term(prop) if prop is not None else None
+        property_scoped = term.scoped if term is not None else None
+        previous = ctx.previous
+        if previous is not None:
+            must_revert = True
+            if len(element) <= 2 and "@context" not in element:
+                for key in sorted(element):
+                    expanded = ctx.expand_vocab(key)
+                    if expanded == "@value":
+                        must_revert = False
+                        break
+                    if expanded == "@id" and len(element) == 1:
+                        must_revert = False
+                        break
+            if must_revert:
+                ctx = previous
+        if property_scoped is not None:
+            ctx = ctx.derive_scoped(property_scoped, override_protected=True)
+        if "@context" in element:
+            ctx = ctx.derive(element["@context"])
+        type_scoped = ctx
+        type_key = None
+        for key in sorted(element):
+            if ctx.expand_vocab(key) != "@type":
+                continue
+            type_key = type_key or key
+            raw_types = element[key]
+            names = raw_types if isinstance(raw_types, list) else [raw_types]
+            for name in sorted(n for n in names if isinstance(n, str)):
+                type_term = type_scoped.term(name)
+                scoped = type_term.scoped if type_term is not None else None
+                if scoped is not None and scoped is not False:
+                    ctx = ctx.derive_scoped(scoped, propagate=False)
+
+        subject: str | None = None
+        types: list[str] | None = None
+        value_entries: dict[str, Any] = {}
+        properties: list[tuple[str, str, Any]] = []
+        for key, value in element.items():
+            if key == "@context":
+                continue
+            if not isinstance(key, str):
+                raise Unsupported("a non-string key")
+            expanded = ctx.expand_vocab(key)
+            if expanded is None:
+                raise Unsupported(f"undefined term {key!r}")
+            if is_keyword(expanded):
+                if expanded == "@id":
+                    if subject is not None or not isinstance(value, str):
+                        raise Unsupported("an unusual @id")
+                    subject = self.reference(ctx.expand_document(value))
+                elif expanded == "@type":
+                    if types is not None:
+                        raise Unsupported("two keys for @type")
+                    names = value if isinstance(value, list) else [value]
+                    if not all(isinstance(n, str) for n in names):
+                        raise Unsupported("a non-string type")
+                    types = [type_scoped.expand_vocab(n) or "" for n in names]  # "" fails _iri
+                elif expanded in _VALUE_KEYWORDS:
+                    if expanded in value_entries:
+                        raise Unsupported(f"two keys for {expanded}")
+                    value_entries[expanded] = value
+                else:
+                    raise Unsupported(f"the keyword {expanded}")
+                continue
+            if not _ABSOLUTE.match(expanded):
+                raise Unsupported(f"undefined term {key!r}")
+            properties.append((key, expanded, value))
+        if len(properties) > 1 and len({p[1] for p in properties}) != len(properties):
+            # pyld merges such values with Python == (True == 1); leave it to pyld.
+            raise Unsupported("two keys for one property")
+
+        if "@value" in value_entries:
+            if subject is not None or properties:
+                raise Unsupported("a value object with other entries")
+            if prop is None and not inside_list:
+                raise Unsupported("a free-floating value object")
+            datatype = None
+            if types is not None:
+                if len(types) != 1 or isinstance(element[type_key or ""], list):
+                    raise Unsupported("a value object with several types")
+                datatype = types[0]
+            return self.value_object(value_entries, datatype)
+        if value_entries.keys() - {"@index"} or not isinstance(
+            value_entries.get("@index", ""), str
+        ):
+            raise Unsupported("language or direction outside a value object")
+
+        if subject is None:
+            subject = self.blank()
+        quads = self.quads
+        if types:
+            for name in types:
+                if name.startswith("_:"):
+                    raise Unsupported("a blank node type")
+                quads.add((subject, _RDF_TYPE, _iri(name), graph))
+        for key, expanded, value in properties:
+            self.property(ctx, subject, key, expanded, value, graph)
+        return subject
+
+    def value_object(self, entries: dict[str, Any], datatype: str | None) -> str | None:
+        value = entries["@value"]
+        language = entries.get("@language")
+        if "@direction" in entries and entries["@direction"] not in ("ltr", "rtl"):
+            raise Unsupported("an invalid @direction")
+        if not isinstance(entries.get("@index", ""), str):
+            raise Unsupported("a non-string @index")
+        if language is not None and not isinstance(language, str):
+            raise Unsupported("a non-string @language")
+        if datatype is not None and (language is not None or "@direction" in entries):
+            raise Unsupported("a value object with a type and a language")
+        if "@index" in entries:
+            raise Unsupported("an indexed value (pyld keeps it apart from equal values)")
+        if value is None:
+            return None
+        if isinstance(value, dict | list):
+            raise Unsupported("an object or array as @value")
+        if language is not None and not isinstance(value, str):
+            raise Unsupported("a language-tagged non-string")
+        self._count_kind(value)
+        # rdfDirection is unset, as in credstack.vc.jsonld: the direction is not in the RDF.
+        return _literal(value, datatype, language.lower() if language is not None else None)
+
+    def property(
+        self, ctx: ActiveContext, subject: str, key: str, expanded: str, value: Any, graph: str
+    ) -> None:
+        predicate = _predicate(expanded)
+        term = ctx.term(key)
+        term_ctx = ctx
+        containers: frozenset[str] = frozenset()
+        if term is not None:
+            if term.reverse:
+                raise Unsupported("a reverse property")
+            if term.scoped is not None:
+                term_ctx = ctx.derive_scoped(term.scoped, override_protected=True)
+            containers = term.containers
+            if isinstance(value, dict) and containers & _MAP_CONTAINERS:
+                raise Unsupported("a language, index, id or type map")
+            if term.coercion == "@json":
+                if containers - {"@set"}:
+                    raise Unsupported("@json in a container")
+                text = json_canonicalize(value).decode("utf-8")
+                self.quads.add((subject, predicate, literal_term(text, _RDF_JSON), graph))
+                return
+        if value is None:
+            return
+        quads = self.quads
+        if "@graph" in containers:
+            if containers - _GRAPH_CONTAINERS:
+                raise Unsupported("a @graph container combined with another")
+            out: list[str] = []
+            for item in value if isinstance(value, list) else [value]:
+                if item is None:
+                    continue
+                if not isinstance(item, dict):
+                    raise Unsupported("a @graph container holding a non-object")
+                name = self.blank()
+                node = self.element(term_ctx, key, item, name, False)
+                if node is None:
+                    continue
+                if node.startswith('"'):
+                    raise Unsupported("a @graph container holding a value")
+                out.append(name)
+            for name in out:
+                quads.add((subject, predicate, name, graph))
+            return
+        objects: list[str] = []
+        saved = self._booleans, self._numbers
+        self._booleans = self._numbers = 0
+        self.expand(term_ctx, key, value, graph, False, objects)
+        if "@list" in containers:
+            self._booleans, self._numbers = saved
+            if not objects and not isinstance(value, list):
+                return
+            statement = (subject, predicate, self.rdf_list(objects, graph), graph)
+            if statement in quads:
+                self.repeats.append(statement)
+            quads.add(statement)
+            return
+        if self._booleans or self._numbers:
+            kinds = self._kinds.get((subject, predicate, graph), 0)
+            kinds |= (1 if self._booleans else 0) | (2 if self._numbers else 0)
+            if kinds == 3:
+                raise Unsupported("booleans and numbers as values of one property")
+            self._kinds[(subject, predicate, graph)] = kinds
+        self._booleans, self._numbers = saved
+        for obj in objects:
+            quads.add((subject, predicate, obj, graph))
+
+    def rdf_list(self, items: list[str], graph: str) -> str:
+        if not items:
+            return _RDF_NIL
+        head = node = self.blank()
+        last = len(items) - 1
+        for index, item in enumerate(items):
+            self.quads.add((node, _RDF_FIRST, item, graph))
+            following = _RDF_NIL if index == last else self.blank()
+            self.quads.add((node, _RDF_REST, following, graph))
+            node = following
+        return head
+
+
+def document_quads(document: Mapping[str, Any]) -> list[Quad]:
+    """The quads of a JSON-LD document; raises ``Unsupported`` for the general path.
+
+    Each statement once, except where pyld's node map repeats one (see ``_Dataset``).
+    """
+    if not isinstance(document, dict):
+        document = dict(document)
+    dataset = _Dataset()
+    dataset.element(ActiveContext.initial(), None, document, "", False)
+    return [*dataset.quads, *dataset.repeats]

@@ -1,0 +1,59 @@
+"""Small factories for the earning-route tests: issuers from the example catalogs, people."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from credstack.domain.records import Proctoring
+from credstack.service.catalog import load_catalog
+from credstack.service.keys import KeyStore
+from credstack.service.people import add_issuer, add_learner, add_user, grant_role
+from credstack.service.routes import Sitting
+from credstack.store.models import IssuerRow, LearnerRow, UserRow
+from credstack.store.secrets import MasterKey
+from credstack.store.uow import UnitOfWork
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+BASE = "https://credstack.test"
+CATALOGS = {
+    "tmcb": "tropical-medicine-board.yaml",
+    "acme": "acme-management.yaml",
+    "solar-trades": "solar-trade-association.yaml",
+    "ccrb": "clinical-research-board.yaml",
+    "northwind": "northwind-data-academy.yaml",
+}
+
+
+def issuer_with_catalog(
+    uow: UnitOfWork, master: MasterKey, key: str, *, review_required: bool = False
+) -> IssuerRow:
+    issuer = add_issuer(uow, KeyStore(uow, master, BASE), key=key, name=key.upper())
+    issuer.review_required = review_required
+    text = (EXAMPLES / CATALOGS[key]).read_text()
+    load_catalog(uow, issuer_key=key, text=text, source=CATALOGS[key])
+    return issuer
+
+
+def learner(uow: UnitOfWork, key: str) -> LearnerRow:
+    return add_learner(uow, key=key, name=key.title())
+
+
+def staff(uow: UnitOfWork, issuer: IssuerRow, email: str, role: str, scope: str = "") -> UserRow:
+    user = uow.users.by_email(email) or add_user(uow, email=email, name=email.split("@")[0])
+    grant_role(uow, user=user, issuer=issuer, role=role, scope=scope)
+    return user
+
+
+def at(day: str, hour: int = 10) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
+
+
+def proctored(day: str) -> Sitting:
+    return Sitting(
+        sat_at=at(day),
+        proctoring=Proctoring.IN_PERSON,
+        proctored_by="Test Centre Lyon",
+        identity_method="government-id",
+        identity_verified_by="Test Centre Lyon",
+    )

@@ -1,0 +1,96 @@
+"""Attestations: only a mentor of the program, only for a learner enrolled in it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service.routes import attest, enrol
+from credstack.store.models import AttestationRow, AwardRow
+from credstack.store.secrets import MasterKey
+from credstack.store.uow import UnitOfWork
+from tests.integration.routes.routes_helpers import issuer_with_catalog, learner, staff
+
+PROGRAM = "management-program"
+SUBJECT = "basic-supervision"
+STATEMENT = "Runs weekly one-to-ones and delegates clearly; supervised a team of five."
+
+
+def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
+    uow: UnitOfWork, master_key: MasterKey
+) -> None:
+    acme = issuer_with_catalog(uow, master_key, "acme")
+    eve = learner(uow, "eve")
+    mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
+    enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 10))
+    done = attest(
+        uow, None, issuer=acme, learner=eve, attester=mona, program=PROGRAM,
+        statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
+    )  # fmt: skip
+    assert [(a.achievement, a.version) for a in done.awarded] == [("basic-supervision", 1)]
+    award = uow.session.query(AwardRow).one()
+    assert award.counted == [done.record_id]
+    assert award.awarded_on == date(2026, 3, 2)
+    row = uow.session.query(AttestationRow).one()
+    assert (row.attester_user_id, row.role, row.program, row.statement) == (
+        mona.id, "mentor", PROGRAM, STATEMENT,
+    )  # fmt: skip
+
+
+def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: MasterKey) -> None:
+    acme = issuer_with_catalog(uow, master_key, "acme")
+    eve = learner(uow, "eve")
+    enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 10))
+    other = staff(uow, acme, "olga@acme.example", "mentor", "sales-program")
+    admin = staff(uow, acme, "adam@acme.example", "admin")
+    for user in (other, admin):
+        with pytest.raises(
+            Forbidden, match=f"needs the mentor role at issuer acme for program {PROGRAM}"
+        ):
+            attest(
+                uow, None, issuer=acme, learner=eve, attester=user, program=PROGRAM,
+                statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
+            )  # fmt: skip
+    assert uow.session.query(AttestationRow).count() == 0
+
+
+def test_an_attestation_for_a_learner_outside_the_program_is_refused(
+    uow: UnitOfWork, master_key: MasterKey
+) -> None:
+    acme = issuer_with_catalog(uow, master_key, "acme")
+    mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
+    with pytest.raises(Forbidden, match="zoe is not enrolled in program management-program"):
+        attest(
+            uow, None, issuer=acme, learner=learner(uow, "zoe"), attester=mona, program=PROGRAM,
+            statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
+        )  # fmt: skip
+    assert uow.session.query(AttestationRow).count() == 0
+
+
+def test_statement_subject_and_enrolment_are_checked(
+    uow: UnitOfWork, master_key: MasterKey
+) -> None:
+    acme = issuer_with_catalog(uow, master_key, "acme")
+    eve = learner(uow, "eve")
+    mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
+    enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 10))
+    with pytest.raises(Conflict, match="already enrolled"):
+        enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 11))
+    with pytest.raises(InvalidInput, match="needs a statement"):
+        attest(
+            uow, None, issuer=acme, learner=eve, attester=mona, program=PROGRAM,
+            statement="  ", subject=SUBJECT, attested_on=date(2026, 3, 2),
+        )  # fmt: skip
+    with pytest.raises(NotFound, match="no achievement 'juggling'"):
+        attest(
+            uow, None, issuer=acme, learner=eve, attester=mona, program=PROGRAM,
+            statement=STATEMENT, subject="juggling", attested_on=date(2026, 3, 2),
+        )  # fmt: skip
+    mentor_elsewhere = staff(uow, acme, "mel@acme.example", "mentor", PROGRAM)
+    with pytest.raises(Forbidden, match="may not enrol learners"):
+        enrol(
+            uow, issuer=acme, learner=learner(uow, "fin"), program=PROGRAM,
+            enrolled_on=date(2026, 1, 10), by=mentor_elsewhere,
+        )  # fmt: skip

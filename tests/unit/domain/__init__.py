@@ -1,0 +1,1 @@
+"""Unit tests of the stacking engine's pure core (credstack.domain)."""
