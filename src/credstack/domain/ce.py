@@ -35,7 +35,7 @@ __all__ = [
 
 
 class CycleLength(Protocol):
-    """A calendar length (``grades.Window`` or the catalog's ``durations.Duration``)."""
+    """A calendar length (``durations.Duration``)."""
 
     def after(self, start: date) -> date: ...
 

@@ -1,7 +1,8 @@
-"""ISO 8601 durations for validity periods and recency windows.
+"""ISO 8601 durations: validity periods, cycle lengths and recency windows, one concept.
 
-Parsing is isodate's; this module only adds what we need on top: calendar-correct addition to
-dates (P3Y from 2024-02-29 is 2027-02-28) and a rejection of forms we cannot apply to a date.
+Parsing is isodate's; this module adds what we need on top: calendar-correct shifts of dates
+(P3Y from 2024-02-29 is 2027-02-28; month ends clamp, as people count), a rejection of forms we
+cannot apply to a date, and the plain words messages use ("6 years").
 """
 
 from __future__ import annotations
@@ -15,29 +16,44 @@ import isodate
 __all__ = ["Duration", "parse_duration"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Duration:
-    text: str
-    years: int
-    months: int
-    days: int
+    years: int = 0
+    months: int = 0
+    days: int = 0
 
     def after(self, start: date) -> date:
-        """The date this long after `start` (month ends clamp, as people count)."""
-        total_months = start.month - 1 + self.months + 12 * self.years
-        year = start.year + total_months // 12
-        month = total_months % 12 + 1
-        day = min(start.day, _days_in_month(year, month))
-        return date(year, month, day) + timedelta(days=self.days)
+        """The date this long after `start` (a cycle starting then ends the day before)."""
+        return self._shift(start, 1)
 
     def before(self, end: date) -> date:
         """The date this long before `end`."""
-        negative = Duration(self.text, -self.years, -self.months, 0)
-        return negative.after(end) - timedelta(days=self.days)
+        return self._shift(end, -1)
 
+    def earliest(self, as_of: date) -> date:
+        """The first date still inside a window of this length ending on `as_of`."""
+        return self._shift(as_of, -1)
 
-def _days_in_month(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
+    def _shift(self, day0: date, sign: int) -> date:
+        month_index = day0.year * 12 + (day0.month - 1) + sign * (self.years * 12 + self.months)
+        year, month0 = divmod(month_index, 12)
+        day = min(day0.day, calendar.monthrange(year, month0 + 1)[1])
+        return date(year, month0 + 1, day) + timedelta(days=sign * self.days)
+
+    @property
+    def iso(self) -> str:
+        parts = [
+            f"{n}{u}" for n, u in ((self.years, "Y"), (self.months, "M"), (self.days, "D")) if n
+        ]
+        return "P" + ("".join(parts) or "0D")
+
+    def __str__(self) -> str:
+        parts = [
+            f"{n} {unit}{'' if n == 1 else 's'}"
+            for n, unit in ((self.years, "year"), (self.months, "month"), (self.days, "day"))
+            if n
+        ]
+        return ", ".join(parts) or "0 days"
 
 
 def parse_duration(text: str) -> Duration:
@@ -57,4 +73,4 @@ def parse_duration(text: str) -> Duration:
         raise ValueError(f"{text!r} has a time part; durations here are counted in whole days")
     if years < 0 or months < 0 or delta.days < 0 or (years, months, delta.days) == (0, 0, 0):
         raise ValueError(f"{text!r} must be a positive duration")
-    return Duration(text=text, years=years, months=months, days=delta.days)
+    return Duration(years=years, months=months, days=delta.days)

@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from credstack.domain.grades import Window, grade_rank, parse_window
+from credstack.domain.durations import Duration
+from credstack.domain.grades import grade_rank, parse_window
 from credstack.domain.problems import Path as ProblemPath
 from credstack.domain.problems import Problem
 from credstack.domain.requirements import (
@@ -89,7 +90,7 @@ class _Reader:
             return None
         return value.strip().upper() if value is not None else None
 
-    def window(self, key: str) -> Window | None:
+    def window(self, key: str) -> Duration | None:
         value = self.text(key)
         if value is None:
             return None

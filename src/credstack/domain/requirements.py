@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from credstack.domain.grades import Window
+from credstack.domain.durations import Duration
 
 __all__ = [
     "AllOf",
@@ -78,7 +78,7 @@ class Holds:
     achievement: str
     min_grade: str | None = None
     min_score: float | None = None
-    within: Window | None = None
+    within: Duration | None = None
     valid: bool = True
     label: str | None = None
 
@@ -120,7 +120,7 @@ class Credits:
     required: float
     source: SourceFilter = SourceFilter()
     min_grade: str | None = None
-    within: Window | None = None
+    within: Duration | None = None
     caps: tuple[CreditCap, ...] = ()
     label: str | None = None
 
@@ -131,7 +131,7 @@ class ContinuingEducation:
 
     total: float
     minimums: tuple[tuple[str, float], ...] = ()
-    within: Window | None = None
+    within: Duration | None = None
     label: str | None = None
 
 

@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["AchievementType", "TypeInfo", "type_info"]
+__all__ = ["AchievementType", "TypeInfo", "from_ob_achievement_type", "type_info"]
 
 
 class AchievementType(StrEnum):
+    """Our taxonomy of credentials (story 07). OB 3.0 has no value for continuing-education
+    activities, so that type uses the spec's ``ext:`` extension form rather than borrowing a
+    value that means something else."""
+
     BADGE = "badge"
     MICROCREDENTIAL = "microcredential"
     CERTIFICATE = "certificate"
@@ -61,7 +65,7 @@ _TYPES: dict[AchievementType, TypeInfo] = {
         "Degree", "ceterms:Degree", "an academic degree", False, False
     ),
     AchievementType.CE_ACTIVITY: TypeInfo(
-        "ext:CEActivity",
+        "ext:ContinuingEducationActivity",
         "ceterms:LearningOpportunityProfile",
         "a continuing-education activity carrying CE hours in one category",
         False,
@@ -75,3 +79,8 @@ _TYPES: dict[AchievementType, TypeInfo] = {
 
 def type_info(kind: AchievementType) -> TypeInfo:
     return _TYPES[kind]
+
+
+def from_ob_achievement_type(value: str) -> AchievementType | None:
+    """Our type for an OB 3.0 ``achievementType`` value, when we have one."""
+    return next((kind for kind, info in _TYPES.items() if info.ob_achievement_type == value), None)

@@ -5,31 +5,51 @@ Running it twice is safe: whatever already exists is left as it is.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from importlib.resources import files
 from pathlib import Path
 
+from credstack.domain.records import Proctoring
 from credstack.errors import CredstackError
-from credstack.service.awards import grant_award
+from credstack.service import engine
+from credstack.service.awards import grant_award, holds
 from credstack.service.catalog import load_catalog, parsed
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, issue_token
+from credstack.service.routes import Sitting, TotalScore, record_result
 from credstack.service.runtime import Runtime
+from credstack.store.uow import UnitOfWork
 
-__all__ = ["DEMO_ADMIN", "LEARNERS", "examples_dir", "seed"]
+__all__ = ["COURSES", "DEMO_ADMIN", "LEARNERS", "SITTINGS", "examples_dir", "seed"]
 
 DEMO_ADMIN = "admin@demo.credstack.invalid"
 LEARNERS = (
     ("ana", "Ana Alves", "ana@example.org"),
     ("ben", "Ben Brooks", "ben@example.org"),
-    ("dana", "Dana Diaz", "dana@example.org"),
+    ("hana", "Hana Hall", "hana@example.org"),
     ("jo", "Jo Jensen", "jo@example.org"),
 )
-# (learner, issuer, achievement, date): a few awards so pages and the API have something to show.
-AWARDS = (
-    ("ana", "northwind", "spreadsheets-fundamentals", date(2026, 9, 1)),
-    ("ana", "northwind", "sql-querying", date(2026, 9, 20)),
-    ("ben", "ccrb", "gcp-essentials", date(2026, 3, 2)),
-    ("ben", "ccrb", "informed-consent", date(2026, 3, 9)),
+# (learner, issuer, assessment, score, date, proctored): sittings recorded as a test platform
+# would; every award the demo shows is then made by the stacking engine, as in production.
+SITTINGS = (
+    ("ana", "northwind", "spreadsheets-exam", 82, date(2026, 9, 1), False),
+    ("ana", "northwind", "sql-exam", 71, date(2026, 9, 20), False),
+    ("ana", "northwind", "visualisation-exam", 64, date(2026, 10, 1), False),
+    ("ana", "northwind", "visualisation-exam", 88, date(2026, 10, 20), False),
+    ("ben", "ccrb", "gcp-exam", 8, date(2026, 3, 2), True),
+    ("ben", "ccrb", "consent-exam", 81, date(2026, 3, 9), True),
+    ("ben", "ccrb", "ae-exam", 77, date(2026, 3, 16), True),
+    ("ben", "ccrb", "close-out-exam", 85, date(2026, 3, 23), True),
+    ("ben", "ccrb", "ethics-quiz", 9, date(2026, 5, 2), False),
+    ("hana", "wcb", "wcn-exam", 78, date(2026, 1, 10), True),
+    ("hana", "wcb", "df-assessment-exam", 80, date(2026, 2, 1), False),
+    ("hana", "wcb", "df-offloading-exam", 84, date(2026, 2, 8), False),
+    ("hana", "wcb", "pi-staging-exam", 90, date(2026, 2, 15), False),
+    ("hana", "wcb", "pi-prevention-exam", 73, date(2026, 2, 22), False),
+)
+# (learner, issuer, course achievement, grade, date): a registrar's recorded course grades.
+COURSES = tuple(
+    ("jo", "lakeside", course, "A-", date(2025, 5, 15))
+    for course in ("de-pipelines", "de-warehousing", "de-streaming", "de-cloud", "ml-foundations")
 )
 
 
@@ -78,29 +98,60 @@ def seed(runtime: Runtime, examples: Path) -> list[str]:
         for key, name, email in LEARNERS:
             if uow.learners.by_key(key) is None:
                 add_learner(uow, key=key, name=name, email=email)
-        seeded = 0
-        for learner_key, issuer_key, achievement, on in AWARDS:
-            awarding = uow.issuers.by_key(issuer_key)
-            learner = uow.learners.by_key(learner_key)
-            if awarding is None or learner is None:
-                continue
-            held = {
-                uow.achievements.version_by_id(a.achievement_version_id)
-                for a in uow.awards.for_learner(learner.id)
-            }
-            if any(v is not None and v.definition.get("id") == achievement for v in held):
-                continue
-            grant_award(
-                uow,
-                issuer=awarding,
-                learner=learner,
-                achievement_key=achievement,
-                awarded_on=on,
-                keys=runtime.keys(uow),
-            )
-            seeded += 1
+        seeded = _seed_records(runtime, uow)
         token = issue_token(uow, user=admin, name="demo")
         uow.commit()
-    lines.append(f"{len(LEARNERS)} learners, {seeded} new awards")
+    lines.append(f"{len(LEARNERS)} learners, {seeded} new awards made by the stacking engine")
     lines.append(f"admin API token (shown once): {token}")
     return lines
+
+
+def _seed_records(runtime: Runtime, uow: UnitOfWork) -> int:
+    """Record the demo's sittings and grades once; the engine makes (and signs) the awards."""
+    keys = runtime.keys(uow)
+    made = 0
+    for learner_key, issuer_key, assessment, score, on, proctored in SITTINGS:
+        issuer, learner = uow.issuers.by_key(issuer_key), uow.learners.by_key(learner_key)
+        if issuer is None or learner is None:
+            continue
+        attempt_id = f"demo-{learner_key}-{assessment}-{on.isoformat()}"
+        sitting = Sitting(
+            sat_at=datetime.combine(on, time(10), tzinfo=UTC),
+            proctoring=Proctoring.IN_PERSON if proctored else Proctoring.NONE,
+            proctored_by="Demo Test Centre" if proctored else None,
+            identity_method="government ID check" if proctored else None,
+            identity_verified_by="Demo Test Centre" if proctored else None,
+            identity_verified_at=datetime.combine(on, time(9), tzinfo=UTC) if proctored else None,
+        )
+        recorded = record_result(
+            uow,
+            keys,
+            issuer=issuer,
+            learner=learner,
+            assessment=assessment,
+            result=TotalScore(score),
+            sitting=sitting,
+            attempt_id=attempt_id,
+        )
+        made += len(recorded.awarded)
+    for learner_key, issuer_key, course, grade, on in COURSES:
+        issuer, learner = uow.issuers.by_key(issuer_key), uow.learners.by_key(learner_key)
+        if issuer is None or learner is None:
+            continue
+        achievement = uow.achievements.by_key(issuer.id, course)
+        if achievement is None or holds(uow, learner, achievement.id, on) is not None:
+            continue
+        award = grant_award(
+            uow,
+            issuer=issuer,
+            learner=learner,
+            achievement_key=course,
+            awarded_on=on,
+            grade=grade,
+            keys=keys,
+        )
+        settled = engine.settle(
+            uow, keys, learner=learner, issuer=issuer, trigger=f"award:{award.public_id}", as_of=on
+        )
+        made += 1 + len(settled.awarded)
+    return made

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from credstack.domain.records import Proctoring
-from credstack.domain.taxonomy import AchievementType, type_info
+from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
 from credstack.service.identity import issuer_did
 from credstack.service.keys import KeyStore
@@ -42,7 +42,6 @@ from credstack.vc.model import (
     AlignmentInfo,
     AwardInfo,
     CountedRecord,
-    CredentialKind,
     EarningRoute,
     IssuerProfile,
     SubjectIdentity,
@@ -141,7 +140,7 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
         name=name,
         description=str(definition.get("description") or name),
         criteria_narrative=str(definition.get("criteria") or definition.get("description") or name),
-        kind=_credential_kind(kind),
+        kind=kind,
         alignments=tuple(_alignments(uow, issuer, definition.get("alignments"))),
         credits_available=credits,
         ce_hours=ce_hours,
@@ -168,21 +167,10 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
         schema_ids=(OB3_SCHEMA_URL,),
     )
     document = open_badge_credential(info)
-    expected = type_info(kind).ob_achievement_type
-    if kind is AchievementType.COURSE:
-        # vc's taxonomy has no course kind; OB 3.0's own "Course" value is the right one.
-        document["credentialSubject"]["achievement"]["achievementType"] = expected
     if not context.learner.email:
         # No address to hash: the learner's stable id stands in, named as a system id.
         document["credentialSubject"]["identifier"][0]["identityType"] = "systemId"
     return document
-
-
-def _credential_kind(kind: AchievementType) -> CredentialKind:
-    try:
-        return CredentialKind(kind.value)
-    except ValueError:
-        return CredentialKind.BADGE
 
 
 def _subject(learner: LearnerRow) -> SubjectIdentity:

@@ -11,6 +11,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from credstack.domain.taxonomy import type_info
 from credstack.vc.model import (
     AchievementInfo,
     AlignmentInfo,
@@ -112,7 +113,7 @@ def achievement_document(achievement: AchievementInfo) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": achievement.id,
         "type": ["Achievement"],
-        "achievementType": achievement.kind.achievement_type,
+        "achievementType": type_info(achievement.kind).ob_achievement_type,
         "name": achievement.name,
         "description": achievement.description,
         "criteria": criteria,

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 
 from credstack.vc.checks import Check
@@ -39,7 +41,15 @@ def _unb64(text: str) -> bytes:
 
 
 def _json(data: Mapping[str, Any]) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """Compact UTF-8 JSON. orjson, because serialising dominated signing: 3 µs instead of 50 µs
+    for a 3 KB credential (bench/bench_signing.py), against a 60 µs Ed25519 signature."""
+    return orjson.dumps(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _encoded_header(kid: str) -> str:
+    """The protected header depends only on the key, so it is encoded once per key."""
+    return _b64(_json({"alg": _ALG, "typ": "JWT", "kid": kid}))
 
 
 def _timestamp(value: object) -> int | None:
@@ -56,7 +66,6 @@ def _id_of(value: object) -> str | None:
 
 def sign_jwt(document: Mapping[str, Any], key: SigningKey) -> str:
     """The credential as an OB 3.0 VC-JWT; ``kid`` names the verification method."""
-    header = {"alg": _ALG, "typ": "JWT", "kid": key.verification_method}
     claims: dict[str, Any] = {"vc": dict(document)}
     registered = {
         "iss": _id_of(document.get("issuer")),
@@ -66,7 +75,7 @@ def sign_jwt(document: Mapping[str, Any], key: SigningKey) -> str:
         "exp": _timestamp(document.get("validUntil", document.get("expirationDate"))),
     }
     claims.update({k: v for k, v in registered.items() if v is not None})
-    signing_input = _b64(_json(header)) + "." + _b64(_json(claims))
+    signing_input = _encoded_header(key.verification_method) + "." + _b64(_json(claims))
     signature = key.private_key.sign(signing_input.encode("ascii"))
     return signing_input + "." + _b64(signature)
 

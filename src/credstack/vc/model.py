@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
 from typing import Literal
+
+from credstack.domain.taxonomy import AchievementType
 
 __all__ = [
     "AchievementInfo",
     "AlignmentInfo",
     "AwardInfo",
     "CountedRecord",
-    "CredentialKind",
     "EarningRoute",
     "IssuerProfile",
     "ResultInfo",
@@ -26,42 +26,6 @@ __all__ = [
     "StatusEntryInfo",
     "SubjectIdentity",
 ]
-
-
-class CredentialKind(Enum):
-    """Our taxonomy of credentials (story 07), each mapped to an OB 3.0 ``achievementType``.
-
-    OB 3.0 has no value for continuing-education activities, so that kind uses the
-    spec's ``ext:`` extension form rather than borrowing a value that means something else.
-    """
-
-    BADGE = "badge"
-    MICROCREDENTIAL = "microcredential"
-    CERTIFICATE = "certificate"
-    CERTIFICATION = "certification"
-    DEGREE = "degree"
-    CE_ACTIVITY = "ce-activity"
-
-    @property
-    def achievement_type(self) -> str:
-        return _ACHIEVEMENT_TYPES[self]
-
-    @classmethod
-    def from_achievement_type(cls, value: str) -> CredentialKind | None:
-        for kind, achievement_type in _ACHIEVEMENT_TYPES.items():
-            if achievement_type == value:
-                return kind
-        return None
-
-
-_ACHIEVEMENT_TYPES: dict[CredentialKind, str] = {
-    CredentialKind.BADGE: "Badge",
-    CredentialKind.MICROCREDENTIAL: "MicroCredential",
-    CredentialKind.CERTIFICATE: "Certificate",
-    CredentialKind.CERTIFICATION: "Certification",
-    CredentialKind.DEGREE: "Degree",
-    CredentialKind.CE_ACTIVITY: "ext:ContinuingEducationActivity",
-}
 
 
 @dataclass(frozen=True)
@@ -105,7 +69,7 @@ class AchievementInfo:
     name: str
     description: str
     criteria_narrative: str
-    kind: CredentialKind
+    kind: AchievementType
     criteria_url: str | None = None
     alignments: tuple[AlignmentInfo, ...] = ()
     result_descriptions: tuple[ResultSpec, ...] = ()

@@ -12,19 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from credstack.vc.model import CredentialKind
+from credstack.domain.taxonomy import AchievementType, from_ob_achievement_type
 from credstack.vc.vocabulary import ROUTE_EVIDENCE_NAME, parse_datetime
 
 __all__ = ["CredentialSummary", "summarize"]
 
 _CE_HOURS_RESULT_TYPE = "ext:ContinuingEducationHours"
 _KIND_WORDS = {
-    CredentialKind.BADGE: "badge",
-    CredentialKind.MICROCREDENTIAL: "microcredential",
-    CredentialKind.CERTIFICATE: "certificate",
-    CredentialKind.CERTIFICATION: "certification",
-    CredentialKind.DEGREE: "degree",
-    CredentialKind.CE_ACTIVITY: "continuing-education activity",
+    AchievementType.BADGE: "badge",
+    AchievementType.MICROCREDENTIAL: "microcredential",
+    AchievementType.CERTIFICATE: "certificate",
+    AchievementType.CERTIFICATION: "certification",
+    AchievementType.DEGREE: "degree",
+    AchievementType.CE_ACTIVITY: "continuing-education activity",
+    AchievementType.COURSE: "course",
 }
 
 
@@ -99,7 +100,7 @@ def summarize(credential: Mapping[str, Any]) -> CredentialSummary:
     issuer_map = _mapping(issuer)
     issuer_id = issuer if isinstance(issuer, str) else _str(issuer_map.get("id"))
     achievement_type = _str(achievement.get("achievementType"))
-    kind = CredentialKind.from_achievement_type(achievement_type) if achievement_type else None
+    kind = from_ob_achievement_type(achievement_type) if achievement_type else None
     route = _route(credential)
     return CredentialSummary(
         achievement_name=_str(achievement.get("name")) or _str(credential.get("name")),

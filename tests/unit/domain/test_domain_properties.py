@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from credstack.domain.checks import compile_check
+from credstack.domain.durations import Duration
 from credstack.domain.evaluator import evaluate
-from credstack.domain.grades import LETTER_GRADES, Window
+from credstack.domain.grades import LETTER_GRADES
 from credstack.domain.records import (
     AssessmentResult,
     Attestation,
@@ -56,7 +57,7 @@ TYPES = ("microcredential", "certificate", "certification")
 
 days = st.integers(min_value=-4000, max_value=30).map(lambda d: AS_OF + timedelta(days=d))
 grades = st.none() | st.sampled_from(LETTER_GRADES)
-windows = st.none() | st.builds(Window, years=st.integers(0, 7), months=st.integers(0, 11))
+windows = st.none() | st.builds(Duration, years=st.integers(0, 7), months=st.integers(0, 11))
 ids = st.uuids().map(str)
 
 
@@ -64,29 +65,62 @@ def filters() -> st.SearchStrategy[SourceFilter]:
     def opt(values: tuple[str, ...]) -> st.SearchStrategy[frozenset[str] | None]:
         return st.none() | st.frozensets(st.sampled_from(values), min_size=1)
 
-    return st.builds(SourceFilter, types=opt((*TYPES, "course")), issuers=opt(ISSUERS),
-                     achievements=opt(ACHIEVEMENTS), courses=opt(COURSES))
+    return st.builds(
+        SourceFilter,
+        types=opt((*TYPES, "course")),
+        issuers=opt(ISSUERS),
+        achievements=opt(ACHIEVEMENTS),
+        courses=opt(COURSES),
+    )
 
 
 leaves: st.SearchStrategy[Requirement] = st.one_of(
     st.builds(Holds, st.sampled_from(ACHIEVEMENTS)),
-    st.builds(Holds, st.sampled_from(ACHIEVEMENTS), min_grade=grades,
-              min_score=st.none() | st.floats(0, 100), within=windows, valid=st.booleans()),
-    st.builds(AssessmentPassed, st.sampled_from(ASSESSMENTS), proctored=st.booleans(),
-              identity_verified=st.booleans(), min_percent=st.none() | st.floats(0, 100)),
-    st.builds(Attested, role=st.sampled_from(("mentor", "manager")),
-              subject=st.none() | st.sampled_from(ACHIEVEMENTS)),
+    st.builds(
+        Holds,
+        st.sampled_from(ACHIEVEMENTS),
+        min_grade=grades,
+        min_score=st.none() | st.floats(0, 100),
+        within=windows,
+        valid=st.booleans(),
+    ),
+    st.builds(
+        AssessmentPassed,
+        st.sampled_from(ASSESSMENTS),
+        proctored=st.booleans(),
+        identity_verified=st.booleans(),
+        min_percent=st.none() | st.floats(0, 100),
+    ),
+    st.builds(
+        Attested,
+        role=st.sampled_from(("mentor", "manager")),
+        subject=st.none() | st.sampled_from(ACHIEVEMENTS),
+    ),
     st.builds(RubricScored, st.just("capstone"), st.integers(0, 4)),
-    st.builds(CourseCompleted, course=st.none() | st.sampled_from(COURSES),
-              min_hours=st.sampled_from((0, 8)),
-              providers=st.none() | st.frozensets(st.sampled_from(ISSUERS), min_size=1)),
-    st.builds(Credits, st.integers(1, 40), filters(), min_grade=grades, within=windows,
-              caps=st.lists(st.builds(CreditCap, filters(), st.integers(0, 30)), max_size=2)
-              .map(tuple)),
-    st.builds(ContinuingEducation, st.integers(0, 20),
-              st.lists(st.tuples(st.sampled_from(("ethics", "clinical")), st.integers(0, 10)),
-                       max_size=2, unique_by=lambda t: t[0]).map(lambda m: tuple(sorted(m))),
-              within=windows),
+    st.builds(
+        CourseCompleted,
+        course=st.none() | st.sampled_from(COURSES),
+        min_hours=st.sampled_from((0, 8)),
+        providers=st.none() | st.frozensets(st.sampled_from(ISSUERS), min_size=1),
+    ),
+    st.builds(
+        Credits,
+        st.integers(1, 40),
+        filters(),
+        min_grade=grades,
+        within=windows,
+        caps=st.lists(st.builds(CreditCap, filters(), st.integers(0, 30)), max_size=2).map(tuple),
+    ),
+    st.builds(
+        ContinuingEducation,
+        st.integers(0, 20),
+        st.lists(
+            st.tuples(st.sampled_from(("ethics", "clinical")), st.integers(0, 10)),
+            max_size=2,
+            unique_by=lambda t: t[0],
+        ).map(lambda m: tuple(sorted(m))),
+        within=windows,
+    ),
 )
 
 
@@ -110,31 +144,51 @@ def plain_records(draw: st.DrawFn) -> Record:
     kind = draw(st.sampled_from(("award", "result", "course", "attestation", "rubric")))
     if kind == "award":
         return Award(
-            rid, draw(st.sampled_from(ACHIEVEMENTS)), draw(st.sampled_from(ISSUERS)),
-            draw(st.sampled_from(TYPES)), draw(days),
+            rid,
+            draw(st.sampled_from(ACHIEVEMENTS)),
+            draw(st.sampled_from(ISSUERS)),
+            draw(st.sampled_from(TYPES)),
+            draw(days),
             valid_until=draw(st.none() | days),
             status=draw(st.sampled_from(AwardStatus)),
             credits=draw(st.sampled_from((0, 3, 12))),
             ce_hours=draw(st.sampled_from((0, 4, 6))),
             ce_category=draw(st.sampled_from(("ethics", "clinical", None))),
-            grade=draw(grades), score=draw(st.none() | st.floats(0, 100)),
+            grade=draw(grades),
+            score=draw(st.none() | st.floats(0, 100)),
         )
     if kind == "result":
         score = draw(st.integers(0, 100))
         return AssessmentResult(
-            rid, draw(st.sampled_from(ASSESSMENTS)), score, 100, score >= 70, draw(days),
-            proctoring=draw(st.sampled_from(Proctoring)), identity_verified=draw(st.booleans()),
+            rid,
+            draw(st.sampled_from(ASSESSMENTS)),
+            score,
+            100,
+            score >= 70,
+            draw(days),
+            proctoring=draw(st.sampled_from(Proctoring)),
+            identity_verified=draw(st.booleans()),
         )
     if kind == "course":
         return CourseCompletion(
-            rid, draw(st.sampled_from(COURSES)), draw(st.sampled_from(ISSUERS)),
-            draw(st.sampled_from((4, 8, 45))), draw(days), grade=draw(grades),
+            rid,
+            draw(st.sampled_from(COURSES)),
+            draw(st.sampled_from(ISSUERS)),
+            draw(st.sampled_from((4, 8, 45))),
+            draw(days),
+            grade=draw(grades),
             credits=draw(st.sampled_from((0, 3, 6))),
         )
     if kind == "attestation":
-        return Attestation(rid, draw(st.sampled_from(ACHIEVEMENTS)), "someone",
-                           draw(st.sampled_from(("mentor", "manager"))), None, "can do",
-                           draw(days))
+        return Attestation(
+            rid,
+            draw(st.sampled_from(ACHIEVEMENTS)),
+            "someone",
+            draw(st.sampled_from(("mentor", "manager"))),
+            None,
+            "can do",
+            draw(days),
+        )
     return RubricScore(rid, "capstone", draw(st.integers(0, 4)), 4, "reviewer", draw(days))
 
 
@@ -148,11 +202,18 @@ def record_sets(draw: st.DrawFn) -> list[Record]:
         counted: tuple[str, ...] = ()
         if inner:
             counted = tuple(draw(st.lists(st.sampled_from(inner), max_size=4, unique=True)))
-        containers.append(Award(
-            f"container-{i}", draw(st.sampled_from(ACHIEVEMENTS)), draw(st.sampled_from(ISSUERS)),
-            "certificate", draw(days), credits=12, counted=counted,
-            status=draw(st.sampled_from(AwardStatus)),
-        ))
+        containers.append(
+            Award(
+                f"container-{i}",
+                draw(st.sampled_from(ACHIEVEMENTS)),
+                draw(st.sampled_from(ISSUERS)),
+                "certificate",
+                draw(days),
+                credits=12,
+                counted=counted,
+                status=draw(st.sampled_from(AwardStatus)),
+            )
+        )
     return [*records, *containers]
 
 
@@ -168,23 +229,24 @@ def test_order_of_records_does_not_matter(
 
 @settings(max_examples=300, deadline=None)
 @given(trees, record_sets(), plain_records())
-def test_adding_a_record_never_unmeets(req: Requirement, records: list[Record],
-                                       new: Record) -> None:
+def test_adding_a_record_never_unmeets(
+    req: Requirement, records: list[Record], new: Record
+) -> None:
     if evaluate(req, records, AS_OF).met:
         assert evaluate(req, [*records, new], AS_OF).met
 
 
 @settings(max_examples=300, deadline=None)
 @given(trees, record_sets())
-def test_compiled_checks_agree_with_the_evaluator(req: Requirement,
-                                                   records: list[Record]) -> None:
+def test_compiled_checks_agree_with_the_evaluator(req: Requirement, records: list[Record]) -> None:
     assert compile_check(req)(LearnerView(records, AS_OF)) == evaluate(req, records, AS_OF).met
 
 
 @settings(max_examples=200, deadline=None)
 @given(trees, record_sets())
-def test_counted_records_exist_and_unmet_nodes_say_why(req: Requirement,
-                                                        records: list[Record]) -> None:
+def test_counted_records_exist_and_unmet_nodes_say_why(
+    req: Requirement, records: list[Record]
+) -> None:
     outcome = evaluate(req, records, AS_OF)
     known = {r.id for r in records}
     for node in outcome.walk():

@@ -21,8 +21,15 @@ solar-panel-installation: {course: solar-install-day, min_hours: 8}
 
 
 def _attest(role: str, program: str) -> Attestation:
-    return Attestation("att-1", "basic-supervision-skills", "mentor-7", role, program,
-                       "Runs a stand-up and a one-to-one unaided.", D)
+    return Attestation(
+        "att-1",
+        "basic-supervision-skills",
+        "mentor-7",
+        role,
+        program,
+        "Runs a stand-up and a one-to-one unaided.",
+        D,
+    )
 
 
 def test_three_routes() -> None:

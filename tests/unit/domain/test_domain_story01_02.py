@@ -55,9 +55,7 @@ def test_story_01_learning_path() -> None:
 
     # 3. retake and the fourth: 4 of 5, only the capstone missing, not awarded
     assert ana.add(sitting("data-visualisation-exam", 88, D), D) == ("data-visualisation",)
-    assert ana.add(sitting("descriptive-statistics-exam", 75, D), D) == (
-        "descriptive-statistics",
-    )
+    assert ana.add(sitting("descriptive-statistics-exam", 75, D), D) == ("descriptive-statistics",)
     outcome = evaluate(jda, ana.records, D)
     assert str(outcome.progress) == "4 of 5 requirements"
     assert outcome.why_not() == ("capstone project: not yet scored by a reviewer",)
@@ -70,10 +68,12 @@ def test_story_01_learning_path() -> None:
     evidence = {r.id: r for r in ana.records if r.id in jda_award.counted}
     assert len(evidence) == 5
     assert capstone.id in evidence
-    assert {
-        r.achievement_id for r in evidence.values() if isinstance(r, Award)
-    } == {"spreadsheets-fundamentals", "sql-querying", "data-visualisation",
-          "descriptive-statistics"}
+    assert {r.achievement_id for r in evidence.values() if isinstance(r, Award)} == {
+        "spreadsheets-fundamentals",
+        "sql-querying",
+        "data-visualisation",
+        "descriptive-statistics",
+    }
 
 
 STORY_02 = """
@@ -93,8 +93,13 @@ def test_story_02_stack_awards_certification_and_revocation_flags_it() -> None:
     ben = Learner(reqs, types={"ccrp": "certification"})
     for i, part in enumerate(PARTS):
         new = ben.add(
-            sitting(f"{part}-exam", 80, date(2026, 1, 10 + i),
-                    proctoring=Proctoring.IN_PERSON, identity_verified=True),
+            sitting(
+                f"{part}-exam",
+                80,
+                date(2026, 1, 10 + i),
+                proctoring=Proctoring.IN_PERSON,
+                identity_verified=True,
+            ),
             date(2026, 1, 10 + i),
         )
         assert new == ((part, "ccrp") if i == 3 else (part,))
@@ -104,9 +109,13 @@ def test_story_02_stack_awards_certification_and_revocation_flags_it() -> None:
 
     # 3. revoking informed-consent flags ccrp: no longer fully supported
     consent = ben.award_of("informed-consent")
-    revoked = Award(**{**{s: getattr(consent, s) for s in Award.__slots__},
-                       "status": AwardStatus.REVOKED,
-                       "status_changed_on": date(2026, 4, 1)})
+    revoked = Award(
+        **{
+            **{s: getattr(consent, s) for s in Award.__slots__},
+            "status": AwardStatus.REVOKED,
+            "status_changed_on": date(2026, 4, 1),
+        }
+    )
     records = [revoked if r is consent else r for r in ben.records]
     awards = [r for r in records if isinstance(r, Award)]
     assert counted_by(consent.id, awards) == (ccrp,)
@@ -135,18 +144,20 @@ def test_story_02_unproctored_sitting_issues_nothing_and_says_why() -> None:
 
 def test_story_01_progress_reads_the_same_when_the_path_is_nested() -> None:
     """The shipped catalog writes the path inside "all of" with the capstone beside it."""
-    reqs = catalog(STORY_01.replace(
-        """  path:
+    reqs = catalog(
+        STORY_01.replace(
+            """  path:
     - spreadsheets-fundamentals
     - sql-querying
     - data-visualisation
     - descriptive-statistics
     - {rubric: jda-capstone, min_score: 3, label: capstone project}""",
-        """  all:
+            """  all:
     - path: [spreadsheets-fundamentals, sql-querying, data-visualisation,
              descriptive-statistics]
     - {rubric: jda-capstone, min_score: 3, label: capstone project}""",
-    ))
+        )
+    )
     ana = Learner(reqs)
     ana.add(sitting("spreadsheets-fundamentals-exam", 82, D), D)
     ana.add(sitting("sql-querying-exam", 71, D), D)

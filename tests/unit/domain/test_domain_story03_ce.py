@@ -104,8 +104,9 @@ def test_category_minimum_short_even_when_total_met() -> None:
 
 def test_ce_requirement_node_with_a_window_and_revoked_activity() -> None:
     req = requirement("{ce: {total: 10, minimums: {ethics: 5}, within: P1Y}}")
-    revoked = award("ethics-x", date(2026, 1, 1), ce_hours=5, ce_category="ethics",
-                    status=AwardStatus.REVOKED)
+    revoked = award(
+        "ethics-x", date(2026, 1, 1), ce_hours=5, ce_category="ethics", status=AwardStatus.REVOKED
+    )
     records = [
         _ce("old", 20, "clinical", date(2024, 1, 1)),
         _ce("recent", 6, "clinical", date(2026, 2, 1)),

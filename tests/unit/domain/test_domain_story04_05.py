@@ -68,7 +68,9 @@ def test_story_04_gus_needs_training_then_earns_designation_then_ccrp_lapses() -
         awarded += gus.add(course(f"{part}-training", D, provider="acrp", hours=8), D)
         awarded += gus.add(sitting(f"{part}-exam", 85, D), D)
     assert awarded == [
-        "oncology-trial-design", "oncology-safety", "oncology-regulatory",
+        "oncology-trial-design",
+        "oncology-safety",
+        "oncology-regulatory",
         "ccrp-oncology-specialist",
     ]
     specialist = gus.award_of("ccrp-oncology-specialist")
@@ -76,8 +78,9 @@ def test_story_04_gus_needs_training_then_earns_designation_then_ccrp_lapses() -
 
     # ccrp lapses: the designation is shown as dependent on a lapsed prerequisite
     later = date(2028, 3, 1)
-    lapsed = Award(**{**{s: getattr(ccrp, s) for s in Award.__slots__},
-                      "status": AwardStatus.EXPIRED})
+    lapsed = Award(
+        **{**{s: getattr(ccrp, s) for s in Award.__slots__}, "status": AwardStatus.EXPIRED}
+    )
     records = [lapsed if r is ccrp else r for r in gus.records]
     assert support_problems(specialist, records, later) == (
         f"ccrp ({ccrp.id}) expired on 2028-01-01 (lapsed)",
@@ -103,8 +106,7 @@ advanced-wound-care:
 def test_story_05_hana_completes_two_stacks() -> None:
     reqs = catalog(STORY_05)
     hana = Learner(reqs, types={"advanced-wound-care": "certification"})
-    for a in ("wound-care-nurse", "df-assessment", "df-offloading", "pi-staging",
-              "pi-prevention"):
+    for a in ("wound-care-nurse", "df-assessment", "df-offloading", "pi-staging", "pi-prevention"):
         assert hana.add(award(a, D), D) == ()
     outcome = evaluate(reqs["advanced-wound-care"], hana.records, D)
     cluster = outcome.children[1]
@@ -115,10 +117,19 @@ def test_story_05_hana_completes_two_stacks() -> None:
     assert stack_b.why_not() == ("pi-support-surfaces: not yet earned",)
 
     assert hana.add(award("pi-support-surfaces", D), D) == ("advanced-wound-care",)
-    evidence = {r.achievement_id for r in hana.records
-                if isinstance(r, Award) and r.id in hana.award_of("advanced-wound-care").counted}
-    assert evidence == {"wound-care-nurse", "df-assessment", "df-offloading", "pi-staging",
-                        "pi-prevention", "pi-support-surfaces"}
+    evidence = {
+        r.achievement_id
+        for r in hana.records
+        if isinstance(r, Award) and r.id in hana.award_of("advanced-wound-care").counted
+    }
+    assert evidence == {
+        "wound-care-nurse",
+        "df-assessment",
+        "df-offloading",
+        "pi-staging",
+        "pi-prevention",
+        "pi-support-surfaces",
+    }
 
 
 def test_story_05_ivan_without_core_then_with_it() -> None:
@@ -135,7 +146,15 @@ def test_story_05_ivan_without_core_then_with_it() -> None:
 
 def test_story_05_leaf_progress_counts_the_closest_stacks() -> None:
     reqs = catalog(STORY_05)
-    records = [award(a, D) for a in ("wound-care-nurse", "df-assessment", "df-offloading",
-                                     "pi-staging", "pi-prevention")]
+    records = [
+        award(a, D)
+        for a in (
+            "wound-care-nurse",
+            "df-assessment",
+            "df-offloading",
+            "pi-staging",
+            "pi-prevention",
+        )
+    ]
     outcome = evaluate(reqs["advanced-wound-care"], records, D)
     assert str(outcome.leaf_progress()) == "5 of 6 requirements"

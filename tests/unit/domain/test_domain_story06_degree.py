@@ -26,22 +26,47 @@ LAKESIDE = "lakeside-university"
 
 
 def certificate(
-    key: str, grades: tuple[str, ...], on: date, *, issuer: str = LAKESIDE,
+    key: str,
+    grades: tuple[str, ...],
+    on: date,
+    *,
+    issuer: str = LAKESIDE,
     issuer_name: str = "Lakeside University",
 ) -> list[Record]:
     courses = [
-        course(f"{key}-course-{i}", on, provider=issuer, hours=45, grade=g, credits=3,
-               title=f"{key} course {i}")
+        course(
+            f"{key}-course-{i}",
+            on,
+            provider=issuer,
+            hours=45,
+            grade=g,
+            credits=3,
+            title=f"{key} course {i}",
+        )
         for i, g in enumerate(grades, start=1)
     ]
-    cert = award(key, on, kind="certificate", issuer=issuer, credits=12,
-                 counted=tuple(c.id for c in courses), issuer_name=issuer_name)
+    cert = award(
+        key,
+        on,
+        kind="certificate",
+        issuer=issuer,
+        credits=12,
+        counted=tuple(c.id for c in courses),
+        issuer_name=issuer_name,
+    )
     return [*courses, cert]
 
 
 def capstone(on: date = date(2026, 5, 1)) -> CourseCompletion:
-    return course("capstone-thesis", on, provider=LAKESIDE, hours=180, grade="A", credits=6,
-                  title="Capstone thesis")
+    return course(
+        "capstone-thesis",
+        on,
+        provider=LAKESIDE,
+        hours=180,
+        grade="A",
+        credits=6,
+        title="Capstone thesis",
+    )
 
 
 def _cert_id(records: list[Record], key: str) -> str:
@@ -99,10 +124,22 @@ def test_lee_courses_older_than_six_years_do_not_count() -> None:
 
 
 def test_max_only_the_articulated_institution_counts() -> None:
-    harbor = award("cert-analytics", date(2025, 3, 1), kind="certificate",
-                   issuer="harbor-college", issuer_name="Harbor College", credits=12)
-    unknown = award("cert-big-data", date(2025, 3, 1), kind="certificate",
-                    issuer="unknown-institute", issuer_name="Unknown Institute", credits=12)
+    harbor = award(
+        "cert-analytics",
+        date(2025, 3, 1),
+        kind="certificate",
+        issuer="harbor-college",
+        issuer_name="Harbor College",
+        credits=12,
+    )
+    unknown = award(
+        "cert-big-data",
+        date(2025, 3, 1),
+        kind="certificate",
+        issuer="unknown-institute",
+        issuer_name="Unknown Institute",
+        credits=12,
+    )
     records: list[Record] = [harbor, unknown, capstone()]
     audit = degree_audit(evaluate(requirement(MS_DATA_SCIENCE), records, CONFERRAL), records)
     assert audit.group(harbor.id).counted == 12
@@ -170,18 +207,41 @@ def test_courses_held_as_awards_are_claimed_by_their_certificate() -> None:
     records: list[Record] = []
     for key, grades in (("cert-data-engineering", "ABBC"), ("cert-machine-learning", "AAAA")):
         courses = [
-            award(f"{key}-{i}", date(2024, 1, 10 + i), kind="course", issuer="lakeside",
-                  credits=3, grade=g)
+            award(
+                f"{key}-{i}",
+                date(2024, 1, 10 + i),
+                kind="course",
+                issuer="lakeside",
+                credits=3,
+                grade=g,
+            )
             for i, g in enumerate(grades)
         ]
         records += courses
-        records.append(award(key, date(2024, 1, 20), kind="certificate", issuer="lakeside",
-                             credits=12, counted=tuple(c.id for c in courses)))
-    ungraded_course = award("elective", date(2025, 1, 1), kind="course", issuer="lakeside",
-                            credits=3)
-    records += [ungraded_course,
-                award("capstone-thesis", date(2026, 5, 1), kind="course", issuer="lakeside",
-                      credits=6, grade="A")]
+        records.append(
+            award(
+                key,
+                date(2024, 1, 20),
+                kind="certificate",
+                issuer="lakeside",
+                credits=12,
+                counted=tuple(c.id for c in courses),
+            )
+        )
+    ungraded_course = award(
+        "elective", date(2025, 1, 1), kind="course", issuer="lakeside", credits=3
+    )
+    records += [
+        ungraded_course,
+        award(
+            "capstone-thesis",
+            date(2026, 5, 1),
+            kind="course",
+            issuer="lakeside",
+            credits=6,
+            grade="A",
+        ),
+    ]
     outcome = evaluate(req, records, CONFERRAL)
     audit = degree_audit(outcome, records)
     assert audit.group(_cert_id(records, "cert-data-engineering")).counted == 9

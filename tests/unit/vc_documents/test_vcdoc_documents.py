@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 import pytest
 from vcdoc_helpers import ISSUER, NOW, issuer_key, resolver_for, sample_award
 
+from credstack.domain.taxonomy import AchievementType, from_ob_achievement_type
 from credstack.vc import dataintegrity
 from credstack.vc.documents import endorsement_credential, hash_email, open_badge_credential
 from credstack.vc.jsonld import undefined_terms
-from credstack.vc.model import CredentialKind, EarningRoute, SubjectIdentity
+from credstack.vc.model import EarningRoute, SubjectIdentity
 from credstack.vc.schema import schema_errors
 from credstack.vc.summary import summarize
 
@@ -28,23 +29,24 @@ def test_award_document_uses_only_terms_its_contexts_define() -> None:
 @pytest.mark.parametrize(
     ("kind", "achievement_type"),
     [
-        (CredentialKind.BADGE, "Badge"),
-        (CredentialKind.MICROCREDENTIAL, "MicroCredential"),
-        (CredentialKind.CERTIFICATE, "Certificate"),
-        (CredentialKind.CERTIFICATION, "Certification"),
-        (CredentialKind.DEGREE, "Degree"),
-        (CredentialKind.CE_ACTIVITY, "ext:ContinuingEducationActivity"),
+        (AchievementType.BADGE, "Badge"),
+        (AchievementType.MICROCREDENTIAL, "MicroCredential"),
+        (AchievementType.CERTIFICATE, "Certificate"),
+        (AchievementType.CERTIFICATION, "Certification"),
+        (AchievementType.DEGREE, "Degree"),
+        (AchievementType.CE_ACTIVITY, "ext:ContinuingEducationActivity"),
+        (AchievementType.COURSE, "Course"),
     ],
 )
 def test_each_kind_maps_to_a_schema_valid_achievement_type(
-    kind: CredentialKind, achievement_type: str
+    kind: AchievementType, achievement_type: str
 ) -> None:
     award = sample_award()
     award = replace(award, achievement=replace(award.achievement, kind=kind))
     document = open_badge_credential(award)
     assert document["credentialSubject"]["achievement"]["achievementType"] == achievement_type
     assert schema_errors(document, strict=True) == []
-    assert CredentialKind.from_achievement_type(achievement_type) is kind
+    assert from_ob_achievement_type(achievement_type) is kind
 
 
 def test_hashed_email_subject_is_an_identity_object_and_never_the_address() -> None:

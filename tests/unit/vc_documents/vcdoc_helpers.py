@@ -16,10 +16,10 @@ from credstack.vc.keys import (
 )
 from credstack.vc.model import (
     AchievementInfo,
+    AchievementType,
     AlignmentInfo,
     AwardInfo,
     CountedRecord,
-    CredentialKind,
     EarningRoute,
     IssuerProfile,
     ResultInfo,
@@ -100,7 +100,7 @@ def sample_award(**changes: Any) -> AwardInfo:
         name="Ebola diagnosis",
         description="Recognises the ability to diagnose Ebola virus disease in the field.",
         criteria_narrative="Pass the proctored knowledge assessment with at least 70%.",
-        kind=CredentialKind.MICROCREDENTIAL,
+        kind=AchievementType.MICROCREDENTIAL,
         alignments=(
             AlignmentInfo(
                 target_name="Diagnose viral haemorrhagic fevers",
