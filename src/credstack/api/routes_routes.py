@@ -205,6 +205,7 @@ def post_review_step(
     achievement: str,
     action: str,
     uow: UowDep,
+    runtime: RuntimeDep,
     caller: CallerDep,
     body: ReviewIn | None = None,
 ) -> ReviewStepOut:
@@ -218,6 +219,7 @@ def post_review_step(
         by=user,
         comment=body.comment if body else None,
         version=body.version if body else None,
+        keys=runtime.keys(uow),
     )
     uow.commit()
     return ReviewStepOut(**asdict(step))

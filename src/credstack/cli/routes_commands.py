@@ -342,6 +342,7 @@ def _review_step(action: str) -> None:
                 by=user_by_email(uow, by),
                 comment=comment,
                 version=version,
+                keys=runtime.keys(uow),
             )
             uow.commit()
         say(f"{step.achievement} v{step.version}: {step.from_status} -> {step.to_status}")

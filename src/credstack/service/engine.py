@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from credstack.domain.audit import DegreeAudit, degree_audit
 from credstack.domain.dependants import DependantIndex, cascade
 from credstack.domain.evaluator import evaluate
@@ -21,13 +23,29 @@ from credstack.domain.parsing import parse_requirement
 from credstack.domain.records import Award, Record
 from credstack.domain.requirements import Requirement
 from credstack.errors import InvalidInput, NotFound
-from credstack.service.awards import grant_award
+from credstack.service.awards import grant_award, holds
 from credstack.service.keys import KeyStore
 from credstack.service.records import Records, load_records
-from credstack.store.models import AchievementVersionRow, AwardRow, IssuerRow, LearnerRow
+from credstack.store.models import (
+    AchievementVersionRow,
+    AssessmentAttemptRow,
+    AttestationRow,
+    AwardRow,
+    CourseCompletionRow,
+    IssuerRow,
+    LearnerRow,
+)
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["CompiledCatalog", "Settlement", "audit", "compile_catalog", "progress", "settle"]
+__all__ = [
+    "CompiledCatalog",
+    "Settlement",
+    "audit",
+    "compile_catalog",
+    "progress",
+    "reconsider",
+    "settle",
+]
 
 
 @dataclass(frozen=True)
@@ -209,3 +227,56 @@ def audit(
         return outcome, degree_audit(outcome, records)
     except ValueError as exc:
         raise InvalidInput(f"{achievement_key} has no credit requirement to audit") from exc
+
+
+def reconsider(
+    uow: UnitOfWork, keys: KeyStore | None, *, issuer: IssuerRow, achievement_key: str, as_of: date
+) -> list[AwardRow]:
+    """Award an achievement to everyone whose records already meet it, e.g. once it is published.
+
+    Records arriving while a version was a draft issue nothing then; publishing must not leave
+    those learners waiting for some unrelated new record to wake the engine.
+    """
+    compiled = compile_catalog(uow, issuer)
+    requirement = compiled.requirements.get(achievement_key)
+    achievement = uow.achievements.by_key(issuer.id, achievement_key)
+    if requirement is None or achievement is None:
+        return []
+    made: list[AwardRow] = []
+    for learner in _learners_with_records(uow, issuer):
+        if holds(uow, learner, achievement.id, as_of) is not None:
+            continue
+        records = load_records(uow, learner, issuer)
+        outcome = evaluate(requirement, records.items, as_of)
+        if not outcome.met:
+            continue
+        award = grant_award(
+            uow,
+            issuer=issuer,
+            learner=learner,
+            achievement_key=achievement_key,
+            awarded_on=as_of,
+            evidence=_evidence(outcome, records),
+            counted=list(outcome.counted),
+            origin="automatic",
+            keys=keys,
+        )
+        made.append(award)
+        made += settle(
+            uow,
+            keys,
+            learner=learner,
+            issuer=issuer,
+            trigger=f"award:{award.public_id}",
+            as_of=as_of,
+        ).awarded
+    return made
+
+
+def _learners_with_records(uow: UnitOfWork, issuer: IssuerRow) -> list[LearnerRow]:
+    ids: set[int] = set()
+    for model in (AwardRow, AssessmentAttemptRow, AttestationRow, CourseCompletionRow):
+        ids |= set(
+            uow.session.scalars(select(model.learner_id).where(model.issuer_id == issuer.id))
+        )
+    return [row for row in (uow.session.get(LearnerRow, i) for i in sorted(ids)) if row]

@@ -9,6 +9,7 @@ credentials already issued keep pointing at the version they were issued under.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
@@ -21,6 +22,8 @@ from credstack.domain.requirements import (
     iter_nodes,
 )
 from credstack.errors import Conflict, InvalidInput, NotFound
+from credstack.service import engine
+from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
 from credstack.store.models import (
     AchievementRow,
@@ -126,8 +129,13 @@ def review(
     by: UserRow,
     comment: str | None = None,
     version: int | None = None,
+    keys: KeyStore | None = None,
 ) -> ReviewStep:
-    """Take one review step on a version (the newest unless `version` is given)."""
+    """Take one review step on a version (the newest unless `version` is given).
+
+    Publishing also awards the achievement to every learner whose records already meet it
+    (signed when `keys` are given): their sittings may have happened while it was a draft.
+    """
     step = ACTIONS.get(action)
     if step is None:
         raise InvalidInput(f"review action {action!r}: use one of {', '.join(ACTIONS)}")
@@ -156,6 +164,9 @@ def review(
     )
     if action == "publish":
         _supersede(uow, achievement, row, by)
+        engine.reconsider(
+            uow, keys, issuer=issuer, achievement_key=achievement_key, as_of=date.today()
+        )
     return _step(
         uow,
         achievement_key,

@@ -1,0 +1,46 @@
+"""Publishing a version awards it to learners whose records already meet it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from credstack.service.catalog import load_catalog
+from credstack.service.people import add_issuer, add_user, grant_role
+from credstack.service.routes import review, set_review_required
+from credstack.store.secrets import MasterKey
+from credstack.store.uow import UnitOfWork
+from tests.stories.driver import EXAMPLES, Story
+
+
+def test_a_pass_recorded_during_review_is_awarded_on_publication(
+    uow: UnitOfWork, master_key: MasterKey
+) -> None:
+    story = Story(uow, master_key)
+    catalog = (EXAMPLES / "tropical-medicine-board.yaml").read_text()
+    issuer = add_issuer(uow, story.keys, key="tmcb", name="Tropical Medicine Board")
+    set_review_required(uow, issuer, required=True)
+    load_catalog(uow, issuer_key="tmcb", text=catalog, source="tropical-medicine-board.yaml")
+    admin = add_user(uow, email="admin@tmcb.example", name="Admin")
+    reviewer = add_user(uow, email="reviewer@tmcb.example", name="Reviewer")
+    grant_role(uow, user=admin, issuer=issuer, role="admin")
+    grant_role(uow, user=reviewer, issuer=issuer, role="reviewer")
+
+    settled = story.sit("amal", "tmcb", "ebola-exam", 90, date(2026, 2, 1))
+    assert settled.awarded == []  # the microcredential is still a draft
+    assert story.holds("amal", "tmcb", "ebola-diagnosis", date.today()) is None
+
+    for action, by in (("submit", admin), ("approve", reviewer), ("publish", admin)):
+        review(
+            uow,
+            issuer=issuer,
+            achievement_key="ebola-diagnosis",
+            action=action,
+            by=by,
+            comment="ok",
+            keys=story.keys,
+        )
+    award = story.holds("amal", "tmcb", "ebola-diagnosis", date.today())
+    assert award is not None
+    assert award.origin == "automatic"
+    assert award.credential is not None  # signed on publication
+    assert len(award.counted) == 1
