@@ -9,6 +9,10 @@ scripts/setup.sh dev
 echo "== ruff"; .venv/bin/ruff check src tests bench
 echo "== mypy --strict src"; .venv/bin/mypy src
 
+# Browser tests drive Debian's Chromium; interoperability tests run the digitalbazaar stack on
+# Node. Install whichever is missing (needs root or sudo, as PostgreSQL does).
+scripts/system-packages.sh
+
 eval "$(scripts/postgres.sh start)"
 trap 'scripts/postgres.sh stop "$CREDSTACK_PG_DIR"' EXIT
 

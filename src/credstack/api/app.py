@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from credstack import __version__
 from credstack.api import (
+    analytics_routes,
     catalog_routes,
     credential_routes,
     did_routes,
@@ -20,6 +21,8 @@ from credstack.api.schemas import HealthOut
 from credstack.errors import CredstackError
 from credstack.service.runtime import Runtime
 from credstack.store import migrate
+from credstack.web import analytics_routes as web_analytics_routes
+from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages
 from credstack.web import routes as web_routes
 
 __all__ = ["create_app"]
@@ -64,4 +67,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(web_routes.router)
+    app.include_router(analytics_routes.router)
+    app.include_router(web_analytics_routes.router)
+    app.include_router(catalog_pages.router)
+    app.include_router(learner_pages.router)
+    app.include_router(employer_pages.router)
+    app.include_router(session_pages.router)
     return app

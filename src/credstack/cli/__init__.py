@@ -2,6 +2,7 @@
 importing it registers them on the root app."""
 
 from credstack.cli import (
+    analytics_commands,
     catalog_commands,
     engine_commands,
     people_commands,
@@ -12,6 +13,7 @@ from credstack.cli import (
 from credstack.cli.app import app, main
 
 __all__ = [
+    "analytics_commands",
     "app",
     "catalog_commands",
     "engine_commands",

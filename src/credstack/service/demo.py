@@ -25,6 +25,7 @@ DEMO_ADMIN = "admin@demo.credstack.invalid"
 LEARNERS = (
     ("ana", "Ana Alves", "ana@example.org"),
     ("ben", "Ben Brooks", "ben@example.org"),
+    ("dana", "Dana Diaz", "dana@example.org"),
     ("hana", "Hana Hall", "hana@example.org"),
     ("jo", "Jo Jensen", "jo@example.org"),
 )

@@ -1,0 +1,121 @@
+"""Take the README screenshot: a demo installation's learner record, in headless Chromium.
+
+    .venv/bin/python scripts/screenshot.py [--page /learners/hana] [--out docs/screenshot.png]
+
+Seeds `credstack demo` into a temporary data directory, serves it, signs in with the demo's
+admin token (the learner record is a staff page) and saves a PNG of the page. Needs Debian's
+Chromium at /usr/bin/chromium; nothing is fetched from the web.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+MAX_BYTES = 300 * 1024
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _credstack(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 -- our own interpreter and fixed arguments
+        [sys.executable, "-m", "credstack", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _wait(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited: {process.communicate()[1]}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not start within 60 s")
+
+
+def _save(png: bytes, out: Path) -> None:
+    """Quantised to a palette: a page of text and flat colours stays sharp and small."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    buffer = io.BytesIO()
+    image.quantize(colors=128, dither=Image.Dither.NONE).save(buffer, "PNG", optimize=True)
+    if buffer.tell() > MAX_BYTES:
+        raise SystemExit(f"the screenshot is {buffer.tell()} bytes, over {MAX_BYTES}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(buffer.getvalue())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", default="/learners/hana")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--width", type=int, default=1100)
+    parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--full", action="store_true", help="the whole page, not the viewport")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="credstack-screenshot-") as tmp:
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CREDSTACK_")}
+        env.update(CREDSTACK_DATA_DIR=tmp, CREDSTACK_BASE_URL=url)
+        seeded = _credstack(env, "demo", "--no-serve")
+        out, err = seeded.communicate(timeout=300)
+        token = re.search(r"(cst_\S+)", out)
+        if seeded.returncode != 0 or token is None:
+            raise SystemExit(f"credstack demo failed: {err or out}")
+        server = _credstack(env, "serve", "--port", str(port))
+        try:
+            _wait(url, server)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=CHROMIUM, headless=True, args=ARGS
+                )
+                page = browser.new_page(viewport={"width": options.width, "height": options.height})
+                page.goto(f"{url}/login?next={options.page}")
+                page.get_by_label("API token").fill(token.group(1))
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_url(f"{url}{options.page}")
+                _save(page.screenshot(full_page=options.full), options.out)
+                browser.close()
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    print(f"saved {options.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,157 @@
+"""The analytics page of an issuer: figures, SVG charts, tables and CSV downloads.
+
+Staff sign in once for all pages (``web.auth``: the API token in an HttpOnly, SameSite=Strict
+cookie); a visitor who is not signed in is sent to the sign-in form and back. Scripts may send
+``Authorization: Bearer`` instead. Either way the caller needs a role at the issuer, exactly as
+for the API's analytics, and the CSV links here are authorised the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import RedirectResponse, Response
+
+from credstack.api.deps import UowDep
+from credstack.errors import Forbidden
+from credstack.service.analytics import SECTIONS, Analytics, Period, analytics, csv_text, table
+from credstack.service.people import ROLES, Principal, authenticate, require_issuer, require_role
+from credstack.store.uow import UnitOfWork
+from credstack.web.analytics_charts import bar_chart
+from credstack.web.auth import current_principal
+from credstack.web.page import PageRoute, render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+def _path(issuer: str) -> str:
+    return f"/issuers/{issuer}/analytics"
+
+
+def _signed_in(request: Request, uow: UnitOfWork, authorization: str | None) -> Principal | None:
+    """The caller by bearer token, else by the page session; a bad bearer token is an error."""
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        principal = authenticate(uow, token.strip()) if scheme.lower() == "bearer" else None
+        if principal is None:
+            raise Forbidden("the API token is unknown or revoked")
+        return principal
+    return current_principal(request, uow)
+
+
+def _query(since: date | None, until: date | None, as_of: date | None) -> str:
+    given = (("since", since), ("until", until), ("as_of", as_of))
+    return urlencode({k: v.isoformat() for k, v in given if v is not None})
+
+
+def _charts(figures: Analytics) -> dict[str, Any]:
+    months: dict[str, int] = {}
+    for row in figures.issued:
+        months[row.month] = months.get(row.month, 0) + row.count
+    return {
+        "new_learners": bar_chart(
+            "chart-new",
+            "New learners by month of first activity",
+            [(m.month, m.count) for m in figures.enrolments.new_by_month],
+        ),
+        "issued": bar_chart("chart-issued", "Credentials issued per month", sorted(months.items())),
+        "pass_rates": bar_chart(
+            "chart-pass",
+            "Pass rate per assessment (all attempts)",
+            [(r.assessment, 100 * (r.pass_rate or 0.0)) for r in figures.pass_rates],
+            unit="%",
+            scale_max=100,
+        ),
+        "funnels": [
+            bar_chart(
+                f"chart-funnel-{i}",
+                f"{f.name}: learners holding at least k of {len(f.parts)} parts",
+                [
+                    *((f"{s.parts}+ of {len(f.parts)}", s.at_least) for s in f.steps),
+                    ("completed", f.completed),
+                ],
+            )
+            for i, f in enumerate(figures.funnels)
+        ],
+        "time_to_stack": bar_chart(
+            "chart-time",
+            "Median days from first microcredential to the stacked credential",
+            [(r.name, r.median_days) for r in figures.time_to_stack if r.median_days is not None],
+            unit=" d",
+        ),
+        "ce": bar_chart(
+            "chart-ce",
+            "CE compliance rate of closed cycles, by certification and end year",
+            [
+                (f"{r.certification} {r.end_year}", 100 * r.compliance_rate)
+                for r in figures.ce_compliance
+                if r.compliance_rate is not None
+            ],
+            unit="%",
+            scale_max=100,
+        ),
+    }
+
+
+@router.get("/issuers/{issuer}/analytics", response_model=None)
+def analytics_page(
+    request: Request,
+    issuer: str,
+    uow: UowDep,
+    since: date | None = None,
+    until: date | None = None,
+    as_of: date | None = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    where = require_issuer(uow, issuer)
+    query = _query(since, until, as_of)
+    principal = _signed_in(request, uow, authorization)
+    if principal is None:
+        here = _path(issuer) + (f"?{query}" if query else "")
+        return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
+    require_role(principal, issuer, *ROLES)
+    uow.commit()  # the token's last use
+    figures = analytics(uow, where, period=Period(since, until), as_of=as_of or date.today())
+    suffix = f"?{query}" if query else ""
+    return render(
+        request,
+        uow,
+        "analytics.html",
+        {
+            "title": f"Analytics of {where.name}",
+            "wide": True,
+            "issuer": where,
+            "a": figures,
+            "charts": _charts(figures),
+            "tables": {s: table(figures, s) for s in SECTIONS},
+            "csv": {s: f"{_path(issuer)}/{s}.csv{suffix}" for s in SECTIONS},
+        },
+    )
+
+
+@router.get("/issuers/{issuer}/analytics/{section}.csv")
+def analytics_csv(
+    request: Request,
+    issuer: str,
+    section: str,
+    uow: UowDep,
+    since: date | None = None,
+    until: date | None = None,
+    as_of: date | None = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The page's download links: the same CSV as the API's, authorised by the page's cookie."""
+    where = require_issuer(uow, issuer)
+    require_role(_signed_in(request, uow, authorization), issuer, *ROLES)
+    uow.commit()  # the token's last use
+    figures = analytics(uow, where, period=Period(since, until), as_of=as_of or date.today())
+    return Response(
+        csv_text(figures, section),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{issuer}-{section}.csv"'},
+    )

@@ -1,0 +1,212 @@
+"""Public catalog pages: the home page, an issuer's profile and catalog, one achievement.
+
+Anyone may read a catalog (the API's catalog routes are public too); what a learner holds is
+on the staff-only learner page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from credstack.api.deps import RuntimeDep, UowDep
+from credstack.domain.parsing import parse_requirement
+from credstack.domain.requirements import (
+    AssessmentPassed,
+    Requirement,
+    iter_nodes,
+    referenced_achievements,
+)
+from credstack.domain.taxonomy import AchievementType
+from credstack.errors import NotFound
+from credstack.service.engine import compile_catalog
+from credstack.service.identity import issuer_did
+from credstack.service.people import require_issuer
+from credstack.store.models import AchievementVersionRow, IssuerRow
+from credstack.store.uow import UnitOfWork
+from credstack.web.page import PageRoute, render
+from credstack.web.requirement_view import AssessmentFacts, requirement_view
+
+__all__ = ["TYPE_HEADINGS", "router"]
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+TYPE_HEADINGS: dict[str, str] = {
+    AchievementType.BADGE: "Badges",
+    AchievementType.MICROCREDENTIAL: "Microcredentials",
+    AchievementType.CERTIFICATE: "Certificates",
+    AchievementType.CERTIFICATION: "Certifications",
+    AchievementType.DEGREE: "Degrees",
+    AchievementType.CE_ACTIVITY: "Continuing-education activities",
+    AchievementType.COURSE: "Courses",
+}
+
+
+def _current(uow: UnitOfWork, issuer: IssuerRow) -> dict[str, AchievementVersionRow]:
+    return {a.key: uow.achievements.current(a) for a in uow.achievements.all(issuer.id)}
+
+
+def _frameworks(uow: UnitOfWork, issuer: IssuerRow) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": f.key,
+            "name": f.name,
+            "url": f.url,
+            "version": f.version,
+            "competencies": [
+                {"key": c.key, "name": c.name, "code": c.code}
+                for c in uow.issuers.competencies(f.id)
+            ],
+        }
+        for f in uow.issuers.frameworks(issuer.id)
+    ]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, uow: UowDep) -> HTMLResponse:
+    issuers = [
+        {
+            "key": i.key,
+            "name": i.name,
+            "kind": i.kind.replace("-", " "),
+            "achievements": len(uow.achievements.all(i.id)),
+        }
+        for i in uow.issuers.all()
+    ]
+    return render(request, uow, "home.html", {"title": "Stackable credentials", "issuers": issuers})
+
+
+@router.get("/issuers/{issuer}", response_class=HTMLResponse)
+def issuer_page(request: Request, issuer: str, uow: UowDep, runtime: RuntimeDep) -> HTMLResponse:
+    row = require_issuer(uow, issuer)
+    groups: dict[str, list[dict[str, Any]]] = {kind: [] for kind in TYPE_HEADINGS}
+    for key, version in sorted(_current(uow, row).items(), key=lambda kv: kv[1].name):
+        groups.setdefault(version.type, []).append(
+            {
+                "key": key,
+                "name": version.name,
+                "description": version.definition.get("description", ""),
+                "designation": version.definition.get("designation"),
+                "status": version.status,
+            }
+        )
+    sections = [
+        {"type": kind, "heading": TYPE_HEADINGS.get(kind, kind.title()), "items": items}
+        for kind, items in groups.items()
+        if items
+    ]
+    context = {
+        "title": row.name,
+        "issuer": row,
+        "kind": row.kind.replace("-", " "),
+        "did": issuer_did(runtime.settings.base_url, row.key),
+        "sections": sections,
+        "frameworks": _frameworks(uow, row),
+        "partners": uow.issuers.partners(row.id),
+    }
+    return render(request, uow, "issuer.html", context)
+
+
+def _alignments(uow: UnitOfWork, issuer: IssuerRow, refs: list[str]) -> list[dict[str, str]]:
+    names: dict[str, tuple[str, dict[str, str]]] = {}
+    for framework in uow.issuers.frameworks(issuer.id):
+        names[framework.key] = (
+            framework.name,
+            {c.key: c.name for c in uow.issuers.competencies(framework.id)},
+        )
+    out = []
+    for ref in refs:
+        framework_key, _, competency_key = str(ref).partition("/")
+        framework_name, competencies = names.get(framework_key, (framework_key, {}))
+        out.append(
+            {
+                "framework": framework_name,
+                "competency": competencies.get(competency_key, competency_key),
+            }
+        )
+    return out
+
+
+def _stacks_into(
+    uow: UnitOfWork, issuer: IssuerRow, key: str, names: dict[str, str]
+) -> list[dict[str, str]]:
+    """Achievements, here or at other issuers, whose requirements mention this one."""
+    found: list[dict[str, str]] = []
+    for other in uow.issuers.all():
+        wanted = {key} if other.id == issuer.id else {f"{issuer.key}:{key}"}
+        compiled = compile_catalog(uow, other)
+        for dependant, requirement in sorted(compiled.requirements.items()):
+            if wanted & referenced_achievements(requirement):
+                version = compiled.versions[dependant]
+                found.append(
+                    {
+                        "name": names.get(dependant, version.name)
+                        if other.id == issuer.id
+                        else f"{version.name} ({other.name})",
+                        "href": f"/issuers/{other.key}/achievements/{dependant}",
+                        "type": version.type,
+                    }
+                )
+    return found
+
+
+def _cut_text(cut: object) -> str | None:
+    if isinstance(cut, dict) and isinstance(cut.get("percent"), int | float):
+        return f"{cut['percent']:g}%"
+    if isinstance(cut, dict) and isinstance(cut.get("raw"), int | float):
+        return f"{cut['raw']:g} points"
+    return None
+
+
+def _assessments(
+    uow: UnitOfWork, issuer: IssuerRow, requirement: Requirement
+) -> dict[str, AssessmentFacts]:
+    found: dict[str, AssessmentFacts] = {}
+    for node in iter_nodes(requirement):
+        if not isinstance(node, AssessmentPassed) or node.assessment in found:
+            continue
+        row = uow.assessments.by_key(issuer.id, node.assessment)
+        version = uow.assessments.current(row) if row is not None else None
+        if version is not None:
+            definition = version.definition
+            found[node.assessment] = AssessmentFacts(
+                title=str(definition.get("title") or f"the assessment {node.assessment}"),
+                cut_score=_cut_text(definition.get("cut_score")),
+            )
+    return found
+
+
+@router.get("/issuers/{issuer}/achievements/{achievement}", response_class=HTMLResponse)
+def achievement_page(request: Request, issuer: str, achievement: str, uow: UowDep) -> HTMLResponse:
+    row = require_issuer(uow, issuer)
+    found = uow.achievements.by_key(row.id, achievement)
+    if found is None:
+        raise NotFound(f"issuer {issuer} has no achievement {achievement!r}")
+    current = uow.achievements.current(found)
+    definition = current.definition
+    names = {k: v.name for k, v in _current(uow, row).items()}
+    tree = None
+    raw = definition.get("requirements")
+    requirement = parse_requirement(raw, ("requirements",))[0] if raw is not None else None
+    if requirement is not None:
+        tree = requirement_view(
+            requirement,
+            lambda k: names.get(k, k),
+            lambda k: f"/issuers/{row.key}/achievements/{k}" if k in names else None,
+            _assessments(uow, row, requirement),
+        )
+    context = {
+        "title": current.name,
+        "issuer": row,
+        "key": achievement,
+        "version": current,
+        "type_heading": TYPE_HEADINGS.get(current.type, current.type),
+        "definition": definition,
+        "alignments": _alignments(uow, row, list(definition.get("alignments", []))),
+        "tree": tree,
+        "stacks_into": _stacks_into(uow, row, achievement, names),
+        "versions": list(reversed(uow.achievements.versions(found.id))),
+    }
+    return render(request, uow, "achievement.html", context)

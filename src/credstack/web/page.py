@@ -1,0 +1,64 @@
+"""What every page shares: rendering with the signed-in user, and errors as pages.
+
+The application turns ``CredstackError`` into JSON for the API; a person following a link
+should instead see a page that says what went wrong, so page routers use ``PageRoute``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+
+from credstack.errors import CredstackError
+from credstack.store.uow import UnitOfWork
+from credstack.web.auth import csrf_token, current_principal
+from credstack.web.routes import templates
+
+__all__ = ["PageRoute", "error_page", "render"]
+
+
+def render(
+    request: Request,
+    uow: UnitOfWork | None,
+    template: str,
+    context: Mapping[str, Any],
+    *,
+    status_code: int = 200,
+) -> HTMLResponse:
+    principal = current_principal(request, uow) if uow is not None else None
+    full = {"principal": principal, "csrf": csrf_token(request) if principal else "", **context}
+    return templates.TemplateResponse(request, template, full, status_code=status_code)
+
+
+_TITLES = {403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Not accepted"}
+
+
+def error_page(request: Request, exc: CredstackError) -> HTMLResponse:
+    status = exc.http_status
+    context = {
+        "title": _TITLES.get(status, "Something went wrong"),
+        "message": exc.message.split("\n")[0],
+        "status": status,
+        "principal": None,
+        "csrf": "",
+    }
+    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+
+
+class PageRoute(APIRoute):
+    """A route whose domain errors are shown as an HTML page with the right status."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except CredstackError as exc:
+                return error_page(request, exc)
+
+        return handle
