@@ -16,5 +16,9 @@ scripts/system-packages.sh
 eval "$(scripts/postgres.sh start)"
 trap 'scripts/postgres.sh stop "$CREDSTACK_PG_DIR"' EXIT
 
+# The fast canonicalisation path is checked against pyld on generated OB 3.0 / CLR documents:
+# about 3,000 of them in the full suite (a quick local run may lower this).
+export CREDSTACK_FASTCANON_EXAMPLES="${CREDSTACK_FASTCANON_EXAMPLES:-1500}"
+
 echo "== pytest (SQLite and PostgreSQL)"
 .venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"
