@@ -14,7 +14,7 @@ setup-dev:
 	scripts/setup.sh dev
 
 lint: setup-dev
-	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff check src tests bench scripts
 	.venv/bin/ruff format --check src tests bench
 	.venv/bin/mypy src
 

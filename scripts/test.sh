@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 
-echo "== ruff"; .venv/bin/ruff check src tests bench
+echo "== ruff"; .venv/bin/ruff check src tests bench scripts
 echo "== mypy --strict src"; .venv/bin/mypy src
 
 # Browser tests drive Debian's Chromium; interoperability tests run the digitalbazaar stack on
