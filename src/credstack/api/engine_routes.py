@@ -42,6 +42,25 @@ class DecisionIn(BaseModel):
     reason: str
 
 
+def _standing(
+    uow: UowDep,
+    caller: CallerDep,
+    learner: str,
+    issuer: str,
+    achievement: str,
+    as_of: date | None,
+) -> dict[str, Any]:
+    """What every standing query takes, once the caller's role at the issuer is checked."""
+    require_role(caller, issuer, *ROLES)
+    where, key = find_achievement(uow, achievement, issuer)
+    return {
+        "learner": find_learner(uow, learner),
+        "issuer": where,
+        "achievement_key": key,
+        "as_of": as_of or date.today(),
+    }
+
+
 @router.get("/learners/{learner}/progress/{issuer}/{achievement}")
 def get_progress(
     learner: str,
@@ -51,12 +70,9 @@ def get_progress(
     caller: CallerDep,
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    require_role(caller, issuer, *ROLES)
-    on = as_of or date.today()
-    where, key = find_achievement(uow, achievement, issuer)
-    outcome = engine.progress(
-        uow, learner=find_learner(uow, learner), issuer=where, achievement_key=key, as_of=on
-    )
+    standing = _standing(uow, caller, learner, issuer, achievement, as_of)
+    outcome = engine.progress(uow, **standing)
+    on, key = standing["as_of"], standing["achievement_key"]
     return {
         "learner": learner,
         "issuer": issuer,
@@ -75,14 +91,8 @@ def get_audit(
     caller: CallerDep,
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    require_role(caller, issuer, *ROLES)
-    where, key = find_achievement(uow, achievement, issuer)
     _outcome, result = engine.audit(
-        uow,
-        learner=find_learner(uow, learner),
-        issuer=where,
-        achievement_key=key,
-        as_of=as_of or date.today(),
+        uow, **_standing(uow, caller, learner, issuer, achievement, as_of)
     )
     return audit_json(result)
 
@@ -96,15 +106,7 @@ def get_ce_report(
     caller: CallerDep,
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    require_role(caller, issuer, *ROLES)
-    where, key = find_achievement(uow, achievement, issuer)
-    report = ce.report_for(
-        uow,
-        learner=find_learner(uow, learner),
-        issuer=where,
-        achievement_key=key,
-        as_of=as_of or date.today(),
-    )
+    report = ce.report_for(uow, **_standing(uow, caller, learner, issuer, achievement, as_of))
     return compliance_json(report)
 
 
