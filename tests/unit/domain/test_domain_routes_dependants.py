@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from credstack.domain.checks import compile_check, met_achievements
 from credstack.domain.dependants import DependantIndex, counted_by
@@ -71,9 +71,11 @@ def test_index_finds_direct_and_transitive_dependants() -> None:
 
 
 def test_counted_by_follows_awards_transitively() -> None:
+    # Distinct dates: results are ordered by (date, id), and ids come from a shared counter
+    # whose string order ("award-10" < "award-9") depends on how many tests ran before.
     consent = award("informed-consent", D)
-    ccrp = award("ccrp", D, counted=(consent.id,))
-    specialist = award("specialist", D, counted=(ccrp.id,))
+    ccrp = award("ccrp", D + timedelta(days=1), counted=(consent.id,))
+    specialist = award("specialist", D + timedelta(days=2), counted=(ccrp.id,))
     other = award("other", D)
     assert counted_by(consent.id, [other, specialist, ccrp, consent]) == (ccrp, specialist)
 
