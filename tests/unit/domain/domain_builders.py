@@ -31,7 +31,7 @@ _ids = itertools.count(1)
 
 
 def next_id(prefix: str) -> str:
-    return f"{prefix}-{next(_ids)}"
+    return f"{prefix}-{next(_ids):06d}"  # zero-padded: string order is creation order
 
 
 def requirement(text: str) -> Requirement:
