@@ -26,7 +26,8 @@ from credstack.api.routes_schemas import (
     ReviewPolicyIn,
     ReviewStepOut,
 )
-from credstack.errors import Forbidden, InvalidInput, NotFound
+from credstack.errors import Forbidden, InvalidInput
+from credstack.service.lookup import find_learner
 from credstack.service.people import Principal, require_issuer, require_role
 from credstack.service.routes import (
     ItemResponses,
@@ -46,7 +47,7 @@ from credstack.service.routes import (
     set_review_required,
 )
 from credstack.service.routes.actors import user_of
-from credstack.store.models import LearnerRow, UserRow
+from credstack.store.models import UserRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = ["router"]
@@ -58,13 +59,6 @@ def _acting(uow: UnitOfWork, caller: Principal | None) -> UserRow:
     if caller is None:
         raise Forbidden("this needs an API token (Authorization: Bearer ...)")
     return user_of(uow, caller)
-
-
-def _learner(uow: UnitOfWork, key: str) -> LearnerRow:
-    learner = uow.learners.by_key(key)
-    if learner is None:
-        raise NotFound(f"unknown learner {key!r}")
-    return learner
 
 
 def _out(recorded: Recorded) -> RecordedOut:
@@ -95,7 +89,7 @@ def post_result(
         uow,
         runtime.keys(uow),
         issuer=issuer_row,
-        learner=_learner(uow, body.learner),
+        learner=find_learner(uow, body.learner),
         assessment=body.assessment,
         result=_result(body),
         sitting=Sitting(
@@ -145,7 +139,7 @@ def post_enrolment(issuer: str, body: EnrolmentIn, uow: UowDep, caller: CallerDe
     row = enrol(
         uow,
         issuer=require_issuer(uow, issuer),
-        learner=_learner(uow, body.learner),
+        learner=find_learner(uow, body.learner),
         program=body.program,
         enrolled_on=body.enrolled_on or datetime.now(UTC).date(),
         by=user,
@@ -164,7 +158,7 @@ def post_attestation(
         uow,
         runtime.keys(uow),
         issuer=require_issuer(uow, issuer),
-        learner=_learner(uow, body.learner),
+        learner=find_learner(uow, body.learner),
         attester=user,
         program=body.program,
         statement=body.statement,
@@ -185,7 +179,7 @@ def post_course_completion(
         uow,
         runtime.keys(uow),
         issuer=require_issuer(uow, issuer),
-        learner=_learner(uow, body.learner),
+        learner=find_learner(uow, body.learner),
         provider=body.provider,
         course=body.course,
         hours=body.hours,

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -15,7 +16,16 @@ from credstack.config import Settings, load_settings
 from credstack.errors import CredstackError
 from credstack.service.runtime import Runtime, open_runtime
 
-__all__ = ["app", "cli_settings", "fail", "installation", "main", "read_text", "say"]
+__all__ = [
+    "app",
+    "cli_settings",
+    "fail",
+    "installation",
+    "main",
+    "parse_date",
+    "read_text",
+    "say",
+]
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -76,6 +86,16 @@ def read_text(path: Path) -> str:
         fail(f"{path}: not UTF-8 text")
     except OSError as exc:
         fail(f"{path}: {exc.strerror}")
+
+
+def parse_date(text: str | None, what: str) -> date:
+    """A YYYY-MM-DD option, today (UTC) when absent; a bad one is a one-line error."""
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{what} {text!r} is not a date (YYYY-MM-DD)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from credstack.cli.app import app, fail, installation, say
+from credstack.cli.app import app, installation, parse_date, say
 from credstack.domain.audit import render_audit
 from credstack.service import ce, engine, lifecycle
 from credstack.service.explain import (
@@ -35,15 +34,6 @@ Issuer = Annotated[str | None, typer.Option("--issuer", help="Issuer id, if ambi
 Json = Annotated[bool, typer.Option("--json", help="Print JSON, as the API returns it.")]
 
 
-def _date(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{text!r} is not a date; use YYYY-MM-DD")
-
-
 @app.command()
 def progress(
     learner: Annotated[str, typer.Argument(help="Learner id.")],
@@ -53,7 +43,7 @@ def progress(
     as_json: Json = False,
 ) -> None:
     """What is met, what is missing, and why, for one learner and one achievement."""
-    on = _date(as_of)
+    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         who = find_learner(uow, learner)
         where, key = find_achievement(uow, credential, issuer)
@@ -84,7 +74,7 @@ def audit(
     as_json: Json = False,
 ) -> None:
     """The degree audit: which credits came from where, which did not count and why."""
-    on = _date(as_of)
+    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         who = find_learner(uow, learner)
         where, key = find_achievement(uow, credential, issuer)
@@ -103,7 +93,7 @@ def ce_report(
     as_json: Json = False,
 ) -> None:
     """Counted hours per category, short by, days left in the cycle."""
-    on = _date(as_of)
+    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         who = find_learner(uow, learner)
         where, key = find_achievement(uow, credential, issuer)
@@ -118,7 +108,7 @@ def ce_reminders(
     as_json: Json = False,
 ) -> None:
     """Certificants short of hours with fewer than DAYS days left in their cycle."""
-    on = _date(as_of)
+    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         due = ce.reminders(uow, as_of=on, days=days)
         rows = [
@@ -150,7 +140,7 @@ def ce_reminders(
 @ce_app.command("close")
 def ce_close(as_of: AsOf = None) -> None:
     """Close every cycle that ended before the date: renew the compliant, lapse the short."""
-    on = _date(as_of)
+    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         closures = ce.close_due_cycles(uow, on=on)
         lines = [

@@ -7,14 +7,15 @@ attestation and every review step need one); without it a command acts as the op
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from credstack.cli.app import app, fail, installation, read_text, say
+from credstack.cli.app import app, fail, installation, parse_date, read_text, say
 from credstack.domain.records import Proctoring
+from credstack.service.lookup import find_learner
 from credstack.service.people import require_issuer
 from credstack.service.routes import (
     ACTIONS,
@@ -57,15 +58,6 @@ ByOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 OnOpt = Annotated[str | None, typer.Option("--on", help="Date (YYYY-MM-DD); default today.")]
-
-
-def _date(text: str | None, what: str) -> date:
-    if text is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{what} {text!r} is not a date (YYYY-MM-DD)")
 
 
 def _moment(text: str | None, what: str) -> datetime | None:
@@ -162,9 +154,7 @@ def result_record(
     )
     with installation() as runtime, runtime.uow() as uow:
         issuer_row = require_issuer(uow, issuer)
-        learner_row = uow.learners.by_key(learner)
-        if learner_row is None:
-            fail(f"unknown learner {learner!r}")
+        learner_row = find_learner(uow, learner)
         recorded = record_result(
             uow,
             runtime.keys(uow),
@@ -238,15 +228,13 @@ def program_enrol(
         issuer_row = require_issuer(uow, issuer)
         actor = _actor(uow, by)
         for key in learners:
-            learner_row = uow.learners.by_key(key)
-            if learner_row is None:
-                fail(f"unknown learner {key!r}")
+            learner_row = find_learner(uow, key)
             enrol(
                 uow,
                 issuer=issuer_row,
                 learner=learner_row,
                 program=program,
-                enrolled_on=_date(on, "--on"),
+                enrolled_on=parse_date(on, "--on"),
                 by=actor,
             )
         uow.commit()
@@ -267,9 +255,7 @@ def attest_command(
     """A mentor attests a learner's skill; only a mentor of the program may."""
     with installation() as runtime, runtime.uow() as uow:
         issuer_row = require_issuer(uow, issuer)
-        learner_row = uow.learners.by_key(learner)
-        if learner_row is None:
-            fail(f"unknown learner {learner!r}")
+        learner_row = find_learner(uow, learner)
         recorded = attest(
             uow,
             runtime.keys(uow),
@@ -279,7 +265,7 @@ def attest_command(
             program=program,
             statement=statement,
             subject=achievement,
-            attested_on=_date(on, "--on"),
+            attested_on=parse_date(on, "--on"),
         )
         uow.commit()
     _show(recorded, as_json)
@@ -304,9 +290,7 @@ def course_complete(
     """Record a course completion and award whatever it completes."""
     with installation() as runtime, runtime.uow() as uow:
         issuer_row = require_issuer(uow, issuer)
-        learner_row = uow.learners.by_key(learner)
-        if learner_row is None:
-            fail(f"unknown learner {learner!r}")
+        learner_row = find_learner(uow, learner)
         recorded = record_course_completion(
             uow,
             runtime.keys(uow),
@@ -315,7 +299,7 @@ def course_complete(
             provider=provider,
             course=course,
             hours=hours,
-            completed_on=_date(on, "--on"),
+            completed_on=parse_date(on, "--on"),
             grade=grade,
             credits=credits,
             external_id=external_id,
