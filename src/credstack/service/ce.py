@@ -103,10 +103,7 @@ def _already_counted(uow: UnitOfWork, learner: LearnerRow, cycle: CeCycleRow) ->
 def _report(
     uow: UnitOfWork, award: AwardRow, cycle_row: CeCycleRow, as_of: date
 ) -> ComplianceReport:
-    learner = uow.session.get(LearnerRow, award.learner_id)
-    issuer = uow.session.get(IssuerRow, award.issuer_id)
-    assert learner is not None
-    assert issuer is not None
+    learner, issuer = uow.awards.parties(award)
     rule = maintenance_rule(_version(uow, award))
     if rule is None:
         raise NotFound("this certification has no continuing-education requirement")
@@ -181,8 +178,7 @@ def _close(
     *,
     renewed: bool,
 ) -> CycleClosure:
-    learner = uow.session.get(LearnerRow, award.learner_id)
-    assert learner is not None
+    learner, _issuer = uow.awards.parties(award)
     by_rid = {record_id("award", a.public_id): a for a in uow.awards.for_learner(learner.id)}
     cycle_row.closed_at = utcnow()
     if renewed:
@@ -233,10 +229,7 @@ def close_due_cycles(
             continue
         rule = maintenance_rule(_version(uow, award))
         assert rule is not None
-        learner = uow.session.get(LearnerRow, award.learner_id)
-        issuer = uow.session.get(IssuerRow, award.issuer_id)
-        assert learner is not None
-        assert issuer is not None
+        learner, issuer = uow.awards.parties(award)
         records = load_records(uow, learner, issuer).items
         cycle = Cycle(cycle_row.starts_on, cycle_row.ends_on)
         end = close_cycle(rule[0], cycle, records, _already_counted(uow, learner, cycle_row))
@@ -273,11 +266,8 @@ def reminders(uow: UnitOfWork, *, as_of: date, days: int | None = None) -> list[
         assert rule is not None
         report = _report(uow, award, cycle_row, as_of)
         if needs_reminder(report, days if days is not None else rule[1]):
-            learner = uow.session.get(LearnerRow, award.learner_id)
-            issuer = uow.session.get(IssuerRow, award.issuer_id)
+            learner, issuer = uow.awards.parties(award)
             achievement = uow.session.get(AchievementRow, version.achievement_id)
             assert achievement is not None
-            assert learner is not None
-            assert issuer is not None
             out.append(Reminder(learner, issuer, achievement.key, report))
     return out

@@ -14,7 +14,7 @@ from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.records import Award
 from credstack.errors import Conflict, InvalidInput
 from credstack.service.records import load_records, record_id
-from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
+from credstack.store.models import AwardEventRow, AwardRow
 from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
@@ -77,10 +77,7 @@ def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> 
 
 
 def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None) -> list[AwardRow]:
-    learner = uow.session.get(LearnerRow, award.learner_id)
-    issuer = uow.session.get(IssuerRow, award.issuer_id)
-    assert learner is not None
-    assert issuer is not None
+    learner, issuer = uow.awards.parties(award)
     records = load_records(uow, learner, issuer)
     awards = [r for r in records.items if isinstance(r, Award)]
     as_of = on or date.today()

@@ -205,6 +205,14 @@ class Awards(_Repository):
             select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id)
         ).all()
 
+    def parties(self, award: AwardRow) -> tuple[LearnerRow, IssuerRow]:
+        """The learner who holds the award and the issuer who made it (foreign keys: both exist)."""
+        learner = self.session.get(LearnerRow, award.learner_id)
+        issuer = self.session.get(IssuerRow, award.issuer_id)
+        if learner is None or issuer is None:  # pragma: no cover - foreign keys forbid it
+            raise LookupError(f"award {award.public_id} has lost its learner or issuer")
+        return learner, issuer
+
     def by_public_id(self, public_id: str) -> AwardRow | None:
         return self.session.scalar(select(AwardRow).where(AwardRow.public_id == public_id))
 
