@@ -14,6 +14,7 @@ from credstack.errors import InvalidInput
 from credstack.service.group_view import group_view
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import result_json, verifier_for
+from credstack.vc.recipient import MAX_EMAIL_LENGTH
 
 __all__ = ["router"]
 
@@ -36,6 +37,13 @@ async def verify(
     uow: UowDep,
     runtime: RuntimeDep,
     url: Annotated[str | None, Query(description="One of this server's credential URLs.")] = None,
+    email: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_EMAIL_LENGTH,
+            description="Also check the credential was issued to the holder of this address.",
+        ),
+    ] = None,
 ) -> VerificationOut:
     verifier = verifier_for(
         uow,
@@ -45,11 +53,11 @@ async def verify(
         share_links=ShareLinks(runtime.master),
     )
     if url is not None:
-        return VerificationOut(**result_json(verifier.verify_url(url)))
+        return VerificationOut(**result_json(verifier.verify_url(url, email=email)))
     data = await _body(request)
     if not data.strip():
         raise InvalidInput("send the credential as the request body, a `file` field, or ?url=")
-    return VerificationOut(**result_json(verifier.verify_bytes(data)))
+    return VerificationOut(**result_json(verifier.verify_bytes(data, email=email)))
 
 
 async def _body(request: Request) -> bytes:
@@ -76,7 +84,18 @@ async def _body(request: Request) -> bytes:
         }
     },
 )
-async def verify_group(request: Request, uow: UowDep, runtime: RuntimeDep) -> GroupOut:
+async def verify_group(
+    request: Request,
+    uow: UowDep,
+    runtime: RuntimeDep,
+    email: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_EMAIL_LENGTH,
+            description="The holder's address: every counted credential must be issued to it.",
+        ),
+    ] = None,
+) -> GroupOut:
     """Verify each credential, then say which of the issuers' stacks the group satisfies."""
     items = await _items(request)
     if not items:
@@ -88,7 +107,7 @@ async def verify_group(request: Request, uow: UowDep, runtime: RuntimeDep) -> Gr
         data_dir=runtime.settings.data_dir,
         share_links=ShareLinks(runtime.master),
     )
-    report = group_view(verifier, items, datetime.now(UTC).date())
+    report = group_view(verifier, items, datetime.now(UTC).date(), email=email)
     return GroupOut(
         all_verified=report.all_verified,
         credentials=[VerificationOut(**result_json(r)) for r in report.results],
@@ -106,6 +125,7 @@ async def verify_group(request: Request, uow: UowDep, runtime: RuntimeDep) -> Gr
             for f in report.findings
         ],
         not_counted=list(report.not_counted),
+        holder=report.holder,
     )
 
 

@@ -7,6 +7,8 @@ from pydantic import BaseModel
 __all__ = [
     "CheckOut",
     "GroupOut",
+    "RecipientOut",
+    "RecognitionOut",
     "ShareLinkOut",
     "StackFindingOut",
     "SummaryOut",
@@ -20,13 +22,34 @@ class CheckOut(BaseModel):
     message: str
 
 
+class RecognitionOut(BaseModel):
+    """Who signed, as this verifier recognises them; apart from the cryptographic checks."""
+
+    status: str
+    signer: str | None
+    name: str | None
+    claimed_name: str | None
+    source: str | None
+    impersonated: str | None
+    message: str
+
+
+class RecipientOut(BaseModel):
+    email: str
+    matches: bool | None
+    message: str
+
+
 class SummaryOut(BaseModel):
+    verified: bool
+    label: str
     text: str
     achievement: str | None
     kind: str
     achievement_type: str | None
     issuer: str | None
     issuer_id: str | None
+    issuer_claimed_name: str | None
     subject: str
     competencies: list[str]
     route: str | None
@@ -47,6 +70,10 @@ class VerificationOut(BaseModel):
     credential_id: str | None
     checks: list[CheckOut]
     notes: list[str]
+    revocation_reason: str | None
+    recognised: bool
+    recognition: RecognitionOut | None
+    recipient: RecipientOut | None
     summary: SummaryOut | None
 
 
@@ -71,3 +98,4 @@ class GroupOut(BaseModel):
     credentials: list[VerificationOut]
     stacks: list[StackFindingOut]
     not_counted: list[str]
+    holder: str | None

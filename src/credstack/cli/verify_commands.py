@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from credstack.cli.app import app, fail, installation, say
+from credstack.cli.app import app, cli_settings, fail, installation, say
+from credstack.config import Settings
 from credstack.errors import CredstackError, InvalidInput, NotFound
 from credstack.service.badges import baked_png, baked_svg, certificate
 from credstack.service.group_view import GroupReport, group_view
 from credstack.service.issuance import credential_jwt, issue
 from credstack.service.sharing import ShareLinks, share_url
+from credstack.service.trust_lists import TrustStore, trust_directory
 from credstack.service.verification import Verifier, result_json, verifier_for
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
@@ -26,7 +30,7 @@ __all__ = ["credential_app", "verify"]
 credential_app = typer.Typer(no_args_is_help=True, help="Issued credentials.")
 app.add_typer(credential_app, name="credential")
 
-EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE, EXIT_UNRECOGNISED = 0, 1, 2, 3
 _FORMATS = ("json", "jwt", "png", "svg", "pdf")
 
 
@@ -37,35 +41,73 @@ def verify(
         typer.Argument(help="Files, this server's URLs, or - (stdin); several: a group view."),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    email: Annotated[
+        str | None,
+        typer.Option(
+            help="Also check each credential was issued to the holder of this e-mail address."
+        ),
+    ] = None,
 ) -> None:
-    """Verify credentials. Exit 0 all verified, 1 not verified, 2 unusable input.
+    """Verify credentials; needs no installation (no data directory, database or key).
+
+    Exit codes: 0 verified and from a recognised issuer; 3 authentic, but from an issuer
+    this verifier does not recognise (add it to a trust list to recognise it); 1 not
+    verified (changed, revoked, expired, impersonating a recognised issuer, or not issued to
+    the --email address); 2 unusable input.
 
     Given several, also say which of their issuers' stacks the group satisfies together.
     """
+    with _verifier() as verifier:
+        try:
+            items = [_read(verifier, source) for source in sources]
+        except CredstackError as exc:
+            fail(exc.message, EXIT_UNUSABLE)
+        try:
+            if len(items) == 1:
+                result = verifier.verify_bytes(items[0], email=email)
+                _report(result, as_json)
+                results = [result]
+            else:
+                group = group_view(verifier, items, datetime.now(UTC).date(), email=email)
+                _group_report(group, as_json)
+                results = list(group.results)
+        except InvalidInput as exc:
+            fail(exc.message, EXIT_UNUSABLE)
+    raise typer.Exit(_exit_code(results))
+
+
+def _exit_code(results: list[VerificationResult]) -> int:
+    if any((c := r.check("parse")) is not None and not c.passed for r in results):
+        return EXIT_UNUSABLE
+    mismatched = any(r.recipient is not None and r.recipient.matches is not True for r in results)
+    if mismatched or not all(r.verified for r in results):
+        return EXIT_NOT_VERIFIED
+    return EXIT_VERIFIED if all(r.recognised for r in results) else EXIT_UNRECOGNISED
+
+
+@contextmanager
+def _verifier() -> Iterator[Verifier]:
+    """The installation's verifier if there is one; else one that touches no files at all."""
+    settings = cli_settings()
+    if not _installed(settings):
+        trust = TrustStore.load(trust_directory(settings.data_dir))
+        yield Verifier(None, None, settings.base_url, trust)
+        return
     with installation() as runtime, runtime.uow() as uow:
-        verifier = verifier_for(
+        yield verifier_for(
             uow,
             runtime.keys(uow),
             base_url=runtime.settings.base_url,
             data_dir=runtime.settings.data_dir,
             share_links=ShareLinks(runtime.master),
         )
-        try:
-            items = [_read(verifier, source) for source in sources]
-        except CredstackError as exc:
-            fail(exc.message, EXIT_UNUSABLE)
-        if len(items) == 1:
-            result = verifier.verify_bytes(items[0])
-            _report(result, as_json)
-            results = [result]
-        else:
-            group = group_view(verifier, items, datetime.now(UTC).date())
-            _group_report(group, as_json)
-            results = list(group.results)
-    if all(r.verified for r in results):
-        raise typer.Exit(EXIT_VERIFIED)
-    unusable = [r for r in results if (c := r.check("parse")) is not None and not c.passed]
-    raise typer.Exit(EXIT_UNUSABLE if unusable else EXIT_NOT_VERIFIED)
+
+
+def _installed(settings: Settings) -> bool:
+    if not settings.master_key_path.is_file():
+        return False
+    url = settings.database_url
+    return not url.startswith("sqlite:///") or Path(url.removeprefix("sqlite:///")).is_file()
 
 
 def _read(verifier: Verifier, source: str) -> bytes:
@@ -110,6 +152,7 @@ def _group_report(group: GroupReport, as_json: bool) -> None:
                         for f in group.findings
                     ],
                     "not_counted": list(group.not_counted),
+                    "holder": group.holder,
                 },
                 indent=2,
             )
@@ -129,10 +172,16 @@ def _report(result: VerificationResult, as_json: bool) -> None:
         say(json.dumps(report, indent=2))
         return
     say(result.headline)
+    if result.recognition is not None:
+        say(f"issuer: {result.recognition.message}")
+    if result.recipient is not None:
+        say(f"recipient: {result.recipient.message}")
     if report["summary"] is not None:
         say(report["summary"]["text"])
     for check in result.checks:
         say(f"  [{'pass' if check.passed else 'FAIL'}] {check.name}: {check.message}")
+    for note in result.notes:
+        say(f"  note: {note}")
 
 
 def _award(uow: UnitOfWork, public_id: str) -> AwardRow:

@@ -4,22 +4,31 @@ A candidate may share several microcredentials without the credential they stack
 employer's question, "is this group a demonstration of expertise?", is answered by running the
 issuer's own requirement trees over the shared credentials only, after each has verified: a
 stack the group satisfies is reported as satisfied even though its credential was not shown
-(or not yet issued). Credentials that fail verification, or come from issuers whose catalog
-credstack does not hold, count for nothing and are listed as such.
+(or not yet issued).
+
+A credential counts only when it is verified, signed by the very issuer of the award its id
+names (a re-signed copy is not that award), identical to that award as issued, and the award is
+still active; and the counted credentials must be one holder's (same subject DID or same hashed
+address and salt, or each matching the e-mail address the employer gives). Anything else counts
+for nothing and the answer says why; a group of several holders is not combined at all.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus
 from credstack.service.engine import compile_catalog
+from credstack.service.identity import issuer_did
 from credstack.service.issuance import award_context
 from credstack.service.verification import Verifier
 from credstack.store.models import AwardRow, IssuerRow
+from credstack.store.uow import UnitOfWork
+from credstack.vc.recipient import email_identities
 from credstack.vc.result import VerificationResult
 
 __all__ = ["GroupReport", "StackFinding", "group_view"]
@@ -52,39 +61,117 @@ class GroupReport:
     results: tuple[VerificationResult, ...]
     findings: tuple[StackFinding, ...]
     not_counted: tuple[str, ...]
+    holder: str | None = None
+    """Why the group was not combined, when its credentials are not shown to be one person's."""
 
     @property
     def all_verified(self) -> bool:
         return bool(self.results) and all(r.verified for r in self.results)
 
 
-def group_view(verifier: Verifier, items: Sequence[bytes], as_of: date) -> GroupReport:
-    results = tuple(verifier.verify_bytes(item) for item in items)
-    uow = verifier.uow
-    shared: list[AwardRow] = []
+def group_view(
+    verifier: Verifier, items: Sequence[bytes], as_of: date, *, email: str | None = None
+) -> GroupReport:
+    """Combine only credentials that are ours, authentic, in force, and one holder's."""
+    results = tuple(verifier.verify_bytes(item, email=email) for item in items)
+    shared: list[tuple[AwardRow, VerificationResult]] = []
     not_counted: list[str] = []
     for number, result in enumerate(results, start=1):
-        credential_id = result.credential.get("id") if result.credential else None
-        award = verifier.award_for_url(credential_id) if isinstance(credential_id, str) else None
         name = result.summary.achievement_name if result.summary else None
         label = name or f"credential {number}"
-        if not result.verified:
-            not_counted.append(f"{label}: not verified ({result.headline})")
-        elif award is None:
-            not_counted.append(f"{label}: issued elsewhere, so its issuer's stacks are unknown")
+        award, why = _counted_award(verifier, result, as_of)
+        if award is None:
+            not_counted.append(f"{label}: {why}")
         else:
-            shared.append(award)
+            shared.append((award, result))
+    holder = _one_holder([r for _, r in shared], email)
+    if holder is not None:
+        return GroupReport(results, (), (*not_counted, holder), holder)
+    uow = verifier.uow
+    rows = [award for award, _ in shared]
     findings: list[StackFinding] = []
-    issuers = {a.issuer_id: award_context(uow, a).issuer for a in shared}
-    for issuer in sorted(issuers.values(), key=lambda i: i.key):
-        findings.extend(_findings(verifier, issuer, shared, as_of))
+    if uow is not None:
+        issuers = {a.issuer_id: award_context(uow, a).issuer for a in rows}
+        for issuer in sorted(issuers.values(), key=lambda i: i.key):
+            findings.extend(_findings(uow, issuer, rows, as_of))
     return GroupReport(results, tuple(findings), tuple(not_counted))
 
 
+def _counted_award(
+    verifier: Verifier, result: VerificationResult, as_of: date
+) -> tuple[AwardRow | None, str]:
+    """The award a credential may stand for in a stack, or why it may not."""
+    if not result.verified:
+        return None, f"not verified ({result.headline})"
+    credential = result.credential or {}
+    credential_id = credential.get("id")
+    award = verifier.award_for_url(credential_id) if isinstance(credential_id, str) else None
+    recognition = result.recognition
+    signer = recognition.signer if recognition is not None else None
+    if award is None or verifier.uow is None:
+        return None, "not issued here, so which stacks it counts toward is unknown"
+    context = award_context(verifier.uow, award)
+    if signer != issuer_did(verifier.base_url, context.issuer.key):
+        return None, (
+            f"it claims to be credential {award.public_id} of {context.issuer.name}, but it was "
+            f"signed by {signer}, not by {context.issuer.name}"
+        )
+    if _unsigned(credential) != _unsigned(award.credential or {}):
+        return None, f"its content differs from credential {award.public_id} as it was issued"
+    if award.status != "active":
+        return None, f"the issuer's record shows it {award.status}"
+    if award.valid_until is not None and award.valid_until < as_of:
+        return None, f"it expired on {award.valid_until.isoformat()}"
+    return award, ""
+
+
+def _one_holder(results: list[VerificationResult], email: str | None) -> str | None:
+    """None when every counted credential is one holder's; otherwise why that is not shown."""
+    if len(results) < 2 and email is None:
+        return None
+    if email is not None:
+        strangers = [
+            r.summary.achievement_name if r.summary else "a credential"
+            for r in results
+            if r.recipient is None or r.recipient.matches is not True
+        ]
+        if strangers:
+            return (
+                f"Nothing was combined: {', '.join(str(s) for s in strangers)} "
+                f"{'was' if len(strangers) == 1 else 'were'} not issued to {email}."
+            )
+        return None
+    holders = {_holder_key(r.credential or {}) for r in results}
+    if len(holders) == 1 and None not in holders:
+        return None
+    return (
+        "Nothing was combined: these credentials are not shown to belong to one person "
+        "(different holders, or holders identified differently). Enter the holder's e-mail "
+        "address to check each credential against it."
+    )
+
+
+def _holder_key(credential: Mapping[str, Any]) -> str | None:
+    """The subject's DID, or its hashed address with that hash's salt (same person, same pair)."""
+    subject = credential.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    if not isinstance(subject, Mapping):
+        return None
+    if isinstance(subject.get("id"), str):
+        return f"id:{subject['id']}"
+    identities = email_identities(credential)
+    if len(identities) == 1 and identities[0].get("hashed") is True:
+        return f"email:{identities[0].get('identity')}:{identities[0].get('salt')}"
+    return None
+
+
+def _unsigned(credential: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in credential.items() if k != "proof"}
+
+
 def _findings(
-    verifier: Verifier, perspective: IssuerRow, shared: list[AwardRow], as_of: date
+    uow: UnitOfWork, perspective: IssuerRow, shared: list[AwardRow], as_of: date
 ) -> list[StackFinding]:
-    uow = verifier.uow
     records: list[Award] = []
     names: dict[str, str] = {}
     held: set[str] = set()
@@ -103,7 +190,7 @@ def _findings(
                 achievement_type=context.version.type,
                 awarded_on=row.awarded_on,
                 valid_until=row.valid_until,
-                status=AwardStatus.ACTIVE,  # each one verified: not revoked, not expired
+                status=AwardStatus.ACTIVE,  # each one checked: verified, ours, active
                 title=context.version.name,
                 issuer_name=context.issuer.name,
             )

@@ -18,28 +18,26 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
-
 from credstack.errors import InvalidInput, NotFound
-from credstack.service.identity import issuer_did, issuer_did_document
+from credstack.service.identity import issuer_did, issuer_did_document, issuer_url
 from credstack.service.keys import KeyStore
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import is_suspended, signed_status_list, status_changes
+from credstack.service.trust_lists import TRUST_DIR_ENV, TrustStore, trust_directory
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
 from credstack.vc.ob2 import Ob2PublicKey
+from credstack.vc.recipient import MAX_EMAIL_LENGTH, check_recipient
+from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 from credstack.vc.resolve import DidResolver, ResolvedKey
 from credstack.vc.result import VerificationResult
 from credstack.vc.status import FetchedStatusList
@@ -49,75 +47,22 @@ __all__ = [
     "TRUST_DIR_ENV",
     "TrustStore",
     "Verifier",
+    "checked_email",
     "result_json",
     "trust_directory",
     "unusable",
     "verifier_for",
 ]
 
-TRUST_DIR_ENV = "CREDSTACK_TRUST_DIR"
+NOT_VERIFIED_LABEL = "Not verified — as written in the file"
 _PDF = b"%PDF"
 _URL = re.compile(r"https?://[^\s<>\"')]+")
-
-
-def trust_directory(data_dir: Path) -> Path:
-    """``$CREDSTACK_TRUST_DIR``, else ``<data dir>/trusted``."""
-    configured = os.environ.get(TRUST_DIR_ENV)
-    return Path(configured) if configured else data_dir / "trusted"
-
-
-@dataclass(frozen=True)
-class TrustStore:
-    """Documents an operator chose to trust, read from a directory of JSON files.
-
-    Each file holds one document, sorted by what it is: a DID or controller document (it
-    lists verification methods), an OB 2.0 ``CryptographicKey`` (it has ``publicKeyPem``),
-    or any other document published at its ``id`` URL (OB 2.0 assertions, BadgeClasses,
-    issuer profiles and revocation lists, others' status list credentials).
-    """
-
-    controllers: Mapping[str, dict[str, Any]] = field(default_factory=dict)
-    documents: Mapping[str, dict[str, Any]] = field(default_factory=dict)
-    ob2_keys: Mapping[str, Ob2PublicKey] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, directory: Path | None) -> TrustStore:
-        controllers: dict[str, dict[str, Any]] = {}
-        documents: dict[str, dict[str, Any]] = {}
-        keys: dict[str, Ob2PublicKey] = {}
-        if directory is None or not directory.is_dir():
-            return cls()
-        for path in sorted(directory.glob("*.json")):
-            try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InvalidInput(f"trusted document {path}: not readable JSON ({exc})") from exc
-            if not isinstance(document, dict) or not isinstance(document.get("id"), str):
-                raise InvalidInput(f"trusted document {path}: a JSON object with an id is needed")
-            ident = str(document["id"])
-            if "verificationMethod" in document or "assertionMethod" in document:
-                controllers[ident] = document
-            elif isinstance(document.get("publicKeyPem"), str):
-                keys[ident] = _ob2_key(path, document)
-            else:
-                documents[ident] = document
-        return cls(controllers, documents, keys)
-
-
-def _ob2_key(path: Path, document: Mapping[str, Any]) -> Ob2PublicKey:
-    try:
-        key = load_pem_public_key(str(document["publicKeyPem"]).encode("ascii"))
-    except ValueError as exc:
-        raise InvalidInput(f"trusted key {path}: publicKeyPem is not a PEM public key") from exc
-    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
-        raise InvalidInput(f"trusted key {path}: only RSA and EC keys sign OB 2.0 assertions")
-    return Ob2PublicKey(key=key, owner=str(document.get("owner", "")))
 
 
 class _Resolver:
     """Our issuers' keys from the database; everyone else's from did:key or the trust store."""
 
-    def __init__(self, uow: UnitOfWork, base_url: str, trust: TrustStore) -> None:
+    def __init__(self, uow: UnitOfWork | None, base_url: str, trust: TrustStore) -> None:
         self._uow = uow
         self._prefix = issuer_did(base_url, "_")[:-1]
         self._base_url = base_url
@@ -125,7 +70,7 @@ class _Resolver:
 
     def resolve(self, verification_method: str) -> ResolvedKey | None:
         controller = verification_method.partition("#")[0]
-        if controller.startswith(self._prefix):
+        if self._uow is not None and controller.startswith(self._prefix):
             key = controller.removeprefix(self._prefix)
             if ":" in key or self._uow.issuers.by_key(key) is None:
                 return None
@@ -134,13 +79,32 @@ class _Resolver:
         return self._trusted.resolve(verification_method)
 
 
+def own_issuers(uow: UnitOfWork | None, base_url: str) -> list[KnownIssuer]:
+    """This server's issuers, by the DID they sign with; their pages and sites are aliases."""
+    if uow is None:
+        return []
+    return [
+        KnownIssuer(
+            dids=(issuer_did(base_url, row.key),),
+            name=row.name,
+            url=row.url,
+            aliases=(issuer_url(base_url, row.key),),
+        )
+        for row in uow.issuers.all()
+    ]
+
+
 class Verifier:
-    """Verifies what a person presents, against this installation's view of who is trusted."""
+    """Verifies what a person presents, against this installation's view of who is trusted.
+
+    Without a ``uow`` it is the verifier of someone who installed nothing: did:key and the
+    trust directory only, no issuers of its own, no database and no files written.
+    """
 
     def __init__(
         self,
-        uow: UnitOfWork,
-        keys: KeyStore,
+        uow: UnitOfWork | None,
+        keys: KeyStore | None,
         base_url: str,
         trust: TrustStore | None = None,
         *,
@@ -154,12 +118,13 @@ class Verifier:
         self.trust = trust or TrustStore()
         self.now = now
         self.resolver = _Resolver(uow, self.base_url, self.trust)
+        self.issuers = IssuerDirectory((*own_issuers(uow, self.base_url), *self.trust.issuers))
 
     # -- what the verifier asks for -----------------------------------------------------------
 
     def _status_list(self, url: str) -> FetchedStatusList | None:
         prefix = f"{self.base_url}/status/"
-        if url.startswith(prefix):
+        if self.uow is not None and self.keys is not None and url.startswith(prefix):
             issuer_key, _, list_key = url.removeprefix(prefix).partition("/")
             try:
                 signed, row = signed_status_list(
@@ -179,8 +144,18 @@ class Verifier:
 
     # -- entry points -------------------------------------------------------------------------
 
-    def verify_bytes(self, data: bytes) -> VerificationResult:
-        """A file's content: JSON, a compact JWT, a baked PNG or SVG, or a PDF certificate."""
+    def verify_bytes(self, data: bytes, *, email: str | None = None) -> VerificationResult:
+        """A file's content: JSON, a compact JWT, a baked PNG or SVG, or a PDF certificate.
+
+        With ``email``, also whether it was issued to the holder of that address.
+        """
+        address = checked_email(email) if email is not None else None
+        result = self._verify_bytes(data)
+        if address is None:
+            return result
+        return dataclasses.replace(result, recipient=check_recipient(result.credential, address))
+
+    def _verify_bytes(self, data: bytes) -> VerificationResult:
         if data.startswith(_PDF):
             return self._verify_pdf(data)
         result = verify_credential(
@@ -190,32 +165,33 @@ class Verifier:
             now=self.now or datetime.now(UTC),
             ob2_fetch=self._ob2_document,
             ob2_keys=self._ob2_key,
+            issuers=self.issuers,
         )
         return self._with_suspension(result)
 
-    def verify_url(self, url: str) -> VerificationResult:
+    def verify_url(self, url: str, *, email: str | None = None) -> VerificationResult:
         """One of our own URLs (credential, share link, verification page) or a trusted one."""
         award = self.award_for_url(url)
         if award is not None:
-            return self.verify_award(award)
+            return self.verify_award(award, email=email)
         trusted = self.trust.documents.get(url)
         if trusted is not None:
-            return self.verify_bytes(json.dumps(trusted).encode("utf-8"))
+            return self.verify_bytes(json.dumps(trusted).encode("utf-8"), email=email)
         raise InvalidInput(
             f"{url} is not fetched: credstack follows only its own URLs ({self.base_url}) "
             "and documents in its trust directory"
         )
 
-    def verify_award(self, award: AwardRow) -> VerificationResult:
+    def verify_award(self, award: AwardRow, *, email: str | None = None) -> VerificationResult:
         if award.credential is None:
             raise InvalidInput(f"credential {award.public_id} has not been issued (not signed)")
-        return self.verify_bytes(json.dumps(award.credential).encode("utf-8"))
+        return self.verify_bytes(json.dumps(award.credential).encode("utf-8"), email=email)
 
     def award_for_url(self, url: str) -> AwardRow | None:
         """The award one of our own URLs points at; None for anyone else's URL."""
         parts = urlsplit(url.strip())
         own = urlsplit(self.base_url)
-        if (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
+        if self.uow is None or (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
             return None
         path = parts.path.removeprefix(own.path.rstrip("/"))
         segments = [s for s in path.split("/") if s]
@@ -245,9 +221,12 @@ class Verifier:
         )
 
     def _with_suspension(self, result: VerificationResult) -> VerificationResult:
-        """Our credentials carry one status entry (the schema allows one); suspension is ours."""
+        """Our credentials carry one status entry (the schema allows one); suspension is ours.
+
+        A revoked credential of ours also carries the issuer's published reason.
+        """
         credential_id = result.credential.get("id") if result.credential is not None else None
-        if not isinstance(credential_id, str):
+        if self.uow is None or not isinstance(credential_id, str) or result.impersonation:
             return result
         award = self.award_for_url(credential_id)
         if award is None or award.credential is None:
@@ -260,7 +239,27 @@ class Verifier:
             check = Check("suspension", False, f"The credential was suspended{on}.")
         else:
             check = Check("suspension", True, "The issuer has not suspended the credential.")
-        return dataclasses.replace(result, checks=(*result.checks, check))
+        reason = award.status_reason if award.status == "revoked" else None
+        notes = (f"The issuer's reason for revoking it: {reason}",) if reason else ()
+        return dataclasses.replace(
+            result,
+            checks=(*result.checks, check),
+            notes=(*result.notes, *notes),
+            revocation_reason=reason,
+        )
+
+
+def checked_email(text: str) -> str:
+    """An e-mail address a verifier typed, or a clear error (it is only ever hashed)."""
+    address = text.strip()
+    if not address:
+        raise InvalidInput("the e-mail address is empty")
+    if len(address) > MAX_EMAIL_LENGTH:
+        raise InvalidInput(f"an e-mail address has at most {MAX_EMAIL_LENGTH} characters")
+    local, at, domain = address.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() for c in address):
+        raise InvalidInput(f"{address!r} is not an e-mail address")
+    return address
 
 
 def pdf_urls(data: bytes) -> list[str]:
@@ -305,16 +304,24 @@ def result_json(result: VerificationResult) -> dict[str, Any]:
             {"name": c.name, "passed": c.passed, "message": c.message} for c in result.checks
         ],
         "notes": list(result.notes),
+        "revocation_reason": result.revocation_reason,
+        "recognised": result.recognised,
+        "recognition": result.recognition.as_json() if result.recognition else None,
+        "recipient": result.recipient.as_json() if result.recipient else None,
         "summary": None,
     }
     if summary is not None:
+        label = "verified" if result.verified else NOT_VERIFIED_LABEL
         out["summary"] = {
-            "text": summary.text,
+            "verified": result.verified,
+            "label": label,
+            "text": summary.text if result.verified else f"{label}: {summary.text}",
             "achievement": summary.achievement_name,
             "kind": summary.kind_words,
             "achievement_type": summary.achievement_type,
             "issuer": summary.issuer_name,
             "issuer_id": summary.issuer_id,
+            "issuer_claimed_name": summary.issuer_claimed_name,
             "subject": summary.subject,
             "competencies": list(summary.competencies),
             "route": summary.route,

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from credstack.vc.checks import Check
+from credstack.vc.recipient import RecipientCheck
+from credstack.vc.recognition import Recognition, RecognitionStatus
 from credstack.vc.summary import CredentialSummary
 
 __all__ = ["VerificationResult"]
@@ -27,14 +29,37 @@ class VerificationResult:
     summary: CredentialSummary | None = None
     source_format: str = "json"
     notes: tuple[str, ...] = field(default=())
+    recognition: Recognition | None = None
+    revocation_reason: str | None = None
+    """The reason the issuer published when it revoked the credential, if it did."""
+    recipient: RecipientCheck | None = None
+    """Asked only when the verifier gave an e-mail address; does not change ``verified``."""
 
     @property
     def verified(self) -> bool:
+        """Authentic, unchanged, in force, and not pretending to be a recognised issuer."""
         names = {check.name for check in self.checks}
         return (
             bool(self.checks)
             and all(check.passed for check in self.checks)
             and self.required <= names
+            and not self.impersonation
+        )
+
+    @property
+    def impersonation(self) -> bool:
+        return (
+            self.recognition is not None
+            and self.recognition.status is RecognitionStatus.IMPERSONATION
+        )
+
+    @property
+    def recognised(self) -> bool:
+        """Verified and from an issuer this verifier recognises by the DID that signed."""
+        return (
+            self.verified
+            and self.recognition is not None
+            and self.recognition.status is RecognitionStatus.RECOGNISED
         )
 
     @property
@@ -46,8 +71,16 @@ class VerificationResult:
 
     @property
     def headline(self) -> str:
+        if self.impersonation and self.recognition is not None:
+            return f"Not verified: {self.recognition.message}"
+        if self.recognised and self.recognition is not None:
+            return f"Verified: issued by {self.recognition.name}; every check passed."
         if self.verified:
-            return "Verified: every check passed."
+            who = self.recognition.message if self.recognition else "Its issuer was not looked up."
+            return (
+                f"Authentic, but not from a recognised issuer: {who} "
+                "Every check of the credential itself passed."
+            )
         failures = self.failures
         if failures:
             return f"Not verified: {failures[0].message}"

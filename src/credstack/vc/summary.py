@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from credstack.domain.taxonomy import AchievementType, from_ob_achievement_type
+from credstack.vc.recognition import Recognition, RecognitionStatus
 from credstack.vc.vocabulary import ROUTE_EVIDENCE_NAME, parse_datetime
 
 __all__ = ["CredentialSummary", "summarize"]
@@ -48,12 +49,24 @@ class CredentialSummary:
     valid_until: datetime | None = None
     awarded_on: datetime | None = None
     counted_credentials: tuple[str, ...] = ()
+    issuer_claimed_name: str | None = None
+    """The name the credential gives its issuer: self-declared, shown only as such."""
+
+    @property
+    def issuer_words(self) -> str:
+        """The recognised name; otherwise the DID, with the self-declared name marked as such."""
+        if self.issuer_name is not None:
+            return self.issuer_name
+        issuer = self.issuer_id or "an unnamed issuer"
+        if self.issuer_claimed_name:
+            issuer += f' (calls itself "{self.issuer_claimed_name}", not a recognised issuer)'
+        return issuer
 
     @property
     def text(self) -> str:
         """A short paragraph a hiring manager can read without knowing Open Badges."""
         name = self.achievement_name or "an unnamed achievement"
-        issuer = self.issuer_name or self.issuer_id or "an unnamed issuer"
+        issuer = self.issuer_words
         sentences = [f"{name} ({self.kind_words}) issued by {issuer} to {self.subject}."]
         if self.competencies:
             sentences.append(f"Competencies: {', '.join(self.competencies)}.")
@@ -93,7 +106,10 @@ class CredentialSummary:
         return text + "."
 
 
-def summarize(credential: Mapping[str, Any]) -> CredentialSummary:
+def summarize(
+    credential: Mapping[str, Any], recognition: Recognition | None = None
+) -> CredentialSummary:
+    """The credential's content; the issuer's name only as ``recognition`` established it."""
     subject = _first(credential.get("credentialSubject"))
     achievement = _mapping(subject.get("achievement"))
     issuer = credential.get("issuer")
@@ -106,7 +122,10 @@ def summarize(credential: Mapping[str, Any]) -> CredentialSummary:
         achievement_name=_str(achievement.get("name")) or _str(credential.get("name")),
         achievement_type=achievement_type,
         kind_words=_KIND_WORDS[kind] if kind else _type_words(achievement_type),
-        issuer_name=_str(issuer_map.get("name")),
+        issuer_name=recognition.name
+        if recognition is not None and recognition.status is RecognitionStatus.RECOGNISED
+        else None,
+        issuer_claimed_name=_str(issuer_map.get("name")),
         issuer_id=issuer_id,
         subject=_subject_words(subject),
         competencies=tuple(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import re
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from credstack.vc.checks import Check
 from credstack.vc.clr import clr_structure_check, embedded_credentials
 from credstack.vc.jsonld import ContextNotAllowed, load_document
 from credstack.vc.ob2 import Ob2Fetcher, Ob2KeyLookup, is_ob2_assertion, verify_ob2
+from credstack.vc.recognition import IssuerDirectory, recognise
 from credstack.vc.resolve import KeyResolver
 from credstack.vc.result import VerificationResult
 from credstack.vc.schema import schema_check
@@ -56,9 +58,14 @@ def verify_credential(
     now: datetime | None = None,
     ob2_fetch: Ob2Fetcher | None = None,
     ob2_keys: Ob2KeyLookup | None = None,
+    issuers: IssuerDirectory | None = None,
 ) -> VerificationResult:
-    """Verify one credential, whatever form it arrived in."""
+    """Verify one credential, whatever form it arrived in, and recognise who signed it.
+
+    ``issuers`` is whom the caller recognises; without it every issuer is unrecognised.
+    """
     moment = now or datetime.now(UTC)
+    context = _Context(resolver, status_lists, moment, ob2_fetch, ob2_keys, issuers)
     try:
         payload = _payload(data)
     except BakingError as exc:
@@ -66,15 +73,9 @@ def verify_credential(
     except UnicodeDecodeError:
         return _failed_parse("The file is neither text nor a PNG image.", "unknown")
     if payload.ob2:
-        return verify_ob2(
-            payload.text,
-            now=moment,
-            fetch=ob2_fetch,
-            key_lookup=ob2_keys,
-            source_format=payload.source_format,
-        )
+        return _ob2(payload.text, payload.source_format, context)
     if _JWS.match(payload.text):
-        return _verify_jwt(payload, resolver, status_lists, moment, ob2_fetch, ob2_keys)
+        return _verify_jwt(payload, context)
     try:
         document = json.loads(payload.text)
     except json.JSONDecodeError:
@@ -84,11 +85,42 @@ def verify_credential(
     if not isinstance(document, dict):
         return _failed_parse("The JSON is not a credential object.", payload.source_format)
     if is_ob2_assertion(document):
-        return verify_ob2(payload.text, now=moment, fetch=ob2_fetch, source_format="json")
+        return _ob2(payload.text, "json", context)
     parsed = Check("parse", True, "The credential was read as JSON.")
     signature = dataintegrity.verify(document, resolver)
-    checks = [parsed, *_document_checks(document, signature, resolver, status_lists, moment)]
-    return _result(checks, document, payload.source_format)
+    methods = _proof_methods(document)
+    checks = [parsed, *_document_checks(document, signature, context, methods)]
+    return _result(checks, document, payload.source_format, context, methods)
+
+
+@dataclass(frozen=True)
+class _Context:
+    resolver: KeyResolver
+    status_lists: StatusListFetcher | None
+    now: datetime
+    ob2_fetch: Ob2Fetcher | None
+    ob2_keys: Ob2KeyLookup | None
+    issuers: IssuerDirectory | None
+
+
+def _ob2(text: str, fmt: str, context: _Context) -> VerificationResult:
+    """An OB 2.0 issuer is identified by its profile URL (its BadgeClass names it)."""
+    result = verify_ob2(
+        text,
+        now=context.now,
+        fetch=context.ob2_fetch,
+        key_lookup=context.ob2_keys,
+        source_format=fmt,
+    )
+    badge = result.credential.get("badge") if result.credential is not None else None
+    if isinstance(badge, str) and context.ob2_fetch is not None:
+        badge = context.ob2_fetch(badge)
+    issuer = badge.get("issuer") if isinstance(badge, Mapping) else None
+    if isinstance(issuer, str) and context.ob2_fetch is not None:
+        issuer = context.ob2_fetch(issuer) or issuer
+    profile = issuer if isinstance(issuer, Mapping) else {"id": issuer}
+    signer = profile.get("id") if isinstance(profile.get("id"), str) else None
+    return dataclasses.replace(result, recognition=recognise(profile, signer, context.issuers))
 
 
 def _payload(data: bytes | str) -> _Payload:
@@ -103,44 +135,22 @@ def _payload(data: bytes | str) -> _Payload:
     return _Payload(text, "jwt" if _JWS.match(text) else "json")
 
 
-def _verify_jwt(
-    payload: _Payload,
-    resolver: KeyResolver,
-    status_lists: StatusListFetcher | None,
-    now: datetime,
-    ob2_fetch: Ob2Fetcher | None,
-    ob2_keys: Ob2KeyLookup | None,
-) -> VerificationResult:
+def _verify_jwt(payload: _Payload, context: _Context) -> VerificationResult:
     header, claims = _unverified_jwt(payload.text)
     if header is None or claims is None:
         return _failed_parse("The JWT could not be decoded.", payload.source_format)
     if is_ob2_assertion(claims):
-        return verify_ob2(
-            payload.text,
-            now=now,
-            fetch=ob2_fetch,
-            key_lookup=ob2_keys,
-            source_format=payload.source_format,
-        )
+        return _ob2(payload.text, payload.source_format, context)
     wrapped = claims.get("vc")
     # OB 3.0 JWTs (VC 1.1 style) wrap the credential in "vc"; VC-JOSE-COSE signs it directly.
     document: dict[str, Any] = wrapped if isinstance(wrapped, dict) else claims
     parsed = Check("parse", True, "The credential was read from a compact JWT.")
-    _verified, jws_check = jose.verify_jwt(payload.text, resolver)
+    _verified, jws_check = jose.verify_jwt(payload.text, context.resolver)
     signature = Check("signature", jws_check.passed, jws_check.message)
     kid = header.get("kid")
-    checks = [
-        parsed,
-        *_document_checks(
-            document,
-            signature,
-            resolver,
-            status_lists,
-            now,
-            key_ids=[kid] if isinstance(kid, str) else [],
-        ),
-    ]
-    return _result(checks, document, payload.source_format)
+    methods = [kid] if isinstance(kid, str) else []
+    checks = [parsed, *_document_checks(document, signature, context, methods)]
+    return _result(checks, document, payload.source_format, context, methods)
 
 
 def _unverified_jwt(token: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -157,13 +167,9 @@ def _unverified_jwt(token: str) -> tuple[dict[str, Any] | None, dict[str, Any] |
 
 
 def _document_checks(
-    document: Mapping[str, Any],
-    signature: Check,
-    resolver: KeyResolver,
-    status_lists: StatusListFetcher | None,
-    now: datetime,
-    key_ids: list[str] | None = None,
+    document: Mapping[str, Any], signature: Check, context: _Context, methods: list[str]
 ) -> list[Check]:
+    resolver, status_lists, now = context.resolver, context.status_lists, context.now
     types = _as_list(document.get("type"))
     checks = [_context_check(document, types), _type_check(types)]
     if _CLR_TYPE in types:
@@ -171,7 +177,7 @@ def _document_checks(
     else:
         checks.append(schema_check(document))
     checks.append(signature)
-    checks.append(_issuer_check(document, resolver, key_ids))
+    checks.append(_issuer_check(document, resolver, methods))
     checks.append(_validity_check(document, now))
     checks.append(
         check_status(
@@ -182,7 +188,7 @@ def _document_checks(
         )
     )
     if _CLR_TYPE in types:
-        checks.append(_embedded_check(document, resolver, status_lists, now))
+        checks.append(_embedded_check(document, context))
     return checks
 
 
@@ -229,18 +235,28 @@ def _type_check(types: list[Any]) -> Check:
     return Check("type", True, "The document is an Open Badges credential.")
 
 
-def _issuer_check(
-    document: Mapping[str, Any], resolver: KeyResolver, key_ids: list[str] | None
-) -> Check:
-    issuer = document.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
-    if not isinstance(issuer_id, str):
-        return Check("issuer", False, "The credential does not name its issuer.")
-    methods = key_ids or [
+def _proof_methods(document: Mapping[str, Any]) -> list[str]:
+    return [
         str(proof.get("verificationMethod"))
         for proof in _as_list(document.get("proof"))
         if isinstance(proof, Mapping) and proof.get("verificationMethod")
     ]
+
+
+def _signer(resolver: KeyResolver, methods: list[str]) -> str | None:
+    """The DID that controls the signing key: whom the signature actually speaks for."""
+    for method in methods:
+        resolved = resolver.resolve(method)
+        if resolved is not None:
+            return resolved.controller
+    return methods[0].partition("#")[0] if methods else None
+
+
+def _issuer_check(document: Mapping[str, Any], resolver: KeyResolver, methods: list[str]) -> Check:
+    issuer = document.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if not isinstance(issuer_id, str):
+        return Check("issuer", False, "The credential does not name its issuer.")
     if not methods:
         return Check(
             "issuer",
@@ -286,17 +302,18 @@ def _validity_check(document: Mapping[str, Any], now: datetime) -> Check:
     return Check("validity", True, "The credential is within its validity period.")
 
 
-def _embedded_check(
-    document: Mapping[str, Any],
-    resolver: KeyResolver,
-    status_lists: StatusListFetcher | None,
-    now: datetime,
-) -> Check:
+def _embedded_check(document: Mapping[str, Any], context: _Context) -> Check:
     """A learner record is only as good as the credentials it wraps; each is verified too."""
     inner = embedded_credentials(document)
     for index, credential in enumerate(inner, start=1):
         data = credential if isinstance(credential, str) else json.dumps(credential)
-        result = verify_credential(data, resolver=resolver, status_lists=status_lists, now=now)
+        result = verify_credential(
+            data,
+            resolver=context.resolver,
+            status_lists=context.status_lists,
+            now=context.now,
+            issuers=context.issuers,
+        )
         if not result.verified:
             return Check(
                 "embedded", False, f"Credential {index} in the record failed: {result.headline}"
@@ -304,16 +321,26 @@ def _embedded_check(
     return Check("embedded", True, f"All {len(inner)} credentials in the record verified.")
 
 
-def _result(checks: list[Check], document: Mapping[str, Any], fmt: str) -> VerificationResult:
+def _result(
+    checks: list[Check],
+    document: Mapping[str, Any],
+    fmt: str,
+    context: _Context,
+    methods: list[str],
+) -> VerificationResult:
     types = _as_list(document.get("type"))
     required = REQUIRED_CHECKS | ({"embedded"} if _CLR_TYPE in types else set())
-    summary = summarize(document) if any(t in types for t in _OB_TYPES) else None
+    recognition = recognise(
+        document.get("issuer"), _signer(context.resolver, methods), context.issuers
+    )
+    summary = summarize(document, recognition) if any(t in types for t in _OB_TYPES) else None
     return VerificationResult(
         checks=tuple(checks),
         required=frozenset(required),
         credential=document,
         summary=summary,
         source_format=fmt,
+        recognition=recognition,
     )
 
 

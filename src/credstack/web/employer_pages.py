@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.errors import InvalidInput
 from credstack.service.group_view import group_view
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import result_json, verifier_for
@@ -38,6 +39,7 @@ async def employer_check(
     runtime: RuntimeDep,
     files: Annotated[list[UploadFile] | None, File()] = None,
     pasted: Annotated[str | None, Form()] = None,
+    email: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:
     items: list[bytes] = []
     for upload in files or []:
@@ -59,13 +61,18 @@ async def employer_check(
         data_dir=runtime.settings.data_dir,
         share_links=ShareLinks(runtime.master),
     )
-    report = group_view(verifier, items, datetime.now(UTC).date())
+    address = email.strip() if email and email.strip() else None
+    try:
+        report = group_view(verifier, items, datetime.now(UTC).date(), email=address)
+    except InvalidInput as exc:
+        return _error(request, uow, exc.message)
     context = {
         "title": "Check credentials together",
         "results": [result_json(r) for r in report.results],
         "findings": report.findings,
         "not_counted": report.not_counted,
         "all_verified": report.all_verified,
+        "holder": report.holder,
     }
     return render(request, uow, "employer.html", context)
 

@@ -88,8 +88,10 @@ async def verify_upload(
     runtime: RuntimeDep,
     file: Annotated[UploadFile | None, File()] = None,
     url: Annotated[str | None, Form()] = None,
+    email: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:
     verifier = _verifier(uow, runtime)
+    address = email.strip() if email and email.strip() else None
     try:
         if file is not None and file.filename:
             data = await file.read(_MAX_BYTES + 1)
@@ -97,9 +99,9 @@ async def verify_upload(
                 return _page(
                     request, None, error="The file is larger than 10 MiB.", status_code=422
                 )
-            return _page(request, verifier.verify_bytes(data))
+            return _page(request, verifier.verify_bytes(data, email=address))
         if url:
-            return _page(request, verifier.verify_url(url.strip()))
+            return _page(request, verifier.verify_url(url.strip(), email=address))
     except CredstackError as exc:
         return _page(request, None, error=exc.message, status_code=exc.http_status)
     return _page(request, None, error="Choose a file or give a link to verify.", status_code=422)

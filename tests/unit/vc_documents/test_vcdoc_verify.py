@@ -10,7 +10,15 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from vcdoc_helpers import ISSUER_DID, NOW, STATUS_URL, issuer_key, resolver_for, sample_award
+from vcdoc_helpers import (
+    DIRECTORY,
+    ISSUER_DID,
+    NOW,
+    STATUS_URL,
+    issuer_key,
+    resolver_for,
+    sample_award,
+)
 
 from credstack.vc import dataintegrity, jose
 from credstack.vc.baking import bake_png, bake_svg
@@ -79,9 +87,17 @@ def test_every_form_verifies_and_says_what_it_represents(
     key: SigningKey, resolver: DidResolver, form: str
 ) -> None:
     result = verify_credential(
-        _forms(key)[form], resolver=resolver, status_lists=_status_lists(key), now=NOW
+        _forms(key)[form],
+        resolver=resolver,
+        status_lists=_status_lists(key),
+        now=NOW,
+        issuers=DIRECTORY,
     )
     assert result.verified, result.failures
+    assert result.recognised
+    assert result.headline == (
+        "Verified: issued by Tropical Medicine Certification Board; every check passed."
+    )
     assert {c.name for c in result.checks} == REQUIRED_CHECKS
     assert result.summary is not None
     text = result.summary.text

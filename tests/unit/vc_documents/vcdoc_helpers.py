@@ -28,6 +28,7 @@ from credstack.vc.model import (
     SubjectIdentity,
 )
 from credstack.vc.resolve import DidResolver, did_web_document
+from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 OB30 = DATA / "ob30-fixtures"
@@ -85,6 +86,17 @@ def resolver_for(key: SigningKey) -> DidResolver:
     fragment = key.verification_method.partition("#")[2]
     return DidResolver({ISSUER_DID: did_web_document(ISSUER_DID, [(fragment, key.public_key)])})
 
+
+DIRECTORY = IssuerDirectory(
+    (
+        KnownIssuer(
+            (ISSUER_DID,),
+            "Tropical Medicine Certification Board",
+            url="https://credentials.example.org",
+        ),
+    )
+)
+"""Whom the unit tests' verifier recognises: the sample issuer, by its DID."""
 
 ISSUER = IssuerProfile(
     id=ISSUER_DID,
