@@ -286,7 +286,8 @@ def test_other_issuers_credentials_verify(world: World, tmp_path: Path) -> None:
     assert code == 1 and "could not be retrieved" in report["headline"]
     (trusted / "their-status-list.json").write_text(json.dumps(their_list))
     code, report = world.cli_verify(str(world.file("dbz.json", data)))
-    assert code == 0, report
+    assert code == 3, report  # authentic, but no trust list names the issuer yet
+    assert report["recognition"]["status"] == "unrecognised"
     assert world.api_verify(data)["verified"] is True
 
     # Open Badges 2.0: the trust directory holds what an offline verifier was given.
@@ -329,6 +330,12 @@ def test_other_issuers_credentials_verify(world: World, tmp_path: Path) -> None:
     }
     for i, doc in enumerate((issuer, badge, hosted, revocations, key_doc)):
         (trusted / f"{i}.json").write_text(json.dumps(doc))
+    (trusted / "issuers.yaml").write_text(
+        f"- did: {key.controller}\n  name: Example University\n"
+        f"- did: {issuer['id']}\n  name: Example College\n"
+    )
+    code, report = world.cli_verify(str(world.file("dbz.json", data)))
+    assert code == 0 and report["summary"]["issuer"] == "Example University", report
     code, report = world.cli_verify(str(world.file("ob2.json", json.dumps(hosted).encode())))
     assert code == 0, report
     assert world.api_verify(json.dumps(hosted).encode())["verified"] is True

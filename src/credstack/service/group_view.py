@@ -28,7 +28,6 @@ from credstack.service.issuance import award_context
 from credstack.service.verification import Verifier
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
-from credstack.vc.recipient import email_identities
 from credstack.vc.result import VerificationResult
 
 __all__ = ["GroupReport", "StackFinding", "group_view"]
@@ -103,6 +102,8 @@ def _counted_award(
     """The award a credential may stand for in a stack, or why it may not."""
     if not result.verified:
         return None, f"not verified ({result.headline})"
+    if not result.recognised:
+        return None, "not from an issuer this server recognises, so it counts toward nothing"
     credential = result.credential or {}
     credential_id = credential.get("id")
     award = verifier.award_for_url(credential_id) if isinstance(credential_id, str) else None
@@ -152,17 +153,24 @@ def _one_holder(results: list[VerificationResult], email: str | None) -> str | N
 
 
 def _holder_key(credential: Mapping[str, Any]) -> str | None:
-    """The subject's DID, or its hashed address with that hash's salt (same person, same pair)."""
+    """The subject's DID, or its one hashed identifier with that hash's salt.
+
+    The same person gets the same hash only under the same salt; different salts prove
+    nothing either way, so then the employer must give the address.
+    """
     subject = credential.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
     if not isinstance(subject, Mapping):
         return None
     if isinstance(subject.get("id"), str):
         return f"id:{subject['id']}"
-    identities = email_identities(credential)
-    if len(identities) == 1 and identities[0].get("hashed") is True:
-        return f"email:{identities[0].get('identity')}:{identities[0].get('salt')}"
-    return None
+    identifiers = subject.get("identifier")
+    identifiers = identifiers if isinstance(identifiers, list) else [identifiers]
+    hashed = [i for i in identifiers if isinstance(i, Mapping) and i.get("hashed") is True]
+    if len(hashed) != 1:
+        return None
+    one = hashed[0]
+    return f"{one.get('identityType')}:{one.get('identityHash')}:{one.get('salt')}"
 
 
 def _unsigned(credential: Mapping[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,7 @@ from credstack.service.keys import KeyStore
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import is_suspended, signed_status_list, status_changes
 from credstack.service.trust_lists import TRUST_DIR_ENV, TrustStore, trust_directory
-from credstack.store.models import AwardRow
+from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
 from credstack.vc.ob2 import Ob2PublicKey
@@ -233,6 +233,10 @@ class Verifier:
             return result
         if award.credential.get("id") != credential_id:  # pragma: no cover - ids are unique
             return result
+        issuer = self.uow.session.get(IssuerRow, award.issuer_id)
+        signer = result.recognition.signer if result.recognition is not None else None
+        if issuer is None or signer != issuer_did(self.base_url, issuer.key):
+            return result  # someone else's document reusing our id: our records say nothing
         if is_suspended(self.uow, award):
             when = award.status_changed_at
             on = f" on {when.date().isoformat()}" if when is not None else ""

@@ -27,8 +27,8 @@ from credstack.vc.model import (
     StatusEntryInfo,
     SubjectIdentity,
 )
-from credstack.vc.resolve import DidResolver, did_web_document
 from credstack.vc.recognition import IssuerDirectory, KnownIssuer
+from credstack.vc.resolve import DidResolver, did_web_document
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 OB30 = DATA / "ob30-fixtures"
