@@ -11,6 +11,7 @@ import base64
 import copy
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -114,13 +115,20 @@ def _set_up(cli: Cli) -> tuple[dict[str, str], str, str]:
         runtime.close()
 
 
-@pytest.fixture
-def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+@contextmanager
+def running_world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    """The board's set-up on a fresh database, and a server answering for it."""
     port = free_port()
     cli = Cli(tmp_path / "data", database_url, base_url=f"http://127.0.0.1:{port}")
     eve, revoked, expired = _set_up(cli)
     with running_server(cli, "serve", port=port) as url:
         yield World(cli, url, eve, revoked, expired, tmp_path)
+
+
+@pytest.fixture
+def world(tmp_path: Path, database_url: str) -> Iterator[World]:
+    with running_world(tmp_path, database_url) as running:
+        yield running
 
 
 def _assert_verified_ccrp_microcredential(report: dict[str, Any], name: str) -> None:

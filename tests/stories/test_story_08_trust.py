@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -29,11 +30,7 @@ from credstack.vc.dataintegrity import sign
 from credstack.vc.keys import SigningKey, signing_key_from_private_key
 from tests.helpers import Cli
 from tests.stories.driver import Story
-from tests.stories.test_story_08_employer_verification import (  # noqa: F401 - fixture
-    STACK,
-    World,
-    world,
-)
+from tests.stories.test_story_08_employer_verification import STACK, World, running_world
 
 BOARD = "Clinical Research Certification Board"
 NOT_VERIFIED = "Not verified — as written in the file"
@@ -85,11 +82,11 @@ def _learners_with_addresses(cli: Cli) -> tuple[dict[str, str], str]:
 
 
 @pytest.fixture
-def trust(request: pytest.FixtureRequest) -> TrustWorld:
+def trust(tmp_path: Path, database_url: str) -> Iterator[TrustWorld]:
     """Story 08's world (its server running), plus two learners known by their addresses."""
-    base: World = request.getfixturevalue("world")
-    ivy, hal = _learners_with_addresses(base.cli)
-    return TrustWorld(**vars(base), ivy=ivy, hal=hal)
+    with running_world(tmp_path, database_url) as world:
+        ivy, hal = _learners_with_addresses(world.cli)
+        yield TrustWorld(**vars(world), ivy=ivy, hal=hal)
 
 
 def _stranger() -> SigningKey:

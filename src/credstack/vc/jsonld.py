@@ -117,7 +117,7 @@ def expand(document: Mapping[str, Any], dropped: list[str] | None = None) -> lis
         result: list[Any] = jsonld.expand(
             dict(document), _options(), on_property_dropped=on_dropped
         )
-    except jsonld.JsonLdError as exc:
+    except (jsonld.JsonLdError, ValueError) as exc:  # pyld raises bare ValueErrors too
         raise _unwrap(exc) from exc
     return result
 
@@ -126,7 +126,7 @@ def to_rdf_dataset(document: Mapping[str, Any]) -> dict[str, list[dict[str, Any]
     """The document's RDF dataset in pyld's internal form, for canonicalisation."""
     try:
         dataset: dict[str, list[dict[str, Any]]] = jsonld.to_rdf(dict(document), _options())
-    except jsonld.JsonLdError as exc:
+    except (jsonld.JsonLdError, ValueError) as exc:  # pyld raises bare ValueErrors too
         raise _unwrap(exc) from exc
     return dataset
 
