@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from credstack.vc import dataintegrity, jose
@@ -172,13 +173,10 @@ def _document_checks(
     resolver, status_lists, now = context.resolver, context.status_lists, context.now
     types = _as_list(document.get("type"))
     checks = [_context_check(document, types), _type_check(types)]
-    # A document whose signature fails is not the issuer's; its structure is not worth
-    # reporting (and checking it is the slowest step), so the schema check is left out:
-    # a required check that did not run keeps the result unverified on its own.
-    if signature.passed and _CLR_TYPE in types:
+    if _CLR_TYPE in types:
         checks.append(clr_structure_check(document))
-    elif signature.passed:
-        checks.append(schema_check(document))
+    else:
+        checks.append(_schema_check(json.dumps(document, sort_keys=True)))
     checks.append(signature)
     checks.append(_issuer_check(document, resolver, methods))
     checks.append(_validity_check(document, now))
@@ -193,6 +191,12 @@ def _document_checks(
     if _CLR_TYPE in types:
         checks.append(_embedded_check(document, context))
     return checks
+
+
+@lru_cache(maxsize=64)
+def _schema_check(canonical_json: str) -> Check:
+    """The schema check is the slowest step and pure; the same document is checked once."""
+    return schema_check(json.loads(canonical_json))
 
 
 def _context_check(document: Mapping[str, Any], types: list[Any]) -> Check:

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from PIL import Image
 from vcdoc_helpers import (
     DIRECTORY,
-    ISSUER_DID,
     NOW,
-    STATUS_URL,
+    SVG,
+    blank_png,
     issuer_key,
     resolver_for,
     sample_award,
+    status_lists,
 )
 
 from credstack.vc import dataintegrity, jose
@@ -27,10 +26,7 @@ from credstack.vc.documents import open_badge_credential
 from credstack.vc.keys import SigningKey
 from credstack.vc.resolve import DidResolver
 from credstack.vc.result import VerificationResult
-from credstack.vc.status import Bitstring, FetchedStatusList, status_list_credential
 from credstack.vc.verify import REQUIRED_CHECKS, verify_credential
-
-SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
 
 
 @pytest.fixture(scope="module")
@@ -43,29 +39,8 @@ def resolver(key: SigningKey) -> DidResolver:
     return resolver_for(key)
 
 
-def _status_lists(key: SigningKey, revoked: dict[int, datetime] | None = None) -> Any:
-    bits = Bitstring()
-    for index in revoked or {}:
-        bits.set(index)
-    document = status_list_credential(
-        url=STATUS_URL,
-        issuer_id=ISSUER_DID,
-        purpose="revocation",
-        bits=bits,
-        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
-    )
-    signed = dataintegrity.sign(document, key, created=NOW)
-    return lambda url: FetchedStatusList(signed, revoked or {}) if url == STATUS_URL else None
-
-
 def _signed(key: SigningKey, **changes: Any) -> dict[str, Any]:
     return dataintegrity.sign(open_badge_credential(sample_award(**changes)), key, created=NOW)
-
-
-def _png() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def _forms(key: SigningKey) -> dict[str, bytes]:
@@ -75,8 +50,8 @@ def _forms(key: SigningKey) -> dict[str, bytes]:
     return {
         "json": text.encode(),
         "jwt": token.encode(),
-        "png": bake_png(_png(), text),
-        "png-jwt": bake_png(_png(), token),
+        "png": bake_png(blank_png(), text),
+        "png-jwt": bake_png(blank_png(), token),
         "svg": bake_svg(SVG, text).encode(),
         "svg-jwt": bake_svg(SVG, token).encode(),
     }
@@ -89,7 +64,7 @@ def test_every_form_verifies_and_says_what_it_represents(
     result = verify_credential(
         _forms(key)[form],
         resolver=resolver,
-        status_lists=_status_lists(key),
+        status_lists=status_lists(key),
         now=NOW,
         issuers=DIRECTORY,
     )
@@ -114,7 +89,7 @@ def test_every_form_verifies_and_says_what_it_represents(
 def test_one_changed_character_breaks_the_signature(key: SigningKey, resolver: DidResolver) -> None:
     text = json.dumps(_signed(key)).replace("Ebola diagnosis", "Ebola diagnosiS", 1)
     result = verify_credential(
-        text.encode(), resolver=resolver, status_lists=_status_lists(key), now=NOW
+        text.encode(), resolver=resolver, status_lists=status_lists(key), now=NOW
     )
     assert not result.verified
     assert [c.name for c in result.failures] == ["signature"]
@@ -129,9 +104,7 @@ def test_changed_jwt_breaks_the_signature(key: SigningKey, resolver: DidResolver
     claims["vc"]["name"] = "Ebola diagnosiS"
     forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
     tampered = f"{head}.{forged}.{signature}"
-    result = verify_credential(
-        tampered, resolver=resolver, status_lists=_status_lists(key), now=NOW
-    )
+    result = verify_credential(tampered, resolver=resolver, status_lists=status_lists(key), now=NOW)
     assert not result.verified
     assert [c.name for c in result.failures] == ["signature"]
 
@@ -139,7 +112,7 @@ def test_changed_jwt_breaks_the_signature(key: SigningKey, resolver: DidResolver
 def test_revoked_credential_says_revoked_with_the_date(
     key: SigningKey, resolver: DidResolver
 ) -> None:
-    lists = _status_lists(key, {4242: datetime(2025, 9, 30, 12, 0, tzinfo=UTC)})
+    lists = status_lists(key, {4242: datetime(2025, 9, 30, 12, 0, tzinfo=UTC)})
     result = verify_credential(
         json.dumps(_signed(key)), resolver=resolver, status_lists=lists, now=NOW
     )
@@ -149,14 +122,14 @@ def test_revoked_credential_says_revoked_with_the_date(
 def test_expired_credential_says_expired(key: SigningKey, resolver: DidResolver) -> None:
     signed = _signed(key, valid_until=datetime(2025, 12, 1, tzinfo=UTC))
     result = verify_credential(
-        json.dumps(signed), resolver=resolver, status_lists=_status_lists(key), now=NOW
+        json.dumps(signed), resolver=resolver, status_lists=status_lists(key), now=NOW
     )
     assert result.failures == (Check("validity", False, "The credential expired on 2025-12-01."),)
 
 
 def test_unresolvable_issuer_key_says_so(key: SigningKey) -> None:
     result = verify_credential(
-        json.dumps(_signed(key)), resolver=DidResolver(), status_lists=_status_lists(key), now=NOW
+        json.dumps(_signed(key)), resolver=DidResolver(), status_lists=status_lists(key), now=NOW
     )
     assert not result.verified
     issuer = result.check("issuer")
@@ -170,7 +143,7 @@ def test_status_list_signed_by_another_key_is_not_trusted(
 ) -> None:
     other = issuer_key()  # same DID, but a key the issuer's DID document does not list
     result = verify_credential(
-        json.dumps(_signed(key)), resolver=resolver, status_lists=_status_lists(other), now=NOW
+        json.dumps(_signed(key)), resolver=resolver, status_lists=status_lists(other), now=NOW
     )
     status = result.check("status")
     assert status is not None

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from PIL import Image
+
+from credstack.vc import dataintegrity
 from credstack.vc.keys import (
     KeyFormatError,
     SigningKey,
@@ -29,6 +33,7 @@ from credstack.vc.model import (
 )
 from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 from credstack.vc.resolve import DidResolver, did_web_document
+from credstack.vc.status import Bitstring, FetchedStatusList, status_list_credential
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 OB30 = DATA / "ob30-fixtures"
@@ -165,3 +170,27 @@ def sample_award(**changes: Any) -> AwardInfo:
     }
     values.update(changes)
     return AwardInfo(**values)
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
+
+
+def status_lists(key: SigningKey, revoked: dict[int, datetime] | None = None) -> Any:
+    bits = Bitstring()
+    for index in revoked or {}:
+        bits.set(index)
+    document = status_list_credential(
+        url=STATUS_URL,
+        issuer_id=ISSUER_DID,
+        purpose="revocation",
+        bits=bits,
+        valid_from=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    signed = dataintegrity.sign(document, key, created=NOW)
+    return lambda url: FetchedStatusList(signed, revoked or {}) if url == STATUS_URL else None
+
+
+def blank_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
