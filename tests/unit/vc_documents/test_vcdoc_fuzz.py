@@ -17,6 +17,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from tests.mutations import mutate_bytes
 from vcdoc_helpers import (
     DIRECTORY,
     NOW,
@@ -35,24 +36,6 @@ from credstack.vc.verify import verify_credential
 
 SEED = 20261202
 COUNTS = {"json": 600, "jwt": 2000, "png": 7100, "svg": 300}
-
-
-def _byte_mutation(data: bytes, rng: random.Random) -> bytes:
-    at = rng.randrange(len(data))
-    match rng.randrange(6):
-        case 0:
-            return data[:at] + bytes([data[at] ^ (1 << rng.randrange(8))]) + data[at + 1 :]
-        case 1:
-            return data[:at] + bytes([rng.randrange(256)]) + data[at + 1 :]
-        case 2:
-            return data[:at] + bytes([rng.randrange(32, 127)]) + data[at:]
-        case 3:
-            return data[:at] + data[at + 1 :]
-        case 4:
-            return data[:at]
-        case _:
-            end = min(len(data), at + rng.randrange(1, 16))
-            return data[:end] + data[at:end] + data[end:]
 
 
 def _structured_mutation(document: dict[str, Any], rng: random.Random) -> bytes:
@@ -132,7 +115,7 @@ def _mutations(
             if form == "json" and rng.random() < 0.5:
                 yield form, _structured_mutation(document, rng)
             else:
-                yield form, _byte_mutation(originals[form], rng)
+                yield form, mutate_bytes(originals[form], rng)
 
 
 def test_ten_thousand_mutations_none_accepted_that_should_not_be() -> None:
