@@ -50,10 +50,16 @@ def verify(
 ) -> None:
     """Verify credentials; needs no installation (no data directory, database or key).
 
-    Exit codes: 0 verified and from a recognised issuer; 3 authentic, but from an issuer
-    this verifier does not recognise (add it to a trust list to recognise it); 1 not
-    verified (changed, revoked, expired, impersonating a recognised issuer, or not issued to
-    the --email address); 2 unusable input.
+    Exit codes:
+
+    0 verified, and from a recognised issuer.
+
+    3 authentic, but from an issuer this verifier does not recognise (until a trust list
+    names it).
+
+    1 not verified: changed, revoked, expired, an impersonation, or not issued to --email.
+
+    2 unusable input.
 
     Given several, also say which of their issuers' stacks the group satisfies together.
     """
