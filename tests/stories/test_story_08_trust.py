@@ -165,6 +165,9 @@ def test_unrecognised_issuers_say_so_until_a_trust_list_names_them(trust: TrustW
         'itself "Acme Skills", not a recognised issuer.'
     )
     assert report["summary"]["issuer"] is None
+    assert report["summary"]["text"].startswith(
+        "Authentic, from an issuer this verifier does not recognise: GCP Essentials"
+    )
     assert 'calls itself "Acme Skills", not a recognised issuer' in report["summary"]["text"]
     page = _page_verify(trust, data)
     assert '<h2 id="result-heading">Authentic, issuer not recognised</h2>' in page

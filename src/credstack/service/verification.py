@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 NOT_VERIFIED_LABEL = "Not verified — as written in the file"
+UNRECOGNISED_LABEL = "Authentic, from an issuer this verifier does not recognise"
 _PDF = b"%PDF"
 _URL = re.compile(r"https?://[^\s<>\"')]+")
 
@@ -315,11 +316,11 @@ def result_json(result: VerificationResult) -> dict[str, Any]:
         "summary": None,
     }
     if summary is not None:
-        label = "verified" if result.verified else NOT_VERIFIED_LABEL
+        label = _summary_label(result)
         out["summary"] = {
             "verified": result.verified,
             "label": label,
-            "text": summary.text if result.verified else f"{label}: {summary.text}",
+            "text": summary.text if result.recognised else f"{label}: {summary.text}",
             "achievement": summary.achievement_name,
             "kind": summary.kind_words,
             "achievement_type": summary.achievement_type,
@@ -339,6 +340,13 @@ def result_json(result: VerificationResult) -> dict[str, Any]:
             "counted_credentials": list(summary.counted_credentials),
         }
     return out
+
+
+def _summary_label(result: VerificationResult) -> str:
+    """How far the content may be taken at its word; said before the content itself."""
+    if result.recognised:
+        return "Verified"
+    return UNRECOGNISED_LABEL if result.verified else NOT_VERIFIED_LABEL
 
 
 def _iso(moment: datetime | None) -> str | None:
