@@ -61,7 +61,7 @@ def load_trust_lists(directory: Path | None) -> list[KnownIssuer]:
 def _read(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_TRUST_LIST_BYTES:
-            raise InvalidInput(f"{path}: a trust list may be at most 4 MiB")
+            raise InvalidInput(f"{path}: a file in the trust directory may be at most 4 MiB")
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}: not UTF-8 text") from exc
@@ -153,8 +153,8 @@ class TrustStore:
             return cls()
         for path in sorted(directory.glob("*.json")):
             try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                document = json.loads(_read(path))
+            except json.JSONDecodeError as exc:
                 raise InvalidInput(f"trusted document {path}: not readable JSON ({exc})") from exc
             if is_registry(document):
                 continue  # a trust list, read by load_trust_lists

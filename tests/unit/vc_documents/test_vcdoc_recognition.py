@@ -173,5 +173,9 @@ def test_bad_trust_lists_name_the_file(name: str, text: str, message: str) -> No
 
 def test_an_oversized_trust_list_is_refused(tmp_path: Path) -> None:
     (tmp_path / "huge.yaml").write_bytes(b"#" * (4 * 1024 * 1024 + 1))
-    with pytest.raises(InvalidInput, match=r"huge\.yaml: a trust list may be at most 4 MiB"):
+    (tmp_path / "huge.json").write_bytes(b" " * (4 * 1024 * 1024 + 1))
+    with pytest.raises(InvalidInput, match=r"huge\.json: a file in the trust directory may be"):
+        TrustStore.load(tmp_path)
+    (tmp_path / "huge.json").unlink()
+    with pytest.raises(InvalidInput, match=r"huge\.yaml: a file in the trust directory may be"):
         TrustStore.load(tmp_path)
