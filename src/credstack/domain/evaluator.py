@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import ROUND_FLOOR
 from typing import Any
 
 from credstack.domain.ce import tally_ce
 from credstack.domain.credits import tally_credits
 from credstack.domain.grades import grade_rank
 from credstack.domain.outcome import Outcome, Progress
+from credstack.domain.quantities import ZERO
+from credstack.domain.quantities import show as _num
 from credstack.domain.records import (
     AssessmentResult,
     Attestation,
@@ -61,10 +64,6 @@ def evaluate(req: Requirement, records: Sequence[Record], as_of: date) -> Outcom
 def evaluate_view(req: Requirement, view: LearnerView) -> Outcome:
     """Evaluate against an already-built view (several trees for the same learner)."""
     return _EVAL[type(req)](req, view)
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _merge(outcomes: Sequence[Outcome]) -> tuple[str, ...]:
@@ -186,11 +185,11 @@ def assessment_problem(result: AssessmentResult, req: AssessmentPassed) -> str |
     when = result.taken_on.isoformat()
     if not result.passed:
         return (
-            f"{req.assessment}: attempt on {when} scored {result.percent:.0f}%, below the cut score"
+            f"{req.assessment}: attempt on {when} scored {_percent(result)}%, below the cut score"
         )
-    if req.min_percent is not None and result.percent < req.min_percent:
+    if req.min_percent is not None and not result.reaches_percent(req.min_percent):
         return (
-            f"{req.assessment}: attempt on {when} scored {result.percent:.0f}%; "
+            f"{req.assessment}: attempt on {when} scored {_percent(result)}%; "
             f"at least {_num(req.min_percent)}% required"
         )
     if req.min_score is not None and result.score < req.min_score:
@@ -208,6 +207,13 @@ def assessment_problem(result: AssessmentResult, req: AssessmentPassed) -> str |
             "a verified identity is required"
         )
     return None
+
+
+def _percent(result: AssessmentResult) -> str:
+    """A percentage to one decimal place, truncated so it never reads as reaching a cut it
+    missed (69.96% shows as 69.9, not 70)."""
+    tenth = (result.percent * 10).to_integral_value(rounding=ROUND_FLOOR) / 10
+    return _num(tenth)
 
 
 def _assessment(req: AssessmentPassed, view: LearnerView) -> Outcome:
@@ -328,7 +334,7 @@ def _ce(req: ContinuingEducation, view: LearnerView) -> Outcome:
     tally = tally_ce(view.ce_awards, start, view.as_of)
     reasons: list[str] = []
     for category, minimum in req.minimums:
-        have = tally.by_category.get(category, 0.0)
+        have = tally.by_category.get(category, ZERO)
         if have < minimum:
             reasons.append(f"{category}: {_num(have)} of {_num(minimum)} hours")
     if tally.total < req.total:

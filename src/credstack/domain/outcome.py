@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
+from credstack.domain.quantities import show
 from credstack.domain.requirements import AnyOf, NOf, Path, Requirement
 
 __all__ = ["Contribution", "Outcome", "Progress"]
-
-
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
     """``done`` of ``needed`` in ``unit`` ("2 of 5 requirements", "21 of 30 credits")."""
 
-    done: float
-    needed: float
+    done: Decimal | int
+    needed: Decimal | int
     unit: str
 
     def __str__(self) -> str:
-        return f"{_number(self.done)} of {_number(self.needed)} {self.unit}"
+        return f"{show(self.done)} of {show(self.needed)} {self.unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +36,8 @@ class Contribution:
     record_id: str
     source_id: str
     description: str
-    amount: float
-    counted: float
+    amount: Decimal
+    counted: Decimal
     category: str | None = None
     reason: str | None = None
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from credstack.domain.durations import Duration
 from credstack.domain.grades import grade_rank, parse_window
 from credstack.domain.problems import Path as ProblemPath
 from credstack.domain.problems import Problem
+from credstack.domain.quantities import ZERO, AmountError, parse_amount, show
 from credstack.domain.requirements import (
     AllOf,
     AnyOf,
@@ -29,6 +31,7 @@ from credstack.domain.requirements import (
     NOf,
     Path,
     Requirement,
+    Reuse,
     RubricScored,
     SourceFilter,
 )
@@ -62,19 +65,24 @@ class _Reader:
             return None
         return str(value)
 
-    def number(self, key: str, *, required: bool = False, minimum: float = 0) -> float | None:
+    def number(
+        self, key: str, *, required: bool = False, maximum: int = MAX_AMOUNT
+    ) -> Decimal | None:
+        """An exact amount: hours, credits and scores are whole or in hundredths, and no
+        programme asks for more than ``maximum`` of anything."""
         value = self.data.get(key)
         if value is None:
             if required:
                 self.fail(key, f"'{key}' is required here.")
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
             self.fail(key, f"'{key}' must be a number, not {_describe(value)}.")
             return None
-        if value < minimum:
-            self.fail(key, f"'{key}' must be at least {minimum:g}, not {value:g}.")
+        try:
+            return parse_amount(value, places=2, maximum=maximum, what=f"'{key}'")
+        except AmountError as exc:
+            self.fail(key, f"{exc}.")
             return None
-        return float(value)
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
@@ -126,6 +134,8 @@ def _describe(value: object) -> str:
         return f"{str(value).lower()}"
     if isinstance(value, str):
         return f"the text '{value}'"
+    if isinstance(value, Decimal):
+        return f"the number {show(value)}"
     if isinstance(value, int | float):
         return f"the number {value:g}"
     if isinstance(value, list):
@@ -136,6 +146,10 @@ def _describe(value: object) -> str:
 
 
 _Parser = Callable[[_Reader, str], Requirement | None]
+
+#: The largest amount any requirement may state (hours, credits, scores): a bound from meaning
+#: that keeps every amount within what the store and JSON carry exactly.
+MAX_AMOUNT = 100_000
 
 
 def parse_requirement(
@@ -246,7 +260,23 @@ def _n_of(r: _Reader, kind: str) -> Requirement | None:
         r.fail(None, "'n_of' needs 'of', the list of requirements to choose from.")
         return None
     children = _parse_list(r.data["of"], r.at("of"), r.problems)
-    return None if children is None else NOf(value, children)
+    reuse = _reuse(r)
+    return None if children is None or reuse is None else NOf(value, children, reuse=reuse)
+
+
+def _reuse(r: _Reader) -> Reuse | None:
+    """Whether one record may count toward several of the choices (default: once)."""
+    value = r.data.get("reuse", Reuse.ONCE.value)
+    try:
+        return Reuse(value)
+    except ValueError:
+        r.fail(
+            "reuse",
+            f"'reuse' must be {Reuse.ONCE.value} (a record counts toward one choice only) or "
+            f"{Reuse.ALLOWED.value} (a record may count toward every choice that names it), "
+            f"not {_describe(value)}.",
+        )
+        return None
 
 
 def _holds(r: _Reader, kind: str) -> Requirement | None:
@@ -334,7 +364,7 @@ def _ce(r: _Reader, kind: str) -> Requirement | None:
         if k not in ("total", "minimums", "within"):
             inner.fail(k, f"'{k}' is not an option of 'ce'; expected total, minimums or within.")
     total = inner.number("total", required=True)
-    minimums: list[tuple[str, float]] = []
+    minimums: list[tuple[str, Decimal]] = []
     raw_min = value.get("minimums", {})
     if not isinstance(raw_min, dict):
         inner.fail("minimums", "'minimums' must map each category to its hours, like {ethics: 5}.")
@@ -405,7 +435,7 @@ def _course(r: _Reader, kind: str) -> Requirement | None:
         return None
     return CourseCompleted(
         course=inner.text("id"),
-        min_hours=inner.number("min_hours") or 0.0,
+        min_hours=inner.number("min_hours") or ZERO,
         providers=inner.ids("providers"),
         min_grade=inner.grade("min_grade"),
     )
@@ -430,7 +460,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "all": frozenset(),
     "any": frozenset(),
     "path": frozenset(),
-    "n_of": frozenset({"of"}),
+    "n_of": frozenset({"of", "reuse"}),
     "holds": frozenset({"min_grade", "min_score", "within", "valid"}),
     "credits": frozenset({"from", "min_grade", "within", "cap"}),
     "ce": frozenset(),
