@@ -37,6 +37,7 @@ from credstack.domain.requirements import (
     NOf,
     Path,
     Requirement,
+    Reuse,
 )
 from credstack.domain.view import LearnerView
 
@@ -151,6 +152,11 @@ def _n_of(req: NOf) -> Check:
             others.append(compile_check(child))
     plain_stacks = tuple(stacks)
     other_checks = tuple(others)
+    # Counting each stack on its own is exact when no record can serve two of them; otherwise
+    # it is an upper bound, and a learner who reaches it gets the evaluator's assignment.
+    separate = req.reuse is Reuse.ALLOWED or (
+        not others and sum(map(len, stacks)) == len(frozenset().union(*stacks))
+    )
 
     def check(v: LearnerView) -> bool:
         held = v.held
@@ -159,12 +165,12 @@ def _n_of(req: NOf) -> Check:
             if stack <= held:
                 count += 1
                 if count >= n:
-                    return True
+                    return separate or evaluate_view(req, v).met
         for other in other_checks:
             if other(v):
                 count += 1
                 if count >= n:
-                    return True
+                    return separate or evaluate_view(req, v).met
         return False
 
     return check

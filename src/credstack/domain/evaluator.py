@@ -40,8 +40,10 @@ from credstack.domain.requirements import (
     NOf,
     Path,
     Requirement,
+    Reuse,
     RubricScored,
 )
+from credstack.domain.sharing import assign_shared
 from credstack.domain.view import LearnerView, is_current
 
 __all__ = [
@@ -111,6 +113,9 @@ def _any(req: AnyOf, view: LearnerView) -> Outcome:
 
 def _n_of(req: NOf, view: LearnerView) -> Outcome:
     children = tuple(evaluate_view(c, view) for c in req.children)
+    notes: tuple[str, ...] = ()
+    if req.reuse is Reuse.ONCE:
+        children, notes = assign_shared(req, view, children, evaluate_view)
     met_children = [c for c in children if c.met]
     # The first n met, in catalog order, are the evidence; more are fine but not needed.
     evidence = met_children[: req.n]
@@ -128,6 +133,7 @@ def _n_of(req: NOf, view: LearnerView) -> Outcome:
         counted=_merge(evidence),
         reasons=reasons,
         children=children,
+        notes=notes,
     )
 
 
@@ -171,6 +177,17 @@ def _holds(req: Holds, view: LearnerView) -> Outcome:
     if best is not None:
         return Outcome(req, True, Progress(1, 1, _REQ), counted=(best.id,))
     if not candidates:
+        stack = next(
+            (
+                view.elsewhere[i]
+                for i, r in view.elsewhere_records.items()
+                if isinstance(r, Award) and r.achievement_id == req.achievement
+            ),
+            None,
+        )
+        if stack is not None:
+            reason = f"{req.label or req.achievement}: counted toward {stack}"
+            return Outcome(req, False, Progress(0, 1, _REQ), reasons=(reason,))
         reason = (
             f"{req.label} {req.achievement} is missing"
             if req.label

@@ -48,7 +48,7 @@ class Outcome:
 
     ``counted`` lists the record ids this subtree used as evidence (sorted, no repeats);
     ``reasons`` are plain sentences about this node only; ``next_step`` is, for a path, the
-    index of the first unmet step.
+    index of the first unmet step; ``notes`` say which choice a shared record counted toward.
     """
 
     requirement: Requirement
@@ -59,6 +59,7 @@ class Outcome:
     children: tuple[Outcome, ...] = ()
     contributions: tuple[Contribution, ...] = ()
     next_step: int | None = None
+    notes: tuple[str, ...] = ()
 
     def walk(self) -> Iterator[Outcome]:
         """This outcome and all below it, parents first."""

@@ -40,6 +40,11 @@ from credstack.domain.thresholds import threshold_problems
 __all__ = ["KINDS", "parse_requirement", "threshold_problems"]  # re-exported for callers
 
 
+#: The largest amount any requirement may state (hours, credits, scores): a bound from meaning
+#: that keeps every amount within what the store and JSON carry exactly.
+MAX_AMOUNT = 100_000
+
+
 class _Reader:
     """Typed accessors over one mapping that record problems instead of raising."""
 
@@ -146,10 +151,6 @@ def _describe(value: object) -> str:
 
 
 _Parser = Callable[[_Reader, str], Requirement | None]
-
-#: The largest amount any requirement may state (hours, credits, scores): a bound from meaning
-#: that keeps every amount within what the store and JSON carry exactly.
-MAX_AMOUNT = 100_000
 
 
 def parse_requirement(

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from credstack.domain.durations import Duration
-from credstack.domain.quantities import ZERO
+from credstack.domain.quantities import ZERO, exact
 
 __all__ = [
     "AllOf",
@@ -36,6 +36,15 @@ __all__ = [
     "iter_nodes",
     "referenced_achievements",
 ]
+
+
+def _exact_fields(node: object, *names: str) -> None:
+    """Hold thresholds as ``Decimal`` whatever a caller built the node with, so comparisons
+    against records' exact amounts never meet a float."""
+    for name in names:
+        value = getattr(node, name)
+        if value is not None and type(value) is not Decimal:
+            object.__setattr__(node, name, exact(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +108,9 @@ class Holds:
     valid: bool = True
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        _exact_fields(self, 'min_score')
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFilter:
@@ -124,6 +136,9 @@ class CreditCap:
     max: Decimal
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        _exact_fields(self, 'max')
+
 
 @dataclass(frozen=True, slots=True)
 class Credits:
@@ -141,6 +156,9 @@ class Credits:
     caps: tuple[CreditCap, ...] = ()
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        _exact_fields(self, 'required')
+
 
 @dataclass(frozen=True, slots=True)
 class ContinuingEducation:
@@ -150,6 +168,12 @@ class ContinuingEducation:
     minimums: tuple[tuple[str, Decimal], ...] = ()
     within: Duration | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, "total")
+        if any(type(hours) is not Decimal for _, hours in self.minimums):
+            exact_minimums = tuple((name, exact(hours)) for name, hours in self.minimums)
+            object.__setattr__(self, "minimums", exact_minimums)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +186,9 @@ class AssessmentPassed:
     min_score: Decimal | None = None
     min_percent: Decimal | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, 'min_score', 'min_percent')
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +210,9 @@ class RubricScored:
     reviewer_role: str | None = None
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        _exact_fields(self, 'min_score')
+
 
 @dataclass(frozen=True, slots=True)
 class CourseCompleted:
@@ -193,6 +223,9 @@ class CourseCompleted:
     providers: frozenset[str] | None = None
     min_grade: str | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, 'min_hours')
 
 
 Requirement = (

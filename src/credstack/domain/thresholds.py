@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from credstack.domain.problems import Path as ProblemPath
 from credstack.domain.problems import Problem
-from credstack.domain.quantities import ZERO, show
+from credstack.domain.quantities import ZERO, exact, show
 from credstack.domain.requirements import (
     AllOf,
     AnyOf,
@@ -71,7 +71,7 @@ def _check(
         _check_credits(req, path, problems)
         named = req.source.achievements
         if named and req.source.courses is None and all(a in worth for a in named):
-            most = sum((worth[a] for a in named), ZERO)
+            most = sum((exact(worth[a]) for a in named), ZERO)
             if most < req.required:
                 problems.append(
                     Problem(
