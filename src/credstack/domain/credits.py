@@ -200,7 +200,12 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
             if problem is not None:
                 lines.append(
                     Contribution(
-                        unit.id, source.id, describe_record(unit), unit.credits, ZERO, reason=problem
+                        unit.id,
+                        source.id,
+                        describe_record(unit),
+                        unit.credits,
+                        ZERO,
+                        reason=problem,
                     )
                 )
                 continue

@@ -15,6 +15,7 @@ __all__ = [
     "ZERO",
     "AmountError",
     "exact",
+    "json_number",
     "parse_amount",
     "show",
 ]
@@ -65,6 +66,14 @@ def parse_amount(value: object, *, places: int, maximum: int, what: str = "amoun
 
 def show_raw(value: object) -> str:
     return value if isinstance(value, str) else repr(value)
+
+
+def json_number(amount: Decimal | int) -> int | float:
+    """An amount for JSON, which has only numbers: whole amounts as integers, others as the
+    float whose shortest text is the amount itself (``19.5``), so the JSON text is exact."""
+    if isinstance(amount, int) or amount == amount.to_integral_value():
+        return int(amount)
+    return float(amount)
 
 
 def show(amount: Decimal | int) -> str:

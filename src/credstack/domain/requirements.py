@@ -109,7 +109,7 @@ class Holds:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, 'min_score')
+        _exact_fields(self, "min_score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,7 @@ class CreditCap:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, 'max')
+        _exact_fields(self, "max")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +157,7 @@ class Credits:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, 'required')
+        _exact_fields(self, "required")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +188,7 @@ class AssessmentPassed:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, 'min_score', 'min_percent')
+        _exact_fields(self, "min_score", "min_percent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,7 +211,7 @@ class RubricScored:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, 'min_score')
+        _exact_fields(self, "min_score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +225,7 @@ class CourseCompleted:
     label: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, 'min_hours')
+        _exact_fields(self, "min_hours")
 
 
 Requirement = (

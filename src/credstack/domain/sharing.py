@@ -198,7 +198,7 @@ def _greedy(
     """First come, first served in catalog order: the bounded fallback."""
     owner: dict[str, int] = {}
     for i in able:
-        given = {r: "another choice" for r in owner}
+        given = dict.fromkeys(owner, "another choice")
         for record_id in evaluate(children[i], view.without(given)).counted:
             owner.setdefault(record_id, i)
     fallback = able[0]

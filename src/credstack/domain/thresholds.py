@@ -95,7 +95,8 @@ def _check(
     ):
         problems.append(
             Problem(
-                (*path, "min_percent"), f"A minimum of {show(req.min_percent)}% can never be reached."
+                (*path, "min_percent"),
+                f"A minimum of {show(req.min_percent)}% can never be reached.",
             )
         )
 

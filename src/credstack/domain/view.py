@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from credstack.domain.quantities import ZERO
-
 from credstack.domain.records import (
     AssessmentResult,
     Attestation,
