@@ -230,4 +230,23 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
                     unit.id, source.id, describe_record(unit), unit.credits, counted, reason=reason
                 )
             )
+    listed = {line.record_id for line in lines}
+    for record_id, stack in view.elsewhere.items():
+        record = view.elsewhere_records.get(record_id)
+        if (
+            isinstance(record, Award | CourseCompletion)
+            and record.credits
+            and record_id not in listed
+            and matches(record, src)
+        ):
+            lines.append(
+                Contribution(
+                    record_id,
+                    record_id,
+                    describe_record(record),
+                    record.credits,
+                    ZERO,
+                    reason=f"counted toward {stack}",
+                )
+            )
     return CreditTally(total, tuple(lines))

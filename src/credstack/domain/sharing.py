@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from itertools import product
 from math import prod
 
-from credstack.domain.credits import describe_record
+from credstack.domain.credits import describe_record, matches
 from credstack.domain.outcome import Outcome
 from credstack.domain.records import Award, CourseCompletion, Record
 from credstack.domain.requirements import (
@@ -91,9 +91,10 @@ def reachable(req: Requirement, view: LearnerView) -> set[str]:
             found.update(a.id for a in view.ce_awards)
         elif isinstance(node, Credits):
             for source in view.sources():
-                found.add(source.id)
-                if isinstance(source, Award):
-                    found.update(i for i in source.counted if i in view.by_id)
+                if matches(source, node.source):
+                    found.add(source.id)
+                    if isinstance(source, Award):
+                        found.update(i for i in source.counted if i in view.by_id)
     return found
 
 
