@@ -16,8 +16,16 @@ from credstack.domain.checks import compile_check
 from credstack.domain.evaluator import evaluate
 from credstack.domain.parsing import parse_requirement
 from credstack.domain.records import Award, Record
-from credstack.domain.requirements import AllOf, AnyOf, Credits, Holds, NOf, Requirement, Reuse
-from credstack.domain.requirements import SourceFilter
+from credstack.domain.requirements import (
+    AllOf,
+    AnyOf,
+    Credits,
+    Holds,
+    NOf,
+    Requirement,
+    Reuse,
+    SourceFilter,
+)
 from credstack.domain.view import LearnerView
 from credstack.service.explain import outcome_json, outcome_text
 from tests.unit.domain.domain_builders import award, course, requirement
