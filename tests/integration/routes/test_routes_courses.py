@@ -66,7 +66,7 @@ def test_too_few_hours_or_another_provider_say_why(uow: UnitOfWork, master_key: 
     ("fields", "message"),
     [
         ({"hours": 0}, "hours must be more than 0"),
-        ({"hours": float("nan")}, "hours must be more than 0"),
+        ({"hours": float("nan")}, "hours must be a finite number"),
         ({"provider": "Solar Trades"}, "provider id 'Solar Trades'"),
         ({"credits": -3.0}, "credits cannot be negative"),
     ],
