@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy
 
+from credstack.domain.quantities import exact
 from tests.helpers import Cli, free_port, running_server
 
 
@@ -82,3 +85,34 @@ def test_catalog_upload_needs_an_admin_token(cli: Cli) -> None:
         )
         assert broken.status_code == 422
         assert broken.json()["detail"][0].startswith("POST northwind/catalog:1: malformed YAML")
+
+
+def test_course_hours_and_credits_are_taken_exactly_over_http(cli: Cli) -> None:
+    port = int(cli.base_url.rsplit(":", 1)[1])
+    token = cli.ok("demo", "--no-serve").strip().rsplit(" ", 1)[1]
+    auth = {"authorization": f"Bearer {token}"}
+    base = {"learner": "ana", "provider": "lakeside", "course": "stats-101"}
+    with running_server(cli, "serve", port=port) as url:
+        post = f"{url}/api/v1/issuers/lakeside/course-completions"
+        for i, (hours, credits) in enumerate(((0.1, "0.1"), ("0.2", 0.2), ("7.35", "1.05"))):
+            body = {**base, "hours": hours, "credits": credits, "completed_on": f"2026-01-0{i + 1}"}
+            done = httpx.post(post, json=body, headers=auth)
+            assert done.status_code == 201, done.text
+        for bad, message in (
+            ({"hours": "7.125"}, "hours must have at most 2 decimal places, not 7.125"),
+            ({"hours": "lots"}, "'lots' is not a number"),
+            ({"credits": -1}, "credits cannot be negative"),
+        ):
+            body = {**base, "hours": 1, "completed_on": "2026-01-09", **bad}
+            refused = httpx.post(post, json=body, headers=auth)
+            assert refused.status_code == 422, refused.text
+            assert message in refused.json()["error"]
+    engine = sqlalchemy.create_engine(cli.database_url)
+    with engine.connect() as db:
+        rows = db.execute(sqlalchemy.text("SELECT hours, credits FROM course_completions")).all()
+    engine.dispose()
+    assert sorted((exact(h), exact(c)) for h, c in rows) == [
+        (Decimal("0.1"), Decimal("0.1")),
+        (Decimal("0.2"), Decimal("0.2")),
+        (Decimal("7.35"), Decimal("1.05")),
+    ]

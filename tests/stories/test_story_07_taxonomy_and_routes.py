@@ -71,7 +71,9 @@ def test_story_07_three_routes_and_the_taxonomy(cli: Cli) -> None:
         assert failed.status_code == 201
         assert failed.json()["passed"] is False and failed.json()["awarded"] == []
         assert failed.json()["not_awarded"] == {
-            "ebola-diagnosis": ["ebola-exam: attempt on 2026-05-02 scored 72%, below the cut score"]
+            "ebola-diagnosis": [
+                "ebola-exam: attempt on 2026-05-02 scored 72.5%, below the cut score"
+            ]
         }
         too_soon = httpx.post(f"{api}/tmcb/results", headers=auth("admin"), json={
             "learner": "ana", "assessment": "ebola-exam", "score": 33,

@@ -7,12 +7,14 @@ standing needs a token with a role at the issuer; decisions need the admin role.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel
 
 from credstack.api.deps import CallerDep, RuntimeDep, UowDep
+from credstack.domain.quantities import json_number
 from credstack.errors import Forbidden
 from credstack.service import ce, engine, lifecycle
 from credstack.service.awards import grant_award
@@ -30,7 +32,7 @@ class GrantIn(BaseModel):
     achievement: str
     awarded_on: date
     grade: str | None = None
-    score: float | None = None
+    score: Decimal | str | None = None
 
 
 class RevokeIn(BaseModel):
@@ -120,7 +122,7 @@ def get_reminders(
         {
             "learner": r.learner.key,
             "achievement": r.achievement_key,
-            "hours_needed": r.report.hours_needed,
+            "hours_needed": json_number(r.report.hours_needed),
             "days_left": r.report.days_left,
             "cycle_end": r.report.cycle.end.isoformat(),
         }
@@ -247,7 +249,7 @@ def post_ce_close(
             "award": c.award.public_id,
             "renewed": c.renewed,
             "cycle": {"start": c.cycle.starts_on.isoformat(), "end": c.cycle.ends_on.isoformat()},
-            "hours": c.report.hours,
+            "hours": json_number(c.report.hours),
         }
         for c in closures
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -99,10 +100,12 @@ class CourseCompletionIn(_In):
     learner: str
     provider: str
     course: str
-    hours: float
+    # Decimal (from a JSON number or a string) so 0.1 hours stays exactly 0.1; the service
+    # checks the bounds and says what is wrong.
+    hours: Decimal | str
     completed_on: date
     grade: str | None = None
-    credits: float | None = None
+    credits: Decimal | str | None = None
     external_id: str | None = None
 
 

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Collection, Mapping
 from datetime import date, timedelta
+from decimal import Decimal
 
 __all__ = [
     "PathT",
@@ -39,7 +40,7 @@ def _kind(value: object) -> str:
         return "nothing"
     if isinstance(value, bool):
         return "true/false"
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return "a number"
     if isinstance(value, str):
         return "text"
@@ -109,10 +110,15 @@ def read_number(
     exclusive_minimum: bool = False,
 ) -> float | None:
     # bool is an int in Python; `weight: yes` in YAML is a mistake, not 1.
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw):
+    # A YAML catalog gives decimals as Decimal (read from their text); the float of a short
+    # decimal gives the same decimal back, which is what cut-score comparisons use.
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
         problems.append((path, f"{what} must be a number, not {_kind(raw)}"))
         return None
     value = float(raw)
+    if not math.isfinite(value):
+        problems.append((path, f"{what} must be a number, not {_kind(raw)}"))
+        return None
     if minimum is not None:
         too_small = value <= minimum if exclusive_minimum else value < minimum
         if too_small:

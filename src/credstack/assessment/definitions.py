@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 from credstack.assessment.errors import AssessmentError
 
@@ -33,7 +35,15 @@ __all__ = [
 
 # Percentages and weighted sums are floats; a candidate exactly on the cut must pass even when
 # binary rounding lands a hair below it (0.1 + 0.2 style), so comparisons allow this much slack.
-_EPSILON = 1e-9
+
+
+def exact_fraction(value: float | int | Fraction | Decimal) -> Fraction:
+    """The amount a number was written as: a float through its shortest text (0.1 is 1/10)."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, float):
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
 
 
 @dataclass(frozen=True)
@@ -223,8 +233,13 @@ class CutScore:
             return self.value
         return 100.0 * self.value / maximum if maximum else 0.0
 
-    def is_met(self, raw: float, maximum: float) -> bool:
-        return raw + _EPSILON * max(1.0, maximum) >= self.as_raw(maximum)
+    def is_met(self, raw: float | Fraction, maximum: float) -> bool:
+        """Decided in exact rational arithmetic: 70% of 30 is 21, and 20.999999999999996
+        (three tenths summed as floats) is below it, with no tolerance to argue about."""
+        got, top, cut = exact_fraction(raw), exact_fraction(maximum), exact_fraction(self.value)
+        if self.unit is CutScoreUnit.RAW:
+            return got >= cut
+        return got * 100 >= cut * top
 
     def describe(self) -> str:
         amount = f"{self.value:g}%" if self.unit is CutScoreUnit.PERCENT else f"{self.value:g}"

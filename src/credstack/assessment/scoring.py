@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 
 from credstack.assessment.definitions import (
     AssessmentDefinition,
@@ -18,6 +19,7 @@ from credstack.assessment.definitions import (
     MultiSelectScoring,
     Rubric,
     TrueFalseItem,
+    exact_fraction,
 )
 from credstack.assessment.errors import ScoringError
 
@@ -44,6 +46,9 @@ class ItemOutcome:
     score: float
     max_score: float
     answered: bool
+    # The score as an exact fraction (partial credit of 1/3 stays 1/3), which the cut score
+    # is judged on; ``score`` is its float for storage and display.
+    exact: Fraction | None = None
 
     @property
     def correct(self) -> bool:
@@ -97,13 +102,17 @@ def score_responses(
             f"assessment '{definition.id}' has no item {', '.join(repr(i) for i in unknown)}"
         )
     outcomes = tuple(score_item(item, answers.get(item.id)) for item in definition.items)
-    raw = sum(outcome.score for outcome in outcomes)
+    exact_raw = sum(
+        (o.exact if o.exact is not None else exact_fraction(o.score) for o in outcomes),
+        Fraction(0),
+    )
+    raw = float(exact_raw)
     maximum = definition.max_score
     return ObjectiveScore(
         raw=raw,
         max_score=maximum,
         percent=100.0 * raw / maximum,
-        passed=definition.cut_score.is_met(raw, maximum),
+        passed=definition.cut_score.is_met(exact_raw, maximum),
         items=outcomes,
     )
 
@@ -135,24 +144,26 @@ def score_total(definition: AssessmentDefinition, raw: float) -> ObjectiveScore:
 
 def score_item(item: Item, answer: Answer) -> ItemOutcome:
     if answer is None:
-        return ItemOutcome(item.id, 0.0, item.max_score, answered=False)
+        return ItemOutcome(item.id, 0.0, item.max_score, answered=False, exact=Fraction(0))
+    weight = exact_fraction(item.weight)
+    earned: Fraction
     if isinstance(item, TrueFalseItem):
         if not isinstance(answer, bool):
             raise ScoringError(f"item '{item.id}' is true/false; the answer {answer!r} is neither")
-        earned = item.weight if answer is item.key else 0.0
+        earned = weight if answer is item.key else Fraction(0)
     elif isinstance(item, MultipleChoiceItem):
         if not isinstance(answer, str) or answer not in item.options:
             raise ScoringError(
                 f"item '{item.id}' has options {', '.join(item.options)}; "
                 f"the answer {answer!r} is not one of them"
             )
-        earned = item.weight if answer == item.key else 0.0
+        earned = weight if answer == item.key else Fraction(0)
     else:
-        earned = _score_multi_select(item, answer)
-    return ItemOutcome(item.id, earned, item.max_score, answered=True)
+        earned = _score_multi_select(item, answer, weight)
+    return ItemOutcome(item.id, float(earned), item.max_score, answered=True, exact=earned)
 
 
-def _score_multi_select(item: MultiSelectItem, answer: Answer) -> float:
+def _score_multi_select(item: MultiSelectItem, answer: Answer, weight: Fraction) -> Fraction:
     # A bare string is a Collection[str] too; treating "AC" as {"A", "C"} would hide a bug.
     if isinstance(answer, str | bool) or answer is None:
         raise ScoringError(f"item '{item.id}' takes a list of chosen options, not {answer!r}")
@@ -164,9 +175,9 @@ def _score_multi_select(item: MultiSelectItem, answer: Answer) -> float:
             f"{', '.join(stray)} {'is' if len(stray) == 1 else 'are'} not among them"
         )
     if item.scoring is MultiSelectScoring.ALL_OR_NOTHING:
-        return item.weight if chosen == item.key else 0.0
+        return weight if chosen == item.key else Fraction(0)
     right = sum(1 for option in item.options if (option in chosen) == (option in item.key))
-    return item.weight * right / len(item.options)
+    return weight * right / len(item.options)
 
 
 def score_rubric(definition: AssessmentDefinition, scores: Mapping[str, int]) -> RubricScore:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from credstack.assessment import AssessmentDefinition, AssessmentKind, parse_assessment
 from credstack.domain.catalog import Catalog
 from credstack.domain.problems import Path, Problem
+from credstack.domain.quantities import show
 from credstack.domain.requirements import (
     AssessmentPassed,
     Requirement,
@@ -90,7 +91,7 @@ def _rubric_problems(
         return [
             Problem(
                 path,
-                f"achievement {achievement}: a rubric score of at least {node.min_score:g} is "
+                f"achievement {achievement}: a rubric score of at least {show(node.min_score)} is "
                 f"impossible; {node.rubric} is scored out of {definition.max_score:g}",
             )
         ]

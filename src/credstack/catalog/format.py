@@ -7,10 +7,12 @@ inside the document; meaning (references, cycles, taxonomy rules) is checked aft
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.taxonomy import AchievementType
 
 __all__ = [
@@ -72,7 +74,7 @@ class FrameworkSpec(_Spec):
 
 
 class CeSpec(_Spec):
-    hours: float = Field(gt=0)
+    hours: Decimal = Field(gt=0, le=MAX_AMOUNT, decimal_places=2, allow_inf_nan=False)
     category: str = Key
 
 
@@ -89,7 +91,9 @@ class AchievementSpec(_Spec):
     description: str = ""
     criteria: str = ""
     alignments: list[str] = []
-    credits: float | None = Field(default=None, ge=0)
+    credits: Decimal | None = Field(
+        default=None, ge=0, le=MAX_AMOUNT, decimal_places=2, allow_inf_nan=False
+    )
     ce: CeSpec | None = None
     designation: str | None = None
     validity: str | None = None

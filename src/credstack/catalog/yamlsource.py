@@ -9,6 +9,7 @@ the same key twice (the second would quietly win).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 import yaml
 
@@ -91,12 +92,23 @@ def _build(
 
 
 def _scalar(node: yaml.Node) -> object:
-    """Resolve a scalar with the safe loader's rules (so `3` is an int and `P3Y` a string)."""
+    """Resolve a scalar with the safe loader's rules (so `3` is an int and `P3Y` a string).
+
+    A YAML float becomes a ``Decimal`` read from its own text, so `0.1` in the file is exactly
+    0.1 hours and never the binary fraction a float would hold.
+    """
     loader = yaml.SafeLoader("")
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     finally:
         loader.dispose()
+    if isinstance(value, float) and isinstance(node, yaml.ScalarNode):
+        try:
+            exact = Decimal(str(node.value).replace("_", ""))
+        except InvalidOperation:  # .inf, .nan and their spellings: left for checks to refuse
+            return value
+        return exact if exact.is_finite() else value
+    return value
 
 
 def problem_at(located: Located, problem: Problem) -> tuple[int, str]:

@@ -9,6 +9,7 @@ import typer
 
 from credstack.cli.app import app, installation, parse_date, say
 from credstack.domain.audit import render_audit
+from credstack.domain.quantities import json_number, show
 from credstack.service import ce, engine, lifecycle
 from credstack.service.explain import (
     audit_json,
@@ -118,7 +119,7 @@ def ce_reminders(
                 "email": r.learner.email,
                 "issuer": r.issuer.key,
                 "achievement": r.achievement_key,
-                "hours_needed": r.report.hours_needed,
+                "hours_needed": json_number(r.report.hours_needed),
                 "days_left": r.report.days_left,
                 "cycle_end": r.report.cycle.end.isoformat(),
             }
@@ -130,7 +131,7 @@ def ce_reminders(
     for row in rows:
         say(
             f"{row['learner']}\t{row['issuer']}:{row['achievement']}\t"
-            f"{row['hours_needed']:g} hours needed, {row['days_left']} days left "
+            f"{row['hours_needed']} hours needed, {row['days_left']} days left "
             f"(cycle ends {row['cycle_end']})"
         )
     if not rows:
@@ -145,7 +146,7 @@ def ce_close(as_of: AsOf = None) -> None:
         closures = ce.close_due_cycles(uow, on=on)
         lines = [
             f"{'renewed' if c.renewed else 'lapsed'}\taward {c.award.public_id}\t"
-            f"cycle {c.cycle.starts_on} to {c.cycle.ends_on}\t{c.report.hours:g} hours"
+            f"cycle {c.cycle.starts_on} to {c.cycle.ends_on}\t{show(c.report.hours)} hours"
             for c in closures
         ]
         uow.commit()

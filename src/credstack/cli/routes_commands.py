@@ -277,10 +277,10 @@ def course_complete(
     learner: LearnerOpt,
     provider: Annotated[str, typer.Option(help="Training provider id.")],
     course: Annotated[str, typer.Option(help="Course id.")],
-    hours: Annotated[float, typer.Option(help="Training hours completed.")],
+    hours: Annotated[str, typer.Option(help="Training hours completed (e.g. 7.5).")],
     on: OnOpt = None,
     grade: Annotated[str | None, typer.Option(help="Letter grade, if graded.")] = None,
-    credits: Annotated[float | None, typer.Option(help="Credits, if credit-bearing.")] = None,
+    credits: Annotated[str | None, typer.Option(help="Credits, if credit-bearing.")] = None,
     external_id: Annotated[
         str | None, typer.Option(help="The provider's completion id (re-recording is a no-op).")
     ] = None,

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from credstack.domain.credits import describe_record, matches
 from credstack.domain.outcome import Contribution, Outcome
+from credstack.domain.quantities import ZERO, exact
+from credstack.domain.quantities import show as _num
 from credstack.domain.records import Award, CourseCompletion, Record
 from credstack.domain.requirements import Credits
 
 __all__ = ["AuditGroup", "CapUsage", "DegreeAudit", "degree_audit", "render_audit"]
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,25 +31,25 @@ class AuditGroup:
     lines: tuple[Contribution, ...]
 
     @property
-    def counted(self) -> float:
-        return sum(line.counted for line in self.lines)
+    def counted(self) -> Decimal:
+        return sum((line.counted for line in self.lines), ZERO)
 
     @property
-    def offered(self) -> float:
-        return sum(line.amount for line in self.lines)
+    def offered(self) -> Decimal:
+        return sum((line.amount for line in self.lines), ZERO)
 
 
 @dataclass(frozen=True, slots=True)
 class CapUsage:
     label: str
-    max: float
-    used: float
+    max: Decimal
+    used: Decimal
 
 
 @dataclass(frozen=True, slots=True)
 class DegreeAudit:
-    required: float
-    total: float
+    required: Decimal
+    total: Decimal
     met: bool
     groups: tuple[AuditGroup, ...]
     caps: tuple[CapUsage, ...]
@@ -86,7 +85,7 @@ def degree_audit(outcome: Outcome, records: Sequence[Record]) -> DegreeAudit:
         groups.append(AuditGroup(source_id, name, tuple(lines)))
     caps = []
     for cap in req.caps:
-        used = 0.0
+        used = ZERO
         for g in groups:
             source = by_id.get(g.source_id)
             if isinstance(source, Award | CourseCompletion) and matches(source, cap.source):
@@ -96,7 +95,7 @@ def degree_audit(outcome: Outcome, records: Sequence[Record]) -> DegreeAudit:
         reason for o in outcome.walk() if o is not pool and not o.met for reason in o.reasons
     )
     return DegreeAudit(
-        req.required, pool.progress.done, outcome.met, tuple(groups), tuple(caps), others
+        req.required, exact(pool.progress.done), outcome.met, tuple(groups), tuple(caps), others
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from credstack.domain.durations import Duration
 from credstack.domain.requirements import Requirement
@@ -49,7 +50,7 @@ class Framework:
 
 @dataclass(frozen=True)
 class CeValue:
-    hours: float
+    hours: Decimal
     category: str
 
 
@@ -88,7 +89,7 @@ class Achievement:
     description: str
     criteria: str
     alignments: tuple[str, ...] = ()
-    credits: float | None = None
+    credits: Decimal | None = None
     ce: CeValue | None = None
     designation: str | None = None
     validity: Duration | None = None

@@ -12,9 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Protocol
 
 from credstack.domain.outcome import Contribution
+from credstack.domain.quantities import ZERO
 from credstack.domain.records import Award, AwardStatus, Record
 from credstack.domain.requirements import ContinuingEducation
 
@@ -44,8 +46,8 @@ class CycleLength(Protocol):
 class CeRule:
     """``total`` hours per ``cycle``, of which at least ``minimums[category]`` per category."""
 
-    total: float
-    minimums: tuple[tuple[str, float], ...]
+    total: Decimal
+    minimums: tuple[tuple[str, Decimal], ...]
     cycle: CycleLength
 
     @classmethod
@@ -75,22 +77,22 @@ class Cycle:
 @dataclass(frozen=True, slots=True)
 class CategoryProgress:
     category: str
-    hours: float
-    minimum: float
+    hours: Decimal
+    minimum: Decimal
 
     @property
     def met(self) -> bool:
         return self.hours >= self.minimum
 
     @property
-    def short_by(self) -> float:
-        return max(self.minimum - self.hours, 0.0)
+    def short_by(self) -> Decimal:
+        return max(self.minimum - self.hours, ZERO)
 
 
 @dataclass(frozen=True, slots=True)
 class CeTally:
-    total: float
-    by_category: dict[str, float]
+    total: Decimal
+    by_category: dict[str, Decimal]
     contributions: tuple[Contribution, ...]
 
 
@@ -108,7 +110,7 @@ def tally_ce(
     already_counted: frozenset[str] = frozenset(),
 ) -> CeTally:
     """CE hours per category from awards dated ``start``..``end`` (inclusive)."""
-    by_category: dict[str, float] = {}
+    by_category: dict[str, Decimal] = {}
     lines: list[Contribution] = []
     awards = sorted(
         (r for r in records if isinstance(r, Award) and counts_as_ce(r)),
@@ -126,7 +128,7 @@ def tally_ce(
                     a.id,
                     name,
                     a.ce_hours,
-                    0.0,
+                    ZERO,
                     category,
                     reason=f"earned {a.awarded_on.isoformat()}, before the cycle started "
                     f"on {start.isoformat()}",
@@ -140,15 +142,15 @@ def tally_ce(
                     a.id,
                     name,
                     a.ce_hours,
-                    0.0,
+                    ZERO,
                     category,
                     reason="already counted in an earlier cycle",
                 )
             )
             continue
-        by_category[category] = by_category.get(category, 0.0) + a.ce_hours
+        by_category[category] = by_category.get(category, ZERO) + a.ce_hours
         lines.append(Contribution(a.id, a.id, name, a.ce_hours, a.ce_hours, category))
-    return CeTally(sum(by_category.values()), by_category, tuple(lines))
+    return CeTally(sum(by_category.values(), ZERO), by_category, tuple(lines))
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +159,8 @@ class ComplianceReport:
 
     cycle: Cycle
     as_of: date
-    hours: float
-    required: float
+    hours: Decimal
+    required: Decimal
     categories: tuple[CategoryProgress, ...]
     contributions: tuple[Contribution, ...] = field(default=())
 
@@ -167,14 +169,14 @@ class ComplianceReport:
         return self.hours >= self.required and all(c.met for c in self.categories)
 
     @property
-    def short_by(self) -> float:
+    def short_by(self) -> Decimal:
         """Hours still to earn in total ("total short by 5 hours")."""
-        return max(self.required - self.hours, 0.0)
+        return max(self.required - self.hours, ZERO)
 
     @property
-    def hours_needed(self) -> float:
+    def hours_needed(self) -> Decimal:
         """Least further hours that could make the cycle compliant, counting category gaps."""
-        return max(self.short_by, sum(c.short_by for c in self.categories))
+        return max(self.short_by, sum((c.short_by for c in self.categories), ZERO))
 
     @property
     def days_left(self) -> int:
@@ -199,7 +201,7 @@ def compliance(
     """The compliance report on ``as_of`` (activities after it, or after the cycle, ignored)."""
     tally = tally_ce(records, cycle.start, min(as_of, cycle.end), already_counted)
     categories = tuple(
-        CategoryProgress(name, tally.by_category.get(name, 0.0), minimum)
+        CategoryProgress(name, tally.by_category.get(name, ZERO), minimum)
         for name, minimum in rule.minimums
     )
     return ComplianceReport(cycle, as_of, tally.total, rule.total, categories, tally.contributions)

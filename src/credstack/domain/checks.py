@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import TypeGuard
 
 from credstack.domain.ce import counts_as_ce
@@ -22,6 +23,7 @@ from credstack.domain.evaluator import (
     course_problem,
     evaluate_view,
 )
+from credstack.domain.quantities import ZERO
 from credstack.domain.records import Record
 from credstack.domain.requirements import (
     AllOf,
@@ -35,6 +37,7 @@ from credstack.domain.requirements import (
     NOf,
     Path,
     Requirement,
+    Reuse,
 )
 from credstack.domain.view import LearnerView
 
@@ -121,14 +124,14 @@ def _ce(req: ContinuingEducation) -> Check:
         if v.ce_total < total:
             return False
         start = within.earliest(v.as_of) if within is not None else None
-        by_category: dict[str, float] = {}
+        by_category: dict[str, Decimal] = {}
         for a in v.ce_awards:
             if counts_as_ce(a) and (start is None or a.awarded_on >= start):
                 category = a.ce_category or "general"
-                by_category[category] = by_category.get(category, 0.0) + a.ce_hours
-        if sum(by_category.values()) < total:
+                by_category[category] = by_category.get(category, ZERO) + a.ce_hours
+        if sum(by_category.values(), ZERO) < total:
             return False
-        return all(by_category.get(c, 0.0) >= hours for c, hours in minimums)
+        return all(by_category.get(c, ZERO) >= hours for c, hours in minimums)
 
     return check
 
@@ -149,6 +152,11 @@ def _n_of(req: NOf) -> Check:
             others.append(compile_check(child))
     plain_stacks = tuple(stacks)
     other_checks = tuple(others)
+    # Counting each stack on its own is exact when no record can serve two of them; otherwise
+    # it is an upper bound, and a learner who reaches it gets the evaluator's assignment.
+    separate = req.reuse is Reuse.ALLOWED or (
+        not others and sum(map(len, stacks)) == len(frozenset().union(*stacks))
+    )
 
     def check(v: LearnerView) -> bool:
         held = v.held
@@ -157,12 +165,12 @@ def _n_of(req: NOf) -> Check:
             if stack <= held:
                 count += 1
                 if count >= n:
-                    return True
+                    return separate or evaluate_view(req, v).met
         for other in other_checks:
             if other(v):
                 count += 1
                 if count >= n:
-                    return True
+                    return separate or evaluate_view(req, v).met
         return False
 
     return check

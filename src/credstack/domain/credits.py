@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from credstack.domain.grades import grade_rank
 from credstack.domain.outcome import Contribution
+from credstack.domain.quantities import ZERO
+from credstack.domain.quantities import show as _number
 from credstack.domain.records import Award, AwardStatus, CourseCompletion
 from credstack.domain.requirements import Credits, SourceFilter
 from credstack.domain.view import LearnerView
@@ -25,7 +28,7 @@ Source = Award | CourseCompletion
 
 @dataclass(frozen=True, slots=True)
 class CreditTally:
-    total: float
+    total: Decimal
     contributions: tuple[Contribution, ...]
 
 
@@ -65,10 +68,6 @@ def describe_record(record: Source) -> str:
 
 def _date(record: Source) -> str:
     return (record.awarded_on if isinstance(record, Award) else record.completed_on).isoformat()
-
-
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _filter_words(f: SourceFilter) -> str:
@@ -112,9 +111,9 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
     """Every credit-bearing record's share, counted or not, with the reason when not."""
     earliest = node.within.earliest(view.as_of) if node.within is not None else None
     claimed: dict[str, str] = {}
-    used = [0.0] * len(node.caps)
+    used = [ZERO] * len(node.caps)
     lines: list[Contribution] = []
-    total = 0.0
+    total = ZERO
     src = node.source
     for source in view.sources():
         if (src.types is not None and _kind(source) not in src.types) or not _name_matches(
@@ -134,7 +133,7 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
                     source.id,
                     describe_record(source),
                     amount,
-                    0.0,
+                    ZERO,
                     reason=f"issued by {who}, which is not on the articulation list",
                 )
             )
@@ -149,18 +148,38 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
                     source.id,
                     describe_record(source),
                     amount,
-                    0.0,
+                    ZERO,
                     reason=f"{describe_record(source)} is {source.status.value}",
                 )
             )
             continue
         units: list[Source] = []
+        given_away = False
         if isinstance(source, Award):
             for inner_id in source.counted:
-                inner = view.by_id.get(inner_id)
-                if isinstance(inner, Award | CourseCompletion) and inner.credits:
+                inner = view.by_id.get(inner_id) or view.elsewhere_records.get(inner_id)
+                if not isinstance(inner, Award | CourseCompletion) or not inner.credits:
+                    continue
+                stack = view.elsewhere.get(inner_id)
+                if stack is None:
                     units.append(inner)
+                    continue
+                # A sibling stack was given this course; the certificate must not make up
+                # for it by counting its own credits in full.
+                given_away = True
+                lines.append(
+                    Contribution(
+                        inner.id,
+                        source.id,
+                        describe_record(inner),
+                        inner.credits,
+                        ZERO,
+                        reason=f"counted toward {stack}",
+                    )
+                )
         if not units:
+            if given_away:
+                continue
             units = [source]
         cap_idx = [i for i, cap in enumerate(node.caps) if matches(source, cap.source)]
         for unit in units:
@@ -171,7 +190,7 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
                         source.id,
                         describe_record(unit),
                         unit.credits,
-                        0.0,
+                        ZERO,
                         reason=f"already counted through {claimed[unit.id]}",
                     )
                 )
@@ -181,14 +200,19 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
             if problem is not None:
                 lines.append(
                     Contribution(
-                        unit.id, source.id, describe_record(unit), unit.credits, 0.0, reason=problem
+                        unit.id,
+                        source.id,
+                        describe_record(unit),
+                        unit.credits,
+                        ZERO,
+                        reason=problem,
                     )
                 )
                 continue
             counted = unit.credits
             limiting = None
             for i in cap_idx:
-                room = max(node.caps[i].max - used[i], 0.0)
+                room = max(node.caps[i].max - used[i], ZERO)
                 if room < counted:
                     counted, limiting = room, node.caps[i]
             for i in cap_idx:
@@ -204,6 +228,25 @@ def tally_credits(node: Credits, view: LearnerView) -> CreditTally:
             lines.append(
                 Contribution(
                     unit.id, source.id, describe_record(unit), unit.credits, counted, reason=reason
+                )
+            )
+    listed = {line.record_id for line in lines}
+    for record_id, stack in view.elsewhere.items():
+        record = view.elsewhere_records.get(record_id)
+        if (
+            isinstance(record, Award | CourseCompletion)
+            and record.credits
+            and record_id not in listed
+            and matches(record, src)
+        ):
+            lines.append(
+                Contribution(
+                    record_id,
+                    record_id,
+                    describe_record(record),
+                    record.credits,
+                    ZERO,
+                    reason=f"counted toward {stack}",
                 )
             )
     return CreditTally(total, tuple(lines))

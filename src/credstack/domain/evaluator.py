@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from decimal import ROUND_FLOOR
 from typing import Any
 
 from credstack.domain.ce import tally_ce
 from credstack.domain.credits import tally_credits
 from credstack.domain.grades import grade_rank
 from credstack.domain.outcome import Outcome, Progress
+from credstack.domain.quantities import ZERO
+from credstack.domain.quantities import show as _num
 from credstack.domain.records import (
     AssessmentResult,
     Attestation,
@@ -37,8 +40,10 @@ from credstack.domain.requirements import (
     NOf,
     Path,
     Requirement,
+    Reuse,
     RubricScored,
 )
+from credstack.domain.sharing import assign_shared
 from credstack.domain.view import LearnerView, is_current
 
 __all__ = [
@@ -61,10 +66,6 @@ def evaluate(req: Requirement, records: Sequence[Record], as_of: date) -> Outcom
 def evaluate_view(req: Requirement, view: LearnerView) -> Outcome:
     """Evaluate against an already-built view (several trees for the same learner)."""
     return _EVAL[type(req)](req, view)
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 def _merge(outcomes: Sequence[Outcome]) -> tuple[str, ...]:
@@ -112,6 +113,9 @@ def _any(req: AnyOf, view: LearnerView) -> Outcome:
 
 def _n_of(req: NOf, view: LearnerView) -> Outcome:
     children = tuple(evaluate_view(c, view) for c in req.children)
+    notes: tuple[str, ...] = ()
+    if req.reuse is Reuse.ONCE:
+        children, notes = assign_shared(req, view, children, evaluate_view)
     met_children = [c for c in children if c.met]
     # The first n met, in catalog order, are the evidence; more are fine but not needed.
     evidence = met_children[: req.n]
@@ -129,6 +133,7 @@ def _n_of(req: NOf, view: LearnerView) -> Outcome:
         counted=_merge(evidence),
         reasons=reasons,
         children=children,
+        notes=notes,
     )
 
 
@@ -172,6 +177,17 @@ def _holds(req: Holds, view: LearnerView) -> Outcome:
     if best is not None:
         return Outcome(req, True, Progress(1, 1, _REQ), counted=(best.id,))
     if not candidates:
+        stack = next(
+            (
+                view.elsewhere[i]
+                for i, r in view.elsewhere_records.items()
+                if isinstance(r, Award) and r.achievement_id == req.achievement
+            ),
+            None,
+        )
+        if stack is not None:
+            reason = f"{req.label or req.achievement}: counted toward {stack}"
+            return Outcome(req, False, Progress(0, 1, _REQ), reasons=(reason,))
         reason = (
             f"{req.label} {req.achievement} is missing"
             if req.label
@@ -186,11 +202,11 @@ def assessment_problem(result: AssessmentResult, req: AssessmentPassed) -> str |
     when = result.taken_on.isoformat()
     if not result.passed:
         return (
-            f"{req.assessment}: attempt on {when} scored {result.percent:.0f}%, below the cut score"
+            f"{req.assessment}: attempt on {when} scored {_percent(result)}%, below the cut score"
         )
-    if req.min_percent is not None and result.percent < req.min_percent:
+    if req.min_percent is not None and not result.reaches_percent(req.min_percent):
         return (
-            f"{req.assessment}: attempt on {when} scored {result.percent:.0f}%; "
+            f"{req.assessment}: attempt on {when} scored {_percent(result)}%; "
             f"at least {_num(req.min_percent)}% required"
         )
     if req.min_score is not None and result.score < req.min_score:
@@ -208,6 +224,13 @@ def assessment_problem(result: AssessmentResult, req: AssessmentPassed) -> str |
             "a verified identity is required"
         )
     return None
+
+
+def _percent(result: AssessmentResult) -> str:
+    """A percentage to one decimal place, truncated so it never reads as reaching a cut it
+    missed (69.96% shows as 69.9, not 70)."""
+    tenth = (result.percent * 10).to_integral_value(rounding=ROUND_FLOOR) / 10
+    return _num(tenth)
 
 
 def _assessment(req: AssessmentPassed, view: LearnerView) -> Outcome:
@@ -328,7 +351,7 @@ def _ce(req: ContinuingEducation, view: LearnerView) -> Outcome:
     tally = tally_ce(view.ce_awards, start, view.as_of)
     reasons: list[str] = []
     for category, minimum in req.minimums:
-        have = tally.by_category.get(category, 0.0)
+        have = tally.by_category.get(category, ZERO)
         if have < minimum:
             reasons.append(f"{category}: {_num(have)} of {_num(minimum)} hours")
     if tally.total < req.total:

@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
+from credstack.domain.quantities import show
 from credstack.domain.requirements import AnyOf, NOf, Path, Requirement
 
 __all__ = ["Contribution", "Outcome", "Progress"]
-
-
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
     """``done`` of ``needed`` in ``unit`` ("2 of 5 requirements", "21 of 30 credits")."""
 
-    done: float
-    needed: float
+    done: Decimal | int
+    needed: Decimal | int
     unit: str
 
     def __str__(self) -> str:
-        return f"{_number(self.done)} of {_number(self.needed)} {self.unit}"
+        return f"{show(self.done)} of {show(self.needed)} {self.unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +36,8 @@ class Contribution:
     record_id: str
     source_id: str
     description: str
-    amount: float
-    counted: float
+    amount: Decimal
+    counted: Decimal
     category: str | None = None
     reason: str | None = None
 
@@ -50,7 +48,7 @@ class Outcome:
 
     ``counted`` lists the record ids this subtree used as evidence (sorted, no repeats);
     ``reasons`` are plain sentences about this node only; ``next_step`` is, for a path, the
-    index of the first unmet step.
+    index of the first unmet step; ``notes`` say which choice a shared record counted toward.
     """
 
     requirement: Requirement
@@ -61,6 +59,7 @@ class Outcome:
     children: tuple[Outcome, ...] = ()
     contributions: tuple[Contribution, ...] = ()
     next_step: int | None = None
+    notes: tuple[str, ...] = ()
 
     def walk(self) -> Iterator[Outcome]:
         """This outcome and all below it, parents first."""

@@ -8,14 +8,14 @@ total) are reported too (see ``thresholds``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from decimal import Decimal
 
-from credstack.domain.durations import Duration
-from credstack.domain.grades import grade_rank, parse_window
 from credstack.domain.problems import Path as ProblemPath
 from credstack.domain.problems import Problem
+from credstack.domain.quantities import ZERO
+from credstack.domain.requirement_reader import MAX_AMOUNT, Reader, describe
 from credstack.domain.requirements import (
     AllOf,
     AnyOf,
@@ -29,113 +29,17 @@ from credstack.domain.requirements import (
     NOf,
     Path,
     Requirement,
+    Reuse,
     RubricScored,
     SourceFilter,
 )
 from credstack.domain.thresholds import threshold_problems
 
-__all__ = ["KINDS", "parse_requirement", "threshold_problems"]  # re-exported for callers
+# MAX_AMOUNT and threshold_problems are re-exported for callers.
+__all__ = ["KINDS", "MAX_AMOUNT", "parse_requirement", "threshold_problems"]
 
 
-class _Reader:
-    """Typed accessors over one mapping that record problems instead of raising."""
-
-    def __init__(self, data: Mapping[str, Any], path: ProblemPath, problems: list[Problem]):
-        self.data = data
-        self.path = path
-        self.problems = problems
-
-    def at(self, key: str) -> ProblemPath:
-        return (*self.path, key)
-
-    def fail(self, key: str | None, message: str) -> None:
-        self.problems.append(Problem(self.path if key is None else self.at(key), message))
-
-    def text(self, key: str, *, required: bool = False) -> str | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.fail(key, f"'{key}' is required here.")
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
-            self.fail(key, f"'{key}' must be a non-empty text, not {_describe(value)}.")
-            return None
-        return str(value)
-
-    def number(self, key: str, *, required: bool = False, minimum: float = 0) -> float | None:
-        value = self.data.get(key)
-        if value is None:
-            if required:
-                self.fail(key, f"'{key}' is required here.")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"'{key}' must be a number, not {_describe(value)}.")
-            return None
-        if value < minimum:
-            self.fail(key, f"'{key}' must be at least {minimum:g}, not {value:g}.")
-            return None
-        return float(value)
-
-    def flag(self, key: str, default: bool) -> bool:
-        value = self.data.get(key, default)
-        if not isinstance(value, bool):
-            self.fail(key, f"'{key}' must be true or false, not {_describe(value)}.")
-            return default
-        return value
-
-    def grade(self, key: str) -> str | None:
-        value = self.text(key)
-        if value is not None and grade_rank(value) is None:
-            self.fail(key, f"'{value}' is not a letter grade (A+ to F, or P).")
-            return None
-        return value.strip().upper() if value is not None else None
-
-    def window(self, key: str) -> Duration | None:
-        value = self.text(key)
-        if value is None:
-            return None
-        window = parse_window(value)
-        if window is None:
-            self.fail(key, f"'{value}' is not a duration; write it like P6Y, P18M or P90D.")
-        return window
-
-    def ids(self, key: str) -> frozenset[str] | None:
-        value = self.data.get(key)
-        if value is None:
-            return None
-        if isinstance(value, str):
-            return frozenset([value])
-        if not isinstance(value, list) or not value:
-            self.fail(key, f"'{key}' must be a list of ids, not {_describe(value)}.")
-            return None
-        good: set[str] = set()
-        for i, item in enumerate(value):
-            if isinstance(item, str) and item:
-                good.add(item)
-            else:
-                self.problems.append(
-                    Problem((*self.at(key), i), f"Each id must be text, not {_describe(item)}.")
-                )
-        return frozenset(good)
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"{str(value).lower()}"
-    if isinstance(value, str):
-        return f"the text '{value}'"
-    if isinstance(value, int | float):
-        return f"the number {value:g}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-_Parser = Callable[[_Reader, str], Requirement | None]
+_Parser = Callable[[Reader, str], Requirement | None]
 
 
 def parse_requirement(
@@ -167,7 +71,7 @@ def _parse(raw: object, path: ProblemPath, problems: list[Problem]) -> Requireme
             Problem(
                 path,
                 f"A requirement must be an achievement id, a list or a mapping, "
-                f"not {_describe(raw)}.",
+                f"not {describe(raw)}.",
             )
         )
         return None
@@ -192,7 +96,7 @@ def _parse(raw: object, path: ProblemPath, problems: list[Problem]) -> Requireme
                     f"expected one of: {', '.join(sorted(allowed - {kind}))}.",
                 )
             )
-    reader = _Reader(raw, path, problems)
+    reader = Reader(raw, path, problems)
     before = len(problems)
     label = reader.text("label")
     node = KINDS[kind](reader, kind)
@@ -212,7 +116,7 @@ def _parse_list(
 ) -> tuple[Requirement, ...] | None:
     if not isinstance(raw, list) or not raw:
         problems.append(
-            Problem(path, f"Expected a non-empty list of requirements, not {_describe(raw)}.")
+            Problem(path, f"Expected a non-empty list of requirements, not {describe(raw)}.")
         )
         return None
     before = len(problems)
@@ -222,34 +126,50 @@ def _parse_list(
     return tuple(c for c in children if c is not None)
 
 
-def _all(r: _Reader, kind: str) -> Requirement | None:
+def _all(r: Reader, kind: str) -> Requirement | None:
     children = _parse_list(r.data[kind], r.at(kind), r.problems)
     return None if children is None else AllOf(children)
 
 
-def _any(r: _Reader, kind: str) -> Requirement | None:
+def _any(r: Reader, kind: str) -> Requirement | None:
     children = _parse_list(r.data[kind], r.at(kind), r.problems)
     return None if children is None else AnyOf(children)
 
 
-def _path(r: _Reader, kind: str) -> Requirement | None:
+def _path(r: Reader, kind: str) -> Requirement | None:
     steps = _parse_list(r.data[kind], r.at(kind), r.problems)
     return None if steps is None else Path(steps)
 
 
-def _n_of(r: _Reader, kind: str) -> Requirement | None:
+def _n_of(r: Reader, kind: str) -> Requirement | None:
     value = r.data[kind]
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        r.fail(kind, f"'n_of' must be a whole number of at least 1, not {_describe(value)}.")
+        r.fail(kind, f"'n_of' must be a whole number of at least 1, not {describe(value)}.")
         return None
     if "of" not in r.data:
         r.fail(None, "'n_of' needs 'of', the list of requirements to choose from.")
         return None
     children = _parse_list(r.data["of"], r.at("of"), r.problems)
-    return None if children is None else NOf(value, children)
+    reuse = _reuse(r)
+    return None if children is None or reuse is None else NOf(value, children, reuse=reuse)
 
 
-def _holds(r: _Reader, kind: str) -> Requirement | None:
+def _reuse(r: Reader) -> Reuse | None:
+    """Whether one record may count toward several of the choices (default: once)."""
+    value = r.data.get("reuse", Reuse.ONCE.value)
+    try:
+        return Reuse(value)
+    except ValueError:
+        r.fail(
+            "reuse",
+            f"'reuse' must be {Reuse.ONCE.value} (a record counts toward one choice only) or "
+            f"{Reuse.ALLOWED.value} (a record may count toward every choice that names it), "
+            f"not {describe(value)}.",
+        )
+        return None
+
+
+def _holds(r: Reader, kind: str) -> Requirement | None:
     achievement = r.text(kind, required=True)
     if achievement is None:
         return None
@@ -262,17 +182,17 @@ def _holds(r: _Reader, kind: str) -> Requirement | None:
     )
 
 
-def _filter(r: _Reader, key: str) -> SourceFilter:
+def _filter(r: Reader, key: str) -> SourceFilter:
     value = r.data.get(key)
     if value is None:
         return SourceFilter()
     if not isinstance(value, dict):
         r.fail(
             key,
-            f"'{key}' must be a mapping such as {{types: [certificate]}}, not {_describe(value)}.",
+            f"'{key}' must be a mapping such as {{types: [certificate]}}, not {describe(value)}.",
         )
         return SourceFilter()
-    inner = _Reader(value, r.at(key), r.problems)
+    inner = Reader(value, r.at(key), r.problems)
     for k in value:
         if k not in _FILTER_KEYS:
             inner.fail(
@@ -289,7 +209,7 @@ def _filter(r: _Reader, key: str) -> SourceFilter:
 _FILTER_KEYS = ("types", "issuers", "achievements", "courses")
 
 
-def _credits(r: _Reader, kind: str) -> Requirement | None:
+def _credits(r: Reader, kind: str) -> Requirement | None:
     required = r.number(kind, required=True)
     caps: list[CreditCap] = []
     raw_caps = r.data.get("cap", [])
@@ -298,7 +218,7 @@ def _credits(r: _Reader, kind: str) -> Requirement | None:
     if not isinstance(raw_caps, list):
         r.fail(
             "cap",
-            f"'cap' must be a list of {{from: ..., max: ...}} entries, not {_describe(raw_caps)}.",
+            f"'cap' must be a list of {{from: ..., max: ...}} entries, not {describe(raw_caps)}.",
         )
         raw_caps = []
     for i, item in enumerate(raw_caps):
@@ -306,7 +226,7 @@ def _credits(r: _Reader, kind: str) -> Requirement | None:
         if not isinstance(item, dict):
             r.problems.append(Problem(item_path, "A cap must be a mapping with 'from' and 'max'."))
             continue
-        inner = _Reader(item, item_path, r.problems)
+        inner = Reader(item, item_path, r.problems)
         for k in item:
             if k not in ("from", "max", "label"):
                 inner.fail(k, f"'{k}' is not an option of a cap; expected from, max or label.")
@@ -324,22 +244,22 @@ def _credits(r: _Reader, kind: str) -> Requirement | None:
     )
 
 
-def _ce(r: _Reader, kind: str) -> Requirement | None:
+def _ce(r: Reader, kind: str) -> Requirement | None:
     value = r.data[kind]
     if not isinstance(value, dict):
-        r.fail(kind, f"'ce' must be a mapping with 'total' and 'minimums', not {_describe(value)}.")
+        r.fail(kind, f"'ce' must be a mapping with 'total' and 'minimums', not {describe(value)}.")
         return None
-    inner = _Reader(value, r.at(kind), r.problems)
+    inner = Reader(value, r.at(kind), r.problems)
     for k in value:
         if k not in ("total", "minimums", "within"):
             inner.fail(k, f"'{k}' is not an option of 'ce'; expected total, minimums or within.")
     total = inner.number("total", required=True)
-    minimums: list[tuple[str, float]] = []
+    minimums: list[tuple[str, Decimal]] = []
     raw_min = value.get("minimums", {})
     if not isinstance(raw_min, dict):
         inner.fail("minimums", "'minimums' must map each category to its hours, like {ethics: 5}.")
     else:
-        per = _Reader(raw_min, inner.at("minimums"), r.problems)
+        per = Reader(raw_min, inner.at("minimums"), r.problems)
         for category in raw_min:
             hours = per.number(str(category), required=True)
             if hours is not None:
@@ -349,7 +269,7 @@ def _ce(r: _Reader, kind: str) -> Requirement | None:
     return ContinuingEducation(total, tuple(sorted(minimums)), inner.window("within"))
 
 
-def _assessment(r: _Reader, kind: str) -> Requirement | None:
+def _assessment(r: Reader, kind: str) -> Requirement | None:
     assessment = r.text(kind, required=True)
     if assessment is None:
         return None
@@ -362,7 +282,7 @@ def _assessment(r: _Reader, kind: str) -> Requirement | None:
     )
 
 
-def _merged(r: _Reader, kind: str, id_key: str) -> _Reader | None:
+def _merged(r: Reader, kind: str, id_key: str) -> Reader | None:
     """Allow both ``{course: id, min_hours: 8}`` and ``{course: {id: ..., min_hours: 8}}``."""
     value = r.data[kind]
     if isinstance(value, dict):
@@ -371,17 +291,17 @@ def _merged(r: _Reader, kind: str, id_key: str) -> _Reader | None:
                 r.problems.append(
                     Problem((*r.at(kind), key), f"'{key}' is not an option of '{kind}'.")
                 )
-        return _Reader(value, r.at(kind), r.problems)
+        return Reader(value, r.at(kind), r.problems)
     if value is None or isinstance(value, str):
         merged = {k: v for k, v in r.data.items() if k != kind}
         if value is not None:
             merged[id_key] = value
-        return _Reader(merged, r.path, r.problems)
-    r.fail(kind, f"'{kind}' must be an id or a mapping of options, not {_describe(value)}.")
+        return Reader(merged, r.path, r.problems)
+    r.fail(kind, f"'{kind}' must be an id or a mapping of options, not {describe(value)}.")
     return None
 
 
-def _attestation(r: _Reader, kind: str) -> Requirement | None:
+def _attestation(r: Reader, kind: str) -> Requirement | None:
     inner = _merged(r, kind, "subject")
     if inner is None:
         return None
@@ -391,7 +311,7 @@ def _attestation(r: _Reader, kind: str) -> Requirement | None:
     return Attested(role=role, subject=inner.text("subject"), program=inner.text("program"))
 
 
-def _rubric(r: _Reader, kind: str) -> Requirement | None:
+def _rubric(r: Reader, kind: str) -> Requirement | None:
     rubric = r.text(kind, required=True)
     min_score = r.number("min_score", required=True)
     if rubric is None or min_score is None:
@@ -399,13 +319,13 @@ def _rubric(r: _Reader, kind: str) -> Requirement | None:
     return RubricScored(rubric, min_score, r.text("reviewer_role"))
 
 
-def _course(r: _Reader, kind: str) -> Requirement | None:
+def _course(r: Reader, kind: str) -> Requirement | None:
     inner = _merged(r, kind, "id")
     if inner is None:
         return None
     return CourseCompleted(
         course=inner.text("id"),
-        min_hours=inner.number("min_hours") or 0.0,
+        min_hours=inner.number("min_hours") or ZERO,
         providers=inner.ids("providers"),
         min_grade=inner.grade("min_grade"),
     )
@@ -430,7 +350,7 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "all": frozenset(),
     "any": frozenset(),
     "path": frozenset(),
-    "n_of": frozenset({"of"}),
+    "n_of": frozenset({"of", "reuse"}),
     "holds": frozenset({"min_grade", "min_score", "within", "valid"}),
     "credits": frozenset({"from", "min_grade", "within", "cap"}),
     "ce": frozenset(),

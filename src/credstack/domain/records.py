@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
+
+from credstack.domain.quantities import ZERO, exact
 
 __all__ = [
     "AssessmentResult",
@@ -22,6 +25,18 @@ __all__ = [
     "Record",
     "RubricScore",
 ]
+
+
+def _exact_fields(record: object, names: tuple[str, ...]) -> None:
+    """Hold every amount as a ``Decimal``, whatever numeric type the caller passed.
+
+    Records are frozen values built once and read many times, so converting here keeps every
+    sum and comparison downstream exact without each of them converting again.
+    """
+    for name in names:
+        value = getattr(record, name)
+        if value is not None and type(value) is not Decimal:
+            object.__setattr__(record, name, exact(value))
 
 
 class AwardStatus(StrEnum):
@@ -57,14 +72,17 @@ class Award:
     valid_until: date | None = None
     status: AwardStatus = AwardStatus.ACTIVE
     status_changed_on: date | None = None
-    credits: float = 0.0
-    ce_hours: float = 0.0
+    credits: Decimal = ZERO
+    ce_hours: Decimal = ZERO
     ce_category: str | None = None
     grade: str | None = None
-    score: float | None = None
+    score: Decimal | None = None
     counted: tuple[str, ...] = ()
     issuer_name: str | None = None
     title: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, ("credits", "ce_hours", "score"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +91,8 @@ class AssessmentResult:
 
     id: str
     assessment_id: str
-    score: float
-    max_score: float
+    score: Decimal
+    max_score: Decimal
     passed: bool
     taken_on: date
     proctoring: Proctoring = Proctoring.NONE
@@ -82,9 +100,17 @@ class AssessmentResult:
     identity_method: str | None = None
     attempt_id: str | None = None
 
+    def __post_init__(self) -> None:
+        _exact_fields(self, ("score", "max_score"))
+
     @property
-    def percent(self) -> float:
-        return 100.0 * self.score / self.max_score if self.max_score else 0.0
+    def percent(self) -> Decimal:
+        """For display; decisions compare ``reaches_percent`` instead (no division)."""
+        return 100 * self.score / self.max_score if self.max_score else ZERO
+
+    def reaches_percent(self, minimum: Decimal) -> bool:
+        """``percent >= minimum`` decided exactly: 2 of 3 is below 66.67% and above 66.66%."""
+        return 100 * self.score >= minimum * self.max_score
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +136,14 @@ class RubricScore:
 
     id: str
     rubric_id: str
-    score: float
-    max_score: float
+    score: Decimal
+    max_score: Decimal
     reviewer_id: str
     scored_on: date
     reviewer_role: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, ("score", "max_score"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +153,15 @@ class CourseCompletion:
     id: str
     course_id: str
     provider_id: str
-    hours: float
+    hours: Decimal
     completed_on: date
     grade: str | None = None
-    credits: float = 0.0
+    credits: Decimal = ZERO
     title: str | None = None
     provider_name: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, ("hours", "credits"))
 
 
 Record = Award | AssessmentResult | Attestation | RubricScore | CourseCompletion

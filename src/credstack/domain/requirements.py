@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
 
 from credstack.domain.durations import Duration
+from credstack.domain.quantities import ZERO, exact
 
 __all__ = [
     "AllOf",
@@ -26,12 +29,22 @@ __all__ = [
     "NOf",
     "Path",
     "Requirement",
+    "Reuse",
     "RubricScored",
     "SourceFilter",
     "children_of",
     "iter_nodes",
     "referenced_achievements",
 ]
+
+
+def _exact_fields(node: object, *names: str) -> None:
+    """Hold thresholds as ``Decimal`` whatever a caller built the node with, so comparisons
+    against records' exact amounts never meet a float."""
+    for name in names:
+        value = getattr(node, name)
+        if value is not None and type(value) is not Decimal:
+            object.__setattr__(node, name, exact(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +59,26 @@ class AnyOf:
     label: str | None = None
 
 
+class Reuse(StrEnum):
+    """Whether a record may count toward more than one choice of an ``NOf``."""
+
+    ONCE = "once"
+    ALLOWED = "allowed"
+
+
 @dataclass(frozen=True, slots=True)
 class NOf:
-    """At least ``n`` of the children, e.g. "any 2 of 3 stacks"."""
+    """At least ``n`` of the children, e.g. "any 2 of 3 stacks".
+
+    With ``reuse`` ONCE (the default) each record counts toward one child only, the way a
+    registrar counts a shared course once; the evaluator finds the assignment of shared
+    records that completes the most children (see ``sharing``).
+    """
 
     n: int
     children: tuple[Requirement, ...]
     label: str | None = None
+    reuse: Reuse = Reuse.ONCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +103,13 @@ class Holds:
 
     achievement: str
     min_grade: str | None = None
-    min_score: float | None = None
+    min_score: Decimal | None = None
     within: Duration | None = None
     valid: bool = True
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, "min_score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,8 +133,11 @@ class CreditCap:
     """At most ``max`` credits may come from sources matching ``source``."""
 
     source: SourceFilter
-    max: float
+    max: Decimal
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, "max")
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,22 +149,31 @@ class Credits:
     attributed to the source for caps and the audit.
     """
 
-    required: float
+    required: Decimal
     source: SourceFilter = SourceFilter()
     min_grade: str | None = None
     within: Duration | None = None
     caps: tuple[CreditCap, ...] = ()
     label: str | None = None
 
+    def __post_init__(self) -> None:
+        _exact_fields(self, "required")
+
 
 @dataclass(frozen=True, slots=True)
 class ContinuingEducation:
     """CE hours: a total and per-category minimums, optionally within a look-back window."""
 
-    total: float
-    minimums: tuple[tuple[str, float], ...] = ()
+    total: Decimal
+    minimums: tuple[tuple[str, Decimal], ...] = ()
     within: Duration | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, "total")
+        if any(type(hours) is not Decimal for _, hours in self.minimums):
+            exact_minimums = tuple((name, exact(hours)) for name, hours in self.minimums)
+            object.__setattr__(self, "minimums", exact_minimums)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,9 +183,12 @@ class AssessmentPassed:
     assessment: str
     proctored: bool = False
     identity_verified: bool = False
-    min_score: float | None = None
-    min_percent: float | None = None
+    min_score: Decimal | None = None
+    min_percent: Decimal | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, "min_score", "min_percent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +206,12 @@ class RubricScored:
     """A reviewer's rubric score of at least ``min_score``."""
 
     rubric: str
-    min_score: float
+    min_score: Decimal
     reviewer_role: str | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, "min_score")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,10 +219,13 @@ class CourseCompleted:
     """A recorded course completion, e.g. "at least 8 hours from an approved provider"."""
 
     course: str | None = None
-    min_hours: float = 0.0
+    min_hours: Decimal = ZERO
     providers: frozenset[str] | None = None
     min_grade: str | None = None
     label: str | None = None
+
+    def __post_init__(self) -> None:
+        _exact_fields(self, "min_hours")
 
 
 Requirement = (

@@ -8,9 +8,11 @@ the catalog is loaded instead.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from credstack.domain.problems import Path as ProblemPath
 from credstack.domain.problems import Problem
+from credstack.domain.quantities import ZERO, exact, show
 from credstack.domain.requirements import (
     AllOf,
     AnyOf,
@@ -29,7 +31,7 @@ __all__ = ["threshold_problems"]
 def threshold_problems(
     req: Requirement,
     path: ProblemPath = (),
-    achievement_credits: Mapping[str, float] | None = None,
+    achievement_credits: Mapping[str, Decimal] | None = None,
 ) -> list[Problem]:
     """Thresholds no learner could ever reach, or that contradict each other.
 
@@ -47,7 +49,7 @@ def _check(
     req: Requirement,
     path: ProblemPath,
     problems: list[Problem],
-    worth: Mapping[str, float],
+    worth: Mapping[str, Decimal],
 ) -> None:
     if isinstance(req, NOf):
         if req.n > len(req.children):
@@ -69,23 +71,23 @@ def _check(
         _check_credits(req, path, problems)
         named = req.source.achievements
         if named and req.source.courses is None and all(a in worth for a in named):
-            most = sum(worth[a] for a in named)
+            most = sum((exact(worth[a]) for a in named), ZERO)
             if most < req.required:
                 problems.append(
                     Problem(
                         (*path, "credits"),
-                        f"The named sources give at most {most:g} credits, fewer than the "
-                        f"{req.required:g} required, so this can never be met.",
+                        f"The named sources give at most {show(most)} credits, fewer than the "
+                        f"{show(req.required)} required, so this can never be met.",
                     )
                 )
     elif isinstance(req, ContinuingEducation):
-        floor = sum(hours for _, hours in req.minimums)
+        floor = sum((hours for _, hours in req.minimums), ZERO)
         if floor > req.total:
             problems.append(
                 Problem(
                     (*path, "ce", "total"),
-                    f"The category minimums add up to {floor:g} hours, more than the total of "
-                    f"{req.total:g}; raise the total or lower a minimum.",
+                    f"The category minimums add up to {show(floor)} hours, more than the total of "
+                    f"{show(req.total)}; raise the total or lower a minimum.",
                 )
             )
     elif (
@@ -93,7 +95,8 @@ def _check(
     ):
         problems.append(
             Problem(
-                (*path, "min_percent"), f"A minimum of {req.min_percent:g}% can never be reached."
+                (*path, "min_percent"),
+                f"A minimum of {show(req.min_percent)}% can never be reached.",
             )
         )
 
@@ -106,7 +109,7 @@ def _check_credits(req: Credits, path: ProblemPath, problems: list[Problem]) -> 
             problems.append(
                 Problem(
                     (*path, "cap", i, "max"),
-                    f"A cap of {cap.max:g} credits is above the {req.required:g} required, "
+                    f"A cap of {show(cap.max)} credits is above the {show(req.required)} required, "
                     "so it never limits anything; lower it or remove it.",
                 )
             )
@@ -115,8 +118,8 @@ def _check_credits(req: Credits, path: ProblemPath, problems: list[Problem]) -> 
             problems.append(
                 Problem(
                     (*path, "cap", i, "max"),
-                    f"Every credit this requirement can count is capped at {cap.max:g}, "
-                    f"below the {req.required:g} required, so it can never be met.",
+                    f"Every credit this requirement can count is capped at {show(cap.max)}, "
+                    f"below the {show(req.required)} required, so it can never be met.",
                 )
             )
 

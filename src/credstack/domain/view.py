@@ -8,9 +8,10 @@ after the as-of date are left out: an outcome describes the learner as they were
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
+from credstack.domain.quantities import ZERO
 from credstack.domain.records import (
     AssessmentResult,
     Attestation,
@@ -22,6 +23,9 @@ from credstack.domain.records import (
 )
 
 __all__ = ["LearnerView", "is_current"]
+
+_NOWHERE: Mapping[str, str] = {}
+_NOTHING: Mapping[str, Record] = {}
 
 
 def is_current(award: Award, as_of: date) -> bool:
@@ -61,6 +65,8 @@ class LearnerView:
     held: set[str]
     ce_awards: list[Award]
     credit_awards: list[Award]
+    elsewhere: Mapping[str, str]
+    elsewhere_records: Mapping[str, Record]
 
     __slots__ = (
         "as_of",
@@ -74,7 +80,10 @@ class LearnerView:
         "credit_courses",
         "credit_sources",
         "credit_total",
+        "elsewhere",
+        "elsewhere_records",
         "held",
+        "records",
         "results",
         "rubric_scores",
     )
@@ -83,6 +92,8 @@ class LearnerView:
         # This runs once per learner in bulk jobs, so it binds locals and only sorts groups
         # that received a second record.
         self.as_of = as_of
+        self.records = records
+        self.elsewhere, self.elsewhere_records = _NOWHERE, _NOTHING
         self.by_id = by_id = {}
         awards: dict[str, list[Award]] = {}
         results: dict[str, list[AssessmentResult]] = {}
@@ -96,7 +107,7 @@ class LearnerView:
         self.credit_courses = False
         # Upper bounds: no pool can count more than every record offers, so most learners
         # are ruled out of a 30-credit degree without counting anything.
-        credit_total = ce_total = 0.0
+        credit_total = ce_total = ZERO
         regroup: list[list[Award] | list[AssessmentResult] | list[RubricScore]] = []
         active = AwardStatus.ACTIVE
         for r in records:
@@ -158,6 +169,17 @@ class LearnerView:
             if len(ordered) > 1:
                 ordered.sort(key=_sort_key)
         self.credit_sources: list[Award | CourseCompletion] | None = None
+
+    def without(self, given: Mapping[str, str]) -> LearnerView:
+        """This learner without the records ``given`` to other stacks (record id -> stack name).
+
+        Explanations can then say where a record went ("counted toward ...") rather than
+        calling it missing.
+        """
+        view = LearnerView([r for r in self.records if r.id not in given], self.as_of)
+        view.elsewhere = dict(given)
+        view.elsewhere_records = {i: self.by_id[i] for i in given if i in self.by_id}
+        return view
 
     def sources(self) -> list[Award | CourseCompletion]:
         """Records that can give credits: containers, other awards, then course completions."""

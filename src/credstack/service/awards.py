@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from credstack.domain.durations import parse_duration
-from credstack.errors import Conflict, NotFound
+from credstack.domain.parsing import MAX_AMOUNT
+from credstack.domain.quantities import AmountError, parse_amount
+from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service.ce import open_first_cycle
 from credstack.service.issuance import issue
 from credstack.service.keys import KeyStore
@@ -42,7 +45,7 @@ def grant_award(
     counted: list[str] | None = None,
     origin: str = "manual",
     grade: str | None = None,
-    score: float | None = None,
+    score: Decimal | int | float | str | None = None,
     keys: KeyStore | None = None,
     base_url: str | None = None,
 ) -> AwardRow:
@@ -51,6 +54,14 @@ def grant_award(
     Validity runs from the award date: `valid_until` is the last day the award is valid
     (P3Y from 2024-01-15 gives 2027-01-14, and the credential's validUntil is the next midnight).
     """
+    try:
+        exact_score = (
+            None
+            if score is None
+            else parse_amount(score, places=2, maximum=MAX_AMOUNT, what="score")
+        )
+    except AmountError as exc:
+        raise InvalidInput(str(exc)) from None
     achievement = uow.achievements.by_key(issuer.id, achievement_key)
     if achievement is None:
         raise NotFound(f"issuer {issuer.key} has no achievement {achievement_key!r}")
@@ -78,7 +89,7 @@ def grant_award(
         valid_until=valid_until,
         status="active",
         grade=grade,
-        score=score,
+        score=None if exact_score is None else float(exact_score),
         evidence=evidence or [],
         counted=counted or [],
         origin=origin,

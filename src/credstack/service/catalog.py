@@ -12,6 +12,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from credstack.catalog.parse import parse_catalog
@@ -69,6 +70,11 @@ def jsonable(value: object) -> Any:
         return [jsonable(v) for v in value]
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        # JSON has one number type; the float holds the same short decimal exactly as text,
+        # so stored definitions (and their content hashes) are what they were before amounts
+        # became exact, and readers convert back with ``quantities.exact``.
+        return float(value)
     return value
 
 

@@ -23,6 +23,7 @@ from credstack.domain.ce import (
 )
 from credstack.domain.durations import parse_duration
 from credstack.domain.parsing import parse_requirement
+from credstack.domain.quantities import show
 from credstack.domain.requirements import ContinuingEducation
 from credstack.errors import Conflict, NotFound
 from credstack.service.lifecycle import expire_award
@@ -166,7 +167,7 @@ def renew(uow: UnitOfWork, award: AwardRow, *, on: date) -> CycleClosure:
     cycle_row = _open_cycle(uow, award)
     report = _report(uow, award, cycle_row, on)
     if not report.compliant:
-        raise Conflict(f"the cycle is not compliant yet: {report.hours_needed:g} hours short")
+        raise Conflict(f"the cycle is not compliant yet: {show(report.hours_needed)} hours short")
     return _close(uow, award, cycle_row, report, renewed=True)
 
 
@@ -212,7 +213,7 @@ def _close(
             award,
             on=cycle_row.ends_on,
             reason=f"continuing-education cycle {cycle_row.starts_on.isoformat()} to "
-            f"{cycle_row.ends_on.isoformat()} ended {report.hours_needed:g} hours short",
+            f"{cycle_row.ends_on.isoformat()} ended {show(report.hours_needed)} hours short",
         )
     return CycleClosure(award, cycle_row, report, renewed)
 

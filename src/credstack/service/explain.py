@@ -11,6 +11,8 @@ from typing import Any
 from credstack.domain.audit import DegreeAudit
 from credstack.domain.ce import ComplianceReport
 from credstack.domain.outcome import Outcome
+from credstack.domain.quantities import json_number as _num
+from credstack.domain.quantities import show
 from credstack.domain.requirements import (
     AllOf,
     AnyOf,
@@ -45,20 +47,16 @@ def _describe(req: Requirement) -> tuple[str, str]:
     if isinstance(req, AssessmentPassed):
         return "assessment", label or f"pass {req.assessment}"
     if isinstance(req, RubricScored):
-        return "rubric", label or f"{req.rubric} scored at least {req.min_score:g}"
+        return "rubric", label or f"{req.rubric} scored at least {show(req.min_score)}"
     if isinstance(req, Attested):
         return "attestation", label or f"attested by a {req.role}"
     if isinstance(req, CourseCompleted):
         return "course", label or "course completion"
     if isinstance(req, Credits):
-        return "credits", label or f"{req.required:g} credits"
+        return "credits", label or f"{show(req.required)} credits"
     if isinstance(req, ContinuingEducation):
-        return "ce", label or f"{req.total:g} CE hours"
+        return "ce", label or f"{show(req.total)} CE hours"
     return type(req).__name__.lower(), label or type(req).__name__  # pragma: no cover
-
-
-def _num(x: float) -> float | int:
-    return int(x) if float(x).is_integer() else x
 
 
 def outcome_json(outcome: Outcome) -> dict[str, Any]:
@@ -76,6 +74,8 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "counted": list(outcome.counted),
         "reasons": list(outcome.reasons),
     }
+    if outcome.notes:
+        data["notes"] = list(outcome.notes)
     if outcome.next_step is not None:
         data["next_step"] = _describe(outcome.children[outcome.next_step].requirement)[1]
     if outcome.contributions:
@@ -104,6 +104,7 @@ def outcome_text(outcome: Outcome, indent: int = 0) -> str:
         step = _describe(outcome.children[outcome.next_step].requirement)[1]
         lines.append(f"{'  ' * (indent + 1)}next step: {step}")
     lines.extend(f"{'  ' * (indent + 1)}- {reason}" for reason in outcome.reasons)
+    lines.extend(f"{'  ' * (indent + 1)}note: {note}" for note in outcome.notes)
     if kind not in ("holds", "assessment", "rubric", "attestation", "course"):
         lines.extend(outcome_text(child, indent + 1) for child in outcome.children)
     return "\n".join(lines)
@@ -146,12 +147,12 @@ def compliance_text(report: ComplianceReport) -> str:
     lines = [
         f"cycle {report.cycle.start.isoformat()} to {report.cycle.end.isoformat()}, "
         f"as of {report.as_of.isoformat()}",
-        f"{_num(report.hours)} of {_num(report.required)} hours"
-        + ("; compliant" if report.compliant else f"; short by {_num(report.short_by)} hours"),
+        f"{show(report.hours)} of {show(report.required)} hours"
+        + ("; compliant" if report.compliant else f"; short by {show(report.short_by)} hours"),
     ]
     for c in report.categories:
         state = "met" if c.met else "not met"
-        lines.append(f"{c.category}: {state} ({_num(c.hours)} of {_num(c.minimum)})")
+        lines.append(f"{c.category}: {state} ({show(c.hours)} of {show(c.minimum)})")
     lines.append(
         f"{report.days_left} days until the last day of the cycle, {report.cycle.end.isoformat()}"
     )

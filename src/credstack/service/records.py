@@ -10,7 +10,9 @@ two issuers' keys may collide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from credstack.domain.quantities import ZERO, exact
 from credstack.domain.records import (
     AssessmentResult,
     Attestation,
@@ -81,8 +83,9 @@ def _scoped(key: str, issuer_id: int, perspective: IssuerRow, names: _Names) -> 
     return key if issuer_id == perspective.id else f"{names.issuers[issuer_id].key}:{key}"
 
 
-def _number(value: object) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
+def _number(value: object) -> Decimal:
+    """A catalog amount from a stored definition (JSON numbers, checked when it was loaded)."""
+    return exact(value) if isinstance(value, int | float) and not isinstance(value, bool) else ZERO
 
 
 def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -> Records:
@@ -105,10 +108,10 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 status=AwardStatus(row.status),
                 status_changed_on=row.status_changed_at.date() if row.status_changed_at else None,
                 credits=_number(definition.get("credits")),
-                ce_hours=_number(ce.get("hours")) if ce else 0.0,
+                ce_hours=_number(ce.get("hours")) if ce else ZERO,
                 ce_category=str(ce["category"]) if ce and "category" in ce else None,
                 grade=row.grade,
-                score=row.score,
+                score=None if row.score is None else exact(row.score),
                 counted=tuple(row.counted),
                 issuer_name=names.issuers[row.issuer_id].name,
                 title=version.name,
@@ -126,8 +129,8 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 RubricScore(
                     id=rid,
                     rubric_id=key,
-                    score=attempt.raw_score,
-                    max_score=attempt.max_score,
+                    score=exact(attempt.raw_score),
+                    max_score=exact(attempt.max_score),
                     reviewer_id=str(attempt.scored_by_user_id or ""),
                     scored_on=on,
                     reviewer_role="reviewer",
@@ -138,8 +141,8 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
             AssessmentResult(
                 id=rid,
                 assessment_id=key,
-                score=attempt.raw_score,
-                max_score=attempt.max_score,
+                score=exact(attempt.raw_score),
+                max_score=exact(attempt.max_score),
                 passed=attempt.passed,
                 taken_on=on,
                 proctoring=Proctoring(attempt.proctoring),
@@ -166,10 +169,10 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 id=record_id("course", completion.public_id),
                 course_id=completion.course,
                 provider_id=completion.provider,
-                hours=completion.hours,
+                hours=exact(completion.hours),
                 completed_on=completion.completed_on,
                 grade=completion.grade,
-                credits=completion.credits or 0.0,
+                credits=ZERO if completion.credits is None else exact(completion.credits),
             )
         )
     return out

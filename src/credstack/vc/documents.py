@@ -11,6 +11,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
+from credstack.domain.quantities import exact, show
 from credstack.domain.taxonomy import type_info
 from credstack.vc.model import (
     AchievementInfo,
@@ -307,7 +308,8 @@ def endorsement_credential(
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """All the digits of an amount (12345.25 stays 12345.25, where ``:g`` would round)."""
+    return show(exact(value))
 
 
 def _put(target: dict[str, Any], key: str, value: object) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from credstack.domain.quantities import exact, show
 from credstack.domain.taxonomy import AchievementType, from_ob_achievement_type
 from credstack.vc.recognition import Recognition, RecognitionStatus
 from credstack.vc.vocabulary import ROUTE_EVIDENCE_NAME, parse_datetime
@@ -73,9 +74,9 @@ class CredentialSummary:
         if self.route is not None:
             sentences.append(self._route_sentence())
         if self.credits is not None:
-            sentences.append(f"Credits: {self.credits:g}.")
+            sentences.append(f"Credits: {show(exact(self.credits))}.")
         if self.ce_hours is not None:
-            sentences.append(f"Continuing education hours: {self.ce_hours:g}.")
+            sentences.append(f"Continuing education hours: {show(exact(self.ce_hours))}.")
         if self.counted_credentials:
             sentences.append(f"Built from: {', '.join(self.counted_credentials)}.")
         sentences.append(self._dates_sentence())

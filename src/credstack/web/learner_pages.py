@@ -110,6 +110,7 @@ def _in_progress(
                 "percent": round(100 * steps.done / steps.needed) if steps.needed else 0,
                 "next": next_step,
                 "why_not": list(dict.fromkeys(outcome.why_not())),
+                "shared": [note for node in outcome.walk() for note in node.notes],
             }
         )
     return found

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from credstack.domain.quantities import show as _num
 from credstack.domain.requirements import (
     AllOf,
     AnyOf,
@@ -47,10 +48,6 @@ class RequirementNode:
     link: str | None = None
     ordered: bool = False
     children: tuple[RequirementNode, ...] = field(default=())
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
 
 
 def _source(source: SourceFilter) -> str | None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
+from credstack.domain.records import CourseCompletion
 from credstack.errors import Conflict, Forbidden, InvalidInput
+from credstack.service.records import load_records
 from credstack.service.routes import record_course_completion
 from credstack.store.models import AwardRow, CourseCompletionRow
 from credstack.store.secrets import MasterKey
@@ -38,6 +41,31 @@ def test_completing_the_one_day_course_awards_the_microcredential(
         )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("hours", "credits"),
+    [("0.01", "0.01"), ("0.1", 0.1), ("7.35", "999.99"), ("9999.99", 0.3), (19.99, "19.99")],
+)
+def test_hours_and_credits_come_back_exactly_as_recorded(
+    uow: UnitOfWork, master_key: MasterKey, hours: object, credits: object
+) -> None:
+    # Stored and read back on both databases, then summed: never a binary-float neighbour.
+    solar = issuer_with_catalog(uow, master_key, "solar-trades")
+    sol = learner(uow, "sol")
+    for day in (18, 19, 20):
+        record_course_completion(
+            uow, None, issuer=solar, learner=sol, provider="solar-trades",
+            course="solar-install-day", hours=hours, credits=credits,
+            completed_on=date(2026, 4, day),
+        )  # fmt: skip
+    uow.session.expire_all()
+    completions = [
+        r for r in load_records(uow, sol, solar).items if isinstance(r, CourseCompletion)
+    ]
+    want = (Decimal(str(hours)), Decimal(str(credits)))
+    assert [(c.hours, c.credits) for c in completions] == [want] * 3
+    assert sum((c.credits for c in completions), Decimal(0)) == want[1] * 3
+
+
 def test_too_few_hours_or_another_provider_say_why(uow: UnitOfWork, master_key: MasterKey) -> None:
     solar = issuer_with_catalog(uow, master_key, "solar-trades")
     sol = learner(uow, "sol")
@@ -66,9 +94,13 @@ def test_too_few_hours_or_another_provider_say_why(uow: UnitOfWork, master_key: 
     ("fields", "message"),
     [
         ({"hours": 0}, "hours must be more than 0"),
-        ({"hours": float("nan")}, "hours must be more than 0"),
+        ({"hours": float("nan")}, "hours must be a finite number"),
         ({"provider": "Solar Trades"}, "provider id 'Solar Trades'"),
         ({"credits": -3.0}, "credits cannot be negative"),
+        ({"hours": "7.125"}, "hours must have at most 2 decimal places"),
+        ({"hours": "seven"}, "'seven' is not a number"),
+        ({"hours": 100_000}, "hours must be at most 10000"),
+        ({"credits": "0.001"}, "credits must have at most 2 decimal places"),
     ],
 )
 def test_bad_completions_are_refused(

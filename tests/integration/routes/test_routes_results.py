@@ -59,7 +59,7 @@ def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKe
     )  # fmt: skip
     assert (done.passed, done.awarded) == (False, ())
     assert done.not_awarded == {
-        "ebola-diagnosis": ("ebola-exam: attempt on 2026-05-02 scored 72%, below the cut score",)
+        "ebola-diagnosis": ("ebola-exam: attempt on 2026-05-02 scored 72.5%, below the cut score",)
     }
     assert uow.session.query(AssessmentAttemptRow).count() == 1
 

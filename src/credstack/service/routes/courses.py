@@ -6,13 +6,14 @@ hours, date and optional grade and credits are what routes and degree audits jud
 
 from __future__ import annotations
 
-import math
 import re
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import select
 
+from credstack.domain.quantities import AmountError, exact, parse_amount
 from credstack.errors import Conflict, InvalidInput
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
@@ -25,7 +26,8 @@ from credstack.store.uow import UnitOfWork
 __all__ = ["record_course_completion"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
-_MAX_HOURS = 10_000.0
+_MAX_HOURS = 10_000
+_MAX_CREDITS = 1_000
 
 
 def record_course_completion(
@@ -36,10 +38,10 @@ def record_course_completion(
     learner: LearnerRow,
     provider: str,
     course: str,
-    hours: float,
+    hours: Decimal | int | float | str,
     completed_on: date,
     grade: str | None = None,
-    credits: float | None = None,
+    credits: Decimal | int | float | str | None = None,
     external_id: str | None = None,
     recorded_by: UserRow | None = None,
 ) -> Recorded:
@@ -52,11 +54,20 @@ def record_course_completion(
         problems.append(f"provider id {provider!r}: use lower-case letters, digits, '.', '_', '-'")
     if not _ID.match(course):
         problems.append(f"course id {course!r}: use lower-case letters, digits, '.', '_', '-'")
-    if isinstance(hours, bool) or not math.isfinite(hours) or not 0 < hours <= _MAX_HOURS:
-        problems.append(f"hours must be more than 0 and at most {_MAX_HOURS:g}, not {hours!r}")
-    if credits is not None and (not math.isfinite(credits) or credits < 0):
-        problems.append(f"credits cannot be negative, not {credits!r}")
-    if problems:
+    # Hours and credits are kept exactly as given, in hundredths at most.
+    exact_hours = exact_credits = None
+    try:
+        exact_hours = parse_amount(hours, places=2, maximum=_MAX_HOURS, what="hours")
+        if exact_hours == 0:
+            problems.append("hours must be more than 0")
+    except AmountError as exc:
+        problems.append(str(exc))
+    if credits is not None:
+        try:
+            exact_credits = parse_amount(credits, places=2, maximum=_MAX_CREDITS, what="credits")
+        except AmountError as exc:
+            problems.append(str(exc))
+    if problems or exact_hours is None:
         raise InvalidInput("; ".join(problems))
     if external_id is not None:
         existing = uow.session.scalar(
@@ -66,10 +77,10 @@ def record_course_completion(
             )
         )
         if existing is not None:
-            same = (existing.learner_id, existing.course, existing.hours) == (
+            same = (existing.learner_id, existing.course, exact(existing.hours)) == (
                 learner.id,
                 course,
-                hours,
+                exact_hours,
             )
             if same:
                 return Recorded(f"course:{existing.public_id}", duplicate=True)
@@ -81,9 +92,9 @@ def record_course_completion(
         external_id=external_id,
         provider=provider,
         course=course,
-        hours=float(hours),
+        hours=float(exact_hours),
         grade=grade,
-        credits=credits,
+        credits=None if exact_credits is None else float(exact_credits),
         completed_on=completed_on,
         recorded_by_user_id=recorded_by.id if recorded_by else None,
     )

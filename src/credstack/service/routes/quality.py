@@ -17,6 +17,8 @@ from sqlalchemy import select
 from credstack.assessment import MIN_CANDIDATES, AssessmentKind, form_report
 from credstack.assessment.scoring import Answer
 from credstack.domain.parsing import parse_requirement
+from credstack.domain.quantities import exact
+from credstack.domain.quantities import show as _num
 from credstack.domain.requirements import (
     AssessmentPassed,
     Attested,
@@ -105,10 +107,6 @@ class QualityReport:
         out = asdict(self)
         out["summary"] = f"{self.met} of {len(self.checks)} checks met"
         return out
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
 
 
 def quality_report(
@@ -348,10 +346,10 @@ def _value(definition: dict[str, Any]) -> QualityCheck:
     parts = []
     credits = definition.get("credits")
     if isinstance(credits, int | float):
-        parts.append(f"{_num(credits)} credit{'s' if credits != 1 else ''}")
+        parts.append(f"{_num(exact(credits))} credit{'s' if credits != 1 else ''}")
     ce = definition.get("ce")
     if isinstance(ce, dict):
-        parts.append(f"{_num(float(ce.get('hours', 0)))} CE hours in {ce.get('category')}")
+        parts.append(f"{_num(exact(ce.get('hours', 0)))} CE hours in {ce.get('category')}")
     if not parts:
         return QualityCheck("value", title, NOT_MET, "no credit or CE value stated")
     return QualityCheck("value", title, MET, "; ".join(parts))
