@@ -29,12 +29,14 @@ def issuer_url(base_url: str, issuer_key: str) -> str:
 
 
 def issuer_did_document(uow: UnitOfWork, base_url: str, issuer_key: str) -> dict[str, Any]:
-    """Every key the issuer ever signed with, retired ones included, so old proofs still verify."""
+    """Every key the issuer ever signed with, retired ones included, so old proofs still verify.
+
+    A retired key carries its retirement instant, so proofs made after it are refused.
+    """
     issuer = uow.issuers.by_key(issuer_key)
     if issuer is None:
         raise NotFound(f"unknown issuer {issuer_key!r}")
-    keys = [
-        (row.key_id, decode_public_key_multibase(row.public_key_multibase))
-        for row in uow.signing_keys.all(issuer.id)
-    ]
-    return did_web_document(issuer_did(base_url, issuer_key), keys)
+    rows = uow.signing_keys.all(issuer.id)
+    keys = [(row.key_id, decode_public_key_multibase(row.public_key_multibase)) for row in rows]
+    retired = {row.key_id: row.retired_at for row in rows if row.retired_at is not None}
+    return did_web_document(issuer_did(base_url, issuer_key), keys, retired)
