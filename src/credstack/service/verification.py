@@ -19,11 +19,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,12 +32,14 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from credstack.errors import InvalidInput, NotFound
 from credstack.service.identity import issuer_did, issuer_did_document
 from credstack.service.keys import KeyStore
+from credstack.service.pdf_verification import verify_pdf
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import is_suspended, signed_status_list, status_changes
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
 from credstack.vc.ob2 import Ob2PublicKey
+from credstack.vc.pdf_certificate import read_certificate
 from credstack.vc.resolve import DidResolver, ResolvedKey
 from credstack.vc.result import VerificationResult
 from credstack.vc.status import FetchedStatusList
@@ -57,7 +57,6 @@ __all__ = [
 
 TRUST_DIR_ENV = "CREDSTACK_TRUST_DIR"
 _PDF = b"%PDF"
-_URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
 def trust_directory(data_dir: Path) -> Path:
@@ -230,16 +229,14 @@ class Verifier:
         return None
 
     def _verify_pdf(self, data: bytes) -> VerificationResult:
-        """A certificate is a pointer: verify the credential its verification URL names."""
-        urls = pdf_urls(data)
-        for url in urls:
-            award = self.award_for_url(url)
-            if award is not None and award.credential is not None:
-                result = self.verify_award(award)
-                return dataclasses.replace(result, source_format="pdf")
+        """The credential inside the certificate, or the one it links to: see pdf_verification."""
+        result = verify_pdf(self, data)
+        if result is not None:
+            return result
+        urls = read_certificate(data).urls
         found = f" (it names {urls[0]})" if urls else ""
         return unusable(
-            "The PDF does not lead to a credential issued here"
+            "The PDF neither carries a signed credential nor leads to a credential issued here"
             f"{found}; verify the credential file itself.",
             "pdf",
         )
@@ -261,27 +258,6 @@ class Verifier:
         else:
             check = Check("suspension", True, "The issuer has not suspended the credential.")
         return dataclasses.replace(result, checks=(*result.checks, check))
-
-
-def pdf_urls(data: bytes) -> list[str]:
-    """Links written on a certificate, from its text and metadata (the QR code repeats one)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(BytesIO(data))
-        texts = [page.extract_text() or "" for page in reader.pages]
-        metadata: Mapping[str, Any] = reader.metadata or {}
-        texts.extend(str(v) for v in metadata.values())
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise InvalidInput(f"the PDF cannot be read: {exc}") from exc
-    found: list[str] = []
-    for text in texts:
-        for url in _URL.findall(text.replace("\n", " ")):
-            cleaned = url.rstrip(".,;")
-            if cleaned not in found:
-                found.append(cleaned)
-    return found
 
 
 def unusable(message: str, source_format: str) -> VerificationResult:

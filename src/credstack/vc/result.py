@@ -27,6 +27,9 @@ class VerificationResult:
     summary: CredentialSummary | None = None
     source_format: str = "json"
     notes: tuple[str, ...] = field(default=())
+    # What a verified result does not vouch for, said in its headline (e.g. a PDF's printed
+    # text that only links to the credential); it never turns a failure into a pass.
+    caveat: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -47,7 +50,7 @@ class VerificationResult:
     @property
     def headline(self) -> str:
         if self.verified:
-            return "Verified: every check passed."
+            return f"Verified: {self.caveat}" if self.caveat else "Verified: every check passed."
         failures = self.failures
         if failures:
             return f"Not verified: {failures[0].message}"
