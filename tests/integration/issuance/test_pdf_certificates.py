@@ -14,10 +14,7 @@ from pypdf import PdfReader, PdfWriter
 
 from credstack.service.badges import certificate
 from credstack.service.issuance import verification_url
-from credstack.service.keys import KeyStore
 from credstack.service.pdf_verification import PRINTED_CHECK
-from credstack.service.sharing import ShareLinks
-from credstack.service.verification import Verifier
 from credstack.store.models import AwardRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
@@ -25,11 +22,7 @@ from credstack.vc.pdf import ATTACHMENT_NAME, CertificateInfo, certificate_pdf
 from credstack.vc.pdf_fonts import use_fonts
 
 from .factories import BASE, ccrb
-from .test_issuance import NOW
-
-
-def _verifier(uow: UnitOfWork, master: MasterKey) -> Verifier:
-    return Verifier(uow, KeyStore(uow, master, BASE), BASE, share_links=ShareLinks(master), now=NOW)
+from .test_issuance import _verifier
 
 
 def _award(uow: UnitOfWork, master: MasterKey) -> AwardRow:
