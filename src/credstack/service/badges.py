@@ -101,7 +101,7 @@ def certificate(uow: UnitOfWork, base_url: str, award: AwardRow) -> bytes:
         CertificateInfo(
             learner_name=facts.learner_name or context.learner.name,
             credential_name=facts.achievement_name or context.version.name,
-            issuer_name=context.issuer.name,
+            issuer_name=facts.issuer_name or context.issuer.name,
             issued_on=facts.issued_on or award.awarded_on,
             credential_id=award.public_id,
             verification_url=verification_url(base_url, award.public_id),

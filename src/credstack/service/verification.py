@@ -126,8 +126,9 @@ class _Resolver:
         controller = verification_method.partition("#")[0]
         if controller.startswith(self._prefix):
             key = controller.removeprefix(self._prefix)
-            if ":" in key or self._uow.issuers.by_key(key) is None:
-                return None
+            issuer = self._uow.issuers.by_key(key) if ":" not in key else None
+            if issuer is None or issuer.did_method != "web":
+                return None  # a did:key issuer has no did:web identity to sign with
             document = issuer_did_document(self._uow, self._base_url, key)
             return DidResolver({controller: document}).resolve(verification_method)
         return self._trusted.resolve(verification_method)

@@ -60,6 +60,7 @@ class CertificateFile:
 class PrintedFacts:
     """What a certificate of this credential prints, taken from the signed credential."""
 
+    issuer_name: str | None
     learner_name: str | None
     designation: str | None
     achievement_name: str | None
@@ -73,6 +74,7 @@ class PrintedFacts:
             if self.learner_name
             else "no name (the credential names the learner only by a hashed identifier)",
             f"achievement {self.achievement_name!r}",
+            f"issuer {self.issuer_name!r}",
         ]
         if self.issued_on is not None:
             parts.append(issued_line(self.issued_on).lower())
@@ -127,7 +129,10 @@ def credential_facts(credential: Mapping[str, Any]) -> PrintedFacts:
     if until is not None:
         last_day = until.date() - timedelta(days=1) if until.time() == time(0) else until.date()
     issued = _instant(credential.get("validFrom"))
+    issuer = credential.get("issuer")
+    issuer_name = issuer.get("name") if isinstance(issuer, Mapping) else None
     return PrintedFacts(
+        issuer_name=issuer_name if isinstance(issuer_name, str) else None,
         learner_name=names[0] if names else None,
         designation=designation if isinstance(designation, str) else None,
         achievement_name=achievement_name if isinstance(achievement_name, str) else None,
@@ -143,10 +148,14 @@ def printed_mismatches(text: str, facts: PrintedFacts) -> list[str] | None:
     """
     flat = _flat(text)
     anchors = [re.escape(_flat(words)) for words in (CERTIFIES, HAS_EARNED, ISSUED_ON)]
-    layout = re.search(f"{anchors[0]}(?P<learner>.+?){anchors[1]}(?P<rest>.+?){anchors[2]}", flat)
+    layout = re.search(
+        f"^(?P<issuer>.*?){anchors[0]}(?P<learner>.+?){anchors[1]}(?P<rest>.+?){anchors[2]}", flat
+    )
     if layout is None:
         return None
     problems = []
+    if facts.issuer_name is None or layout["issuer"] != _flat(facts.issuer_name):
+        problems.append(f"the printed issuer is not {facts.issuer_name or 'in the credential'!r}")
     printed_learner = layout["learner"]
     names = {_flat(learner_line(facts.learner_name or "", facts.designation))}
     names.add(_flat(facts.learner_name or ""))
