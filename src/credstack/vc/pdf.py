@@ -26,9 +26,11 @@ from credstack.vc.pdf_fonts import FONT_FAMILY, use_fonts
 __all__ = [
     "ATTACHMENT_NAME",
     "CERTIFIES",
+    "CREDENTIAL_ID",
     "HAS_EARNED",
     "ISSUED_ON",
     "VALID_UNTIL",
+    "VERIFY_AT",
     "CertificateInfo",
     "certificate_pdf",
     "issued_line",
@@ -42,6 +44,8 @@ CERTIFIES = "certifies that"
 HAS_EARNED = "has earned"
 ISSUED_ON = "Issued on"
 VALID_UNTIL = "Valid until"
+CREDENTIAL_ID = "Credential ID:"
+VERIFY_AT = "Verify at:"
 _FONT = FONT_FAMILY
 
 
@@ -126,8 +130,8 @@ def certificate_pdf(info: CertificateInfo) -> bytes:
     lines = [issued_line(info.issued_on)]
     if info.valid_until is not None:
         lines.append(valid_until_line(info.valid_until))
-    lines.append(f"Credential ID: {info.credential_id}")
-    lines.append(f"Verify at: {info.verification_url}")
+    lines.append(f"{CREDENTIAL_ID} {info.credential_id}")
+    lines.append(f"{VERIFY_AT} {info.verification_url}")
     y = pdf.h - 62
     for line in lines:
         pdf.set_xy(20, y)

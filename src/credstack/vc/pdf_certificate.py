@@ -4,7 +4,9 @@ Printed text is not signed, so it only counts when it agrees with a signed crede
 facts compared are the ones ``vc.pdf`` prints in fixed wording: the learner's name (the
 credential's ``identifier`` of type ``name``, optionally followed by ``, <humanCode>``), the
 achievement's name, ``Issued on`` (the UTC date of ``validFrom``) and ``Valid until`` (the
-last valid day: the day before ``validUntil`` when that is midnight UTC, else its UTC date).
+last valid day: the day before ``validUntil`` when that is midnight UTC, else its UTC date),
+then the credential's id (whose end is the printed ``Credential ID``) and the verification
+link, which ends with that ID; nothing else may be printed, on any page.
 Before comparing, text is put in Unicode NFC and whitespace and control characters are
 dropped, since PDF text extraction splits and joins words (and CJK glyphs) by position, not
 by the original spaces, and may map glyphs made by shaping (Devanagari) to control codes.
@@ -25,9 +27,11 @@ from credstack.errors import InvalidInput
 from credstack.vc.pdf import (
     ATTACHMENT_NAME,
     CERTIFIES,
+    CREDENTIAL_ID,
     HAS_EARNED,
     ISSUED_ON,
     VALID_UNTIL,
+    VERIFY_AT,
     issued_line,
     learner_line,
     valid_until_line,
@@ -49,6 +53,20 @@ _URL = re.compile(r"https?://[^\s<>\"')]+")
 _WHITESPACE = re.compile(r"\s+")
 
 
+def _words(text: str) -> str:
+    return re.escape(_WHITESPACE.sub("", text))
+
+
+# The whole text of a certificate in our wording, whitespace removed (see the module doc).
+_LAYOUT = re.compile(
+    f"(?P<issuer>.*?){_words(CERTIFIES)}(?P<learner>.+?){_words(HAS_EARNED)}(?P<rest>.+?)"
+    rf"{_words(ISSUED_ON)}(?P<issued>\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"(?:{_words(VALID_UNTIL)}(?P<until>\d{{4}}-\d{{2}}-\d{{2}}))?"
+    rf"{_words(CREDENTIAL_ID)}(?P<id>\S+?){_words(VERIFY_AT)}https?://\S*?(?P=id)",
+    re.DOTALL,
+)
+
+
 @dataclass(frozen=True)
 class CertificateFile:
     text: str
@@ -60,6 +78,7 @@ class CertificateFile:
 class PrintedFacts:
     """What a certificate of this credential prints, taken from the signed credential."""
 
+    credential_id: str | None
     issuer_name: str | None
     learner_name: str | None
     designation: str | None
@@ -131,7 +150,9 @@ def credential_facts(credential: Mapping[str, Any]) -> PrintedFacts:
     issued = _instant(credential.get("validFrom"))
     issuer = credential.get("issuer")
     issuer_name = issuer.get("name") if isinstance(issuer, Mapping) else None
+    credential_id = credential.get("id")
     return PrintedFacts(
+        credential_id=credential_id if isinstance(credential_id, str) else None,
         issuer_name=issuer_name if isinstance(issuer_name, str) else None,
         learner_name=names[0] if names else None,
         designation=designation if isinstance(designation, str) else None,
@@ -147,31 +168,32 @@ def printed_mismatches(text: str, facts: PrintedFacts) -> list[str] | None:
     None when the text is not in our wording at all (someone else's layout).
     """
     flat = _flat(text)
-    anchors = [re.escape(_flat(words)) for words in (CERTIFIES, HAS_EARNED, ISSUED_ON)]
-    layout = re.search(
-        f"^(?P<issuer>.*?){anchors[0]}(?P<learner>.+?){anchors[1]}(?P<rest>.+?){anchors[2]}", flat
-    )
+    layout = _LAYOUT.fullmatch(flat)
     if layout is None:
         return None
     problems = []
     if facts.issuer_name is None or layout["issuer"] != _flat(facts.issuer_name):
         problems.append(f"the printed issuer is not {facts.issuer_name or 'in the credential'!r}")
-    printed_learner = layout["learner"]
     names = {_flat(learner_line(facts.learner_name or "", facts.designation))}
     names.add(_flat(facts.learner_name or ""))
-    if facts.learner_name is None or printed_learner not in names:
+    if facts.learner_name is None or layout["learner"] not in names:
         problems.append(f"the printed name is not {facts.learner_name or 'in the credential'!r}")
     achievement = _flat(facts.achievement_name or "")
     rest = layout["rest"]
     if not achievement or not (rest == achievement or re.fullmatch(_kind_after(achievement), rest)):
         problems.append(f"the printed achievement is not {facts.achievement_name!r}")
-    for label, day in ((ISSUED_ON, facts.issued_on), (VALID_UNTIL, facts.valid_until)):
-        printed = re.findall(re.escape(_flat(label)) + r"(\d{4}-\d{2}-\d{2})", flat)
-        expected = [day.isoformat()] if day is not None else []
-        if printed != expected:
-            shown = printed[0] if printed else "nothing"
-            wanted = expected[0] if expected else "nothing"
-            problems.append(f"it prints {label} {shown} where the credential says {wanted}")
+    for label, printed, day in (
+        (ISSUED_ON, layout["issued"], facts.issued_on),
+        (VALID_UNTIL, layout["until"], facts.valid_until),
+    ):
+        wanted = day.isoformat() if day is not None else None
+        if printed != wanted:
+            problems.append(
+                f"it prints {label} {printed or 'nothing'} where the credential says "
+                f"{wanted or 'nothing'}"
+            )
+    if not _flat(facts.credential_id or "").endswith(layout["id"]):
+        problems.append(f"the printed credential ID is not that of {facts.credential_id}")
     return problems
 
 

@@ -127,6 +127,24 @@ def test_a_genuine_certificate_with_a_fact_edited_is_not_verified(
     assert complaint in result.headline
 
 
+def test_a_genuine_certificate_with_extra_printed_text_is_not_verified(
+    uow: UnitOfWork, master_key: MasterKey
+) -> None:
+    award = _award(uow, master_key)
+    extra = FPDF()
+    extra.add_page()
+    extra.set_font("Helvetica", "", 14)
+    extra.cell(180, 10, "and the degree of Doctor of Medicine")
+    writer = PdfWriter(clone_from=io.BytesIO(certificate(uow, BASE, award)))
+    writer.append(io.BytesIO(bytes(extra.output())))
+    out = io.BytesIO()
+    writer.write(out)
+    assert ATTACHMENT_NAME in PdfReader(io.BytesIO(out.getvalue())).attachments
+    result = _verifier(uow, master_key).verify_bytes(out.getvalue())
+    assert not result.verified
+    assert "not in the wording of credstack's certificates" in result.headline
+
+
 def test_changed_dates_are_not_verified(uow: UnitOfWork, master_key: MasterKey) -> None:
     award = _award(uow, master_key)
     info = _genuine(award, issued_on=date(2025, 3, 2))
