@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Install the Debian packages the test suite needs, when missing: Chromium (browser tests)
-# and Node.js with npm (interoperability tests against the digitalbazaar JavaScript stack).
+# Install the Debian packages the test suite needs, when missing: Chromium (browser tests),
+# Node.js with npm (interoperability tests against the digitalbazaar JavaScript stack) and
+# Noto CJK (PDF certificates print Chinese, Japanese and Korean names with it).
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v node >/dev/null || missing+=(nodejs)
 command -v npm >/dev/null || missing+=(npm)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 as_root() {

@@ -10,7 +10,7 @@ from credstack.api.deps import CallerDep, RuntimeDep, UowDep
 from credstack.api.schemas import AchievementOut, AchievementSummaryOut, IssuerOut, LoadReportOut
 from credstack.errors import NotFound
 from credstack.service.catalog import load_catalog
-from credstack.service.identity import issuer_did
+from credstack.service.identity import issuer_identity
 from credstack.service.people import require_issuer, require_role
 
 __all__ = ["router"]
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["catalog"])
 def list_issuers(uow: UowDep, runtime: RuntimeDep) -> list[IssuerOut]:
     base = runtime.settings.base_url
     return [
-        IssuerOut(id=i.key, name=i.name, kind=i.kind, url=i.url, did=issuer_did(base, i.key))
+        IssuerOut(id=i.key, name=i.name, kind=i.kind, url=i.url, did=issuer_identity(uow, base, i))
         for i in uow.issuers.all()
     ]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from credstack.cli.app import app, fail, installation, say
+from credstack.service.identity import issuer_identity
 from credstack.service.people import (
     ISSUER_KINDS,
     add_issuer,
@@ -19,6 +21,12 @@ from credstack.service.people import (
 )
 
 __all__ = ["issuer_app", "learner_app", "user_app"]
+
+
+class DidMethod(StrEnum):
+    web = "web"
+    key = "key"
+
 
 issuer_app = typer.Typer(no_args_is_help=True, help="Issuers (organisations) and their keys.")
 user_app = typer.Typer(no_args_is_help=True, help="Users, roles and API tokens.")
@@ -34,12 +42,21 @@ def issuer_add(
     name: Annotated[str, typer.Option(help="Display name.")],
     kind: Annotated[str, typer.Option(help=f"One of: {', '.join(ISSUER_KINDS)}.")] = "other",
     url: Annotated[str | None, typer.Option(help="Home page.")] = None,
+    did_method: Annotated[
+        DidMethod,
+        typer.Option(
+            help="web: did:web served here, keys can rotate; key: did:key, one key for good."
+        ),
+    ] = DidMethod.web,
 ) -> None:
     """Create an issuer and its first signing key."""
     with installation() as runtime, runtime.uow() as uow:
-        add_issuer(uow, runtime.keys(uow), key=key, name=name, kind=kind, url=url)
+        issuer = add_issuer(
+            uow, runtime.keys(uow), key=key, name=name, kind=kind, url=url, did_method=did_method
+        )
+        did = issuer_identity(uow, runtime.settings.base_url, issuer)
         uow.commit()
-    say(f"issuer {key} created")
+    say(f"issuer {key} created: {did}")
 
 
 @issuer_app.command("list")
@@ -47,12 +64,13 @@ def issuer_list() -> None:
     """List issuers."""
     with installation() as runtime, runtime.uow() as uow:
         for issuer in uow.issuers.all():
-            say(f"{issuer.key}\t{issuer.kind}\t{issuer.name}")
+            did = issuer_identity(uow, runtime.settings.base_url, issuer)
+            say(f"{issuer.key}\t{issuer.kind}\t{issuer.name}\t{did}")
 
 
 @issuer_app.command("rotate-key")
 def issuer_rotate_key(key: Annotated[str, typer.Argument(help="Issuer id.")]) -> None:
-    """New signing key; the old one stays in the DID document so old credentials still verify."""
+    """New signing key (did:web issuers); the old one stays in the DID document, dated retired."""
     with installation() as runtime, runtime.uow() as uow:
         row = runtime.keys(uow).create(require_issuer(uow, key))
         uow.commit()

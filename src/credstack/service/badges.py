@@ -1,8 +1,9 @@
 """What a credential looks like to a person: badge images (baked) and the PDF certificate.
 
 An achievement without artwork still gets a badge: a plain generated image with its name, so
-every credential can travel as a baked PNG or SVG. The certificate carries a QR code and the
-text of the verification URL; it is a pointer to the signed credential, not a credential.
+every credential can travel as a baked PNG or SVG. The certificate carries a QR code, the
+text of the verification URL and the signed credential itself as an attachment, so a
+verifier can check that what it prints is what was signed.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.baking import bake_png, bake_svg
 from credstack.vc.pdf import CertificateInfo, certificate_pdf
+from credstack.vc.pdf_certificate import credential_facts
 
 __all__ = ["badge_png", "badge_svg", "baked_png", "baked_svg", "certificate"]
 
@@ -87,19 +89,25 @@ def baked_svg(uow: UnitOfWork, award: AwardRow) -> str:
 
 
 def certificate(uow: UnitOfWork, base_url: str, award: AwardRow) -> bytes:
-    _issued(award)
+    """The printable certificate, printing what the signed credential says and carrying it.
+
+    A credential issued before names were signed into it is not embedded: its printed name
+    could not be checked, so such a certificate stays a link to the credential.
+    """
+    credential = _issued(award)
     context = award_context(uow, award)
-    designation = context.version.definition.get("designation")
+    facts = credential_facts(credential)
     return certificate_pdf(
         CertificateInfo(
-            learner_name=context.learner.name,
-            credential_name=context.version.name,
-            issuer_name=context.issuer.name,
-            issued_on=award.awarded_on,
+            learner_name=facts.learner_name or context.learner.name,
+            credential_name=facts.achievement_name or context.version.name,
+            issuer_name=facts.issuer_name or context.issuer.name,
+            issued_on=facts.issued_on or award.awarded_on,
             credential_id=award.public_id,
             verification_url=verification_url(base_url, award.public_id),
-            designation=str(designation) if designation else None,
+            designation=facts.designation,
             kind_words=context.version.type.replace("-", " "),
-            valid_until=award.valid_until,
+            valid_until=facts.valid_until if facts.issued_on else award.valid_until,
+            credential=credential if facts.learner_name else None,
         )
     )

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from credstack.domain.records import Proctoring
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
-from credstack.service.identity import issuer_did
+from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.service.status import status_entry
 from credstack.store.models import (
@@ -128,9 +128,8 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
     award, issuer, version = context.award, context.issuer, context.version
     definition = version.definition
     kind = AchievementType(version.type)
-    profile = IssuerProfile(
-        id=issuer_did(base_url, issuer.key), name=issuer.name, url=issuer.url, email=issuer.email
-    )
+    issuer_id = issuer_identity(uow, base_url, issuer)
+    profile = IssuerProfile(id=issuer_id, name=issuer.name, url=issuer.url, email=issuer.email)
     ce = definition.get("ce")
     ce_hours = float(ce["hours"]) if isinstance(ce, dict) and "hours" in ce else None
     credits = _float(definition.get("credits"))

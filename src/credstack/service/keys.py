@@ -2,7 +2,8 @@
 
 The database holds key ids, public keys and sealed private keys; the master key that unseals
 them is outside the database (see `store.secrets`). Rotation retires a key for signing but keeps
-it listed in the DID document, so credentials signed with it stay verifiable.
+it listed in the DID document, so credentials signed with it stay verifiable. A did:key issuer
+has exactly one key, since its identity is that key: it cannot rotate.
 """
 
 from __future__ import annotations
@@ -10,13 +11,18 @@ from __future__ import annotations
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
-from credstack.errors import NotFound
+from credstack.errors import Conflict, NotFound
 from credstack.service.identity import issuer_did
 from credstack.store.models import IssuerRow, SigningKeyRow
 from credstack.store.secrets import MasterKey
 from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
-from credstack.vc.keys import SigningKey, public_key_multibase, signing_key_from_private_key
+from credstack.vc.keys import (
+    DID_KEY,
+    SigningKey,
+    public_key_multibase,
+    signing_key_from_private_key,
+)
 
 __all__ = ["KeyStore"]
 
@@ -38,11 +44,18 @@ class KeyStore:
 
     def create(self, issuer: IssuerRow) -> SigningKeyRow:
         """A new active key; any earlier active key is retired (kept for verification)."""
+        existing = self._uow.signing_keys.all(issuer.id)
+        if issuer.did_method == "key" and existing:
+            raise Conflict(
+                f"issuer {issuer.key} is identified by did:key, so its key is its identity and "
+                "cannot be rotated; a did:web issuer (`credstack issuer add ... --did-method web`) "
+                "can rotate keys"
+            )
         private = Ed25519PrivateKey.generate()
         key_id = public_key_multibase(private.public_key())
         raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         now = utcnow()
-        for row in self._uow.signing_keys.all(issuer.id):
+        for row in existing:
             if row.retired_at is None:
                 row.retired_at = now
         row = SigningKeyRow(
@@ -64,4 +77,6 @@ class KeyStore:
             )
         raw = self._master.open(row.encrypted_private_key, self._context(issuer, row.key_id))
         private = Ed25519PrivateKey.from_private_bytes(raw)
+        if issuer.did_method == "key":
+            return signing_key_from_private_key(DID_KEY, private)
         return signing_key_from_private_key(issuer_did(self._base_url, issuer.key), private)

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from credstack.errors import NotFound
-from credstack.service.identity import issuer_did
 from credstack.service.issuance import credential_url
 from credstack.service.keys import KeyStore
 from credstack.store.models import AwardRow, IssuerRow, LearnerRow
@@ -65,9 +64,9 @@ def learner_clr(
         salt=learner.identity_salt,
         name=learner.name,
     )
-    profile = IssuerProfile(
-        id=issuer_did(base_url, signer.key), name=signer.name, url=signer.url, email=signer.email
-    )
+    key = keys.signing_key(signer)
+    # The key's controller is the signer's DID, did:web or did:key.
+    profile = IssuerProfile(id=key.controller, name=signer.name, url=signer.url, email=signer.email)
     document = clr_credential(
         credential_id=f"urn:uuid:{uuid.uuid4()}",
         issuer=profile,
@@ -81,5 +80,5 @@ def learner_clr(
     )
     if not learner.email:
         document["credentialSubject"]["identifier"][0]["identityType"] = "systemId"
-    signed: dict[str, object] = dataintegrity.sign(document, keys.signing_key(signer), created=now)
+    signed: dict[str, object] = dataintegrity.sign(document, key, created=now)
     return signed

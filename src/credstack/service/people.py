@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service.identity import check_did_method
 from credstack.service.keys import KeyStore
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
 from credstack.store.types import utcnow
@@ -62,13 +63,15 @@ def add_issuer(
     kind: str = "other",
     url: str | None = None,
     email: str | None = None,
+    did_method: str = "web",
 ) -> IssuerRow:
     _check_key(key, "issuer")
+    check_did_method(did_method)
     if kind not in ISSUER_KINDS:
         raise InvalidInput(f"issuer kind {kind!r}: use one of {', '.join(ISSUER_KINDS)}")
     if uow.issuers.by_key(key) is not None:
         raise Conflict(f"issuer {key!r} already exists")
-    issuer = IssuerRow(key=key, name=name, kind=kind, url=url, email=email)
+    issuer = IssuerRow(key=key, name=name, kind=kind, url=url, email=email, did_method=did_method)
     uow.issuers.add(issuer)
     keys.create(issuer)
     return issuer

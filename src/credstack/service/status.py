@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 
 from credstack.errors import NotFound
-from credstack.service.identity import issuer_did
+from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.store.models import AwardRow, IssuerRow, StatusListRow
 from credstack.store.types import utcnow
@@ -210,7 +210,7 @@ def signed_status_list(
         return cached, row
     document = status_list_credential(
         url=status_list_url(base_url, issuer.key, row.list_key),
-        issuer_id=issuer_did(base_url, issuer.key),
+        issuer_id=issuer_identity(uow, base_url, issuer),
         purpose="revocation" if row.purpose == "revocation" else "suspension",
         bits=_bitstring(row),
         valid_from=row.updated_at,

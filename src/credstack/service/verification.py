@@ -18,17 +18,22 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from credstack.errors import InvalidInput, NotFound
-from credstack.service.identity import issuer_did, issuer_did_document, issuer_url
+from credstack.service.identity import (
+    issuer_did,
+    issuer_did_document,
+    issuer_dids,
+    issuer_identity,
+    issuer_url,
+)
 from credstack.service.keys import KeyStore
+from credstack.service.pdf_verification import verify_pdf
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import is_suspended, signed_status_list, status_changes
 from credstack.service.trust_lists import TRUST_DIR_ENV, TrustStore, trust_directory
@@ -36,6 +41,7 @@ from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
 from credstack.vc.ob2 import Ob2PublicKey
+from credstack.vc.pdf_certificate import read_certificate
 from credstack.vc.recipient import MAX_EMAIL_LENGTH, check_recipient
 from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 from credstack.vc.resolve import DidResolver, ResolvedKey
@@ -57,7 +63,6 @@ __all__ = [
 NOT_VERIFIED_LABEL = "Not verified — as written in the file"
 UNRECOGNISED_LABEL = "Authentic, from an issuer this verifier does not recognise"
 _PDF = b"%PDF"
-_URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
 class _Resolver:
@@ -73,8 +78,9 @@ class _Resolver:
         controller = verification_method.partition("#")[0]
         if self._uow is not None and controller.startswith(self._prefix):
             key = controller.removeprefix(self._prefix)
-            if ":" in key or self._uow.issuers.by_key(key) is None:
-                return None
+            issuer = self._uow.issuers.by_key(key) if ":" not in key else None
+            if issuer is None or issuer.did_method != "web":
+                return None  # a did:key issuer has no did:web identity to sign with
             document = issuer_did_document(self._uow, self._base_url, key)
             return DidResolver({controller: document}).resolve(verification_method)
         return self._trusted.resolve(verification_method)
@@ -86,10 +92,10 @@ def own_issuers(uow: UnitOfWork | None, base_url: str) -> list[KnownIssuer]:
         return []
     return [
         KnownIssuer(
-            dids=(issuer_did(base_url, row.key),),
+            dids=tuple(dict.fromkeys(key.did for key in issuer_dids(uow, base_url, row))),
             name=row.name,
             url=row.url,
-            aliases=(issuer_url(base_url, row.key),),
+            aliases=(issuer_url(base_url, row.key), issuer_did(base_url, row.key)),
         )
         for row in uow.issuers.all()
     ]
@@ -207,16 +213,14 @@ class Verifier:
         return None
 
     def _verify_pdf(self, data: bytes) -> VerificationResult:
-        """A certificate is a pointer: verify the credential its verification URL names."""
-        urls = pdf_urls(data)
-        for url in urls:
-            award = self.award_for_url(url)
-            if award is not None and award.credential is not None:
-                result = self.verify_award(award)
-                return dataclasses.replace(result, source_format="pdf")
+        """The credential inside the certificate, or the one it links to: see pdf_verification."""
+        result = verify_pdf(self, data)
+        if result is not None:
+            return result
+        urls = read_certificate(data).urls
         found = f" (it names {urls[0]})" if urls else ""
         return unusable(
-            "The PDF does not lead to a credential issued here"
+            "The PDF neither carries a signed credential nor leads to a credential issued here"
             f"{found}; verify the credential file itself.",
             "pdf",
         )
@@ -236,7 +240,7 @@ class Verifier:
             return result
         issuer = self.uow.session.get(IssuerRow, award.issuer_id)
         signer = result.recognition.signer if result.recognition is not None else None
-        if issuer is None or signer != issuer_did(self.base_url, issuer.key):
+        if issuer is None or signer != issuer_identity(self.uow, self.base_url, issuer):
             return result  # someone else's document reusing our id: our records say nothing
         if is_suspended(self.uow, award):
             when = award.status_changed_at
@@ -265,27 +269,6 @@ def checked_email(text: str) -> str:
     if not at or not local or "." not in domain or any(c.isspace() for c in address):
         raise InvalidInput(f"{address!r} is not an e-mail address")
     return address
-
-
-def pdf_urls(data: bytes) -> list[str]:
-    """Links written on a certificate, from its text and metadata (the QR code repeats one)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(BytesIO(data))
-        texts = [page.extract_text() or "" for page in reader.pages]
-        metadata: Mapping[str, Any] = reader.metadata or {}
-        texts.extend(str(v) for v in metadata.values())
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise InvalidInput(f"the PDF cannot be read: {exc}") from exc
-    found: list[str] = []
-    for text in texts:
-        for url in _URL.findall(text.replace("\n", " ")):
-            cleaned = url.rstrip(".,;")
-            if cleaned not in found:
-                found.append(cleaned)
-    return found
 
 
 def unusable(message: str, source_format: str) -> VerificationResult:

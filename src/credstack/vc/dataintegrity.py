@@ -26,7 +26,7 @@ from credstack.vc.jsonld import (
 )
 from credstack.vc.keys import SigningKey
 from credstack.vc.multibase import MultibaseError, decode_base58btc, encode_base58btc
-from credstack.vc.resolve import KeyResolver
+from credstack.vc.resolve import KeyResolver, parse_instant
 
 __all__ = [
     "CHECK_NAME",
@@ -228,6 +228,9 @@ def _verify_one(
         )
     if not resolved.allows(expected_purpose):
         return f"The key {method} is not listed by its controller for {expected_purpose}."
+    refusal = resolved.refusal(parse_instant(created))
+    if refusal is not None:
+        return refusal
     if issuer is not None and resolved.controller != issuer:
         return (
             f"The credential was signed with a key of {resolved.controller}, but its "

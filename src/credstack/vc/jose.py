@@ -2,7 +2,8 @@
 
 Open Badges 3.0 §8.2 (3.0.3) specifies the VCDM 1.1 "VC-JWT" form: the credential sits in a
 ``vc`` claim beside the registered claims ``iss`` (issuer id), ``jti`` (credential id),
-``sub`` (subject id), ``nbf`` (valid from) and ``exp`` (valid until), header ``typ: JWT``.
+``sub`` (subject id), ``nbf`` (valid from) and ``exp`` (valid until), header ``typ: JWT``;
+we add ``iat`` (when it was signed), which the key-retirement check reads.
 VC-JOSE-COSE for VCDM 2.0 instead makes the credential itself the payload with
 ``typ: vc+jwt``. We sign the OB 3.0 form, which the 1EdTech validator reads, and verify
 both. Ed25519 comes from ``cryptography``; JWS compact serialisation is a few lines, so no
@@ -16,7 +17,7 @@ import binascii
 import functools
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -64,10 +65,17 @@ def _id_of(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def sign_jwt(document: Mapping[str, Any], key: SigningKey) -> str:
-    """The credential as an OB 3.0 VC-JWT; ``kid`` names the verification method."""
+def sign_jwt(
+    document: Mapping[str, Any], key: SigningKey, *, issued_at: datetime | None = None
+) -> str:
+    """The credential as an OB 3.0 VC-JWT; ``kid`` names the verification method.
+
+    ``iat`` (now unless given) lets a verifier tell whether a since-retired key signed it
+    before or after its retirement.
+    """
     claims: dict[str, Any] = {"vc": dict(document)}
     registered = {
+        "iat": int((issued_at or datetime.now(UTC)).timestamp()),
         "iss": _id_of(document.get("issuer")),
         "jti": document.get("id"),
         "sub": _id_of(document.get("credentialSubject")),
@@ -113,6 +121,9 @@ def verify_jwt(
         return None, _fail(f"The signing key {kid} could not be found among trusted keys.")
     if not resolved.allows("assertionMethod"):
         return None, _fail(f"The key {kid} is not listed by its controller for assertionMethod.")
+    refusal = resolved.refusal(_signed_at(claims), "JWT (iat, else nbf)")
+    if refusal is not None:
+        return None, _fail(refusal)
     try:
         resolved.public_key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
     except InvalidSignature:
@@ -125,6 +136,18 @@ def verify_jwt(
             f"The JWT was signed with a key of {resolved.controller}, but the issuer is {issuer}."
         )
     return credential, Check(CHECK_NAME, True, "The JWT signature is valid.")
+
+
+def _signed_at(claims: Mapping[str, Any]) -> datetime | None:
+    """When the token says it was signed: ``iat``, else ``nbf`` (our tokens carry nbf only)."""
+    for claim in ("iat", "nbf"):
+        value = claims.get(claim)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                return datetime.fromtimestamp(value, UTC)
+            except (OverflowError, OSError, ValueError):
+                return None
+    return None
 
 
 def _fail(message: str) -> Check:

@@ -1,23 +1,52 @@
 """A printable certificate whose QR code leads back to the online verification page.
 
-The PDF is a convenience for people, not a credential: whoever scans the code verifies
-the signed credential itself, so the certificate carries the verification URL and the
-credential id rather than any claim of its own.
+The printed text is for people and is not signed. So that a verifier can tell a genuine
+certificate from a PDF anyone made with the same link, the signed credential travels inside
+it as a file attachment (``credential.json``), and the printed facts follow fixed wording that
+``vc.pdf_certificate`` reads back and compares with that credential: the learner's name
+(optionally ``, DESIGNATION``) after "certifies that", the achievement's name after "has
+earned", ``Issued on YYYY-MM-DD`` and ``Valid until YYYY-MM-DD`` (ISO dates, UTC).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from typing import Any
 
 import qrcode
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
-__all__ = ["CertificateInfo", "certificate_pdf", "qr_matrix"]
+from credstack.vc.pdf_fonts import FONT_FAMILY, use_fonts
 
-_FONT = "Helvetica"
+__all__ = [
+    "ATTACHMENT_NAME",
+    "CERTIFIES",
+    "CREDENTIAL_ID",
+    "HAS_EARNED",
+    "ISSUED_ON",
+    "VALID_UNTIL",
+    "VERIFY_AT",
+    "CertificateInfo",
+    "certificate_pdf",
+    "issued_line",
+    "learner_line",
+    "qr_matrix",
+    "valid_until_line",
+]
+
+ATTACHMENT_NAME = "credential.json"
+CERTIFIES = "certifies that"
+HAS_EARNED = "has earned"
+ISSUED_ON = "Issued on"
+VALID_UNTIL = "Valid until"
+CREDENTIAL_ID = "Credential ID:"
+VERIFY_AT = "Verify at:"
+_FONT = FONT_FAMILY
 
 
 @dataclass(frozen=True)
@@ -31,6 +60,20 @@ class CertificateInfo:
     designation: str | None = None  # letters after the name, e.g. "CCRP"
     kind_words: str | None = None  # e.g. "certification"
     valid_until: date | None = None
+    # The signed credential, embedded so the printed facts can be checked against it.
+    credential: Mapping[str, Any] | None = None
+
+
+def learner_line(name: str, designation: str | None) -> str:
+    return f"{name}, {designation}" if designation else name
+
+
+def issued_line(day: date) -> str:
+    return f"{ISSUED_ON} {day.isoformat()}"
+
+
+def valid_until_line(day: date) -> str:
+    return f"{VALID_UNTIL} {day.isoformat()}"
 
 
 def qr_matrix(url: str) -> list[list[bool]]:
@@ -42,17 +85,21 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return matrix
 
 
-def _latin1(text: str) -> str:
-    # The core PDF fonts are Latin-1; other characters are replaced rather than failing.
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def certificate_pdf(info: CertificateInfo) -> bytes:
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.set_title(_latin1(f"{info.credential_name} - {info.learner_name}"))
-    pdf.set_author(_latin1(info.issuer_name))
+    learner = learner_line(info.learner_name, info.designation)
+    use_fonts(pdf, (learner, info.credential_name, info.issuer_name, info.kind_words or ""))
+    pdf.set_title(f"{info.credential_name} - {info.learner_name}")
+    pdf.set_author(info.issuer_name)
     pdf.set_creator("credstack")
     pdf.set_auto_page_break(auto=False)
+    if info.credential is not None:
+        pdf.embed_file(
+            bytes=json.dumps(info.credential, ensure_ascii=False, indent=2).encode("utf-8"),
+            basename=ATTACHMENT_NAME,
+            desc="The signed credential this certificate shows (Open Badges 3.0)",
+            mime_type="application/vc+ld+json",
+        )
     pdf.add_page()
     width = pdf.w - 40
     pdf.set_draw_color(40, 60, 110)
@@ -61,37 +108,34 @@ def certificate_pdf(info: CertificateInfo) -> bytes:
 
     pdf.set_xy(20, 28)
     pdf.set_font(_FONT, "", 14)
-    pdf.cell(width, 8, _latin1(info.issuer_name), align="C")
+    pdf.cell(width, 8, info.issuer_name, align="C")
     pdf.set_xy(20, 42)
     pdf.set_font(_FONT, "", 12)
-    pdf.cell(width, 8, "certifies that", align="C")
+    pdf.cell(width, 8, CERTIFIES, align="C")
     pdf.set_xy(20, 54)
     pdf.set_font(_FONT, "B", 28)
-    learner = info.learner_name
-    if info.designation:
-        learner = f"{learner}, {info.designation}"
-    pdf.cell(width, 14, _latin1(learner), align="C")
+    pdf.cell(width, 14, learner, align="C")
     pdf.set_xy(20, 74)
     pdf.set_font(_FONT, "", 12)
-    pdf.cell(width, 8, "has earned", align="C")
+    pdf.cell(width, 8, HAS_EARNED, align="C")
     pdf.set_xy(20, 86)
     pdf.set_font(_FONT, "B", 20)
-    pdf.multi_cell(width, 10, _latin1(info.credential_name), align="C")
+    pdf.multi_cell(width, 10, info.credential_name, align="C")
     if info.kind_words:
         pdf.set_x(20)
-        pdf.set_font(_FONT, "I", 12)
-        pdf.cell(width, 8, _latin1(f"({info.kind_words})"), align="C")
+        pdf.set_font(_FONT, "", 12)
+        pdf.cell(width, 8, f"({info.kind_words})", align="C")
 
     pdf.set_font(_FONT, "", 10)
-    lines = [f"Issued on {info.issued_on.isoformat()}"]
+    lines = [issued_line(info.issued_on)]
     if info.valid_until is not None:
-        lines.append(f"Valid until {info.valid_until.isoformat()}")
-    lines.append(f"Credential ID: {info.credential_id}")
-    lines.append(f"Verify at: {info.verification_url}")
+        lines.append(valid_until_line(info.valid_until))
+    lines.append(f"{CREDENTIAL_ID} {info.credential_id}")
+    lines.append(f"{VERIFY_AT} {info.verification_url}")
     y = pdf.h - 62
     for line in lines:
         pdf.set_xy(20, y)
-        pdf.cell(width - 60, 6, _latin1(line))
+        pdf.cell(width - 60, 6, line)
         y += 7
 
     _draw_qr(pdf, qr_matrix(info.verification_url), x=pdf.w - 70, y=pdf.h - 70, size=45)

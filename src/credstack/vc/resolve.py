@@ -4,7 +4,10 @@ did:key carries its key in the identifier, so it resolves locally. did:web (and 
 controller documents) resolve only from documents the caller supplies: the verifier decides
 which issuers it trusts and where their keys came from, and a credential can never make us
 fetch a URL of its choosing. A controller document may list several keys; rotated-out keys
-stay listed so credentials signed with them keep verifying.
+stay listed so credentials signed with them keep verifying, each with the instant it was
+retired (``revoked``, a dateTimeStamp in the Controlled Identifiers spec): a proof that says
+it was made after that instant is refused, so a leaked old key cannot sign new credentials
+that pass as current ones.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import base64
 import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import quote, unquote
 
@@ -33,6 +37,8 @@ __all__ = [
     "ResolvedKey",
     "did_web_document",
     "did_web_url",
+    "format_instant",
+    "parse_instant",
 ]
 
 DID_V1_CONTEXT = "https://www.w3.org/ns/did/v1"
@@ -54,9 +60,32 @@ class ResolvedKey:
     # Verification relationships the controller document grants this key; None means the
     # method grants them all by construction (did:key).
     purposes: frozenset[str] | None = None
+    # When the controller retired the key (the method's ``revoked``); None while it is in use.
+    retired_at: datetime | None = None
 
     def allows(self, proof_purpose: str) -> bool:
         return self.purposes is None or proof_purpose in self.purposes
+
+    def refusal(self, signed_at: datetime | None, what: str = "proof") -> str | None:
+        """Why a signature made at ``signed_at`` cannot count; None when it can.
+
+        A retired key's signature counts only when it says it was made before the
+        retirement; one that does not say when it was made cannot show that.
+        """
+        if self.retired_at is None:
+            return None
+        retired = format_instant(self.retired_at)
+        if signed_at is None:
+            return (
+                f"The credential was signed with a key retired on {retired}, and the {what} "
+                "does not say when it was made, so it cannot show it predates the retirement."
+            )
+        if signed_at > self.retired_at:
+            return (
+                f"The credential was signed with a key retired on {retired}; the {what} was "
+                f"made on {format_instant(signed_at)}, after the key was retired."
+            )
+        return None
 
 
 class KeyResolver(Protocol):
@@ -83,25 +112,32 @@ class DidResolver:
         return _resolve_in_document(document, verification_method)
 
 
-def did_web_document(did: str, keys: Sequence[tuple[str, Ed25519PublicKey]]) -> dict[str, Any]:
+def did_web_document(
+    did: str,
+    keys: Sequence[tuple[str, Ed25519PublicKey]],
+    retired: Mapping[str, datetime] | None = None,
+) -> dict[str, Any]:
     """A DID document listing every key, newest or not, as an assertion method.
 
     Each pair is ``(fragment or full verification method id, public key)``; keep old keys
-    in the list after rotation so earlier credentials still verify.
+    in the list after rotation so earlier credentials still verify. ``retired`` maps a
+    name from ``keys`` to when that key stopped signing; it is published as ``revoked``.
     """
     if not did.startswith("did:web:"):
         raise ValueError(f"{did!r} is not a did:web DID.")
     methods = []
     for name, public_key in keys:
         method_id = name if name.startswith(f"{did}#") else f"{did}#{name.lstrip('#')}"
-        methods.append(
-            {
-                "id": method_id,
-                "type": "Multikey",
-                "controller": did,
-                "publicKeyMultibase": public_key_multibase(public_key),
-            }
-        )
+        method = {
+            "id": method_id,
+            "type": "Multikey",
+            "controller": did,
+            "publicKeyMultibase": public_key_multibase(public_key),
+        }
+        retired_at = (retired or {}).get(name)
+        if retired_at is not None:
+            method["revoked"] = format_instant(retired_at)
+        methods.append(method)
     ids = [m["id"] for m in methods]
     return {
         "@context": [DID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
@@ -152,7 +188,29 @@ def _resolve_in_document(document: dict[str, Any], method_id: str) -> ResolvedKe
         if _absolute(entry if isinstance(entry, str) else entry.get("id"), controller_id)
         == method_id
     )
-    return ResolvedKey(public_key=public_key, controller=controller_id, purposes=purposes)
+    revoked = method.get("revoked")
+    retired_at = parse_instant(revoked) if revoked is not None else None
+    if revoked is not None and retired_at is None:
+        return None  # an unreadable retirement must not read as "never retired"
+    return ResolvedKey(
+        public_key=public_key, controller=controller_id, purposes=purposes, retired_at=retired_at
+    )
+
+
+def format_instant(moment: datetime) -> str:
+    """An XSD dateTimeStamp in UTC with whole seconds, as DID documents and proofs carry."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_instant(value: object) -> datetime | None:
+    """A dateTimeStamp (with a zone; a bare local time is not an instant), else None."""
+    if not isinstance(value, str) or "T" not in value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _listed_methods(document: dict[str, Any]) -> list[dict[str, Any]]:

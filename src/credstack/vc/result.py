@@ -34,6 +34,9 @@ class VerificationResult:
     """The reason the issuer published when it revoked the credential, if it did."""
     recipient: RecipientCheck | None = None
     """Asked only when the verifier gave an e-mail address; does not change ``verified``."""
+    # What a verified result does not vouch for, said in its headline (e.g. a PDF's printed
+    # text that only links to the credential); it never turns a failure into a pass.
+    caveat: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -73,13 +76,14 @@ class VerificationResult:
     def headline(self) -> str:
         if self.impersonation and self.recognition is not None:
             return f"Not verified: {self.recognition.message}"
+        caveat = f" {self.caveat[0].upper()}{self.caveat[1:]}" if self.caveat else ""
         if self.recognised and self.recognition is not None:
-            return f"Verified: issued by {self.recognition.name}; every check passed."
+            return f"Verified: issued by {self.recognition.name}; every check passed.{caveat}"
         if self.verified:
             who = self.recognition.message if self.recognition else "Its issuer was not looked up."
             return (
                 f"Authentic, but not from a recognised issuer: {who} "
-                "Every check of the credential itself passed."
+                f"Every check of the credential itself passed.{caveat}"
             )
         failures = self.failures
         if failures:

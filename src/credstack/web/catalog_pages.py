@@ -22,7 +22,7 @@ from credstack.domain.requirements import (
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
 from credstack.service.engine import compile_catalog
-from credstack.service.identity import issuer_did
+from credstack.service.identity import issuer_identity
 from credstack.service.people import require_issuer
 from credstack.store.models import AchievementVersionRow, IssuerRow
 from credstack.store.uow import UnitOfWork
@@ -101,7 +101,7 @@ def issuer_page(request: Request, issuer: str, uow: UowDep, runtime: RuntimeDep)
         "title": row.name,
         "issuer": row,
         "kind": row.kind.replace("-", " "),
-        "did": issuer_did(runtime.settings.base_url, row.key),
+        "did": issuer_identity(uow, runtime.settings.base_url, row),
         "sections": sections,
         "frameworks": _frameworks(uow, row),
         "partners": uow.issuers.partners(row.id),

@@ -29,7 +29,7 @@ STACK = ("gcp-essentials", "informed-consent", "adverse-event-reporting", "study
 
 
 class Ccrb:
-    def __init__(self, uow: UnitOfWork, master: MasterKey) -> None:
+    def __init__(self, uow: UnitOfWork, master: MasterKey, did_method: str = "web") -> None:
         self.uow = uow
         self.keys = KeyStore(uow, master, BASE)
         self.issuer: IssuerRow = add_issuer(
@@ -39,6 +39,7 @@ class Ccrb:
             name="Clinical Research Certification Board",
             kind="certification-body",
             url="https://ccrb.example",
+            did_method=did_method,
         )
         text = (EXAMPLES / "clinical-research-board.yaml").read_text(encoding="utf-8")
         load_catalog(uow, issuer_key="ccrb", text=text, source="ccrb.yaml")
@@ -138,5 +139,5 @@ def attempt(
     return row
 
 
-def ccrb(uow: UnitOfWork, master: MasterKey) -> Ccrb:
-    return Ccrb(uow, master)
+def ccrb(uow: UnitOfWork, master: MasterKey, did_method: str = "web") -> Ccrb:
+    return Ccrb(uow, master, did_method)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import json
+import unicodedata
 from datetime import date
 
 import pypdfium2
+import pytest
 import zxingcpp
 from pypdf import PdfReader
 
-from credstack.vc.pdf import CertificateInfo, certificate_pdf, qr_matrix
+from credstack.vc import pdf_fonts
+from credstack.vc.pdf import ATTACHMENT_NAME, CertificateInfo, certificate_pdf, qr_matrix
 
 INFO = CertificateInfo(
     learner_name="Ana Díaz",
@@ -55,3 +60,57 @@ def test_qr_matrix_is_square_with_finder_patterns() -> None:
     assert len(matrix) == len(matrix[0])
     border = 4
     assert all(matrix[border][border : border + 7])  # top edge of the top-left finder
+
+
+NAMES = {
+    "latin-extended": "Jan Łukasiewicz",
+    "greek": "Αριστοτέλης Παπαδόπουλος",
+    "cyrillic": "Дмитрий Менделеев",
+    "arabic": "محمد بن موسى الخوارزمي",
+    "hebrew": "דוד בן־גוריון",
+    "devanagari": "श्रीनिवास रामानुजन",
+    "cjk": "李小龙",
+    "japanese": "山田 花子",
+    "korean": "김민준",
+}
+
+
+@pytest.mark.parametrize("script", sorted(NAMES))
+def test_names_in_every_script_print_and_extract_as_written(script: str) -> None:
+    name = NAMES[script]
+    data = certificate_pdf(dataclasses.replace(INFO, learner_name=name, designation=None))
+    lines = pypdfium2.PdfDocument(data)[0].get_textpage().get_text_range().splitlines()
+    assert name in [_printable(line).strip() for line in lines]
+    # pypdf (what the verifier reads) gives the same characters, in logical order, though it
+    # spaces CJK glyphs apart; the verifier compares text without whitespace
+    text = _printable(PdfReader(io.BytesIO(data)).pages[0].extract_text())
+    assert "".join(name.split()) in "".join(text.split())
+    assert "?" not in text
+
+
+def _printable(text: str) -> str:
+    """Extraction may yield control characters for glyphs made by shaping; no name has any."""
+    return "".join(c for c in text if c in "\n" or unicodedata.category(c) != "Cc")
+
+
+def test_a_name_no_font_can_print_is_refused_with_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pdf_fonts, "_CJK_CANDIDATES", ())
+    monkeypatch.delenv(pdf_fonts.CJK_FONT_ENV, raising=False)
+    with pytest.raises(pdf_fonts.MissingGlyphs, match="fonts-noto-cjk") as caught:
+        certificate_pdf(dataclasses.replace(INFO, learner_name="李小龙"))
+    assert caught.value.http_status == 503
+    assert "李" in caught.value.message
+    monkeypatch.setenv(pdf_fonts.CJK_FONT_ENV, "/nonexistent/font.ttc")
+    with pytest.raises(pdf_fonts.MissingGlyphs, match="is not a font file"):
+        certificate_pdf(INFO)
+
+
+def test_the_signed_credential_is_attached_when_given() -> None:
+    credential = {"id": "urn:uuid:1", "name": "Łódź Ω"}
+    data = certificate_pdf(dataclasses.replace(INFO, credential=credential))
+    attachments = PdfReader(io.BytesIO(data)).attachments
+    assert list(attachments) == [ATTACHMENT_NAME]
+    assert json.loads(attachments[ATTACHMENT_NAME][0]) == credential
+    assert not PdfReader(io.BytesIO(certificate_pdf(INFO))).attachments

@@ -36,6 +36,8 @@ class IssuerRow(Base):
     email: Mapped[str | None] = mapped_column(String(300))
     review_required: Mapped[bool] = mapped_column(Boolean, default=False)
     """New achievement versions start as drafts and are issued only once published."""
+    did_method: Mapped[str] = mapped_column(String(8), default="web", server_default="web")
+    """"web" (did:web served by us, keys rotate) or "key" (did:key: the one key is the identity)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
