@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -14,6 +14,7 @@ import typer
 
 from credstack.config import Settings, load_settings
 from credstack.errors import CredstackError
+from credstack.service import clock
 from credstack.service.runtime import Runtime, open_runtime
 
 __all__ = [
@@ -91,11 +92,15 @@ def read_text(path: Path) -> str:
 def parse_date(text: str | None, what: str) -> date:
     """A YYYY-MM-DD option, today (UTC) when absent; a bad one is a one-line error."""
     if text is None:
-        return datetime.now(UTC).date()
+        return clock.now().date()
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         fail(f"{what} {text!r} is not a date (YYYY-MM-DD)")
+    try:
+        return clock.check_day(day, what, past=False)
+    except CredstackError as exc:
+        fail(exc.message)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from credstack.errors import Conflict, InvalidInput
+from credstack.service.clock import check_day
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
@@ -58,6 +59,7 @@ def record_course_completion(
         problems.append(f"credits cannot be negative, not {credits!r}")
     if problems:
         raise InvalidInput("; ".join(problems))
+    check_day(completed_on, "completed_on (the completion date)", issuer)
     if external_id is not None:
         existing = uow.session.scalar(
             select(CourseCompletionRow).where(

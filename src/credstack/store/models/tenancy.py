@@ -36,6 +36,8 @@ class IssuerRow(Base):
     email: Mapped[str | None] = mapped_column(String(300))
     review_required: Mapped[bool] = mapped_column(Boolean, default=False)
     """New achievement versions start as drafts and are issued only once published."""
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    """IANA zone whose calendar days the issuer's dates count in (domain.calendar.day_of)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
