@@ -16,6 +16,7 @@ from credstack.config import Settings, load_settings
 from credstack.errors import CredstackError
 from credstack.service import clock
 from credstack.service.runtime import Runtime, open_runtime
+from credstack.store.models import IssuerRow
 
 __all__ = [
     "app",
@@ -89,10 +90,11 @@ def read_text(path: Path) -> str:
         fail(f"{path}: {exc.strerror}")
 
 
-def parse_date(text: str | None, what: str) -> date:
-    """A YYYY-MM-DD option, today (UTC) when absent; a bad one is a one-line error."""
+def parse_date(text: str | None, what: str, issuer: IssuerRow | None = None) -> date:
+    """A YYYY-MM-DD option, today in the issuer's zone (UTC without one) when absent; a bad or
+    out-of-range one is a one-line error."""
     if text is None:
-        return clock.now().date()
+        return clock.as_of(None, issuer)
     try:
         day = date.fromisoformat(text)
     except ValueError:
