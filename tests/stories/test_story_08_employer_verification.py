@@ -193,7 +193,8 @@ def test_each_of_the_four_forms_verifies(world: World) -> None:
     ccrp = world.api_verify(httpx.get(f"{world.url}/credentials/{world.eve['ccrp']}").content)
     assert ccrp["verified"] is True
     assert ccrp["summary"]["kind"] == "certification"
-    assert ccrp["summary"]["valid_until"].startswith("2029-03-05")
+    # valid through 2029-03-04: validUntil is that day's last second (issuer zone UTC)
+    assert ccrp["summary"]["valid_until"].startswith("2029-03-04T23:59:59")
     assert ccrp["summary"]["counted_credentials"] == [
         "GCP Essentials",
         "Informed Consent",
@@ -230,7 +231,7 @@ def test_changed_revoked_expired_and_unknown_never_verify(world: World) -> None:
     assert validity == {
         "name": "validity",
         "passed": False,
-        "message": "The credential expired on 2023-01-06.",
+        "message": "The credential expired on 2023-01-05.",  # its last valid day
     }
     assert "revoked" not in report["headline"]
 

@@ -226,7 +226,8 @@ def test_story_09_review_before_publishing(cli: Cli, tmp_path: Path) -> None:
             "/achievements/gcp-essentials#v2"
         )
         assert "validUntil" not in ben_credential
-        assert cara_credential["validUntil"].startswith("2031-05-02")
+        # P5Y from 2026-05-02: valid through 2031-05-01, to that day's last second
+        assert cara_credential["validUntil"] == "2031-05-01T23:59:59Z"
         history = httpx.get(f"{api}/achievements/gcp-essentials/review", headers=rita).json()
         assert [(h["version"], h["action"], h["to_status"]) for h in history[-4:]] == [
             (2, "submit", "in-review"),

@@ -12,6 +12,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from credstack.api.deps import CallerDep, UowDep
+from credstack.service import clock
 from credstack.service.analytics import Period, analytics, analytics_json, csv_text
 from credstack.service.people import ROLES, require_issuer, require_role
 
@@ -32,12 +33,8 @@ def get_analytics(
     """Every section; `since`/`until` bound the period (inclusive), `as_of` judges open CE
     cycles (default today)."""
     require_role(caller, issuer, *ROLES)
-    figures = analytics(
-        uow,
-        require_issuer(uow, issuer),
-        period=Period(since, until),
-        as_of=as_of or date.today(),
-    )
+    where = require_issuer(uow, issuer)
+    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
     return analytics_json(figures)
 
 
@@ -52,12 +49,8 @@ def get_analytics_csv(
     as_of: date | None = None,
 ) -> Response:
     require_role(caller, issuer, *ROLES)
-    figures = analytics(
-        uow,
-        require_issuer(uow, issuer),
-        period=Period(since, until),
-        as_of=as_of or date.today(),
-    )
+    where = require_issuer(uow, issuer)
+    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
     return Response(
         csv_text(figures, section),
         media_type="text/csv; charset=utf-8",

@@ -6,18 +6,20 @@ standing needs a token with a role at the issuer; decisions need the admin role.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from credstack.api.deps import CallerDep, RuntimeDep, UowDep
+from credstack.domain.calendar import as_given
 from credstack.domain.quantities import json_number
-from credstack.errors import Forbidden
-from credstack.service import ce, engine, lifecycle
+from credstack.errors import Forbidden, InvalidInput
+from credstack.service import ce, clock, engine, lifecycle
 from credstack.service.awards import grant_award
+from credstack.service.clock import check_day, check_instant
 from credstack.service.explain import audit_json, compliance_json, outcome_json
 from credstack.service.lookup import find_achievement, find_award, find_learner
 from credstack.service.people import ROLES, add_learner, require_issuer, require_role
@@ -30,7 +32,12 @@ router = APIRouter(prefix="/api/v1", tags=["stacking"])
 class GrantIn(BaseModel):
     learner: str
     achievement: str
-    awarded_on: date
+    awarded_on: date | None = Field(
+        None, description="The award's day in the issuer's zone; not after today."
+    )
+    awarded_at: datetime | None = Field(
+        None, description="Or its instant, with a UTC offset; not in the future. Default now."
+    )
     grade: str | None = None
     score: Decimal | str | None = None
 
@@ -59,7 +66,7 @@ def _standing(
         "learner": find_learner(uow, learner),
         "issuer": where,
         "achievement_key": key,
-        "as_of": as_of or date.today(),
+        "as_of": clock.as_of(as_of, where),
     }
 
 
@@ -117,7 +124,7 @@ def get_reminders(
     issuer: str, uow: UowDep, caller: CallerDep, days: int = 180, as_of: date | None = None
 ) -> list[dict[str, Any]]:
     require_role(caller, issuer, "admin", "registrar")
-    due = ce.reminders(uow, as_of=as_of or date.today(), days=days)
+    due = ce.reminders(uow, as_of=clock.as_of(as_of, require_issuer(uow, issuer)), days=days)
     return [
         {
             "learner": r.learner.key,
@@ -171,6 +178,9 @@ def award_json(uow: UowDep, award: Any) -> dict[str, Any]:
         "type": version.type,
         "version": version.version,
         "awarded_on": award.awarded_on.isoformat(),
+        "awarded_at": as_given(award.awarded_at, award.awarded_offset).isoformat()
+        if award.awarded_at
+        else None,
         "valid_until": award.valid_until.isoformat() if award.valid_until else None,
         "status": award.status,
         "status_reason": award.status_reason,
@@ -211,12 +221,22 @@ def post_award(
     where, key = find_achievement(uow, body.achievement, issuer)
     who = find_learner(uow, body.learner)
     keys = runtime.keys(uow)
+    if body.awarded_on is not None and body.awarded_at is not None:
+        raise InvalidInput("give awarded_on or awarded_at, not both")
+    if body.awarded_on is not None:
+        check_day(body.awarded_on, "awarded_on", where)
+    awarded_at = (
+        None
+        if body.awarded_on is not None
+        else check_instant(body.awarded_at or clock.now(), "awarded_at")
+    )
     award = grant_award(
         uow,
         issuer=where,
         learner=who,
         achievement_key=key,
         awarded_on=body.awarded_on,
+        awarded_at=awarded_at,
         grade=body.grade,
         score=body.score,
         keys=keys,
@@ -227,7 +247,7 @@ def post_award(
         learner=who,
         issuer=where,
         trigger=f"award:{award.public_id}",
-        as_of=body.awarded_on,
+        at=award.awarded_at,
     )
     uow.commit()
     return {
@@ -243,7 +263,7 @@ def post_ce_close(
     """Close the issuer's cycles that ended before the date: renew or lapse each."""
     require_role(caller, issuer, "admin")
     where = require_issuer(uow, issuer)
-    closures = ce.close_due_cycles(uow, on=as_of or date.today(), issuer=where)
+    closures = ce.close_due_cycles(uow, on=clock.as_of(as_of, where), issuer=where)
     out = [
         {
             "award": c.award.public_id,

@@ -7,7 +7,6 @@ same check the CLI makes), so a reviewer's rubric score or a mentor's attestatio
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
@@ -27,6 +26,7 @@ from credstack.api.routes_schemas import (
     ReviewStepOut,
 )
 from credstack.errors import Forbidden, InvalidInput
+from credstack.service import clock
 from credstack.service.lookup import find_learner
 from credstack.service.people import Principal, require_issuer, require_role
 from credstack.service.routes import (
@@ -93,7 +93,7 @@ def post_result(
         assessment=body.assessment,
         result=_result(body),
         sitting=Sitting(
-            sat_at=s.sat_at or datetime.now(UTC),
+            sat_at=s.sat_at or clock.now(),
             proctoring=s.proctoring,
             proctored_by=s.proctored_by,
             identity_method=s.identity_method,
@@ -136,12 +136,13 @@ def post_results_import(
 def post_enrolment(issuer: str, body: EnrolmentIn, uow: UowDep, caller: CallerDep) -> EnrolmentOut:
     """Enrol a learner in a program (registrar or admin)."""
     user = _acting(uow, caller)
+    where = require_issuer(uow, issuer)
     row = enrol(
         uow,
-        issuer=require_issuer(uow, issuer),
+        issuer=where,
         learner=find_learner(uow, body.learner),
         program=body.program,
-        enrolled_on=body.enrolled_on or datetime.now(UTC).date(),
+        enrolled_on=body.enrolled_on or clock.today(where),
         by=user,
     )
     uow.commit()
@@ -154,16 +155,17 @@ def post_attestation(
 ) -> RecordedOut:
     """The calling mentor attests a learner's skill (mentor of the program only)."""
     user = _acting(uow, caller)
+    where = require_issuer(uow, issuer)
     recorded = attest(
         uow,
         runtime.keys(uow),
-        issuer=require_issuer(uow, issuer),
+        issuer=where,
         learner=find_learner(uow, body.learner),
         attester=user,
         program=body.program,
         statement=body.statement,
         subject=body.achievement,
-        attested_on=body.attested_on or datetime.now(UTC).date(),
+        attested_on=body.attested_on or clock.today(where),
     )
     uow.commit()
     return _out(recorded)

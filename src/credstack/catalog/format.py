@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from credstack.domain.calendar import zone
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.taxonomy import AchievementType
 
@@ -50,6 +51,14 @@ class IssuerSpec(_Spec):
     ] = "other"
     url: str | None = None
     email: str | None = None
+    timezone: str = Field("UTC", max_length=64)
+    """IANA zone the issuer's calendar days are counted in (docs/requirements.md, dates)."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)
+        return value
 
 
 class PartnerSpec(_Spec):

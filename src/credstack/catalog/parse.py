@@ -133,7 +133,12 @@ def _build(spec: CatalogSpec, located: Located) -> tuple[Catalog, list[Problem]]
     problems: list[Problem] = []
     issuer = (
         IssuerProfile(
-            spec.issuer.id, spec.issuer.name, spec.issuer.kind, spec.issuer.url, spec.issuer.email
+            spec.issuer.id,
+            spec.issuer.name,
+            spec.issuer.kind,
+            spec.issuer.url,
+            spec.issuer.email,
+            spec.issuer.timezone,
         )
         if spec.issuer
         else None

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from credstack.cli.app import app, fail, installation, say
+from credstack.service import clock
 from credstack.service.analytics import (
     SECTIONS,
     Period,
@@ -51,9 +52,10 @@ def analytics_command(
     if section is not None and section not in SECTIONS:
         fail(f"no analytics section {section!r}; one of: {', '.join(SECTIONS)}")
     period = Period(_day(since, "--since"), _day(until, "--until"))
-    on = _day(as_of, "--as-of") or date.today()
     with installation() as runtime, runtime.uow() as uow:
-        figures = analytics(uow, require_issuer(uow, issuer), period=period, as_of=on)
+        where = require_issuer(uow, issuer)
+        on = _day(as_of, "--as-of") or clock.today(where)
+        figures = analytics(uow, where, period=period, as_of=on)
     if as_json:
         say(json.dumps(analytics_json(figures), indent=2))
         return

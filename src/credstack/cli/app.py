@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -14,7 +14,9 @@ import typer
 
 from credstack.config import Settings, load_settings
 from credstack.errors import CredstackError
+from credstack.service import clock
 from credstack.service.runtime import Runtime, open_runtime
+from credstack.store.models import IssuerRow
 
 __all__ = [
     "app",
@@ -88,14 +90,19 @@ def read_text(path: Path) -> str:
         fail(f"{path}: {exc.strerror}")
 
 
-def parse_date(text: str | None, what: str) -> date:
-    """A YYYY-MM-DD option, today (UTC) when absent; a bad one is a one-line error."""
+def parse_date(text: str | None, what: str, issuer: IssuerRow | None = None) -> date:
+    """A YYYY-MM-DD option, today in the issuer's zone (UTC without one) when absent; a bad or
+    out-of-range one is a one-line error."""
     if text is None:
-        return datetime.now(UTC).date()
+        return clock.as_of(None, issuer)
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         fail(f"{what} {text!r} is not a date (YYYY-MM-DD)")
+    try:
+        return clock.check_day(day, what, past=False)
+    except CredstackError as exc:
+        fail(exc.message)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -44,10 +44,10 @@ def progress(
     as_json: Json = False,
 ) -> None:
     """What is met, what is missing, and why, for one learner and one achievement."""
-    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         who = find_learner(uow, learner)
         where, key = find_achievement(uow, credential, issuer)
+        on = parse_date(as_of, "--as-of", where)
         outcome = engine.progress(uow, learner=who, issuer=where, achievement_key=key, as_of=on)
     if as_json:
         say(
@@ -75,10 +75,10 @@ def audit(
     as_json: Json = False,
 ) -> None:
     """The degree audit: which credits came from where, which did not count and why."""
-    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         who = find_learner(uow, learner)
         where, key = find_achievement(uow, credential, issuer)
+        on = parse_date(as_of, "--as-of", where)
         _outcome, result = engine.audit(
             uow, learner=who, issuer=where, achievement_key=key, as_of=on
         )
@@ -94,10 +94,10 @@ def ce_report(
     as_json: Json = False,
 ) -> None:
     """Counted hours per category, short by, days left in the cycle."""
-    on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         who = find_learner(uow, learner)
         where, key = find_achievement(uow, credential, issuer)
+        on = parse_date(as_of, "--as-of", where)
         report = ce.report_for(uow, learner=who, issuer=where, achievement_key=key, as_of=on)
     say(json.dumps(compliance_json(report), indent=2) if as_json else compliance_text(report))
 

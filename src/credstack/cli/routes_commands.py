@@ -15,6 +15,7 @@ import typer
 
 from credstack.cli.app import app, fail, installation, parse_date, read_text, say
 from credstack.domain.records import Proctoring
+from credstack.service import clock
 from credstack.service.lookup import find_learner
 from credstack.service.people import require_issuer
 from credstack.service.routes import (
@@ -145,7 +146,7 @@ def result_record(
     """Record one sitting, pass or fail, and award whatever it completes."""
     result = _result_input(score, answers, rubric)
     sitting = Sitting(
-        sat_at=_moment(sat_at, "--sat-at") or datetime.now(UTC),
+        sat_at=_moment(sat_at, "--sat-at") or clock.now(),
         proctoring=proctoring,
         proctored_by=proctored_by,
         identity_method=identity_method,
@@ -234,7 +235,7 @@ def program_enrol(
                 issuer=issuer_row,
                 learner=learner_row,
                 program=program,
-                enrolled_on=parse_date(on, "--on"),
+                enrolled_on=parse_date(on, "--on", issuer_row),
                 by=actor,
             )
         uow.commit()
@@ -265,7 +266,7 @@ def attest_command(
             program=program,
             statement=statement,
             subject=achievement,
-            attested_on=parse_date(on, "--on"),
+            attested_on=parse_date(on, "--on", issuer_row),
         )
         uow.commit()
     _show(recorded, as_json)
@@ -299,7 +300,7 @@ def course_complete(
             provider=provider,
             course=course,
             hours=hours,
-            completed_on=parse_date(on, "--on"),
+            completed_on=parse_date(on, "--on", issuer_row),
             grade=grade,
             credits=credits,
             external_id=external_id,

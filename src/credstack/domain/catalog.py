@@ -61,6 +61,7 @@ class IssuerProfile:
     kind: str
     url: str | None = None
     email: str | None = None
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)

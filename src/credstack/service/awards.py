@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from credstack.domain.calendar import offset_minutes
 from credstack.domain.durations import parse_duration
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.quantities import AmountError, parse_amount
 from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service.ce import open_first_cycle
+from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.issuance import issue
 from credstack.service.keys import KeyStore
 from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
@@ -40,7 +42,8 @@ def grant_award(
     issuer: IssuerRow,
     learner: LearnerRow,
     achievement_key: str,
-    awarded_on: date,
+    awarded_on: date | None = None,
+    awarded_at: datetime | None = None,
     evidence: list[dict[str, Any]] | None = None,
     counted: list[str] | None = None,
     origin: str = "manual",
@@ -51,8 +54,11 @@ def grant_award(
 ) -> AwardRow:
     """Award the current, published version; never twice while an award is current.
 
-    Validity runs from the award date: `valid_until` is the last day the award is valid
-    (P3Y from 2024-01-15 gives 2027-01-14, and the credential's validUntil is the next midnight).
+    The award is an instant (`awarded_at`, e.g. the sitting that earned it) or, given only a
+    day, that day's first instant in the issuer's zone; its day is always the issuer's calendar
+    day of that instant (domain.calendar.day_of). Validity runs from the award day:
+    `valid_until` is the last day the award is valid (P3Y from 2024-01-15 gives 2027-01-14,
+    and the credential's validUntil is that day's last second in the issuer's zone).
     """
     try:
         exact_score = (
@@ -62,6 +68,13 @@ def grant_award(
         )
     except AmountError as exc:
         raise InvalidInput(str(exc)) from None
+    if awarded_at is None:
+        if awarded_on is None:
+            raise ValueError("an award needs its day or its instant")
+        awarded_at = start_of_day(issuer, awarded_on).astimezone(issuer_zone(issuer))
+    elif awarded_at.tzinfo is None:
+        raise ValueError("an award instant needs a UTC offset")
+    awarded_on = on_day(issuer, awarded_at)
     achievement = uow.achievements.by_key(issuer.id, achievement_key)
     if achievement is None:
         raise NotFound(f"issuer {issuer.key} has no achievement {achievement_key!r}")
@@ -86,6 +99,8 @@ def grant_award(
         issuer_id=issuer.id,
         achievement_version_id=version.id,
         awarded_on=awarded_on,
+        awarded_at=awarded_at,
+        awarded_offset=offset_minutes(awarded_at),
         valid_until=valid_until,
         status="active",
         grade=grade,

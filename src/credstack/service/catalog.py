@@ -99,6 +99,8 @@ def load_catalog(uow: UnitOfWork, *, issuer_key: str, text: str, source: str) ->
         raise InvalidInput(
             f"{source}: this catalog is for issuer {catalog.issuer.key!r}, not {issuer_key!r}"
         )
+    if catalog.issuer is not None:
+        issuer.timezone = catalog.issuer.timezone
     report = LoadReport(issuer=issuer_key)
     _partners(uow, issuer, catalog, report)
     _frameworks(uow, issuer, catalog, report)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from credstack.domain.records import Award, Record
 from credstack.domain.requirements import Requirement
 from credstack.errors import InvalidInput, NotFound
 from credstack.service.awards import grant_award, holds
+from credstack.service.clock import on_day
 from credstack.service.keys import KeyStore
 from credstack.service.records import Records, load_records
 from credstack.store.models import (
@@ -134,11 +135,21 @@ def settle(
     learner: LearnerRow,
     issuer: IssuerRow,
     trigger: str,
-    as_of: date,
+    as_of: date | None = None,
+    at: datetime | None = None,
 ) -> Settlement:
-    """Re-evaluate what depends on `trigger` and award whatever is now met, recursively."""
+    """Re-evaluate what depends on `trigger` and award whatever is now met, recursively.
+
+    `at` is the instant of the triggering event (a sitting's time): each issuer evaluates on,
+    and dates its awards, the calendar day `at` falls on in its own zone, the same day it will
+    give the record when it re-reads it. Given only `as_of`, awards start that day.
+    """
+    if at is None and as_of is None:
+        raise ValueError("settle needs the day or the instant of the new record")
     settlement = Settlement()
     for perspective in _perspectives(uow, issuer):
+        day = on_day(perspective, at) if at is not None else as_of
+        assert day is not None
         records = load_records(uow, learner, perspective)
         by_id = records.by_id()
         if trigger not in by_id:
@@ -151,13 +162,15 @@ def settle(
             outcome: Outcome,
             perspective: IssuerRow = perspective,
             records: Records = records,
+            day: date = day,
         ) -> Award:
             row = grant_award(
                 uow,
                 issuer=perspective,
                 learner=learner,
                 achievement_key=key,
-                awarded_on=as_of,
+                awarded_on=None if at is not None else day,
+                awarded_at=at,
                 evidence=_evidence(outcome, records),
                 counted=list(outcome.counted),
                 origin="automatic",
@@ -172,7 +185,7 @@ def settle(
             return made
 
         result = cascade(
-            compiled.requirements, compiled.index, others, by_id[trigger], as_of, make_award
+            compiled.requirements, compiled.index, others, by_id[trigger], day, make_award
         )
         for key, outcome in result.outcomes.items():
             settlement.outcomes.setdefault(key, outcome)

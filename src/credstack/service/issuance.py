@@ -9,14 +9,16 @@ signed data, so a verifier sees them without asking us.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from credstack.domain.calendar import end_of
 from credstack.domain.records import Proctoring
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
+from credstack.service.clock import issuer_zone, start_of_day
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.service.status import status_entry
@@ -52,6 +54,7 @@ __all__ = [
     "AwardContext",
     "achievement_url",
     "award_context",
+    "awarded_instant",
     "credential_document",
     "credential_jwt",
     "credential_url",
@@ -152,16 +155,16 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
         issuer=profile,
         achievement=achievement,
         subject=_subject(context.learner),
-        valid_from=_midnight(award.awarded_on),
+        valid_from=awarded_instant(issuer, award),
         valid_until=(
-            _midnight(award.valid_until + timedelta(days=1))
+            end_of(award.valid_until, issuer_zone(issuer))
             if award.valid_until is not None
             else None
         ),
-        awarded_on=_midnight(award.awarded_on),
-        route=_route(uow, award),
+        awarded_on=awarded_instant(issuer, award),
+        route=_route(uow, award, issuer),
         credits_earned=credits,
-        counted_records=tuple(_counted(uow, base_url, award)),
+        counted_records=tuple(_counted(uow, base_url, award, issuer)),
         status=status_entry(uow, base_url, award),
         schema_ids=(OB3_SCHEMA_URL,),
     )
@@ -221,7 +224,7 @@ def _evidence_ids(award: AwardRow) -> list[str]:
     return [str(e["id"]) for e in award.evidence or [] if isinstance(e, dict) and "id" in e]
 
 
-def _route(uow: UnitOfWork, award: AwardRow) -> EarningRoute | None:
+def _route(uow: UnitOfWork, award: AwardRow, issuer: IssuerRow) -> EarningRoute | None:
     """The strongest route among the counted records: an exam, then an attestation, a course."""
     kinds = _kinds(award)
     if kinds.get("attempt"):
@@ -240,7 +243,7 @@ def _route(uow: UnitOfWork, award: AwardRow) -> EarningRoute | None:
             return EarningRoute(
                 kind="attestation",
                 attester_name=attester.name if attester is not None else None,
-                attested_at=_midnight(attestation.attested_on),
+                attested_at=start_of_day(issuer, attestation.attested_on),
                 attestation_statement=attestation.statement,
             )
     if kinds.get("course"):
@@ -282,7 +285,9 @@ def _cut_score(cut: object) -> str | None:
     return None
 
 
-def _counted(uow: UnitOfWork, base_url: str, award: AwardRow) -> list[CountedRecord]:
+def _counted(
+    uow: UnitOfWork, base_url: str, award: AwardRow, issuer: IssuerRow
+) -> list[CountedRecord]:
     ids = _kinds(award).get("award", [])
     if not ids:
         return []
@@ -294,14 +299,16 @@ def _counted(uow: UnitOfWork, base_url: str, award: AwardRow) -> list[CountedRec
             CountedRecord(
                 credential_id=credential_url(base_url, row.public_id),
                 achievement_name=version.name if version is not None else row.public_id,
-                awarded_on=_midnight(row.awarded_on),
+                awarded_on=awarded_instant(issuer, row),
             )
         )
     return out
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
+def awarded_instant(issuer: IssuerRow, award: AwardRow) -> datetime:
+    """The credential's validFrom and awardedDate: the award's instant, whose day in the
+    issuer's zone is the award's day (rows older than the instant start that day)."""
+    return award.awarded_at or start_of_day(issuer, award.awarded_on)
 
 
 def _float(value: object) -> float | None:

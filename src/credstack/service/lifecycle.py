@@ -8,21 +8,26 @@ issuer decides, with a recorded reason, to revoke it too or to keep it (story 02
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 
 from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.records import Award
 from credstack.errors import Conflict, InvalidInput
+from credstack.service import clock
 from credstack.service.records import load_records, record_id
 from credstack.store.models import AwardEventRow, AwardRow
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
 __all__ = ["decide_flag", "expire_award", "flag_dependants", "revoke_award"]
 
 
-def _at(on: date | None) -> datetime:
-    return datetime.combine(on, time(), tzinfo=UTC) if on else utcnow()
+def _at(uow: UnitOfWork, award: AwardRow, on: date | None) -> datetime:
+    """When a status change dated `on` happened: that day's start in the award issuer's zone,
+    so its day reads back as `on` (domain.calendar); undated changes happen now."""
+    if on is None:
+        return clock.now()
+    _learner, issuer = uow.awards.parties(award)
+    return clock.start_of_day(issuer, on)
 
 
 def _mark_status(uow: UnitOfWork, award: AwardRow, purpose: str) -> None:
@@ -50,7 +55,7 @@ def revoke_award(
         raise Conflict("this award is already revoked")
     award.status = "revoked"
     award.status_reason = reason
-    award.status_changed_at = _at(on)
+    award.status_changed_at = _at(uow, award, on)
     uow.awards.add(
         AwardEventRow(
             award_id=award.id,
@@ -68,7 +73,7 @@ def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> 
     """A lapse (e.g. a CE cycle ended short): status expired, not revoked; flags dependants."""
     award.status = "expired"
     award.status_reason = reason
-    award.status_changed_at = _at(on)
+    award.status_changed_at = _at(uow, award, on)
     award.valid_until = min(award.valid_until or on, on)
     uow.awards.add(
         AwardEventRow(award_id=award.id, kind="expired", reason=reason, at=award.status_changed_at)
@@ -80,7 +85,7 @@ def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None)
     learner, issuer = uow.awards.parties(award)
     records = load_records(uow, learner, issuer)
     awards = [r for r in records.items if isinstance(r, Award)]
-    as_of = on or date.today()
+    as_of = on or clock.today(issuer)
     flagged: list[AwardRow] = []
     for dependant in counted_by(record_id("award", award.public_id), awards):
         row = records.awards[dependant.id]
@@ -90,7 +95,7 @@ def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None)
         if not problems:
             continue
         row.review_flag = "; ".join(problems)
-        row.flagged_at = _at(on)
+        row.flagged_at = _at(uow, row, on)
         uow.awards.add(
             AwardEventRow(
                 award_id=row.id, kind="flagged", reason=row.review_flag, at=row.flagged_at
@@ -117,7 +122,11 @@ def decide_flag(
     if decision == "keep":
         uow.awards.add(
             AwardEventRow(
-                award_id=award.id, kind="kept", reason=reason, by_user_id=by_user_id, at=_at(on)
+                award_id=award.id,
+                kind="kept",
+                reason=reason,
+                by_user_id=by_user_id,
+                at=_at(uow, award, on),
             )
         )
         award.review_flag = None

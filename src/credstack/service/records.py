@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from credstack.domain.calendar import day_of
 from credstack.domain.quantities import ZERO, exact
 from credstack.domain.records import (
     AssessmentResult,
@@ -23,6 +24,7 @@ from credstack.domain.records import (
     Record,
     RubricScore,
 )
+from credstack.service.clock import issuer_zone
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -89,8 +91,10 @@ def _number(value: object) -> Decimal:
 
 
 def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -> Records:
+    """Every dated record is put on the perspective issuer's calendar day (domain.calendar)."""
     names = _Names(uow)
     out = Records(perspective)
+    where = issuer_zone(perspective)
     for row in uow.awards.for_learner(learner.id):
         key, version = names.achievement(row.achievement_version_id)
         definition = version.definition
@@ -103,10 +107,12 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 achievement_id=_scoped(key, row.issuer_id, perspective, names),
                 issuer_id=names.issuers[row.issuer_id].key,
                 achievement_type=version.type,
-                awarded_on=row.awarded_on,
+                awarded_on=day_of(row.awarded_at, where) if row.awarded_at else row.awarded_on,
                 valid_until=row.valid_until,
                 status=AwardStatus(row.status),
-                status_changed_on=row.status_changed_at.date() if row.status_changed_at else None,
+                status_changed_on=(
+                    day_of(row.status_changed_at, where) if row.status_changed_at else None
+                ),
                 credits=_number(definition.get("credits")),
                 ce_hours=_number(ce.get("hours")) if ce else ZERO,
                 ce_category=str(ce["category"]) if ce and "category" in ce else None,
@@ -123,7 +129,7 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
         )
         rid = record_id("attempt", attempt.public_id)
         out.attempts[rid] = attempt
-        on = attempt.sat_at.date()
+        on = day_of(attempt.sat_at, where)
         if attempt.source == "rubric":
             out.items.append(
                 RubricScore(

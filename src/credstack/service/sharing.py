@@ -14,18 +14,22 @@ import binascii
 import hashlib
 import hmac
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from credstack.errors import InvalidInput
-from credstack.store.models import AwardEventRow, AwardRow
+from credstack.service import clock
+from credstack.store.models import AwardEventRow, AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["ShareLinks", "share_url"]
+__all__ = ["MAX_SHARE_DAYS", "ShareLinks", "share_url"]
 
 _CONTEXT = b"credstack share links v1"
 _MAC_BYTES = 16
 _EPOCH = date(1970, 1, 1)
+MAX_SHARE_DAYS = 3650
+"""Ten years: longer than an employer's look at a credential could need; a link meant to last
+for ever is made without an expiry."""
 
 
 def share_url(base_url: str, token: str) -> str:
@@ -66,9 +70,12 @@ class ShareLinks:
         """A new link token (and its expiry); only issued credentials can be shared."""
         if award.credential is None:
             raise InvalidInput(f"credential {award.public_id} has not been issued yet")
-        if valid_days is not None and valid_days < 1:
-            raise InvalidInput("a share link must be valid for at least one day")
-        start = today or datetime.now(UTC).date()
+        if valid_days is not None and not 1 <= valid_days <= MAX_SHARE_DAYS:
+            raise InvalidInput(
+                f"a share link is valid for 1 to {MAX_SHARE_DAYS} days (ten years), "
+                f"not {valid_days}; leave the days out for a link that does not expire"
+            )
+        start = today or clock.today(_issuer(uow, award))
         expires_on = start + timedelta(days=valid_days) if valid_days is not None else None
         uow.awards.add(
             AwardEventRow(
@@ -94,6 +101,16 @@ class ShareLinks:
         if len(body) != 20 or not hmac.compare_digest(tag, self._mac(body)):
             return None
         days = int.from_bytes(body[16:], "big")
-        if days and (today or datetime.now(UTC).date()) > _EPOCH + timedelta(days=days):
+        award = uow.awards.by_public_id(str(uuid.UUID(bytes=body[:16])))
+        if award is None:
             return None
-        return uow.awards.by_public_id(str(uuid.UUID(bytes=body[:16])))
+        if days and (today or clock.today(_issuer(uow, award))) > _EPOCH + timedelta(days=days):
+            return None
+        return award
+
+
+def _issuer(uow: UnitOfWork, award: AwardRow) -> IssuerRow:
+    """The award's issuer, whose calendar a link's expiry day is counted in."""
+    issuer = uow.session.get(IssuerRow, award.issuer_id)
+    assert issuer is not None  # a foreign key guards this
+    return issuer

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from credstack.api.deps import UowDep
 from credstack.errors import Forbidden
+from credstack.service import clock
 from credstack.service.analytics import SECTIONS, Analytics, Period, analytics, csv_text, table
 from credstack.service.people import ROLES, Principal, authenticate, require_issuer, require_role
 from credstack.store.uow import UnitOfWork
@@ -116,7 +117,7 @@ def analytics_page(
         return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
     require_role(principal, issuer, *ROLES)
     uow.commit()  # the token's last use
-    figures = analytics(uow, where, period=Period(since, until), as_of=as_of or date.today())
+    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
     suffix = f"?{query}" if query else ""
     return render(
         request,
@@ -149,7 +150,7 @@ def analytics_csv(
     where = require_issuer(uow, issuer)
     require_role(_signed_in(request, uow, authorization), issuer, *ROLES)
     uow.commit()  # the token's last use
-    figures = analytics(uow, where, period=Period(since, until), as_of=as_of or date.today())
+    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
     return Response(
         csv_text(figures, section),
         media_type="text/csv; charset=utf-8",

@@ -8,7 +8,7 @@ engine's own outcome rendered through ``service.explain.outcome_json``, so the p
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from credstack.api.deps import RuntimeDep, UowDep
 from credstack.domain.requirements import Holds
 from credstack.errors import Forbidden
-from credstack.service import engine
+from credstack.service import clock, engine
 from credstack.service.explain import outcome_json
 from credstack.service.learner_record import learner_clr
 from credstack.service.lookup import find_learner
@@ -43,7 +43,7 @@ def award_state(award: AwardRow, today: date) -> str:
 
 
 def _awards(
-    uow: UnitOfWork, learner: LearnerRow, issuers: dict[int, IssuerRow], today: date
+    uow: UnitOfWork, learner: LearnerRow, issuers: dict[int, IssuerRow], now: datetime
 ) -> list[dict[str, Any]]:
     out = []
     for award in uow.awards.for_learner(learner.id):
@@ -62,7 +62,7 @@ def _awards(
                 "designation": version.definition.get("designation"),
                 "awarded_on": award.awarded_on,
                 "valid_until": award.valid_until,
-                "state": award_state(award, today),
+                "state": award_state(award, clock.today(issuer, now)),
                 "reason": award.status_reason or award.review_flag,
                 "origin": award.origin,
                 "signed": award.credential is not None,
@@ -136,11 +136,12 @@ def learner_clr_export(
     if issuers is None:
         return RedirectResponse(f"/login?next=/learners/{learner}", status_code=303)
     who = find_learner(uow, learner)
-    today = date.today()
+    now = clock.now()
     held = [
         a
         for a in uow.awards.for_learner(who.id)
-        if a.issuer_id in issuers and award_state(a, today) in ("active", "flagged")
+        if a.issuer_id in issuers
+        and award_state(a, clock.today(issuers[a.issuer_id], now)) in ("active", "flagged")
     ]
     document = learner_clr(
         runtime.keys(uow),
@@ -148,7 +149,7 @@ def learner_clr_export(
         learner=who,
         awards=held,
         issuers=issuers,
-        now=datetime.now(UTC),
+        now=now,
     )
     uow.commit()
     return JSONResponse(
@@ -164,19 +165,19 @@ def learner_page(request: Request, learner: str, uow: UowDep) -> Response:
     if issuers is None:
         return RedirectResponse(f"/login?next=/learners/{learner}", status_code=303)
     who = find_learner(uow, learner)
-    today = date.today()
-    awards = _awards(uow, who, issuers, today)
+    now = clock.now()
+    awards = _awards(uow, who, issuers, now)
     progress: list[dict[str, Any]] = []
     for issuer in sorted(issuers.values(), key=lambda i: i.name):
         held = {a["achievement"] for a in awards if a["issuer"].id == issuer.id}
-        progress.extend(_in_progress(uow, who, issuer, held, today))
+        progress.extend(_in_progress(uow, who, issuer, held, clock.today(issuer, now)))
     uow.commit()
     context = {
         "title": f"{who.name}: learner record",
         "learner": who,
         "awards": awards,
         "progress": progress,
-        "today": today,
+        "today": now.date(),
         "wide": True,
         "issuer_names": sorted(i.name for i in issuers.values()),
     }

@@ -45,7 +45,8 @@ def test_every_issued_credential_matches_the_ob30_schema(
     achievement = document["credentialSubject"]["achievement"]
     assert achievement["achievementType"] == "Certification"
     assert achievement["humanCode"] == "CCRP"
-    assert document["validUntil"] == "2029-03-09T00:00:00Z"
+    # valid through 2029-03-08 (P3Y from 2026-03-09): its last second in the issuer zone (UTC)
+    assert document["validUntil"] == "2029-03-08T23:59:59Z"
     assert [e["name"] for e in document["evidence"]] == [
         "GCP Essentials",
         "Informed Consent",
@@ -136,7 +137,8 @@ def test_expired_credentials_say_expired(uow: UnitOfWork, master_key: MasterKey)
     result = later.verify_bytes(json.dumps(ccrp.credential).encode())
     assert not result.verified
     validity = result.check("validity")
-    assert validity is not None and validity.message == "The credential expired on 2029-03-09."
+    # valid through 2029-03-08 and no longer: it expired at the end of that day
+    assert validity is not None and validity.message == "The credential expired on 2029-03-08."
 
 
 def test_jwt_png_and_share_link_forms_verify(uow: UnitOfWork, master_key: MasterKey) -> None:

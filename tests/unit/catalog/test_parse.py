@@ -97,3 +97,25 @@ def test_find_cycle() -> None:
     deep["5000"] = ["0"]
     cycle = find_cycle(deep)
     assert cycle is not None and len(cycle) == 5002
+
+
+def test_the_issuer_time_zone_is_read_and_an_unknown_one_is_a_file_line_error() -> None:
+    head = "format: credstack-catalog/1\nissuer:\n  id: harbor\n  name: Harbor\n"
+    chicago = parse_catalog(
+        head + "  timezone: America/Chicago\nachievements: [{id: a, type: badge, name: A}]\n",
+        "c.yaml",
+    )
+    assert chicago.problems == ()
+    assert chicago.catalog is not None and chicago.catalog.issuer is not None
+    assert chicago.catalog.issuer.timezone == "America/Chicago"
+    plain = parse_catalog(head + "achievements: [{id: a, type: badge, name: A}]\n", "c.yaml")
+    assert plain.catalog is not None and plain.catalog.issuer is not None
+    assert plain.catalog.issuer.timezone == "UTC"
+    bad = parse_catalog(
+        head + "  timezone: Mars/Olympus_Mons\nachievements: [{id: a, type: badge, name: A}]\n",
+        "c.yaml",
+    )
+    assert [(p.line, "unknown time zone 'Mars/Olympus_Mons'" in str(p)) for p in bad.problems] == [
+        (5, True)
+    ]
+    assert str(bad.problems[0]).startswith("c.yaml:5")

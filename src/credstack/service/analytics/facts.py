@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from credstack.service.clock import on_day
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -106,7 +107,7 @@ def load_facts(uow: UnitOfWork, issuer: IssuerRow) -> Facts:
     ).all()
     return Facts(
         attempts=tuple(
-            AttemptFact(int(i), int(lid), str(key), sat_at.date(), bool(passed))
+            AttemptFact(int(i), int(lid), str(key), on_day(issuer, sat_at), bool(passed))
             for i, lid, key, sat_at, passed in attempts
         ),
         awards=tuple(

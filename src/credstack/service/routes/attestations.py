@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service.clock import check_day
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
@@ -72,6 +73,7 @@ def enrol(
     """Put a learner in a program, so its mentors may attest for them."""
     require_user_role(uow, by, issuer, "registrar", "admin", what=f"enrol learners in {program}")
     _check_program(program)
+    check_day(enrolled_on, "enrolled_on (the enrolment date)", issuer)
     if enrolled(uow, issuer, learner, program):
         raise Conflict(f"{learner.key} is already enrolled in {program} at {issuer.key}")
     row = EnrolmentRow(
@@ -105,6 +107,7 @@ def attest(
     in the program; an empty statement is 422 and an unknown subject 404.
     """
     _check_program(program)
+    check_day(attested_on, "attested_on (the attestation date)", issuer)
     require_user_role(
         uow,
         attester,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from credstack.domain.quantities import AmountError, exact, parse_amount
 from credstack.errors import Conflict, InvalidInput
+from credstack.service.clock import check_day
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
@@ -69,6 +70,7 @@ def record_course_completion(
             problems.append(str(exc))
     if problems or exact_hours is None:
         raise InvalidInput("; ".join(problems))
+    check_day(completed_on, "completed_on (the completion date)", issuer)
     if external_id is not None:
         existing = uow.session.scalar(
             select(CourseCompletionRow).where(

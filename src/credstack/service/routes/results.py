@@ -25,8 +25,10 @@ from credstack.assessment import (
     score_total,
 )
 from credstack.assessment.scoring import Answer
+from credstack.domain.calendar import offset_minutes
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, InvalidInput
+from credstack.service.clock import check_instant, on_day
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
@@ -199,6 +201,7 @@ def record_result(
     problems = sitting.problems()
     if problems:
         raise InvalidInput("; ".join(problems))
+    check_instant(sitting.sat_at, "sat_at (the sitting time)")
     stored = stored_assessment(uow, issuer, assessment)
     raw, maximum, passed, responses, source = _score(stored, result)
     percent = 100.0 * raw / maximum if maximum else 0.0
@@ -231,10 +234,8 @@ def record_result(
     except AssessmentError as exc:
         raise InvalidInput(f"{learner.key}, {assessment}: {exc}") from exc
     if not decision.allowed:
-        raise Conflict(
-            f"{learner.key} may not sit {assessment} on {sitting.sat_at.date().isoformat()}: "
-            f"{decision.reason}"
-        )
+        day = on_day(issuer, sitting.sat_at).isoformat()
+        raise Conflict(f"{learner.key} may not sit {assessment} on {day}: {decision.reason}")
     row = AssessmentAttemptRow(
         public_id=str(uuid.uuid4()),
         learner_id=learner.id,
@@ -243,6 +244,7 @@ def record_result(
         external_attempt_id=attempt_id,
         source=source,
         sat_at=sitting.sat_at,
+        sat_offset=offset_minutes(sitting.sat_at),
         raw_score=raw,
         max_score=maximum,
         percent=percent,
@@ -262,7 +264,7 @@ def record_result(
     uow.session.flush()
     record = f"attempt:{row.public_id}"
     settlement = settle(
-        uow, keys, learner=learner, issuer=issuer, trigger=record, as_of=sitting.sat_at.date()
+        uow, keys, learner=learner, issuer=issuer, trigger=record, at=sitting.sat_at
     )
     return summarise(
         uow,

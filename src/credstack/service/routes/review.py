@@ -9,7 +9,6 @@ credentials already issued keep pointing at the version they were issued under.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -22,7 +21,7 @@ from credstack.domain.requirements import (
     iter_nodes,
 )
 from credstack.errors import Conflict, InvalidInput, NotFound
-from credstack.service import engine
+from credstack.service import clock, engine
 from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
 from credstack.store.models import (
@@ -165,7 +164,7 @@ def review(
     if action == "publish":
         _supersede(uow, achievement, row, by)
         engine.reconsider(
-            uow, keys, issuer=issuer, achievement_key=achievement_key, as_of=date.today()
+            uow, keys, issuer=issuer, achievement_key=achievement_key, as_of=clock.today(issuer)
         )
     return _step(
         uow,

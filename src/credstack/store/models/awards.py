@@ -37,6 +37,11 @@ class AwardRow(Base):
         ForeignKey("achievement_versions.id"), index=True
     )
     awarded_on: Mapped[date] = mapped_column(Date)
+    """The issuer's calendar day of `awarded_at`, kept for queries and reports."""
+    awarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """The instant of the award (UTC); None only for rows older than migration 0007."""
+    awarded_offset: Mapped[int | None] = mapped_column(Integer)
+    """The UTC offset in minutes `awarded_at` was given with, so it can be shown as given."""
     valid_until: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="active")
     status_reason: Mapped[str | None] = mapped_column(Text)

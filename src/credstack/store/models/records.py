@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from credstack.store.models.base import Base
@@ -33,6 +33,8 @@ class AssessmentAttemptRow(Base):
     source: Mapped[str] = mapped_column(String(20))
     """responses (credstack scored them), external (a test platform's total), rubric."""
     sat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sat_offset: Mapped[int | None] = mapped_column(Integer)
+    """The UTC offset in minutes `sat_at` was reported with (None: recorded before 0007)."""
     raw_score: Mapped[float] = mapped_column(Float)
     max_score: Mapped[float] = mapped_column(Float)
     percent: Mapped[float] = mapped_column(Float)

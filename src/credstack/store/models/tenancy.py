@@ -38,6 +38,8 @@ class IssuerRow(Base):
     """New achievement versions start as drafts and are issued only once published."""
     did_method: Mapped[str] = mapped_column(String(8), default="web", server_default="web")
     """"web" (did:web served by us, keys rotate) or "key" (did:key: the one key is the identity)."""
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    """IANA zone whose calendar days the issuer's dates count in (domain.calendar.day_of)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
