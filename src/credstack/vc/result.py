@@ -76,11 +76,12 @@ class VerificationResult:
     def headline(self) -> str:
         if self.impersonation and self.recognition is not None:
             return f"Not verified: {self.recognition.message}"
-        caveat = f" {self.caveat[0].upper()}{self.caveat[1:]}" if self.caveat else ""
         if self.recognised and self.recognition is not None:
-            return f"Verified: issued by {self.recognition.name}; every check passed.{caveat}"
+            said = self.caveat or "every check passed."
+            return f"Verified: issued by {self.recognition.name}; {said}"
         if self.verified:
             who = self.recognition.message if self.recognition else "Its issuer was not looked up."
+            caveat = f" {self.caveat[0].upper()}{self.caveat[1:]}" if self.caveat else ""
             return (
                 f"Authentic, but not from a recognised issuer: {who} "
                 f"Every check of the credential itself passed.{caveat}"

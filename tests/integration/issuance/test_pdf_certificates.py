@@ -75,7 +75,9 @@ def test_our_certificate_carries_the_credential_and_verifies(
     assert json.loads(embedded[0]) == award.credential
     result = _verifier(uow, master_key).verify_bytes(data)
     assert result.verified, result.headline
-    assert result.headline == "Verified: every check passed."
+    assert result.headline == (
+        "Verified: issued by Clinical Research Certification Board; every check passed."
+    )
     assert result.source_format == "pdf"
     printed = result.check(PRINTED_CHECK)
     assert printed is not None and printed.passed
@@ -89,7 +91,7 @@ def test_a_forged_pdf_with_a_genuine_link_is_not_verified(
     forged = _forged(award, "Mallory Impostor", "Doctor of Medicine")
     result = verifier.verify_bytes(forged)
     assert not result.verified
-    assert result.headline != "Verified: every check passed."
+    assert not result.headline.startswith("Verified")
     printed = result.check(PRINTED_CHECK)
     assert printed is not None and not printed.passed
     assert "Ana" in printed.message and "GCP Essentials" in printed.message
@@ -189,7 +191,8 @@ def test_a_link_only_pdf_says_its_text_is_not_signed(
     result = _verifier(uow, master_key).verify_bytes(stripped.getvalue())
     assert result.verified, result.headline
     assert result.headline.startswith(
-        f"Verified: this PDF links to credential {BASE}/credentials/{award.public_id} — "
+        "Verified: issued by Clinical Research Certification Board; "
+        f"this PDF links to credential {BASE}/credentials/{award.public_id} — "
         "the printed text is not signed; compare it with: name 'Ana'"
     )
     assert "achievement 'GCP Essentials'" in result.headline
