@@ -13,10 +13,10 @@ import typer
 from credstack.cli.app import app, fail, installation, say
 from credstack.errors import CredstackError, InvalidInput, NotFound
 from credstack.service.badges import baked_png, baked_svg, certificate
-from credstack.service.group_view import GroupReport, group_view
+from credstack.service.group_view import GroupReport, group_view, verify_presented
 from credstack.service.issuance import credential_jwt, issue
 from credstack.service.sharing import ShareLinks, share_url
-from credstack.service.verification import Verifier, result_json, verifier_for
+from credstack.service.verification import Verifier, result_json, unusable, verifier_for
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.result import VerificationResult
@@ -50,22 +50,29 @@ def verify(
             data_dir=runtime.settings.data_dir,
             share_links=ShareLinks(runtime.master),
         )
-        try:
-            items = [_read(verifier, source) for source in sources]
-        except CredstackError as exc:
-            fail(exc.message, EXIT_UNUSABLE)
-        if len(items) == 1:
-            result = verifier.verify_bytes(items[0])
+        items: list[bytes] = []
+        unreadable: list[VerificationResult] = []
+        for source in sources:
+            try:
+                items.append(_read(verifier, source))
+            except CredstackError as exc:
+                if len(sources) == 1:
+                    fail(exc.message, EXIT_UNUSABLE)
+                # One bad file in a batch is reported; the others are still verified.
+                typer.echo(f"error: {exc.message}", err=True)
+                unreadable.append(unusable(exc.message, "unknown"))
+        if len(sources) == 1:
+            result = verify_presented(verifier, items[0])
             _report(result, as_json)
             results = [result]
         else:
             group = group_view(verifier, items, datetime.now(UTC).date())
             _group_report(group, as_json)
-            results = list(group.results)
+            results = [*group.results, *unreadable]
     if all(r.verified for r in results):
         raise typer.Exit(EXIT_VERIFIED)
-    unusable = [r for r in results if (c := r.check("parse")) is not None and not c.passed]
-    raise typer.Exit(EXIT_UNUSABLE if unusable else EXIT_NOT_VERIFIED)
+    refused = [r for r in results if (c := r.check("parse")) is not None and not c.passed]
+    raise typer.Exit(EXIT_UNUSABLE if refused else EXIT_NOT_VERIFIED)
 
 
 def _read(verifier: Verifier, source: str) -> bytes:

@@ -16,13 +16,15 @@ from datetime import date
 
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus
+from credstack.errors import CredstackError
 from credstack.service.engine import compile_catalog
 from credstack.service.issuance import award_context
-from credstack.service.verification import Verifier
+from credstack.service.verification import Verifier, unusable
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.vc.result import VerificationResult
+from credstack.vc.safejson import InputRefused
 
-__all__ = ["GroupReport", "StackFinding", "group_view"]
+__all__ = ["GroupReport", "StackFinding", "group_view", "verify_presented"]
 
 
 @dataclass(frozen=True)
@@ -58,8 +60,18 @@ class GroupReport:
         return bool(self.results) and all(r.verified for r in self.results)
 
 
+def verify_presented(verifier: Verifier, item: bytes) -> VerificationResult:
+    """One presented file's report; unusable input is reported, so a batch goes on past it."""
+    try:
+        return verifier.verify_bytes(item)
+    except InputRefused as exc:
+        return unusable(exc.message, "unknown")
+    except CredstackError as exc:
+        return unusable(exc.message, "pdf" if item.startswith(b"%PDF") else "unknown")
+
+
 def group_view(verifier: Verifier, items: Sequence[bytes], as_of: date) -> GroupReport:
-    results = tuple(verifier.verify_bytes(item) for item in items)
+    results = tuple(verify_presented(verifier, item) for item in items)
     uow = verifier.uow
     shared: list[AwardRow] = []
     not_counted: list[str] = []

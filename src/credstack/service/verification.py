@@ -19,11 +19,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -39,7 +37,9 @@ from credstack.service.status import is_suspended, signed_status_list, status_ch
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
+from credstack.vc.limits import MAX_URL_CHARS
 from credstack.vc.ob2 import Ob2PublicKey
+from credstack.vc.pdf_links import PdfUnreadable, pdf_urls
 from credstack.vc.resolve import DidResolver, ResolvedKey
 from credstack.vc.result import VerificationResult
 from credstack.vc.status import FetchedStatusList
@@ -57,7 +57,6 @@ __all__ = [
 
 TRUST_DIR_ENV = "CREDSTACK_TRUST_DIR"
 _PDF = b"%PDF"
-_URL = re.compile(r"https?://[^\s<>\"')]+")
 
 
 def trust_directory(data_dir: Path) -> Path:
@@ -213,7 +212,12 @@ class Verifier:
 
     def award_for_url(self, url: str) -> AwardRow | None:
         """The award one of our own URLs points at; None for anyone else's URL."""
-        parts = urlsplit(url.strip())
+        if len(url) > MAX_URL_CHARS:
+            return None
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:  # e.g. "http://[x": not a URL, so not one of ours
+            return None
         own = urlsplit(self.base_url)
         if (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
             return None
@@ -231,7 +235,10 @@ class Verifier:
 
     def _verify_pdf(self, data: bytes) -> VerificationResult:
         """A certificate is a pointer: verify the credential its verification URL names."""
-        urls = pdf_urls(data)
+        try:
+            urls = pdf_urls(data)
+        except PdfUnreadable as exc:
+            raise InvalidInput(str(exc)) from exc
         for url in urls:
             award = self.award_for_url(url)
             if award is not None and award.credential is not None:
@@ -261,27 +268,6 @@ class Verifier:
         else:
             check = Check("suspension", True, "The issuer has not suspended the credential.")
         return dataclasses.replace(result, checks=(*result.checks, check))
-
-
-def pdf_urls(data: bytes) -> list[str]:
-    """Links written on a certificate, from its text and metadata (the QR code repeats one)."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(BytesIO(data))
-        texts = [page.extract_text() or "" for page in reader.pages]
-        metadata: Mapping[str, Any] = reader.metadata or {}
-        texts.extend(str(v) for v in metadata.values())
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise InvalidInput(f"the PDF cannot be read: {exc}") from exc
-    found: list[str] = []
-    for text in texts:
-        for url in _URL.findall(text.replace("\n", " ")):
-            cleaned = url.rstrip(".,;")
-            if cleaned not in found:
-                found.append(cleaned)
-    return found
 
 
 def unusable(message: str, source_format: str) -> VerificationResult:

@@ -1,0 +1,120 @@
+"""Issue 10: one small unauthenticated request must not freeze a real `credstack serve`.
+
+Each hostile input is answered with a clear 4xx quickly, and `/healthz` keeps answering in
+under 100 ms while several costly (but in-bounds) verifications run at once.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import BACKENDS, DatabaseFactory
+from tests.helpers import Cli, free_port, running_server
+from tests.integration.hostile.support import heavy_credential, hostile_bodies, signed_credential
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One server per backend for the module: starting one takes seconds on a busy machine."""
+    tmp = tmp_path_factory.mktemp("hostile")
+    databases = DatabaseFactory(str(request.param), tmp)
+    port = free_port()
+    cli = Cli(tmp / "data", databases.create(), base_url=f"http://127.0.0.1:{port}")
+    cli.ok("init")
+    with running_server(cli, "serve", port=port) as url:
+        # The verification workers start with the server; wait until they answer.
+        assert httpx.post(f"{url}/api/v1/verify", content=b"{}", timeout=120).status_code == 200
+        yield url
+    databases.drop_all()
+
+
+def test_each_hostile_input_gets_a_clear_4xx_fast(server: str) -> None:
+    for name, (body, status) in hostile_bodies().items():
+        started = time.monotonic()
+        answer = httpx.post(f"{server}/api/v1/verify", content=body, timeout=30)
+        took = time.monotonic() - started
+        assert answer.status_code == status, f"{name}: {answer.status_code} {answer.text[:300]}"
+        assert answer.json()["error"], name
+        assert took < 5, f"{name} took {took:.1f} s"  # it took 10-53 s before the bounds
+
+
+def test_malformed_fields_and_urls_are_answered_not_crashed(server: str) -> None:
+    for suite in (["eddsa-rdfc-2022"], {"a": 1}):
+        document = signed_credential()
+        document["proof"]["cryptosuite"] = suite
+        answer = httpx.post(f"{server}/api/v1/verify", content=json.dumps(document), timeout=30)
+        assert answer.status_code == 200 and answer.json()["verified"] is False
+        signature = next(c for c in answer.json()["checks"] if c["name"] == "signature")
+        assert not signature["passed"]
+    document = signed_credential()
+    document["id"] = "http://[oops"
+    answer = httpx.post(f"{server}/api/v1/verify", content=json.dumps(document), timeout=30)
+    assert answer.status_code == 200 and answer.json()["verified"] is False
+    bad_url = httpx.get(f"{server}/api/v1/verify", timeout=30)  # wrong method: not a 5xx
+    assert bad_url.status_code == 405
+    refused = httpx.post(f"{server}/api/v1/verify", params={"url": "http://[x"}, timeout=30)
+    assert refused.status_code == 422 and "is not fetched" in refused.json()["error"]
+    long_url = httpx.post(f"{server}/api/v1/verify", params={"url": "x" * 5000}, timeout=30)
+    assert long_url.status_code == 422
+
+
+def test_verify_group_has_a_count_limit(server: str) -> None:
+    credential = signed_credential()
+    too_many = httpx.post(
+        f"{server}/api/v1/verify/group", json={"credentials": [credential] * 51}, timeout=30
+    )
+    assert too_many.status_code == 413
+    assert "at most 50" in too_many.json()["error"]
+    files = [("file", (f"c{i}.json", json.dumps(credential).encode())) for i in range(51)]
+    as_form = httpx.post(f"{server}/api/v1/verify/group", files=files, timeout=30)
+    assert as_form.status_code == 413
+    fine = httpx.post(
+        f"{server}/api/v1/verify/group",
+        json={"credentials": [credential, {"@context": "Forged"}]},
+        timeout=30,
+    )
+    assert fine.status_code == 200
+    first, second = fine.json()["credentials"]
+    assert first["verified"] is False  # its status list is unreachable; the signature holds
+    assert next(c for c in first["checks"] if c["name"] == "signature")["passed"]
+    assert second["checks"][0] == {
+        "name": "parse",
+        "passed": False,
+        "message": "The credential's @context must name JSON-LD context URLs.",
+    }
+
+
+def test_healthz_answers_fast_while_costly_verifications_run(server: str) -> None:
+    heavy = heavy_credential(20_000)
+    done: list[int] = []
+
+    def verify() -> None:
+        answer = httpx.post(f"{server}/api/v1/verify", content=heavy, timeout=60)
+        done.append(answer.status_code)
+
+    workers = [threading.Thread(target=verify) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    time.sleep(0.3)  # let all four reach the verifier
+    latencies = []
+    with httpx.Client() as client:
+        while any(w.is_alive() for w in workers) and len(latencies) < 40:
+            started = time.monotonic()
+            assert client.get(f"{server}/healthz", timeout=10).status_code == 200
+            latencies.append(time.monotonic() - started)
+            time.sleep(0.05)
+    for worker in workers:
+        worker.join()
+    assert done == [200] * 4
+    assert len(latencies) >= 5, "the verifications ended before /healthz was measured"
+    assert statistics.median(latencies) < 0.1, latencies
+    assert max(latencies) < 0.5, latencies
