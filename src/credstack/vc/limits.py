@@ -28,6 +28,7 @@ __all__ = [
     "MAX_YAML_ALIASES",
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
+    "PAGE_ITEMS",
     "VERIFY_TIME_BUDGET_SECONDS",
     "VERIFY_WORKERS",
     "WORKER_NICENESS",
@@ -79,6 +80,9 @@ MAX_CATALOG_ACHIEVEMENTS = 5000
 MAX_YAML_DEPTH = 64
 MAX_YAML_NODES = 200_000
 MAX_YAML_ALIASES = 1000
+
+# Entries per page of a public list (issuers on the home page, an issuer's catalog).
+PAGE_ITEMS = 50
 
 # One field of an imported results CSV (a comment is the longest real one).
 MAX_CSV_FIELD_BYTES = 128 * 1024
