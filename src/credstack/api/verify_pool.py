@@ -14,10 +14,12 @@ finishes the abandoned verification, which the bounds in ``vc.limits`` keep to s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
 from credstack.config import Settings
@@ -42,16 +44,34 @@ def _executor(settings: Settings) -> ProcessPoolExecutor:
         _pool = ProcessPoolExecutor(
             VERIFY_WORKERS,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=_yield_to_server,
+            initializer=_start_worker,
+            initargs=(settings,),
         )
-        _starting.extend(_pool.submit(_in_worker, settings, _ready) for _ in range(VERIFY_WORKERS))
+        _starting.extend(_pool.submit(_noop) for _ in range(VERIFY_WORKERS))
     return _pool
 
 
-def _yield_to_server() -> None:
+def _discard_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+    _pool = None
+    _starting.clear()
+
+
+def _start_worker(settings: Settings) -> None:
+    """Runs once in each worker before it takes any task, so no request pays for it."""
     # Workers run at a lower priority, so that on a busy machine the server process that
     # answers every other request (and /healthz) is scheduled before verification work.
     os.nice(WORKER_NICENESS)
+    # One trivial verification loads what the verifier imports lazily (schemas, contexts).
+    # If it fails, the first real task fails the same way and says why; the pool stays usable.
+    with contextlib.suppress(Exception):
+        _in_worker(settings, _ready)
+
+
+def _noop() -> None:
+    return None
 
 
 def _in_worker(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
@@ -76,12 +96,15 @@ async def off_loop(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
     """
     pool = _executor(settings)
     # A worker's start (seconds of imports on a busy machine) is not the request's fault: the
-    # budget starts once the workers are up. A failed start shows in the request's own error.
+    # budget starts once a worker is up (only started workers take tasks).
     await asyncio.wait([asyncio.wrap_future(f) for f in _starting])
     loop = asyncio.get_running_loop()
     future = loop.run_in_executor(pool, _in_worker, settings, work)
     try:
         return await asyncio.wait_for(future, settings.verify_time_budget)
+    except BrokenProcessPool:
+        _discard_pool()
+        raise Overloaded("a verification worker stopped; try again (new ones start)") from None
     except TimeoutError:
         raise Overloaded(
             f"the verification did not finish within {settings.verify_time_budget:g} s (the "
@@ -90,7 +113,6 @@ async def off_loop(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
 
 
 def _ready(verifier: Verifier) -> None:
-    # One trivial verification loads what the verifier imports lazily (schemas, contexts).
     verifier.verify_bytes(b'{"@context": []}')
 
 

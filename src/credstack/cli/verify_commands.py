@@ -67,8 +67,8 @@ def verify(
             results = [result]
         else:
             group = group_view(verifier, items, datetime.now(UTC).date())
-            _group_report(group, as_json)
             results = [*group.results, *unreadable]
+            _group_report(group, results, as_json)
     if all(r.verified for r in results):
         raise typer.Exit(EXIT_VERIFIED)
     refused = [r for r in results if (c := r.check("parse")) is not None and not c.passed]
@@ -96,13 +96,14 @@ def _read(verifier: Verifier, source: str) -> bytes:
         raise InvalidInput(f"{source}: {exc.strerror or exc}") from exc
 
 
-def _group_report(group: GroupReport, as_json: bool) -> None:
+def _group_report(group: GroupReport, results: list[VerificationResult], as_json: bool) -> None:
+    """The group's findings, and a report for every file given (unreadable ones included)."""
     if as_json:
         say(
             json.dumps(
                 {
-                    "all_verified": group.all_verified,
-                    "credentials": [result_json(r) for r in group.results],
+                    "all_verified": all(r.verified for r in results),
+                    "credentials": [result_json(r) for r in results],
                     "stacks": [
                         {
                             "issuer": f.issuer,
@@ -122,7 +123,7 @@ def _group_report(group: GroupReport, as_json: bool) -> None:
             )
         )
         return
-    for result in group.results:
+    for result in results:
         _report(result, False)
     for finding in group.findings:
         say(finding.text)
