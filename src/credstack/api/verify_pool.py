@@ -20,16 +20,19 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from datetime import date
 from typing import TypeVar
 
 from credstack.config import Settings
 from credstack.errors import Overloaded
+from credstack.service.group_view import GroupReport, group_view
 from credstack.service.runtime import Runtime, open_runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import Verifier, verifier_for
 from credstack.vc.limits import VERIFY_WORKERS, WORKER_NICENESS
+from credstack.vc.result import VerificationResult
 
-__all__ = ["off_loop", "warm_up"]
+__all__ = ["bytes_result", "group_result", "off_loop", "url_result", "warm_up"]
 
 _T = TypeVar("_T")
 _pool: ProcessPoolExecutor | None = None
@@ -119,3 +122,18 @@ def _ready(verifier: Verifier) -> None:
 def warm_up(settings: Settings) -> None:
     """Start the workers now (importing credstack takes seconds), not on the first request."""
     _executor(settings)
+
+
+# The work routes hand to off_loop: module-level, so partials of them pickle.
+
+
+def bytes_result(data: bytes, verifier: Verifier) -> VerificationResult:
+    return verifier.verify_bytes(data)
+
+
+def url_result(url: str, verifier: Verifier) -> VerificationResult:
+    return verifier.verify_url(url)
+
+
+def group_result(items: list[bytes], today: date, verifier: Verifier) -> GroupReport:
+    return group_view(verifier, items, today)

@@ -8,18 +8,17 @@ runs in worker processes with a time budget (``credstack.api.verify_pool``).
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 
 from credstack.api.deps import RuntimeDep
-from credstack.api.verify_pool import off_loop
+from credstack.api.verify_pool import bytes_result, group_result, off_loop, url_result
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput, TooLarge
-from credstack.service.group_view import GroupReport, group_view
-from credstack.service.verification import Verifier, result_json
+from credstack.service.verification import result_json
 from credstack.vc.limits import MAX_GROUP_BYTES, MAX_GROUP_CREDENTIALS, MAX_URL_CHARS
 from credstack.vc.safejson import InputRefused
 from credstack.vc.safejson import loads as bounded_loads
@@ -50,25 +49,13 @@ async def verify(
     ] = None,
 ) -> VerificationOut:
     if url is not None:
-        report = await off_loop(runtime.settings, partial(_verify_url, url))
+        report = result_json(await off_loop(runtime.settings, partial(url_result, url)))
         return VerificationOut(**report)
     data = await _body(request, runtime.settings.max_credential_bytes)
     if not data.strip():
         raise InvalidInput("send the credential as the request body, a `file` field, or ?url=")
-    report = await off_loop(runtime.settings, partial(_verify_bytes, data))
+    report = result_json(await off_loop(runtime.settings, partial(bytes_result, data)))
     return VerificationOut(**report)
-
-
-def _verify_url(url: str, verifier: Verifier) -> dict[str, Any]:
-    return result_json(verifier.verify_url(url))
-
-
-def _verify_bytes(data: bytes, verifier: Verifier) -> dict[str, Any]:
-    return result_json(verifier.verify_bytes(data))
-
-
-def _verify_group(items: list[bytes], today: date, verifier: Verifier) -> GroupReport:
-    return group_view(verifier, items, today)
 
 
 def _refuse_declared(request: Request, limit: int) -> None:
@@ -121,7 +108,7 @@ async def verify_group(request: Request, runtime: RuntimeDep) -> GroupOut:
     if not items:
         raise InvalidInput("send at least one credential")
     today = datetime.now(UTC).date()
-    report = await off_loop(runtime.settings, partial(_verify_group, items, today))
+    report = await off_loop(runtime.settings, partial(group_result, items, today))
     return GroupOut(
         all_verified=report.all_verified,
         credentials=[VerificationOut(**result_json(r)) for r in report.results],

@@ -102,3 +102,13 @@ def test_healthz_answers_fast_while_costly_verifications_run(server: str) -> Non
     assert len(latencies) >= 5, "the verifications ended before /healthz was measured"
     assert statistics.median(latencies) < 0.1, latencies
     assert max(latencies) < 0.5, latencies
+
+
+def test_the_verify_and_employer_pages_refuse_hostile_files_too(server: str) -> None:
+    deep = hostile_bodies()["JSON nested 1,000 deep"][0]
+    page = httpx.post(f"{server}/verify", files={"file": ("deep.json", deep)}, timeout=60)
+    assert page.status_code == 422
+    assert "nested more than 64 levels deep" in page.text
+    group = httpx.post(f"{server}/employer", files=[("files", ("deep.json", deep))], timeout=60)
+    assert group.status_code == 200
+    assert "nested more than 64 levels deep" in group.text
