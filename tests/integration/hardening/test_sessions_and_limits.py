@@ -99,7 +99,8 @@ def test_sign_in_bad_tokens_and_the_verifier_are_rate_limited(tmp_path: Path) ->
         assert "too many requests with a bad token" in blocked.json()["error"]
 
         verified = [client.post("/api/v1/verify", content=b"{}").status_code for _ in range(5)]
-        assert verified[:4] == [422] * 4 and verified[4] == 429
+        assert 429 not in verified[:4] and max(verified[:4]) < 500  # answered (not verified)
+        assert verified[4] == 429
 
 
 def test_session_cookies_are_secure_when_the_site_is_https(tmp_path: Path) -> None:

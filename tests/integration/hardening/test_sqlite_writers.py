@@ -24,8 +24,8 @@ WRITES = 25
 
 def _sitting(n: int, who: str) -> str:
     return (
-        "learner,assessment,attempt_id,sat_at,score\n"
-        f"{who}{n},ebola-exam,{who}-{n},2026-05-02T09:00:00+00:00,{10 + n % 25}\n"
+        "learner,learner_name,assessment,attempt_id,sat_at,score\n"
+        f"{who}{n},Learner {n},ebola-exam,{who}-{n},2026-05-02T09:00:00+00:00,{10 + n % 25}\n"
     )
 
 
