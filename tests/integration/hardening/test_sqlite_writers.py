@@ -29,8 +29,8 @@ def _sitting(n: int, who: str) -> str:
     )
 
 
-def test_two_tenants_writing_at_once_get_no_errors(tmp_path: Path) -> None:
-    cli, port = installation(tmp_path, f"sqlite:///{tmp_path / 'data' / 'credstack.db'}")
+def test_two_tenants_writing_at_once_get_no_errors(tmp_path: Path, database_url: str) -> None:
+    cli, port = installation(tmp_path, database_url)
     tmcb = tenant(cli, "tmcb", "amy@tmcb.example")
     northwind = tenant(cli, "northwind", "nia@northwind.example")
     with running_server(cli, "serve", port=port) as url:
