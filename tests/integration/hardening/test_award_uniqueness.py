@@ -45,27 +45,21 @@ def test_the_database_refuses_a_second_active_award(uow: UnitOfWork, master_key:
     board = Ccrb(uow, master_key)
     ana = board.learner("ana")
     first = _ccrp(board, ana, date(2026, 1, 5))
-    twin = AwardRow(
-        public_id="twin",
-        learner_id=ana.id,
-        issuer_id=board.issuer.id,
-        achievement_version_id=first.achievement_version_id,
-        awarded_on=first.awarded_on,
-        status="active",
-    )
-    savepoint = uow.session.begin_nested()
-    with pytest.raises(IntegrityError):
-        uow.awards.add(twin)
-    savepoint.rollback()
-    first.status = "revoked"  # history does not count: a revoked award leaves room for one
-    uow.session.flush()
-    uow.awards.add(
-        AwardRow(
-            public_id="again",
+
+    def twin(public_id: str) -> AwardRow:
+        return AwardRow(
+            public_id=public_id,
             learner_id=ana.id,
             issuer_id=board.issuer.id,
             achievement_version_id=first.achievement_version_id,
             awarded_on=first.awarded_on,
             status="active",
         )
-    )
+
+    savepoint = uow.session.begin_nested()
+    with pytest.raises(IntegrityError):
+        uow.awards.add(twin("twin"))
+    savepoint.rollback()
+    first.status = "revoked"  # history does not count: a revoked award leaves room for one
+    uow.session.flush()
+    uow.awards.add(twin("again"))

@@ -68,6 +68,15 @@ def test_a_lock_held_too_long_is_503_with_retry_after_and_reads_go_on(tmp_path: 
     cli, port = installation(tmp_path, f"sqlite:///{database}")
     token = tenant(cli, "tmcb", "amy@tmcb.example")
     with running_server(cli, "serve", port=port) as url:
+
+        def add_ada() -> httpx.Response:
+            return httpx.post(
+                f"{url}/api/v1/learners",
+                json={"id": "ada", "name": "Ada"},
+                headers={"authorization": f"Bearer {token}"},
+                timeout=30,
+            )
+
         holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
         holder.execute("BEGIN IMMEDIATE")  # another process writing for a long time
         released = threading.Timer(BUSY_TIMEOUT_SECONDS + 3, holder.rollback)
@@ -76,22 +85,12 @@ def test_a_lock_held_too_long_is_503_with_retry_after_and_reads_go_on(tmp_path: 
             started = time.monotonic()
             read = httpx.get(f"{url}/api/v1/issuers/tmcb/achievements", timeout=30)
             assert read.status_code == 200 and time.monotonic() - started < 2
-            busy = httpx.post(
-                f"{url}/api/v1/learners",
-                json={"id": "ada", "name": "Ada"},
-                headers={"authorization": f"Bearer {token}"},
-                timeout=30,
-            )
+            busy = add_ada()
             assert busy.status_code == 503, busy.text
             assert busy.json()["error"] == "the database is busy; try again shortly"
             assert int(busy.headers["retry-after"]) >= 1
         finally:
             released.join()
             holder.close()
-        retried = httpx.post(
-            f"{url}/api/v1/learners",
-            json={"id": "ada", "name": "Ada"},
-            headers={"authorization": f"Bearer {token}"},
-            timeout=30,
-        )
+        retried = add_ada()
         assert retried.status_code == 201, retried.text
