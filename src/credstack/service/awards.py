@@ -8,6 +8,7 @@ from typing import Any
 
 from credstack.domain.durations import parse_duration
 from credstack.errors import Conflict, NotFound
+from credstack.service import audit_trail
 from credstack.service.ce import open_first_cycle
 from credstack.service.issuance import issue
 from credstack.service.keys import KeyStore
@@ -85,6 +86,18 @@ def grant_award(
     )
     uow.awards.add(award)
     uow.awards.add(AwardEventRow(award_id=award.id, kind="issued", reason=origin))
+    audit_trail.record(
+        uow,
+        action="award.issued",
+        subject=f"award:{award.public_id}",
+        details={
+            "issuer": issuer.key,
+            "learner": learner.key,
+            "achievement": achievement_key,
+            "version": version.version,
+            "origin": origin,
+        },
+    )
     open_first_cycle(uow, award, version)
     if keys is not None:
         # Signed in the same transaction: an award never exists without its credential.

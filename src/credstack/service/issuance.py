@@ -17,6 +17,7 @@ from sqlalchemy import select
 from credstack.domain.records import Proctoring
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
+from credstack.service import audit_trail
 from credstack.service.identity import issuer_did
 from credstack.service.keys import KeyStore
 from credstack.service.status import status_entry
@@ -106,8 +107,15 @@ def issue(
     """Sign the award's credential with the issuer's active key and keep it on the award."""
     context = award_context(uow, award)
     document = credential_document(uow, base_url, context)
-    signed = dataintegrity.sign(document, keys.signing_key(context.issuer), created=now or utcnow())
+    signing_key = keys.signing_key(context.issuer)
+    signed = dataintegrity.sign(document, signing_key, created=now or utcnow())
     award.credential = signed
+    audit_trail.record(
+        uow,
+        action="key.used",
+        subject=f"issuer:{context.issuer.key}",
+        details={"key": signing_key.verification_method, "credential": award.public_id},
+    )
     uow.session.flush()
     return signed
 

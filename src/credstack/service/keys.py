@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from credstack.errors import NotFound
+from credstack.service import audit_trail
 from credstack.service.identity import issuer_did
 from credstack.store.models import IssuerRow, SigningKeyRow
 from credstack.store.secrets import MasterKey
@@ -42,9 +43,11 @@ class KeyStore:
         key_id = public_key_multibase(private.public_key())
         raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         now = utcnow()
+        retired = []
         for row in self._uow.signing_keys.all(issuer.id):
             if row.retired_at is None:
                 row.retired_at = now
+                retired.append(row.key_id)
         row = SigningKeyRow(
             issuer_id=issuer.id,
             key_id=key_id,
@@ -53,6 +56,12 @@ class KeyStore:
             created_at=now,
         )
         self._uow.signing_keys.add(row)
+        audit_trail.record(
+            self._uow,
+            action="key.rotated" if retired else "key.created",
+            subject=f"issuer:{issuer.key}",
+            details={"key": key_id, "retired": retired},
+        )
         return row
 
     def signing_key(self, issuer: IssuerRow) -> SigningKey:

@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service import audit_trail
 from credstack.service.keys import KeyStore
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
 from credstack.store.types import utcnow
@@ -93,6 +94,12 @@ def grant_role(
         raise Conflict(f"{user.email} is already {role} at {issuer.key}")
     membership = MembershipRow(user_id=user.id, issuer_id=issuer.id, role=role, scope=scope)
     uow.users.add(membership)
+    audit_trail.record(
+        uow,
+        action="role.granted",
+        subject=f"user:{user.email}",
+        details={"issuer": issuer.key, "role": role, "scope": scope},
+    )
     return membership
 
 
@@ -114,6 +121,12 @@ def issue_token(uow: UnitOfWork, *, user: UserRow, name: str) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     uow.users.add(
         ApiTokenRow(user_id=user.id, name=name, token_hash=_hash(token), prefix=token[:8])
+    )
+    audit_trail.record(
+        uow,
+        action="token.created",
+        subject=f"user:{user.email}",
+        details={"name": name, "prefix": token[:8]},
     )
     return token
 

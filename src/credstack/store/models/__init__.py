@@ -3,6 +3,7 @@
 Rows are named `...Row` so they are never confused with the domain values of the same concept.
 """
 
+from credstack.store.models.audit import AuditEventRow
 from credstack.store.models.awards import AwardRow
 from credstack.store.models.base import Base
 from credstack.store.models.catalog import (
@@ -45,6 +46,7 @@ __all__ = [
     "AssessmentRow",
     "AssessmentVersionRow",
     "AttestationRow",
+    "AuditEventRow",
     "AwardEventRow",
     "AwardRow",
     "Base",
