@@ -153,4 +153,3 @@ def test_concurrent_appends_on_postgresql_never_fork_the_chain(tmp_path: Path) -
     finally:
         engine.dispose()
         databases.drop_all()
-
