@@ -92,7 +92,7 @@ def grant_award(
         subject=f"award:{award.public_id}",
         details={
             "issuer": issuer.key,
-            "learner": learner.key,
+            "learner": learner.public_id,
             "achievement": achievement_key,
             "version": version.version,
             "origin": origin,

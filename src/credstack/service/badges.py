@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from credstack.errors import NotFound
 from credstack.service.issuance import award_context, verification_url
+from credstack.service.learners import profile
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.baking import bake_png, bake_svg
@@ -92,7 +93,7 @@ def certificate(uow: UnitOfWork, base_url: str, award: AwardRow) -> bytes:
     designation = context.version.definition.get("designation")
     return certificate_pdf(
         CertificateInfo(
-            learner_name=context.learner.name,
+            learner_name=profile(uow, context.learner).name,
             credential_name=context.version.name,
             issuer_name=context.issuer.name,
             issued_on=award.awarded_on,

@@ -37,7 +37,7 @@ from credstack.store.models import (
 from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity, jose
-from credstack.vc.documents import hash_email, open_badge_credential
+from credstack.vc.documents import open_badge_credential
 from credstack.vc.model import (
     AchievementInfo,
     AlignmentInfo,
@@ -160,7 +160,7 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
         id=credential_url(base_url, award.public_id),
         issuer=profile,
         achievement=achievement,
-        subject=_subject(context.learner),
+        subject=subject_identity(context.learner),
         valid_from=_midnight(award.awarded_on),
         valid_until=(
             _midnight(award.valid_until + timedelta(days=1))
@@ -175,20 +175,19 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
         schema_ids=(OB3_SCHEMA_URL,),
     )
     document = open_badge_credential(info)
-    if not context.learner.email:
-        # No address to hash: the learner's stable id stands in, named as a system id.
-        document["credentialSubject"]["identifier"][0]["identityType"] = "systemId"
+    mark_identity_type(document, context.learner)
     return document
 
 
-def _subject(learner: LearnerRow) -> SubjectIdentity:
-    """Salted hash only: the credential must not disclose the learner's address."""
-    identity = learner.email or f"credstack-learner:{learner.key}"
-    return SubjectIdentity(
-        email_hash=hash_email(identity, learner.identity_salt),
-        salt=learner.identity_salt,
-        name=learner.name,
-    )
+def subject_identity(learner: LearnerRow) -> SubjectIdentity:
+    """Salted hash only: the credential must not disclose the learner's address (or name)."""
+    return SubjectIdentity(email_hash=learner.identity_hash, salt=learner.identity_salt)
+
+
+def mark_identity_type(document: dict[str, Any], learner: LearnerRow) -> None:
+    """With no address to hash, the learner's stable id stands in, named as a system id."""
+    if learner.identity_type != "emailAddress":
+        document["credentialSubject"]["identifier"][0]["identityType"] = learner.identity_type
 
 
 def _alignments(uow: UnitOfWork, issuer: IssuerRow, refs: object) -> list[AlignmentInfo]:

@@ -21,13 +21,12 @@ from datetime import datetime
 
 from credstack.errors import NotFound
 from credstack.service.identity import issuer_did
-from credstack.service.issuance import credential_url
+from credstack.service.issuance import credential_url, mark_identity_type, subject_identity
 from credstack.service.keys import KeyStore
 from credstack.store.models import AwardRow, IssuerRow, LearnerRow
 from credstack.vc import dataintegrity
 from credstack.vc.clr import AssociationInfo, clr_credential
-from credstack.vc.documents import hash_email
-from credstack.vc.model import IssuerProfile, SubjectIdentity
+from credstack.vc.model import IssuerProfile
 
 __all__ = ["learner_clr", "record_signer"]
 
@@ -45,6 +44,7 @@ def learner_clr(
     learner: LearnerRow,
     awards: Sequence[AwardRow],
     issuers: dict[int, IssuerRow],
+    name: str,
     now: datetime,
 ) -> dict[str, object]:
     """``awards`` are the ones to wrap (already filtered); ``issuers`` maps their issuer ids."""
@@ -59,19 +59,14 @@ def learner_clr(
         for part in a.counted
         if part in ids
     ]
-    identity = learner.email or f"credstack-learner:{learner.key}"
-    subject = SubjectIdentity(
-        email_hash=hash_email(identity, learner.identity_salt),
-        salt=learner.identity_salt,
-        name=learner.name,
-    )
+    subject = subject_identity(learner)
     profile = IssuerProfile(
         id=issuer_did(base_url, signer.key), name=signer.name, url=signer.url, email=signer.email
     )
     document = clr_credential(
         credential_id=f"urn:uuid:{uuid.uuid4()}",
         issuer=profile,
-        name=f"Learner record of {learner.name}",
+        name=f"Learner record of {name}",
         subject=subject,
         credentials=[a.credential for a in wrapped if a.credential is not None],
         valid_from=now,
@@ -79,7 +74,6 @@ def learner_clr(
         description=f"Assembled by {signer.name} from credentials issued on this server.",
         partial=True,
     )
-    if not learner.email:
-        document["credentialSubject"]["identifier"][0]["identityType"] = "systemId"
+    mark_identity_type(document, learner)
     signed: dict[str, object] = dataintegrity.sign(document, keys.signing_key(signer), created=now)
     return signed

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
 from credstack.service import audit_trail
 from credstack.service.keys import KeyStore
+from credstack.service.learners import new_public_id, set_profile
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
 from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
@@ -104,10 +105,12 @@ def grant_role(
 
 
 def add_learner(uow: UnitOfWork, *, key: str, name: str, email: str | None = None) -> LearnerRow:
+    """Name and address are stored sealed (see `service.learners`), never in clear."""
     _check_key(key, "learner")
     if uow.learners.by_key(key) is not None:
         raise Conflict(f"learner {key!r} already exists")
-    learner = LearnerRow(key=key, name=name, email=email, identity_salt=secrets.token_hex(16))
+    learner = LearnerRow(key=key, public_id=new_public_id(), identity_salt=secrets.token_hex(16))
+    set_profile(uow, learner, name=name, email=email)
     uow.learners.add(learner)
     return learner
 

@@ -17,6 +17,7 @@ from credstack.store.models.catalog import (
     PartnerRow,
 )
 from credstack.store.models.enrolments import EnrolmentRow
+from credstack.store.models.learners import LearnerRow
 from credstack.store.models.lifecycle import (
     AwardEventRow,
     CeCountRow,
@@ -32,7 +33,6 @@ from credstack.store.models.records import (
 from credstack.store.models.tenancy import (
     ApiTokenRow,
     IssuerRow,
-    LearnerRow,
     MembershipRow,
     SigningKeyRow,
     UserRow,
