@@ -87,10 +87,28 @@ ethics-refresh: {ce: {total: 6, minimums: {ethics: 6}}}
 """
 
 ACHIEVEMENT_POOL = (
-    "spreadsheets", "sql", "data-vis", "stats", "gcp", "consent", "adverse-events",
-    "close-out", "ccrp", "onc-design", "onc-safety", "onc-regulatory", "wound-care-nurse",
-    "df-assessment", "df-offloading", "pi-staging", "pi-prevention", "pi-support-surfaces",
-    "ostomy-care", "ostomy-complications", "supervision", "solar",
+    "spreadsheets",
+    "sql",
+    "data-vis",
+    "stats",
+    "gcp",
+    "consent",
+    "adverse-events",
+    "close-out",
+    "ccrp",
+    "onc-design",
+    "onc-safety",
+    "onc-regulatory",
+    "wound-care-nurse",
+    "df-assessment",
+    "df-offloading",
+    "pi-staging",
+    "pi-prevention",
+    "pi-support-surfaces",
+    "ostomy-care",
+    "ostomy-complications",
+    "supervision",
+    "solar",
 )
 EXAMS = ("spreadsheets-exam", "sql-exam", "gcp-exam", "consent-exam", "onc-safety-exam")
 
@@ -113,29 +131,52 @@ def record_pool(rnd: random.Random, size: int) -> list[Record]:
         kind = rnd.random()
         rid = f"r{i}"
         if kind < 0.55:
-            pool.append(Award(
-                rid, rnd.choice(ACHIEVEMENT_POOL), rnd.choice(("lakeside", "harbor", "x")),
-                rnd.choice(("microcredential", "certification", "certificate")), day,
-                valid_until=None if rnd.random() < 0.8 else day + timedelta(days=1095),
-                status=AwardStatus.ACTIVE if rnd.random() < 0.95 else AwardStatus.REVOKED,
-                ce_hours=rnd.choice((0, 0, 4, 6)), ce_category=rnd.choice(("ethics", "clinical")),
-                score=rnd.uniform(50, 100),
-            ))
+            pool.append(
+                Award(
+                    rid,
+                    rnd.choice(ACHIEVEMENT_POOL),
+                    rnd.choice(("lakeside", "harbor", "x")),
+                    rnd.choice(("microcredential", "certification", "certificate")),
+                    day,
+                    valid_until=None if rnd.random() < 0.8 else day + timedelta(days=1095),
+                    status=AwardStatus.ACTIVE if rnd.random() < 0.95 else AwardStatus.REVOKED,
+                    ce_hours=rnd.choice((0, 0, 4, 6)),
+                    ce_category=rnd.choice(("ethics", "clinical")),
+                    score=rnd.uniform(50, 100),
+                )
+            )
         elif kind < 0.8:
             score = rnd.uniform(40, 100)
-            pool.append(AssessmentResult(
-                rid, rnd.choice(EXAMS), score, 100, score >= 70, day,
-                proctoring=rnd.choice(list(Proctoring)), identity_verified=rnd.random() < 0.7,
-            ))
+            pool.append(
+                AssessmentResult(
+                    rid,
+                    rnd.choice(EXAMS),
+                    score,
+                    100,
+                    score >= 70,
+                    day,
+                    proctoring=rnd.choice(list(Proctoring)),
+                    identity_verified=rnd.random() < 0.7,
+                )
+            )
         elif kind < 0.92:
-            pool.append(CourseCompletion(
-                rid, rnd.choice(("onc-safety-training", "solar-day", "capstone-thesis", "c1")),
-                rnd.choice(("acrp", "lakeside")), rnd.choice((4, 8, 45)), day,
-                grade=rnd.choice(("A", "B", "C")), credits=rnd.choice((0, 3, 6)),
-            ))
+            pool.append(
+                CourseCompletion(
+                    rid,
+                    rnd.choice(("onc-safety-training", "solar-day", "capstone-thesis", "c1")),
+                    rnd.choice(("acrp", "lakeside")),
+                    rnd.choice((4, 8, 45)),
+                    day,
+                    grade=rnd.choice(("A", "B", "C")),
+                    credits=rnd.choice((0, 3, 6)),
+                )
+            )
         elif kind < 0.96:
-            pool.append(Attestation(rid, "supervision", "m1", rnd.choice(("mentor", "peer")),
-                                    "mgmt", "ok", day))
+            pool.append(
+                Attestation(
+                    rid, "supervision", "m1", rnd.choice(("mentor", "peer")), "mgmt", "ok", day
+                )
+            )
         else:
             pool.append(RubricScore(rid, "jda-capstone", rnd.randrange(0, 5), 4, "rev", day))
     return pool
@@ -145,19 +186,40 @@ def degree_bundle(n: int) -> list[Record]:
     """Ten records of a degree candidate: a certificate, its courses, a capstone and more."""
     day = AS_OF - timedelta(days=700 + n % 900)
     courses: list[Record] = [
-        CourseCompletion(f"d{n}c{i}", f"de-{i}", "lakeside", 45, day,
-                         grade="C" if (n // 20 + i) % 5 == 0 else "B", credits=3)
+        CourseCompletion(
+            f"d{n}c{i}",
+            f"de-{i}",
+            "lakeside",
+            45,
+            day,
+            grade="C" if (n // 20 + i) % 5 == 0 else "B",
+            credits=3,
+        )
         for i in range(4)
     ]
-    cert = Award(f"d{n}cert", "cert-data-engineering", "lakeside", "certificate", day,
-                 credits=12, counted=tuple(r.id for r in courses))
-    other = Award(f"d{n}h", "cert-analytics", "harbor" if n // 20 % 2 else "x", "certificate", day,
-                  credits=12)
-    capstone = CourseCompletion(f"d{n}cap", "capstone-thesis", "lakeside", 180, AS_OF,
-                                grade="A", credits=6)
+    cert = Award(
+        f"d{n}cert",
+        "cert-data-engineering",
+        "lakeside",
+        "certificate",
+        day,
+        credits=12,
+        counted=tuple(r.id for r in courses),
+    )
+    other = Award(
+        f"d{n}h", "cert-analytics", "harbor" if n // 20 % 2 else "x", "certificate", day, credits=12
+    )
+    capstone = CourseCompletion(
+        f"d{n}cap", "capstone-thesis", "lakeside", 180, AS_OF, grade="A", credits=6
+    )
     extra: list[Record] = [
-        Award(f"d{n}e{i}", ACHIEVEMENT_POOL[(n + i) % len(ACHIEVEMENT_POOL)], "x",
-              "microcredential", day)
+        Award(
+            f"d{n}e{i}",
+            ACHIEVEMENT_POOL[(n + i) % len(ACHIEVEMENT_POOL)],
+            "x",
+            "microcredential",
+            day,
+        )
         for i in range(3)
     ]
     return [*courses, cert, other, capstone, *extra]
@@ -184,23 +246,31 @@ def bulk(learners: int, seed: int) -> None:
                 met_counts[i] += 1
     elapsed = time.perf_counter() - start
     print(f"bulk: {learners:,} learners x {len(checks)} pathways, 10 records each, one core")
-    print(f"  total {elapsed:.2f} s, {learners / elapsed:,.0f} learners/s, "
-          f"{learners * len(checks) / elapsed:,.0f} pathway evaluations/s")
-    print("  met per pathway: " + ", ".join(
-        f"{key}={count}" for key, count in zip(pathways, met_counts, strict=True)))
+    print(
+        f"  total {elapsed:.2f} s, {learners / elapsed:,.0f} learners/s, "
+        f"{learners * len(checks) / elapsed:,.0f} pathway evaluations/s"
+    )
+    print(
+        "  met per pathway: "
+        + ", ".join(f"{key}={count}" for key, count in zip(pathways, met_counts, strict=True))
+    )
 
     sample = min(learners, 20_000)
     start = time.perf_counter()
     for n in range(sample):
-        records = degree_bundle(n) if n % 20 == 0 else [
-            pool[picks[(n * 10) % (len(picks) - 10) + k] ^ (n & 0xFF)] for k in range(10)
-        ]
+        records = (
+            degree_bundle(n)
+            if n % 20 == 0
+            else [pool[picks[(n * 10) % (len(picks) - 10) + k] ^ (n & 0xFF)] for k in range(10)]
+        )
         view = LearnerView(records, AS_OF)
         for req in pathways.values():
             evaluate_view(req, view)
     full = time.perf_counter() - start
-    print(f"  with full explanations (evaluate): {sample / full:,.0f} learners/s "
-          f"({sample:,} learners in {full:.2f} s)")
+    print(
+        f"  with full explanations (evaluate): {sample / full:,.0f} learners/s "
+        f"({sample:,} learners in {full:.2f} s)"
+    )
 
 
 def big_catalog(size: int) -> dict[str, Requirement]:
@@ -213,8 +283,9 @@ def big_catalog(size: int) -> dict[str, Requirement]:
     for s in range(stacks):
         raw[f"stack{s}"] = [f"m{(s * 5 + k) % micro}" for k in range(5)]
     for c in range(size - micro - stacks - 2):
-        raw[f"cluster{c}"] = {"all": [f"m{c}", {"n_of": 2, "of": [
-            f"stack{(c * 3 + k) % stacks}" for k in range(3)]}]}
+        raw[f"cluster{c}"] = {
+            "all": [f"m{c}", {"n_of": 2, "of": [f"stack{(c * 3 + k) % stacks}" for k in range(3)]}]
+        }
     raw["degree"] = {"credits": 30, "from": {"types": ["certificate", "course"]}}
     raw["ce"] = {"ce": {"total": 30, "minimums": {"ethics": 5}}}
     out = {}
@@ -233,8 +304,14 @@ def incremental(seed: int, trials: int = 2000) -> None:
     micro = [k for k in reqs if k.startswith("m")]
 
     def make_award(achievement: str, outcome: Outcome) -> Award:
-        return Award(f"new-{achievement}", achievement, "i", "microcredential", AS_OF,
-                     counted=outcome.counted)
+        return Award(
+            f"new-{achievement}",
+            achievement,
+            "i",
+            "microcredential",
+            AS_OF,
+            counted=outcome.counted,
+        )
 
     timings = []
     all_timings = []
@@ -246,8 +323,16 @@ def incremental(seed: int, trials: int = 2000) -> None:
             for k, m in enumerate(held)
         ]
         target = rnd.randrange(len(micro))
-        new = AssessmentResult(f"new{t}", f"exam-{target}", 90, 100, True, AS_OF,
-                               proctoring=Proctoring.IN_PERSON, identity_verified=True)
+        new = AssessmentResult(
+            f"new{t}",
+            f"exam-{target}",
+            90,
+            100,
+            True,
+            AS_OF,
+            proctoring=Proctoring.IN_PERSON,
+            identity_verified=True,
+        )
         start = time.perf_counter()
         result = cascade(reqs, index, records, new, AS_OF, make_award)
         timings.append(time.perf_counter() - start)
@@ -259,11 +344,15 @@ def incremental(seed: int, trials: int = 2000) -> None:
                 evaluate_view(req, view)
             all_timings.append(time.perf_counter() - start)
     print(f"incremental: {len(reqs)}-achievement catalog, {trials} new records")
-    print(f"  median {statistics.median(timings) * 1e3:.3f} ms per new record "
-          f"(p95 {sorted(timings)[int(0.95 * len(timings))] * 1e3:.3f} ms), "
-          f"{cascaded} awards made along the way")
-    print(f"  for comparison, re-evaluating the whole catalog: median "
-          f"{statistics.median(all_timings) * 1e3:.2f} ms")
+    print(
+        f"  median {statistics.median(timings) * 1e3:.3f} ms per new record "
+        f"(p95 {sorted(timings)[int(0.95 * len(timings))] * 1e3:.3f} ms), "
+        f"{cascaded} awards made along the way"
+    )
+    print(
+        f"  for comparison, re-evaluating the whole catalog: median "
+        f"{statistics.median(all_timings) * 1e3:.2f} ms"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -271,8 +360,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--learners", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    print(f"python {platform.python_version()} on {platform.machine()} "
-          f"({platform.processor() or 'unknown CPU'})")
+    print(
+        f"python {platform.python_version()} on {platform.machine()} "
+        f"({platform.processor() or 'unknown CPU'})"
+    )
     bulk(args.learners, args.seed)
     incremental(args.seed)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -232,9 +232,7 @@ class Story:
     def revoke(self, award: AwardRow, reason: str, on: date) -> list[AwardRow]:
         return lifecycle.revoke_award(self.uow, award, reason=reason, on=on)
 
-    def ce_report(
-        self, learner: str, issuer: str, achievement: str, on: date
-    ) -> ComplianceReport:
+    def ce_report(self, learner: str, issuer: str, achievement: str, on: date) -> ComplianceReport:
         return ce.report_for(
             self.uow,
             learner=self.learner(learner),
