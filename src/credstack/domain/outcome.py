@@ -23,7 +23,8 @@ class Progress:
     unit: str
 
     def __str__(self) -> str:
-        return f"{_number(self.done)} of {_number(self.needed)} {self.unit}"
+        unit = self.unit[:-1] if self.needed == 1 and self.unit.endswith("s") else self.unit
+        return f"{_number(self.done)} of {_number(self.needed)} {unit}"
 
 
 @dataclass(frozen=True, slots=True)

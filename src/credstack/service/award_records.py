@@ -36,6 +36,7 @@ __all__ = [
     "State",
     "award_history",
     "list_awards",
+    "valid_until",
 ]
 
 State = Literal["active", "flagged", "expired", "revoked"]
@@ -91,6 +92,16 @@ class AwardEvent:
     actor: str
     """Who did it: a user's name and email, credstack itself, or `operator` (no user named)."""
     reason: str | None
+
+
+def valid_until(award: AwardRow) -> date | None:
+    """The valid-until date people are shown: the signed credential's own `validUntil`, so a
+    page or listing never disagrees with the document a verifier reads; the recorded last
+    valid day while the award is still unsigned."""
+    signed = (award.credential or {}).get("validUntil")
+    if isinstance(signed, str):
+        return datetime.fromisoformat(signed.replace("Z", "+00:00")).date()
+    return award.valid_until
 
 
 def _state_condition(state: str, today: date) -> ColumnElement[bool]:
@@ -156,7 +167,7 @@ def list_awards(
                 achievement_name=version.name,
                 version=version.version,
                 awarded_on=award.awarded_on,
-                valid_until=award.valid_until,
+                valid_until=valid_until(award),
                 state=_state_of(award, today),
             )
             for award, version, achievement, learner, issuer in rows
