@@ -11,18 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Cli
-from tests.integration.routes.routes_helpers import EXAMPLES
+from tests.integration.routes.routes_helpers import EXAMPLES, tmcb_cli
 from tests.stories.live import Live, live_server
 
 
 @pytest.fixture
 def cli(tmp_path: Path, database_url: str) -> Cli:
-    cli = Cli(tmp_path / "data", database_url)
-    cli.ok("init")
-    cli.ok("issuer", "add", "tmcb", "--name", "Tropical Medicine Certification Body")
-    cli.ok("catalog", "load", str(EXAMPLES / "tropical-medicine-board.yaml"), "--issuer", "tmcb")
-    cli.ok("learner", "add", "ada", "--name", "Ada Mensah")
-    return cli
+    return tmcb_cli(tmp_path / "data", database_url)
 
 
 @pytest.fixture

@@ -13,8 +13,21 @@ from credstack.service.routes import Sitting
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.helpers import Cli
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+def tmcb_cli(data_dir: Path, database_url: str) -> Cli:
+    """The real CLI on a fresh data dir: the tropical-medicine board's catalog and learner Ada."""
+    cli = Cli(data_dir, database_url)
+    cli.ok("init")
+    cli.ok("issuer", "add", "tmcb", "--name", "Tropical Medicine Certification Body")
+    cli.ok("catalog", "load", str(EXAMPLES / "tropical-medicine-board.yaml"), "--issuer", "tmcb")
+    cli.ok("learner", "add", "ada", "--name", "Ada Mensah")
+    return cli
+
+
 BASE = "https://credstack.test"
 CATALOGS = {
     "tmcb": "tropical-medicine-board.yaml",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Cli
-from tests.integration.routes.routes_helpers import EXAMPLES
+from tests.integration.routes.routes_helpers import tmcb_cli
 
 CSV = (
     "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"
@@ -19,12 +19,7 @@ CSV = (
 
 @pytest.fixture
 def cli(tmp_path: Path, database_url: str) -> Cli:
-    cli = Cli(tmp_path / "data", database_url)
-    cli.ok("init")
-    cli.ok("issuer", "add", "tmcb", "--name", "Tropical Medicine Certification Body")
-    cli.ok("catalog", "load", str(EXAMPLES / "tropical-medicine-board.yaml"), "--issuer", "tmcb")
-    cli.ok("learner", "add", "ada", "--name", "Ada Mensah")
-    return cli
+    return tmcb_cli(tmp_path / "data", database_url)
 
 
 def test_import_all_or_nothing_then_partial(cli: Cli, tmp_path: Path) -> None:
