@@ -114,3 +114,23 @@ def test_the_signed_credential_is_attached_when_given() -> None:
     assert list(attachments) == [ATTACHMENT_NAME]
     assert json.loads(attachments[ATTACHMENT_NAME][0]) == credential
     assert not PdfReader(io.BytesIO(certificate_pdf(INFO))).attachments
+
+
+def test_a_pdf_whose_attachment_is_not_a_stream_is_a_clear_error() -> None:
+    """pypdf raises AttributeError on this malformed graph; the uploader gets one clear error."""
+    from pypdf import PdfWriter
+    from pypdf.generic import DictionaryObject, NameObject
+
+    from credstack.errors import InvalidInput
+    from credstack.vc.pdf_certificate import read_certificate
+
+    data = certificate_pdf(dataclasses.replace(INFO, credential={"id": "urn:uuid:1"}))
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    catalog = writer.root_object
+    names = catalog["/Names"]["/EmbeddedFiles"]["/Names"]
+    spec = names[1].get_object()
+    spec["/EF"][NameObject("/F")] = writer._add_object(DictionaryObject())
+    out = io.BytesIO()
+    writer.write(out)
+    with pytest.raises(InvalidInput, match="the PDF cannot be read"):
+        read_certificate(out.getvalue())
