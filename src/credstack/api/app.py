@@ -14,6 +14,7 @@ from credstack.api import (
     credential_routes,
     did_routes,
     engine_routes,
+    learner_routes,
     routes_routes,
     verify_routes,
 )
@@ -63,6 +64,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(catalog_routes.router)
     app.include_router(did_routes.router)
     app.include_router(engine_routes.router)
+    app.include_router(learner_routes.router)
     app.include_router(routes_routes.router)
     app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)

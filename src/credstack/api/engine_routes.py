@@ -22,7 +22,8 @@ from credstack.service.awards import grant_award
 from credstack.service.clock import check_day, check_instant
 from credstack.service.explain import audit_json, compliance_json, outcome_json
 from credstack.service.lookup import find_achievement, find_award, find_learner
-from credstack.service.people import ROLES, add_learner, require_issuer, require_role
+from credstack.service.people import ROLES, require_issuer, require_role
+from credstack.service.visibility import visible_learner
 
 __all__ = ["router"]
 
@@ -63,7 +64,7 @@ def _standing(
     require_role(caller, issuer, *ROLES)
     where, key = find_achievement(uow, achievement, issuer)
     return {
-        "learner": find_learner(uow, learner),
+        "learner": visible_learner(uow, caller, learner),
         "issuer": where,
         "achievement_key": key,
         "as_of": clock.as_of(as_of, where),
@@ -200,9 +201,9 @@ def award_json(uow: UowDep, award: Any) -> dict[str, Any]:
 @router.get("/learners/{learner}/awards")
 def get_awards(learner: str, uow: UowDep, caller: CallerDep) -> list[dict[str, Any]]:
     """A learner's awards from every issuer where the caller has a role."""
-    who = find_learner(uow, learner)
     if caller is None:
         raise Forbidden("this needs an API token (Authorization: Bearer ...)")
+    who = visible_learner(uow, caller, learner)
     visible = {i for i, _role, _scope in caller.roles}
     out = []
     for award in uow.awards.for_learner(who.id):
@@ -275,19 +276,3 @@ def post_ce_close(
     ]
     uow.commit()
     return out
-
-
-class LearnerIn(BaseModel):
-    id: str
-    name: str
-    email: str | None = None
-
-
-@router.post("/learners", status_code=201)
-def post_learner(body: LearnerIn, uow: UowDep, caller: CallerDep) -> dict[str, Any]:
-    """Register a learner (one learner may hold credentials from many issuers)."""
-    if caller is None or not any(r in ("admin", "registrar") for _i, r, _s in caller.roles):
-        raise Forbidden("registering learners needs the admin or registrar role at an issuer")
-    learner = add_learner(uow, key=body.id, name=body.name, email=body.email)
-    uow.commit()
-    return {"id": learner.key, "name": learner.name}

@@ -10,6 +10,8 @@ import typer
 
 from credstack.cli.app import app, fail, installation, say
 from credstack.service.identity import issuer_identity
+from credstack.service.learners import erase_learner, profile
+from credstack.service.lookup import find_learner
 from credstack.service.people import (
     ISSUER_KINDS,
     add_issuer,
@@ -19,6 +21,7 @@ from credstack.service.people import (
     issue_token,
     require_issuer,
 )
+from credstack.service.visibility import learner_issuer_ids
 
 __all__ = ["issuer_app", "learner_app", "user_app"]
 
@@ -138,9 +141,27 @@ def learner_add(
 def learner_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """List learners."""
     with installation() as runtime, runtime.uow() as uow:
-        rows = [(lr.key, lr.name) for lr in uow.learners.all()]
+        rows = [(lr.key, profile(uow, lr).name) for lr in uow.learners.all()]
     if as_json:
         say(json.dumps([{"id": k, "name": n} for k, n in rows]))
     else:
         for key, name in rows:
             say(f"{key}\t{name}")
+
+
+@learner_app.command("erase")
+def learner_erase(
+    learner: Annotated[str, typer.Argument(help="Learner id or public id.")],
+    issuer: Annotated[str, typer.Option(help="The issuer on whose behalf (holds a record).")],
+    reason: Annotated[str, typer.Option(help="Why, for the audit trail.")],
+) -> None:
+    """Remove a learner's name, e-mail and id; issued credentials still verify."""
+    with installation() as runtime, runtime.uow() as uow:
+        who = find_learner(uow, learner)
+        where = require_issuer(uow, issuer)
+        if where.id not in learner_issuer_ids(uow, who):
+            fail(f"issuer {issuer} holds no record of learner {learner!r}")
+        public_id = who.public_id
+        erase_learner(uow, who, reason=reason, actor=f"operator:{issuer}", keys=runtime.keys(uow))
+        uow.commit()
+    say(f"learner {public_id} erased; their awards and credentials are kept")

@@ -12,6 +12,7 @@ from credstack.domain.durations import parse_duration
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.quantities import AmountError, parse_amount
 from credstack.errors import Conflict, InvalidInput, NotFound
+from credstack.service import audit_trail
 from credstack.service.ce import open_first_cycle
 from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.issuance import issue
@@ -111,6 +112,18 @@ def grant_award(
     )
     uow.awards.add(award)
     uow.awards.add(AwardEventRow(award_id=award.id, kind="issued", reason=origin))
+    audit_trail.record(
+        uow,
+        action="award.issued",
+        subject=f"award:{award.public_id}",
+        details={
+            "issuer": issuer.key,
+            "learner": learner.public_id,
+            "achievement": achievement_key,
+            "version": version.version,
+            "origin": origin,
+        },
+    )
     open_first_cycle(uow, award, version)
     if keys is not None:
         # Signed in the same transaction: an award never exists without its credential.

@@ -8,8 +8,10 @@ import secrets
 from dataclasses import dataclass
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service import audit_trail
 from credstack.service.identity import check_did_method
 from credstack.service.keys import KeyStore
+from credstack.service.learners import new_public_id, set_profile
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
 from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
@@ -96,14 +98,22 @@ def grant_role(
         raise Conflict(f"{user.email} is already {role} at {issuer.key}")
     membership = MembershipRow(user_id=user.id, issuer_id=issuer.id, role=role, scope=scope)
     uow.users.add(membership)
+    audit_trail.record(
+        uow,
+        action="role.granted",
+        subject=f"user:{user.email}",
+        details={"issuer": issuer.key, "role": role, "scope": scope},
+    )
     return membership
 
 
 def add_learner(uow: UnitOfWork, *, key: str, name: str, email: str | None = None) -> LearnerRow:
+    """Name and address are stored sealed (see `service.learners`), never in clear."""
     _check_key(key, "learner")
     if uow.learners.by_key(key) is not None:
         raise Conflict(f"learner {key!r} already exists")
-    learner = LearnerRow(key=key, name=name, email=email, identity_salt=secrets.token_hex(16))
+    learner = LearnerRow(key=key, public_id=new_public_id(), identity_salt=secrets.token_hex(16))
+    set_profile(uow, learner, name=name, email=email)
     uow.learners.add(learner)
     return learner
 
@@ -117,6 +127,12 @@ def issue_token(uow: UnitOfWork, *, user: UserRow, name: str) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     uow.users.add(
         ApiTokenRow(user_id=user.id, name=name, token_hash=_hash(token), prefix=token[:8])
+    )
+    audit_trail.record(
+        uow,
+        action="token.created",
+        subject=f"user:{user.email}",
+        details={"name": name, "prefix": token[:8]},
     )
     return token
 

@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from credstack.errors import CredstackError
 from credstack.store.repositories import (
     Achievements,
     Assessments,
@@ -18,13 +19,15 @@ from credstack.store.repositories import (
     SigningKeys,
     Users,
 )
+from credstack.store.secrets import PersonalData
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
 
 class UnitOfWork:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, personal: PersonalData | None = None) -> None:
         self.session = session
+        self._personal = personal
         self.issuers = Issuers(session)
         self.users = Users(session)
         self.learners = Learners(session)
@@ -34,6 +37,13 @@ class UnitOfWork:
         self.awards = Awards(session)
         self.records = Records(session)
         self.signing_keys = SigningKeys(session)
+
+    @property
+    def personal(self) -> PersonalData:
+        """The keys for learners' names and addresses (derived from the master key)."""
+        if self._personal is None:
+            raise CredstackError("learners' personal data needs the master key, not given here")
+        return self._personal
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -58,8 +68,15 @@ class UnitOfWork:
 class UnitOfWorkFactory:
     """Makes units of work on one engine; tests bind it to a connection they roll back."""
 
-    def __init__(self, engine: Engine, *, bind: Connection | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        bind: Connection | None = None,
+        personal: PersonalData | None = None,
+    ) -> None:
         self.engine = engine
+        self.personal = personal
         self._sessions = sessionmaker(
             bind=bind or engine,
             expire_on_commit=False,
@@ -67,4 +84,4 @@ class UnitOfWorkFactory:
         )
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions())
+        return UnitOfWork(self._sessions(), self.personal)

@@ -2,7 +2,8 @@
 
 Printed text is not signed, so it only counts when it agrees with a signed credential. The
 facts compared are the ones ``vc.pdf`` prints in fixed wording: the learner's name (the
-credential's ``identifier`` of type ``name``, optionally followed by ``, <humanCode>``), the
+credential's ``identifier`` of type ``name``, optionally followed by ``, <humanCode>``: a salted
+hash that the printed name must hash to, see ``vc.names``; older credentials hold it in clear), the
 achievement's name, ``Issued on`` (the UTC date of ``validFrom``) and ``Valid until`` (the
 last valid day: the day before ``validUntil`` when that is midnight UTC, else its UTC date),
 then the credential's id (whose end is the printed ``Credential ID``) and the verification
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -24,6 +24,7 @@ from io import BytesIO
 from typing import Any
 
 from credstack.errors import InvalidInput
+from credstack.vc.names import hash_name, printed_form
 from credstack.vc.pdf import (
     ATTACHMENT_NAME,
     CERTIFIES,
@@ -80,17 +81,38 @@ class PrintedFacts:
 
     credential_id: str | None
     issuer_name: str | None
-    learner_name: str | None
+    learner_name: str | None  # in clear: only credentials issued before names were hashed
     designation: str | None
     achievement_name: str | None
     issued_on: date | None
     valid_until: date | None
+    name_hash: str | None = None  # "sha256$<hex>" of the name's printed form and name_salt
+    name_salt: str = ""
+
+    @property
+    def names_learner(self) -> bool:
+        """Whether the credential names the learner at all (in clear or by salted hash)."""
+        return self.learner_name is not None or self.name_hash is not None
+
+    def is_name(self, printed: str) -> bool:
+        """Whether ``printed`` is the credential's learner name, with or without designation."""
+        candidates = {_flat(printed)}
+        if self.designation:
+            suffix = _flat(f", {self.designation}")
+            candidates |= {c[: -len(suffix)] for c in candidates if c.endswith(suffix)}
+        if self.learner_name is not None:
+            return _flat(self.learner_name) in candidates
+        if self.name_hash is not None:
+            return any(hash_name(c, self.name_salt) == self.name_hash for c in candidates)
+        return False
 
     def described(self) -> str:
         """The facts in words, for a person comparing them with a printed certificate."""
         parts = [
             f"name {learner_line(self.learner_name, self.designation)!r}"
             if self.learner_name
+            else "the name whose salted hash it holds (it does not publish the name)"
+            if self.name_hash
             else "no name (the credential names the learner only by a hashed identifier)",
             f"achievement {self.achievement_name!r}",
             f"issuer {self.issuer_name!r}",
@@ -138,14 +160,20 @@ def credential_facts(credential: Mapping[str, Any]) -> PrintedFacts:
     subject = _mapping(credential.get("credentialSubject"))
     achievement = _mapping(subject.get("achievement"))
     identifiers = subject.get("identifier")
-    names = [
-        str(item["identityHash"])
+    named = [
+        item
         for item in (identifiers if isinstance(identifiers, list) else [identifiers])
         if isinstance(item, Mapping)
         and item.get("identityType") == "name"
-        and item.get("hashed") is False
         and isinstance(item.get("identityHash"), str)
     ]
+    names = [str(item["identityHash"]) for item in named if item.get("hashed") is False]
+    hashed = [
+        item
+        for item in named
+        if item.get("hashed") is True and str(item["identityHash"]).startswith("sha256$")
+    ]
+    salt = hashed[0].get("salt") if hashed else None
     achievement_name = achievement.get("name")
     designation = achievement.get("humanCode")
     until = _instant(credential.get("validUntil"))
@@ -164,6 +192,8 @@ def credential_facts(credential: Mapping[str, Any]) -> PrintedFacts:
         achievement_name=achievement_name if isinstance(achievement_name, str) else None,
         issued_on=issued.date() if issued is not None else None,
         valid_until=last_day,
+        name_hash=str(hashed[0]["identityHash"]) if hashed else None,
+        name_salt=salt if isinstance(salt, str) else "",
     )
 
 
@@ -179,10 +209,14 @@ def printed_mismatches(text: str, facts: PrintedFacts) -> list[str] | None:
     problems = []
     if facts.issuer_name is None or layout["issuer"] != _flat(facts.issuer_name):
         problems.append(f"the printed issuer is not {facts.issuer_name or 'in the credential'!r}")
-    names = {_flat(learner_line(facts.learner_name or "", facts.designation))}
-    names.add(_flat(facts.learner_name or ""))
-    if facts.learner_name is None or layout["learner"] not in names:
-        problems.append(f"the printed name is not {facts.learner_name or 'in the credential'!r}")
+    if not facts.is_name(layout["learner"]):
+        problems.append(
+            f"the printed name is not {facts.learner_name!r}"
+            if facts.learner_name is not None
+            else "the printed name is not the one the credential holds (as a salted hash)"
+            if facts.name_hash is not None
+            else "the printed name is not in the credential"
+        )
     achievement = _flat(facts.achievement_name or "")
     rest = layout["rest"]
     if not achievement or not (rest == achievement or re.fullmatch(_kind_after(achievement), rest)):
@@ -222,8 +256,7 @@ def _kind_after(achievement: str) -> str:
 
 
 def _flat(text: str) -> str:
-    normal = unicodedata.normalize("NFC", _WHITESPACE.sub("", text))
-    return "".join(c for c in normal if unicodedata.category(c) != "Cc")
+    return printed_form(text)
 
 
 def _instant(value: object) -> datetime | None:

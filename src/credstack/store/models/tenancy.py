@@ -19,7 +19,6 @@ from credstack.store.types import UtcDateTime, utcnow
 __all__ = [
     "ApiTokenRow",
     "IssuerRow",
-    "LearnerRow",
     "MembershipRow",
     "SigningKeyRow",
     "UserRow",
@@ -75,18 +74,6 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-
-
-class LearnerRow(Base):
-    """A person who holds credentials, from any number of issuers."""
-
-    __tablename__ = "learners"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    email: Mapped[str | None] = mapped_column(String(300), unique=True)
-    identity_salt: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class SigningKeyRow(Base):
