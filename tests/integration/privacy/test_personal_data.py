@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from credstack.errors import Conflict, CredstackError, InvalidInput
 from credstack.service.audit_trail import verify_chain
+from credstack.service.badges import certificate
 from credstack.service.keys import KeyStore
 from credstack.service.learners import (
     ERASED_NAME,
@@ -197,6 +198,8 @@ def test_erasure_leaves_no_name_or_address_in_clear_in_any_table(
         )
     ).one()
     assert event.details["resigned"] == [award.public_id]
+    with pytest.raises(Conflict, match="erased learner"):
+        certificate(uow, BASE, award)  # it would print a name no longer kept
     assert verify_chain(uow).broken is None
 
 
