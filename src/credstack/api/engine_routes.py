@@ -63,11 +63,13 @@ def _standing(
     """What every standing query takes, once the caller's role at the issuer is checked."""
     require_role(caller, issuer, *ROLES)
     where, key = find_achievement(uow, achievement, issuer)
+    # A bad date is refused before the learner is looked up: a 422 says nothing about them.
+    on = clock.as_of(as_of, where)
     return {
         "learner": visible_learner(uow, caller, learner),
         "issuer": where,
         "achievement_key": key,
-        "as_of": clock.as_of(as_of, where),
+        "as_of": on,
     }
 
 
