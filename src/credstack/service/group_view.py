@@ -166,7 +166,13 @@ def _holder_key(credential: Mapping[str, Any]) -> str | None:
         return f"id:{subject['id']}"
     identifiers = subject.get("identifier")
     identifiers = identifiers if isinstance(identifiers, list) else [identifiers]
-    hashed = [i for i in identifiers if isinstance(i, Mapping) and i.get("hashed") is True]
+    # A hashed name (what a certificate prints, see `vc.names`) is not who holds it: two
+    # people may share a name. The holder is the one other hashed identifier.
+    hashed = [
+        i
+        for i in identifiers
+        if isinstance(i, Mapping) and i.get("hashed") is True and i.get("identityType") != "name"
+    ]
     if len(hashed) != 1:
         return None
     one = hashed[0]
