@@ -1,4 +1,9 @@
-"""The unit of work: one transaction per use case. It commits; repositories never do."""
+"""The unit of work: one transaction per use case. It commits; repositories never do.
+
+A unit of work is a writer unless asked otherwise: on SQLite a writer takes the write lock
+when it begins (see ``store.db``), so it never fails half-way for a lock another writer holds.
+Read-only units (``write=False``: GET requests, reports) take no lock at all.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from credstack.store.db import WRITE_OPTION
 from credstack.store.repositories import (
     Achievements,
     Assessments,
@@ -60,11 +66,16 @@ class UnitOfWorkFactory:
 
     def __init__(self, engine: Engine, *, bind: Connection | None = None) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(
+        self._readers = sessionmaker(
             bind=bind or engine,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+        self._writers = sessionmaker(
+            bind=bind or engine.execution_options(**{WRITE_OPTION: True}),
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
 
-    def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions())
+    def __call__(self, *, write: bool = True) -> UnitOfWork:
+        return UnitOfWork((self._writers if write else self._readers)())

@@ -16,6 +16,7 @@ from credstack.store.models.catalog import (
     PartnerRow,
 )
 from credstack.store.models.enrolments import EnrolmentRow
+from credstack.store.models.idempotency import IdempotentRequestRow
 from credstack.store.models.lifecycle import (
     AwardEventRow,
     CeCountRow,
@@ -33,6 +34,7 @@ from credstack.store.models.tenancy import (
     IssuerRow,
     LearnerRow,
     MembershipRow,
+    SessionRow,
     SigningKeyRow,
     UserRow,
 )
@@ -55,11 +57,13 @@ __all__ = [
     "CourseCompletionRow",
     "EnrolmentRow",
     "FrameworkRow",
+    "IdempotentRequestRow",
     "IssuerRow",
     "LearnerRow",
     "MembershipRow",
     "PartnerRow",
     "ReviewEventRow",
+    "SessionRow",
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",
