@@ -7,6 +7,7 @@ Read-only units (``write=False``: GET requests, reports) take no lock at all.
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -25,7 +26,10 @@ from credstack.store.repositories import (
     Users,
 )
 
-__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+__all__ = ["CHECKPOINT_PAUSE_SECONDS", "UnitOfWork", "UnitOfWorkFactory"]
+
+CHECKPOINT_PAUSE_SECONDS = 0.15
+"""Longer than SQLite's longest busy-handler sleep (100 ms), so a waiting writer gets a turn."""
 
 
 class UnitOfWork:
@@ -59,6 +63,17 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+    def checkpoint(self) -> None:
+        """Commit what a long job has done so far and let other writers in before going on.
+
+        SQLite has one writer at a time, and a writer waiting for the lock polls (its busy
+        handler sleeps between tries): a job that committed and began again at once would take
+        the lock back before any waiter woke. A short pause after the commit lets them have it.
+        """
+        self.session.commit()
+        if self.session.get_bind().dialect.name == "sqlite":
+            time.sleep(CHECKPOINT_PAUSE_SECONDS)
 
 
 class UnitOfWorkFactory:
