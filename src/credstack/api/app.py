@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from credstack import __version__
 from credstack.api import (
@@ -18,10 +19,13 @@ from credstack.api import (
     routes_routes,
     verify_routes,
 )
+from credstack.api.headers import security_headers
+from credstack.api.ratelimit import Limiters, RateLimited
 from credstack.api.schemas import HealthOut
 from credstack.errors import CredstackError
 from credstack.service.runtime import Runtime
 from credstack.store import migrate
+from credstack.store.db import is_lock_timeout
 from credstack.web import analytics_routes as web_analytics_routes
 from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages
 from credstack.web import routes as web_routes
@@ -36,13 +40,35 @@ def create_app(runtime: Runtime) -> FastAPI:
         description="Stackable microcredentials, issued and verified as Open Badges 3.0.",
     )
     app.state.runtime = runtime
+    app.state.limiters = Limiters.from_limits(runtime.settings.limits)
+    app.middleware("http")(security_headers)
 
     @app.exception_handler(CredstackError)
     async def _credstack_error(_request: Request, exc: CredstackError) -> JSONResponse:
         detail = getattr(exc, "problems", [])
+        content = {"error": exc.message.split("\n")[0], "detail": detail}
+        award_id = getattr(exc, "award_id", None)
+        if award_id:
+            content["award"] = award_id
+        return JSONResponse(status_code=exc.http_status, content=content)
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
         return JSONResponse(
-            status_code=exc.http_status,
-            content={"error": exc.message.split("\n")[0], "detail": detail},
+            status_code=429,
+            content={"error": exc.message, "detail": []},
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        """A lock that could not be had in time is "busy, retry", not a server bug."""
+        if not is_lock_timeout(exc):
+            raise exc
+        return JSONResponse(
+            status_code=503,
+            content={"error": "the database is busy; try again shortly", "detail": []},
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from credstack.api.deps import CallerDep, RuntimeDep, UowDep
@@ -21,6 +23,7 @@ from credstack.service import ce, clock, engine, lifecycle
 from credstack.service.awards import grant_award
 from credstack.service.clock import check_day, check_instant
 from credstack.service.explain import audit_json, compliance_json, outcome_json
+from credstack.service.idempotency import MAX_KEY, recall, remember, request_hash
 from credstack.service.lookup import find_achievement, find_award, find_learner
 from credstack.service.people import ROLES, require_issuer, require_role
 from credstack.service.visibility import visible_learner
@@ -215,12 +218,26 @@ def get_awards(learner: str, uow: UowDep, caller: CallerDep) -> list[dict[str, A
     return out
 
 
-@router.post("/issuers/{issuer}/awards", status_code=201)
+@router.post("/issuers/{issuer}/awards", status_code=201, response_model=None)
 def post_award(
-    issuer: str, body: GrantIn, uow: UowDep, caller: CallerDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    """Record an award made outside the engine (a course grade, a transfer); it may cascade."""
-    require_role(caller, issuer, "admin", "registrar")
+    issuer: str,
+    body: GrantIn,
+    uow: UowDep,
+    caller: CallerDep,
+    runtime: RuntimeDep,
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_KEY)] = None,
+) -> dict[str, Any] | JSONResponse:
+    """Record an award made outside the engine (a course grade, a transfer); it may cascade.
+
+    A learner who already holds the achievement gets 409 naming the award (`award`); send an
+    `Idempotency-Key` to make a retry safe: the same key and body get the first answer again.
+    """
+    principal = require_role(caller, issuer, "admin", "registrar")
+    digest = request_hash("POST", f"/issuers/{issuer}/awards", body.model_dump(mode="json"))
+    if idempotency_key is not None:
+        replay = recall(uow, user_id=principal.user_id, key=idempotency_key, digest=digest)
+        if replay is not None:
+            return JSONResponse(replay.response, status_code=replay.status_code)
     where, key = find_achievement(uow, body.achievement, issuer)
     who = find_learner(uow, body.learner)
     keys = runtime.keys(uow)
@@ -252,11 +269,21 @@ def post_award(
         trigger=f"award:{award.public_id}",
         at=award.awarded_at,
     )
-    uow.commit()
-    return {
+    answer = {
         "award": award_json(uow, award),
         "cascade": [award_json(uow, a) for a in settled.awarded],
     }
+    if idempotency_key is not None:
+        remember(
+            uow,
+            user_id=principal.user_id,
+            key=idempotency_key,
+            digest=digest,
+            status_code=201,
+            response=jsonable_encoder(answer),
+        )
+    uow.commit()
+    return answer
 
 
 @router.post("/issuers/{issuer}/ce/close")

@@ -6,9 +6,10 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.api.ratelimit import limit_verify
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput
 from credstack.service.group_view import group_view
@@ -24,6 +25,7 @@ _MAX_BYTES = 10 * 1024 * 1024
 
 @router.post(
     "/verify",
+    dependencies=[Depends(limit_verify)],
     openapi_extra={
         "requestBody": {
             "description": "The credential: JSON, a compact JWT, a baked PNG or SVG, or a PDF "
@@ -76,6 +78,7 @@ async def _body(request: Request) -> bytes:
 
 @router.post(
     "/verify/group",
+    dependencies=[Depends(limit_verify)],
     openapi_extra={
         "requestBody": {
             "description": "Several credentials: repeated `file` fields of a multipart form, "

@@ -25,8 +25,8 @@ class Runtime:
     units: UnitOfWorkFactory
     master: MasterKey
 
-    def uow(self) -> UnitOfWork:
-        return self.units()
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        return self.units(write=write)
 
     def keys(self, uow: UnitOfWork) -> KeyStore:
         return KeyStore(uow, self.master, self.settings.base_url)
@@ -50,6 +50,7 @@ def seal_plaintext(runtime: Runtime) -> int:
 def initialise(settings: Settings) -> Runtime:
     """Create the data directory, the master key and the schema; safe to run again."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)  # the master key and the SQLite files live here
     master = MasterKey.load_or_create(settings.master_key_path)
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)

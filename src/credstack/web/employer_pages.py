@@ -14,10 +14,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.api.ratelimit import limit_verify
 from credstack.errors import InvalidInput
 from credstack.service.group_view import group_view
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import result_json, verifier_for
+from credstack.web.auth import require_csrf
 from credstack.web.page import PageRoute, render
 
 __all__ = ["router"]
@@ -40,7 +42,10 @@ async def employer_check(
     files: Annotated[list[UploadFile] | None, File()] = None,
     pasted: Annotated[str | None, Form()] = None,
     email: Annotated[str | None, Form()] = None,
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
 ) -> HTMLResponse:
+    require_csrf(request, csrf)
+    limit_verify(request)
     items: list[bytes] = []
     for upload in files or []:
         if not upload.filename:

@@ -10,12 +10,15 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.api.ratelimit import limit_verify
+from credstack.catalog.format import is_web_url
 from credstack.errors import CredstackError, NotFound
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import Verifier, result_json, verifier_for
 from credstack.store.uow import UnitOfWork
 from credstack.vc.result import VerificationResult
+from credstack.web.auth import csrf_token, remember_csrf_cookie, require_csrf
 
 __all__ = ["router", "templates"]
 
@@ -23,6 +26,7 @@ _HERE = Path(__file__).resolve().parent
 _STATIC = {"site.css": "text/css"}
 _MAX_BYTES = 10 * 1024 * 1024
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
+templates.env.tests["web_url"] = is_web_url  # pages link only http(s) URLs, whatever is stored
 router = APIRouter(include_in_schema=False)
 
 
@@ -45,7 +49,7 @@ def _page(
     links: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request,
         "verify.html",
         {
@@ -54,9 +58,12 @@ def _page(
             "error": error,
             "links": links or {},
             "show_form": links is None,
+            "csrf": csrf_token(request),
         },
         status_code=status_code,
     )
+    remember_csrf_cookie(request, response)
+    return response
 
 
 @router.get("/static/{name}")
@@ -87,9 +94,15 @@ async def verify_upload(
     uow: UowDep,
     runtime: RuntimeDep,
     file: Annotated[UploadFile | None, File()] = None,
-    url: Annotated[str | None, Form()] = None,
+    url: Annotated[str | None, Form(max_length=2000)] = None,
     email: Annotated[str | None, Form()] = None,
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
 ) -> HTMLResponse:
+    try:
+        require_csrf(request, csrf)
+    except CredstackError as exc:
+        return _page(request, None, error=exc.message, status_code=exc.http_status)
+    limit_verify(request)
     verifier = _verifier(uow, runtime)
     address = email.strip() if email and email.strip() else None
     try:

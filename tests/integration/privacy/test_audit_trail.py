@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from credstack.domain.audit_trail import GENESIS, AuditEvent, first_broken_link
 from credstack.service import audit_trail
 from credstack.service.lifecycle import revoke_award
-from credstack.service.people import add_user, grant_role, issue_token
+from credstack.service.people import add_user, grant_role, issue_token, remove_role, revoke_token
 from credstack.store import migrate
 from credstack.store.db import make_engine
 from credstack.store.models import AuditEventRow
@@ -52,16 +52,29 @@ def test_awards_keys_catalog_roles_and_tokens_are_recorded(
     issue_token(uow, user=user, name="ops")
     revoke_award(uow, award, reason="exam irregularity", by_user_id=user.id)
     ccrb.keys.create(ccrb.issuer)
+    token = issue_token(uow, user=user, name="laptop")
+    revoke_token(uow, user=user, token=token[:8])
+    remove_role(uow, user=user, issuer=ccrb.issuer, role="admin")
     actions = _actions(uow)
     assert actions[:2] == ["key.created", "catalog.loaded"]
-    assert actions[-6:] == [
+    assert actions[-9:] == [
         "award.issued",
         "key.used",
         "role.granted",
         "token.created",
         "award.revoked",
         "key.rotated",
+        "token.created",
+        "token.revoked",
+        "role.removed",
     ]
+    removed, revoked_token = (
+        uow.session.scalars(select(AuditEventRow).where(AuditEventRow.action == action)).one()
+        for action in ("role.removed", "token.revoked")
+    )
+    assert removed.subject == revoked_token.subject == "user:reg@ccrb.example"
+    assert removed.details == {"issuer": "ccrb", "role": "admin", "scope": ""}
+    assert revoked_token.details == {"name": "laptop", "prefix": token[:8]}
     revoked = uow.session.scalars(
         select(AuditEventRow).where(AuditEventRow.action == "award.revoked")
     ).one()

@@ -10,12 +10,20 @@ and `learner_name` (used only with `add_learners`).
 Every problem is reported with its row number (the header is row 1). Without `partial`, one bad
 row rejects the whole file and nothing is kept; with it, the good rows are kept. Re-importing
 the same file is harmless: rows whose `attempt_id` is already recorded are skipped.
+
+A partial import is committed in batches (`BATCH_ROWS` rows or `BATCH_SECONDS`, whichever comes
+first), so a big file never holds SQLite's single write lock for long: other writers wait for
+one batch at most. Nothing is lost by this: the rows of a batch are kept or not together, and
+an import stopped half-way is finished by importing the same file again. An all-or-nothing
+import (without `partial`) is one transaction by its promise, and holds the lock throughout.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,7 +45,19 @@ from credstack.service.routes.results import (
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["COLUMNS", "ImportRejected", "ImportReport", "RowProblem", "import_results"]
+__all__ = [
+    "BATCH_ROWS",
+    "BATCH_SECONDS",
+    "COLUMNS",
+    "ImportRejected",
+    "ImportReport",
+    "RowProblem",
+    "import_results",
+]
+
+BATCH_ROWS = 200
+BATCH_SECONDS = 0.5
+"""A partial import commits after this many rows or this long, whichever comes first."""
 
 REQUIRED = ("learner", "assessment", "attempt_id", "sat_at")
 OPTIONAL = (
@@ -207,9 +227,17 @@ def import_results(
     partial: bool = False,
     add_learners: bool = False,
     recorded_by: UserRow | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+    batch_seconds: float = BATCH_SECONDS,
 ) -> ImportReport:
     """Record every row, each in its own savepoint; raise `ImportRejected` (keeping nothing)
-    unless all are good or `partial` was asked for. The caller's unit of work commits."""
+    unless all are good or `partial` was asked for. The caller's unit of work commits.
+
+    With `partial` and a `checkpoint` (normally `uow.checkpoint`: commit and let other writers
+    in), the rows so far are committed every `batch_rows` rows or `batch_seconds`; without
+    `partial` the checkpoint is never called, as a rejected file must leave nothing behind.
+    """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [name.strip() for name in next(reader, [])]
     report = ImportReport()
@@ -218,7 +246,10 @@ def import_results(
     header_problems = _header_problems(header)
     if header_problems:
         raise ImportRejected([RowProblem(1, message) for message in header_problems])
-    whole = uow.session.begin_nested()  # a rejected file leaves no trace, whoever commits later
+    flush = checkpoint if partial else None
+    # A rejected file leaves no trace, whoever commits later; a batched import has no "whole".
+    whole = None if flush is not None else uow.session.begin_nested()
+    since, started = 0, time.monotonic()
     for cells_list in reader:
         row = reader.line_num
         if not any(cell.strip() for cell in cells_list):
@@ -243,6 +274,14 @@ def import_results(
             report.skipped.append(row)
         else:
             report.recorded.append((row, recorded))
+        since += 1
+        if flush is not None and (
+            since >= batch_rows or time.monotonic() - started >= batch_seconds
+        ):
+            flush()
+            since, started = 0, time.monotonic()
+    if whole is None:
+        return report
     if report.problems and not partial:
         whole.rollback()
         raise ImportRejected(report.problems)

@@ -17,6 +17,7 @@ from credstack.store.models.catalog import (
     PartnerRow,
 )
 from credstack.store.models.enrolments import EnrolmentRow
+from credstack.store.models.idempotency import IdempotentRequestRow
 from credstack.store.models.learners import LearnerRow
 from credstack.store.models.lifecycle import (
     AwardEventRow,
@@ -34,6 +35,7 @@ from credstack.store.models.tenancy import (
     ApiTokenRow,
     IssuerRow,
     MembershipRow,
+    SessionRow,
     SigningKeyRow,
     UserRow,
 )
@@ -57,11 +59,13 @@ __all__ = [
     "CourseCompletionRow",
     "EnrolmentRow",
     "FrameworkRow",
+    "IdempotentRequestRow",
     "IssuerRow",
     "LearnerRow",
     "MembershipRow",
     "PartnerRow",
     "ReviewEventRow",
+    "SessionRow",
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",

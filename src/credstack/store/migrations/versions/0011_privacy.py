@@ -1,7 +1,7 @@
 """privacy: the hash-chained audit trail; learners' opaque ids and sealed personal data
 
 Revision ID: 0011_privacy
-Revises: 0007_calendar
+Revises: 0010_sessions
 Create Date: 2026-12-02 19:50:00
 """
 
@@ -17,7 +17,7 @@ import credstack.store.types
 from credstack.store.models.learners import new_public_id
 
 revision = "0011_privacy"
-down_revision = "0007_calendar"
+down_revision = "0010_sessions"
 branch_labels = None
 depends_on = None
 
