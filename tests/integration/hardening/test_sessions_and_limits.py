@@ -27,9 +27,17 @@ def test_revoking_a_token_and_removing_a_role_work_at_once(
     token = tenant(cli, "tmcb", "amy@tmcb.example", learners=("ada",))
     with running_server(cli, "serve", port=port) as url:
         assert httpx.post(f"{url}{ADMIN_ONLY}", headers=_bearer(token)).status_code == 200
+        # Staff see only learners their issuer holds a record of (docs/security.md): one award.
+        awarded = httpx.post(
+            f"{url}/api/v1/issuers/tmcb/awards",
+            json={"learner": "ada", "achievement": "ebola-diagnosis", "awarded_on": "2026-05-02"},
+            headers=_bearer(token),
+            timeout=30,
+        )
+        assert awarded.status_code in (200, 201), awarded.text
         with httpx.Client(base_url=url) as browser:
             assert sign_in(browser, token, "/learners/ada").status_code == 303
-            assert browser.get("/learners/ada").status_code == 200
+            assert browser.get("/learners/ada", follow_redirects=True).status_code == 200
 
             assert (
                 cli.ok(
@@ -55,7 +63,8 @@ def test_revoking_a_token_and_removing_a_role_work_at_once(
             revoked = httpx.post(f"{url}{ADMIN_ONLY}", headers=_bearer(token))
             assert revoked.status_code == 403
             assert revoked.json()["error"] == "the API token is unknown or revoked"
-            assert browser.get("/learners/ada").status_code == 303  # its session ended too
+            ended = browser.get("/learners/ada")  # its session ended too: to the login page
+            assert ended.status_code == 303 and ended.headers["location"].startswith("/login")
             assert "\tcli\t" in cli.ok("user", "tokens", "amy@tmcb.example")
             assert "\trevoked 20" in cli.ok("user", "tokens", "amy@tmcb.example")
     twice = cli.run("user", "revoke-token", "amy@tmcb.example", prefix)

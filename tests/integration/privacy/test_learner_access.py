@@ -17,8 +17,7 @@ from credstack.service.runtime import open_runtime
 from credstack.store import migrate
 from credstack.store.db import make_engine
 from credstack.store.secrets import MasterKey
-from credstack.web.auth import COOKIE_NAME
-from tests.helpers import Cli, free_port, running_server
+from tests.helpers import Cli, free_port, running_server, sign_in
 from tests.stories.driver import Story
 
 
@@ -51,19 +50,26 @@ def _seed(cli: Cli) -> dict[str, str]:
         runtime.close()
 
 
+def _signed_in(url: str, token: str) -> httpx.Client:
+    """A browser signed in through the login form (server-side session, CSRF token)."""
+    client = httpx.Client(base_url=url)
+    assert sign_in(client, token).status_code == 303
+    return client
+
+
 def test_staff_of_another_issuer_get_404_and_own_staff_get_the_opaque_url(cli: Cli) -> None:
     seeded = _seed(cli)
     port = int(cli.base_url.rsplit(":", 1)[1])
     with running_server(cli, "serve", port=port) as url:
-        outsider = {COOKIE_NAME: seeded["northwind"]}
-        insider = {COOKIE_NAME: seeded["ccrb"]}
-        nobody = httpx.get(f"{url}/learners/nobody", cookies=outsider)
+        outsider = _signed_in(url, seeded["northwind"])
+        insider = _signed_in(url, seeded["ccrb"])
+        nobody = outsider.get("/learners/nobody")
         for ref in ("ben", seeded["public_id"]):
-            page = httpx.get(f"{url}/learners/{ref}", cookies=outsider)
+            page = outsider.get(f"/learners/{ref}")
             assert page.status_code == 404
             assert "Benedikt" not in page.text and "benedikt@" not in page.text
             assert page.text.replace(ref, "X") == nobody.text.replace("nobody", "X")
-            clr = httpx.get(f"{url}/learners/{ref}/clr", cookies=outsider)
+            clr = outsider.get(f"/learners/{ref}/clr")
             assert clr.status_code == 404
         bearer = {"authorization": f"Bearer {seeded['northwind']}"}
         for path in ("awards", "progress/northwind/whatever", "ce/ccrb/ccrp"):
@@ -73,10 +79,10 @@ def test_staff_of_another_issuer_get_404_and_own_staff_get_the_opaque_url(cli: C
         awards = httpx.get(f"{url}/api/v1/learners/ben/awards", headers=bearer)
         assert awards.status_code == 404 and awards.json()["error"] == "unknown learner 'ben'"
 
-        by_key = httpx.get(f"{url}/learners/ben", cookies=insider)
+        by_key = insider.get("/learners/ben")
         assert by_key.status_code == 303
         assert by_key.headers["location"] == f"/learners/{seeded['public_id']}"
-        page = httpx.get(f"{url}/learners/{seeded['public_id']}", cookies=insider)
+        page = insider.get(f"/learners/{seeded['public_id']}")
         assert page.status_code == 200
         assert "Benedikt Brandt" in page.text and "benedikt@example.org" in page.text
         assert f"/learners/{seeded['public_id']}/clr" in page.text
@@ -85,6 +91,8 @@ def test_staff_of_another_issuer_get_404_and_own_staff_get_the_opaque_url(cli: C
             headers={"authorization": f"Bearer {seeded['ccrb']}"},
         )
         assert own.status_code == 200 and own.json()[0]["id"] == seeded["award"]
+        outsider.close()
+        insider.close()
 
 
 def test_erasure_over_http_keeps_the_credential_verifiable(cli: Cli, tmp_path: Path) -> None:
@@ -108,9 +116,9 @@ def test_erasure_over_http_keeps_the_credential_verifiable(cli: Cli, tmp_path: P
             f"{url}/api/v1/learners/{seeded['public_id']}/erase", json=reason, headers=admin
         )
         assert again.status_code == 409
-        page = httpx.get(
-            f"{url}/learners/{seeded['public_id']}", cookies={COOKIE_NAME: seeded["ccrb"]}
-        )
+        browser = _signed_in(url, seeded["ccrb"])
+        page = browser.get(f"/learners/{seeded['public_id']}")
+        browser.close()
         assert page.status_code == 200 and "(erased learner)" in page.text
         assert "Benedikt" not in page.text
     verified = cli.run("verify", str(exported))
