@@ -4,16 +4,24 @@ PyYAML's composer keeps a mark (line, column) on each node; constructing plain d
 node tree ourselves keeps those marks keyed by path, so any later check that finds a problem at
 a path can name the line. It also lets us reject what PyYAML silently accepts: a mapping with
 the same key twice (the second would quietly win).
+
+Catalogs are uploaded over HTTP, so the loader bounds what a file may cost (limits in
+``credstack.vc.limits``): its size; its depth and node count, checked on PyYAML's event stream
+(which is not recursive) before the recursive composer runs; and what aliases expand to,
+counted while building (a 444-byte "billion laughs" file expanded to gigabytes) along with
+aliases that contain themselves. Each refusal names the line where the bound was passed.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import yaml
 
 from credstack.domain.problems import Path, Problem
+from credstack.vc.limits import MAX_CATALOG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 __all__ = ["Located", "YamlError", "load_yaml"]
 
@@ -43,7 +51,13 @@ class YamlError(Exception):
 
 def load_yaml(text: str) -> Located:
     """Parse one YAML document; raise YamlError with line numbers for anything malformed."""
+    size = len(text.encode("utf-8"))
+    if size > MAX_CATALOG_BYTES:
+        raise YamlError(
+            [(1, f"the catalog is {size} bytes; at most {MAX_CATALOG_BYTES} are accepted")]
+        )
     try:
+        _check_shape(text)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -58,16 +72,101 @@ def load_yaml(text: str) -> Located:
         return Located(data=None, lines={(): 1})
     lines: dict[Path, int] = {}
     duplicates: list[tuple[int, str]] = []
-    data = _build(node, (), lines, duplicates)
+    data = _build(node, (), lines, duplicates, _Expansion())
     if duplicates:
         raise YamlError(duplicates)
     return Located(data=data, lines=lines)
 
 
+# Quoted strings and comments (whose brackets do not nest), brackets, and line breaks.
+_FLOW = re.compile(
+    r"""(?:(?<=[\s\[{,:])|^)(?:'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|#[^\n]*)"""
+    r"|[\[\]{}\n]"
+)
+
+
+def _check_flow_depth(text: str) -> None:
+    """Flow nesting (``[[[``) by one linear scan: PyYAML's scanner is quadratic in it."""
+    depth, line = 0, 1
+    for match in _FLOW.finditer(text):
+        piece = match.group()
+        if piece == "\n":
+            line += 1
+        elif piece in ("[", "{"):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise YamlError([(line, f"nested more than {MAX_YAML_DEPTH} levels deep")])
+        elif piece in ("]", "}"):
+            depth = max(depth - 1, 0)
+        else:
+            line += piece.count("\n")
+
+
+def _check_shape(text: str) -> None:
+    """Depth, node and alias counts from the event stream, before anything recursive runs."""
+    _check_flow_depth(text)
+    depth = nodes = aliases = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise YamlError([(line, f"nested more than {MAX_YAML_DEPTH} levels deep")])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise YamlError([(line, f"more than {MAX_YAML_ALIASES} aliases (*name)")])
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_YAML_NODES:
+                raise YamlError([(line, f"more than {MAX_YAML_NODES} values in one catalog")])
+
+
+@dataclass
+class _Expansion:
+    """What building has cost so far: aliases re-expand their anchor's node at each use."""
+
+    nodes: int = 0
+    open: set[int] = field(default_factory=set)  # ids of the nodes being built (the path)
+    scalars: dict[int, object] = field(default_factory=dict)  # an alias's scalars, resolved once
+
+
 def _build(
-    node: yaml.Node, path: Path, lines: dict[Path, int], duplicates: list[tuple[int, str]]
+    node: yaml.Node,
+    path: Path,
+    lines: dict[Path, int],
+    duplicates: list[tuple[int, str]],
+    expansion: _Expansion,
 ) -> object:
-    lines[path] = node.start_mark.line + 1
+    line = node.start_mark.line + 1
+    lines[path] = line
+    expansion.nodes += 1
+    if expansion.nodes > MAX_YAML_NODES:
+        raise YamlError(
+            [(line, f"aliases expand to more than {MAX_YAML_NODES} values (an alias bomb?)")]
+        )
+    if id(node) in expansion.open:
+        raise YamlError([(line, "an alias refers to a value that contains it")])
+    if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        if id(node) not in expansion.scalars:
+            expansion.scalars[id(node)] = _scalar(node)
+        return expansion.scalars[id(node)]
+    expansion.open.add(id(node))
+    try:
+        return _build_collection(node, path, lines, duplicates, expansion)
+    finally:
+        expansion.open.discard(id(node))
+
+
+def _build_collection(
+    node: yaml.MappingNode | yaml.SequenceNode,
+    path: Path,
+    lines: dict[Path, int],
+    duplicates: list[tuple[int, str]],
+    expansion: _Expansion,
+) -> object:
     if isinstance(node, yaml.MappingNode):
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
@@ -83,12 +182,12 @@ def _build(
                 )
                 continue
             child: Path = (*path, key if isinstance(key, str | int) else str(key))
-            result[key] = _build(value_node, child, lines, duplicates)
+            result[key] = _build(value_node, child, lines, duplicates, expansion)
             lines[child] = key_node.start_mark.line + 1
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), lines, duplicates) for i, item in enumerate(node.value)]
-    return _scalar(node)
+    return [
+        _build(item, (*path, i), lines, duplicates, expansion) for i, item in enumerate(node.value)
+    ]
 
 
 def _scalar(node: yaml.Node) -> object:

@@ -24,6 +24,15 @@ from io import BytesIO
 from typing import Any
 
 from credstack.errors import InvalidInput
+from credstack.vc.limits import (
+    MAX_PDF_BYTES,
+    MAX_PDF_PAGES,
+    MAX_PDF_TEXT_CHARS,
+    MAX_PDF_URLS,
+    MAX_URL_CHARS,
+)
+from credstack.vc.safejson import InputRefused
+from credstack.vc.safejson import loads as bounded_loads
 from credstack.vc.pdf import (
     ATTACHMENT_NAME,
     CERTIFIES,
@@ -103,16 +112,37 @@ class PrintedFacts:
 
 
 def read_certificate(data: bytes) -> CertificateFile:
-    """The text, the links and the embedded credential of a PDF; unreadable PDFs are refused."""
+    """The text, the links and the embedded credential of a PDF; unreadable PDFs are refused.
+
+    Size and page count are checked before any text is extracted (a 1,500-page file took
+    53 s), the text's length before it is matched against our layout, and links are gathered
+    in one pass with a dict for de-duplication, at most ``MAX_PDF_URLS`` of them, so the
+    caller's look-ups are bounded too. Past a bound: ``InputRefused``.
+    """
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PdfStreamError
 
+    if len(data) > MAX_PDF_BYTES:
+        raise InputRefused(
+            f"The PDF is {len(data)} bytes; a certificate is far smaller and at most "
+            f"{MAX_PDF_BYTES} bytes are accepted.",
+            too_large=True,
+        )
     try:
         reader = PdfReader(BytesIO(data))
+        pages = len(reader.pages)
+        if pages > MAX_PDF_PAGES:
+            raise InputRefused(
+                f"The PDF has {pages} pages; a certificate has a few and at most "
+                f"{MAX_PDF_PAGES} are accepted.",
+                too_large=True,
+            )
         text = "\n".join(page.extract_text() or "" for page in reader.pages)
         metadata: Mapping[str, Any] = reader.metadata or {}
         attachments = reader.attachments
         embedded = attachments.get(ATTACHMENT_NAME, [])
+    except InputRefused:
+        raise
     except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError) as exc:
         raise InvalidInput(f"the PDF cannot be read: {exc}") from exc
     except Exception as exc:
@@ -125,13 +155,25 @@ def read_certificate(data: bytes) -> CertificateFile:
             f"the PDF's {ATTACHMENT_NAME} attachment is not one credential of at most "
             f"{MAX_ATTACHMENT_BYTES:,} bytes"
         )
-    found: list[str] = []
+    if len(text) > MAX_PDF_TEXT_CHARS:
+        raise InputRefused(
+            f"The PDF's text is {len(text)} characters long; a certificate prints a few hundred "
+            f"and at most {MAX_PDF_TEXT_CHARS} are accepted.",
+            too_large=True,
+        )
+    return CertificateFile(text, _urls(text, metadata), embedded[0] if embedded else None)
+
+
+def _urls(text: str, metadata: Mapping[str, Any]) -> tuple[str, ...]:
+    found: dict[str, None] = {}
     for source in (text, *(str(v) for v in metadata.values())):
         for url in _URL.findall(source.replace("\n", " ")):
             cleaned = url.rstrip(".,;")
-            if cleaned not in found:
-                found.append(cleaned)
-    return CertificateFile(text, tuple(found), embedded[0] if embedded else None)
+            if len(cleaned) <= MAX_URL_CHARS:
+                found.setdefault(cleaned, None)
+            if len(found) >= MAX_PDF_URLS:
+                return tuple(found)
+    return tuple(found)
 
 
 def credential_facts(credential: Mapping[str, Any]) -> PrintedFacts:
@@ -209,7 +251,7 @@ def shown_in(text: str, phrase: str) -> bool:
 
 def parse_credential(data: bytes) -> Mapping[str, Any]:
     try:
-        document = json.loads(data)
+        document = bounded_loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(f"the PDF's {ATTACHMENT_NAME} is not JSON: {exc}") from exc
     if not isinstance(document, dict):

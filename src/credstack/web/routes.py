@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -10,18 +11,20 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.api.verify_pool import bytes_result, off_loop, url_result
 from credstack.errors import CredstackError, NotFound
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import Verifier, result_json, verifier_for
 from credstack.store.uow import UnitOfWork
+from credstack.vc.limits import MAX_URL_CHARS
 from credstack.vc.result import VerificationResult
+from credstack.vc.safejson import InputRefused
 
 __all__ = ["router", "templates"]
 
 _HERE = Path(__file__).resolve().parent
 _STATIC = {"site.css": "text/css"}
-_MAX_BYTES = 10 * 1024 * 1024
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 
@@ -84,26 +87,30 @@ def verify_page(
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_upload(
     request: Request,
-    uow: UowDep,
     runtime: RuntimeDep,
     file: Annotated[UploadFile | None, File()] = None,
-    url: Annotated[str | None, Form()] = None,
+    url: Annotated[str | None, Form(max_length=MAX_URL_CHARS)] = None,
     email: Annotated[str | None, Form()] = None,
 ) -> HTMLResponse:
-    verifier = _verifier(uow, runtime)
+    """Verified in a worker process, within the same bounds and budget as the API."""
+    limit = runtime.settings.max_credential_bytes
     address = email.strip() if email and email.strip() else None
     try:
         if file is not None and file.filename:
-            data = await file.read(_MAX_BYTES + 1)
-            if len(data) > _MAX_BYTES:
+            data = await file.read(limit + 1)
+            if len(data) > limit:
                 return _page(
-                    request, None, error="The file is larger than 10 MiB.", status_code=422
+                    request, None, error=f"The file is larger than {limit} bytes.", status_code=413
                 )
-            return _page(request, verifier.verify_bytes(data, email=address))
+            work = partial(bytes_result, data, address)
+            return _page(request, await off_loop(runtime.settings, work))
         if url:
-            return _page(request, verifier.verify_url(url.strip(), email=address))
+            work = partial(url_result, url.strip(), address)
+            return _page(request, await off_loop(runtime.settings, work))
     except CredstackError as exc:
         return _page(request, None, error=exc.message, status_code=exc.http_status)
+    except InputRefused as exc:
+        return _page(request, None, error=exc.message, status_code=413 if exc.too_large else 422)
     return _page(request, None, error="Choose a file or give a link to verify.", status_code=422)
 
 

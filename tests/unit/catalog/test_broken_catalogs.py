@@ -27,6 +27,9 @@ def test_there_is_a_broken_catalog_for_every_kind_of_mistake() -> None:
         "duplicate-ids",
         "bad-validity",
         "duplicate-key",
+        "alias-bomb",
+        "self-referential-alias",
+        "deep-nesting",
     } <= names
 
 

@@ -14,6 +14,7 @@ the same file is harmless: rows whose `attempt_id` is already recorded are skipp
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from credstack.service.routes.results import (
 )
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.uow import UnitOfWork
+from credstack.vc.limits import MAX_CSV_FIELD_BYTES
 
 __all__ = ["COLUMNS", "ImportRejected", "ImportReport", "RowProblem", "import_results"]
 
@@ -211,7 +213,10 @@ def import_results(
     """Record every row, each in its own savepoint; raise `ImportRejected` (keeping nothing)
     unless all are good or `partial` was asked for. The caller's unit of work commits."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in next(reader, [])]
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise _unreadable(reader.line_num, exc) from exc
     report = ImportReport()
     if not header:
         raise ImportRejected([RowProblem(1, "the file is empty; the first row must be a header")])
@@ -219,6 +224,37 @@ def import_results(
     if header_problems:
         raise ImportRejected([RowProblem(1, message) for message in header_problems])
     whole = uow.session.begin_nested()  # a rejected file leaves no trace, whoever commits later
+    try:
+        _record_rows(uow, keys, issuer, reader, header, report, add_learners, recorded_by)
+    except csv.Error as exc:
+        whole.rollback()
+        raise _unreadable(reader.line_num, exc) from exc
+    if report.problems and not partial:
+        whole.rollback()
+        raise ImportRejected(report.problems)
+    whole.commit()
+    return report
+
+
+def _unreadable(line: int, exc: csv.Error) -> ImportRejected:
+    """The csv module's limit on a field (128 KiB) is a bound on what a cell can mean."""
+    if "field limit" in str(exc):
+        message = f"a field is longer than {MAX_CSV_FIELD_BYTES // 1024} KiB"
+    else:
+        message = f"not readable as CSV: {exc}"
+    return ImportRejected([RowProblem(line, message)])
+
+
+def _record_rows(
+    uow: UnitOfWork,
+    keys: KeyStore | None,
+    issuer: IssuerRow,
+    reader: _csv.Reader,
+    header: list[str],
+    report: ImportReport,
+    add_learners: bool,
+    recorded_by: UserRow | None,
+) -> None:
     for cells_list in reader:
         row = reader.line_num
         if not any(cell.strip() for cell in cells_list):
@@ -243,8 +279,3 @@ def import_results(
             report.skipped.append(row)
         else:
             report.recorded.append((row, recorded))
-    if report.problems and not partial:
-        whole.rollback()
-        raise ImportRejected(report.problems)
-    whole.commit()
-    return report
