@@ -32,7 +32,7 @@ from credstack.service.verification import Verifier, verifier_for
 from credstack.vc.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.vc.result import VerificationResult
 
-__all__ = ["bytes_result", "group_result", "off_loop", "url_result", "warm_up"]
+__all__ = ["award_result", "bytes_result", "group_result", "off_loop", "url_result", "warm_up"]
 
 _T = TypeVar("_T")
 _pool: ProcessPoolExecutor | None = None
@@ -129,6 +129,14 @@ def warm_up(settings: Settings) -> None:
 
 def bytes_result(data: bytes, email: str | None, verifier: Verifier) -> VerificationResult:
     return verifier.verify_bytes(data, email=email)
+
+
+def award_result(public_id: str, verifier: Verifier) -> VerificationResult | None:
+    """One of our own credentials by its public id; None if it is not (or no longer) here."""
+    award = verifier.uow.awards.by_public_id(public_id) if verifier.uow is not None else None
+    if award is None or award.credential is None:
+        return None
+    return verifier.verify_award(award)
 
 
 def url_result(url: str, email: str | None, verifier: Verifier) -> VerificationResult:

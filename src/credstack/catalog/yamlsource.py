@@ -25,6 +25,11 @@ from credstack.vc.limits import MAX_CATALOG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DE
 
 __all__ = ["Located", "YamlError", "load_yaml"]
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the pure-Python one took
+# most of the 52 s a 4 MiB trust list cost. A file libyaml refuses is parsed again by the
+# pure-Python one, whose messages and lines the error reports (and their tests) are written in.
+_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True)
 class Located:
@@ -49,30 +54,29 @@ class YamlError(Exception):
         self.problems = problems
 
 
-def load_yaml(text: str) -> Located:
-    """Parse one YAML document; raise YamlError with line numbers for anything malformed."""
+def load_yaml(
+    text: str, *, max_bytes: int = MAX_CATALOG_BYTES, max_nodes: int = MAX_YAML_NODES
+) -> Located:
+    """Parse one YAML document; raise YamlError with line numbers for anything malformed.
+
+    The bounds default to a catalog's; a trust list (a registry of many issuers) passes its own.
+    """
     size = len(text.encode("utf-8"))
-    if size > MAX_CATALOG_BYTES:
-        raise YamlError(
-            [(1, f"the catalog is {size} bytes; at most {MAX_CATALOG_BYTES} are accepted")]
-        )
+    if size > max_bytes:
+        raise YamlError([(1, f"the file is {size} bytes; at most {max_bytes} are accepted")])
     try:
-        _check_shape(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        if exc.context_mark is not None and "stream end" in (exc.problem or ""):
-            mark = exc.context_mark  # an unclosed bracket: point at where it opened
-        line = mark.line + 1 if mark is not None else 1
-        reason = exc.problem or "malformed YAML"
-        raise YamlError([(line, f"malformed YAML: {reason}")]) from exc
-    except yaml.YAMLError as exc:
-        raise YamlError([(1, f"malformed YAML: {exc}")]) from exc
+        node = _compose(text, max_nodes, _FAST_LOADER)
+    except (yaml.YAMLError, YamlError):
+        node = _reported(text, max_nodes)
     if node is None:
         return Located(data=None, lines={(): 1})
     lines: dict[Path, int] = {}
     duplicates: list[tuple[int, str]] = []
-    data = _build(node, (), lines, duplicates, _Expansion())
+    loader = yaml.SafeLoader("")
+    try:
+        data = _build(node, (), lines, duplicates, _Expansion(loader, limit=max_nodes))
+    finally:
+        loader.dispose()
     if duplicates:
         raise YamlError(duplicates)
     return Located(data=data, lines=lines)
@@ -102,11 +106,32 @@ def _check_flow_depth(text: str) -> None:
             line += piece.count("\n")
 
 
-def _check_shape(text: str) -> None:
+def _reported(text: str, max_nodes: int) -> yaml.Node | None:
+    """Parse again with the pure-Python loader, for its messages and lines; raise YamlError."""
+    try:
+        return _compose(text, max_nodes, yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and "stream end" in (exc.problem or ""):
+            mark = exc.context_mark  # an unclosed bracket: point at where it opened
+        line = mark.line + 1 if mark is not None else 1
+        reason = exc.problem or "malformed YAML"
+        raise YamlError([(line, f"malformed YAML: {reason}")]) from exc
+    except yaml.YAMLError as exc:
+        raise YamlError([(1, f"malformed YAML: {exc}")]) from exc
+
+
+def _compose(text: str, max_nodes: int, loader: type[yaml.SafeLoader]) -> yaml.Node | None:
+    _check_shape(text, max_nodes, loader)
+    node: yaml.Node | None = yaml.compose(text, Loader=loader)
+    return node
+
+
+def _check_shape(text: str, max_nodes: int, loader: type[yaml.SafeLoader]) -> None:
     """Depth, node and alias counts from the event stream, before anything recursive runs."""
     _check_flow_depth(text)
     depth = nodes = aliases = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         line = event.start_mark.line + 1 if event.start_mark is not None else 1
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
@@ -120,14 +145,16 @@ def _check_shape(text: str) -> None:
                 raise YamlError([(line, f"more than {MAX_YAML_ALIASES} aliases (*name)")])
         if isinstance(event, yaml.NodeEvent):
             nodes += 1
-            if nodes > MAX_YAML_NODES:
-                raise YamlError([(line, f"more than {MAX_YAML_NODES} values in one catalog")])
+            if nodes > max_nodes:
+                raise YamlError([(line, f"more than {max_nodes} values in one file")])
 
 
 @dataclass
 class _Expansion:
     """What building has cost so far: aliases re-expand their anchor's node at each use."""
 
+    constructor: yaml.SafeLoader  # resolves scalars by the safe rules; one per file
+    limit: int = MAX_YAML_NODES
     nodes: int = 0
     open: set[int] = field(default_factory=set)  # ids of the nodes being built (the path)
     scalars: dict[int, object] = field(default_factory=dict)  # an alias's scalars, resolved once
@@ -143,15 +170,15 @@ def _build(
     line = node.start_mark.line + 1
     lines[path] = line
     expansion.nodes += 1
-    if expansion.nodes > MAX_YAML_NODES:
+    if expansion.nodes > expansion.limit:
         raise YamlError(
-            [(line, f"aliases expand to more than {MAX_YAML_NODES} values (an alias bomb?)")]
+            [(line, f"aliases expand to more than {expansion.limit} values (an alias bomb?)")]
         )
     if id(node) in expansion.open:
         raise YamlError([(line, "an alias refers to a value that contains it")])
     if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
         if id(node) not in expansion.scalars:
-            expansion.scalars[id(node)] = _scalar(node)
+            expansion.scalars[id(node)] = _scalar(node, expansion.constructor)
         return expansion.scalars[id(node)]
     expansion.open.add(id(node))
     try:
@@ -170,7 +197,7 @@ def _build_collection(
     if isinstance(node, yaml.MappingNode):
         result: dict[object, object] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node)
+            key = _scalar(key_node, expansion.constructor)
             if isinstance(key, list | dict):
                 duplicates.append(
                     (key_node.start_mark.line + 1, "a mapping key must be a plain value")
@@ -190,17 +217,13 @@ def _build_collection(
     ]
 
 
-def _scalar(node: yaml.Node) -> object:
+def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> object:
     """Resolve a scalar with the safe loader's rules (so `3` is an int and `P3Y` a string).
 
     A YAML float becomes a ``Decimal`` read from its own text, so `0.1` in the file is exactly
     0.1 hours and never the binary fraction a float would hold.
     """
-    loader = yaml.SafeLoader("")
-    try:
-        value = loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+    value = loader.construct_object(node, deep=True)
     if isinstance(value, float) and isinstance(node, yaml.ScalarNode):
         try:
             exact = Decimal(str(node.value).replace("_", ""))

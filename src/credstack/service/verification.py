@@ -126,7 +126,7 @@ class Verifier:
         self.trust = trust or TrustStore()
         self.now = now
         self.resolver = _Resolver(uow, self.base_url, self.trust)
-        self.issuers = IssuerDirectory((*own_issuers(uow, self.base_url), *self.trust.issuers))
+        self.issuers = IssuerDirectory(tuple(own_issuers(uow, self.base_url)), self.trust.directory)
 
     # -- what the verifier asks for -----------------------------------------------------------
 

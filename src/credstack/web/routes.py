@@ -11,12 +11,11 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from credstack.api.deps import RuntimeDep, UowDep
-from credstack.api.verify_pool import bytes_result, off_loop, url_result
+from credstack.api.verify_pool import award_result, bytes_result, off_loop, url_result
 from credstack.errors import CredstackError, NotFound
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
-from credstack.service.verification import Verifier, result_json, verifier_for
-from credstack.store.uow import UnitOfWork
+from credstack.service.verification import result_json
 from credstack.vc.limits import MAX_URL_CHARS
 from credstack.vc.result import VerificationResult
 from credstack.vc.safejson import InputRefused
@@ -27,16 +26,6 @@ _HERE = Path(__file__).resolve().parent
 _STATIC = {"site.css": "text/css"}
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 router = APIRouter(include_in_schema=False)
-
-
-def _verifier(uow: UnitOfWork, runtime: Runtime) -> Verifier:
-    return verifier_for(
-        uow,
-        runtime.keys(uow),
-        base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
-        share_links=ShareLinks(runtime.master),
-    )
 
 
 def _page(
@@ -70,7 +59,7 @@ def static(name: str) -> Response:
 
 
 @router.get("/verify", response_class=HTMLResponse)
-def verify_page(
+async def verify_page(
     request: Request, uow: UowDep, runtime: RuntimeDep, credential: str | None = None
 ) -> HTMLResponse:
     """The form; with ``?credential=<id>`` (the certificate's QR code) the result at once."""
@@ -81,7 +70,18 @@ def verify_page(
         return _page(
             request, None, error=f"No credential {credential} was issued here.", status_code=404
         )
-    return _page(request, _verifier(uow, runtime).verify_award(award))
+    return _page(request, await _award_result(runtime, award.public_id))
+
+
+async def _award_result(runtime: Runtime, public_id: str) -> VerificationResult:
+    """Our own credential, verified in a worker process like any presented one.
+
+    The trust directory it is checked against may be large: reading it must not hold the server.
+    """
+    result = await off_loop(runtime.settings, partial(award_result, public_id))
+    if result is None:  # revoked and purged between the look-up and the worker's
+        raise NotFound(f"no credential {public_id} was issued here")
+    return result
 
 
 @router.post("/verify", response_class=HTMLResponse)
@@ -115,9 +115,10 @@ async def verify_upload(
 
 
 @router.get("/share/{token}", response_class=HTMLResponse)
-def share_page(request: Request, token: str, uow: UowDep, runtime: RuntimeDep) -> HTMLResponse:
+async def share_page(
+    request: Request, token: str, uow: UowDep, runtime: RuntimeDep
+) -> HTMLResponse:
     """What a learner shared: the credential's meaning and its verification, checked now."""
-    verifier = _verifier(uow, runtime)
     award = ShareLinks(runtime.master).award_for(uow, token)
     if award is None or award.credential is None:
         return _page(
@@ -135,4 +136,5 @@ def share_page(request: Request, token: str, uow: UowDep, runtime: RuntimeDep) -
         "Badge image (PNG)": f"{base}/badge.png",
         "Certificate (PDF)": f"{base}/certificate.pdf",
     }
-    return _page(request, verifier.verify_award(award), title="Shared credential", links=links)
+    result = await _award_result(runtime, award.public_id)
+    return _page(request, result, title="Shared credential", links=links)

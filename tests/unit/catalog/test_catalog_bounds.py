@@ -50,7 +50,7 @@ def test_brackets_in_quoted_text_and_comments_do_not_count_as_nesting() -> None:
 def test_a_catalog_over_the_size_bound_is_refused_before_parsing() -> None:
     text = HEADER + "#" + "x" * MAX_CATALOG_BYTES + "\n"
     assert _problems(text) == [
-        f"big.yaml:1: the catalog is {len(text)} bytes; at most {MAX_CATALOG_BYTES} are accepted"
+        f"big.yaml:1: the file is {len(text)} bytes; at most {MAX_CATALOG_BYTES} are accepted"
     ]
 
 
