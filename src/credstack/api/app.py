@@ -38,6 +38,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         verify_pool.warm_up(runtime.settings)
         yield
+        verify_pool.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -17,6 +17,8 @@ import asyncio
 import contextlib
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,9 +34,18 @@ from credstack.service.verification import Verifier, verifier_for
 from credstack.vc.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.vc.result import VerificationResult
 
-__all__ = ["award_result", "bytes_result", "group_result", "off_loop", "url_result", "warm_up"]
+__all__ = [
+    "award_result",
+    "bytes_result",
+    "group_result",
+    "off_loop",
+    "shutdown",
+    "url_result",
+    "warm_up",
+]
 
 _T = TypeVar("_T")
+_PARENT_CHECK_SECONDS = 1.0
 _pool: ProcessPoolExecutor | None = None
 _starting: list[Future[None]] = []  # one per worker: done once that worker has started
 _runtimes: dict[Settings, Runtime] = {}  # in each worker: one runtime per installation
@@ -48,7 +59,7 @@ def _executor(settings: Settings) -> ProcessPoolExecutor:
             VERIFY_WORKERS,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(settings,),
+            initargs=(settings, os.getpid()),
         )
         _starting.extend(_pool.submit(_noop) for _ in range(VERIFY_WORKERS))
     return _pool
@@ -62,8 +73,9 @@ def _discard_pool() -> None:
     _starting.clear()
 
 
-def _start_worker(settings: Settings) -> None:
+def _start_worker(settings: Settings, server: int) -> None:
     """Runs once in each worker before it takes any task, so no request pays for it."""
+    threading.Thread(target=_exit_with, args=(server,), daemon=True).start()
     # Workers run at a lower priority, so that on a busy machine the server process that
     # answers every other request (and /healthz) is scheduled before verification work.
     os.nice(WORKER_NICENESS)
@@ -71,6 +83,22 @@ def _start_worker(settings: Settings) -> None:
     # If it fails, the first real task fails the same way and says why; the pool stays usable.
     with contextlib.suppress(Exception):
         _in_worker(settings, _ready)
+
+
+def _exit_with(server: int) -> None:
+    """End this worker once the server that started it is gone.
+
+    A server stopped without its shutdown running (killed, or a test's server torn down) left
+    its workers waiting for tasks forever: about 130 MB each, two per server start.
+    """
+    while os.getppid() == server:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def shutdown() -> None:
+    """Stop the workers (the server's shutdown): they finish nothing more."""
+    _discard_pool()
 
 
 def _noop() -> None:
