@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
-from credstack.errors import CredstackError
+from credstack.errors import CredstackError, InvalidInput
+from credstack.vc.limits import MAX_CREDENTIAL_BYTES, VERIFY_TIME_BUDGET_SECONDS
 
 __all__ = ["Limits", "Settings", "load_limits", "load_settings"]
 
@@ -72,6 +74,18 @@ class Settings:
         """Cookies are marked Secure when the site is served over https (as configured)."""
         return self.base_url.lower().startswith("https://")
 
+    # What one verification may cost: the largest credential accepted over HTTP, and the
+    # seconds a verification may run before the request is answered 503. Read from the
+    # environment even when the other fields are given, so `serve` keeps an operator's choice.
+    max_credential_bytes: int = field(
+        default_factory=lambda: _positive("CREDSTACK_MAX_CREDENTIAL_BYTES", MAX_CREDENTIAL_BYTES)
+    )
+    verify_time_budget: float = field(
+        default_factory=lambda: _positive(
+            "CREDSTACK_VERIFY_TIME_BUDGET", VERIFY_TIME_BUDGET_SECONDS
+        )
+    )
+
     @property
     def master_key_path(self) -> Path:
         return self.data_dir / "master.key"
@@ -84,3 +98,20 @@ def load_settings(data_dir: Path | None = None) -> Settings:
     url = os.environ.get("CREDSTACK_DATABASE_URL") or f"sqlite:///{directory / 'credstack.db'}"
     base_url = os.environ.get("CREDSTACK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
     return Settings(data_dir=directory, database_url=url, base_url=base_url, limits=load_limits())
+
+
+_Number = TypeVar("_Number", int, float)
+
+
+def _positive(name: str, default: _Number) -> _Number:
+    """A positive number from the environment; a bad value is refused, not ignored."""
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = type(default)(raw)
+    except ValueError:
+        raise InvalidInput(f"{name}={raw!r} is not a number") from None
+    if value <= 0:
+        raise InvalidInput(f"{name}={raw!r} must be positive")
+    return value

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -17,6 +20,7 @@ from credstack.api import (
     engine_routes,
     learner_routes,
     routes_routes,
+    verify_pool,
     verify_routes,
 )
 from credstack.api.headers import security_headers
@@ -26,6 +30,7 @@ from credstack.errors import CredstackError
 from credstack.service.runtime import Runtime
 from credstack.store import migrate
 from credstack.store.db import is_lock_timeout
+from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
 from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages
 from credstack.web import routes as web_routes
@@ -34,7 +39,14 @@ __all__ = ["create_app"]
 
 
 def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        verify_pool.warm_up(runtime.settings)
+        yield
+        verify_pool.shutdown()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="credstack",
         version=__version__,
         description="Stackable microcredentials, issued and verified as Open Badges 3.0.",
@@ -69,6 +81,14 @@ def create_app(runtime: Runtime) -> FastAPI:
             status_code=503,
             content={"error": "the database is busy; try again shortly", "detail": []},
             headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(InputRefused)
+    async def _refused(_request: Request, exc: InputRefused) -> JSONResponse:
+        # Past a bound in vc.limits: too large (413) or shaped as no credential is (422).
+        return JSONResponse(
+            status_code=413 if exc.too_large else 422,
+            content={"error": exc.message, "detail": []},
         )
 
     @app.exception_handler(RequestValidationError)

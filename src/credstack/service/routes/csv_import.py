@@ -20,6 +20,7 @@ import (without `partial`) is one transaction by its promise, and holds the lock
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
 import time
@@ -44,6 +45,7 @@ from credstack.service.routes.results import (
 )
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.uow import UnitOfWork
+from credstack.vc.limits import MAX_CSV_FIELD_BYTES
 
 __all__ = [
     "BATCH_ROWS",
@@ -239,7 +241,10 @@ def import_results(
     `partial` the checkpoint is never called, as a rejected file must leave nothing behind.
     """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in next(reader, [])]
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise _unreadable(reader.line_num, exc) from exc
     report = ImportReport()
     if not header:
         raise ImportRejected([RowProblem(1, "the file is empty; the first row must be a header")])
@@ -249,6 +254,56 @@ def import_results(
     flush = checkpoint if partial else None
     # A rejected file leaves no trace, whoever commits later; a batched import has no "whole".
     whole = None if flush is not None else uow.session.begin_nested()
+    try:
+        _record_rows(
+            uow,
+            keys,
+            issuer,
+            reader,
+            header,
+            report,
+            add_learners,
+            recorded_by,
+            flush=flush,
+            batch_rows=batch_rows,
+            batch_seconds=batch_seconds,
+        )
+    except csv.Error as exc:
+        if whole is not None:
+            whole.rollback()
+        raise _unreadable(reader.line_num, exc) from exc
+    if whole is None:
+        return report
+    if report.problems and not partial:
+        whole.rollback()
+        raise ImportRejected(report.problems)
+    whole.commit()
+    return report
+
+
+def _unreadable(line: int, exc: csv.Error) -> ImportRejected:
+    """The csv module's limit on a field (128 KiB) is a bound on what a cell can mean."""
+    if "field limit" in str(exc):
+        message = f"a field is longer than {MAX_CSV_FIELD_BYTES // 1024} KiB"
+    else:
+        message = f"not readable as CSV: {exc}"
+    return ImportRejected([RowProblem(line, message)])
+
+
+def _record_rows(
+    uow: UnitOfWork,
+    keys: KeyStore | None,
+    issuer: IssuerRow,
+    reader: _csv.Reader,
+    header: list[str],
+    report: ImportReport,
+    add_learners: bool,
+    recorded_by: UserRow | None,
+    *,
+    flush: Callable[[], None] | None,
+    batch_rows: int,
+    batch_seconds: float,
+) -> None:
     since, started = 0, time.monotonic()
     for cells_list in reader:
         row = reader.line_num
@@ -280,10 +335,3 @@ def import_results(
         ):
             flush()
             since, started = 0, time.monotonic()
-    if whole is None:
-        return report
-    if report.problems and not partial:
-        whole.rollback()
-        raise ImportRejected(report.problems)
-    whole.commit()
-    return report
