@@ -22,6 +22,7 @@ from credstack.service.learners import (
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import Verifier
 from credstack.store.models import AuditEventRow, Base, LearnerRow
+from credstack.store.models.learners import new_public_id
 from credstack.store.secrets import MasterKey, PersonalData
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -227,3 +228,9 @@ def test_erasure_without_the_key_refuses_a_credential_naming_the_learner_in_clea
     }
     with pytest.raises(CredstackError, match="re-signed"):
         erase_learner(uow, learners["ben"], reason="asked", actor="system")
+
+
+def test_public_ids_never_read_as_a_command_line_option() -> None:
+    ids = [new_public_id() for _ in range(2000)]
+    assert not any(i.startswith("-") for i in ids)
+    assert all(i != i.lower() and len(i) == 22 for i in ids)

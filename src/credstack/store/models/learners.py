@@ -46,8 +46,11 @@ class LearnerRow(Base):
 
 
 def new_public_id() -> str:
-    """22 random base64url characters, at least one upper-case, so never a learner's key."""
+    """22 random base64url characters, at least one upper-case, so never a learner's key.
+
+    Never starting with ``-``: a command line would read such an id as an option.
+    """
     while True:
         candidate = secrets.token_urlsafe(16)
-        if candidate != candidate.lower():
+        if candidate != candidate.lower() and not candidate.startswith("-"):
             return candidate
