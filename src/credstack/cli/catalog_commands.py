@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from credstack.catalog.parse import parse_catalog
-from credstack.cli.app import app, installation, read_text, say
+from credstack.cli.app import app, counted, installation, read_text, say
 from credstack.service.catalog import load_catalog
 
 __all__ = ["catalog_app"]
@@ -28,7 +28,7 @@ def catalog_validate(
         result = parse_catalog(text, str(path))
         if result.ok:
             assert result.catalog is not None
-            say(f"{path}: ok ({len(result.catalog.achievements)} achievements)")
+            say(f"{path}: ok ({counted(len(result.catalog.achievements), 'achievement')})")
         else:
             failed = True
             for problem in result.problems:
@@ -48,7 +48,7 @@ def catalog_load(
         report = load_catalog(uow, issuer_key=issuer, text=text, source=str(file))
         uow.commit()
     if not report.changed:
-        say(f"{file}: no changes ({len(report.unchanged)} definitions unchanged)")
+        say(f"{file}: no changes ({counted(len(report.unchanged), 'definition')} unchanged)")
         return
     for key in report.created:
         say(f"created {key}")

@@ -21,7 +21,8 @@ class Progress:
     unit: str
 
     def __str__(self) -> str:
-        return f"{show(self.done)} of {show(self.needed)} {self.unit}"
+        unit = self.unit[:-1] if self.needed == 1 and self.unit.endswith("s") else self.unit
+        return f"{show(self.done)} of {show(self.needed)} {unit}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,6 +115,8 @@ def decide_flag(
     on: date | None = None,
 ) -> list[AwardRow]:
     """The issuer's decision on a flagged award: `keep` it or `revoke` it, with a reason."""
+    if decision not in ("keep", "revoke"):
+        raise InvalidInput(f"decision {decision!r}: use keep or revoke")
     if award.review_flag is None:
         raise Conflict("this award is not flagged for review")
     if not reason.strip():
@@ -132,8 +134,6 @@ def decide_flag(
         award.review_flag = None
         award.flagged_at = None
         return []
-    if decision == "revoke":
-        flagged = revoke_award(uow, award, reason=reason, by_user_id=by_user_id, on=on)
-        award.review_flag = None
-        return flagged
-    raise InvalidInput(f"decision {decision!r}: use keep or revoke")
+    flagged = revoke_award(uow, award, reason=reason, by_user_id=by_user_id, on=on)
+    award.review_flag = None
+    return flagged

@@ -178,6 +178,18 @@ def _assessments(
     return found
 
 
+class _Names(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def _party_names(uow: UnitOfWork, issuer: IssuerRow) -> _Names:
+    """Names of the issuers and partners (e.g. training providers) a catalog refers to."""
+    names = _Names({i.key: i.name for i in uow.issuers.all()})
+    names.update({p.key: p.name for p in uow.issuers.partners(issuer.id)})
+    return names
+
+
 @router.get("/issuers/{issuer}/achievements/{achievement}", response_class=HTMLResponse)
 def achievement_page(request: Request, issuer: str, achievement: str, uow: UowDep) -> HTMLResponse:
     row = require_issuer(uow, issuer)
@@ -196,6 +208,7 @@ def achievement_page(request: Request, issuer: str, achievement: str, uow: UowDe
             lambda k: names.get(k, k),
             lambda k: f"/issuers/{row.key}/achievements/{k}" if k in names else None,
             _assessments(uow, row, requirement),
+            _party_names(uow, row).__getitem__,
         )
     context = {
         "title": current.name,

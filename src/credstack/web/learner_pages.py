@@ -18,6 +18,7 @@ from credstack.api.deps import RuntimeDep, UowDep
 from credstack.domain.requirements import Holds
 from credstack.errors import Forbidden
 from credstack.service import clock, engine
+from credstack.service.award_records import valid_until
 from credstack.service.explain import outcome_json
 from credstack.service.learner_record import learner_clr
 from credstack.service.lookup import find_learner
@@ -61,7 +62,7 @@ def _awards(
                 "achievement": version.definition.get("id"),
                 "designation": version.definition.get("designation"),
                 "awarded_on": award.awarded_on,
-                "valid_until": award.valid_until,
+                "valid_until": valid_until(award, issuer),
                 "state": award_state(award, clock.today(issuer, now)),
                 "reason": award.status_reason or award.review_flag,
                 "origin": award.origin,

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.domain.durations import describe_duration
 from credstack.errors import CredstackError, NotFound
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
@@ -23,6 +24,7 @@ _HERE = Path(__file__).resolve().parent
 _STATIC = {"site.css": "text/css"}
 _MAX_BYTES = 10 * 1024 * 1024
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
+templates.env.filters["duration"] = describe_duration  # "5 years", never "P5Y", on any page
 router = APIRouter(include_in_schema=False)
 
 
