@@ -49,6 +49,7 @@ def progress(
         where, key = find_achievement(uow, credential, issuer)
         on = parse_date(as_of, "--as-of", where)
         outcome = engine.progress(uow, learner=who, issuer=where, achievement_key=key, as_of=on)
+        names = engine.catalog_names(uow, where)
     if as_json:
         say(
             json.dumps(
@@ -63,7 +64,7 @@ def progress(
             )
         )
     else:
-        say(outcome_text(outcome))
+        say(outcome_text(outcome, names=names))
 
 
 @app.command()
@@ -85,7 +86,8 @@ def audit(
         _outcome, result = engine.audit(
             uow, learner=who, issuer=where, achievement_key=key, as_of=on
         )
-    say(json.dumps(audit_json(result), indent=2) if as_json else render_audit(result))
+        names = engine.catalog_names(uow, where)
+    say(json.dumps(audit_json(result), indent=2) if as_json else render_audit(result, names.text))
 
 
 @ce_app.command("report")

@@ -21,10 +21,11 @@ from credstack.domain.evaluator import evaluate
 from credstack.domain.outcome import Outcome
 from credstack.domain.parsing import parse_requirement
 from credstack.domain.records import Award, Record
-from credstack.domain.requirements import Requirement
+from credstack.domain.requirements import AssessmentPassed, Requirement, iter_nodes
 from credstack.errors import InvalidInput, NotFound
 from credstack.service.awards import grant_award, holds
 from credstack.service.clock import on_day
+from credstack.service.explain import Names
 from credstack.service.keys import KeyStore
 from credstack.service.records import Records, load_records
 from credstack.store.models import (
@@ -42,6 +43,7 @@ __all__ = [
     "CompiledCatalog",
     "Settlement",
     "audit",
+    "catalog_names",
     "compile_catalog",
     "progress",
     "reconsider",
@@ -199,6 +201,20 @@ def _perspectives(uow: UnitOfWork, issuer: IssuerRow) -> list[IssuerRow]:
         if other.id != issuer.id and uow.issuers.partner(other.id, issuer.key) is not None:
             found.append(other)
     return found
+
+
+def catalog_names(uow: UnitOfWork, issuer: IssuerRow) -> Names:
+    """Names of the issuer's achievements and assessments, by id, for text people read."""
+    by_id = {key: version.name for key, version in compile_catalog(uow, issuer).versions.items()}
+    for requirement in compile_catalog(uow, issuer).requirements.values():
+        for node in iter_nodes(requirement):
+            if isinstance(node, AssessmentPassed) and node.assessment not in by_id:
+                row = uow.assessments.by_key(issuer.id, node.assessment)
+                version = uow.assessments.current(row) if row is not None else None
+                title = version.definition.get("title") if version is not None else None
+                if isinstance(title, str) and title:
+                    by_id[node.assessment] = title
+    return Names(by_id)
 
 
 def progress(
