@@ -90,7 +90,8 @@ EXPECTED = {
     ),
     "credstack credential export AWARD --format png --out badge.png": Expect(r"^wrote badge\.png$"),
     "credstack verify credential.json badge.png": Expect(
-        r"Verified: every check passed\.\nWound Care Nurse"
+        r"^Verified: issued by Wound Care Specialty Board; every check passed\.\n"
+        r"issuer: .*a recognised issuer[\s\S]*\nWound Care Nurse \(certification\)"
     ),
     "credstack issuer add solo --name 'Solo Trainer' --did-method key": Expect(
         r"^issuer solo created: did:key:z6Mk\S+$"
