@@ -17,6 +17,7 @@ from credstack.api import (
     routes_routes,
     verify_routes,
 )
+from credstack.api.docs import install_docs
 from credstack.api.schemas import HealthOut
 from credstack.errors import CredstackError
 from credstack.service.runtime import Runtime
@@ -33,7 +34,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="credstack",
         version=__version__,
         description="Stackable microcredentials, issued and verified as Open Badges 3.0.",
+        docs_url=None,  # served by `install_docs` from bundled assets, not a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.runtime = runtime
 
     @app.exception_handler(CredstackError)
