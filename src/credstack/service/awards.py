@@ -8,10 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from credstack.domain.calendar import offset_minutes
-from credstack.domain.durations import parse_duration
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.quantities import AmountError, parse_amount
+from credstack.domain.records import AwardStatus
 from credstack.errors import Conflict, InvalidInput, NotFound
+from credstack.service.achievements import achievement_of
 from credstack.service.ce import open_first_cycle
 from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.issuance import issue
@@ -29,7 +30,7 @@ def holds(uow: UnitOfWork, learner: LearnerRow, achievement_id: int, on: date) -
         if (
             version is not None
             and version.achievement_id == achievement_id
-            and held.status == "active"
+            and held.status == AwardStatus.ACTIVE
             and (held.valid_until is None or held.valid_until >= on)
         ):
             return held
@@ -87,12 +88,8 @@ def grant_award(
         )
     if holds(uow, learner, achievement.id, awarded_on) is not None:
         raise Conflict(f"{learner.key} already holds {achievement_key}")
-    validity = version.definition.get("validity")
-    valid_until = (
-        parse_duration(validity).after(awarded_on) - timedelta(days=1)
-        if isinstance(validity, str)
-        else None
-    )
+    validity = achievement_of(version).validity
+    valid_until = validity.after(awarded_on) - timedelta(days=1) if validity is not None else None
     award = AwardRow(
         public_id=str(uuid.uuid4()),
         learner_id=learner.id,
@@ -102,7 +99,7 @@ def grant_award(
         awarded_at=awarded_at,
         awarded_offset=offset_minutes(awarded_at),
         valid_until=valid_until,
-        status="active",
+        status=AwardStatus.ACTIVE,
         grade=grade,
         score=None if exact_score is None else float(exact_score),
         evidence=evidence or [],

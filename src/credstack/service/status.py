@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from credstack.domain.records import AwardStatus
 from credstack.errors import NotFound
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
@@ -176,7 +177,7 @@ def is_suspended(uow: UnitOfWork, award: AwardRow) -> bool:
 def status_changes(uow: UnitOfWork, row: StatusListRow) -> dict[int, datetime]:
     """When each set bit was set, from the awards' status dates (lists carry no dates)."""
     revocation = row if row.purpose == "revocation" else _revocation_of(uow, row)
-    wanted = "revoked" if row.purpose == "revocation" else "suspended"
+    wanted = AwardStatus.REVOKED if row.purpose == "revocation" else AwardStatus.SUSPENDED
     awards = uow.session.scalars(
         select(AwardRow).where(AwardRow.status_list_id == revocation.id, AwardRow.status == wanted)
     ).all()

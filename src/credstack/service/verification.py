@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from credstack.domain.records import AwardStatus
 from credstack.errors import InvalidInput, NotFound
 from credstack.service.identity import (
     issuer_did,
@@ -248,7 +249,7 @@ class Verifier:
             check = Check("suspension", False, f"The credential was suspended{on}.")
         else:
             check = Check("suspension", True, "The issuer has not suspended the credential.")
-        reason = award.status_reason if award.status == "revoked" else None
+        reason = award.status_reason if award.status == AwardStatus.REVOKED else None
         notes = (f"The issuer's reason for revoking it: {reason}",) if reason else ()
         return dataclasses.replace(
             result,
