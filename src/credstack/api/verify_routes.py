@@ -49,7 +49,7 @@ async def verify(
         uow,
         runtime.keys(uow),
         base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
+        trust_dir=runtime.settings.trust_directory,
         share_links=ShareLinks(runtime.master),
     )
     if url is not None:
@@ -104,7 +104,7 @@ async def verify_group(
         uow,
         runtime.keys(uow),
         base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
+        trust_dir=runtime.settings.trust_directory,
         share_links=ShareLinks(runtime.master),
     )
     report = group_view(verifier, items, datetime.now(UTC).date(), email=email)

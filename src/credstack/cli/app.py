@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +11,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from credstack.config import Settings, load_settings
+from credstack.config import Settings, debug_requested, load_settings
 from credstack.errors import CredstackError
 from credstack.service import clock
 from credstack.service.runtime import Runtime, open_runtime
@@ -125,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
             typer.echo(f"error: {exc}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
     except Exception as exc:  # last resort: no traceback reaches the user
-        if os.environ.get("CREDSTACK_DEBUG"):
+        if debug_requested():
             raise
         typer.echo(
             f"internal error ({exc.__class__.__name__}): {exc}. This is a bug; rerun with "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -59,8 +59,8 @@ def demo(
 ) -> None:
     """Initialise, load the example catalogs, seed learners and awards, then serve."""
     settings = cli_settings()
-    if "CREDSTACK_BASE_URL" not in os.environ:
-        settings = Settings(settings.data_dir, settings.database_url, f"http://{host}:{port}")
+    if not settings.base_url_given:
+        settings = replace(settings, base_url=f"http://{host}:{port}")
     runtime = initialise(settings)
     try:
         summary = demo_service.seed(runtime, demo_service.examples_dir())

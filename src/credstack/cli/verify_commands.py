@@ -19,7 +19,7 @@ from credstack.service.badges import baked_png, baked_svg, certificate
 from credstack.service.group_view import GroupReport, group_view
 from credstack.service.issuance import credential_jwt, issue
 from credstack.service.sharing import ShareLinks, share_url
-from credstack.service.trust_lists import TrustStore, trust_directory
+from credstack.service.trust_lists import TrustStore
 from credstack.service.verification import Verifier, result_json, verifier_for
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
@@ -96,7 +96,7 @@ def _verifier() -> Iterator[Verifier]:
     """The installation's verifier if there is one; else one that touches no files at all."""
     settings = cli_settings()
     if not _installed(settings):
-        trust = TrustStore.load(trust_directory(settings.data_dir))
+        trust = TrustStore.load(settings.trust_directory)
         yield Verifier(None, None, settings.base_url, trust)
         return
     with installation() as runtime, runtime.uow() as uow:
@@ -104,7 +104,7 @@ def _verifier() -> Iterator[Verifier]:
             uow,
             runtime.keys(uow),
             base_url=runtime.settings.base_url,
-            data_dir=runtime.settings.data_dir,
+            trust_dir=runtime.settings.trust_directory,
             share_links=ShareLinks(runtime.master),
         )
 
@@ -230,7 +230,9 @@ def credential_export(
         elif form == "svg":
             data = baked_svg(uow, award).encode("utf-8")
         else:
-            data = certificate(uow, runtime.settings.base_url, award)
+            data = certificate(
+                uow, runtime.settings.base_url, award, cjk_font=runtime.settings.cjk_font
+            )
     out.write_bytes(data)
     say(f"wrote {out}")
 

@@ -37,7 +37,7 @@ class Runtime:
 def initialise(settings: Settings) -> Runtime:
     """Create the data directory, the master key and the schema; safe to run again."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    master = MasterKey.load_or_create(settings.master_key_path)
+    master = MasterKey.load_or_create(settings.master_key_path, settings.master_key)
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
     return Runtime(settings, engine, UnitOfWorkFactory(engine), master)
@@ -45,7 +45,7 @@ def initialise(settings: Settings) -> Runtime:
 
 def open_runtime(settings: Settings) -> Runtime:
     """Open an initialised installation; refuse one whose schema is behind the code."""
-    master = MasterKey.load(settings.master_key_path)
+    master = MasterKey.load(settings.master_key_path, settings.master_key)
     engine = make_engine(settings.database_url)
     try:
         current = migrate.current_revision(engine)

@@ -36,7 +36,7 @@ from credstack.service.keys import KeyStore
 from credstack.service.pdf_verification import verify_pdf
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import is_suspended, signed_status_list, status_changes
-from credstack.service.trust_lists import TRUST_DIR_ENV, TrustStore, trust_directory
+from credstack.service.trust_lists import TrustStore
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
@@ -50,12 +50,10 @@ from credstack.vc.status import FetchedStatusList
 from credstack.vc.verify import REQUIRED_CHECKS, verify_credential
 
 __all__ = [
-    "TRUST_DIR_ENV",
     "TrustStore",
     "Verifier",
     "checked_email",
     "result_json",
-    "trust_directory",
     "unusable",
     "verifier_for",
 ]
@@ -341,10 +339,11 @@ def verifier_for(
     keys: KeyStore,
     *,
     base_url: str,
-    data_dir: Path,
+    trust_dir: Path,
     share_links: ShareLinks,
     now: datetime | None = None,
 ) -> Verifier:
-    """The installation's verifier: its own issuers, its trust directory, its share links."""
-    trust = TrustStore.load(trust_directory(data_dir))
+    """The installation's verifier: its own issuers, its trust directory (the settings'
+    `trust_directory`), its share links."""
+    trust = TrustStore.load(trust_dir)
     return Verifier(uow, keys, base_url, trust, share_links=share_links, now=now)

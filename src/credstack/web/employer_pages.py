@@ -58,7 +58,7 @@ async def employer_check(
         uow,
         runtime.keys(uow),
         base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
+        trust_dir=runtime.settings.trust_directory,
         share_links=ShareLinks(runtime.master),
     )
     address = email.strip() if email and email.strip() else None

@@ -31,7 +31,7 @@ def _verifier(uow: UnitOfWork, runtime: Runtime) -> Verifier:
         uow,
         runtime.keys(uow),
         base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
+        trust_dir=runtime.settings.trust_directory,
         share_links=ShareLinks(runtime.master),
     )
 
