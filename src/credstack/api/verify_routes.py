@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from credstack.api.deps import RuntimeDep, UowDep
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput
+from credstack.service import clock
 from credstack.service.group_view import group_view
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import result_json, verifier_for
@@ -107,7 +107,7 @@ async def verify_group(
         trust_dir=runtime.settings.trust_directory,
         share_links=ShareLinks(runtime.master),
     )
-    report = group_view(verifier, items, datetime.now(UTC).date(), email=email)
+    report = group_view(verifier, items, clock.utc_today(), email=email)
     return GroupOut(
         all_verified=report.all_verified,
         credentials=[VerificationOut(**result_json(r)) for r in report.results],

@@ -6,7 +6,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +14,7 @@ import typer
 from credstack.cli.app import app, cli_settings, fail, installation, say
 from credstack.config import Settings
 from credstack.errors import CredstackError, InvalidInput, NotFound
+from credstack.service import clock
 from credstack.service.badges import baked_png, baked_svg, certificate
 from credstack.service.group_view import GroupReport, group_view
 from credstack.service.issuance import credential_jwt, issue
@@ -74,7 +74,7 @@ def verify(
                 _report(result, as_json)
                 results = [result]
             else:
-                group = group_view(verifier, items, datetime.now(UTC).date(), email=email)
+                group = group_view(verifier, items, clock.utc_today(), email=email)
                 _group_report(group, as_json)
                 results = list(group.results)
         except InvalidInput as exc:

@@ -26,6 +26,7 @@ from credstack.domain.parsing import parse_requirement
 from credstack.domain.quantities import show
 from credstack.domain.requirements import ContinuingEducation
 from credstack.errors import Conflict, NotFound
+from credstack.service import clock
 from credstack.service.lifecycle import expire_award
 from credstack.service.records import load_records, record_id
 from credstack.store.models import (
@@ -38,7 +39,6 @@ from credstack.store.models import (
     IssuerRow,
     LearnerRow,
 )
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -181,7 +181,7 @@ def _close(
 ) -> CycleClosure:
     learner, _issuer = uow.awards.parties(award)
     by_rid = {record_id("award", a.public_id): a for a in uow.awards.for_learner(learner.id)}
-    cycle_row.closed_at = utcnow()
+    cycle_row.closed_at = clock.now()
     if renewed:
         cycle_row.status = "compliant"
         _count(uow, cycle_row, report, by_rid)

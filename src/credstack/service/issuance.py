@@ -19,6 +19,7 @@ from credstack.domain.records import Proctoring
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
 from credstack.service.clock import issuer_zone, start_of_day
+from credstack.service.clock import now as clock_now
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.service.status import status_entry
@@ -35,7 +36,6 @@ from credstack.store.models import (
     LearnerRow,
     UserRow,
 )
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity, jose
 from credstack.vc.documents import hash_email, open_badge_credential
@@ -109,7 +109,9 @@ def issue(
     """Sign the award's credential with the issuer's active key and keep it on the award."""
     context = award_context(uow, award)
     document = credential_document(uow, base_url, context)
-    signed = dataintegrity.sign(document, keys.signing_key(context.issuer), created=now or utcnow())
+    signed = dataintegrity.sign(
+        document, keys.signing_key(context.issuer), created=now or clock_now()
+    )
     award.credential = signed
     uow.session.flush()
     return signed

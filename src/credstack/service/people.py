@@ -8,10 +8,10 @@ import secrets
 from dataclasses import dataclass
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service import clock
 from credstack.service.identity import check_did_method
 from credstack.service.keys import KeyStore
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -142,7 +142,7 @@ def authenticate(uow: UnitOfWork, token: str) -> Principal | None:
     user = uow.users.get(row.user_id)
     if user is None:
         return None
-    row.last_used_at = utcnow()
+    row.last_used_at = clock.now()
     issuers = {i.id: i.key for i in uow.issuers.all()}
     roles = frozenset(
         (issuers[m.issuer_id], m.role, m.scope) for m in uow.users.memberships(user.id)

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import select
 
 from credstack.errors import NotFound
+from credstack.service import clock
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.store.models import AwardRow, IssuerRow, StatusListRow
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
 from credstack.vc.model import StatusEntryInfo
@@ -71,7 +71,7 @@ def _new_pair(uow: UnitOfWork, issuer: IssuerRow, number: int) -> StatusListRow:
             size=LIST_SIZE,
             next_index=0,
             bits=empty,
-            updated_at=utcnow(),
+            updated_at=clock.now(),
         )
         for purpose in _PURPOSES
     ]
@@ -146,7 +146,7 @@ def _set(uow: UnitOfWork, award: AwardRow, purpose: StatusPurpose, value: bool) 
     mask = 1 << (7 - index % 8)
     raw[index // 8] = raw[index // 8] | mask if value else raw[index // 8] & ~mask & 0xFF
     locked.bits = bytes(raw)
-    locked.updated_at = utcnow()
+    locked.updated_at = clock.now()
     uow.session.flush()
 
 

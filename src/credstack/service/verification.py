@@ -19,12 +19,13 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from credstack.errors import InvalidInput, NotFound
+from credstack.service import clock
 from credstack.service.identity import (
     issuer_did,
     issuer_did_document,
@@ -167,7 +168,7 @@ class Verifier:
             data,
             resolver=self.resolver,
             status_lists=self._status_list,
-            now=self.now or datetime.now(UTC),
+            now=self.now or clock.now(),
             ob2_fetch=self._ob2_document,
             ob2_keys=self._ob2_key,
             issuers=self.issuers,

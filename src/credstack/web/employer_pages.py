@@ -7,7 +7,6 @@ the page verifies each one and says which of the issuers' stacks the group satis
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -15,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from credstack.api.deps import RuntimeDep, UowDep
 from credstack.errors import InvalidInput
+from credstack.service import clock
 from credstack.service.group_view import group_view
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import result_json, verifier_for
@@ -63,7 +63,7 @@ async def employer_check(
     )
     address = email.strip() if email and email.strip() else None
     try:
-        report = group_view(verifier, items, datetime.now(UTC).date(), email=address)
+        report = group_view(verifier, items, clock.utc_today(), email=address)
     except InvalidInput as exc:
         return _error(request, uow, exc.message)
     context = {
