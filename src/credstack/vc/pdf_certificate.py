@@ -105,7 +105,6 @@ class PrintedFacts:
 def read_certificate(data: bytes) -> CertificateFile:
     """The text, the links and the embedded credential of a PDF; unreadable PDFs are refused."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError, PdfStreamError
 
     try:
         reader = PdfReader(BytesIO(data))
@@ -113,13 +112,11 @@ def read_certificate(data: bytes) -> CertificateFile:
         metadata: Mapping[str, Any] = reader.metadata or {}
         attachments = reader.attachments
         embedded = attachments.get(ATTACHMENT_NAME, [])
-    except (PdfReadError, PdfStreamError, ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput(f"the PDF cannot be read: {exc}") from exc
     except Exception as exc:
-        # pypdf raises AttributeError, IndexError, AssertionError, ... on malformed object
-        # graphs (an /EmbeddedFile that is a dictionary, not a stream, say). Every one of them
-        # means the same to the person who uploaded it: this file is not a readable PDF.
-        raise InvalidInput(f"the PDF cannot be read: {type(exc).__name__}: {exc}") from exc
+        # Besides PdfReadError, pypdf raises ValueError, KeyError, AttributeError, ... on
+        # malformed object graphs (an /EmbeddedFile that is a dictionary, not a stream, say).
+        # Every one means the same to the person who uploaded it: not a readable PDF.
+        raise InvalidInput(f"the PDF cannot be read: {exc}") from exc
     if len(embedded) > 1 or any(len(item) > MAX_ATTACHMENT_BYTES for item in embedded):
         raise InvalidInput(
             f"the PDF's {ATTACHMENT_NAME} attachment is not one credential of at most "

@@ -11,10 +11,13 @@ from datetime import date
 import pypdfium2
 import pytest
 import zxingcpp
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import DictionaryObject, NameObject
 
+from credstack.errors import InvalidInput
 from credstack.vc import pdf_fonts
 from credstack.vc.pdf import ATTACHMENT_NAME, CertificateInfo, certificate_pdf, qr_matrix
+from credstack.vc.pdf_certificate import read_certificate
 
 INFO = CertificateInfo(
     learner_name="Ana Díaz",
@@ -118,12 +121,6 @@ def test_the_signed_credential_is_attached_when_given() -> None:
 
 def test_a_pdf_whose_attachment_is_not_a_stream_is_a_clear_error() -> None:
     """pypdf raises AttributeError on this malformed graph; the uploader gets one clear error."""
-    from pypdf import PdfWriter
-    from pypdf.generic import DictionaryObject, NameObject
-
-    from credstack.errors import InvalidInput
-    from credstack.vc.pdf_certificate import read_certificate
-
     data = certificate_pdf(dataclasses.replace(INFO, credential={"id": "urn:uuid:1"}))
     writer = PdfWriter(clone_from=io.BytesIO(data))
     catalog = writer.root_object
