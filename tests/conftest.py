@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from credstack.store import migrate
 from credstack.store.db import make_engine
-from credstack.store.secrets import MasterKey
+from credstack.store.secrets import MasterKey, PersonalData
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 
 BACKENDS = [
@@ -26,6 +26,8 @@ BACKENDS = [
     pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
 ]
 REPO = Path(__file__).resolve().parents[1]
+MASTER_KEY = MasterKey(b"k" * 32)
+"""The master key of the `units` fixture's learners' data and of `master_key`."""
 
 
 def postgres_admin_url() -> str:
@@ -124,7 +126,7 @@ def units(backend: str, migrated: MigratedDatabases) -> Iterator[UnitOfWorkFacto
     connection = engine.connect()
     outer = connection.begin()
     try:
-        yield UnitOfWorkFactory(engine, bind=connection)
+        yield UnitOfWorkFactory(engine, bind=connection, personal=PersonalData.derive(MASTER_KEY))
     finally:
         outer.rollback()
         connection.close()
@@ -138,4 +140,4 @@ def uow(units: UnitOfWorkFactory) -> Iterator[UnitOfWork]:
 
 @pytest.fixture
 def master_key() -> MasterKey:
-    return MasterKey(b"k" * 32)
+    return MASTER_KEY

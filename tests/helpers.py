@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-__all__ = ["Cli", "free_port", "running_server"]
+__all__ = ["Cli", "form_csrf", "free_port", "running_server", "sign_in"]
 
 
 def free_port() -> int:
@@ -29,6 +30,8 @@ class Cli:
     data_dir: Path
     database_url: str
     base_url: str = "http://127.0.0.1:8000"
+    settings: dict[str, str] = field(default_factory=dict)
+    """Further CREDSTACK_* settings (rate limits, session timeouts) for the commands."""
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CREDSTACK_")}
@@ -37,6 +40,7 @@ class Cli:
             CREDSTACK_DATABASE_URL=self.database_url,
             CREDSTACK_BASE_URL=self.base_url,
         )
+        env.update(self.settings)
         return env
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -92,3 +96,18 @@ def running_server(cli: Cli, *args: str, port: int) -> Iterator[str]:
         for stream in (process.stdout, process.stderr):
             if stream is not None:
                 stream.close()
+
+
+def form_csrf(client: httpx.Client, path: str) -> str:
+    """Load a page as a browser would (keeping its cookies) and return its form's CSRF token."""
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, f"no CSRF field on {path}"
+    return found.group(1)
+
+
+def sign_in(client: httpx.Client, token: str, then: str = "/") -> httpx.Response:
+    """Sign in through the login form, CSRF token included; the client keeps the session."""
+    csrf = form_csrf(client, "/login")
+    return client.post("/login", data={"token": token, "next": then, "csrf": csrf})

@@ -6,7 +6,15 @@ anything else is a bug and is reported as one, never as a traceback to the user.
 
 from __future__ import annotations
 
-__all__ = ["Conflict", "CredstackError", "Forbidden", "InvalidInput", "NotFound"]
+__all__ = [
+    "Conflict",
+    "CredstackError",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "Overloaded",
+    "TooLarge",
+]
 
 
 class CredstackError(Exception):
@@ -34,3 +42,15 @@ class Conflict(CredstackError):
 
 class Forbidden(CredstackError):
     http_status = 403
+
+
+class TooLarge(CredstackError):
+    """Input past a size bound (bytes, pages, count): refused before any work on it."""
+
+    http_status = 413
+
+
+class Overloaded(CredstackError):
+    """The work did not finish within its time budget; trying later or with less may help."""
+
+    http_status = 503

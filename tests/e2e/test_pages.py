@@ -3,6 +3,7 @@ and the employer's group check, against a real server seeded by `credstack demo`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import httpx
@@ -10,6 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DemoSite
+from tests.helpers import form_csrf
+from tests.helpers import sign_in as sign_in_by_form
 
 pytestmark = pytest.mark.e2e
 
@@ -69,7 +72,8 @@ def test_learner_record_needs_sign_in_and_shows_awards_and_progress(
     expect(page.get_by_role("alert")).to_have_text("That API token is unknown or revoked.")
 
     sign_in(page, site, site.token, "/learners/ben")
-    expect(page).to_have_url(f"{site.url}/learners/ben")
+    # the registrar's key redirects to the learner's opaque URL
+    expect(page).to_have_url(re.compile(rf"^{re.escape(site.url)}/learners/[A-Za-z0-9_-]{{22}}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Ben Brooks")
     held = page.get_by_role("region", name="Credentials held")
     ccrp = held.locator("li.award", has_text="Certified Clinical Research Professional")
@@ -86,18 +90,53 @@ def test_learner_record_needs_sign_in_and_shows_awards_and_progress(
 
     cookie = next(c for c in page.context.cookies() if c["name"] == "credstack_session")
     assert cookie["httpOnly"] is True
-    assert cookie["sameSite"] == "Strict"
+    assert cookie["sameSite"] == "Lax"
+    assert cookie["value"] != site.token  # a server-side session id, not the API token
 
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{site.url}/learners/ben")
     expect(page).to_have_url(f"{site.url}/login?next=/learners/ben")
+    copied = httpx.get(f"{site.url}/learners/ben", cookies={"credstack_session": cookie["value"]})
+    assert copied.status_code == 303  # signing out ended the session on the server too
 
 
-def test_state_changing_forms_need_the_csrf_token(site: DemoSite) -> None:
-    cookies = {"credstack_session": site.token}
-    refused = httpx.post(f"{site.url}/logout", cookies=cookies, data={"csrf": "forged"})
-    assert refused.status_code == 403
-    assert "did not come from this site" in refused.text
+@pytest.mark.parametrize(
+    ("page_path", "action", "fields"),
+    [
+        ("/login", "/login", {"token": "cst_not-a-token", "next": "/"}),
+        ("/verify", "/verify", {"url": "https://example.org/nothing"}),
+        ("/employer", "/employer", {"pasted": "{}"}),
+    ],
+)
+def test_every_form_needs_its_csrf_token(
+    site: DemoSite, page_path: str, action: str, fields: dict[str, str]
+) -> None:
+    with httpx.Client(base_url=site.url) as browser:
+        csrf = form_csrf(browser, page_path)
+        for forged in ({}, {"csrf": "forged"}):
+            refused = browser.post(action, data={**fields, **forged})
+            assert refused.status_code == 403, (action, forged)
+            assert "did not come from this site" in refused.text
+        accepted = browser.post(action, data={**fields, "csrf": csrf})
+        assert accepted.status_code != 403 or "unknown or revoked" in accepted.text
+    with httpx.Client(base_url=site.url) as other:  # another browser's token is no good here
+        other.get(page_path)
+        assert other.post(action, data={**fields, "csrf": csrf}).status_code == 403
+
+
+def test_sign_out_needs_the_csrf_token_and_ends_the_session(site: DemoSite) -> None:
+    with httpx.Client(base_url=site.url) as browser:
+        assert sign_in_by_form(browser, site.token, "/learners/ben").status_code == 303
+        assert browser.get("/learners/ben").status_code == 200
+        refused = browser.post("/logout", data={"csrf": "forged"})
+        assert refused.status_code == 403
+        assert "did not come from this site" in refused.text
+        assert browser.get("/learners/ben").status_code == 200  # still signed in
+        session = browser.cookies["credstack_session"]
+        signed_out = browser.post("/logout", data={"csrf": form_csrf(browser, "/learners/ben")})
+        assert signed_out.status_code == 303
+    replayed = httpx.get(f"{site.url}/learners/ben", cookies={"credstack_session": session})
+    assert replayed.status_code == 303
 
 
 def _ben_credentials(site: DemoSite) -> dict[str, str]:
@@ -147,10 +186,11 @@ def test_employer_sees_that_four_microcredentials_make_the_certification(
 
 
 def test_learner_record_exports_as_a_signed_clr_that_verifies(site: DemoSite) -> None:
-    cookies = {"credstack_session": site.token}
     signed_out = httpx.get(f"{site.url}/learners/ben/clr")
     assert signed_out.status_code == 303
-    response = httpx.get(f"{site.url}/learners/ben/clr", cookies=cookies)
+    with httpx.Client(base_url=site.url) as browser:
+        sign_in_by_form(browser, site.token)
+        response = browser.get("/learners/ben/clr", follow_redirects=True)
     assert response.status_code == 200, response.text
     record = response.json()
     assert record["type"] == ["VerifiableCredential", "ClrCredential"]

@@ -35,7 +35,7 @@ from credstack.vc.keys import (
     signing_key_from_private_key,
 )
 from credstack.vc.status import Bitstring, status_list_credential
-from tests.helpers import Cli, free_port, running_server
+from tests.helpers import Cli, form_csrf, free_port, running_server
 from tests.stories.driver import Story
 
 STACK = (
@@ -183,9 +183,12 @@ def test_each_of_the_four_forms_verifies(world: World) -> None:
     _assert_verified_ccrp_microcredential(report, "GCP Essentials")
     _assert_verified_ccrp_microcredential(world.api_verify(pdf), "GCP Essentials")
     scanned = httpx.get(qr.text).text
-    form = httpx.get(f"{world.url}/verify").text
+    browser = httpx.Client(base_url=world.url)
+    form = browser.get("/verify").text
     assert '<label for="file">' in form and 'enctype="multipart/form-data"' in form
-    uploaded = httpx.post(f"{world.url}/verify", files={"file": ("gcp.png", png)}).text
+    csrf = form_csrf(browser, "/verify")
+    uploaded = browser.post("/verify", files={"file": ("gcp.png", png)}, data={"csrf": csrf}).text
+    browser.close()
     assert 'data-verified="true"' in uploaded and "Pass</span> <strong>signature" in uploaded
     assert 'data-verified="true"' in scanned and "GCP Essentials" in scanned
 

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import yaml
 
+from tests.helpers import sign_in
 from tests.stories.live import Live
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -630,9 +631,7 @@ def test_story_10(live: Live) -> None:
     assert redirected.status_code == 303
     assert redirected.headers["location"].startswith("/login?next=%2Fissuers%2Fccrb%2Fanalytics")
     with httpx.Client(base_url=live.url, timeout=60) as browser:
-        signed_in = browser.post(
-            "/login", data={"token": live.token, "next": "/issuers/wcb/analytics"}
-        )
+        signed_in = sign_in(browser, live.token, "/issuers/wcb/analytics")
         assert signed_in.status_code == 303
         page = browser.get("/issuers/wcb/analytics", params={"as_of": AS_OF.isoformat()})
         assert page.status_code == 200

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from credstack import __version__
 from credstack.api import (
@@ -14,13 +18,19 @@ from credstack.api import (
     credential_routes,
     did_routes,
     engine_routes,
+    learner_routes,
     routes_routes,
+    verify_pool,
     verify_routes,
 )
+from credstack.api.headers import security_headers
+from credstack.api.ratelimit import Limiters, RateLimited
 from credstack.api.schemas import HealthOut
 from credstack.errors import CredstackError
 from credstack.service.runtime import Runtime
 from credstack.store import migrate
+from credstack.store.db import is_lock_timeout
+from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
 from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages
 from credstack.web import routes as web_routes
@@ -29,19 +39,56 @@ __all__ = ["create_app"]
 
 
 def create_app(runtime: Runtime) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        verify_pool.warm_up(runtime.settings)
+        yield
+        verify_pool.shutdown()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="credstack",
         version=__version__,
         description="Stackable microcredentials, issued and verified as Open Badges 3.0.",
     )
     app.state.runtime = runtime
+    app.state.limiters = Limiters.from_limits(runtime.settings.limits)
+    app.middleware("http")(security_headers)
 
     @app.exception_handler(CredstackError)
     async def _credstack_error(_request: Request, exc: CredstackError) -> JSONResponse:
         detail = getattr(exc, "problems", [])
+        content = {"error": exc.message.split("\n")[0], "detail": detail}
+        award_id = getattr(exc, "award_id", None)
+        if award_id:
+            content["award"] = award_id
+        return JSONResponse(status_code=exc.http_status, content=content)
+
+    @app.exception_handler(RateLimited)
+    async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
         return JSONResponse(
-            status_code=exc.http_status,
-            content={"error": exc.message.split("\n")[0], "detail": detail},
+            status_code=429,
+            content={"error": exc.message, "detail": []},
+            headers={"Retry-After": str(exc.retry_after)},
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        """A lock that could not be had in time is "busy, retry", not a server bug."""
+        if not is_lock_timeout(exc):
+            raise exc
+        return JSONResponse(
+            status_code=503,
+            content={"error": "the database is busy; try again shortly", "detail": []},
+            headers={"Retry-After": "2"},
+        )
+
+    @app.exception_handler(InputRefused)
+    async def _refused(_request: Request, exc: InputRefused) -> JSONResponse:
+        # Past a bound in vc.limits: too large (413) or shaped as no credential is (422).
+        return JSONResponse(
+            status_code=413 if exc.too_large else 422,
+            content={"error": exc.message, "detail": []},
         )
 
     @app.exception_handler(RequestValidationError)
@@ -63,6 +110,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(catalog_routes.router)
     app.include_router(did_routes.router)
     app.include_router(engine_routes.router)
+    app.include_router(learner_routes.router)
     app.include_router(routes_routes.router)
     app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)

@@ -7,12 +7,17 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from credstack.api.ratelimit import client_address, limiters
 from credstack.errors import Forbidden
-from credstack.service.people import Principal, authenticate
+from credstack.service.people import Principal, authenticate, record_token_use
 from credstack.service.runtime import Runtime
+from credstack.store.db import is_lock_timeout
 from credstack.store.uow import UnitOfWork
 
 __all__ = ["CallerDep", "RuntimeDep", "UowDep", "get_runtime"]
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+_MAX_TOKEN = 200
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -23,16 +28,37 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_uow(runtime: RuntimeDep) -> Iterator[UnitOfWork]:
-    with runtime.uow() as uow:
+def get_uow(request: Request, runtime: RuntimeDep) -> Iterator[UnitOfWork]:
+    """GETs read without taking the write lock; other methods take it when they begin."""
+    with runtime.uow(write=request.method not in _READS) as uow:
         yield uow
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
+def _note_use(request: Request, uow: UnitOfWork, runtime: Runtime, principal: Principal) -> None:
+    """Token bookkeeping, at most hourly: a write request's own transaction carries it (it holds
+    the write lock already); a read gets its own short write, skipped if the database is busy."""
+    if not principal.token_use_due or principal.token_id is None:
+        return
+    if request.method not in _READS:
+        record_token_use(uow, principal.token_id)
+        return
+    try:
+        with runtime.uow() as uow:
+            record_token_use(uow, principal.token_id)
+            uow.commit()
+    except Exception as exc:
+        if not is_lock_timeout(exc):
+            raise
+
+
 def get_caller(
-    uow: UowDep, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    uow: UowDep,
+    runtime: RuntimeDep,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> Principal | None:
     """The token's principal; None without a token. A bad token is an error, not anonymous."""
     if not authorization:
@@ -40,10 +66,15 @@ def get_caller(
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Forbidden("use `Authorization: Bearer <token>`")
-    principal = authenticate(uow, token.strip())
+    token = token.strip()
+    address = client_address(request)
+    limiters(request).bad_token.check(address)
+    principal = authenticate(uow, token) if len(token) <= _MAX_TOKEN else None
     if principal is None:
+        limiters(request).bad_token.spend(address)
         raise Forbidden("the API token is unknown or revoked")
-    uow.commit()
+    limiters(request).token.spend(str(principal.token_id))
+    _note_use(request, uow, runtime, principal)
     return principal
 
 

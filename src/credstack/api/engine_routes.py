@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Header
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from credstack.api.deps import CallerDep, RuntimeDep, UowDep
@@ -21,8 +23,10 @@ from credstack.service import ce, clock, engine, lifecycle
 from credstack.service.awards import grant_award
 from credstack.service.clock import check_day, check_instant
 from credstack.service.explain import audit_json, compliance_json, outcome_json
+from credstack.service.idempotency import MAX_KEY, recall, remember, request_hash
 from credstack.service.lookup import find_achievement, find_award, find_learner
-from credstack.service.people import ROLES, add_learner, require_issuer, require_role
+from credstack.service.people import ROLES, require_issuer, require_role
+from credstack.service.visibility import visible_learner
 
 __all__ = ["router"]
 
@@ -62,11 +66,13 @@ def _standing(
     """What every standing query takes, once the caller's role at the issuer is checked."""
     require_role(caller, issuer, *ROLES)
     where, key = find_achievement(uow, achievement, issuer)
+    # A bad date is refused before the learner is looked up: a 422 says nothing about them.
+    on = clock.as_of(as_of, where)
     return {
-        "learner": find_learner(uow, learner),
+        "learner": visible_learner(uow, caller, learner),
         "issuer": where,
         "achievement_key": key,
-        "as_of": clock.as_of(as_of, where),
+        "as_of": on,
     }
 
 
@@ -200,9 +206,9 @@ def award_json(uow: UowDep, award: Any) -> dict[str, Any]:
 @router.get("/learners/{learner}/awards")
 def get_awards(learner: str, uow: UowDep, caller: CallerDep) -> list[dict[str, Any]]:
     """A learner's awards from every issuer where the caller has a role."""
-    who = find_learner(uow, learner)
     if caller is None:
         raise Forbidden("this needs an API token (Authorization: Bearer ...)")
+    who = visible_learner(uow, caller, learner)
     visible = {i for i, _role, _scope in caller.roles}
     out = []
     for award in uow.awards.for_learner(who.id):
@@ -212,12 +218,26 @@ def get_awards(learner: str, uow: UowDep, caller: CallerDep) -> list[dict[str, A
     return out
 
 
-@router.post("/issuers/{issuer}/awards", status_code=201)
+@router.post("/issuers/{issuer}/awards", status_code=201, response_model=None)
 def post_award(
-    issuer: str, body: GrantIn, uow: UowDep, caller: CallerDep, runtime: RuntimeDep
-) -> dict[str, Any]:
-    """Record an award made outside the engine (a course grade, a transfer); it may cascade."""
-    require_role(caller, issuer, "admin", "registrar")
+    issuer: str,
+    body: GrantIn,
+    uow: UowDep,
+    caller: CallerDep,
+    runtime: RuntimeDep,
+    idempotency_key: Annotated[str | None, Header(max_length=MAX_KEY)] = None,
+) -> dict[str, Any] | JSONResponse:
+    """Record an award made outside the engine (a course grade, a transfer); it may cascade.
+
+    A learner who already holds the achievement gets 409 naming the award (`award`); send an
+    `Idempotency-Key` to make a retry safe: the same key and body get the first answer again.
+    """
+    principal = require_role(caller, issuer, "admin", "registrar")
+    digest = request_hash("POST", f"/issuers/{issuer}/awards", body.model_dump(mode="json"))
+    if idempotency_key is not None:
+        replay = recall(uow, user_id=principal.user_id, key=idempotency_key, digest=digest)
+        if replay is not None:
+            return JSONResponse(replay.response, status_code=replay.status_code)
     where, key = find_achievement(uow, body.achievement, issuer)
     who = find_learner(uow, body.learner)
     keys = runtime.keys(uow)
@@ -249,11 +269,21 @@ def post_award(
         trigger=f"award:{award.public_id}",
         at=award.awarded_at,
     )
-    uow.commit()
-    return {
+    answer = {
         "award": award_json(uow, award),
         "cascade": [award_json(uow, a) for a in settled.awarded],
     }
+    if idempotency_key is not None:
+        remember(
+            uow,
+            user_id=principal.user_id,
+            key=idempotency_key,
+            digest=digest,
+            status_code=201,
+            response=jsonable_encoder(answer),
+        )
+    uow.commit()
+    return answer
 
 
 @router.post("/issuers/{issuer}/ce/close")
@@ -275,19 +305,3 @@ def post_ce_close(
     ]
     uow.commit()
     return out
-
-
-class LearnerIn(BaseModel):
-    id: str
-    name: str
-    email: str | None = None
-
-
-@router.post("/learners", status_code=201)
-def post_learner(body: LearnerIn, uow: UowDep, caller: CallerDep) -> dict[str, Any]:
-    """Register a learner (one learner may hold credentials from many issuers)."""
-    if caller is None or not any(r in ("admin", "registrar") for _i, r, _s in caller.roles):
-        raise Forbidden("registering learners needs the admin or registrar role at an issuer")
-    learner = add_learner(uow, key=body.id, name=body.name, email=body.email)
-    uow.commit()
-    return {"id": learner.key, "name": learner.name}

@@ -127,6 +127,7 @@ def post_results_import(
         partial=partial,
         add_learners=add_learners,
         recorded_by=user,
+        checkpoint=uow.checkpoint,
     )
     uow.commit()
     return ImportOut.model_validate(report.as_dict())

@@ -1,29 +1,40 @@
-"""`POST /api/v1/verify`: anyone may verify; the answer never says "valid" by default."""
+"""`POST /api/v1/verify`: anyone may verify; the answer never says "valid" by default.
+
+Anyone may call these routes, so each input is bounded before it is read whole (see
+``credstack.vc.limits`` and ``Settings.max_credential_bytes``) and the verification itself
+runs in worker processes with a time budget (``credstack.api.verify_pool``).
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from credstack.api.deps import RuntimeDep, UowDep
+from credstack.api.deps import RuntimeDep
+from credstack.api.ratelimit import limit_verify
+from credstack.api.verify_pool import bytes_result, group_result, off_loop, url_result
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
-from credstack.errors import InvalidInput
-from credstack.service.group_view import group_view
-from credstack.service.sharing import ShareLinks
-from credstack.service.verification import result_json, verifier_for
+from credstack.errors import InvalidInput, TooLarge
+from credstack.service.verification import result_json
+from credstack.vc.limits import MAX_GROUP_BYTES, MAX_GROUP_CREDENTIALS, MAX_URL_CHARS
 from credstack.vc.recipient import MAX_EMAIL_LENGTH
+from credstack.vc.safejson import InputRefused
+from credstack.vc.safejson import loads as bounded_loads
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
-_MAX_BYTES = 10 * 1024 * 1024
+_T = TypeVar("_T")
+_FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file itself
 
 
 @router.post(
     "/verify",
+    dependencies=[Depends(limit_verify)],
     openapi_extra={
         "requestBody": {
             "description": "The credential: JSON, a compact JWT, a baked PNG or SVG, or a PDF "
@@ -34,9 +45,11 @@ _MAX_BYTES = 10 * 1024 * 1024
 )
 async def verify(
     request: Request,
-    uow: UowDep,
     runtime: RuntimeDep,
-    url: Annotated[str | None, Query(description="One of this server's credential URLs.")] = None,
+    url: Annotated[
+        str | None,
+        Query(description="One of this server's credential URLs.", max_length=MAX_URL_CHARS),
+    ] = None,
     email: Annotated[
         str | None,
         Query(
@@ -45,40 +58,56 @@ async def verify(
         ),
     ] = None,
 ) -> VerificationOut:
-    verifier = verifier_for(
-        uow,
-        runtime.keys(uow),
-        base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
-        share_links=ShareLinks(runtime.master),
-    )
     if url is not None:
-        return VerificationOut(**result_json(verifier.verify_url(url, email=email)))
-    data = await _body(request)
+        report = result_json(await off_loop(runtime.settings, partial(url_result, url, email)))
+        return VerificationOut(**report)
+    data = await _body(request, runtime.settings.max_credential_bytes)
     if not data.strip():
         raise InvalidInput("send the credential as the request body, a `file` field, or ?url=")
-    return VerificationOut(**result_json(verifier.verify_bytes(data, email=email)))
+    report = result_json(await off_loop(runtime.settings, partial(bytes_result, data, email)))
+    return VerificationOut(**report)
 
 
-async def _body(request: Request) -> bytes:
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise InvalidInput("the multipart form needs a `file` field")
-        data = await upload.read(_MAX_BYTES + 1)
-    else:
-        data = await request.body()
-    if len(data) > _MAX_BYTES:
-        raise InvalidInput("the file is larger than 10 MiB")
+def _refuse_declared(request: Request, limit: int) -> None:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the request is {declared} bytes; at most {limit} are accepted")
+
+
+async def _bounded_body(request: Request, limit: int) -> bytes:
+    """The raw body, refused as soon as it passes ``limit`` (a stream may not declare it)."""
+    _refuse_declared(request, limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the request is larger than {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        return await _bounded_body(request, limit)
+    _refuse_declared(request, limit + _FORM_OVERHEAD)
+    form = await request.form(max_files=1, max_fields=8)
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise InvalidInput("the multipart form needs a `file` field")
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"the file is larger than {limit} bytes")
     return data
 
 
 @router.post(
     "/verify/group",
+    dependencies=[Depends(limit_verify)],
     openapi_extra={
         "requestBody": {
-            "description": "Several credentials: repeated `file` fields of a multipart form, "
+            "description": "Several credentials (at most "
+            f"{MAX_GROUP_CREDENTIALS}): repeated `file` fields of a multipart form, "
             'or JSON `{"credentials": [credential or JWT, ...]}`.',
             "content": {"multipart/form-data": {}, "application/json": {}},
         }
@@ -86,7 +115,6 @@ async def _body(request: Request) -> bytes:
 )
 async def verify_group(
     request: Request,
-    uow: UowDep,
     runtime: RuntimeDep,
     email: Annotated[
         str | None,
@@ -97,17 +125,11 @@ async def verify_group(
     ] = None,
 ) -> GroupOut:
     """Verify each credential, then say which of the issuers' stacks the group satisfies."""
-    items = await _items(request)
+    items = await _items(request, runtime.settings.max_credential_bytes)
     if not items:
         raise InvalidInput("send at least one credential")
-    verifier = verifier_for(
-        uow,
-        runtime.keys(uow),
-        base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
-        share_links=ShareLinks(runtime.master),
-    )
-    report = group_view(verifier, items, datetime.now(UTC).date(), email=email)
+    today = datetime.now(UTC).date()
+    report = await off_loop(runtime.settings, partial(group_result, items, today, email))
     return GroupOut(
         all_verified=report.all_verified,
         credentials=[VerificationOut(**result_json(r)) for r in report.results],
@@ -129,23 +151,38 @@ async def verify_group(
     )
 
 
-async def _items(request: Request) -> list[bytes]:
+def _too_many(count: int) -> TooLarge:
+    return TooLarge(f"{count} credentials sent; a group holds at most {MAX_GROUP_CREDENTIALS}")
+
+
+async def _items(request: Request, limit: int) -> list[bytes]:
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form()
+        _refuse_declared(request, MAX_GROUP_BYTES)
+        form = await request.form(
+            max_files=MAX_GROUP_CREDENTIALS + 1, max_fields=MAX_GROUP_CREDENTIALS + 8
+        )
+        uploads = form.getlist("file")
+        if len(uploads) > MAX_GROUP_CREDENTIALS:
+            raise _too_many(len(uploads))
         items = []
-        for upload in form.getlist("file"):
+        for upload in uploads:
             if isinstance(upload, str):
                 raise InvalidInput("each `file` field must be a file")
-            data = await upload.read(_MAX_BYTES + 1)
-            if len(data) > _MAX_BYTES:
-                raise InvalidInput("a file is larger than 10 MiB")
+            data = await upload.read(limit + 1)
+            if len(data) > limit:
+                raise TooLarge(f"a file is larger than {limit} bytes")
             items.append(data)
         return items
+    raw = await _bounded_body(request, MAX_GROUP_BYTES)
     try:
-        body: Any = json.loads(await request.body())
+        body: Any = bounded_loads(raw.decode("utf-8"), max_bytes=MAX_GROUP_BYTES)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput('send multipart files or JSON {"credentials": [...]}') from exc
+    except InputRefused as exc:
+        raise InvalidInput(exc.message) from exc
     credentials = body.get("credentials") if isinstance(body, dict) else None
     if not isinstance(credentials, list):
         raise InvalidInput('the JSON body needs a "credentials" list')
+    if len(credentials) > MAX_GROUP_CREDENTIALS:
+        raise _too_many(len(credentials))
     return [(c if isinstance(c, str) else json.dumps(c)).encode("utf-8") for c in credentials]

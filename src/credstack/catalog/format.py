@@ -8,9 +8,10 @@ inside the document; meaning (references, cycles, taxonomy rules) is checked aft
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from credstack.domain.calendar import zone
 from credstack.domain.parsing import MAX_AMOUNT
@@ -26,11 +27,34 @@ __all__ = [
     "IssuerSpec",
     "MaintenanceSpec",
     "PartnerSpec",
+    "WebUrl",
+    "is_web_url",
 ]
 
 FORMAT = "credstack-catalog/1"
 
 Key = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=120)
+
+
+def _web_url(value: str) -> str:
+    """Catalog URLs end up as links on public pages and in credentials: http(s) only, so a
+    `javascript:` or `data:` URL can never become a clickable script."""
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{value[:80]!r} is not an http(s) URL; write https://…")
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ValueError("a URL may not contain spaces or control characters")
+    return value
+
+
+def is_web_url(value: object) -> bool:
+    try:
+        return isinstance(value, str) and _web_url(value) == value
+    except ValueError:
+        return False
+
+
+WebUrl = Annotated[str, Field(max_length=2000), AfterValidator(_web_url)]
 
 
 class _Spec(BaseModel):
@@ -49,7 +73,7 @@ class IssuerSpec(_Spec):
         "specialty-board",
         "other",
     ] = "other"
-    url: str | None = None
+    url: WebUrl | None = None
     email: str | None = None
     timezone: str = Field("UTC", max_length=64)
     """IANA zone the issuer's calendar days are counted in (docs/requirements.md, dates)."""
@@ -64,7 +88,7 @@ class IssuerSpec(_Spec):
 class PartnerSpec(_Spec):
     id: str = Key
     name: str
-    url: str | None = None
+    url: WebUrl | None = None
 
 
 class CompetencySpec(_Spec):
@@ -77,7 +101,7 @@ class CompetencySpec(_Spec):
 class FrameworkSpec(_Spec):
     id: str = Key
     name: str
-    url: str | None = None
+    url: WebUrl | None = None
     version: str | None = None
     competencies: list[CompetencySpec] = Field(min_length=1)
 
@@ -106,7 +130,7 @@ class AchievementSpec(_Spec):
     ce: CeSpec | None = None
     designation: str | None = None
     validity: str | None = None
-    image: str | None = None
+    image: WebUrl | None = None
     tags: list[str] = []
     requirements: Any = None
     maintenance: MaintenanceSpec | None = None

@@ -28,6 +28,7 @@ from credstack.domain.catalog import (
 from credstack.domain.durations import Duration, parse_duration
 from credstack.domain.parsing import parse_requirement
 from credstack.domain.problems import Path, Problem
+from credstack.vc.limits import MAX_CATALOG_ACHIEVEMENTS
 
 __all__ = ["CatalogProblem", "ParseResult", "parse_catalog"]
 
@@ -74,6 +75,17 @@ def parse_catalog(text: str, source: str = "<catalog>") -> ParseResult:
         where: Path = ("format",) if "format" in data else ()
         return at(
             [Problem(where, f"the first key must be `format: {FORMAT}` (the format version)")]
+        )
+    listed = data.get("achievements")
+    if isinstance(listed, list) and len(listed) > MAX_CATALOG_ACHIEVEMENTS:
+        return at(
+            [
+                Problem(
+                    ("achievements",),
+                    f"{len(listed)} achievements; a catalog holds at most "
+                    f"{MAX_CATALOG_ACHIEVEMENTS} (split it among issuers)",
+                )
+            ]
         )
     try:
         spec = CatalogSpec.model_validate(data)

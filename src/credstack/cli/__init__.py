@@ -3,6 +3,7 @@ importing it registers them on the root app."""
 
 from credstack.cli import (
     analytics_commands,
+    audit_commands,
     catalog_commands,
     engine_commands,
     people_commands,
@@ -15,6 +16,7 @@ from credstack.cli.app import app, main
 __all__ = [
     "analytics_commands",
     "app",
+    "audit_commands",
     "catalog_commands",
     "engine_commands",
     "main",

@@ -18,6 +18,7 @@ from credstack.service.explain import (
     outcome_json,
     outcome_text,
 )
+from credstack.service.learners import profile
 from credstack.service.lookup import find_achievement, find_award, find_learner
 
 __all__ = ["award_app", "ce_app"]
@@ -112,19 +113,21 @@ def ce_reminders(
     on = parse_date(as_of, "--as-of")
     with installation() as runtime, runtime.uow() as uow:
         due = ce.reminders(uow, as_of=on, days=days)
-        rows = [
-            {
-                "learner": r.learner.key,
-                "name": r.learner.name,
-                "email": r.learner.email,
-                "issuer": r.issuer.key,
-                "achievement": r.achievement_key,
-                "hours_needed": json_number(r.report.hours_needed),
-                "days_left": r.report.days_left,
-                "cycle_end": r.report.cycle.end.isoformat(),
-            }
-            for r in due
-        ]
+        rows = []
+        for r in due:
+            person = profile(uow, r.learner)
+            rows.append(
+                {
+                    "learner": r.learner.key,
+                    "name": person.name,
+                    "email": person.email,
+                    "issuer": r.issuer.key,
+                    "achievement": r.achievement_key,
+                    "hours_needed": json_number(r.report.hours_needed),
+                    "days_left": r.report.days_left,
+                    "cycle_end": r.report.cycle.end.isoformat(),
+                }
+            )
     if as_json:
         say(json.dumps(rows, indent=2))
         return

@@ -196,6 +196,7 @@ def result_import(
                 partial=partial,
                 add_learners=add_learners,
                 recorded_by=_actor(uow, by),
+                checkpoint=uow.checkpoint,
             )
         except ImportRejected as exc:
             uow.rollback()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Annotated
 
 import typer
@@ -10,9 +11,12 @@ import typer
 from credstack.cli.app import app, cli_settings, fail, say
 from credstack.config import Settings
 from credstack.service import demo as demo_service
-from credstack.service.runtime import initialise, open_runtime
+from credstack.service.learners import plaintext_learner_count
+from credstack.service.runtime import Runtime, initialise, open_runtime, seal_plaintext, units
 from credstack.store import migrate
 from credstack.store.db import make_engine
+from credstack.store.secrets import MasterKey
+from credstack.store.uow import UnitOfWorkFactory
 
 __all__ = ["db_app"]
 
@@ -60,7 +64,7 @@ def demo(
     """Initialise, load the example catalogs, seed learners and awards, then serve."""
     settings = cli_settings()
     if "CREDSTACK_BASE_URL" not in os.environ:
-        settings = Settings(settings.data_dir, settings.database_url, f"http://{host}:{port}")
+        settings = replace(settings, base_url=f"http://{host}:{port}")
     runtime = initialise(settings)
     try:
         summary = demo_service.seed(runtime, demo_service.examples_dir())
@@ -79,11 +83,19 @@ def demo(
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply every migration not yet applied."""
-    engine = make_engine(cli_settings().database_url)
+    """Apply every migration not yet applied, then seal learners' data stored in clear."""
+    settings = cli_settings()
+    engine = make_engine(settings.database_url)
     try:
         migrate.upgrade(engine)
         say(f"database at revision {migrate.current_revision(engine)}")
+        with UnitOfWorkFactory(engine)() as uow:
+            waiting = plaintext_learner_count(uow)
+        if waiting:
+            # Migrations never see the master key, so sealing is this step's, after Alembic.
+            master = MasterKey.load(settings.master_key_path)
+            sealed = seal_plaintext(Runtime(settings, engine, units(engine, master), master))
+            say(f"sealed the names and e-mail addresses of {sealed} learners")
     finally:
         engine.dispose()
 
@@ -99,6 +111,10 @@ def db_check() -> None:
         differences = migrate.drift(engine)
         if differences:
             fail(f"the database differs from the models: {differences}")
+        with UnitOfWorkFactory(engine)() as uow:
+            waiting = plaintext_learner_count(uow)
+        if waiting:
+            fail(f"{waiting} learners have personal data in clear: run `credstack db upgrade`")
         say(f"database at {current}; matches the models")
     finally:
         engine.dispose()

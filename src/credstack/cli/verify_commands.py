@@ -16,11 +16,17 @@ from credstack.cli.app import app, cli_settings, fail, installation, say
 from credstack.config import Settings
 from credstack.errors import CredstackError, InvalidInput, NotFound
 from credstack.service.badges import baked_png, baked_svg, certificate
-from credstack.service.group_view import GroupReport, group_view
+from credstack.service.group_view import GroupReport, group_view, verify_presented
 from credstack.service.issuance import credential_jwt, issue
 from credstack.service.sharing import ShareLinks, share_url
 from credstack.service.trust_lists import TrustStore, trust_directory
-from credstack.service.verification import Verifier, result_json, verifier_for
+from credstack.service.verification import (
+    Verifier,
+    checked_email,
+    result_json,
+    unusable,
+    verifier_for,
+)
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.result import VerificationResult
@@ -61,24 +67,35 @@ def verify(
 
     2 unusable input.
 
-    Given several, also say which of their issuers' stacks the group satisfies together.
+    Given several, also say which of their issuers' stacks the group satisfies together; a
+    file that cannot be read or verified is reported and the others are still verified (the
+    worst exit code wins).
     """
-    with _verifier() as verifier:
+    if email is not None:
         try:
-            items = [_read(verifier, source) for source in sources]
-        except CredstackError as exc:
-            fail(exc.message, EXIT_UNUSABLE)
-        try:
-            if len(items) == 1:
-                result = verifier.verify_bytes(items[0], email=email)
-                _report(result, as_json)
-                results = [result]
-            else:
-                group = group_view(verifier, items, datetime.now(UTC).date(), email=email)
-                _group_report(group, as_json)
-                results = list(group.results)
+            checked_email(email)
         except InvalidInput as exc:
             fail(exc.message, EXIT_UNUSABLE)
+    with _verifier() as verifier:
+        items: list[bytes] = []
+        unreadable: list[VerificationResult] = []
+        for source in sources:
+            try:
+                items.append(_read(verifier, source))
+            except CredstackError as exc:
+                if len(sources) == 1:
+                    fail(exc.message, EXIT_UNUSABLE)
+                # One bad file in a batch is reported; the others are still verified.
+                typer.echo(f"error: {exc.message}", err=True)
+                unreadable.append(unusable(exc.message, "unknown"))
+        if len(sources) == 1:
+            result = verify_presented(verifier, items[0], email=email)
+            _report(result, as_json)
+            results = [result]
+        else:
+            group = group_view(verifier, items, datetime.now(UTC).date(), email=email)
+            results = [*group.results, *unreadable]
+            _group_report(group, results, as_json)
     raise typer.Exit(_exit_code(results))
 
 
@@ -137,13 +154,14 @@ def _read(verifier: Verifier, source: str) -> bytes:
         raise InvalidInput(f"{source}: {exc.strerror or exc}") from exc
 
 
-def _group_report(group: GroupReport, as_json: bool) -> None:
+def _group_report(group: GroupReport, results: list[VerificationResult], as_json: bool) -> None:
+    """The group's findings, and a report for every file given (unreadable ones included)."""
     if as_json:
         say(
             json.dumps(
                 {
-                    "all_verified": group.all_verified,
-                    "credentials": [result_json(r) for r in group.results],
+                    "all_verified": bool(results) and all(r.verified for r in results),
+                    "credentials": [result_json(r) for r in results],
                     "stacks": [
                         {
                             "issuer": f.issuer,
@@ -164,7 +182,7 @@ def _group_report(group: GroupReport, as_json: bool) -> None:
             )
         )
         return
-    for result in group.results:
+    for result in results:
         _report(result, False)
     for finding in group.findings:
         say(finding.text)

@@ -7,11 +7,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from credstack.domain.calendar import offset_minutes
 from credstack.domain.durations import parse_duration
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.quantities import AmountError, parse_amount
 from credstack.errors import Conflict, InvalidInput, NotFound
+from credstack.service import audit_trail
 from credstack.service.ce import open_first_cycle
 from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.issuance import issue
@@ -19,7 +22,31 @@ from credstack.service.keys import KeyStore
 from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["grant_award", "holds"]
+__all__ = ["AlreadyHeld", "grant_award", "holds"]
+
+
+class AlreadyHeld(Conflict):
+    """The learner already holds this achievement; names the award so a client can use it."""
+
+    def __init__(self, learner_key: str, achievement_key: str, award_id: str | None) -> None:
+        super().__init__(f"{learner_key} already holds {achievement_key}")
+        self.award_id = award_id
+        self.problems = [f"existing award: {award_id}"] if award_id else []
+
+
+def _active_of_version(uow: UnitOfWork, learner: LearnerRow, version_id: int) -> AwardRow | None:
+    for held in uow.awards.for_learner(learner.id):
+        if held.achievement_version_id == version_id and held.status == "active":
+            return held
+    return None
+
+
+def _retire_lapsed(uow: UnitOfWork, award: AwardRow) -> None:
+    """An award past its validity is still marked active until something notices; a new award
+    of the same version notices, so the one-active-award rule holds."""
+    award.status = "expired"
+    award.status_reason = f"validity ended on {award.valid_until}"
+    uow.awards.add(AwardEventRow(award_id=award.id, kind="expired", reason=award.status_reason))
 
 
 def holds(uow: UnitOfWork, learner: LearnerRow, achievement_id: int, on: date) -> AwardRow | None:
@@ -85,8 +112,15 @@ def grant_award(
             f"{achievement_key} has no published version (v{current.version} is "
             f"{current.status}): nothing is issued until a version is published"
         )
-    if holds(uow, learner, achievement.id, awarded_on) is not None:
-        raise Conflict(f"{learner.key} already holds {achievement_key}")
+    held = holds(uow, learner, achievement.id, awarded_on)
+    if held is not None:
+        raise AlreadyHeld(learner.key, achievement_key, held.public_id)
+    existing = _active_of_version(uow, learner, version.id)
+    if existing is not None:
+        # Read again: under READ COMMITTED a grant may have committed since `holds` looked.
+        if existing.valid_until is None or existing.valid_until >= awarded_on:
+            raise AlreadyHeld(learner.key, achievement_key, existing.public_id)
+        _retire_lapsed(uow, existing)
     validity = version.definition.get("validity")
     valid_until = (
         parse_duration(validity).after(awarded_on) - timedelta(days=1)
@@ -109,8 +143,32 @@ def grant_award(
         counted=counted or [],
         origin=origin,
     )
-    uow.awards.add(award)
+    savepoint = uow.session.begin_nested()
+    try:
+        uow.awards.add(award)
+    except IntegrityError as exc:
+        # Another transaction granted it between our check and our insert (PostgreSQL; on
+        # SQLite writers are serialised and the check above already saw it).
+        savepoint.rollback()
+        uow.session.expire_all()
+        raced = _active_of_version(uow, learner, version.id)
+        if raced is None:
+            raise
+        raise AlreadyHeld(learner.key, achievement_key, raced.public_id) from exc
+    savepoint.commit()
     uow.awards.add(AwardEventRow(award_id=award.id, kind="issued", reason=origin))
+    audit_trail.record(
+        uow,
+        action="award.issued",
+        subject=f"award:{award.public_id}",
+        details={
+            "issuer": issuer.key,
+            "learner": learner.public_id,
+            "achievement": achievement_key,
+            "version": version.version,
+            "origin": origin,
+        },
+    )
     open_first_cycle(uow, award, version)
     if keys is not None:
         # Signed in the same transaction: an award never exists without its credential.

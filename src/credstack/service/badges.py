@@ -15,8 +15,9 @@ from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
-from credstack.errors import NotFound
+from credstack.errors import Conflict, NotFound
 from credstack.service.issuance import award_context, verification_url
+from credstack.service.learners import profile
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.baking import bake_png, bake_svg
@@ -97,9 +98,15 @@ def certificate(uow: UnitOfWork, base_url: str, award: AwardRow) -> bytes:
     credential = _issued(award)
     context = award_context(uow, award)
     facts = credential_facts(credential)
+    person = profile(uow, context.learner)
+    if person.erased:
+        raise Conflict(
+            f"award {award.public_id} belongs to an erased learner: a certificate would have "
+            "to print a name that is no longer kept"
+        )
     return certificate_pdf(
         CertificateInfo(
-            learner_name=facts.learner_name or context.learner.name,
+            learner_name=facts.learner_name or person.name,
             credential_name=facts.achievement_name or context.version.name,
             issuer_name=facts.issuer_name or context.issuer.name,
             issued_on=facts.issued_on or award.awarded_on,
@@ -108,6 +115,6 @@ def certificate(uow: UnitOfWork, base_url: str, award: AwardRow) -> bytes:
             designation=facts.designation,
             kind_words=context.version.type.replace("-", " "),
             valid_until=facts.valid_until if facts.issued_on else award.valid_until,
-            credential=credential if facts.learner_name else None,
+            credential=credential if facts.names_learner else None,
         )
     )

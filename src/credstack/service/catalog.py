@@ -18,6 +18,7 @@ from typing import Any
 from credstack.catalog.parse import parse_catalog
 from credstack.domain.catalog import Catalog
 from credstack.errors import InvalidInput, NotFound
+from credstack.service import audit_trail
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -124,6 +125,12 @@ def load_catalog(uow: UnitOfWork, *, issuer_key: str, text: str, source: str) ->
                 content_hash=hashlib.sha256(text.encode()).hexdigest(),
                 summary=report.as_dict(),
             )
+        )
+        audit_trail.record(
+            uow,
+            action="catalog.loaded",
+            subject=f"issuer:{issuer.key}",
+            details={"source": source, "sha256": hashlib.sha256(text.encode()).hexdigest()},
         )
     return report
 

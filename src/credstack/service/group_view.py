@@ -22,15 +22,17 @@ from typing import Any
 
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus
+from credstack.errors import CredstackError
 from credstack.service.engine import compile_catalog
 from credstack.service.identity import issuer_did
 from credstack.service.issuance import award_context
-from credstack.service.verification import Verifier
+from credstack.service.verification import Verifier, checked_email, unusable
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.result import VerificationResult
+from credstack.vc.safejson import InputRefused
 
-__all__ = ["GroupReport", "StackFinding", "group_view"]
+__all__ = ["GroupReport", "StackFinding", "group_view", "verify_presented"]
 
 
 @dataclass(frozen=True)
@@ -68,11 +70,25 @@ class GroupReport:
         return bool(self.results) and all(r.verified for r in self.results)
 
 
+def verify_presented(
+    verifier: Verifier, item: bytes, *, email: str | None = None
+) -> VerificationResult:
+    """One presented file's report; unusable input is reported, so a batch goes on past it."""
+    try:
+        return verifier.verify_bytes(item, email=email)
+    except InputRefused as exc:
+        return unusable(exc.message, "unknown")
+    except CredstackError as exc:
+        return unusable(exc.message, "pdf" if item.startswith(b"%PDF") else "unknown")
+
+
 def group_view(
     verifier: Verifier, items: Sequence[bytes], as_of: date, *, email: str | None = None
 ) -> GroupReport:
     """Combine only credentials that are ours, authentic, in force, and one holder's."""
-    results = tuple(verifier.verify_bytes(item, email=email) for item in items)
+    if email is not None:
+        checked_email(email)  # a mistyped address is the request's fault, not each file's
+    results = tuple(verify_presented(verifier, item, email=email) for item in items)
     shared: list[tuple[AwardRow, VerificationResult]] = []
     not_counted: list[str] = []
     for number, result in enumerate(results, start=1):
@@ -166,7 +182,13 @@ def _holder_key(credential: Mapping[str, Any]) -> str | None:
         return f"id:{subject['id']}"
     identifiers = subject.get("identifier")
     identifiers = identifiers if isinstance(identifiers, list) else [identifiers]
-    hashed = [i for i in identifiers if isinstance(i, Mapping) and i.get("hashed") is True]
+    # A hashed name (what a certificate prints, see `vc.names`) is not who holds it: two
+    # people may share a name. The holder is the one other hashed identifier.
+    hashed = [
+        i
+        for i in identifiers
+        if isinstance(i, Mapping) and i.get("hashed") is True and i.get("identityType") != "name"
+    ]
     if len(hashed) != 1:
         return None
     one = hashed[0]

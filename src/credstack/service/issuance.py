@@ -18,9 +18,11 @@ from credstack.domain.calendar import end_of
 from credstack.domain.records import Proctoring
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
+from credstack.service import audit_trail
 from credstack.service.clock import issuer_zone, start_of_day
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
+from credstack.service.learners import profile
 from credstack.service.status import status_entry
 from credstack.store.models import (
     AchievementRow,
@@ -38,7 +40,7 @@ from credstack.store.models import (
 from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity, jose
-from credstack.vc.documents import hash_email, open_badge_credential
+from credstack.vc.documents import open_badge_credential
 from credstack.vc.model import (
     AchievementInfo,
     AlignmentInfo,
@@ -48,6 +50,7 @@ from credstack.vc.model import (
     IssuerProfile,
     SubjectIdentity,
 )
+from credstack.vc.names import hash_name
 from credstack.vc.vocabulary import OB3_SCHEMA_URL
 
 __all__ = [
@@ -109,8 +112,15 @@ def issue(
     """Sign the award's credential with the issuer's active key and keep it on the award."""
     context = award_context(uow, award)
     document = credential_document(uow, base_url, context)
-    signed = dataintegrity.sign(document, keys.signing_key(context.issuer), created=now or utcnow())
+    signing_key = keys.signing_key(context.issuer)
+    signed = dataintegrity.sign(document, signing_key, created=now or utcnow())
     award.credential = signed
+    audit_trail.record(
+        uow,
+        action="key.used",
+        subject=f"issuer:{context.issuer.key}",
+        details={"key": signing_key.verification_method, "credential": award.public_id},
+    )
     uow.session.flush()
     return signed
 
@@ -154,7 +164,7 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
         id=credential_url(base_url, award.public_id),
         issuer=profile,
         achievement=achievement,
-        subject=_subject(context.learner),
+        subject=subject_identity(context.learner, _printed_name(uow, context.learner)),
         valid_from=awarded_instant(issuer, award),
         valid_until=(
             end_of(award.valid_until, issuer_zone(issuer))
@@ -169,20 +179,32 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
         schema_ids=(OB3_SCHEMA_URL,),
     )
     document = open_badge_credential(info)
-    if not context.learner.email:
-        # No address to hash: the learner's stable id stands in, named as a system id.
-        document["credentialSubject"]["identifier"][0]["identityType"] = "systemId"
+    mark_identity_type(document, context.learner)
     return document
 
 
-def _subject(learner: LearnerRow) -> SubjectIdentity:
-    """Salted hash only: the credential must not disclose the learner's address."""
-    identity = learner.email or f"credstack-learner:{learner.key}"
+def subject_identity(learner: LearnerRow, name: str | None) -> SubjectIdentity:
+    """Salted hashes only: the credential must not disclose the learner's address or name.
+
+    The name's hash lets a printed certificate's name be checked (see `vc.names`); an erased
+    learner's credential (``name`` None) names them by the address hash alone.
+    """
     return SubjectIdentity(
-        email_hash=hash_email(identity, learner.identity_salt),
+        email_hash=learner.identity_hash,
         salt=learner.identity_salt,
-        name=learner.name,
+        name_hash=hash_name(name, learner.identity_salt) if name is not None else None,
     )
+
+
+def _printed_name(uow: UnitOfWork, learner: LearnerRow) -> str | None:
+    person = profile(uow, learner)
+    return None if person.erased else person.name
+
+
+def mark_identity_type(document: dict[str, Any], learner: LearnerRow) -> None:
+    """With no address to hash, the learner's stable id stands in, named as a system id."""
+    if learner.identity_type != "emailAddress":
+        document["credentialSubject"]["identifier"][0]["identityType"] = learner.identity_type
 
 
 def _alignments(uow: UnitOfWork, issuer: IssuerRow, refs: object) -> list[AlignmentInfo]:

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from credstack.errors import Conflict, NotFound
+from credstack.service import audit_trail
 from credstack.service.identity import issuer_did
 from credstack.store.models import IssuerRow, SigningKeyRow
 from credstack.store.secrets import MasterKey
@@ -55,9 +56,11 @@ class KeyStore:
         key_id = public_key_multibase(private.public_key())
         raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
         now = utcnow()
+        retired = []
         for row in existing:
             if row.retired_at is None:
                 row.retired_at = now
+                retired.append(row.key_id)
         row = SigningKeyRow(
             issuer_id=issuer.id,
             key_id=key_id,
@@ -66,6 +69,12 @@ class KeyStore:
             created_at=now,
         )
         self._uow.signing_keys.add(row)
+        audit_trail.record(
+            self._uow,
+            action="key.rotated" if retired else "key.created",
+            subject=f"issuer:{issuer.key}",
+            details={"key": key_id, "retired": retired},
+        )
         return row
 
     def signing_key(self, issuer: IssuerRow) -> SigningKey:

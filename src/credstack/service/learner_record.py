@@ -20,13 +20,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from credstack.errors import NotFound
-from credstack.service.issuance import credential_url
+from credstack.service.issuance import credential_url, mark_identity_type, subject_identity
 from credstack.service.keys import KeyStore
 from credstack.store.models import AwardRow, IssuerRow, LearnerRow
 from credstack.vc import dataintegrity
 from credstack.vc.clr import AssociationInfo, clr_credential
-from credstack.vc.documents import hash_email
-from credstack.vc.model import IssuerProfile, SubjectIdentity
+from credstack.vc.model import IssuerProfile
 
 __all__ = ["learner_clr", "record_signer"]
 
@@ -44,6 +43,7 @@ def learner_clr(
     learner: LearnerRow,
     awards: Sequence[AwardRow],
     issuers: dict[int, IssuerRow],
+    name: str,
     now: datetime,
 ) -> dict[str, object]:
     """``awards`` are the ones to wrap (already filtered); ``issuers`` maps their issuer ids."""
@@ -58,19 +58,14 @@ def learner_clr(
         for part in a.counted
         if part in ids
     ]
-    identity = learner.email or f"credstack-learner:{learner.key}"
-    subject = SubjectIdentity(
-        email_hash=hash_email(identity, learner.identity_salt),
-        salt=learner.identity_salt,
-        name=learner.name,
-    )
+    subject = subject_identity(learner, name if learner.erased_at is None else None)
     key = keys.signing_key(signer)
     # The key's controller is the signer's DID, did:web or did:key.
     profile = IssuerProfile(id=key.controller, name=signer.name, url=signer.url, email=signer.email)
     document = clr_credential(
         credential_id=f"urn:uuid:{uuid.uuid4()}",
         issuer=profile,
-        name=f"Learner record of {learner.name}",
+        name=f"Learner record of {name}",
         subject=subject,
         credentials=[a.credential for a in wrapped if a.credential is not None],
         valid_from=now,
@@ -78,7 +73,6 @@ def learner_clr(
         description=f"Assembled by {signer.name} from credentials issued on this server.",
         partial=True,
     )
-    if not learner.email:
-        document["credentialSubject"]["identifier"][0]["identityType"] = "systemId"
+    mark_identity_type(document, learner)
     signed: dict[str, object] = dataintegrity.sign(document, key, created=now)
     return signed

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.records import Award
 from credstack.errors import Conflict, InvalidInput
-from credstack.service import clock
+from credstack.service import audit_trail, clock
 from credstack.service.records import load_records, record_id
 from credstack.store.models import AwardEventRow, AwardRow
 from credstack.store.uow import UnitOfWork
@@ -66,6 +66,13 @@ def revoke_award(
         )
     )
     _mark_status(uow, award, "revocation")
+    audit_trail.record(
+        uow,
+        action="award.revoked",
+        subject=f"award:{award.public_id}",
+        details={"reason": reason},
+        actor=audit_trail.user_actor(uow, by_user_id),
+    )
     return flag_dependants(uow, award, on=on)
 
 
@@ -119,6 +126,14 @@ def decide_flag(
         raise Conflict("this award is not flagged for review")
     if not reason.strip():
         raise InvalidInput("a decision needs a recorded reason")
+    if decision in ("keep", "revoke"):
+        audit_trail.record(
+            uow,
+            action="award.decision",
+            subject=f"award:{award.public_id}",
+            details={"decision": decision, "reason": reason, "flag": award.review_flag},
+            actor=audit_trail.user_actor(uow, by_user_id),
+        )
     if decision == "keep":
         uow.awards.add(
             AwardEventRow(

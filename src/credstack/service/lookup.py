@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from credstack.errors import InvalidInput, NotFound
+from credstack.service import learners
 from credstack.store.models import AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = ["find_achievement", "find_award", "find_learner"]
 
 
-def find_learner(uow: UnitOfWork, key: str) -> LearnerRow:
-    learner = uow.learners.by_key(key)
+def find_learner(uow: UnitOfWork, ref: str) -> LearnerRow:
+    """By the registrar's key or the opaque public id (see `service.learners.find_learner`)."""
+    learner = learners.find_learner(uow, ref)
     if learner is None:
-        raise NotFound(f"unknown learner {key!r}")
+        raise NotFound(f"unknown learner {ref!r}")
     return learner
 
 

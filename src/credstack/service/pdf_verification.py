@@ -107,8 +107,15 @@ def _contradictions(text: str, facts: PrintedFacts) -> list[str]:
     if problems is not None:
         return problems
     shown = (("the name", facts.learner_name), ("the achievement", facts.achievement_name))
-    return [
+    problems = [
         f"it does not show {what} {value!r}"
         for what, value in shown
         if value and not shown_in(text, value)
     ]
+    if facts.learner_name is None and facts.name_hash is not None:
+        # Where the name sits is unknown in another layout: some line (or its part before a
+        # comma, a designation after it) must hash to the credential's name hash.
+        lines = [part for line in text.splitlines() for part in (line, line.split(",")[0])]
+        if not any(facts.is_name(line) for line in lines if line.strip()):
+            problems.append("it does not show the name whose salted hash the credential holds")
+    return problems

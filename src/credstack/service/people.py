@@ -6,10 +6,14 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
+from credstack.catalog.format import is_web_url
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service import audit_trail
 from credstack.service.identity import check_did_method
 from credstack.service.keys import KeyStore
+from credstack.service.learners import new_public_id, set_profile
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
 from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
@@ -24,9 +28,16 @@ __all__ = [
     "authenticate",
     "grant_role",
     "issue_token",
+    "principal_of",
+    "record_token_use",
+    "remove_role",
     "require_issuer",
     "require_role",
+    "revoke_token",
 ]
+
+TOKEN_USE_GRANULARITY = timedelta(hours=1)
+"""`last_used_at` is kept to the hour: writing it on every request made reads into writes."""
 
 ROLES = ("admin", "reviewer", "assessor", "mentor", "registrar")
 ISSUER_KINDS = (
@@ -69,6 +80,8 @@ def add_issuer(
     check_did_method(did_method)
     if kind not in ISSUER_KINDS:
         raise InvalidInput(f"issuer kind {kind!r}: use one of {', '.join(ISSUER_KINDS)}")
+    if url is not None and not is_web_url(url):
+        raise InvalidInput(f"issuer URL {url[:80]!r}: use an http(s) URL, e.g. https://…")
     if uow.issuers.by_key(key) is not None:
         raise Conflict(f"issuer {key!r} already exists")
     issuer = IssuerRow(key=key, name=name, kind=kind, url=url, email=email, did_method=did_method)
@@ -96,14 +109,41 @@ def grant_role(
         raise Conflict(f"{user.email} is already {role} at {issuer.key}")
     membership = MembershipRow(user_id=user.id, issuer_id=issuer.id, role=role, scope=scope)
     uow.users.add(membership)
+    audit_trail.record(
+        uow,
+        action="role.granted",
+        subject=f"user:{user.email}",
+        details={"issuer": issuer.key, "role": role, "scope": scope},
+    )
     return membership
 
 
+def remove_role(
+    uow: UnitOfWork, *, user: UserRow, issuer: IssuerRow, role: str, scope: str = ""
+) -> None:
+    """Take a role away; it stops working on the caller's next request (roles are not cached)."""
+    for membership in uow.users.memberships(user.id):
+        if (membership.issuer_id, membership.role, membership.scope) == (issuer.id, role, scope):
+            uow.session.delete(membership)
+            audit_trail.record(
+                uow,
+                action="role.removed",
+                subject=f"user:{user.email}",
+                details={"issuer": issuer.key, "role": role, "scope": scope},
+            )
+            uow.session.flush()
+            return
+    where = f" for {scope}" if scope else ""
+    raise NotFound(f"{user.email} is not {role} at {issuer.key}{where}")
+
+
 def add_learner(uow: UnitOfWork, *, key: str, name: str, email: str | None = None) -> LearnerRow:
+    """Name and address are stored sealed (see `service.learners`), never in clear."""
     _check_key(key, "learner")
     if uow.learners.by_key(key) is not None:
         raise Conflict(f"learner {key!r} already exists")
-    learner = LearnerRow(key=key, name=name, email=email, identity_salt=secrets.token_hex(16))
+    learner = LearnerRow(key=key, public_id=new_public_id(), identity_salt=secrets.token_hex(16))
+    set_profile(uow, learner, name=name, email=email)
     uow.learners.add(learner)
     return learner
 
@@ -118,7 +158,39 @@ def issue_token(uow: UnitOfWork, *, user: UserRow, name: str) -> str:
     uow.users.add(
         ApiTokenRow(user_id=user.id, name=name, token_hash=_hash(token), prefix=token[:8])
     )
+    audit_trail.record(
+        uow,
+        action="token.created",
+        subject=f"user:{user.email}",
+        details={"name": name, "prefix": token[:8]},
+    )
     return token
+
+
+def revoke_token(uow: UnitOfWork, *, user: UserRow, token: str) -> ApiTokenRow:
+    """Revoke one of the user's tokens, named by its first 8 characters (as `credstack user tokens`
+    lists them) or given whole; the page sessions it opened end with it."""
+    token = token.strip()
+    if len(token) == 8:
+        matches = [t for t in uow.users.tokens(user.id) if t.prefix == token]
+    else:
+        matches = [t for t in uow.users.tokens(user.id) if t.token_hash == _hash(token)]
+    if not matches:
+        raise NotFound(f"{user.email} has no token {token[:8]!r}… (give its first 8 characters)")
+    if len(matches) > 1:
+        raise Conflict(f"{len(matches)} tokens of {user.email} start {token!r}; give it whole")
+    row = matches[0]
+    if row.revoked_at is not None:
+        raise Conflict(f"token {row.prefix}… of {user.email} is already revoked")
+    row.revoked_at = utcnow()
+    audit_trail.record(
+        uow,
+        action="token.revoked",
+        subject=f"user:{user.email}",
+        details={"name": row.name, "prefix": row.prefix},
+    )
+    uow.session.flush()
+    return row
 
 
 @dataclass(frozen=True)
@@ -127,6 +199,9 @@ class Principal:
     email: str
     roles: frozenset[tuple[str, str, str]]
     """(issuer key, role, scope) triples."""
+    token_id: int | None = None
+    token_use_due: bool = False
+    """The token's `last_used_at` is older than the granularity (see `record_token_use`)."""
 
     def has_role(self, issuer_key: str, *roles: str, scope: str | None = None) -> bool:
         return any(
@@ -136,18 +211,39 @@ class Principal:
 
 
 def authenticate(uow: UnitOfWork, token: str) -> Principal | None:
+    """The token's principal, or None; only reads, so a GET stays a read."""
     row = uow.users.token_by_hash(_hash(token))
     if row is None or row.revoked_at is not None:
         return None
-    user = uow.users.get(row.user_id)
+    due = row.last_used_at is None or utcnow() - row.last_used_at >= TOKEN_USE_GRANULARITY
+    principal = principal_of(uow, row.user_id, token_id=row.id)
+    return None if principal is None else _with_use_due(principal, due)
+
+
+def _with_use_due(principal: Principal, due: bool) -> Principal:
+    return Principal(principal.user_id, principal.email, principal.roles, principal.token_id, due)
+
+
+def principal_of(uow: UnitOfWork, user_id: int, *, token_id: int | None) -> Principal | None:
+    """A user's roles as they are now (a removed role is gone on the next request)."""
+    user = uow.users.get(user_id)
     if user is None:
         return None
-    row.last_used_at = utcnow()
     issuers = {i.id: i.key for i in uow.issuers.all()}
     roles = frozenset(
         (issuers[m.issuer_id], m.role, m.scope) for m in uow.users.memberships(user.id)
     )
-    return Principal(user_id=user.id, email=user.email, roles=roles)
+    return Principal(user_id=user.id, email=user.email, roles=roles, token_id=token_id)
+
+
+def record_token_use(uow: UnitOfWork, token_id: int) -> None:
+    """Note that a token was used, at most once per `TOKEN_USE_GRANULARITY`."""
+    row = uow.session.get(ApiTokenRow, token_id)
+    now = utcnow()
+    if row is not None and (
+        row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_GRANULARITY
+    ):
+        row.last_used_at = now
 
 
 def require_role(principal: Principal | None, issuer_key: str, *roles: str) -> Principal:

@@ -9,12 +9,13 @@ from sqlalchemy import Engine
 from credstack.config import Settings
 from credstack.errors import CredstackError
 from credstack.service.keys import KeyStore
+from credstack.service.learners import seal_plaintext_learners
 from credstack.store import migrate
 from credstack.store.db import make_engine
-from credstack.store.secrets import MasterKey
+from credstack.store.secrets import MasterKey, PersonalData
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["Runtime", "initialise", "open_runtime"]
+__all__ = ["Runtime", "initialise", "open_runtime", "seal_plaintext", "units"]
 
 
 @dataclass
@@ -24,8 +25,8 @@ class Runtime:
     units: UnitOfWorkFactory
     master: MasterKey
 
-    def uow(self) -> UnitOfWork:
-        return self.units()
+    def uow(self, *, write: bool = True) -> UnitOfWork:
+        return self.units(write=write)
 
     def keys(self, uow: UnitOfWork) -> KeyStore:
         return KeyStore(uow, self.master, self.settings.base_url)
@@ -34,13 +35,28 @@ class Runtime:
         self.engine.dispose()
 
 
+def units(engine: Engine, master: MasterKey) -> UnitOfWorkFactory:
+    return UnitOfWorkFactory(engine, personal=PersonalData.derive(master))
+
+
+def seal_plaintext(runtime: Runtime) -> int:
+    """Seal learners' names and addresses that an older version stored in clear."""
+    with runtime.uow() as uow:
+        sealed = seal_plaintext_learners(uow)
+        uow.commit()
+    return sealed
+
+
 def initialise(settings: Settings) -> Runtime:
     """Create the data directory, the master key and the schema; safe to run again."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.chmod(0o700)  # the master key and the SQLite files live here
     master = MasterKey.load_or_create(settings.master_key_path)
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
-    return Runtime(settings, engine, UnitOfWorkFactory(engine), master)
+    runtime = Runtime(settings, engine, units(engine, master), master)
+    seal_plaintext(runtime)
+    return runtime
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -59,4 +75,4 @@ def open_runtime(settings: Settings) -> Runtime:
             f"the database schema is at {current or 'nothing'}, the code needs {head}: "
             "run `credstack db upgrade` (or `credstack init`)"
         )
-    return Runtime(settings, engine, UnitOfWorkFactory(engine), master)
+    return Runtime(settings, engine, units(engine, master), master)

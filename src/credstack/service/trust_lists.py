@@ -16,6 +16,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from credstack.catalog.yamlsource import YamlError, load_yaml
 from credstack.errors import InvalidInput
 from credstack.vc.ob2 import Ob2PublicKey
-from credstack.vc.recognition import KnownIssuer
+from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 
 __all__ = [
     "MAX_TRUST_LIST_BYTES",
@@ -38,6 +39,10 @@ __all__ = [
 
 MAX_TRUST_LIST_BYTES = 4 * 1024 * 1024
 """A registry of tens of thousands of issuers fits many times over."""
+MAX_TRUST_LIST_VALUES = 1_000_000
+"""YAML values in one trust list: about seven an entry, so over 100,000 issuers."""
+MAX_TRUST_FILES = 1000
+"""Files in the trust directory: an operator's handful of lists and documents, with room."""
 _MAX_ID = 2048
 _MAX_NAME = 300
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -84,7 +89,7 @@ def parse_trust_list(path: Path, text: str) -> list[KnownIssuer]:
             for did, entry in document["registry"].items()
         ]
     try:
-        data = load_yaml(text).data
+        data = load_yaml(text, max_bytes=MAX_TRUST_LIST_BYTES, max_nodes=MAX_TRUST_LIST_VALUES).data
     except YamlError as exc:
         raise InvalidInput(f"{path}: {exc}") from exc
     if data is None:
@@ -144,13 +149,35 @@ class TrustStore:
     ob2_keys: Mapping[str, Ob2PublicKey] = field(default_factory=dict)
     issuers: tuple[KnownIssuer, ...] = ()
 
+    @cached_property
+    def directory(self) -> IssuerDirectory:
+        """The trust lists' issuers, indexed once for as long as this store is cached."""
+        return IssuerDirectory(self.issuers)
+
     @classmethod
     def load(cls, directory: Path | None) -> TrustStore:
+        """The directory's documents, read again only when one of its files has changed.
+
+        Every verification asks for the trust store; reading and parsing a large trust list
+        each time (seconds for a registry of tens of thousands of issuers) would make every
+        request pay for it. The files' names, sizes and modification times are compared
+        instead, so an edited, added or removed file is seen at the next verification.
+        """
+        if directory is None or not directory.is_dir():
+            return cls()
+        state = _directory_state(directory)
+        cached = _LOADED.get(directory)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        store = cls._read_directory(directory)
+        _LOADED[directory] = (state, store)
+        return store
+
+    @classmethod
+    def _read_directory(cls, directory: Path) -> TrustStore:
         controllers: dict[str, dict[str, Any]] = {}
         documents: dict[str, dict[str, Any]] = {}
         keys: dict[str, Ob2PublicKey] = {}
-        if directory is None or not directory.is_dir():
-            return cls()
         for path in sorted(directory.glob("*.json")):
             try:
                 document = json.loads(_read(path))
@@ -168,6 +195,28 @@ class TrustStore:
             else:
                 documents[ident] = document
         return cls(controllers, documents, keys, tuple(load_trust_lists(directory)))
+
+
+# The last store read from each trust directory, with the state of its files then. A process
+# serves one or two directories (the installation's, a test's), so this stays small.
+_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], TrustStore]] = {}
+
+
+def _directory_state(directory: Path) -> tuple[tuple[str, int, int], ...]:
+    try:
+        entries = sorted(directory.iterdir())
+        if len(entries) > MAX_TRUST_FILES:
+            raise InvalidInput(
+                f"{directory}: the trust directory holds {len(entries)} files; at most "
+                f"{MAX_TRUST_FILES} are read"
+            )
+        return tuple(
+            (path.name, stat.st_size, stat.st_mtime_ns)
+            for path in entries
+            for stat in (path.stat(),)
+        )
+    except OSError as exc:
+        raise InvalidInput(f"{directory}: {exc.strerror or exc}") from exc
 
 
 def _ob2_key(path: Path, document: Mapping[str, Any]) -> Ob2PublicKey:

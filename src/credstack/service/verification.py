@@ -40,6 +40,7 @@ from credstack.service.trust_lists import TRUST_DIR_ENV, TrustStore, trust_direc
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
+from credstack.vc.limits import MAX_URL_CHARS
 from credstack.vc.ob2 import Ob2PublicKey
 from credstack.vc.pdf_certificate import read_certificate
 from credstack.vc.recipient import MAX_EMAIL_LENGTH, check_recipient
@@ -125,7 +126,7 @@ class Verifier:
         self.trust = trust or TrustStore()
         self.now = now
         self.resolver = _Resolver(uow, self.base_url, self.trust)
-        self.issuers = IssuerDirectory((*own_issuers(uow, self.base_url), *self.trust.issuers))
+        self.issuers = IssuerDirectory(tuple(own_issuers(uow, self.base_url)), self.trust.directory)
 
     # -- what the verifier asks for -----------------------------------------------------------
 
@@ -196,7 +197,12 @@ class Verifier:
 
     def award_for_url(self, url: str) -> AwardRow | None:
         """The award one of our own URLs points at; None for anyone else's URL."""
-        parts = urlsplit(url.strip())
+        if len(url) > MAX_URL_CHARS:
+            return None
+        try:
+            parts = urlsplit(url.strip())
+        except ValueError:  # e.g. "http://[x": not a URL, so not one of ours
+            return None
         own = urlsplit(self.base_url)
         if self.uow is None or (parts.scheme, parts.netloc) != (own.scheme, own.netloc):
             return None

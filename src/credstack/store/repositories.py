@@ -114,6 +114,11 @@ class Users(_Repository):
     def token_by_hash(self, token_hash: str) -> ApiTokenRow | None:
         return self.session.scalar(select(ApiTokenRow).where(ApiTokenRow.token_hash == token_hash))
 
+    def tokens(self, user_id: int) -> Sequence[ApiTokenRow]:
+        return self.session.scalars(
+            select(ApiTokenRow).where(ApiTokenRow.user_id == user_id).order_by(ApiTokenRow.id)
+        ).all()
+
     def get(self, user_id: int) -> UserRow | None:
         return self.session.get(UserRow, user_id)
 

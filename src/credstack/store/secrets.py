@@ -1,4 +1,4 @@
-"""The master key that encrypts issuers' private keys at rest.
+"""The master key that encrypts issuers' private keys and learners' personal data at rest.
 
 Private keys are sealed with AES-256-GCM; the associated data binds each ciphertext to its
 issuer and key id, so a sealed key copied onto another row does not decrypt. The master key
@@ -9,17 +9,21 @@ stolen database alone yields no signing keys.
 from __future__ import annotations
 
 import base64
+import hmac
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from credstack.errors import CredstackError
 
-__all__ = ["MasterKey"]
+__all__ = ["MasterKey", "PersonalData", "normalise_email"]
 
 _NONCE = 12
 
@@ -74,3 +78,54 @@ class MasterKey:
             raise CredstackError(
                 "a private key could not be decrypted: wrong master key, or the key was moved"
             ) from exc
+
+
+_FIELDS_PURPOSE = b"credstack learner personal fields v1"
+_LOOKUP_PURPOSE = b"credstack learner email lookup v1"
+
+
+def normalise_email(email: str) -> str:
+    """One spelling per address, so a look-up finds it however it was typed."""
+    return unicodedata.normalize("NFC", email).strip().lower()
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Learners' names and e-mail addresses, sealed at rest, with a keyed hash for look-ups.
+
+    Both keys are derived from the master key with HKDF under distinct purpose labels, so
+    neither the sealing key nor the look-up key is the key that seals private signing keys,
+    and a database dump without the master key reveals no address, not even by guessing
+    addresses and hashing them (the look-up hash is keyed).
+    """
+
+    sealing_key: bytes
+    lookup_key: bytes
+
+    @classmethod
+    def derive(cls, master: MasterKey) -> PersonalData:
+        def hkdf(purpose: bytes) -> bytes:
+            return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
+                master.key
+            )
+
+        return cls(hkdf(_FIELDS_PURPOSE), hkdf(_LOOKUP_PURPOSE))
+
+    def seal(self, value: str, context: str) -> bytes:
+        nonce = secrets.token_bytes(_NONCE)
+        return nonce + AESGCM(self.sealing_key).encrypt(nonce, value.encode(), context.encode())
+
+    def open(self, sealed: bytes, context: str) -> str:
+        try:
+            plain = AESGCM(self.sealing_key).decrypt(
+                sealed[:_NONCE], sealed[_NONCE:], context.encode()
+            )
+        except InvalidTag as exc:
+            raise CredstackError(
+                "a learner's personal data could not be decrypted: wrong master key, or the "
+                "value was moved to another learner"
+            ) from exc
+        return plain.decode()
+
+    def lookup_hash(self, email: str) -> str:
+        return hmac.new(self.lookup_key, normalise_email(email).encode(), "sha256").hexdigest()

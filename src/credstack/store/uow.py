@@ -1,12 +1,20 @@
-"""The unit of work: one transaction per use case. It commits; repositories never do."""
+"""The unit of work: one transaction per use case. It commits; repositories never do.
+
+A unit of work is a writer unless asked otherwise: on SQLite a writer takes the write lock
+when it begins (see ``store.db``), so it never fails half-way for a lock another writer holds.
+Read-only units (``write=False``: GET requests, reports) take no lock at all.
+"""
 
 from __future__ import annotations
 
+import time
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from credstack.errors import CredstackError
+from credstack.store.db import WRITE_OPTION
 from credstack.store.repositories import (
     Achievements,
     Assessments,
@@ -18,13 +26,18 @@ from credstack.store.repositories import (
     SigningKeys,
     Users,
 )
+from credstack.store.secrets import PersonalData
 
-__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+__all__ = ["CHECKPOINT_PAUSE_SECONDS", "UnitOfWork", "UnitOfWorkFactory"]
+
+CHECKPOINT_PAUSE_SECONDS = 0.15
+"""Longer than SQLite's longest busy-handler sleep (100 ms), so a waiting writer gets a turn."""
 
 
 class UnitOfWork:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, personal: PersonalData | None = None) -> None:
         self.session = session
+        self._personal = personal
         self.issuers = Issuers(session)
         self.users = Users(session)
         self.learners = Learners(session)
@@ -34,6 +47,13 @@ class UnitOfWork:
         self.awards = Awards(session)
         self.records = Records(session)
         self.signing_keys = SigningKeys(session)
+
+    @property
+    def personal(self) -> PersonalData:
+        """The keys for learners' names and addresses (derived from the master key)."""
+        if self._personal is None:
+            raise CredstackError("learners' personal data needs the master key, not given here")
+        return self._personal
 
     def __enter__(self) -> UnitOfWork:
         return self
@@ -54,17 +74,40 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
 
+    def checkpoint(self) -> None:
+        """Commit what a long job has done so far and let other writers in before going on.
+
+        SQLite has one writer at a time, and a writer waiting for the lock polls (its busy
+        handler sleeps between tries): a job that committed and began again at once would take
+        the lock back before any waiter woke. A short pause after the commit lets them have it.
+        """
+        self.session.commit()
+        if self.session.get_bind().dialect.name == "sqlite":
+            time.sleep(CHECKPOINT_PAUSE_SECONDS)
+
 
 class UnitOfWorkFactory:
     """Makes units of work on one engine; tests bind it to a connection they roll back."""
 
-    def __init__(self, engine: Engine, *, bind: Connection | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        bind: Connection | None = None,
+        personal: PersonalData | None = None,
+    ) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(
+        self.personal = personal
+        self._readers = sessionmaker(
             bind=bind or engine,
             expire_on_commit=False,
             join_transaction_mode="create_savepoint",
         )
+        self._writers = sessionmaker(
+            bind=bind or engine.execution_options(**{WRITE_OPTION: True}),
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
 
-    def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions())
+    def __call__(self, *, write: bool = True) -> UnitOfWork:
+        return UnitOfWork((self._writers if write else self._readers)(), self.personal)

@@ -157,7 +157,7 @@ def verify(
         for p in (proofs if isinstance(proofs, list) else [proofs] if proofs else [])
         if isinstance(p, dict)
         and p.get("type") == PROOF_TYPE
-        and (p.get("cryptosuite") == CRYPTOSUITE or p.get("cryptosuite") in LEGACY_CRYPTOSUITES)
+        and _is_our_cryptosuite(p.get("cryptosuite"))
     ]
     if not candidates:
         return _fail("The credential has no eddsa-rdfc-2022 Data Integrity proof to check.")
@@ -267,6 +267,11 @@ def _verify_one(
             "or it was signed with a different key."
         )
     return None
+
+
+def _is_our_cryptosuite(value: object) -> bool:
+    # A list or object here is hostile or broken input: not ours, and never a TypeError.
+    return isinstance(value, str) and (value == CRYPTOSUITE or value in LEGACY_CRYPTOSUITES)
 
 
 def _has_astral(value: object) -> bool:

@@ -218,17 +218,17 @@ def _subject(award: AwardInfo) -> dict[str, Any]:
         }
         _put(identity_object, "salt", identity.salt)
         subject["identifier"] = [identity_object]
-    if identity.name:
-        # The name in clear, as the printed certificate shows it, so that a PDF's printed
-        # name can be checked against the signature (OB 3.0 IdentityObject, type "name").
-        subject.setdefault("identifier", []).append(
-            {
-                "type": "IdentityObject",
-                "hashed": False,
-                "identityHash": identity.name,
-                "identityType": "name",
-            }
-        )
+    if identity.name_hash:
+        # The name as a salted hash (see `vc.names`), so that a PDF's printed name can be
+        # checked against the signature without the credential publishing the name.
+        name_object: dict[str, Any] = {
+            "type": "IdentityObject",
+            "hashed": True,
+            "identityHash": identity.name_hash,
+            "identityType": "name",
+        }
+        _put(name_object, "salt", identity.salt)
+        subject.setdefault("identifier", []).append(name_object)
     subject["achievement"] = achievement_document(award.achievement)
     results = [_result(r.result_description_id, r.value, r.status) for r in award.results]
     ce_spec = _ce_hours_spec(award.achievement)

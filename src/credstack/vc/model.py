@@ -125,18 +125,24 @@ class ResultInfo:
 
 @dataclass(frozen=True)
 class SubjectIdentity:
-    """Who the award is for: a DID, or a salted hash of an email address (never the address)."""
+    """Who the award is for: a DID, or a salted hash of an email address (never the address).
+
+    ``name_hash`` is the salted hash of the learner's name (``vc.names.hash_name``, same salt),
+    so that a printed certificate's name can be checked without the credential publishing it.
+    """
 
     did: str | None = None
     email_hash: str | None = None
     salt: str | None = None
-    name: str | None = None
+    name_hash: str | None = None
 
     def __post_init__(self) -> None:
         if (self.did is None) == (self.email_hash is None):
             raise ValueError("A subject is identified by exactly one of a DID or an email hash.")
         if self.email_hash is not None and not self.email_hash.startswith("sha256$"):
             raise ValueError("An email hash must be written as 'sha256$<hex digest>'.")
+        if self.name_hash is not None and not self.name_hash.startswith("sha256$"):
+            raise ValueError("A name hash must be written as 'sha256$<hex digest>'.")
 
 
 @dataclass(frozen=True)

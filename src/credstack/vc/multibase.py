@@ -6,6 +6,8 @@ the specs we copy, and every key id and ``proofValue`` we write passes through i
 
 from __future__ import annotations
 
+from credstack.vc.limits import MAX_BASE58_CHARS
+
 __all__ = ["MultibaseError", "b58decode", "b58encode", "decode_base58btc", "encode_base58btc"]
 
 _ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -27,7 +29,17 @@ def b58encode(data: bytes) -> str:
     return "1" * leading_zeros + "".join(reversed(digits))
 
 
-def b58decode(text: str) -> bytes:
+def b58decode(text: str, max_chars: int = MAX_BASE58_CHARS) -> bytes:
+    """Decode base58; text longer than ``max_chars`` is refused before any arithmetic.
+
+    The positional arithmetic is quadratic in the length of the text, so the bound (what the
+    longest key or signature needs) is what keeps a hostile value from costing seconds.
+    """
+    if len(text) > max_chars:
+        raise MultibaseError(
+            f"The base58btc value is {len(text)} characters long; at most {max_chars} are "
+            "accepted (a key or signature needs fewer than 100)."
+        )
     number = 0
     for char in text:
         try:
@@ -43,7 +55,7 @@ def encode_base58btc(data: bytes) -> str:
     return BASE58BTC_PREFIX + b58encode(data)
 
 
-def decode_base58btc(text: str) -> bytes:
+def decode_base58btc(text: str, max_chars: int = MAX_BASE58_CHARS) -> bytes:
     if not text.startswith(BASE58BTC_PREFIX):
         raise MultibaseError("Only multibase base58btc (a value starting with 'z') is supported.")
-    return b58decode(text[1:])
+    return b58decode(text[1:], max_chars)

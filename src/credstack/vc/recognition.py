@@ -11,9 +11,10 @@ or name) but is signed by a DID that issuer never used is an impersonation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 __all__ = ["IssuerDirectory", "KnownIssuer", "Recognition", "RecognitionStatus", "recognise"]
@@ -39,25 +40,60 @@ class KnownIssuer:
 
 @dataclass(frozen=True)
 class IssuerDirectory:
+    """Whom a verifier recognises, looked up through indexes built once per directory.
+
+    A trust list may name tens of thousands of issuers and a group verification asks about
+    each of up to fifty credentials: scanning the list (and folding every name) per look-up
+    made a large list cost seconds per request, so each look-up is a dictionary access. Where
+    several issuers match, the first in the list wins, as it did when the list was scanned.
+    """
+
     issuers: tuple[KnownIssuer, ...] = ()
+    then: IssuerDirectory | None = None
+    """Asked when ``issuers`` has no match: a trust list's directory, indexed once and shared
+    by every verifier, after a verifier's own issuers (read per request, and few)."""
+
+    @cached_property
+    def _by_did(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for position, known in enumerate(self.issuers):
+            for did in known.dids:
+                index.setdefault(did, position)
+        return index
+
+    @cached_property
+    def _by_identifier(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for position, known in enumerate(self.issuers):
+            for ident in (*known.dids, *known.aliases, *([known.url] if known.url else [])):
+                index.setdefault(ident, position)
+        return index
+
+    @cached_property
+    def _by_name(self) -> dict[str, int]:
+        index: dict[str, int] = {}
+        for position, known in enumerate(self.issuers):
+            index.setdefault(_fold(known.name), position)
+        return index
 
     def by_did(self, did: str) -> KnownIssuer | None:
-        return next((i for i in self.issuers if did in i.dids), None)
+        position = self._by_did.get(did)
+        if position is not None:
+            return self.issuers[position]
+        return self.then.by_did(did) if self.then is not None else None
 
     def claimed(self, issuer: Mapping[str, Any]) -> KnownIssuer | None:
         """The recognised issuer a credential's issuer field names, by id, URL or name."""
         ident, url, name = _str(issuer.get("id")), _str(issuer.get("url")), _str(issuer.get("name"))
         wanted = _fold(name) if name else None
-        for known in self.issuers:
-            ids = {*known.dids, *known.aliases, *([known.url] if known.url else [])}
-            if (ident is not None and ident in ids) or (url is not None and url in ids):
-                return known
-            if wanted and wanted == _fold(known.name):
-                return known
-        return None
-
-    def merged(self, more: Iterable[KnownIssuer]) -> IssuerDirectory:
-        return IssuerDirectory((*self.issuers, *more))
+        found = [
+            *(self._by_identifier.get(value) for value in (ident, url) if value is not None),
+            self._by_name.get(wanted) if wanted else None,
+        ]
+        positions = [p for p in found if p is not None]
+        if positions:
+            return self.issuers[min(positions)]
+        return self.then.claimed(issuer) if self.then is not None else None
 
 
 @dataclass(frozen=True)

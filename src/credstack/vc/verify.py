@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import json
 import re
@@ -24,10 +25,13 @@ from credstack.vc.baking import BakingError, extract_png, extract_svg
 from credstack.vc.checks import Check
 from credstack.vc.clr import clr_structure_check, embedded_credentials
 from credstack.vc.jsonld import CONTEXT_FILES
+from credstack.vc.limits import MAX_BASE58_CHARS, MAX_CONTEXTS, MAX_PROOFS
 from credstack.vc.ob2 import Ob2Fetcher, Ob2KeyLookup, is_ob2_assertion, verify_ob2
 from credstack.vc.recognition import IssuerDirectory, recognise
 from credstack.vc.resolve import KeyResolver
 from credstack.vc.result import VerificationResult
+from credstack.vc.safejson import InputRefused
+from credstack.vc.safejson import loads as bounded_loads
 from credstack.vc.schema import schema_check
 from credstack.vc.status import StatusListFetcher, check_status
 from credstack.vc.summary import summarize
@@ -39,6 +43,7 @@ REQUIRED_CHECKS = frozenset(
     {"parse", "context", "type", "schema", "signature", "issuer", "validity", "status"}
 )
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S")
 _JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _OB_TYPES = ("OpenBadgeCredential", "AchievementCredential", "EndorsementCredential")
 _CLR_TYPE = "ClrCredential"
@@ -64,6 +69,8 @@ def verify_credential(
     """Verify one credential, whatever form it arrived in, and recognise who signed it.
 
     ``issuers`` is whom the caller recognises; without it every issuer is unrecognised.
+    Input past a bound in ``credstack.vc.limits`` raises ``InputRefused`` before any
+    expensive step: it is not a credential anyone issued, and saying so costs nothing.
     """
     moment = now or datetime.now(UTC)
     context = _Context(resolver, status_lists, moment, ob2_fetch, ob2_keys, issuers)
@@ -74,11 +81,12 @@ def verify_credential(
     except UnicodeDecodeError:
         return _failed_parse("The file is neither text nor a PNG image.", "unknown")
     if payload.ob2:
+        _check_bounds(payload.text)
         return _ob2(payload.text, payload.source_format, context)
     if _JWS.match(payload.text):
         return _verify_jwt(payload, context)
     try:
-        document = json.loads(payload.text)
+        document = bounded_loads(payload.text)
     except json.JSONDecodeError:
         return _failed_parse(
             "The input is not JSON, a compact JWT, or a badge image.", payload.source_format
@@ -87,8 +95,18 @@ def verify_credential(
         return _failed_parse("The JSON is not a credential object.", payload.source_format)
     if is_ob2_assertion(document):
         return _ob2(payload.text, "json", context)
+    refuse_hostile(document)
     parsed = Check("parse", True, "The credential was read as JSON.")
-    signature = dataintegrity.verify(document, resolver)
+    if _context_check(document, _as_list(document.get("type"))).passed:
+        signature = dataintegrity.verify(document, resolver)
+    else:
+        # Without known contexts the signed statements are undefined; JSON-LD processing of
+        # them is where hostile contexts cost time, so it is not attempted.
+        signature = Check(
+            "signature",
+            False,
+            "The signature was not checked: the credential's JSON-LD contexts are not all known.",
+        )
     methods = _proof_methods(document)
     checks = [parsed, *_document_checks(document, signature, context, methods)]
     return _result(checks, document, payload.source_format, context, methods)
@@ -124,6 +142,39 @@ def _ob2(text: str, fmt: str, context: _Context) -> VerificationResult:
     return dataclasses.replace(result, recognition=recognise(profile, signer, context.issuers))
 
 
+def _check_bounds(text: str) -> None:
+    # Only the bounds matter here; the OB 2.0 verifier reports malformed JSON in its words.
+    with contextlib.suppress(json.JSONDecodeError):
+        bounded_loads(text)
+
+
+def refuse_hostile(document: Mapping[str, Any]) -> None:
+    """Raise InputRefused for shapes no issuer writes and that only cost the verifier time."""
+    contexts = document.get("@context")
+    entries = contexts if isinstance(contexts, list) else [contexts]
+    if len(entries) > MAX_CONTEXTS:
+        raise InputRefused(
+            f"The credential lists {len(entries)} JSON-LD contexts; at most {MAX_CONTEXTS} "
+            "are accepted."
+        )
+    named = [c for c in entries if isinstance(c, str)]
+    if len(set(named)) != len(named):
+        raise InputRefused("The credential lists the same JSON-LD context more than once.")
+    if any(not _SCHEME.match(c) for c in named):
+        raise InputRefused("The credential's @context must name JSON-LD context URLs.")
+    proofs = document.get("proof")
+    proof_list = proofs if isinstance(proofs, list) else [proofs]
+    if len(proof_list) > MAX_PROOFS:
+        raise InputRefused(f"The credential has more than {MAX_PROOFS} proofs.")
+    for proof in proof_list:
+        value = proof.get("proofValue") if isinstance(proof, dict) else None
+        if isinstance(value, str) and len(value) > MAX_BASE58_CHARS:
+            raise InputRefused(
+                f"A proofValue is {len(value)} characters long; an Ed25519 signature needs "
+                f"about 88 and at most {MAX_BASE58_CHARS} are accepted."
+            )
+
+
 def _payload(data: bytes | str) -> _Payload:
     if isinstance(data, bytes) and data.startswith(_PNG_SIGNATURE):
         baked = extract_png(data)
@@ -145,6 +196,7 @@ def _verify_jwt(payload: _Payload, context: _Context) -> VerificationResult:
     wrapped = claims.get("vc")
     # OB 3.0 JWTs (VC 1.1 style) wrap the credential in "vc"; VC-JOSE-COSE signs it directly.
     document: dict[str, Any] = wrapped if isinstance(wrapped, dict) else claims
+    refuse_hostile(document)
     parsed = Check("parse", True, "The credential was read from a compact JWT.")
     _verified, jws_check = jose.verify_jwt(payload.text, context.resolver)
     signature = Check("signature", jws_check.passed, jws_check.message)
@@ -158,8 +210,8 @@ def _unverified_jwt(token: str) -> tuple[dict[str, Any] | None, dict[str, Any] |
     """Decode without verifying, only to run the structural checks; jose does the signature."""
     try:
         head, body, _sig = token.split(".")
-        header = json.loads(_b64url(head))
-        claims = json.loads(_b64url(body))
+        header = bounded_loads(_b64url(head).decode("utf-8"))
+        claims = bounded_loads(_b64url(body).decode("utf-8"))
     except (ValueError, binascii.Error):
         return None, None
     if not isinstance(header, dict) or not isinstance(claims, dict):

@@ -1,90 +1,152 @@
-"""Staff sign-in for the pages: the API token, kept in a cookie the browser cannot script.
+"""Staff sign-in for the pages: a server-side session behind an HttpOnly cookie.
 
 A page cannot send an ``Authorization`` header from a plain HTML form, so the login form
-takes the same API token the REST API uses and stores it in an HttpOnly, SameSite=Strict
-cookie (Secure when the site is served over https). Roles are then checked exactly as the
-API checks them, with ``service.people.authenticate`` and ``require_role``.
+takes the API token once and opens a session (``service.sessions``); the cookie holds only the
+session's random id. Roles are then checked exactly as the API checks them.
 
-Forms that change state carry a CSRF token: an HMAC of the session cookie under a key
-derived from the master key, so it needs no table and dies with the session.
+Every form carries a CSRF token: an HMAC, under a key derived from the master key, of the
+session cookie — or, before sign-in and on the public forms, of a random pre-session cookie.
+A forged cross-site POST has neither the cookie's value nor the key, so it cannot make one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
+from datetime import timedelta
 
 from fastapi import Request, Response
 
+from credstack.config import Settings
 from credstack.errors import Forbidden
-from credstack.service.people import Principal, authenticate
-from credstack.store.secrets import MasterKey
+from credstack.service.people import Principal
+from credstack.service.runtime import Runtime
+from credstack.service.sessions import SessionPolicy, session_principal, touch_session
+from credstack.store.db import is_lock_timeout
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
     "COOKIE_NAME",
+    "CSRF_COOKIE",
     "clear_session",
     "csrf_token",
     "current_principal",
+    "policy",
+    "remember_csrf_cookie",
     "require_csrf",
     "start_session",
 ]
 
 COOKIE_NAME = "credstack_session"
-_CSRF_CONTEXT = b"credstack page csrf v1"
-_SESSION_SECONDS = 8 * 60 * 60
+CSRF_COOKIE = "credstack_csrf"
+_CSRF_CONTEXT = b"credstack page csrf v2"
+
+
+def _runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def _settings(request: Request) -> Settings:
+    return _runtime(request).settings
+
+
+def policy(request: Request) -> SessionPolicy:
+    limits = _settings(request).limits
+    return SessionPolicy(
+        idle=timedelta(minutes=limits.session_idle_minutes),
+        lifetime=timedelta(hours=limits.session_hours),
+    )
 
 
 def _session(request: Request) -> str | None:
     value = request.cookies.get(COOKIE_NAME)
-    return value or None
+    return value if value and len(value) <= 100 else None
 
 
 def current_principal(request: Request, uow: UnitOfWork) -> Principal | None:
-    """The signed-in staff member, or None; an unknown or revoked token counts as signed out."""
-    token = _session(request)
-    if token is None:
+    """The signed-in staff member, or None; an ended, unknown or expired session is signed out."""
+    session_id = _session(request)
+    if session_id is None:
         return None
-    return authenticate(uow, token)
+    found = session_principal(uow, session_id, policy(request))
+    if found is None:
+        return None
+    principal, due = found
+    if due and request.method == "GET":  # a POST's own transaction holds the write lock
+        _note_seen(request, session_id)
+    return principal
 
 
-def _master(request: Request) -> MasterKey:
-    master: MasterKey = request.app.state.runtime.master
-    return master
+def _note_seen(request: Request, session_id: str) -> None:
+    """Move the idle deadline, in its own short write; a busy database just skips it."""
+    try:
+        with _runtime(request).uow() as uow:
+            touch_session(uow, session_id, policy(request))
+            uow.commit()
+    except Exception as exc:
+        if not is_lock_timeout(exc):
+            raise
+
+
+def _basis(request: Request) -> str:
+    """What this browser's CSRF tokens are bound to (made fresh if it has nothing yet)."""
+    existing = _session(request) or request.cookies.get(CSRF_COOKIE)
+    if existing:
+        return existing
+    fresh: str | None = getattr(request.state, "new_csrf_basis", None)
+    if fresh is None:
+        fresh = request.state.new_csrf_basis = secrets.token_urlsafe(32)
+    return fresh
+
+
+def _mac(request: Request, basis: str) -> str:
+    key = hmac.new(_runtime(request).master.key, _CSRF_CONTEXT, hashlib.sha256).digest()
+    return hmac.new(key, basis.encode(), hashlib.sha256).hexdigest()
 
 
 def csrf_token(request: Request) -> str:
-    """The token the session's forms carry; empty when nobody is signed in."""
-    session = _session(request)
-    if session is None:
-        return ""
-    key = hmac.new(_master(request).key, _CSRF_CONTEXT, hashlib.sha256).digest()
-    return hmac.new(key, session.encode(), hashlib.sha256).hexdigest()
+    """The token this browser's forms carry (see `remember_csrf_cookie`)."""
+    return _mac(request, _basis(request))
+
+
+def remember_csrf_cookie(request: Request, response: Response) -> None:
+    """Set the pre-session cookie if `csrf_token` had to invent one for this page."""
+    fresh = getattr(request.state, "new_csrf_basis", None)
+    if fresh is not None:
+        _set(request, response, CSRF_COOKIE, fresh, max_age=None)
 
 
 def require_csrf(request: Request, submitted: str | None) -> None:
-    expected = csrf_token(request)
+    existing = _session(request) or request.cookies.get(CSRF_COOKIE)
+    expected = _mac(request, existing) if existing else ""
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):
         raise Forbidden("the form has expired or did not come from this site; reload it")
 
 
-def start_session(request: Request, response: Response, token: str) -> None:
+def _set(request: Request, response: Response, name: str, value: str, max_age: int | None) -> None:
     response.set_cookie(
-        COOKIE_NAME,
-        token,
-        max_age=_SESSION_SECONDS,
+        name,
+        value,
+        max_age=max_age,
         httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        samesite="lax",
+        secure=_settings(request).secure_cookies,
         path="/",
     )
+
+
+def start_session(request: Request, response: Response, session_id: str) -> None:
+    lifetime = int(policy(request).lifetime.total_seconds())
+    _set(request, response, COOKIE_NAME, session_id, max_age=lifetime)
 
 
 def clear_session(request: Request, response: Response) -> None:
     response.delete_cookie(
         COOKIE_NAME,
         httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
+        samesite="lax",
+        secure=_settings(request).secure_cookies,
         path="/",
     )

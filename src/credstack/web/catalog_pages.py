@@ -27,6 +27,7 @@ from credstack.service.people import require_issuer
 from credstack.store.models import AchievementVersionRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.web.page import PageRoute, render
+from credstack.web.pagination import PageNumber, paginate
 from credstack.web.requirement_view import AssessmentFacts, requirement_view
 
 __all__ = ["TYPE_HEADINGS", "router"]
@@ -42,6 +43,12 @@ TYPE_HEADINGS: dict[str, str] = {
     AchievementType.CE_ACTIVITY: "Continuing-education activities",
     AchievementType.COURSE: "Courses",
 }
+
+
+def _type_order(kind: str) -> int:
+    """Pages follow the sections' order, so each type's entries stay together across pages."""
+    order = list(TYPE_HEADINGS)
+    return order.index(kind) if kind in order else len(order)
 
 
 def _current(uow: UnitOfWork, issuer: IssuerRow) -> dict[str, AchievementVersionRow]:
@@ -65,7 +72,8 @@ def _frameworks(uow: UnitOfWork, issuer: IssuerRow) -> list[dict[str, Any]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, uow: UowDep) -> HTMLResponse:
+def home(request: Request, uow: UowDep, page: int = PageNumber) -> HTMLResponse:
+    shown, pager = paginate(uow.issuers.all(), page)
     issuers = [
         {
             "key": i.key,
@@ -73,16 +81,23 @@ def home(request: Request, uow: UowDep) -> HTMLResponse:
             "kind": i.kind.replace("-", " "),
             "achievements": len(uow.achievements.all(i.id)),
         }
-        for i in uow.issuers.all()
+        for i in shown
     ]
-    return render(request, uow, "home.html", {"title": "Stackable credentials", "issuers": issuers})
+    context = {"title": "Stackable credentials", "issuers": issuers, "pager": pager}
+    return render(request, uow, "home.html", context)
 
 
 @router.get("/issuers/{issuer}", response_class=HTMLResponse)
-def issuer_page(request: Request, issuer: str, uow: UowDep, runtime: RuntimeDep) -> HTMLResponse:
+def issuer_page(
+    request: Request, issuer: str, uow: UowDep, runtime: RuntimeDep, page: int = PageNumber
+) -> HTMLResponse:
     row = require_issuer(uow, issuer)
     groups: dict[str, list[dict[str, Any]]] = {kind: [] for kind in TYPE_HEADINGS}
-    for key, version in sorted(_current(uow, row).items(), key=lambda kv: kv[1].name):
+    in_order = sorted(
+        _current(uow, row).items(), key=lambda kv: (_type_order(kv[1].type), kv[1].name)
+    )
+    shown, pager = paginate(in_order, page)
+    for key, version in shown:
         groups.setdefault(version.type, []).append(
             {
                 "key": key,
@@ -103,6 +118,7 @@ def issuer_page(request: Request, issuer: str, uow: UowDep, runtime: RuntimeDep)
         "kind": row.kind.replace("-", " "),
         "did": issuer_identity(uow, runtime.settings.base_url, row),
         "sections": sections,
+        "pager": pager,
         "frameworks": _frameworks(uow, row),
         "partners": uow.issuers.partners(row.id),
     }

@@ -8,22 +8,23 @@ the page verifies each one and says which of the issuers' stacks the group satis
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from credstack.api.deps import RuntimeDep, UowDep
-from credstack.errors import InvalidInput
-from credstack.service.group_view import group_view
-from credstack.service.sharing import ShareLinks
-from credstack.service.verification import result_json, verifier_for
+from credstack.api.ratelimit import limit_verify
+from credstack.api.verify_pool import group_result, off_loop
+from credstack.errors import CredstackError
+from credstack.service.verification import result_json
+from credstack.web.auth import require_csrf
 from credstack.web.page import PageRoute, render
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
-_MAX_BYTES = 10 * 1024 * 1024
 _MAX_FILES = 20
 
 
@@ -40,31 +41,30 @@ async def employer_check(
     files: Annotated[list[UploadFile] | None, File()] = None,
     pasted: Annotated[str | None, Form()] = None,
     email: Annotated[str | None, Form()] = None,
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
 ) -> HTMLResponse:
+    require_csrf(request, csrf)
+    limit_verify(request)
     items: list[bytes] = []
     for upload in files or []:
         if not upload.filename:
             continue
-        data = await upload.read(_MAX_BYTES + 1)
-        if len(data) > _MAX_BYTES:
-            return _error(request, uow, f"{upload.filename} is larger than 10 MiB.")
+        limit = runtime.settings.max_credential_bytes
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            return _error(request, uow, f"{upload.filename} is larger than {limit} bytes.")
         items.append(data)
     items.extend(block.strip().encode() for block in (pasted or "").split("\n\n") if block.strip())
     if not items:
         return _error(request, uow, "Choose credential files, or paste credentials.")
     if len(items) > _MAX_FILES:
         return _error(request, uow, f"Check at most {_MAX_FILES} credentials at once.")
-    verifier = verifier_for(
-        uow,
-        runtime.keys(uow),
-        base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
-        share_links=ShareLinks(runtime.master),
-    )
     address = email.strip() if email and email.strip() else None
+    # In a worker process, within the API's bounds and time budget (api.verify_pool).
+    work = partial(group_result, items, datetime.now(UTC).date(), address)
     try:
-        report = group_view(verifier, items, datetime.now(UTC).date(), email=address)
-    except InvalidInput as exc:
+        report = await off_loop(runtime.settings, work)
+    except CredstackError as exc:
         return _error(request, uow, exc.message)
     context = {
         "title": "Check credentials together",

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from credstack.api.deps import RuntimeDep, UowDep
 from credstack.domain.requirements import Holds
-from credstack.errors import Forbidden
 from credstack.service import clock, engine
 from credstack.service.explain import outcome_json
 from credstack.service.learner_record import learner_clr
-from credstack.service.lookup import find_learner
+from credstack.service.learners import profile
+from credstack.service.visibility import learner_issuer_ids, visible_learner
 from credstack.store.models import AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 from credstack.web.auth import current_principal
@@ -116,15 +117,25 @@ def _in_progress(
     return found
 
 
-def _visible_issuers(request: Request, uow: UnitOfWork) -> dict[int, IssuerRow] | None:
-    """Issuers whose awards the signed-in staff member may see; None when signed out."""
+def _open_record(
+    request: Request, uow: UnitOfWork, ref: str, suffix: str = ""
+) -> tuple[LearnerRow, dict[int, IssuerRow]] | RedirectResponse:
+    """The learner and the issuers whose part of the record the staff member may see.
+
+    Signed out: to the login page. A learner they may not see: 404, as for no such learner
+    (``service.visibility``). Named by the registrar's key: redirected to the opaque URL,
+    so the address bar and the history hold no learner's key.
+    """
     principal = current_principal(request, uow)
     if principal is None:
-        return None
-    visible = {i for i, _role, _scope in principal.roles}
-    if not visible:
-        raise Forbidden("your account has no role at any issuer, so it sees no learner records")
-    return {i.id: i for i in uow.issuers.all() if i.key in visible}
+        return RedirectResponse(f"/login?next=/learners/{quote(ref)}{suffix}", status_code=303)
+    learner = visible_learner(uow, principal, ref)
+    if ref != learner.public_id:
+        return RedirectResponse(f"/learners/{learner.public_id}{suffix}", status_code=303)
+    staff = {issuer for issuer, _role, _scope in principal.roles}
+    shared = learner_issuer_ids(uow, learner)
+    issuers = {i.id: i for i in uow.issuers.all() if i.key in staff and i.id in shared}
+    return learner, issuers
 
 
 @router.get("/learners/{learner}/clr", response_model=None)
@@ -132,10 +143,10 @@ def learner_clr_export(
     request: Request, learner: str, uow: UowDep, runtime: RuntimeDep
 ) -> Response:
     """The learner record as a signed CLR 2.0 ``ClrCredential`` (see ``service.learner_record``)."""
-    issuers = _visible_issuers(request, uow)
-    if issuers is None:
-        return RedirectResponse(f"/login?next=/learners/{learner}", status_code=303)
-    who = find_learner(uow, learner)
+    opened = _open_record(request, uow, learner, "/clr")
+    if isinstance(opened, Response):
+        return opened
+    who, issuers = opened
     now = clock.now()
     held = [
         a
@@ -149,22 +160,24 @@ def learner_clr_export(
         learner=who,
         awards=held,
         issuers=issuers,
+        name=profile(uow, who).name,
         now=now,
     )
     uow.commit()
     return JSONResponse(
         document,
         media_type="application/ld+json",
-        headers={"content-disposition": f'attachment; filename="{who.key}-clr.json"'},
+        headers={"content-disposition": f'attachment; filename="{who.public_id}-clr.json"'},
     )
 
 
 @router.get("/learners/{learner}", response_class=HTMLResponse, response_model=None)
 def learner_page(request: Request, learner: str, uow: UowDep) -> Response:
-    issuers = _visible_issuers(request, uow)
-    if issuers is None:
-        return RedirectResponse(f"/login?next=/learners/{learner}", status_code=303)
-    who = find_learner(uow, learner)
+    opened = _open_record(request, uow, learner)
+    if isinstance(opened, Response):
+        return opened
+    who, issuers = opened
+    person = profile(uow, who)
     now = clock.now()
     awards = _awards(uow, who, issuers, now)
     progress: list[dict[str, Any]] = []
@@ -173,8 +186,9 @@ def learner_page(request: Request, learner: str, uow: UowDep) -> Response:
         progress.extend(_in_progress(uow, who, issuer, held, clock.today(issuer, now)))
     uow.commit()
     context = {
-        "title": f"{who.name}: learner record",
+        "title": f"{person.name}: learner record",
         "learner": who,
+        "person": person,
         "awards": awards,
         "progress": progress,
         "today": now.date(),

@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 
 from credstack.errors import CredstackError
 from credstack.store.uow import UnitOfWork
-from credstack.web.auth import csrf_token, current_principal
+from credstack.web.auth import csrf_token, current_principal, remember_csrf_cookie
 from credstack.web.routes import templates
 
 __all__ = ["PageRoute", "error_page", "render"]
@@ -30,8 +30,10 @@ def render(
     status_code: int = 200,
 ) -> HTMLResponse:
     principal = current_principal(request, uow) if uow is not None else None
-    full = {"principal": principal, "csrf": csrf_token(request) if principal else "", **context}
-    return templates.TemplateResponse(request, template, full, status_code=status_code)
+    full = {"principal": principal, "csrf": csrf_token(request), **context}
+    response = templates.TemplateResponse(request, template, full, status_code=status_code)
+    remember_csrf_cookie(request, response)
+    return response
 
 
 _TITLES = {403: "Not allowed", 404: "Not found", 409: "Conflict", 422: "Not accepted"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -10,30 +11,25 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.api.ratelimit import limit_verify
+from credstack.api.verify_pool import award_result, bytes_result, off_loop, url_result
+from credstack.catalog.format import is_web_url
 from credstack.errors import CredstackError, NotFound
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
-from credstack.service.verification import Verifier, result_json, verifier_for
-from credstack.store.uow import UnitOfWork
+from credstack.service.verification import result_json
+from credstack.vc.limits import MAX_URL_CHARS
 from credstack.vc.result import VerificationResult
+from credstack.vc.safejson import InputRefused
+from credstack.web.auth import csrf_token, remember_csrf_cookie, require_csrf
 
 __all__ = ["router", "templates"]
 
 _HERE = Path(__file__).resolve().parent
 _STATIC = {"site.css": "text/css"}
-_MAX_BYTES = 10 * 1024 * 1024
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
+templates.env.tests["web_url"] = is_web_url  # pages link only http(s) URLs, whatever is stored
 router = APIRouter(include_in_schema=False)
-
-
-def _verifier(uow: UnitOfWork, runtime: Runtime) -> Verifier:
-    return verifier_for(
-        uow,
-        runtime.keys(uow),
-        base_url=runtime.settings.base_url,
-        data_dir=runtime.settings.data_dir,
-        share_links=ShareLinks(runtime.master),
-    )
 
 
 def _page(
@@ -45,7 +41,7 @@ def _page(
     links: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    return templates.TemplateResponse(
+    response = templates.TemplateResponse(
         request,
         "verify.html",
         {
@@ -54,9 +50,12 @@ def _page(
             "error": error,
             "links": links or {},
             "show_form": links is None,
+            "csrf": csrf_token(request),
         },
         status_code=status_code,
     )
+    remember_csrf_cookie(request, response)
+    return response
 
 
 @router.get("/static/{name}")
@@ -67,7 +66,7 @@ def static(name: str) -> Response:
 
 
 @router.get("/verify", response_class=HTMLResponse)
-def verify_page(
+async def verify_page(
     request: Request, uow: UowDep, runtime: RuntimeDep, credential: str | None = None
 ) -> HTMLResponse:
     """The form; with ``?credential=<id>`` (the certificate's QR code) the result at once."""
@@ -78,39 +77,61 @@ def verify_page(
         return _page(
             request, None, error=f"No credential {credential} was issued here.", status_code=404
         )
-    return _page(request, _verifier(uow, runtime).verify_award(award))
+    return _page(request, await _award_result(runtime, award.public_id))
+
+
+async def _award_result(runtime: Runtime, public_id: str) -> VerificationResult:
+    """Our own credential, verified in a worker process like any presented one.
+
+    The trust directory it is checked against may be large: reading it must not hold the server.
+    """
+    result = await off_loop(runtime.settings, partial(award_result, public_id))
+    if result is None:  # revoked and purged between the look-up and the worker's
+        raise NotFound(f"no credential {public_id} was issued here")
+    return result
 
 
 @router.post("/verify", response_class=HTMLResponse)
 async def verify_upload(
     request: Request,
-    uow: UowDep,
     runtime: RuntimeDep,
     file: Annotated[UploadFile | None, File()] = None,
-    url: Annotated[str | None, Form()] = None,
+    url: Annotated[str | None, Form(max_length=MAX_URL_CHARS)] = None,
     email: Annotated[str | None, Form()] = None,
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
 ) -> HTMLResponse:
-    verifier = _verifier(uow, runtime)
+    """Verified in a worker process, within the same bounds and budget as the API."""
+    limit = runtime.settings.max_credential_bytes
+    try:
+        require_csrf(request, csrf)
+    except CredstackError as exc:
+        return _page(request, None, error=exc.message, status_code=exc.http_status)
+    limit_verify(request)
     address = email.strip() if email and email.strip() else None
     try:
         if file is not None and file.filename:
-            data = await file.read(_MAX_BYTES + 1)
-            if len(data) > _MAX_BYTES:
+            data = await file.read(limit + 1)
+            if len(data) > limit:
                 return _page(
-                    request, None, error="The file is larger than 10 MiB.", status_code=422
+                    request, None, error=f"The file is larger than {limit} bytes.", status_code=413
                 )
-            return _page(request, verifier.verify_bytes(data, email=address))
+            work = partial(bytes_result, data, address)
+            return _page(request, await off_loop(runtime.settings, work))
         if url:
-            return _page(request, verifier.verify_url(url.strip(), email=address))
+            work = partial(url_result, url.strip(), address)
+            return _page(request, await off_loop(runtime.settings, work))
     except CredstackError as exc:
         return _page(request, None, error=exc.message, status_code=exc.http_status)
+    except InputRefused as exc:
+        return _page(request, None, error=exc.message, status_code=413 if exc.too_large else 422)
     return _page(request, None, error="Choose a file or give a link to verify.", status_code=422)
 
 
 @router.get("/share/{token}", response_class=HTMLResponse)
-def share_page(request: Request, token: str, uow: UowDep, runtime: RuntimeDep) -> HTMLResponse:
+async def share_page(
+    request: Request, token: str, uow: UowDep, runtime: RuntimeDep
+) -> HTMLResponse:
     """What a learner shared: the credential's meaning and its verification, checked now."""
-    verifier = _verifier(uow, runtime)
     award = ShareLinks(runtime.master).award_for(uow, token)
     if award is None or award.credential is None:
         return _page(
@@ -128,4 +149,5 @@ def share_page(request: Request, token: str, uow: UowDep, runtime: RuntimeDep) -
         "Badge image (PNG)": f"{base}/badge.png",
         "Certificate (PDF)": f"{base}/certificate.pdf",
     }
-    return _page(request, verifier.verify_award(award), title="Shared credential", links=links)
+    result = await _award_result(runtime, award.public_id)
+    return _page(request, result, title="Shared credential", links=links)

@@ -1,4 +1,4 @@
-"""Signing staff in and out of the pages with an API token (see ``auth``)."""
+"""Signing staff in and out of the pages (see ``auth``): a token opens a server-side session."""
 
 from __future__ import annotations
 
@@ -8,13 +8,22 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from credstack.api.deps import UowDep
+from credstack.api.ratelimit import client_address, limiters
 from credstack.service.people import authenticate
-from credstack.web.auth import clear_session, require_csrf, start_session
+from credstack.service.sessions import end_session, open_session
+from credstack.web.auth import (
+    COOKIE_NAME,
+    clear_session,
+    policy,
+    require_csrf,
+    start_session,
+)
 from credstack.web.page import PageRoute, render
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
+_MAX_TOKEN = 200
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,9 +42,12 @@ def login_form(request: Request, uow: UowDep, next: str | None = None) -> HTMLRe
 def login(
     request: Request,
     uow: UowDep,
-    token: Annotated[str, Form()],
-    next: Annotated[str, Form()] = "/",
+    token: Annotated[str, Form(max_length=_MAX_TOKEN)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
+    require_csrf(request, csrf)
+    limiters(request).sign_in.spend(client_address(request))
     principal = authenticate(uow, token.strip())
     if principal is None:
         context = {
@@ -44,15 +56,23 @@ def login(
             "error": "That API token is unknown or revoked.",
         }
         return render(request, None, "login.html", context, status_code=403)
+    session_id, _row = open_session(uow, principal, policy(request))
     uow.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
-    start_session(request, response, token.strip())
+    start_session(request, response, session_id)
     return response
 
 
 @router.post("/logout", response_model=None)
-def logout(request: Request, csrf: Annotated[str | None, Form()] = None) -> Response:
+def logout(
+    request: Request, uow: UowDep, csrf: Annotated[str | None, Form(max_length=200)] = None
+) -> Response:
+    """Ends the session on the server too: a copied cookie is useless after sign-out."""
     require_csrf(request, csrf)
+    session_id = request.cookies.get(COOKIE_NAME)
+    if session_id:
+        end_session(uow, session_id)
+        uow.commit()
     response = RedirectResponse("/", status_code=303)
     clear_session(request, response)
     return response

@@ -133,3 +133,42 @@ def test_item_answers_new_learners_and_a_changed_duplicate(
     assert "row 3: attempt G-2 was already recorded with different content (score 6)" in str(
         again.value
     )
+
+
+def test_a_partial_import_commits_in_batches_and_an_all_or_nothing_one_never(
+    uow: UnitOfWork, tmcb: object
+) -> None:
+    """Batches keep a big import from holding SQLite's write lock (issue 10); each checkpoint
+    sees the rows before it recorded, and an all-or-nothing import is never cut into batches."""
+    header = "learner,learner_name,assessment,attempt_id,sat_at,score\n"
+    rows = "".join(f"b{n},B {n},ebola-exam,B-{n},2026-05-02T09:00:00+00:00,10\n" for n in range(5))
+    seen: list[int] = []
+
+    def checkpoint() -> None:
+        uow.commit()
+        seen.append(uow.session.query(AssessmentAttemptRow).count())
+
+    report = import_results(
+        uow,
+        None,
+        issuer=tmcb,  # type: ignore[arg-type]
+        text=header + rows,
+        partial=True,
+        add_learners=True,
+        checkpoint=checkpoint,
+        batch_rows=2,
+        batch_seconds=3600,
+    )
+    assert [row for row, _ in report.recorded] == [2, 3, 4, 5, 6]
+    assert seen == [2, 4]
+    whole = "".join(f"w{n},W {n},ebola-exam,W-{n},2026-05-02T09:00:00+00:00,10\n" for n in range(5))
+    kept = import_results(
+        uow,
+        None,
+        issuer=tmcb,  # type: ignore[arg-type]
+        text=header + whole,
+        add_learners=True,
+        checkpoint=checkpoint,
+        batch_rows=1,
+    )
+    assert len(kept.recorded) == 5 and seen == [2, 4]

@@ -27,6 +27,10 @@ def test_there_is_a_broken_catalog_for_every_kind_of_mistake() -> None:
         "duplicate-ids",
         "bad-validity",
         "duplicate-key",
+        "script-urls",
+        "alias-bomb",
+        "self-referential-alias",
+        "deep-nesting",
     } <= names
 
 

@@ -32,6 +32,7 @@ from vcdoc_helpers import (
 from credstack.vc import dataintegrity, jose
 from credstack.vc.baking import BakingError, bake_png, bake_svg, extract_png, extract_svg
 from credstack.vc.documents import open_badge_credential
+from credstack.vc.safejson import InputRefused
 from credstack.vc.verify import verify_credential
 
 SEED = 20261202
@@ -140,9 +141,12 @@ def test_ten_thousand_mutations_none_accepted_that_should_not_be() -> None:
     wrongly_accepted: list[tuple[str, bytes]] = []
     for form, mutated in _mutations(originals, document):
         tried[form] += 1
-        result = verify_credential(
-            mutated, resolver=resolver, status_lists=lists, now=NOW, issuers=DIRECTORY
-        )
+        try:
+            result = verify_credential(
+                mutated, resolver=resolver, status_lists=lists, now=NOW, issuers=DIRECTORY
+            )
+        except InputRefused:
+            continue  # refused before any work: a shape no issuer writes (issue 10), not accepted
         if result.verified and not oracle.unchanged(form, mutated):
             wrongly_accepted.append((form, mutated))
     assert tried == COUNTS and sum(tried.values()) == 10_000

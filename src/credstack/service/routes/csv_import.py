@@ -10,12 +10,21 @@ and `learner_name` (used only with `add_learners`).
 Every problem is reported with its row number (the header is row 1). Without `partial`, one bad
 row rejects the whole file and nothing is kept; with it, the good rows are kept. Re-importing
 the same file is harmless: rows whose `attempt_id` is already recorded are skipped.
+
+A partial import is committed in batches (`BATCH_ROWS` rows or `BATCH_SECONDS`, whichever comes
+first), so a big file never holds SQLite's single write lock for long: other writers wait for
+one batch at most. Nothing is lost by this: the rows of a batch are kept or not together, and
+an import stopped half-way is finished by importing the same file again. An all-or-nothing
+import (without `partial`) is one transaction by its promise, and holds the lock throughout.
 """
 
 from __future__ import annotations
 
+import _csv
 import csv
 import io
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,8 +45,21 @@ from credstack.service.routes.results import (
 )
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.uow import UnitOfWork
+from credstack.vc.limits import MAX_CSV_FIELD_BYTES
 
-__all__ = ["COLUMNS", "ImportRejected", "ImportReport", "RowProblem", "import_results"]
+__all__ = [
+    "BATCH_ROWS",
+    "BATCH_SECONDS",
+    "COLUMNS",
+    "ImportRejected",
+    "ImportReport",
+    "RowProblem",
+    "import_results",
+]
+
+BATCH_ROWS = 200
+BATCH_SECONDS = 0.5
+"""A partial import commits after this many rows or this long, whichever comes first."""
 
 REQUIRED = ("learner", "assessment", "attempt_id", "sat_at")
 OPTIONAL = (
@@ -207,18 +229,82 @@ def import_results(
     partial: bool = False,
     add_learners: bool = False,
     recorded_by: UserRow | None = None,
+    checkpoint: Callable[[], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+    batch_seconds: float = BATCH_SECONDS,
 ) -> ImportReport:
     """Record every row, each in its own savepoint; raise `ImportRejected` (keeping nothing)
-    unless all are good or `partial` was asked for. The caller's unit of work commits."""
+    unless all are good or `partial` was asked for. The caller's unit of work commits.
+
+    With `partial` and a `checkpoint` (normally `uow.checkpoint`: commit and let other writers
+    in), the rows so far are committed every `batch_rows` rows or `batch_seconds`; without
+    `partial` the checkpoint is never called, as a rejected file must leave nothing behind.
+    """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [name.strip() for name in next(reader, [])]
+    try:
+        header = [name.strip() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise _unreadable(reader.line_num, exc) from exc
     report = ImportReport()
     if not header:
         raise ImportRejected([RowProblem(1, "the file is empty; the first row must be a header")])
     header_problems = _header_problems(header)
     if header_problems:
         raise ImportRejected([RowProblem(1, message) for message in header_problems])
-    whole = uow.session.begin_nested()  # a rejected file leaves no trace, whoever commits later
+    flush = checkpoint if partial else None
+    # A rejected file leaves no trace, whoever commits later; a batched import has no "whole".
+    whole = None if flush is not None else uow.session.begin_nested()
+    try:
+        _record_rows(
+            uow,
+            keys,
+            issuer,
+            reader,
+            header,
+            report,
+            add_learners,
+            recorded_by,
+            flush=flush,
+            batch_rows=batch_rows,
+            batch_seconds=batch_seconds,
+        )
+    except csv.Error as exc:
+        if whole is not None:
+            whole.rollback()
+        raise _unreadable(reader.line_num, exc) from exc
+    if whole is None:
+        return report
+    if report.problems and not partial:
+        whole.rollback()
+        raise ImportRejected(report.problems)
+    whole.commit()
+    return report
+
+
+def _unreadable(line: int, exc: csv.Error) -> ImportRejected:
+    """The csv module's limit on a field (128 KiB) is a bound on what a cell can mean."""
+    if "field limit" in str(exc):
+        message = f"a field is longer than {MAX_CSV_FIELD_BYTES // 1024} KiB"
+    else:
+        message = f"not readable as CSV: {exc}"
+    return ImportRejected([RowProblem(line, message)])
+
+
+def _record_rows(
+    uow: UnitOfWork,
+    keys: KeyStore | None,
+    issuer: IssuerRow,
+    reader: _csv.Reader,
+    header: list[str],
+    report: ImportReport,
+    add_learners: bool,
+    recorded_by: UserRow | None,
+    *,
+    flush: Callable[[], None] | None,
+    batch_rows: int,
+    batch_seconds: float,
+) -> None:
+    since, started = 0, time.monotonic()
     for cells_list in reader:
         row = reader.line_num
         if not any(cell.strip() for cell in cells_list):
@@ -243,8 +329,9 @@ def import_results(
             report.skipped.append(row)
         else:
             report.recorded.append((row, recorded))
-    if report.problems and not partial:
-        whole.rollback()
-        raise ImportRejected(report.problems)
-    whole.commit()
-    return report
+        since += 1
+        if flush is not None and (
+            since >= batch_rows or time.monotonic() - started >= batch_seconds
+        ):
+            flush()
+            since, started = 0, time.monotonic()

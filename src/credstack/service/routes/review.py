@@ -21,7 +21,7 @@ from credstack.domain.requirements import (
     iter_nodes,
 )
 from credstack.errors import Conflict, InvalidInput, NotFound
-from credstack.service import clock, engine
+from credstack.service import audit_trail, clock, engine
 from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
 from credstack.store.models import (
@@ -160,6 +160,13 @@ def review(
             comment=comment,
             by_user_id=by.id,
         )
+    )
+    audit_trail.record(
+        uow,
+        action=f"review.{action}",
+        subject=f"achievement:{issuer.key}:{achievement_key}:v{row.version}",
+        details={"from": before, "to": after, "comment": comment},
+        actor=f"user:{by.email}",
     )
     if action == "publish":
         _supersede(uow, achievement, row, by)

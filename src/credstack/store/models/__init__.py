@@ -3,6 +3,7 @@
 Rows are named `...Row` so they are never confused with the domain values of the same concept.
 """
 
+from credstack.store.models.audit import AuditEventRow
 from credstack.store.models.awards import AwardRow
 from credstack.store.models.base import Base
 from credstack.store.models.catalog import (
@@ -16,6 +17,8 @@ from credstack.store.models.catalog import (
     PartnerRow,
 )
 from credstack.store.models.enrolments import EnrolmentRow
+from credstack.store.models.idempotency import IdempotentRequestRow
+from credstack.store.models.learners import LearnerRow
 from credstack.store.models.lifecycle import (
     AwardEventRow,
     CeCountRow,
@@ -31,8 +34,8 @@ from credstack.store.models.records import (
 from credstack.store.models.tenancy import (
     ApiTokenRow,
     IssuerRow,
-    LearnerRow,
     MembershipRow,
+    SessionRow,
     SigningKeyRow,
     UserRow,
 )
@@ -45,6 +48,7 @@ __all__ = [
     "AssessmentRow",
     "AssessmentVersionRow",
     "AttestationRow",
+    "AuditEventRow",
     "AwardEventRow",
     "AwardRow",
     "Base",
@@ -55,11 +59,13 @@ __all__ = [
     "CourseCompletionRow",
     "EnrolmentRow",
     "FrameworkRow",
+    "IdempotentRequestRow",
     "IssuerRow",
     "LearnerRow",
     "MembershipRow",
     "PartnerRow",
     "ReviewEventRow",
+    "SessionRow",
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",

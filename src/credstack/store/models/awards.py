@@ -9,9 +9,11 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,6 +29,18 @@ class AwardRow(Base):
     """A learner holding one version of an achievement."""
 
     __tablename__ = "awards"
+    __table_args__ = (
+        # One active award per learner and achievement version, enforced by the database so two
+        # simultaneous grants cannot both succeed; revoked and expired awards stay as history.
+        Index(
+            "uq_awards_active_learner_version",
+            "learner_id",
+            "achievement_version_id",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True)
     learner_id: Mapped[int] = mapped_column(

@@ -19,8 +19,8 @@ from credstack.store.types import UtcDateTime, utcnow
 __all__ = [
     "ApiTokenRow",
     "IssuerRow",
-    "LearnerRow",
     "MembershipRow",
+    "SessionRow",
     "SigningKeyRow",
     "UserRow",
 ]
@@ -77,16 +77,23 @@ class ApiTokenRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class LearnerRow(Base):
-    """A person who holds credentials, from any number of issuers."""
+class SessionRow(Base):
+    """A staff member signed in to the pages: the cookie holds a random id, we keep its hash.
 
-    __tablename__ = "learners"
+    Tied to the API token that opened it, so revoking the token ends the session too.
+    """
+
+    __tablename__ = "sessions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(120), unique=True)
-    name: Mapped[str] = mapped_column(String(300))
-    email: Mapped[str | None] = mapped_column(String(300), unique=True)
-    identity_salt: Mapped[str] = mapped_column(String(64))
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class SigningKeyRow(Base):

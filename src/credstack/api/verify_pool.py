@@ -1,0 +1,177 @@
+"""Verification off the event loop: a pool of worker processes and a time budget per request.
+
+Canonicalising and checking a signature is CPU work; done inside an ``async`` route it held
+the event loop, so one costly request made every other one (``/healthz`` included) wait.
+Worker *threads* were measured and were not enough: they hold the GIL, and ``/healthz`` took
+0.4 s while four costly verifications ran. Worker *processes* leave the server's own process
+free (``/healthz`` in milliseconds; docs/benchmarks.md). Each worker opens its own runtime
+(engine, master key) from the server's settings once, then verifies with its own session.
+
+A request whose verification has not finished within its budget is answered 503; the worker
+finishes the abandoned verification, which the bounds in ``vc.limits`` keep to seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+from typing import TypeVar
+
+from credstack.config import Settings
+from credstack.errors import Overloaded
+from credstack.service.group_view import GroupReport, group_view
+from credstack.service.runtime import Runtime, open_runtime
+from credstack.service.sharing import ShareLinks
+from credstack.service.verification import Verifier, verifier_for
+from credstack.vc.limits import VERIFY_WORKERS, WORKER_NICENESS
+from credstack.vc.result import VerificationResult
+
+__all__ = [
+    "award_result",
+    "bytes_result",
+    "group_result",
+    "off_loop",
+    "shutdown",
+    "url_result",
+    "warm_up",
+]
+
+_T = TypeVar("_T")
+_PARENT_CHECK_SECONDS = 1.0
+_pool: ProcessPoolExecutor | None = None
+_starting: list[Future[None]] = []  # one per worker: done once that worker has started
+_runtimes: dict[Settings, Runtime] = {}  # in each worker: one runtime per installation
+
+
+def _executor(settings: Settings) -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        # spawn, not fork: the server has threads (and database connections) a fork would copy.
+        _pool = ProcessPoolExecutor(
+            VERIFY_WORKERS,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(settings, os.getpid()),
+        )
+        _starting.extend(_pool.submit(_noop) for _ in range(VERIFY_WORKERS))
+    return _pool
+
+
+def _discard_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+    _pool = None
+    _starting.clear()
+
+
+def _start_worker(settings: Settings, server: int) -> None:
+    """Runs once in each worker before it takes any task, so no request pays for it."""
+    threading.Thread(target=_exit_with, args=(server,), daemon=True).start()
+    # Workers run at a lower priority, so that on a busy machine the server process that
+    # answers every other request (and /healthz) is scheduled before verification work.
+    os.nice(WORKER_NICENESS)
+    # One trivial verification loads what the verifier imports lazily (schemas, contexts).
+    # If it fails, the first real task fails the same way and says why; the pool stays usable.
+    with contextlib.suppress(Exception):
+        _in_worker(settings, _ready)
+
+
+def _exit_with(server: int) -> None:
+    """End this worker once the server that started it is gone.
+
+    A server stopped without its shutdown running (killed, or a test's server torn down) left
+    its workers waiting for tasks forever: about 130 MB each, two per server start.
+    """
+    while os.getppid() == server:
+        time.sleep(_PARENT_CHECK_SECONDS)
+    os._exit(0)
+
+
+def shutdown() -> None:
+    """Stop the workers (the server's shutdown): they finish nothing more."""
+    _discard_pool()
+
+
+def _noop() -> None:
+    return None
+
+
+def _in_worker(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
+    runtime = _runtimes.get(settings)
+    if runtime is None:
+        runtime = _runtimes[settings] = open_runtime(settings)
+    with runtime.uow() as uow:
+        verifier = verifier_for(
+            uow,
+            runtime.keys(uow),
+            base_url=settings.base_url,
+            data_dir=settings.data_dir,
+            share_links=ShareLinks(runtime.master),
+        )
+        return work(verifier)
+
+
+async def off_loop(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
+    """``work(verifier)`` in a worker process; Overloaded past ``settings.verify_time_budget``.
+
+    ``work`` must be picklable: a module-level function, or a ``functools.partial`` of one.
+    """
+    pool = _executor(settings)
+    # A worker's start (seconds of imports on a busy machine) is not the request's fault: the
+    # budget starts once a worker is up (only started workers take tasks).
+    await asyncio.wait([asyncio.wrap_future(f) for f in _starting])
+    loop = asyncio.get_running_loop()
+    future = loop.run_in_executor(pool, _in_worker, settings, work)
+    try:
+        return await asyncio.wait_for(future, settings.verify_time_budget)
+    except BrokenProcessPool:
+        _discard_pool()
+        raise Overloaded("a verification worker stopped; try again (new ones start)") from None
+    except TimeoutError:
+        raise Overloaded(
+            f"the verification did not finish within {settings.verify_time_budget:g} s (the "
+            "server may be busy); try again later, or send a smaller credential"
+        ) from None
+
+
+def _ready(verifier: Verifier) -> None:
+    verifier.verify_bytes(b'{"@context": []}')
+
+
+def warm_up(settings: Settings) -> None:
+    """Start the workers now (importing credstack takes seconds), not on the first request."""
+    _executor(settings)
+
+
+# The work routes hand to off_loop: module-level, so partials of them pickle.
+
+
+def bytes_result(data: bytes, email: str | None, verifier: Verifier) -> VerificationResult:
+    return verifier.verify_bytes(data, email=email)
+
+
+def award_result(public_id: str, verifier: Verifier) -> VerificationResult | None:
+    """One of our own credentials by its public id; None if it is not (or no longer) here."""
+    award = verifier.uow.awards.by_public_id(public_id) if verifier.uow is not None else None
+    if award is None or award.credential is None:
+        return None
+    return verifier.verify_award(award)
+
+
+def url_result(url: str, email: str | None, verifier: Verifier) -> VerificationResult:
+    return verifier.verify_url(url, email=email)
+
+
+def group_result(
+    items: list[bytes], today: date, email: str | None, verifier: Verifier
+) -> GroupReport:
+    return group_view(verifier, items, today, email=email)

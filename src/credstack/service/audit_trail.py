@@ -1,0 +1,96 @@
+"""Appending to and checking the audit trail; there is deliberately no update or delete here.
+
+An event is written in the unit of work of the change it records, so the change and its entry
+commit or roll back together. Appends are serialised so the chain never forks: on PostgreSQL
+a transaction-scoped advisory lock is taken before the head is read (held until commit); on
+SQLite the database's single writer does the same, and `seq` being the primary key makes a
+second writer that read a stale head fail instead of forking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from credstack.domain.audit_trail import GENESIS, AuditEvent, BrokenLink, first_broken_link
+from credstack.store.models import AuditEventRow, UserRow
+from credstack.store.types import utcnow
+from credstack.store.uow import UnitOfWork
+
+__all__ = ["ChainReport", "events", "record", "user_actor", "verify_chain"]
+
+_LOCK = 0x63726564_61756474  # "credaudt": the advisory lock id of the chain head
+_BATCH = 1000
+
+
+def user_actor(uow: UnitOfWork, user_id: int | None) -> str:
+    """Who did it, as the trail names them: a user's address, or `system` for the engine."""
+    user = uow.session.get(UserRow, user_id) if user_id is not None else None
+    return f"user:{user.email}" if user is not None else "system"
+
+
+def record(
+    uow: UnitOfWork,
+    *,
+    action: str,
+    subject: str,
+    details: Mapping[str, Any] | None = None,
+    actor: str = "system",
+) -> AuditEventRow:
+    session = uow.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK})
+    head = session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq.desc())).first()
+    event = AuditEvent(
+        seq=head.seq + 1 if head is not None else 1,
+        at=utcnow(),
+        actor=actor,
+        action=action,
+        subject=subject,
+        details=dict(details or {}),
+        prev_hash=head.hash if head is not None else GENESIS,
+    )
+    row = AuditEventRow(hash=event.digest(), **asdict(event))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _event(row: AuditEventRow) -> AuditEvent:
+    return AuditEvent(
+        row.seq, row.at, row.actor, row.action, row.subject, row.details, row.prev_hash
+    )
+
+
+def events(uow: UnitOfWork, *, after: int = 0, limit: int | None = None) -> Iterator[AuditEventRow]:
+    """Events in sequence order, read in batches so a long trail never sits in memory at once."""
+    seen = 0
+    while limit is None or seen < limit:
+        size = _BATCH if limit is None else min(_BATCH, limit - seen)
+        batch = uow.session.scalars(
+            select(AuditEventRow)
+            .where(AuditEventRow.seq > after)
+            .order_by(AuditEventRow.seq)
+            .limit(size)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        seen += len(batch)
+        after = batch[-1].seq
+        uow.session.expunge_all()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    count: int
+    broken: BrokenLink | None
+
+
+def verify_chain(uow: UnitOfWork) -> ChainReport:
+    count = uow.session.scalar(select(func.count()).select_from(AuditEventRow)) or 0
+    broken = first_broken_link((_event(row), row.hash) for row in events(uow))
+    return ChainReport(count, broken)

@@ -1,0 +1,54 @@
+"""Who may see a learner: staff with a role at an issuer where the learner has a record.
+
+This is the one place the rule lives; pages, the API and the CLI's `--by` paths ask it. A
+record is an award, an assessment attempt, an attestation, a course completion or an
+enrolment. Admins are scoped like everyone else: a role at one issuer shows nothing of a
+learner known only to another. A learner one may not see is reported exactly like one that
+does not exist, so the answer never tells whether the learner is registered at all.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, union
+
+from credstack.errors import NotFound
+from credstack.service.learners import find_learner
+from credstack.service.people import Principal
+from credstack.store.models import (
+    AssessmentAttemptRow,
+    AttestationRow,
+    AwardRow,
+    CourseCompletionRow,
+    EnrolmentRow,
+    LearnerRow,
+)
+from credstack.store.uow import UnitOfWork
+
+__all__ = ["learner_issuer_ids", "may_see", "visible_learner"]
+
+_RECORDS = (AwardRow, AssessmentAttemptRow, AttestationRow, CourseCompletionRow, EnrolmentRow)
+
+
+def learner_issuer_ids(uow: UnitOfWork, learner: LearnerRow) -> set[int]:
+    """The issuers that hold any record of this learner."""
+    query = union(*(select(t.issuer_id).where(t.learner_id == learner.id) for t in _RECORDS))
+    return set(uow.session.scalars(select(query.subquery().c[0])))
+
+
+def _staff_issuer_ids(uow: UnitOfWork, principal: Principal) -> set[int]:
+    keys = {issuer for issuer, _role, _scope in principal.roles}
+    return {i.id for i in uow.issuers.all() if i.key in keys}
+
+
+def may_see(uow: UnitOfWork, principal: Principal | None, learner: LearnerRow) -> bool:
+    if principal is None:
+        return False
+    return bool(_staff_issuer_ids(uow, principal) & learner_issuer_ids(uow, learner))
+
+
+def visible_learner(uow: UnitOfWork, principal: Principal | None, ref: str) -> LearnerRow:
+    """The learner `ref` names (public id or key), if `principal` may see them; else 404."""
+    learner = find_learner(uow, ref)
+    if learner is None or not may_see(uow, principal, learner):
+        raise NotFound(f"unknown learner {ref!r}")
+    return learner

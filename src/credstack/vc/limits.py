@@ -1,0 +1,92 @@
+"""Every bound on what a stranger may hand credstack, in one place and named by its meaning.
+
+Verification is open to anyone, so each input has a ceiling that follows from what it is
+(an Ed25519 signature is 64 bytes; a credential names a handful of contexts; a certificate
+has a few pages). A bound is checked before the work it protects, so hostile input costs a
+length comparison rather than seconds of CPU. The numbers are generous for real documents
+and far below what would make one request freeze the server; docs/security.md lists them.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MAX_BASE58_CHARS",
+    "MAX_CATALOG_ACHIEVEMENTS",
+    "MAX_CATALOG_BYTES",
+    "MAX_CONTEXTS",
+    "MAX_CREDENTIAL_BYTES",
+    "MAX_CSV_FIELD_BYTES",
+    "MAX_GROUP_BYTES",
+    "MAX_GROUP_CREDENTIALS",
+    "MAX_JSON_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "MAX_PDF_BYTES",
+    "MAX_PDF_PAGES",
+    "MAX_PDF_TEXT_CHARS",
+    "MAX_PDF_URLS",
+    "MAX_PROOFS",
+    "MAX_URL_CHARS",
+    "MAX_YAML_ALIASES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "PAGE_ITEMS",
+    "VERIFY_TIME_BUDGET_SECONDS",
+    "VERIFY_WORKERS",
+    "WORKER_NICENESS",
+]
+
+# A multibase Ed25519 signature is 64 bytes (~88 base58 characters) and a Multikey 34 bytes
+# (~48); nothing we decode is longer, and base58 decoding grows quadratically with length.
+MAX_BASE58_CHARS = 128
+
+# One credential as JSON, a JWT, a baked image: real ones are a few KiB; a CLR with dozens of
+# embedded credentials stays well under this. The HTTP limit itself lives in config.py.
+MAX_CREDENTIAL_BYTES = 1024 * 1024
+
+# Credentials are shallow (the deepest real path is about ten levels); pyld and our own walkers
+# recurse, so depth is bounded well below the interpreter's recursion limit.
+MAX_JSON_DEPTH = 64
+
+# No field of a credential is a number with more digits than a date; Python refuses integers
+# over 4,300 digits with ValueError, which must never reach the user as a 500.
+MAX_NUMBER_DIGITS = 100
+
+# A credential names the VC context, the OB or CLR context and perhaps an extension or two.
+MAX_CONTEXTS = 16
+
+# A credential carries one proof, a few at most (a re-signed or endorsed document).
+MAX_PROOFS = 8
+
+# A URL a verifier is asked to follow or that a credential names as its id.
+MAX_URL_CHARS = 2048
+
+# verify/group: a portfolio of credentials shown together, and the request that carries it.
+MAX_GROUP_CREDENTIALS = 50
+MAX_GROUP_BYTES = 4 * 1024 * 1024
+
+# A printed certificate is a page or two; its file a few hundred KiB at most.
+MAX_PDF_BYTES = 5 * 1024 * 1024
+MAX_PDF_PAGES = 20
+MAX_PDF_URLS = 50
+# Its text (our layout is matched against the whole of it): a certificate prints a few hundred
+# characters; a page of dense prose is about 5,000.
+MAX_PDF_TEXT_CHARS = 100_000
+
+# Verification runs in worker processes, off the event loop, with a time budget per request
+# (the default; Settings.verify_time_budget), at a lower scheduling priority than the server.
+VERIFY_WORKERS = 2
+VERIFY_TIME_BUDGET_SECONDS = 10.0
+WORKER_NICENESS = 10
+
+# Catalog YAML: an issuer's whole catalog, written by hand or generated.
+MAX_CATALOG_BYTES = 2 * 1024 * 1024
+MAX_CATALOG_ACHIEVEMENTS = 5000
+MAX_YAML_DEPTH = 64
+MAX_YAML_NODES = 200_000
+MAX_YAML_ALIASES = 1000
+
+# Entries per page of a public list (issuers on the home page, an issuer's catalog).
+PAGE_ITEMS = 50
+
+# One field of an imported results CSV (a comment is the longest real one).
+MAX_CSV_FIELD_BYTES = 128 * 1024
