@@ -127,16 +127,21 @@ def test_every_form_needs_its_csrf_token(
 def test_sign_out_needs_the_csrf_token_and_ends_the_session(site: DemoSite) -> None:
     with httpx.Client(base_url=site.url) as browser:
         assert sign_in_by_form(browser, site.token, "/learners/ben").status_code == 303
-        assert browser.get("/learners/ben").status_code == 200
+        by_key = browser.get("/learners/ben")
+        assert by_key.status_code == 303  # to the opaque address: no learner key in the history
+        record = by_key.headers["location"]
+        assert record.startswith("/learners/") and record != "/learners/ben"
+        assert browser.get(record).status_code == 200
         refused = browser.post("/logout", data={"csrf": "forged"})
         assert refused.status_code == 403
         assert "did not come from this site" in refused.text
-        assert browser.get("/learners/ben").status_code == 200  # still signed in
+        assert browser.get(record).status_code == 200  # still signed in
         session = browser.cookies["credstack_session"]
-        signed_out = browser.post("/logout", data={"csrf": form_csrf(browser, "/learners/ben")})
+        signed_out = browser.post("/logout", data={"csrf": form_csrf(browser, record)})
         assert signed_out.status_code == 303
-    replayed = httpx.get(f"{site.url}/learners/ben", cookies={"credstack_session": session})
+    replayed = httpx.get(f"{site.url}{record}", cookies={"credstack_session": session})
     assert replayed.status_code == 303
+    assert replayed.headers["location"].startswith("/login?next=")
 
 
 def _ben_credentials(site: DemoSite) -> dict[str, str]:

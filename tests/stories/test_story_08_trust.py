@@ -28,7 +28,7 @@ from credstack.service.runtime import open_runtime
 from credstack.vc import jose
 from credstack.vc.dataintegrity import sign
 from credstack.vc.keys import SigningKey, signing_key_from_private_key
-from tests.helpers import Cli
+from tests.helpers import Cli, form_csrf
 from tests.stories.driver import Story
 from tests.stories.test_story_08_employer_verification import STACK, World, running_world
 
@@ -103,9 +103,16 @@ def _re_signed(credential: dict[str, Any], key: SigningKey, **issuer: Any) -> di
     return sign(forged, key, created=datetime(2026, 3, 9, tzinfo=UTC))
 
 
-def _page_verify(where: World, data: bytes, **form: str) -> str:
-    answer = httpx.post(f"{where.url}/verify", files={"file": ("c.json", data)}, data=form)
+def _page_post(where: World, path: str, files: Any, **form: str) -> str:
+    """Post a form as a browser would: load the page first, send its CSRF token back."""
+    with httpx.Client(base_url=where.url, timeout=60) as browser:
+        answer = browser.post(path, files=files, data={**form, "csrf": form_csrf(browser, path)})
+    assert answer.status_code < 500, answer.text
     return answer.text
+
+
+def _page_verify(where: World, data: bytes, **form: str) -> str:
+    return _page_post(where, "/verify", {"file": ("c.json", data)}, **form)
 
 
 def test_impersonation_is_not_verified_anywhere(trust: TrustWorld) -> None:
@@ -231,11 +238,12 @@ def test_forged_and_foreign_groups_combine_nothing(trust: TrustWorld) -> None:
     whole = trust.group(ivy, email="Ivy@Example.org")
     [ccrp] = [s for s in whole["stacks"] if s["achievement"] == "ccrp"]
     assert ccrp["met"] is True and whole["holder"] is None
-    page = httpx.post(
-        f"{trust.url}/employer",
-        files=[("files", (f"{i}.json", json.dumps(c).encode())) for i, c in enumerate(mixed)],
-        data={"email": "ivy@example.org"},
-    ).text
+    page = _page_post(
+        trust,
+        "/employer",
+        [("files", (f"{i}.json", json.dumps(c).encode())) for i, c in enumerate(mixed)],
+        email="ivy@example.org",
+    )
     assert 'data-holder="mismatch"' in page and 'data-met="true"' not in page
 
 

@@ -13,6 +13,7 @@ import time
 
 import httpx
 
+from tests.helpers import form_csrf
 from tests.integration.hostile.support import (
     heavy_credential,
     hostile_bodies,
@@ -77,38 +78,48 @@ def test_verify_group_has_a_count_limit(server: str) -> None:
 
 
 def test_healthz_answers_fast_while_costly_verifications_run(server: str) -> None:
+    """Four clients keep the verifier busy for as long as /healthz is being sampled."""
     heavy = heavy_credential(20_000)
     done: list[int] = []
+    stop = threading.Event()
 
     def verify() -> None:
-        answer = httpx.post(f"{server}/api/v1/verify", content=heavy, timeout=60)
-        done.append(answer.status_code)
+        while not stop.is_set():
+            answer = httpx.post(f"{server}/api/v1/verify", content=heavy, timeout=60)
+            done.append(answer.status_code)
 
     workers = [threading.Thread(target=verify) for _ in range(4)]
     for worker in workers:
         worker.start()
     time.sleep(0.3)  # let all four reach the verifier
     latencies = []
-    with httpx.Client() as client:
-        while any(w.is_alive() for w in workers) and len(latencies) < 40:
-            started = time.monotonic()
-            assert client.get(f"{server}/healthz", timeout=10).status_code == 200
-            latencies.append(time.monotonic() - started)
-            time.sleep(0.05)
-    for worker in workers:
-        worker.join()
-    # Two workers: the last two wait their turn, and on a busy machine may pass the budget.
-    assert set(done) <= {200, 503} and 200 in done, done
-    assert len(latencies) >= 5, "the verifications ended before /healthz was measured"
+    try:
+        with httpx.Client() as client:
+            while len(latencies) < 30:
+                started = time.monotonic()
+                assert client.get(f"{server}/healthz", timeout=10).status_code == 200
+                latencies.append(time.monotonic() - started)
+                time.sleep(0.05)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join()
+    # Two workers: the others wait their turn, and on a busy machine may pass the budget.
+    assert set(done) <= {200, 503, 429} and 200 in done, done
     assert statistics.median(latencies) < 0.1, latencies
     assert max(latencies) < 0.5, latencies
 
 
 def test_the_verify_and_employer_pages_refuse_hostile_files_too(server: str) -> None:
     deep = hostile_bodies()["JSON nested 1,000 deep"][0]
-    page = httpx.post(f"{server}/verify", files={"file": ("deep.json", deep)}, timeout=60)
-    assert page.status_code == 422
-    assert "nested more than 64 levels deep" in page.text
-    group = httpx.post(f"{server}/employer", files=[("files", ("deep.json", deep))], timeout=60)
-    assert group.status_code == 200
-    assert "nested more than 64 levels deep" in group.text
+    with httpx.Client(base_url=server, timeout=60) as browser:
+        csrf = form_csrf(browser, "/verify")
+        page = browser.post("/verify", files={"file": ("deep.json", deep)}, data={"csrf": csrf})
+        assert page.status_code == 422
+        assert "nested more than 64 levels deep" in page.text
+        csrf = form_csrf(browser, "/employer")
+        group = browser.post(
+            "/employer", files=[("files", ("deep.json", deep))], data={"csrf": csrf}
+        )
+        assert group.status_code == 200
+        assert "nested more than 64 levels deep" in group.text
