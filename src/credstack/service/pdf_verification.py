@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from credstack.errors import InvalidInput
 from credstack.store.models import AwardRow
 from credstack.vc.checks import Check
 from credstack.vc.pdf_certificate import (
@@ -25,6 +26,7 @@ from credstack.vc.pdf_certificate import (
     shown_in,
 )
 from credstack.vc.result import VerificationResult
+from credstack.vc.safejson import InputRefused
 
 __all__ = ["PRINTED_CHECK", "verify_pdf"]
 
@@ -44,7 +46,13 @@ def verify_pdf(verifier: _Verifier, data: bytes) -> VerificationResult | None:
     certificate = read_certificate(data)
     if certificate.credential is not None:
         document = parse_credential(certificate.credential)
-        result = verifier.verify_bytes(json.dumps(document).encode("utf-8"))
+        try:
+            result = verifier.verify_bytes(json.dumps(document).encode("utf-8"))
+        except InputRefused as exc:
+            # Past a bound (a mangled @context, say): about the file, like an unreadable PDF.
+            raise InvalidInput(
+                f"the PDF's credential.json attachment is refused: {exc.message}"
+            ) from exc
         return _with_printed(result, _embedded_check(certificate.text, document))
     for url in certificate.urls:
         award = verifier.award_for_url(url)
