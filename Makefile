@@ -18,11 +18,11 @@ lint: setup-dev
 	.venv/bin/ruff format --check src tests bench
 	.venv/bin/mypy src
 
-# Regenerate the pinned dependency locks from pyproject.toml (needs network to PyPI).
+# Regenerate the pinned dependency locks from pyproject.toml (needs network to PyPI). Universal:
+# one set of pins, with markers where a platform needs its own, for every Python from 3.11 on.
 lock: setup-dev
-	.venv/bin/python -m pip install --quiet uv
-	.venv/bin/uv pip compile --quiet --python-version 3.11 pyproject.toml -o requirements.lock
-	.venv/bin/uv pip compile --quiet --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
+	.venv/bin/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml -o requirements.lock
+	.venv/bin/uv pip compile --quiet --universal --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
 
 bench: setup-dev
 	.venv/bin/python bench/run_all.py

@@ -18,8 +18,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from credstack.limits import MAX_PDF_TEXT_CHARS  # noqa: E402
 from credstack.service.trust_lists import TrustStore  # noqa: E402
-from credstack.vc.limits import MAX_PDF_TEXT_CHARS  # noqa: E402
 from credstack.vc.pdf import CERTIFIES, HAS_EARNED  # noqa: E402
 from credstack.vc.pdf_certificate import PrintedFacts, printed_mismatches  # noqa: E402
 from credstack.vc.recognition import IssuerDirectory, recognise  # noqa: E402

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: lint, types, then every test on SQLite and PostgreSQL.
+# The whole suite: lint, types, a smoke run on the other supported Pythons, then every test on
+# SQLite and PostgreSQL.
 # Installs what the tests need (PostgreSQL from Debian's packages, when missing) and
 # starts a throwaway PostgreSQL on loopback for the run.
 set -euo pipefail
@@ -12,6 +13,13 @@ echo "== mypy --strict src"; .venv/bin/mypy src
 # Browser tests drive Debian's Chromium; interoperability tests run the digitalbazaar stack on
 # Node. Install whichever is missing (needs root or sudo, as PostgreSQL does).
 scripts/system-packages.sh
+
+# The suite runs on .venv's Python (3.11 unless PYTHON chose another); every other supported
+# version gets a smoke run: a venv from its lock, `pip install .`, the demo, a verified credential.
+suite_python=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+mapfile -t others < <(scripts/find-python.sh --supported | grep -vx "$suite_python")
+echo "== smoke run on Python ${others[*]} (the suite runs on $suite_python)"
+scripts/smoke-python.sh "${others[@]}"
 
 eval "$(scripts/postgres.sh start)"
 trap 'scripts/postgres.sh stop "$CREDSTACK_PG_DIR"' EXIT

@@ -1,22 +1,50 @@
-"""Where credstack keeps its data and which database it talks to.
+"""Where credstack keeps its data, which database it talks to, and every other setting.
 
 Settings come from the environment so that the same code runs embedded (SQLite under a data
-directory) and in production (PostgreSQL by one URL), without a config file to forget.
+directory) and in production (PostgreSQL by one URL), without a config file to forget. This
+module is the only one that reads the environment (a layer test holds it to that): everything
+else receives a `Settings`, so a test builds one by hand and no code path sees a variable that
+the settings do not name.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from credstack.errors import CredstackError, InvalidInput
-from credstack.vc.limits import MAX_CREDENTIAL_BYTES, VERIFY_TIME_BUDGET_SECONDS
+from credstack.limits import MAX_CREDENTIAL_BYTES, VERIFY_TIME_BUDGET_SECONDS
 
-__all__ = ["Limits", "Settings", "load_limits", "load_settings"]
+__all__ = [
+    "BASE_URL_ENV",
+    "CJK_FONT_ENV",
+    "DATABASE_URL_ENV",
+    "DATA_DIR_ENV",
+    "DEBUG_ENV",
+    "MASTER_KEY_ENV",
+    "TRUST_DIR_ENV",
+    "Limits",
+    "Settings",
+    "debug_requested",
+    "load_limits",
+    "load_settings",
+]
 
 DEFAULT_DATA_DIR = Path("var")
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+
+DATA_DIR_ENV = "CREDSTACK_DATA_DIR"
+DATABASE_URL_ENV = "CREDSTACK_DATABASE_URL"
+BASE_URL_ENV = "CREDSTACK_BASE_URL"
+MASTER_KEY_ENV = "CREDSTACK_MASTER_KEY"
+TRUST_DIR_ENV = "CREDSTACK_TRUST_DIR"
+CJK_FONT_ENV = "CREDSTACK_CJK_FONT"
+DEBUG_ENV = "CREDSTACK_DEBUG"
+MAX_CREDENTIAL_BYTES_ENV = "CREDSTACK_MAX_CREDENTIAL_BYTES"
+VERIFY_TIME_BUDGET_ENV = "CREDSTACK_VERIFY_TIME_BUDGET"
 
 
 @dataclass(frozen=True)
@@ -35,9 +63,19 @@ class Limits:
     session_hours: int = 12
 
 
-def _int_env(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
+_LIMIT_ENV = {
+    "sign_in_per_minute": "CREDSTACK_RATE_SIGN_IN",
+    "bad_token_per_minute": "CREDSTACK_RATE_BAD_TOKEN",
+    "verify_per_minute": "CREDSTACK_RATE_VERIFY",
+    "token_per_minute": "CREDSTACK_RATE_TOKEN",
+    "session_idle_minutes": "CREDSTACK_SESSION_IDLE_MINUTES",
+    "session_hours": "CREDSTACK_SESSION_HOURS",
+}
+
+
+def _int_env(source: Mapping[str, str], name: str, default: int) -> int:
+    raw = source.get(name, "").strip()
+    if not raw:
         return default
     try:
         value = int(raw)
@@ -48,65 +86,89 @@ def _int_env(name: str, default: int) -> int:
     return value
 
 
-def load_limits() -> Limits:
+def load_limits(env: Mapping[str, str] | None = None) -> Limits:
+    source = os.environ if env is None else env
     defaults = Limits()
     return Limits(
-        sign_in_per_minute=_int_env("CREDSTACK_RATE_SIGN_IN", defaults.sign_in_per_minute),
-        bad_token_per_minute=_int_env("CREDSTACK_RATE_BAD_TOKEN", defaults.bad_token_per_minute),
-        verify_per_minute=_int_env("CREDSTACK_RATE_VERIFY", defaults.verify_per_minute),
-        token_per_minute=_int_env("CREDSTACK_RATE_TOKEN", defaults.token_per_minute),
-        session_idle_minutes=_int_env(
-            "CREDSTACK_SESSION_IDLE_MINUTES", defaults.session_idle_minutes
-        ),
-        session_hours=_int_env("CREDSTACK_SESSION_HOURS", defaults.session_hours),
+        **{
+            attribute: _int_env(source, name, getattr(defaults, attribute))
+            for attribute, name in _LIMIT_ENV.items()
+        }
     )
 
 
 @dataclass(frozen=True)
 class Settings:
+    """One installation's settings; the fields after `base_url` have defaults so that a test
+    (or the CLI) can build settings for a data directory without naming every one."""
+
     data_dir: Path
     database_url: str
     base_url: str
+    # False when the base URL is the default rather than one the operator chose: `demo` then
+    # serves on the host and port it was given instead.
+    base_url_given: bool = True
+    # The master key itself (base64), when the operator keeps it out of the data directory.
+    master_key: str | None = None
+    # None: `<data dir>/trusted`.
+    trust_dir: Path | None = None
+    # A font for Chinese, Japanese and Korean names on certificates; None: the system's Noto CJK.
+    cjk_font: Path | None = None
     limits: Limits = field(default_factory=Limits)
+    # What one verification may cost: the largest credential accepted over HTTP, and the
+    # seconds a verification may run before the request is answered 503.
+    max_credential_bytes: int = MAX_CREDENTIAL_BYTES
+    verify_time_budget: float = VERIFY_TIME_BUDGET_SECONDS
 
     @property
     def secure_cookies(self) -> bool:
         """Cookies are marked Secure when the site is served over https (as configured)."""
         return self.base_url.lower().startswith("https://")
 
-    # What one verification may cost: the largest credential accepted over HTTP, and the
-    # seconds a verification may run before the request is answered 503. Read from the
-    # environment even when the other fields are given, so `serve` keeps an operator's choice.
-    max_credential_bytes: int = field(
-        default_factory=lambda: _positive("CREDSTACK_MAX_CREDENTIAL_BYTES", MAX_CREDENTIAL_BYTES)
-    )
-    verify_time_budget: float = field(
-        default_factory=lambda: _positive(
-            "CREDSTACK_VERIFY_TIME_BUDGET", VERIFY_TIME_BUDGET_SECONDS
-        )
-    )
-
     @property
     def master_key_path(self) -> Path:
         return self.data_dir / "master.key"
 
+    @property
+    def trust_directory(self) -> Path:
+        """The operator's trust directory: the one configured, else `<data dir>/trusted`."""
+        return self.trust_dir if self.trust_dir is not None else self.data_dir / "trusted"
 
-def load_settings(data_dir: Path | None = None) -> Settings:
-    """Read settings; an explicit data directory wins over `CREDSTACK_DATA_DIR`."""
-    directory = data_dir or Path(os.environ.get("CREDSTACK_DATA_DIR", str(DEFAULT_DATA_DIR)))
-    directory = directory.resolve()
-    url = os.environ.get("CREDSTACK_DATABASE_URL") or f"sqlite:///{directory / 'credstack.db'}"
-    base_url = os.environ.get("CREDSTACK_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    return Settings(data_dir=directory, database_url=url, base_url=base_url, limits=load_limits())
+
+def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from `env` (the process environment unless given); an explicit data
+    directory wins over `CREDSTACK_DATA_DIR`. Empty variables count as unset."""
+    source = os.environ if env is None else env
+
+    def read(name: str) -> str | None:
+        value = source.get(name, "").strip()
+        return value or None
+
+    directory = (data_dir or Path(read(DATA_DIR_ENV) or str(DEFAULT_DATA_DIR))).resolve()
+    url = read(DATABASE_URL_ENV) or f"sqlite:///{directory / 'credstack.db'}"
+    given = read(BASE_URL_ENV)
+    trust_dir, cjk_font = read(TRUST_DIR_ENV), read(CJK_FONT_ENV)
+    return Settings(
+        data_dir=directory,
+        database_url=url,
+        base_url=(given or DEFAULT_BASE_URL).rstrip("/"),
+        base_url_given=given is not None,
+        master_key=read(MASTER_KEY_ENV),
+        trust_dir=Path(trust_dir) if trust_dir else None,
+        cjk_font=Path(cjk_font) if cjk_font else None,
+        limits=load_limits(source),
+        max_credential_bytes=_positive(source, MAX_CREDENTIAL_BYTES_ENV, MAX_CREDENTIAL_BYTES),
+        verify_time_budget=_positive(source, VERIFY_TIME_BUDGET_ENV, VERIFY_TIME_BUDGET_SECONDS),
+    )
 
 
 _Number = TypeVar("_Number", int, float)
 
 
-def _positive(name: str, default: _Number) -> _Number:
+def _positive(source: Mapping[str, str], name: str, default: _Number) -> _Number:
     """A positive number from the environment; a bad value is refused, not ignored."""
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
+    raw = source.get(name, "").strip()
+    if not raw:
         return default
     try:
         value = type(default)(raw)
@@ -115,3 +177,10 @@ def _positive(name: str, default: _Number) -> _Number:
     if value <= 0:
         raise InvalidInput(f"{name}={raw!r} must be positive")
     return value
+
+
+def debug_requested(env: Mapping[str, str] | None = None) -> bool:
+    """`CREDSTACK_DEBUG` set: let an unexpected error's traceback through. Read apart from
+    `load_settings` because the CLI asks after a failure, when settings may be what failed."""
+    source = os.environ if env is None else env
+    return bool(source.get(DEBUG_ENV, "").strip())

@@ -45,7 +45,7 @@ def test_browse_from_home_to_an_achievement_and_its_stack(page: Page, site: Demo
     expect(tree).to_contain_text("CCRP stack: all of these")
     for name in BEN_MICROCREDENTIALS:
         expect(tree.get_by_role("link", name=f"Hold {name}")).to_be_visible()
-    expect(page.get_by_text("P3Y")).to_be_visible()
+    expect(page.get_by_text("3 years from the award date")).to_be_visible()
 
     tree.get_by_role("link", name="Hold GCP Essentials").click()
     expect(page.locator("ul.tree")).to_contain_text(

@@ -62,7 +62,8 @@ def test_story_03(live: Live) -> None:
     assert {r["days_left"] for r in due} == {166}
     cli = live.cli.run("ce", "reminders", "--days", "180", "--as-of", "2026-08-01")
     assert cli.returncode == 0
-    assert sorted(line.split("\t")[0] for line in cli.stdout.splitlines()) == ["dana", "eli"]
+    named = sorted(line.split("\t")[0] for line in cli.stdout.splitlines())
+    assert named == ["Dana (dana)", "Eli (eli)"]  # names, with the registrar's key
 
     # 2. Dana earns risk-based monitoring (5 h clinical) on 2026-11-01: compliant
     earn(live, "dana", "rbm-quiz", date(2026, 11, 1))

@@ -189,4 +189,4 @@ def test_story_07_a_microcredential_needs_alignment_and_an_accountable_route(
         "or add a route to `requirements`)",
     ]
     catalog.write_text(catalog.read_text().replace("type: microcredential", "type: badge"))
-    assert cli.ok("catalog", "validate", str(catalog)) == f"{catalog}: ok (1 achievements)\n"
+    assert cli.ok("catalog", "validate", str(catalog)) == f"{catalog}: ok (1 achievement)\n"

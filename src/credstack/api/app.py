@@ -23,6 +23,7 @@ from credstack.api import (
     verify_pool,
     verify_routes,
 )
+from credstack.api.docs import install_docs
 from credstack.api.headers import security_headers
 from credstack.api.ratelimit import Limiters, RateLimited
 from credstack.api.schemas import HealthOut
@@ -50,7 +51,10 @@ def create_app(runtime: Runtime) -> FastAPI:
         title="credstack",
         version=__version__,
         description="Stackable microcredentials, issued and verified as Open Badges 3.0.",
+        docs_url=None,  # served by `install_docs` from bundled assets, not a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.runtime = runtime
     app.state.limiters = Limiters.from_limits(runtime.settings.limits)
     app.middleware("http")(security_headers)
@@ -85,7 +89,7 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.exception_handler(InputRefused)
     async def _refused(_request: Request, exc: InputRefused) -> JSONResponse:
-        # Past a bound in vc.limits: too large (413) or shaped as no credential is (422).
+        # Past a bound in credstack.limits: too large (413) or shaped as no credential is (422).
         return JSONResponse(
             status_code=413 if exc.too_large else 422,
             content={"error": exc.message, "detail": []},

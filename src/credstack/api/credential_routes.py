@@ -55,7 +55,12 @@ def badge_svg(public_id: str, uow: UowDep) -> Response:
 
 @router.get("/credentials/{public_id}/certificate.pdf")
 def certificate_pdf(public_id: str, uow: UowDep, runtime: RuntimeDep) -> Response:
-    pdf = certificate(uow, runtime.settings.base_url, _award(uow, public_id))
+    pdf = certificate(
+        uow,
+        runtime.settings.base_url,
+        _award(uow, public_id),
+        cjk_font=runtime.settings.cjk_font,
+    )
     return Response(pdf, media_type="application/pdf")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credstack.api.ratelimit import client_address, limiters
 from credstack.errors import Forbidden
@@ -14,7 +15,17 @@ from credstack.service.runtime import Runtime
 from credstack.store.db import is_lock_timeout
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["CallerDep", "RuntimeDep", "UowDep", "get_runtime"]
+__all__ = ["BEARER_SCHEME", "CallerDep", "RuntimeDep", "UowDep", "get_runtime"]
+
+BEARER_SCHEME = "bearerToken"
+"""The OpenAPI security scheme name every operation that reads the caller declares."""
+
+_bearer = HTTPBearer(
+    scheme_name=BEARER_SCHEME,
+    description="An API token from `credstack user token EMAIL`, sent as "
+    "`Authorization: Bearer <token>`.",
+    auto_error=False,
+)
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_TOKEN = 200
@@ -58,9 +69,15 @@ def get_caller(
     request: Request,
     uow: UowDep,
     runtime: RuntimeDep,
-    authorization: Annotated[str | None, Header()] = None,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Principal | None:
-    """The token's principal; None without a token. A bad token is an error, not anonymous."""
+    """The token's principal; None without a token. A bad token is an error, not anonymous.
+
+    ``_declared`` only puts the bearer scheme into the OpenAPI document (so the docs page can
+    authorise); the header is parsed here, because `HTTPBearer` without ``auto_error`` would
+    treat a malformed header as no header and let the request through anonymously.
+    """
+    authorization = request.headers.get("authorization")
     if not authorization:
         return None
     scheme, _, token = authorization.partition(" ")

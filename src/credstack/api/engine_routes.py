@@ -20,6 +20,7 @@ from credstack.domain.calendar import as_given
 from credstack.domain.quantities import json_number
 from credstack.errors import Forbidden, InvalidInput
 from credstack.service import ce, clock, engine, lifecycle
+from credstack.service.achievements import achievement_of
 from credstack.service.awards import grant_award
 from credstack.service.clock import check_day, check_instant
 from credstack.service.explain import audit_json, compliance_json, outcome_json
@@ -176,10 +177,11 @@ def award_json(uow: UowDep, award: Any) -> dict[str, Any]:
     version = uow.achievements.version_by_id(award.achievement_version_id)
     issuer = next(i for i in uow.issuers.all() if i.id == award.issuer_id)
     assert version is not None
+    achievement = achievement_of(version)
     return {
         "id": award.public_id,
         "issuer": issuer.key,
-        "achievement": version.definition.get("id"),
+        "achievement": achievement.key,
         "name": version.name,
         "type": version.type,
         "version": version.version,
@@ -193,7 +195,7 @@ def award_json(uow: UowDep, award: Any) -> dict[str, Any]:
         "review_flag": award.review_flag,
         "origin": award.origin,
         "grade": award.grade,
-        "designation": version.definition.get("designation"),
+        "designation": achievement.designation,
         "counted": list(award.counted),
         "evidence": list(award.evidence),
         "history": [

@@ -8,7 +8,7 @@ free (``/healthz`` in milliseconds; docs/benchmarks.md). Each worker opens its o
 (engine, master key) from the server's settings once, then verifies with its own session.
 
 A request whose verification has not finished within its budget is answered 503; the worker
-finishes the abandoned verification, which the bounds in ``vc.limits`` keep to seconds.
+finishes the abandoned verification, which the bounds in ``credstack.limits`` keep to seconds.
 """
 
 from __future__ import annotations
@@ -27,11 +27,11 @@ from typing import TypeVar
 
 from credstack.config import Settings
 from credstack.errors import Overloaded
+from credstack.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.service.group_view import GroupReport, group_view
 from credstack.service.runtime import Runtime, open_runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import Verifier, verifier_for
-from credstack.vc.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.vc.result import VerificationResult
 
 __all__ = [
@@ -114,7 +114,7 @@ def _in_worker(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
             uow,
             runtime.keys(uow),
             base_url=settings.base_url,
-            data_dir=settings.data_dir,
+            trust_dir=settings.trust_directory,
             share_links=ShareLinks(runtime.master),
         )
         return work(verifier)

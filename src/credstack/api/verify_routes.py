@@ -1,14 +1,13 @@
 """`POST /api/v1/verify`: anyone may verify; the answer never says "valid" by default.
 
 Anyone may call these routes, so each input is bounded before it is read whole (see
-``credstack.vc.limits`` and ``Settings.max_credential_bytes``) and the verification itself
+``credstack.limits`` and ``Settings.max_credential_bytes``) and the verification itself
 runs in worker processes with a time budget (``credstack.api.verify_pool``).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
@@ -19,8 +18,9 @@ from credstack.api.ratelimit import limit_verify
 from credstack.api.verify_pool import bytes_result, group_result, off_loop, url_result
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput, TooLarge
+from credstack.limits import MAX_GROUP_BYTES, MAX_GROUP_CREDENTIALS, MAX_URL_CHARS
+from credstack.service import clock
 from credstack.service.verification import result_json
-from credstack.vc.limits import MAX_GROUP_BYTES, MAX_GROUP_CREDENTIALS, MAX_URL_CHARS
 from credstack.vc.recipient import MAX_EMAIL_LENGTH
 from credstack.vc.safejson import InputRefused
 from credstack.vc.safejson import loads as bounded_loads
@@ -128,7 +128,7 @@ async def verify_group(
     items = await _items(request, runtime.settings.max_credential_bytes)
     if not items:
         raise InvalidInput("send at least one credential")
-    today = datetime.now(UTC).date()
+    today = clock.utc_today()
     report = await off_loop(runtime.settings, partial(group_result, items, today, email))
     return GroupOut(
         all_verified=report.all_verified,

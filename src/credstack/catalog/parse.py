@@ -28,9 +28,15 @@ from credstack.domain.catalog import (
 from credstack.domain.durations import Duration, parse_duration
 from credstack.domain.parsing import parse_requirement
 from credstack.domain.problems import Path, Problem
-from credstack.vc.limits import MAX_CATALOG_ACHIEVEMENTS
+from credstack.limits import MAX_CATALOG_ACHIEVEMENTS
 
-__all__ = ["CatalogProblem", "ParseResult", "parse_catalog"]
+__all__ = [
+    "CatalogProblem",
+    "ParseResult",
+    "StoredDefinitionError",
+    "decode_achievement",
+    "parse_catalog",
+]
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,31 @@ def parse_catalog(text: str, source: str = "<catalog>") -> ParseResult:
     if problems:
         return at(problems)
     return ParseResult(catalog, ())
+
+
+class StoredDefinitionError(ValueError):
+    """A stored achievement definition that no longer decodes (it was checked when loaded)."""
+
+
+def decode_achievement(definition: Mapping[str, Any]) -> Achievement:
+    """The typed achievement of a stored definition, by the same rules that loaded it.
+
+    Stored definitions are the author's mapping as JSON holds it (amounts as numbers, dates as
+    text), so the catalog's own schema reads them back; anything it rejects was stored by a
+    different format and is reported, never half-read.
+    """
+    key = definition.get("id", "?")
+    try:
+        spec = AchievementSpec.model_validate(dict(definition))
+    except ValidationError as exc:
+        found = "; ".join(p.message for p in _shape_problems(exc, {}))
+        raise StoredDefinitionError(f"stored achievement {key}: {found}") from exc
+    problems: list[Problem] = []
+    achievement = _achievement(0, spec, definition, problems)
+    if problems:
+        found = "; ".join(p.message for p in problems)
+        raise StoredDefinitionError(f"stored achievement {key}: {found}")
+    return achievement
 
 
 def _shape_problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:

@@ -6,7 +6,7 @@ a path can name the line. It also lets us reject what PyYAML silently accepts: a
 the same key twice (the second would quietly win).
 
 Catalogs are uploaded over HTTP, so the loader bounds what a file may cost (limits in
-``credstack.vc.limits``): its size; its depth and node count, checked on PyYAML's event stream
+``credstack.limits``): its size; its depth and node count, checked on PyYAML's event stream
 (which is not recursive) before the recursive composer runs; and what aliases expand to,
 counted while building (a 444-byte "billion laughs" file expanded to gigabytes) along with
 aliases that contain themselves. Each refusal names the line where the bound was passed.
@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from credstack.domain.problems import Path, Problem
-from credstack.vc.limits import MAX_CATALOG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_NODES
+from credstack.limits import MAX_CATALOG_BYTES, MAX_YAML_ALIASES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 __all__ = ["Located", "YamlError", "load_yaml"]
 

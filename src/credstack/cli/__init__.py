@@ -4,6 +4,7 @@ importing it registers them on the root app."""
 from credstack.cli import (
     analytics_commands,
     audit_commands,
+    award_commands,
     catalog_commands,
     engine_commands,
     people_commands,
@@ -17,6 +18,7 @@ __all__ = [
     "analytics_commands",
     "app",
     "audit_commands",
+    "award_commands",
     "catalog_commands",
     "engine_commands",
     "main",

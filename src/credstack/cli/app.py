@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
+from typer.core import TyperArgument, TyperGroup, TyperOption
 
-from credstack.config import Settings, load_settings
+from credstack.config import Settings, debug_requested, load_settings
+from credstack.domain.quantities import show
 from credstack.errors import CredstackError
 from credstack.service import clock
 from credstack.service.runtime import Runtime, open_runtime
@@ -21,6 +24,8 @@ from credstack.store.models import IssuerRow
 __all__ = [
     "app",
     "cli_settings",
+    "command_tree",
+    "counted",
     "fail",
     "installation",
     "main",
@@ -47,9 +52,90 @@ DataDir = Annotated[
 ]
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        try:
+            installed = version("credstack")
+        except PackageNotFoundError:  # pragma: no cover - run from a tree that was never installed
+            installed = "unknown (not installed)"
+        typer.echo(f"credstack {installed}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(data_dir: DataDir = None) -> None:
+def _root(
+    data_dir: DataDir = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the installed version and exit.",
+            is_eager=True,
+            callback=_print_version,
+        ),
+    ] = False,
+) -> None:
     _state["data_dir"] = data_dir
+
+
+# Typer labels values with Python types (`<str>`, `<list[str]>`) and required arguments with
+# braces (`{learner}`); people read LEARNER, TEXT and PATH, as in every other Unix command.
+_VALUE_WORDS = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH", "Path": "PATH"}
+
+
+def _value_word(label: str) -> str:
+    inner = label.strip("<>")
+    many = inner.startswith("list[")
+    if many:
+        inner = inner[len("list[") : -1]
+    word = _VALUE_WORDS.get(inner, inner)
+    return f"{word}..." if many else word
+
+
+class _Argument(TyperArgument):
+    @property
+    def display_name_raw(self) -> str:
+        return (self.metavar or self.name or "value").upper()
+
+    def display_type_rich(self, ctx: Any) -> str | None:  # typer's own click Context
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw if self.required else f"[{self.display_name_raw}]"
+        return f"{name}..." if self.nargs != 1 else name
+
+
+class _Option(TyperOption):
+    def display_type_rich(self, ctx: Any) -> str | None:  # typer's own click Context
+        if self.metavar is not None:
+            return self.metavar
+        if self.is_flag:
+            return None
+        return _value_word(self.display_type(ctx))
+
+
+def _plain_words(command: TyperGroup) -> TyperGroup:
+    """Give every parameter of the command tree, `--help` too, the plain help words above."""
+    groups = [command]
+    while groups:
+        group = groups.pop()
+        for sub in [group, *group.commands.values()]:
+            # `--help` is made on first use: make it now, so it gets the plain words too.
+            for param in [*sub.params, sub.get_help_option(typer.Context(sub))]:
+                if isinstance(param, TyperArgument):
+                    param.__class__ = _Argument
+                elif isinstance(param, TyperOption):
+                    param.__class__ = _Option
+            if isinstance(sub, TyperGroup) and sub is not group:
+                groups.append(sub)
+    return command
+
+
+def command_tree() -> TyperGroup:
+    """The click command of the whole CLI, as people see it (also walked by the help tests)."""
+    root = typer.main.get_command(app)
+    assert isinstance(root, TyperGroup)
+    return _plain_words(root)
 
 
 def cli_settings() -> Settings:
@@ -63,6 +149,12 @@ def installation() -> Iterator[Runtime]:
         yield opened
     finally:
         opened.close()
+
+
+def counted(n: Decimal | int, noun: str) -> str:
+    """`1 achievement`, `3 achievements`, `1.5 hours`: a count people read without wincing
+    (exact digits, never binary-float noise or an exponent)."""
+    return f"{show(n)} {noun}" if n == 1 else f"{show(n)} {noun}s"
 
 
 def say(message: str) -> None:
@@ -108,7 +200,7 @@ def parse_date(text: str | None, what: str, issuer: IssuerRow | None = None) -> 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; a CredstackError is one line on stderr, anything else a short bug report."""
     try:
-        outcome = app(args=argv, standalone_mode=False)
+        outcome = command_tree().main(args=argv, prog_name="credstack", standalone_mode=False)
     except CredstackError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
@@ -118,14 +210,14 @@ def main(argv: list[str] | None = None) -> None:
         typer.echo("aborted", err=True)
         sys.exit(130)
     except typer.TyperException as exc:  # usage errors: shown as Typer always shows them
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
+        show_usage = getattr(exc, "show", None)
+        if callable(show_usage):
+            show_usage()
         else:
             typer.echo(f"error: {exc}", err=True)
         sys.exit(int(getattr(exc, "exit_code", 2)))
     except Exception as exc:  # last resort: no traceback reaches the user
-        if os.environ.get("CREDSTACK_DEBUG"):
+        if debug_requested():
             raise
         typer.echo(
             f"internal error ({exc.__class__.__name__}): {exc}. This is a bug; rerun with "

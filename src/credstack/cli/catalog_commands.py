@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from credstack.catalog.parse import parse_catalog
-from credstack.cli.app import app, installation, read_text, say
+from credstack.cli.app import app, cli_settings, counted, fail, installation, read_text, say
 from credstack.service.catalog import load_catalog
+from credstack.service.catalog_export import ExportFormat, export_catalog
 
 __all__ = ["catalog_app"]
 
-catalog_app = typer.Typer(no_args_is_help=True, help="Validate and load catalog files.")
+catalog_app = typer.Typer(no_args_is_help=True, help="Validate, load and export catalog files.")
 app.add_typer(catalog_app, name="catalog")
 
 
@@ -28,7 +30,7 @@ def catalog_validate(
         result = parse_catalog(text, str(path))
         if result.ok:
             assert result.catalog is not None
-            say(f"{path}: ok ({len(result.catalog.achievements)} achievements)")
+            say(f"{path}: ok ({counted(len(result.catalog.achievements), 'achievement')})")
         else:
             failed = True
             for problem in result.problems:
@@ -48,7 +50,7 @@ def catalog_load(
         report = load_catalog(uow, issuer_key=issuer, text=text, source=str(file))
         uow.commit()
     if not report.changed:
-        say(f"{file}: no changes ({len(report.unchanged)} definitions unchanged)")
+        say(f"{file}: no changes ({counted(len(report.unchanged), 'definition')} unchanged)")
         return
     for key in report.created:
         say(f"created {key}")
@@ -57,3 +59,45 @@ def catalog_load(
     for line in report.other_changes:
         say(line)
     say(f"{len(report.unchanged)} unchanged")
+
+
+@catalog_app.command("export")
+def catalog_export(
+    file: Annotated[Path, typer.Argument(help="Catalog file (YAML); `-` reads standard input.")],
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="ctdl: Credential Engine CTDL JSON-LD; ob3: an Open Badges 3.0 Achievement list.",
+        ),
+    ] = ExportFormat.CTDL,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write to this file instead of standard output."),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Where this installation is published (default: $CREDSTACK_BASE_URL); "
+            "identifiers in the export are URLs under it.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Export a catalog for other systems, without loading it: JSON to stdout or -o FILE."""
+    text = read_text(file)
+    base = base_url or cli_settings().base_url
+    document = export_catalog(text, str(file), fmt, base_url=base)
+    rendered = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        typer.echo(rendered, nl=False)
+        return
+    try:
+        output.write_text(rendered, encoding="utf-8")
+    except OSError as exc:
+        fail(f"{output}: {exc.strerror or exc}")
+    nodes = document.get("@graph", [])
+    say(f"wrote {output}: {fmt.value} export, {len(nodes)} resources")

@@ -1,4 +1,4 @@
-"""Progress, degree audits, continuing education and award decisions."""
+"""Progress, degree audits and continuing education."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 
-from credstack.cli.app import app, installation, parse_date, say
+from credstack.cli.app import app, counted, installation, parse_date, say
 from credstack.domain.audit import render_audit
-from credstack.domain.quantities import json_number, show
-from credstack.service import ce, engine, lifecycle
+from credstack.domain.quantities import json_number
+from credstack.service import ce, engine
 from credstack.service.explain import (
     audit_json,
     compliance_json,
@@ -19,14 +19,12 @@ from credstack.service.explain import (
     outcome_text,
 )
 from credstack.service.learners import profile
-from credstack.service.lookup import find_achievement, find_award, find_learner
+from credstack.service.lookup import find_achievement, find_learner
 
-__all__ = ["award_app", "ce_app"]
+__all__ = ["AsOf", "Issuer", "Json", "ce_app"]
 
 ce_app = typer.Typer(no_args_is_help=True, help="Continuing-education cycles.")
-award_app = typer.Typer(no_args_is_help=True, help="Awards: revoke, decide on flags, history.")
 app.add_typer(ce_app, name="ce")
-app.add_typer(award_app, name="award")
 
 AsOf = Annotated[
     str | None,
@@ -39,7 +37,9 @@ Json = Annotated[bool, typer.Option("--json", help="Print JSON, as the API retur
 @app.command()
 def progress(
     learner: Annotated[str, typer.Argument(help="Learner id.")],
-    credential: Annotated[str, typer.Argument(help="Achievement id (issuer:id if ambiguous).")],
+    credential: Annotated[
+        str, typer.Argument(metavar="ACHIEVEMENT", help="Achievement id (issuer:id if ambiguous).")
+    ],
     issuer: Issuer = None,
     as_of: AsOf = None,
     as_json: Json = False,
@@ -50,6 +50,7 @@ def progress(
         where, key = find_achievement(uow, credential, issuer)
         on = parse_date(as_of, "--as-of", where)
         outcome = engine.progress(uow, learner=who, issuer=where, achievement_key=key, as_of=on)
+        names = engine.catalog_names(uow, where)
     if as_json:
         say(
             json.dumps(
@@ -64,13 +65,16 @@ def progress(
             )
         )
     else:
-        say(outcome_text(outcome))
+        say(outcome_text(outcome, names=names))
 
 
 @app.command()
 def audit(
     learner: Annotated[str, typer.Argument(help="Learner id.")],
-    credential: Annotated[str, typer.Argument(help="A degree or other credit-based achievement.")],
+    credential: Annotated[
+        str,
+        typer.Argument(metavar="ACHIEVEMENT", help="A degree or other credit-based achievement."),
+    ],
     issuer: Issuer = None,
     as_of: AsOf = None,
     as_json: Json = False,
@@ -83,13 +87,16 @@ def audit(
         _outcome, result = engine.audit(
             uow, learner=who, issuer=where, achievement_key=key, as_of=on
         )
-    say(json.dumps(audit_json(result), indent=2) if as_json else render_audit(result))
+        names = engine.catalog_names(uow, where)
+    say(json.dumps(audit_json(result), indent=2) if as_json else render_audit(result, names.text))
 
 
 @ce_app.command("report")
 def ce_report(
     learner: Annotated[str, typer.Argument(help="Learner id.")],
-    credential: Annotated[str, typer.Argument(help="The certification.")],
+    credential: Annotated[
+        str, typer.Argument(metavar="CERTIFICATION", help="The certification's achievement id.")
+    ],
     issuer: Issuer = None,
     as_of: AsOf = None,
     as_json: Json = False,
@@ -131,11 +138,11 @@ def ce_reminders(
     if as_json:
         say(json.dumps(rows, indent=2))
         return
-    for row in rows:
+    for r, row in zip(due, rows, strict=True):
         say(
-            f"{row['learner']}\t{row['issuer']}:{row['achievement']}\t"
-            f"{row['hours_needed']} hours needed, {row['days_left']} days left "
-            f"(cycle ends {row['cycle_end']})"
+            f"{row['name']} ({r.learner.key})\t{r.issuer.key}:{r.achievement_key}\t"
+            f"{counted(r.report.hours_needed, 'hour')} needed, "
+            f"{counted(r.report.days_left, 'day')} left (cycle ends {r.report.cycle.end})"
         )
     if not rows:
         say("no reminders due")
@@ -149,38 +156,9 @@ def ce_close(as_of: AsOf = None) -> None:
         closures = ce.close_due_cycles(uow, on=on)
         lines = [
             f"{'renewed' if c.renewed else 'lapsed'}\taward {c.award.public_id}\t"
-            f"cycle {c.cycle.starts_on} to {c.cycle.ends_on}\t{show(c.report.hours)} hours"
+            f"cycle {c.cycle.starts_on} to {c.cycle.ends_on}\t{counted(c.report.hours, 'hour')}"
             for c in closures
         ]
         uow.commit()
     for line in lines or ["no cycles due"]:
         say(line)
-
-
-@award_app.command("revoke")
-def award_revoke(
-    award: Annotated[str, typer.Argument(help="Award id.")],
-    reason: Annotated[str, typer.Option(help="Why (recorded, and shown to verifiers).")],
-) -> None:
-    """Revoke an award; awards built on it are flagged for the issuer's decision."""
-    with installation() as runtime, runtime.uow() as uow:
-        row = find_award(uow, award)
-        flagged = lifecycle.revoke_award(uow, row, reason=reason)
-        ids = [f.public_id for f in flagged]
-        uow.commit()
-    say(f"revoked {award}")
-    for public_id in ids:
-        say(f"flagged {public_id} for review (it counted the revoked award)")
-
-
-@award_app.command("decide")
-def award_decide(
-    award: Annotated[str, typer.Argument(help="A flagged award's id.")],
-    decision: Annotated[str, typer.Argument(help="keep or revoke.")],
-    reason: Annotated[str, typer.Option(help="The recorded reason.")],
-) -> None:
-    """Keep or revoke an award flagged because something it counted was revoked or lapsed."""
-    with installation() as runtime, runtime.uow() as uow:
-        lifecycle.decide_flag(uow, find_award(uow, award), decision=decision, reason=reason)
-        uow.commit()
-    say(f"{award}: {decision}")

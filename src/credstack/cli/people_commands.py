@@ -193,7 +193,9 @@ def learner_add(
 
 
 @learner_app.command("list")
-def learner_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def learner_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
     """List learners."""
     with installation() as runtime, runtime.uow() as uow:
         rows = [(lr.key, profile(uow, lr).name) for lr in uow.learners.all()]

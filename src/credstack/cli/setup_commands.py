@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from typing import Annotated
 
@@ -63,7 +62,7 @@ def demo(
 ) -> None:
     """Initialise, load the example catalogs, seed learners and awards, then serve."""
     settings = cli_settings()
-    if "CREDSTACK_BASE_URL" not in os.environ:
+    if not settings.base_url_given:
         settings = replace(settings, base_url=f"http://{host}:{port}")
     runtime = initialise(settings)
     try:

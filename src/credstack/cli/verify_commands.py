@@ -6,7 +6,6 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +14,12 @@ import typer
 from credstack.cli.app import app, cli_settings, fail, installation, say
 from credstack.config import Settings
 from credstack.errors import CredstackError, InvalidInput, NotFound
+from credstack.service import clock
 from credstack.service.badges import baked_png, baked_svg, certificate
 from credstack.service.group_view import GroupReport, group_view, verify_presented
 from credstack.service.issuance import credential_jwt, issue
 from credstack.service.sharing import ShareLinks, share_url
-from credstack.service.trust_lists import TrustStore, trust_directory
+from credstack.service.trust_lists import TrustStore
 from credstack.service.verification import (
     Verifier,
     checked_email,
@@ -93,7 +93,7 @@ def verify(
             _report(result, as_json)
             results = [result]
         else:
-            group = group_view(verifier, items, datetime.now(UTC).date(), email=email)
+            group = group_view(verifier, items, clock.utc_today(), email=email)
             results = [*group.results, *unreadable]
             _group_report(group, results, as_json)
     raise typer.Exit(_exit_code(results))
@@ -113,7 +113,7 @@ def _verifier() -> Iterator[Verifier]:
     """The installation's verifier if there is one; else one that touches no files at all."""
     settings = cli_settings()
     if not _installed(settings):
-        trust = TrustStore.load(trust_directory(settings.data_dir))
+        trust = TrustStore.load(settings.trust_directory)
         yield Verifier(None, None, settings.base_url, trust)
         return
     with installation() as runtime, runtime.uow() as uow:
@@ -121,7 +121,7 @@ def _verifier() -> Iterator[Verifier]:
             uow,
             runtime.keys(uow),
             base_url=runtime.settings.base_url,
-            data_dir=runtime.settings.data_dir,
+            trust_dir=runtime.settings.trust_directory,
             share_links=ShareLinks(runtime.master),
         )
 
@@ -248,7 +248,9 @@ def credential_export(
         elif form == "svg":
             data = baked_svg(uow, award).encode("utf-8")
         else:
-            data = certificate(uow, runtime.settings.base_url, award)
+            data = certificate(
+                uow, runtime.settings.base_url, award, cjk_font=runtime.settings.cjk_font
+            )
     out.write_bytes(data)
     say(f"wrote {out}")
 

@@ -8,7 +8,7 @@ shows how much of it was used.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -99,8 +99,12 @@ def degree_audit(outcome: Outcome, records: Sequence[Record]) -> DegreeAudit:
     )
 
 
-def render_audit(audit: DegreeAudit) -> str:
-    """Plain-text audit, one line per course, as a registrar would print it."""
+def render_audit(audit: DegreeAudit, name: Callable[[str], str] | None = None) -> str:
+    """Plain-text audit, one line per course, as a registrar would print it.
+
+    ``name`` puts people's names into sentences that carry catalog ids (a record without a
+    title, a reason from the rest of the tree); the identity when not given."""
+    say = name or (lambda text: text)
     out = [
         f"Credits: {_num(audit.total)} of {_num(audit.required)} required"
         f" — {'complete' if audit.met else 'incomplete'}"
@@ -109,10 +113,10 @@ def render_audit(audit: DegreeAudit) -> str:
         f"Cap: {c.label}: {_num(c.used)} of at most {_num(c.max)} credits used" for c in audit.caps
     )
     for g in audit.groups:
-        out.append(f"{g.description}: {_num(g.counted)} of {_num(g.offered)} credits counted")
+        out.append(f"{say(g.description)}: {_num(g.counted)} of {_num(g.offered)} credits counted")
         for line in g.lines:
             if line.record_id != g.source_id or line.reason:
-                status = f"not counted: {line.reason}" if line.reason else "counted"
-                out.append(f"  - {line.description}: {_num(line.amount)} credits, {status}")
-    out.extend(f"Also required: {reason}" for reason in audit.other_requirements)
+                status = f"not counted: {say(line.reason)}" if line.reason else "counted"
+                out.append(f"  - {say(line.description)}: {_num(line.amount)} credits, {status}")
+    out.extend(f"Also required: {say(reason)}" for reason in audit.other_requirements)
     return "\n".join(out)

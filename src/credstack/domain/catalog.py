@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 
 from credstack.domain.durations import Duration
 from credstack.domain.requirements import Requirement
@@ -24,8 +25,22 @@ __all__ = [
     "IssuerProfile",
     "Maintenance",
     "Partner",
+    "ReviewStatus",
     "find_cycle",
 ]
+
+
+class ReviewStatus(StrEnum):
+    """Where an achievement version stands in quality review (story 09).
+
+    String-valued so the stored column keeps its words; only a published version is issued.
+    """
+
+    DRAFT = "draft"
+    IN_REVIEW = "in-review"
+    APPROVED = "approved"
+    PUBLISHED = "published"
+    RETIRED = "retired"
 
 
 @dataclass(frozen=True)

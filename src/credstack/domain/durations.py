@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import isodate
 
-__all__ = ["Duration", "parse_duration"]
+__all__ = ["Duration", "describe_duration", "parse_duration"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,7 @@ class Duration:
             for n, unit in ((self.years, "year"), (self.months, "month"), (self.days, "day"))
             if n
         ]
-        return ", ".join(parts) or "0 days"
+        return " ".join(parts) or "0 days"
 
 
 def parse_duration(text: str) -> Duration:
@@ -74,3 +74,12 @@ def parse_duration(text: str) -> Duration:
     if years < 0 or months < 0 or delta.days < 0 or (years, months, delta.days) == (0, 0, 0):
         raise ValueError(f"{text!r} must be a positive duration")
     return Duration(years=years, months=months, days=delta.days)
+
+
+def describe_duration(text: str) -> str:
+    """`P5Y` as people say it, "5 years" (`P1Y6M`: "1 year 6 months"); the one wording of a
+    duration on pages and in the CLI. Text that is not a duration is returned as it is."""
+    try:
+        return str(parse_duration(text))
+    except ValueError:
+        return text

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 from credstack.domain.quantities import show
-from credstack.domain.requirements import AnyOf, NOf, Path, Requirement
+from credstack.domain.requirements import AnyOf, NOf, Path, Requirement, children_of
 
-__all__ = ["Contribution", "Outcome", "Progress"]
+__all__ = ["Contribution", "Outcome", "Progress", "requirement_progress"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +21,8 @@ class Progress:
     unit: str
 
     def __str__(self) -> str:
-        return f"{show(self.done)} of {show(self.needed)} {self.unit}"
+        unit = self.unit[:-1] if self.needed == 1 and self.unit.endswith("s") else self.unit
+        return f"{show(self.done)} of {show(self.needed)} {unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +106,35 @@ class Outcome:
         return None
 
 
+def requirement_progress(req: Requirement, met: Callable[[Requirement], bool]) -> Progress:
+    """How far along a tree is when ``met`` says which single requirements are done.
+
+    The one definition of "k of n requirements" for a stack: the learner's page counts an
+    evaluated outcome with it (``Outcome.leaf_progress``) and the stacking funnel counts the
+    parts a learner holds with it, so both say "of 6" for the same stack and learner. A
+    choice (``any``, ``n_of``) counts only the alternatives closest to completion, never
+    every alternative the catalog names.
+    """
+    done, needed = _tree_units(req, met)
+    return Progress(done, needed, "requirements")
+
+
+def _tree_units(req: Requirement, met: Callable[[Requirement], bool]) -> tuple[int, int]:
+    children = children_of(req)
+    if not children:
+        return (1 if met(req) else 0), 1
+    return _combine(req, [_tree_units(c, met) for c in children])
+
+
 def _units(o: Outcome) -> tuple[int, int]:
     if not o.children:
         return (1 if o.met else 0), 1
-    parts = [_units(c) for c in o.children]
-    if isinstance(o.requirement, AnyOf | NOf):
-        n = o.requirement.n if isinstance(o.requirement, NOf) else 1
+    return _combine(o.requirement, [_units(c) for c in o.children])
+
+
+def _combine(req: Requirement, parts: list[tuple[int, int]]) -> tuple[int, int]:
+    if isinstance(req, AnyOf | NOf):
+        n = req.n if isinstance(req, NOf) else 1
         # Closest to completion first: fewest still missing, then fewest overall.
-        parts.sort(key=lambda p: (p[1] - p[0], p[1]))
-        parts = parts[:n]
+        parts = sorted(parts, key=lambda p: (p[1] - p[0], p[1]))[:n]
     return sum(p[0] for p in parts), sum(p[1] for p in parts)

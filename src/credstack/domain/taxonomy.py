@@ -38,7 +38,7 @@ class TypeInfo:
 
 _TYPES: dict[AchievementType, TypeInfo] = {
     AchievementType.BADGE: TypeInfo(
-        "Badge", "ceterms:Badge", "may recognise anything, awarded by anyone", False, False
+        "Badge", "ceterms:OpenBadge", "may recognise anything, awarded by anyone", False, False
     ),
     AchievementType.MICROCREDENTIAL: TypeInfo(
         "MicroCredential",

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from credstack.domain.audit_trail import GENESIS, AuditEvent, BrokenLink, first_broken_link
+from credstack.service import clock
 from credstack.store.models import AuditEventRow, UserRow
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
 __all__ = ["ChainReport", "events", "record", "user_actor", "verify_chain"]
@@ -46,7 +46,7 @@ def record(
     head = session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq.desc())).first()
     event = AuditEvent(
         seq=head.seq + 1 if head is not None else 1,
-        at=utcnow(),
+        at=clock.now(),
         actor=actor,
         action=action,
         subject=subject,

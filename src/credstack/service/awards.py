@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from credstack.domain.calendar import offset_minutes
-from credstack.domain.durations import parse_duration
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.quantities import AmountError, parse_amount
+from credstack.domain.records import AwardStatus
 from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail
+from credstack.service.achievements import achievement_of
 from credstack.service.ce import open_first_cycle
 from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.issuance import issue
@@ -56,7 +57,7 @@ def holds(uow: UnitOfWork, learner: LearnerRow, achievement_id: int, on: date) -
         if (
             version is not None
             and version.achievement_id == achievement_id
-            and held.status == "active"
+            and held.status == AwardStatus.ACTIVE
             and (held.valid_until is None or held.valid_until >= on)
         ):
             return held
@@ -121,12 +122,8 @@ def grant_award(
         if existing.valid_until is None or existing.valid_until >= awarded_on:
             raise AlreadyHeld(learner.key, achievement_key, existing.public_id)
         _retire_lapsed(uow, existing)
-    validity = version.definition.get("validity")
-    valid_until = (
-        parse_duration(validity).after(awarded_on) - timedelta(days=1)
-        if isinstance(validity, str)
-        else None
-    )
+    validity = achievement_of(version).validity
+    valid_until = validity.after(awarded_on) - timedelta(days=1) if validity is not None else None
     award = AwardRow(
         public_id=str(uuid.uuid4()),
         learner_id=learner.id,
@@ -136,7 +133,7 @@ def grant_award(
         awarded_at=awarded_at,
         awarded_offset=offset_minutes(awarded_at),
         valid_until=valid_until,
-        status="active",
+        status=AwardStatus.ACTIVE,
         grade=grade,
         score=None if exact_score is None else float(exact_score),
         evidence=evidence or [],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import textwrap
 from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
@@ -89,8 +90,12 @@ def baked_svg(uow: UnitOfWork, award: AwardRow) -> str:
     return bake_svg(badge_svg(*_label(uow, award)), json.dumps(credential))
 
 
-def certificate(uow: UnitOfWork, base_url: str, award: AwardRow) -> bytes:
+def certificate(
+    uow: UnitOfWork, base_url: str, award: AwardRow, *, cjk_font: Path | None = None
+) -> bytes:
     """The printable certificate, printing what the signed credential says and carrying it.
+
+    `cjk_font` is the settings' font for Chinese, Japanese and Korean names (None: the system's).
 
     A credential issued before names were signed into it is not embedded: its printed name
     could not be checked, so such a certificate stays a link to the credential.
@@ -116,5 +121,6 @@ def certificate(uow: UnitOfWork, base_url: str, award: AwardRow) -> bytes:
             kind_words=context.version.type.replace("-", " "),
             valid_until=facts.valid_until if facts.issued_on else award.valid_until,
             credential=credential if facts.names_learner else None,
-        )
+        ),
+        cjk_font=cjk_font,
     )

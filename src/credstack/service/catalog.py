@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from credstack.catalog.parse import parse_catalog
-from credstack.domain.catalog import Catalog
+from credstack.domain.catalog import Catalog, ReviewStatus
 from credstack.errors import InvalidInput, NotFound
 from credstack.service import audit_trail
 from credstack.store.models import (
@@ -225,7 +225,7 @@ def _achievement(
             content_hash=digest,
             definition=document,
             # Quality review (story 09): with review required, a new version waits as a draft.
-            status="draft" if issuer.review_required else "published",
+            status=ReviewStatus.DRAFT if issuer.review_required else ReviewStatus.PUBLISHED,
         )
     )
 

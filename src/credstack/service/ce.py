@@ -21,11 +21,12 @@ from credstack.domain.ce import (
     compliance,
     needs_reminder,
 )
-from credstack.domain.durations import parse_duration
-from credstack.domain.parsing import parse_requirement
 from credstack.domain.quantities import show
+from credstack.domain.records import AwardStatus
 from credstack.domain.requirements import ContinuingEducation
 from credstack.errors import Conflict, NotFound
+from credstack.service import clock
+from credstack.service.achievements import achievement_of
 from credstack.service.lifecycle import expire_award
 from credstack.service.records import load_records, record_id
 from credstack.store.models import (
@@ -38,7 +39,6 @@ from credstack.store.models import (
     IssuerRow,
     LearnerRow,
 )
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -56,14 +56,11 @@ __all__ = [
 
 def maintenance_rule(version: AchievementVersionRow) -> tuple[CeRule, int] | None:
     """The CE rule of a certification version and its reminder window, if it has one."""
-    maintenance = version.definition.get("maintenance")
-    if not isinstance(maintenance, dict):
+    maintenance = achievement_of(version).maintenance
+    if maintenance is None or not isinstance(maintenance.requirement, ContinuingEducation):
         return None
-    tree, _problems = parse_requirement(maintenance.get("requirements"), ("maintenance",))
-    if not isinstance(tree, ContinuingEducation):
-        return None
-    cycle = parse_duration(str(maintenance["cycle"]))
-    return CeRule.from_requirement(tree, cycle), int(maintenance.get("reminder_days", 180))
+    rule = CeRule.from_requirement(maintenance.requirement, maintenance.cycle)
+    return rule, maintenance.reminder_days
 
 
 def open_first_cycle(uow: UnitOfWork, award: AwardRow, version: AchievementVersionRow) -> None:
@@ -181,7 +178,7 @@ def _close(
 ) -> CycleClosure:
     learner, _issuer = uow.awards.parties(award)
     by_rid = {record_id("award", a.public_id): a for a in uow.awards.for_learner(learner.id)}
-    cycle_row.closed_at = utcnow()
+    cycle_row.closed_at = clock.now()
     if renewed:
         cycle_row.status = "compliant"
         _count(uow, cycle_row, report, by_rid)
@@ -224,7 +221,7 @@ def close_due_cycles(
     """Close every open cycle (of one issuer, or all) whose last day is before `on`."""
     closures: list[CycleClosure] = []
     for award, cycle_row in _open_cycles(uow):
-        if cycle_row.ends_on >= on or award.status != "active":
+        if cycle_row.ends_on >= on or award.status != AwardStatus.ACTIVE:
             continue
         if issuer is not None and award.issuer_id != issuer.id:
             continue
@@ -260,7 +257,7 @@ def reminders(uow: UnitOfWork, *, as_of: date, days: int | None = None) -> list[
     """Certificants short of hours with fewer than `days` days left (default: the catalog's)."""
     out: list[Reminder] = []
     for award, cycle_row in _open_cycles(uow):
-        if award.status != "active":
+        if award.status != AwardStatus.ACTIVE:
             continue
         version = _version(uow, award)
         rule = maintenance_rule(version)

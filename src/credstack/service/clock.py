@@ -31,11 +31,20 @@ __all__ = [
     "on_day",
     "start_of_day",
     "today",
+    "utc_today",
 ]
 
 
 def now() -> datetime:
+    """The current instant, aware and in UTC: the only wall-clock read outside ``store`` and
+    ``vc``'s defaults (a layer test holds the code to that)."""
     return utcnow()
+
+
+def utc_today() -> date:
+    """Today in UTC: the day for a question that no one issuer's zone answers, such as a
+    group of credentials from several issuers."""
+    return day_of(now(), zone(None))
 
 
 def issuer_zone(issuer: IssuerRow) -> ZoneInfo:
@@ -62,7 +71,7 @@ def as_of(day: date | None, issuer: IssuerRow | None, what: str = "as_of") -> da
     """The day a question is asked about: the one given (within range), else today in the
     issuer's zone (UTC when the question spans issuers)."""
     if day is None:
-        return today(issuer) if issuer is not None else day_of(now(), zone(None))
+        return today(issuer) if issuer is not None else utc_today()
     return check_day(day, what, issuer, past=False)
 
 

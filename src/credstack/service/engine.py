@@ -19,12 +19,13 @@ from credstack.domain.audit import DegreeAudit, degree_audit
 from credstack.domain.dependants import DependantIndex, cascade
 from credstack.domain.evaluator import evaluate
 from credstack.domain.outcome import Outcome
-from credstack.domain.parsing import parse_requirement
 from credstack.domain.records import Award, Record
-from credstack.domain.requirements import Requirement
+from credstack.domain.requirements import AssessmentPassed, Requirement, iter_nodes
 from credstack.errors import InvalidInput, NotFound
+from credstack.service.achievements import DECODED, StackIndex, achievement_of
 from credstack.service.awards import grant_award, holds
 from credstack.service.clock import on_day
+from credstack.service.explain import Names
 from credstack.service.keys import KeyStore
 from credstack.service.records import Records, load_records
 from credstack.store.models import (
@@ -42,6 +43,7 @@ __all__ = [
     "CompiledCatalog",
     "Settlement",
     "audit",
+    "catalog_names",
     "compile_catalog",
     "progress",
     "reconsider",
@@ -57,11 +59,8 @@ class CompiledCatalog:
     index: DependantIndex
 
 
-_compiled: dict[tuple[str, tuple[tuple[str, str], ...]], CompiledCatalog] = {}
-
-
 def compile_catalog(uow: UnitOfWork, issuer: IssuerRow) -> CompiledCatalog:
-    """Requirement trees of the issuer's issuable achievements, cached by catalog content.
+    """Requirement trees of the issuer's issuable achievements, indexed once per catalog state.
 
     The issuable version of an achievement is its newest published one: a newer version still
     in review does not stop the published one from being issued.
@@ -72,26 +71,17 @@ def compile_catalog(uow: UnitOfWork, issuer: IssuerRow) -> CompiledCatalog:
         if version is not None:
             versions[achievement.key] = version
     state = tuple(sorted((key, v.content_hash) for key, v in versions.items()))
-    cache_key = (issuer.key, state)
-    cached = _compiled.get(cache_key)
-    if cached is not None:
-        return CompiledCatalog(issuer.key, cached.requirements, versions, cached.index)
-    requirements: dict[str, Requirement] = {}
-    for key, version in versions.items():
-        raw = version.definition.get("requirements")
-        if raw is None:
-            continue
-        tree, problems = parse_requirement(raw, ("requirements",))
-        if tree is None:  # pragma: no cover - definitions were validated when loaded
-            raise ValueError(f"{issuer.key}/{key}: stored requirements do not parse: {problems}")
-        requirements[key] = tree
-    compiled = CompiledCatalog(
-        issuer.key, requirements, versions, DependantIndex.build(requirements)
-    )
-    if len(_compiled) > 256:
-        _compiled.clear()
-    _compiled[cache_key] = compiled
-    return compiled
+
+    def build() -> StackIndex:
+        requirements: dict[str, Requirement] = {}
+        for key, version in versions.items():
+            tree = achievement_of(version).requirements
+            if tree is not None:
+                requirements[key] = tree
+        return StackIndex(requirements, DependantIndex.build(requirements))
+
+    stacks = DECODED.stack_index((issuer.key, state), build)
+    return CompiledCatalog(issuer.key, stacks.requirements, versions, stacks.index)
 
 
 @dataclass
@@ -199,6 +189,20 @@ def _perspectives(uow: UnitOfWork, issuer: IssuerRow) -> list[IssuerRow]:
         if other.id != issuer.id and uow.issuers.partner(other.id, issuer.key) is not None:
             found.append(other)
     return found
+
+
+def catalog_names(uow: UnitOfWork, issuer: IssuerRow) -> Names:
+    """Names of the issuer's achievements and assessments, by id, for text people read."""
+    by_id = {key: version.name for key, version in compile_catalog(uow, issuer).versions.items()}
+    for requirement in compile_catalog(uow, issuer).requirements.values():
+        for node in iter_nodes(requirement):
+            if isinstance(node, AssessmentPassed) and node.assessment not in by_id:
+                row = uow.assessments.by_key(issuer.id, node.assessment)
+                version = uow.assessments.current(row) if row is not None else None
+                title = version.definition.get("title") if version is not None else None
+                if isinstance(title, str) and title:
+                    by_id[node.assessment] = title
+    return Names(by_id)
 
 
 def progress(

@@ -6,6 +6,10 @@ One rendering for all three, so the progress page, `credstack progress --json` a
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from credstack.domain.audit import DegreeAudit
@@ -28,7 +32,42 @@ from credstack.domain.requirements import (
     RubricScored,
 )
 
-__all__ = ["audit_json", "compliance_json", "compliance_text", "outcome_json", "outcome_text"]
+__all__ = [
+    "Names",
+    "audit_json",
+    "compliance_json",
+    "compliance_text",
+    "outcome_json",
+    "outcome_text",
+]
+
+
+@dataclass(frozen=True)
+class Names:
+    """The names people read for the ids a catalog uses (achievements, assessments).
+
+    Text output is for people: "Spreadsheets Fundamentals: not yet earned", never
+    "spreadsheets-fundamentals: not yet earned". Ids stay in ``--json`` and the API, which
+    programs read. The evaluator's reasons are sentences made where the ids are known, so the
+    names are put in when the sentence is shown, by replacing each whole id.
+    """
+
+    by_id: Mapping[str, str] = field(default_factory=dict)
+
+    def of(self, key: str) -> str:
+        return self.by_id.get(key, key)
+
+    @cached_property
+    def _ids(self) -> re.Pattern[str] | None:
+        if not self.by_id:
+            return None
+        keys = sorted(self.by_id, key=len, reverse=True)  # "ccrp-oncology" before "ccrp"
+        return re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, keys)) + r")(?![\w-])")
+
+    def text(self, sentence: str) -> str:
+        """The sentence with every id in it replaced by its name."""
+        ids = self._ids
+        return sentence if ids is None else ids.sub(lambda m: self.by_id[m.group(0)], sentence)
 
 
 def _describe(req: Requirement) -> tuple[str, str]:
@@ -96,17 +135,24 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
     return data
 
 
-def outcome_text(outcome: Outcome, indent: int = 0) -> str:
+def outcome_text(outcome: Outcome, indent: int = 0, names: Names | None = None) -> str:
+    """The outcome as indented lines for a person: names, not ids (see ``Names``)."""
+    names = names or Names()
     kind, name = _describe(outcome.requirement)
+    if isinstance(outcome.requirement, Holds) and not outcome.requirement.label:
+        name = names.of(outcome.requirement.achievement)
     mark = "met" if outcome.met else "not met"
-    lines = [f"{'  ' * indent}{name}: {mark} ({outcome.progress})"]
+    lines = [f"{'  ' * indent}{names.text(name)}: {mark} ({outcome.progress})"]
     if outcome.next_step is not None:
-        step = _describe(outcome.children[outcome.next_step].requirement)[1]
-        lines.append(f"{'  ' * (indent + 1)}next step: {step}")
-    lines.extend(f"{'  ' * (indent + 1)}- {reason}" for reason in outcome.reasons)
-    lines.extend(f"{'  ' * (indent + 1)}note: {note}" for note in outcome.notes)
+        step = outcome.children[outcome.next_step].requirement
+        said = _describe(step)[1]
+        if isinstance(step, Holds) and not step.label:
+            said = names.of(step.achievement)
+        lines.append(f"{'  ' * (indent + 1)}next step: {names.text(said)}")
+    lines.extend(f"{'  ' * (indent + 1)}- {names.text(reason)}" for reason in outcome.reasons)
+    lines.extend(f"{'  ' * (indent + 1)}note: {names.text(note)}" for note in outcome.notes)
     if kind not in ("holds", "assessment", "rubric", "attestation", "course"):
-        lines.extend(outcome_text(child, indent + 1) for child in outcome.children)
+        lines.extend(outcome_text(child, indent + 1, names) for child in outcome.children)
     return "\n".join(lines)
 
 

@@ -135,7 +135,7 @@ def _counted_award(
         )
     if _unsigned(credential) != _unsigned(award.credential or {}):
         return None, f"its content differs from credential {award.public_id} as it was issued"
-    if award.status != "active":
+    if award.status != AwardStatus.ACTIVE:
         return None, f"the issuer's record shows it {award.status}"
     if award.valid_until is not None and award.valid_until < as_of:
         return None, f"it expired on {award.valid_until.isoformat()}"

@@ -15,11 +15,18 @@ from typing import Any
 from sqlalchemy import select
 
 from credstack.domain.calendar import end_of
+from credstack.domain.catalog import Achievement
 from credstack.domain.records import Proctoring
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
 from credstack.service import audit_trail
+from credstack.service.achievements import (
+    achievement_of,
+    assessment_facts,
+    resolve_alignments,
+)
 from credstack.service.clock import issuer_zone, start_of_day
+from credstack.service.clock import now as clock_now
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.service.learners import profile
@@ -37,7 +44,6 @@ from credstack.store.models import (
     LearnerRow,
     UserRow,
 )
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity, jose
 from credstack.vc.documents import open_badge_credential
@@ -113,7 +119,7 @@ def issue(
     context = award_context(uow, award)
     document = credential_document(uow, base_url, context)
     signing_key = keys.signing_key(context.issuer)
-    signed = dataintegrity.sign(document, signing_key, created=now or utcnow())
+    signed = dataintegrity.sign(document, signing_key, created=now or clock_now())
     award.credential = signed
     audit_trail.record(
         uow,
@@ -139,26 +145,24 @@ def credential_jwt(uow: UnitOfWork, keys: KeyStore, award: AwardRow) -> str:
 def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -> dict[str, Any]:
     """The unsigned ``OpenBadgeCredential`` of an award."""
     award, issuer, version = context.award, context.issuer, context.version
-    definition = version.definition
+    typed = achievement_of(version)
     kind = AchievementType(version.type)
     issuer_id = issuer_identity(uow, base_url, issuer)
     profile = IssuerProfile(id=issuer_id, name=issuer.name, url=issuer.url, email=issuer.email)
-    ce = definition.get("ce")
-    ce_hours = float(ce["hours"]) if isinstance(ce, dict) and "hours" in ce else None
-    credits = _float(definition.get("credits"))
-    name = str(definition.get("name") or version.name)
+    credits = float(typed.credits) if typed.credits is not None else None
+    name = typed.name
     achievement = AchievementInfo(
         id=achievement_url(base_url, issuer.key, context.achievement.key, version.version),
         name=name,
-        description=str(definition.get("description") or name),
-        criteria_narrative=str(definition.get("criteria") or definition.get("description") or name),
+        description=typed.description or name,
+        criteria_narrative=typed.criteria or typed.description or name,
         kind=kind,
-        alignments=tuple(_alignments(uow, issuer, definition.get("alignments"))),
+        alignments=_alignments(uow, issuer, typed),
         credits_available=credits,
-        ce_hours=ce_hours,
-        tags=tuple(str(t) for t in definition.get("tags", []) or []),
-        image=definition.get("image") if isinstance(definition.get("image"), str) else None,
-        human_code=(str(definition["designation"]) if definition.get("designation") else None),
+        ce_hours=float(typed.ce.hours) if typed.ce is not None else None,
+        tags=typed.tags,
+        image=typed.image,
+        human_code=typed.designation or None,
     )
     info = AwardInfo(
         id=credential_url(base_url, award.public_id),
@@ -207,17 +211,14 @@ def mark_identity_type(document: dict[str, Any], learner: LearnerRow) -> None:
         document["credentialSubject"]["identifier"][0]["identityType"] = learner.identity_type
 
 
-def _alignments(uow: UnitOfWork, issuer: IssuerRow, refs: object) -> list[AlignmentInfo]:
+def _alignments(
+    uow: UnitOfWork, issuer: IssuerRow, achievement: Achievement
+) -> tuple[AlignmentInfo, ...]:
+    """The alignments the issuer's frameworks define; a dangling reference is left out."""
     out: list[AlignmentInfo] = []
-    for ref in refs if isinstance(refs, list) else []:
-        framework_key, _, competency_key = str(ref).partition("/")
-        framework = uow.issuers.framework(issuer.id, framework_key)
-        if framework is None:
-            continue
-        competency = next(
-            (c for c in uow.issuers.competencies(framework.id) if c.key == competency_key), None
-        )
-        if competency is None:
+    for resolved in resolve_alignments(uow, issuer, achievement):
+        framework, competency = resolved.framework, resolved.competency
+        if framework is None or competency is None:
             continue
         base = framework.url or f"urn:credstack:{issuer.key}:{framework.key}"
         out.append(
@@ -230,7 +231,7 @@ def _alignments(uow: UnitOfWork, issuer: IssuerRow, refs: object) -> list[Alignm
                 target_description=competency.description or None,
             )
         )
-    return out
+    return tuple(out)
 
 
 def _kinds(award: AwardRow) -> dict[str, list[str]]:
@@ -279,32 +280,20 @@ def _route(uow: UnitOfWork, award: AwardRow, issuer: IssuerRow) -> EarningRoute 
 
 def _attempt_route(uow: UnitOfWork, attempt: AssessmentAttemptRow) -> EarningRoute:
     version = uow.session.get(AssessmentVersionRow, attempt.assessment_version_id)
-    definition = version.definition if version is not None else {}
+    facts = assessment_facts(version) if version is not None else None
     assessment = (
         uow.session.get(AssessmentRow, version.assessment_id) if version is not None else None
     )
-    name = (
-        definition.get("title")
-        or definition.get("name")
-        or (assessment.key if assessment is not None else None)
+    name = (facts.title if facts is not None else None) or (
+        assessment.key if assessment is not None else None
     )
     return EarningRoute(
         kind="assessment",
         proctored=attempt.proctoring in (Proctoring.ONLINE.value, Proctoring.IN_PERSON.value),
         identity_verified=bool(attempt.identity_method or attempt.identity_verified_at),
-        cut_score=_cut_score(definition.get("cut_score")),
-        assessment_name=str(name) if name else None,
+        cut_score=facts.cut_score if facts is not None else None,
+        assessment_name=name,
     )
-
-
-def _cut_score(cut: object) -> str | None:
-    if not isinstance(cut, dict):
-        return None
-    if "percent" in cut:
-        return f"{_float(cut['percent']):g}%"
-    if "raw" in cut:
-        return f"{_float(cut['raw']):g} points"
-    return None
 
 
 def _counted(
@@ -331,12 +320,3 @@ def awarded_instant(issuer: IssuerRow, award: AwardRow) -> datetime:
     """The credential's validFrom and awardedDate: the award's instant, whose day in the
     issuer's zone is the award's day (rows older than the instant start that day)."""
     return award.awarded_at or start_of_day(issuer, award.awarded_on)
-
-
-def _float(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return None

@@ -12,11 +12,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from credstack.errors import Conflict, NotFound
-from credstack.service import audit_trail
+from credstack.service import audit_trail, clock
 from credstack.service.identity import issuer_did
 from credstack.store.models import IssuerRow, SigningKeyRow
 from credstack.store.secrets import MasterKey
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.keys import (
     DID_KEY,
@@ -55,7 +54,7 @@ class KeyStore:
         private = Ed25519PrivateKey.generate()
         key_id = public_key_multibase(private.public_key())
         raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        now = utcnow()
+        now = clock.now()
         retired = []
         for row in existing:
             if row.retired_at is None:

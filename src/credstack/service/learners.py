@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ColumnElement, func, select
 
 from credstack.errors import Conflict, CredstackError, InvalidInput
-from credstack.service import audit_trail
+from credstack.service import audit_trail, clock
 from credstack.store.models import IssuerRow, LearnerRow
 from credstack.store.models.learners import new_public_id
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
 from credstack.vc.documents import hash_email
@@ -146,7 +145,7 @@ def erase_learner(
     learner.name_sealed = learner.email_sealed = learner.email_lookup = None
     learner.legacy_name = learner.legacy_email = None
     learner.key = f"erased.{learner.public_id.lower()}"
-    learner.erased_at = utcnow()
+    learner.erased_at = clock.now()
     resigned = _resign_without_clear_names(uow, learner, keys)
     details: dict[str, object] = {"reason": reason}
     if resigned:
@@ -190,7 +189,7 @@ def _resign_without_clear_names(
             "identifier": [item for item in identifiers if not _clear_name(item)],
         }
         signing_key = keys.signing_key(issuer)
-        award.credential = dataintegrity.sign(document, signing_key, created=utcnow())
+        award.credential = dataintegrity.sign(document, signing_key, created=clock.now())
         audit_trail.record(
             uow,
             action="key.used",

@@ -11,7 +11,7 @@ import importlib
 from datetime import date, datetime
 
 from credstack.domain.dependants import counted_by, support_problems
-from credstack.domain.records import Award
+from credstack.domain.records import Award, AwardStatus
 from credstack.errors import Conflict, InvalidInput
 from credstack.service import audit_trail, clock
 from credstack.service.records import load_records, record_id
@@ -51,9 +51,9 @@ def revoke_award(
     """Revoke an award and flag every award that counted it; returns the flagged awards."""
     if not reason.strip():
         raise InvalidInput("a revocation needs a reason")
-    if award.status == "revoked":
+    if award.status == AwardStatus.REVOKED:
         raise Conflict("this award is already revoked")
-    award.status = "revoked"
+    award.status = AwardStatus.REVOKED
     award.status_reason = reason
     award.status_changed_at = _at(uow, award, on)
     uow.awards.add(
@@ -78,7 +78,7 @@ def revoke_award(
 
 def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> list[AwardRow]:
     """A lapse (e.g. a CE cycle ended short): status expired, not revoked; flags dependants."""
-    award.status = "expired"
+    award.status = AwardStatus.EXPIRED
     award.status_reason = reason
     award.status_changed_at = _at(uow, award, on)
     award.valid_until = min(award.valid_until or on, on)
@@ -96,7 +96,7 @@ def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None)
     flagged: list[AwardRow] = []
     for dependant in counted_by(record_id("award", award.public_id), awards):
         row = records.awards[dependant.id]
-        if row.status != "active":
+        if row.status != AwardStatus.ACTIVE:
             continue
         problems = support_problems(dependant, records.items, as_of)
         if not problems:
@@ -122,6 +122,8 @@ def decide_flag(
     on: date | None = None,
 ) -> list[AwardRow]:
     """The issuer's decision on a flagged award: `keep` it or `revoke` it, with a reason."""
+    if decision not in ("keep", "revoke"):
+        raise InvalidInput(f"decision {decision!r}: use keep or revoke")
     if award.review_flag is None:
         raise Conflict("this award is not flagged for review")
     if not reason.strip():
@@ -147,8 +149,6 @@ def decide_flag(
         award.review_flag = None
         award.flagged_at = None
         return []
-    if decision == "revoke":
-        flagged = revoke_award(uow, award, reason=reason, by_user_id=by_user_id, on=on)
-        award.review_flag = None
-        return flagged
-    raise InvalidInput(f"decision {decision!r}: use keep or revoke")
+    flagged = revoke_award(uow, award, reason=reason, by_user_id=by_user_id, on=on)
+    award.review_flag = None
+    return flagged

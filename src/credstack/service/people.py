@@ -10,12 +10,11 @@ from datetime import timedelta
 
 from credstack.catalog.format import is_web_url
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
-from credstack.service import audit_trail
+from credstack.service import audit_trail, clock
 from credstack.service.identity import check_did_method
 from credstack.service.keys import KeyStore
 from credstack.service.learners import new_public_id, set_profile
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -182,7 +181,7 @@ def revoke_token(uow: UnitOfWork, *, user: UserRow, token: str) -> ApiTokenRow:
     row = matches[0]
     if row.revoked_at is not None:
         raise Conflict(f"token {row.prefix}… of {user.email} is already revoked")
-    row.revoked_at = utcnow()
+    row.revoked_at = clock.now()
     audit_trail.record(
         uow,
         action="token.revoked",
@@ -215,7 +214,7 @@ def authenticate(uow: UnitOfWork, token: str) -> Principal | None:
     row = uow.users.token_by_hash(_hash(token))
     if row is None or row.revoked_at is not None:
         return None
-    due = row.last_used_at is None or utcnow() - row.last_used_at >= TOKEN_USE_GRANULARITY
+    due = row.last_used_at is None or clock.now() - row.last_used_at >= TOKEN_USE_GRANULARITY
     principal = principal_of(uow, row.user_id, token_id=row.id)
     return None if principal is None else _with_use_due(principal, due)
 
@@ -239,7 +238,7 @@ def principal_of(uow: UnitOfWork, user_id: int, *, token_id: int | None) -> Prin
 def record_token_use(uow: UnitOfWork, token_id: int) -> None:
     """Note that a token was used, at most once per `TOKEN_USE_GRANULARITY`."""
     row = uow.session.get(ApiTokenRow, token_id)
-    now = utcnow()
+    now = clock.now()
     if row is not None and (
         row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_GRANULARITY
     ):

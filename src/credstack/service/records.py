@@ -10,7 +10,6 @@ two issuers' keys may collide.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from credstack.domain.calendar import day_of
 from credstack.domain.quantities import ZERO, exact
@@ -24,11 +23,13 @@ from credstack.domain.records import (
     Record,
     RubricScore,
 )
+from credstack.service.achievements import achievement_of
 from credstack.service.clock import issuer_zone
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
     AssessmentAttemptRow,
+    AssessmentRow,
     AwardRow,
     IssuerRow,
     LearnerRow,
@@ -77,17 +78,14 @@ class _Names:
         if version_id not in self._assessments:
             version = self.uow.records.assessment_version(version_id)
             assert version is not None
-            self._assessments[version_id] = str(version.definition.get("id", ""))
+            row = self.uow.session.get(AssessmentRow, version.assessment_id)
+            assert row is not None
+            self._assessments[version_id] = row.key
         return self._assessments[version_id]
 
 
 def _scoped(key: str, issuer_id: int, perspective: IssuerRow, names: _Names) -> str:
     return key if issuer_id == perspective.id else f"{names.issuers[issuer_id].key}:{key}"
-
-
-def _number(value: object) -> Decimal:
-    """A catalog amount from a stored definition (JSON numbers, checked when it was loaded)."""
-    return exact(value) if isinstance(value, int | float) and not isinstance(value, bool) else ZERO
 
 
 def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -> Records:
@@ -97,8 +95,8 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
     where = issuer_zone(perspective)
     for row in uow.awards.for_learner(learner.id):
         key, version = names.achievement(row.achievement_version_id)
-        definition = version.definition
-        ce = definition.get("ce") if isinstance(definition.get("ce"), dict) else None
+        achievement = achievement_of(version)
+        ce = achievement.ce
         rid = record_id("award", row.public_id)
         out.awards[rid] = row
         out.items.append(
@@ -113,9 +111,9 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 status_changed_on=(
                     day_of(row.status_changed_at, where) if row.status_changed_at else None
                 ),
-                credits=_number(definition.get("credits")),
-                ce_hours=_number(ce.get("hours")) if ce else ZERO,
-                ce_category=str(ce["category"]) if ce and "category" in ce else None,
+                credits=achievement.credits if achievement.credits is not None else ZERO,
+                ce_hours=ce.hours if ce else ZERO,
+                ce_category=ce.category if ce else None,
                 grade=row.grade,
                 score=None if row.score is None else exact(row.score),
                 counted=tuple(row.counted),

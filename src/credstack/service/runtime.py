@@ -51,7 +51,7 @@ def initialise(settings: Settings) -> Runtime:
     """Create the data directory, the master key and the schema; safe to run again."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.data_dir.chmod(0o700)  # the master key and the SQLite files live here
-    master = MasterKey.load_or_create(settings.master_key_path)
+    master = MasterKey.load_or_create(settings.master_key_path, settings.master_key)
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
     runtime = Runtime(settings, engine, units(engine, master), master)
@@ -61,7 +61,7 @@ def initialise(settings: Settings) -> Runtime:
 
 def open_runtime(settings: Settings) -> Runtime:
     """Open an initialised installation; refuse one whose schema is behind the code."""
-    master = MasterKey.load(settings.master_key_path)
+    master = MasterKey.load(settings.master_key_path, settings.master_key)
     engine = make_engine(settings.database_url)
     try:
         current = migrate.current_revision(engine)

@@ -12,9 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from credstack.service import clock
 from credstack.service.people import Principal, principal_of
 from credstack.store.models import ApiTokenRow, SessionRow
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 
 __all__ = ["SessionPolicy", "end_session", "open_session", "session_principal", "touch_session"]
@@ -38,7 +38,7 @@ def open_session(
 ) -> tuple[str, SessionRow]:
     """Return the new session's id (for the cookie, once) and its row."""
     session_id = secrets.token_urlsafe(32)
-    now = utcnow()
+    now = clock.now()
     row = SessionRow(
         id_hash=_hash(session_id),
         user_id=principal.user_id,
@@ -54,7 +54,7 @@ def open_session(
 
 def _live(uow: UnitOfWork, session_id: str, policy: SessionPolicy) -> SessionRow | None:
     row = uow.session.query(SessionRow).filter_by(id_hash=_hash(session_id)).one_or_none()
-    now = utcnow()
+    now = clock.now()
     if row is None or row.revoked_at is not None or now >= row.expires_at:
         return None
     if now - row.last_seen_at >= policy.idle:
@@ -76,13 +76,13 @@ def session_principal(
     principal = principal_of(uow, row.user_id, token_id=row.token_id)
     if principal is None:
         return None
-    return principal, utcnow() - row.last_seen_at >= _SEEN_GRANULARITY
+    return principal, clock.now() - row.last_seen_at >= _SEEN_GRANULARITY
 
 
 def touch_session(uow: UnitOfWork, session_id: str, policy: SessionPolicy) -> None:
     row = _live(uow, session_id, policy)
     if row is not None:
-        row.last_seen_at = utcnow()
+        row.last_seen_at = clock.now()
 
 
 def end_session(uow: UnitOfWork, session_id: str) -> bool:
@@ -90,5 +90,5 @@ def end_session(uow: UnitOfWork, session_id: str) -> bool:
     row = uow.session.query(SessionRow).filter_by(id_hash=_hash(session_id)).one_or_none()
     if row is None or row.revoked_at is not None:
         return False
-    row.revoked_at = utcnow()
+    row.revoked_at = clock.now()
     return True

@@ -19,11 +19,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from credstack.domain.records import AwardStatus
 from credstack.errors import NotFound
+from credstack.service import clock
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.store.models import AwardRow, IssuerRow, StatusListRow
-from credstack.store.types import utcnow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
 from credstack.vc.model import StatusEntryInfo
@@ -71,7 +72,7 @@ def _new_pair(uow: UnitOfWork, issuer: IssuerRow, number: int) -> StatusListRow:
             size=LIST_SIZE,
             next_index=0,
             bits=empty,
-            updated_at=utcnow(),
+            updated_at=clock.now(),
         )
         for purpose in _PURPOSES
     ]
@@ -146,7 +147,7 @@ def _set(uow: UnitOfWork, award: AwardRow, purpose: StatusPurpose, value: bool) 
     mask = 1 << (7 - index % 8)
     raw[index // 8] = raw[index // 8] | mask if value else raw[index // 8] & ~mask & 0xFF
     locked.bits = bytes(raw)
-    locked.updated_at = utcnow()
+    locked.updated_at = clock.now()
     uow.session.flush()
 
 
@@ -176,7 +177,7 @@ def is_suspended(uow: UnitOfWork, award: AwardRow) -> bool:
 def status_changes(uow: UnitOfWork, row: StatusListRow) -> dict[int, datetime]:
     """When each set bit was set, from the awards' status dates (lists carry no dates)."""
     revocation = row if row.purpose == "revocation" else _revocation_of(uow, row)
-    wanted = "revoked" if row.purpose == "revocation" else "suspended"
+    wanted = AwardStatus.REVOKED if row.purpose == "revocation" else AwardStatus.SUSPENDED
     awards = uow.session.scalars(
         select(AwardRow).where(AwardRow.status_list_id == revocation.id, AwardRow.status == wanted)
     ).all()

@@ -13,7 +13,6 @@ by its issuer profile URL. Bad files are refused with the file's name, never hal
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,11 +29,9 @@ from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 
 __all__ = [
     "MAX_TRUST_LIST_BYTES",
-    "TRUST_DIR_ENV",
     "TrustStore",
     "load_trust_lists",
     "parse_trust_list",
-    "trust_directory",
 ]
 
 MAX_TRUST_LIST_BYTES = 4 * 1024 * 1024
@@ -119,17 +116,6 @@ def _entry(path: Path, where: str, item: Mapping[str, Any], source: str) -> Know
     if url is not None and not isinstance(url, str):
         raise InvalidInput(f"{path}: {where}: url must be text")
     return KnownIssuer(dids=(did,), name=name.strip(), url=url or None, source=source)
-
-
-TRUST_DIR_ENV = "CREDSTACK_TRUST_DIR"
-
-
-def trust_directory(data_dir: Path | None) -> Path | None:
-    """``$CREDSTACK_TRUST_DIR``, else ``<data dir>/trusted`` (none without an installation)."""
-    configured = os.environ.get(TRUST_DIR_ENV)
-    if configured:
-        return Path(configured)
-    return data_dir / "trusted" if data_dir is not None else None
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,15 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from credstack.domain.records import AwardStatus
 from credstack.errors import InvalidInput, NotFound
+from credstack.limits import MAX_URL_CHARS
+from credstack.service import clock
 from credstack.service.identity import (
     issuer_did,
     issuer_did_document,
@@ -36,11 +39,10 @@ from credstack.service.keys import KeyStore
 from credstack.service.pdf_verification import verify_pdf
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import is_suspended, signed_status_list, status_changes
-from credstack.service.trust_lists import TRUST_DIR_ENV, TrustStore, trust_directory
+from credstack.service.trust_lists import TrustStore
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
-from credstack.vc.limits import MAX_URL_CHARS
 from credstack.vc.ob2 import Ob2PublicKey
 from credstack.vc.pdf_certificate import read_certificate
 from credstack.vc.recipient import MAX_EMAIL_LENGTH, check_recipient
@@ -51,12 +53,10 @@ from credstack.vc.status import FetchedStatusList
 from credstack.vc.verify import REQUIRED_CHECKS, verify_credential
 
 __all__ = [
-    "TRUST_DIR_ENV",
     "TrustStore",
     "Verifier",
     "checked_email",
     "result_json",
-    "trust_directory",
     "unusable",
     "verifier_for",
 ]
@@ -170,7 +170,7 @@ class Verifier:
             data,
             resolver=self.resolver,
             status_lists=self._status_list,
-            now=self.now or datetime.now(UTC),
+            now=self.now or clock.now(),
             ob2_fetch=self._ob2_document,
             ob2_keys=self._ob2_key,
             issuers=self.issuers,
@@ -254,7 +254,7 @@ class Verifier:
             check = Check("suspension", False, f"The credential was suspended{on}.")
         else:
             check = Check("suspension", True, "The issuer has not suspended the credential.")
-        reason = award.status_reason if award.status == "revoked" else None
+        reason = award.status_reason if award.status == AwardStatus.REVOKED else None
         notes = (f"The issuer's reason for revoking it: {reason}",) if reason else ()
         return dataclasses.replace(
             result,
@@ -347,10 +347,11 @@ def verifier_for(
     keys: KeyStore,
     *,
     base_url: str,
-    data_dir: Path,
+    trust_dir: Path,
     share_links: ShareLinks,
     now: datetime | None = None,
 ) -> Verifier:
-    """The installation's verifier: its own issuers, its trust directory, its share links."""
-    trust = TrustStore.load(trust_directory(data_dir))
+    """The installation's verifier: its own issuers, its trust directory (the settings'
+    `trust_directory`), its share links."""
+    trust = TrustStore.load(trust_dir)
     return Verifier(uow, keys, base_url, trust, share_links=share_links, now=now)

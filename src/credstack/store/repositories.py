@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from credstack.domain.catalog import ReviewStatus
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -31,7 +32,7 @@ from credstack.store.models import (
     UserRow,
 )
 
-PUBLISHED = "published"
+PUBLISHED = ReviewStatus.PUBLISHED
 """The one status from which credentials are issued (quality review, story 09)."""
 
 __all__ = [

@@ -37,19 +37,20 @@ class MasterKey:
         return cls(AESGCM.generate_key(bit_length=256))
 
     @classmethod
-    def load(cls, path: Path) -> MasterKey:
-        """From `CREDSTACK_MASTER_KEY` (base64) if set, else the file; never created implicitly."""
-        env = os.environ.get("CREDSTACK_MASTER_KEY")
-        if env:
-            return cls._decode(env, "CREDSTACK_MASTER_KEY")
+    def load(cls, path: Path, configured: str | None = None) -> MasterKey:
+        """The key `configured` in the settings (base64, from `CREDSTACK_MASTER_KEY`) if any,
+        else the file; never created implicitly."""
+        if configured:
+            return cls._decode(configured, "CREDSTACK_MASTER_KEY")
         if not path.exists():
             raise CredstackError(f"no master key at {path}: run `credstack init` first")
         return cls._decode(path.read_text().strip(), str(path))
 
     @classmethod
-    def load_or_create(cls, path: Path) -> MasterKey:
-        if os.environ.get("CREDSTACK_MASTER_KEY") or path.exists():
-            return cls.load(path)
+    def load_or_create(cls, path: Path, configured: str | None = None) -> MasterKey:
+        """As `load`, but a missing file is created (0600) with a new key: `credstack init`."""
+        if configured or path.exists():
+            return cls.load(path, configured)
         key = cls.generate()
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -6,7 +6,7 @@ the specs we copy, and every key id and ``proofValue`` we write passes through i
 
 from __future__ import annotations
 
-from credstack.vc.limits import MAX_BASE58_CHARS
+from credstack.limits import MAX_BASE58_CHARS
 
 __all__ = ["MultibaseError", "b58decode", "b58encode", "decode_base58btc", "encode_base58btc"]
 

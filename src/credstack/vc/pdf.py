@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import qrcode
@@ -85,10 +86,12 @@ def qr_matrix(url: str) -> list[list[bool]]:
     return matrix
 
 
-def certificate_pdf(info: CertificateInfo) -> bytes:
+def certificate_pdf(info: CertificateInfo, *, cjk_font: Path | None = None) -> bytes:
+    """The certificate; `cjk_font` is the operator's font for CJK names (the system's if None)."""
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     learner = learner_line(info.learner_name, info.designation)
-    use_fonts(pdf, (learner, info.credential_name, info.issuer_name, info.kind_words or ""))
+    texts = (learner, info.credential_name, info.issuer_name, info.kind_words or "")
+    use_fonts(pdf, texts, cjk=cjk_font)
     pdf.set_title(f"{info.credential_name} - {info.learner_name}")
     pdf.set_author(info.issuer_name)
     pdf.set_creator("credstack")

@@ -24,7 +24,7 @@ from io import BytesIO
 from typing import Any
 
 from credstack.errors import InvalidInput
-from credstack.vc.limits import (
+from credstack.limits import (
     MAX_PDF_BYTES,
     MAX_PDF_PAGES,
     MAX_PDF_TEXT_CHARS,

@@ -5,14 +5,14 @@ package ships DejaVu Sans (Latin, Greek, Cyrillic, Arabic, Hebrew) and Noto Sans
 text is shaped with HarfBuzz (``uharfbuzz``) so Arabic joins and Devanagari conjuncts form,
 and the PDF keeps the logical text for copying and extraction. Chinese, Japanese and Korean
 need Noto Sans CJK, too large to ship (tens of megabytes): it is taken from the system
-(Debian's ``fonts-noto-cjk``) or from ``$CREDSTACK_CJK_FONT``. A name with characters no
+(Debian's ``fonts-noto-cjk``) or from the file the caller names (the ``cjk_font`` setting,
+``$CREDSTACK_CJK_FONT``). A name with characters no
 available font has is refused with a message saying what to install, rather than printed
 as boxes or question marks.
 """
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections.abc import Iterable
 from functools import cache
@@ -23,9 +23,10 @@ from fpdf import FPDF
 
 from credstack.errors import CredstackError
 
-__all__ = ["CJK_FONT_ENV", "FONT_FAMILY", "MissingGlyphs", "cjk_font", "use_fonts"]
+__all__ = ["FONT_FAMILY", "MissingGlyphs", "cjk_font", "use_fonts"]
 
-CJK_FONT_ENV = "CREDSTACK_CJK_FONT"
+# The setting that names a CJK font (read by ``credstack.config``), for messages to operators.
+_CJK_SETTING = "CREDSTACK_CJK_FONT"
 FONT_FAMILY = "certificate"
 _FONTS = Path(__file__).with_name("fonts")
 _BUNDLED: tuple[tuple[str, Path, Path], ...] = (
@@ -49,28 +50,29 @@ class MissingGlyphs(CredstackError):
     http_status = 503
 
 
-def cjk_font() -> Path | None:
-    """``$CREDSTACK_CJK_FONT`` when set (it must exist), else the first system Noto CJK."""
-    configured = os.environ.get(CJK_FONT_ENV)
-    if configured:
-        path = Path(configured)
-        if not path.is_file():
-            raise MissingGlyphs(f"{CJK_FONT_ENV}={configured} is not a font file.")
-        return path
+def cjk_font(configured: Path | None = None) -> Path | None:
+    """The ``configured`` font when given (it must exist), else the first system Noto CJK.
+
+    The caller passes the setting in: ``vc`` reads no environment, so a test names its font.
+    """
+    if configured is not None:
+        if not configured.is_file():
+            raise MissingGlyphs(f"{_CJK_SETTING}={configured} is not a font file.")
+        return configured
     return next((p for p in _CJK_CANDIDATES if p.is_file()), None)
 
 
-def use_fonts(pdf: FPDF, texts: Iterable[str]) -> None:
+def use_fonts(pdf: FPDF, texts: Iterable[str], *, cjk: Path | None = None) -> None:
     """Register the fonts the texts need, fall back across scripts, shape; refuse the rest.
 
     Only fonts some character needs are added: each one added is parsed and subset into
     the PDF, which costs about a second.
     """
     families = [(family, regular, bold) for family, regular, bold in _BUNDLED]
-    cjk = cjk_font()
-    if cjk is not None:
-        cjk_bold = cjk.with_name(cjk.name.replace("Regular", "Bold"))
-        families.append(("cjk", cjk, cjk_bold if cjk_bold.is_file() else cjk))
+    font = cjk_font(cjk)
+    if font is not None:
+        bold = font.with_name(font.name.replace("Regular", "Bold"))
+        families.append(("cjk", font, bold if bold.is_file() else font))
     chars = {c for text in texts for c in text if unicodedata.category(c)[0] not in "ZC"}
     needed = [families[0]]
     for family in families:
@@ -86,7 +88,7 @@ def use_fonts(pdf: FPDF, texts: Iterable[str]) -> None:
             + f" (U+{ord(missing[0]):04X}): no font on this server has "
             + ("them" if len(missing) > 1 else "it")
             + ". Install Debian's fonts-noto-cjk (for Chinese, Japanese and Korean) or set "
-            + f"{CJK_FONT_ENV} to a TrueType/OpenType font that has these characters."
+            + f"{_CJK_SETTING} to a TrueType/OpenType font that has these characters."
         )
     for name, regular, bold in needed:
         pdf.add_font(name, "", regular)

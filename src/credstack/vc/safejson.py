@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from credstack.vc.limits import MAX_CREDENTIAL_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
+from credstack.limits import MAX_CREDENTIAL_BYTES, MAX_JSON_DEPTH, MAX_NUMBER_DIGITS
 
 __all__ = ["InputRefused", "loads"]
 
@@ -21,7 +21,7 @@ _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
 class InputRefused(ValueError):
-    """Input past one of the bounds in ``credstack.vc.limits``; ``too_large`` means size."""
+    """Input past one of the bounds in ``credstack.limits``; ``too_large`` means size."""
 
     def __init__(self, message: str, *, too_large: bool = False) -> None:
         super().__init__(message)

@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+from credstack.limits import MAX_BASE58_CHARS, MAX_CONTEXTS, MAX_PROOFS
 from credstack.vc import dataintegrity, jose
 from credstack.vc.baking import BakingError, extract_png, extract_svg
 from credstack.vc.checks import Check
 from credstack.vc.clr import clr_structure_check, embedded_credentials
 from credstack.vc.jsonld import CONTEXT_FILES
-from credstack.vc.limits import MAX_BASE58_CHARS, MAX_CONTEXTS, MAX_PROOFS
 from credstack.vc.ob2 import Ob2Fetcher, Ob2KeyLookup, is_ob2_assertion, verify_ob2
 from credstack.vc.recognition import IssuerDirectory, recognise
 from credstack.vc.resolve import KeyResolver
@@ -69,7 +69,7 @@ def verify_credential(
     """Verify one credential, whatever form it arrived in, and recognise who signed it.
 
     ``issuers`` is whom the caller recognises; without it every issuer is unrecognised.
-    Input past a bound in ``credstack.vc.limits`` raises ``InputRefused`` before any
+    Input past a bound in ``credstack.limits`` raises ``InputRefused`` before any
     expensive step: it is not a credential anyone issued, and saying so costs nothing.
     """
     moment = now or datetime.now(UTC)

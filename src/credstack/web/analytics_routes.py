@@ -71,9 +71,9 @@ def _charts(figures: Analytics) -> dict[str, Any]:
         "funnels": [
             bar_chart(
                 f"chart-funnel-{i}",
-                f"{f.name}: learners holding at least k of {len(f.parts)} parts",
+                f"{f.name}: learners meeting at least k of {f.needed} requirements",
                 [
-                    *((f"{s.parts}+ of {len(f.parts)}", s.at_least) for s in f.steps),
+                    *((f"{s.parts}+ of {f.needed}", s.at_least) for s in f.steps),
                     ("completed", f.completed),
                 ],
             )

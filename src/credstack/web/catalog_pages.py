@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from credstack.api.deps import RuntimeDep, UowDep
-from credstack.domain.parsing import parse_requirement
+from credstack.domain.catalog import Achievement
 from credstack.domain.requirements import (
     AssessmentPassed,
     Requirement,
@@ -21,6 +21,7 @@ from credstack.domain.requirements import (
 )
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
+from credstack.service.achievements import achievement_of, assessment_facts, resolve_alignments
 from credstack.service.engine import compile_catalog
 from credstack.service.identity import issuer_identity
 from credstack.service.people import require_issuer
@@ -98,12 +99,13 @@ def issuer_page(
     )
     shown, pager = paginate(in_order, page)
     for key, version in shown:
+        achievement = achievement_of(version)
         groups.setdefault(version.type, []).append(
             {
                 "key": key,
                 "name": version.name,
-                "description": version.definition.get("description", ""),
-                "designation": version.definition.get("designation"),
+                "description": achievement.description,
+                "designation": achievement.designation,
                 "status": version.status,
             }
         )
@@ -125,24 +127,17 @@ def issuer_page(
     return render(request, uow, "issuer.html", context)
 
 
-def _alignments(uow: UnitOfWork, issuer: IssuerRow, refs: list[str]) -> list[dict[str, str]]:
-    names: dict[str, tuple[str, dict[str, str]]] = {}
-    for framework in uow.issuers.frameworks(issuer.id):
-        names[framework.key] = (
-            framework.name,
-            {c.key: c.name for c in uow.issuers.competencies(framework.id)},
-        )
-    out = []
-    for ref in refs:
-        framework_key, _, competency_key = str(ref).partition("/")
-        framework_name, competencies = names.get(framework_key, (framework_key, {}))
-        out.append(
-            {
-                "framework": framework_name,
-                "competency": competencies.get(competency_key, competency_key),
-            }
-        )
-    return out
+def _alignments(
+    uow: UnitOfWork, issuer: IssuerRow, achievement: Achievement
+) -> list[dict[str, str]]:
+    """Each alignment by name, or by its key where the issuer's frameworks do not name it."""
+    return [
+        {
+            "framework": a.framework.name if a.framework else a.framework_key,
+            "competency": a.competency.name if a.competency else a.competency_key,
+        }
+        for a in resolve_alignments(uow, issuer, achievement)
+    ]
 
 
 def _stacks_into(
@@ -168,14 +163,6 @@ def _stacks_into(
     return found
 
 
-def _cut_text(cut: object) -> str | None:
-    if isinstance(cut, dict) and isinstance(cut.get("percent"), int | float):
-        return f"{cut['percent']:g}%"
-    if isinstance(cut, dict) and isinstance(cut.get("raw"), int | float):
-        return f"{cut['raw']:g} points"
-    return None
-
-
 def _assessments(
     uow: UnitOfWork, issuer: IssuerRow, requirement: Requirement
 ) -> dict[str, AssessmentFacts]:
@@ -186,12 +173,24 @@ def _assessments(
         row = uow.assessments.by_key(issuer.id, node.assessment)
         version = uow.assessments.current(row) if row is not None else None
         if version is not None:
-            definition = version.definition
+            facts = assessment_facts(version)
             found[node.assessment] = AssessmentFacts(
-                title=str(definition.get("title") or f"the assessment {node.assessment}"),
-                cut_score=_cut_text(definition.get("cut_score")),
+                title=facts.title or f"the assessment {node.assessment}",
+                cut_score=facts.cut_score,
             )
     return found
+
+
+class _Names(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+def _party_names(uow: UnitOfWork, issuer: IssuerRow) -> _Names:
+    """Names of the issuers and partners (e.g. training providers) a catalog refers to."""
+    names = _Names({i.key: i.name for i in uow.issuers.all()})
+    names.update({p.key: p.name for p in uow.issuers.partners(issuer.id)})
+    return names
 
 
 @router.get("/issuers/{issuer}/achievements/{achievement}", response_class=HTMLResponse)
@@ -201,17 +200,17 @@ def achievement_page(request: Request, issuer: str, achievement: str, uow: UowDe
     if found is None:
         raise NotFound(f"issuer {issuer} has no achievement {achievement!r}")
     current = uow.achievements.current(found)
-    definition = current.definition
+    typed = achievement_of(current)
     names = {k: v.name for k, v in _current(uow, row).items()}
     tree = None
-    raw = definition.get("requirements")
-    requirement = parse_requirement(raw, ("requirements",))[0] if raw is not None else None
+    requirement = typed.requirements
     if requirement is not None:
         tree = requirement_view(
             requirement,
             lambda k: names.get(k, k),
             lambda k: f"/issuers/{row.key}/achievements/{k}" if k in names else None,
             _assessments(uow, row, requirement),
+            _party_names(uow, row).__getitem__,
         )
     context = {
         "title": current.name,
@@ -219,8 +218,8 @@ def achievement_page(request: Request, issuer: str, achievement: str, uow: UowDe
         "key": achievement,
         "version": current,
         "type_heading": TYPE_HEADINGS.get(current.type, current.type),
-        "definition": definition,
-        "alignments": _alignments(uow, row, list(definition.get("alignments", []))),
+        "achievement": typed,
+        "alignments": _alignments(uow, row, typed),
         "tree": tree,
         "stacks_into": _stacks_into(uow, row, achievement, names),
         "versions": list(reversed(uow.achievements.versions(found.id))),

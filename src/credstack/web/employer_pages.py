@@ -7,7 +7,6 @@ the page verifies each one and says which of the issuers' stacks the group satis
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from credstack.api.deps import RuntimeDep, UowDep
 from credstack.api.ratelimit import limit_verify
 from credstack.api.verify_pool import group_result, off_loop
 from credstack.errors import CredstackError
+from credstack.service import clock
 from credstack.service.verification import result_json
 from credstack.web.auth import require_csrf
 from credstack.web.page import PageRoute, render
@@ -61,7 +61,7 @@ async def employer_check(
         return _error(request, uow, f"Check at most {_MAX_FILES} credentials at once.")
     address = email.strip() if email and email.strip() else None
     # In a worker process, within the API's bounds and time budget (api.verify_pool).
-    work = partial(group_result, items, datetime.now(UTC).date(), address)
+    work = partial(group_result, items, clock.utc_today(), address)
     try:
         report = await off_loop(runtime.settings, work)
     except CredstackError as exc:

@@ -16,8 +16,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from credstack.api.deps import RuntimeDep, UowDep
+from credstack.domain.records import AwardStatus
 from credstack.domain.requirements import Holds
 from credstack.service import clock, engine
+from credstack.service.achievements import achievement_of
+from credstack.service.award_records import valid_until
 from credstack.service.explain import outcome_json
 from credstack.service.learner_record import learner_clr
 from credstack.service.learners import profile
@@ -34,13 +37,13 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 def award_state(award: AwardRow, today: date) -> str:
     """One word for the wallet: revoked wins over expired, expired over flagged."""
-    if award.status != "active":
+    if award.status != AwardStatus.ACTIVE:
         return award.status
     if award.valid_until is not None and award.valid_until < today:
-        return "expired"
+        return AwardStatus.EXPIRED
     if award.review_flag:
         return "flagged"
-    return "active"
+    return AwardStatus.ACTIVE
 
 
 def _awards(
@@ -53,16 +56,17 @@ def _awards(
         if issuer is None or version is None:
             continue
         base = f"/credentials/{award.public_id}"
+        achievement = achievement_of(version)
         out.append(
             {
                 "id": award.public_id,
                 "name": version.name,
                 "type": version.type,
                 "issuer": issuer,
-                "achievement": version.definition.get("id"),
-                "designation": version.definition.get("designation"),
+                "achievement": achievement.key,
+                "designation": achievement.designation,
                 "awarded_on": award.awarded_on,
-                "valid_until": award.valid_until,
+                "valid_until": valid_until(award, issuer),
                 "state": award_state(award, clock.today(issuer, now)),
                 "reason": award.status_reason or award.review_flag,
                 "origin": award.origin,

@@ -13,7 +13,7 @@ from typing import TypeVar
 from fastapi import Query
 
 from credstack.errors import NotFound
-from credstack.vc.limits import PAGE_ITEMS
+from credstack.limits import PAGE_ITEMS
 
 __all__ = ["PageNumber", "Pager", "paginate"]
 

@@ -50,14 +50,14 @@ class RequirementNode:
     children: tuple[RequirementNode, ...] = field(default=())
 
 
-def _source(source: SourceFilter) -> str | None:
+def _source(source: SourceFilter, names: _Names) -> str | None:
     parts: list[str] = []
     if source.types:
         parts.append("of type " + ", ".join(sorted(source.types)))
     if source.issuers:
-        parts.append("from " + ", ".join(sorted(source.issuers)))
+        parts.append("from " + ", ".join(sorted(names.party(k) for k in source.issuers)))
     if source.achievements:
-        parts.append("from " + ", ".join(sorted(source.achievements)))
+        parts.append("from " + ", ".join(sorted(names.achievement(k) for k in source.achievements)))
     if source.courses:
         parts.append("courses " + ", ".join(sorted(source.courses)))
     return " ".join(parts) or None
@@ -67,12 +67,21 @@ def _window(req: Holds | Credits | ContinuingEducation) -> list[str]:
     return [f"within {req.within}"] if req.within is not None else []
 
 
+@dataclass(frozen=True)
+class _Names:
+    """People read names: an achievement's, an issuer's or partner's, never their ids."""
+
+    achievement: Callable[[str], str]
+    party: Callable[[str], str]
+
+
 def _leaf(
     req: Requirement,
-    name_of: Callable[[str], str],
+    names: _Names,
     assessments: Mapping[str, AssessmentFacts],
 ) -> tuple[str, list[str]]:
     """(sentence, details) for one node."""
+    name_of = names.achievement
     if isinstance(req, Holds):
         details = [f"grade {req.min_grade} or better"] if req.min_grade else []
         if req.min_score is not None:
@@ -107,17 +116,17 @@ def _leaf(
         if req.min_hours:
             details.append(f"at least {_num(req.min_hours)} hours")
         if req.providers:
-            details.append("from " + ", ".join(sorted(req.providers)))
+            details.append("from " + ", ".join(sorted(names.party(k) for k in req.providers)))
         if req.min_grade:
             details.append(f"grade {req.min_grade} or better")
         return f"Complete the course {req.course or '(any approved course)'}", details
     if isinstance(req, Credits):
-        details = [d for d in (_source(req.source),) if d]
+        details = [d for d in (_source(req.source, names),) if d]
         if req.min_grade:
             details.append(f"grade {req.min_grade} or better")
         details += _window(req)
         for cap in req.caps:
-            what = cap.label or _source(cap.source) or "one source"
+            what = cap.label or _source(cap.source, names) or "one source"
             details.append(f"at most {_num(cap.max)} {what.lower()}")
         return f"Earn {_num(req.required)} credits", details
     if isinstance(req, ContinuingEducation):
@@ -139,11 +148,13 @@ def requirement_view(
     name_of: Callable[[str], str],
     link_of: Callable[[str], str | None],
     assessments: Mapping[str, AssessmentFacts] | None = None,
+    party_name_of: Callable[[str], str] | None = None,
 ) -> RequirementNode:
     """``name_of`` and ``link_of`` turn an achievement id into its name and page address;
-    ``assessments`` gives titles and cut scores of the assessments the tree names."""
+    ``assessments`` gives titles and cut scores of the assessments the tree names;
+    ``party_name_of`` names the issuers and providers a credit rule or course names."""
     assessments = assessments or {}
-    text, details = _leaf(req, name_of, assessments)
+    text, details = _leaf(req, _Names(name_of, party_name_of or str), assessments)
     label = req.label
     if isinstance(req, Holds):
         if label and label.casefold() != name_of(req.achievement).casefold():
@@ -157,6 +168,7 @@ def requirement_view(
         link=link_of(req.achievement) if isinstance(req, Holds) else None,
         ordered=isinstance(req, Path),
         children=tuple(
-            requirement_view(c, name_of, link_of, assessments) for c in children_of(req)
+            requirement_view(c, name_of, link_of, assessments, party_name_of)
+            for c in children_of(req)
         ),
     )

@@ -14,11 +14,12 @@ from credstack.api.deps import RuntimeDep, UowDep
 from credstack.api.ratelimit import limit_verify
 from credstack.api.verify_pool import award_result, bytes_result, off_loop, url_result
 from credstack.catalog.format import is_web_url
+from credstack.domain.durations import describe_duration
 from credstack.errors import CredstackError, NotFound
+from credstack.limits import MAX_URL_CHARS
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.verification import result_json
-from credstack.vc.limits import MAX_URL_CHARS
 from credstack.vc.result import VerificationResult
 from credstack.vc.safejson import InputRefused
 from credstack.web.auth import csrf_token, remember_csrf_cookie, require_csrf
@@ -29,6 +30,7 @@ _HERE = Path(__file__).resolve().parent
 _STATIC = {"site.css": "text/css"}
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 templates.env.tests["web_url"] = is_web_url  # pages link only http(s) URLs, whatever is stored
+templates.env.filters["duration"] = describe_duration  # "5 years", never "P5Y", on any page
 router = APIRouter(include_in_schema=False)
 
 

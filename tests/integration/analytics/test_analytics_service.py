@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from credstack.errors import InvalidInput, NotFound
+from credstack.service import engine
 from credstack.service.analytics import SECTIONS, Period, analytics, csv_text, table
 from credstack.service.routes import enrol
 from credstack.store.secrets import MasterKey
@@ -81,9 +82,11 @@ def test_funnels_are_a_snapshot_at_the_end_of_the_period(story: Story) -> None:
     (jan,) = analytics(
         story.uow, northwind, period=Period(None, date(2026, 1, 31)), as_of=ON
     ).funnels
-    assert [(s.exactly, s.at_least) for s in jan.steps] == [(1, 1), (0, 0), (0, 0), (0, 0)]
+    # Four microcredentials and the capstone: five requirements, as the learner's page counts.
+    assert jan.needed == 5
+    assert [(s.exactly, s.at_least) for s in jan.steps] == [(1, 1), (0, 0), (0, 0), (0, 0), (0, 0)]
     (now,) = analytics(story.uow, northwind, as_of=ON).funnels
-    assert [(s.exactly, s.at_least) for s in now.steps] == [(0, 1), (1, 1), (0, 0), (0, 0)]
+    assert [(s.exactly, s.at_least) for s in now.steps] == [(0, 1), (1, 1), (0, 0), (0, 0), (0, 0)]
     assert now.parts == (
         "data-visualisation",
         "descriptive-statistics",
@@ -91,6 +94,42 @@ def test_funnels_are_a_snapshot_at_the_end_of_the_period(story: Story) -> None:
         "sql-querying",
     )
     assert (now.started, now.completed) == (1, 0)
+
+
+def test_the_funnel_and_the_learner_page_count_a_stack_alike(
+    uow: UnitOfWork, master_key: MasterKey
+) -> None:
+    """Advanced wound care names 8 parts but asks for 5 (the core and any 2 of 3 stacks of 2,
+    3 and 2): the funnel's "k of N" and the learner's "k of N requirements" are one count.
+    Kim's one part lies in the 3-part stack, which is not on her closest route (two 2-part
+    stacks are as close and shorter), so both surfaces put her at 0, not at 1."""
+    story = Story(uow, master_key)
+    story.load("wound-care-board.yaml")
+    held = ["wound-care-nurse", "df-assessment", "df-offloading", "pi-staging"]
+    for i, part in enumerate(held):
+        story.award("lee", "wcb", part, date(2026, 1, 10 + i))
+    story.award("kim", "wcb", "pi-prevention", date(2026, 2, 1))
+    wcb = story.issuer("wcb")
+
+    def page(learner: str) -> str:
+        outcome = engine.progress(
+            uow,
+            learner=story.learner(learner),
+            issuer=wcb,
+            achievement_key="advanced-wound-care",
+            as_of=ON,
+        )
+        return str(outcome.leaf_progress())
+
+    assert (page("lee"), page("kim")) == ("3 of 5 requirements", "0 of 5 requirements")
+    figures = analytics(uow, wcb, as_of=ON)
+    (funnel,) = (f for f in figures.funnels if f.achievement == "advanced-wound-care")
+    assert len(funnel.parts) == 8 and funnel.needed == 5
+    assert [(s.parts, s.exactly) for s in funnel.steps] == [(1, 0), (2, 0), (3, 1), (4, 0), (5, 0)]
+    assert funnel.started == 1
+    _header, rows = table(figures, "funnels")
+    stages = [r[1] for r in rows if r[0] == "advanced-wound-care"]
+    assert stages == ["1 of 5", "2 of 5", "3 of 5", "4 of 5", "5 of 5", "completed"]
 
 
 def test_open_cycles_are_judged_on_as_of(story: Story) -> None:

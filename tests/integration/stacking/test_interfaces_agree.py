@@ -27,8 +27,10 @@ def test_cli_and_api_report_the_same_standing(tmp_path: Path, database_url: str)
         assert api["outcome"]["progress"]["text"] == "1 of 5 requirements"
         assert api["outcome"]["next_step"] == "sql-querying"
         text = live.cli.run("progress", "ana", "junior-data-analyst", "--as-of", "2026-09-03")
-        assert "next step: sql-querying" in text.stdout
-        assert "sql-querying: not met" in text.stdout
+        # Text is for people: names where the JSON has ids.
+        assert "next step: SQL Querying" in text.stdout
+        assert "SQL Querying: not met" in text.stdout
+        assert "sql-querying" not in text.stdout
 
         live.learner("dana")
         live.award("dana", "ccrb", "ccrp", date(2024, 1, 15))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from credstack.service import clock
 from credstack.service.catalog import load_catalog
 from credstack.service.people import add_issuer, add_user, grant_role
 from credstack.service.routes import review, set_review_required
@@ -27,7 +28,7 @@ def test_a_pass_recorded_during_review_is_awarded_on_publication(
 
     settled = story.sit("amal", "tmcb", "ebola-exam", 90, date(2026, 2, 1))
     assert settled.awarded == []  # the microcredential is still a draft
-    assert story.holds("amal", "tmcb", "ebola-diagnosis", date.today()) is None
+    assert story.holds("amal", "tmcb", "ebola-diagnosis", clock.today(issuer)) is None
 
     for action, by in (("submit", admin), ("approve", reviewer), ("publish", admin)):
         review(
@@ -39,7 +40,7 @@ def test_a_pass_recorded_during_review_is_awarded_on_publication(
             comment="ok",
             keys=story.keys,
         )
-    award = story.holds("amal", "tmcb", "ebola-diagnosis", date.today())
+    award = story.holds("amal", "tmcb", "ebola-diagnosis", clock.today(issuer))
     assert award is not None
     assert award.origin == "automatic"
     assert award.credential is not None  # signed on publication

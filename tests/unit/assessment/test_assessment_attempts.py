@@ -83,6 +83,6 @@ def test_attempt_dated_in_the_future_is_refused() -> None:
 
 
 def test_mixing_naive_and_aware_times_is_refused() -> None:
-    naive = datetime(2026, 3, 1, 9, 0)
+    naive = datetime(2026, 3, 1, 9, 0)  # noqa: DTZ001 - the naive value the check refuses
     with pytest.raises(AssessmentError, match="timezone"):
         check_attempt(POLICY, [PriorAttempt(naive, passed=False)], T0)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from credstack.catalog.parse import parse_catalog
-from credstack.vc.limits import MAX_CATALOG_ACHIEVEMENTS, MAX_CATALOG_BYTES
+from credstack.limits import MAX_CATALOG_ACHIEVEMENTS, MAX_CATALOG_BYTES
 
 BROKEN = Path(__file__).resolve().parents[2] / "data" / "broken-catalogs"
 HEADER = "format: credstack-catalog/1\nissuer:\n  id: big\n  name: Big\nachievements:\n"

@@ -7,6 +7,7 @@ from datetime import date
 from credstack.domain.audit import degree_audit, render_audit
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, CourseCompletion, Record
+from credstack.service.explain import Names
 from tests.unit.domain.domain_builders import award, course, requirement
 
 MS_DATA_SCIENCE = """
@@ -92,6 +93,9 @@ def test_jo_gets_30_credits_and_the_audit_shows_each_certificate() -> None:
     assert "Credits: 30 of 30 required — complete" in text
     assert "cert-data-engineering: 12 of 12 credits counted" in text
     assert "course Capstone thesis: 6 of 6 credits counted" in text
+    named = render_audit(audit, Names({"cert-data-engineering": "Data Engineering"}).text)
+    assert "Data Engineering: 12 of 12 credits counted" in named
+    assert "cert-data-engineering" not in named
 
 
 def test_kim_course_graded_c_does_not_count() -> None:

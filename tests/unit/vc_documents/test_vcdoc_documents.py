@@ -134,8 +134,9 @@ def test_credential_schema_reference_brings_the_extensions_context() -> None:
 
 
 def test_naive_dates_are_refused() -> None:
+    naive = datetime(2025, 1, 1)  # noqa: DTZ001 - the naive value the document refuses
     with pytest.raises(ValueError, match="time zone"):
-        open_badge_credential(sample_award(valid_from=datetime(2025, 1, 1)))
+        open_badge_credential(sample_award(valid_from=naive))
 
 
 def test_signed_award_verifies_with_the_issuer_key() -> None:

@@ -7,6 +7,7 @@ import io
 import json
 import unicodedata
 from datetime import date
+from pathlib import Path
 
 import pypdfium2
 import pytest
@@ -100,14 +101,13 @@ def test_a_name_no_font_can_print_is_refused_with_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(pdf_fonts, "_CJK_CANDIDATES", ())
-    monkeypatch.delenv(pdf_fonts.CJK_FONT_ENV, raising=False)
     with pytest.raises(pdf_fonts.MissingGlyphs, match="fonts-noto-cjk") as caught:
         certificate_pdf(dataclasses.replace(INFO, learner_name="李小龙"))
     assert caught.value.http_status == 503
     assert "李" in caught.value.message
-    monkeypatch.setenv(pdf_fonts.CJK_FONT_ENV, "/nonexistent/font.ttc")
+    assert "CREDSTACK_CJK_FONT" in caught.value.message
     with pytest.raises(pdf_fonts.MissingGlyphs, match="is not a font file"):
-        certificate_pdf(INFO)
+        certificate_pdf(INFO, cjk_font=Path("/nonexistent/font.ttc"))
 
 
 def test_the_signed_credential_is_attached_when_given() -> None:

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credstack.vc.limits import MAX_JSON_DEPTH, MAX_PDF_PAGES, MAX_PDF_TEXT_CHARS
+from credstack.limits import MAX_JSON_DEPTH, MAX_PDF_PAGES, MAX_PDF_TEXT_CHARS
 from credstack.vc.pdf import CERTIFIES, CREDENTIAL_ID, HAS_EARNED, ISSUED_ON, VALID_UNTIL, VERIFY_AT
 from credstack.vc.pdf_certificate import (
     PrintedFacts,

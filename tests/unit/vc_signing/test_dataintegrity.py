@@ -241,7 +241,7 @@ def test_created_is_normalised_to_utc_and_must_be_aware() -> None:
         datetime(2025, 3, 1, 10, 0, 5, 999, tzinfo=timezone(timedelta(hours=1)))
     ) == ("2025-03-01T09:00:05Z")
     with pytest.raises(ValueError, match="timezone-aware"):
-        format_created(datetime(2025, 3, 1))
+        format_created(datetime(2025, 3, 1))  # noqa: DTZ001 - the naive value refused
 
 
 def test_document_without_proof_fails() -> None:

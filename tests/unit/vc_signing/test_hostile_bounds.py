@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from credstack.vc.limits import MAX_BASE58_CHARS, MAX_CONTEXTS
+from credstack.limits import MAX_BASE58_CHARS, MAX_CONTEXTS
 from credstack.vc.multibase import MultibaseError, b58decode
 from credstack.vc.resolve import DidResolver
 from credstack.vc.safejson import InputRefused, loads

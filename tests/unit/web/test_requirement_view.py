@@ -14,11 +14,17 @@ from credstack.web.requirement_view import AssessmentFacts, RequirementNode, req
 NAMES = {"gcp-essentials": "GCP Essentials", "capstone-thesis": "Capstone Thesis"}
 
 
+PARTIES = {"lakeside": "Lakeside University", "harbor-college": "Harbor College"}
+
+
 def view(text: str) -> RequirementNode:
     tree, problems = parse_requirement(yaml.safe_load(text), ("requirements",))
     assert tree is not None, problems
     return requirement_view(
-        tree, lambda k: NAMES.get(k, k), lambda k: f"/a/{k}" if k in NAMES else None
+        tree,
+        lambda k: NAMES.get(k, k),
+        lambda k: f"/a/{k}" if k in NAMES else None,
+        party_name_of=lambda k: PARTIES.get(k, k),
     )
 
 
@@ -53,7 +59,7 @@ def test_credits_show_sources_grades_windows_and_caps() -> None:
     )
     assert node.text == "Earn 30 credits"
     assert node.details == (
-        "from harbor-college, lakeside",
+        "from Harbor College, Lakeside University",
         "grade B or better",
         "within 6 years",
         "at most 24 from stacked certificates",

@@ -14,6 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from credstack.domain.ce import Cycle, compliance
+from credstack.domain.records import AwardStatus
 from credstack.service.analytics.figures import CeCycleFigures, Period, rate
 from credstack.service.ce import maintenance_rule
 from credstack.service.records import load_records, record_id
@@ -72,7 +73,7 @@ def ce_compliance(
         where = (str(key), cycle_row.ends_on.year)
         if cycle_row.status in ("compliant", "lapsed"):
             tally[where][cycle_row.status] += 1
-        elif cycle_row.status == "open" and award.status == "active":
+        elif cycle_row.status == "open" and award.status == AwardStatus.ACTIVE:
             group = tally[where]
             group["open"] += 1
             group["on_track"] += _compliant_now(uow, issuer, award, cycle_row, as_of)

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from credstack.domain.records import AwardStatus
 from credstack.service.clock import on_day
 from credstack.store.models import (
     AchievementRow,
@@ -50,7 +51,7 @@ class AwardFact:
     @property
     def earned(self) -> bool:
         """A revoked award was voided; an expired or suspended one was still earned."""
-        return self.status != "revoked"
+        return self.status != AwardStatus.REVOKED
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,10 +99,13 @@ class StackFunnel:
     name: str
     parts: tuple[str, ...]
     started: int
-    """Learners holding at least one part."""
+    """Learners meeting at least one of the ``needed`` requirements with the parts they hold."""
     steps: tuple[FunnelStep, ...]
     completed: int
     """Learners holding the stacked credential itself."""
+    needed: int
+    """Requirements the stack asks of a learner (``domain.outcome.requirement_progress``): the
+    "of N" the funnel and the learner's page both show; ``parts`` may list more (choices)."""
 
 
 @dataclass(frozen=True, slots=True)

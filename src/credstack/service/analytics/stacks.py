@@ -13,7 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from credstack.domain.requirements import referenced_achievements
+from credstack.domain.outcome import requirement_progress
+from credstack.domain.requirements import Holds, Requirement, referenced_achievements
 from credstack.service.analytics.facts import AwardFact, Facts
 from credstack.service.analytics.figures import FunnelStep, Period, StackFunnel, TimeToStack
 from credstack.service.engine import CompiledCatalog
@@ -30,6 +31,8 @@ class Stack:
     parts: tuple[str, ...]
     micro_parts: tuple[str, ...]
     """The parts a learner starts on: the microcredentials, or every part if there are none."""
+    requirement: Requirement
+    """The stack's tree: how many parts a learner needs is counted on it, not on ``parts``."""
 
 
 def stacks(compiled: CompiledCatalog) -> tuple[Stack, ...]:
@@ -40,7 +43,8 @@ def stacks(compiled: CompiledCatalog) -> tuple[Stack, ...]:
         if len(parts) < 2:
             continue
         micro = tuple(p for p in parts if compiled.versions[p].type == MICROCREDENTIAL)
-        found.append(Stack(key, compiled.versions[key].name, parts, micro or parts))
+        tree = compiled.requirements[key]
+        found.append(Stack(key, compiled.versions[key].name, parts, micro or parts, tree))
     return tuple(found)
 
 
@@ -54,17 +58,28 @@ def _earliest(awards: tuple[AwardFact, ...], period: Period) -> dict[tuple[int, 
 
 
 def funnels(stacks_: tuple[Stack, ...], facts: Facts, period: Period) -> tuple[StackFunnel, ...]:
-    """A snapshot on the period's last day (today without one): how far each learner got."""
+    """A snapshot on the period's last day (today without one): how far each learner got.
+
+    "How far" is ``domain.outcome.requirement_progress``, the count the learner's page shows:
+    the requirements of the stack's route closest to completion that the learner's held
+    awards meet, of the requirements that route needs. A stack of "any 2 of these 4" parts
+    needs 2, not 4; a requirement that is not an award (an exam) counts as not yet met here.
+    """
     held = _earliest(facts.awards, period)
     learners = {learner for learner, _ in held}
     rows: list[StackFunnel] = []
     for stack in stacks_:
+        needed = int(requirement_progress(stack.requirement, lambda _: False).needed)
         counts: dict[int, int] = defaultdict(int)
         for learner in learners:
-            n = sum((learner, part) in held for part in stack.parts)
+
+            def holds(req: Requirement, learner: int = learner) -> bool:
+                return isinstance(req, Holds) and (learner, req.achievement) in held
+
+            n = int(requirement_progress(stack.requirement, holds).done)
             if n:
                 counts[n] += 1
-        size = len(stack.parts)
+        size = max([needed, *counts])
         steps = tuple(
             FunnelStep(k, counts[k], sum(counts[m] for m in range(k, size + 1)))
             for k in range(1, size + 1)
@@ -72,7 +87,13 @@ def funnels(stacks_: tuple[Stack, ...], facts: Facts, period: Period) -> tuple[S
         completed = sum((learner, stack.achievement) in held for learner in learners)
         rows.append(
             StackFunnel(
-                stack.achievement, stack.name, stack.parts, sum(counts.values()), steps, completed
+                stack.achievement,
+                stack.name,
+                stack.parts,
+                sum(counts.values()),
+                steps,
+                completed,
+                needed,
             )
         )
     return tuple(rows)

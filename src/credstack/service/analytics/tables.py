@@ -75,7 +75,7 @@ def _funnels(a: Analytics) -> Table:
     """One row per "k of n parts" step, then a "completed" row (its two counts are equal)."""
     rows: list[tuple[Cell, ...]] = []
     for f in a.funnels:
-        n = len(f.parts)
+        n = f.needed
         rows.extend((f.achievement, f"{s.parts} of {n}", s.exactly, s.at_least) for s in f.steps)
         rows.append((f.achievement, "completed", f.completed, f.completed))
     return ("achievement", "stage", "learners_exactly", "learners_at_least"), rows

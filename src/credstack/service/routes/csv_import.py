@@ -32,6 +32,7 @@ from credstack.assessment import MultipleChoiceItem, MultiSelectItem, TrueFalseI
 from credstack.assessment.scoring import Answer
 from credstack.domain.records import Proctoring
 from credstack.errors import CredstackError, InvalidInput
+from credstack.limits import MAX_CSV_FIELD_BYTES
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_learner
 from credstack.service.routes.definitions import stored_assessment
@@ -45,7 +46,6 @@ from credstack.service.routes.results import (
 )
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.uow import UnitOfWork
-from credstack.vc.limits import MAX_CSV_FIELD_BYTES
 
 __all__ = [
     "BATCH_ROWS",

@@ -16,8 +16,7 @@ from sqlalchemy import select
 
 from credstack.assessment import MIN_CANDIDATES, AssessmentKind, form_report
 from credstack.assessment.scoring import Answer
-from credstack.domain.parsing import parse_requirement
-from credstack.domain.quantities import exact
+from credstack.domain.catalog import Achievement
 from credstack.domain.quantities import show as _num
 from credstack.domain.requirements import (
     AssessmentPassed,
@@ -31,6 +30,7 @@ from credstack.domain.requirements import (
     referenced_achievements,
 )
 from credstack.errors import NotFound
+from credstack.service.achievements import achievement_of, resolve_alignments
 from credstack.service.routes.definitions import StoredAssessment, stored_assessment
 from credstack.store.models import (
     AchievementVersionRow,
@@ -122,21 +122,20 @@ def quality_report(
     )
     if row is None:
         raise NotFound(f"{achievement_key} has no version {version}")
-    definition = row.definition
-    raw_route = definition.get("requirements")
-    tree = parse_requirement(raw_route, ("requirements",))[0] if raw_route is not None else None
+    typed = achievement_of(row)
+    tree = typed.requirements
     nodes = list(iter_nodes(tree)) if tree is not None else []
     assessments = _assessments(uow, issuer, nodes)
     statistics, stats_check = _statistics(uow, assessments)
     checks = (
-        _alignment(uow, issuer, definition),
-        _criteria(definition),
+        _alignment(uow, issuer, typed),
+        _criteria(typed),
         _route(tree, nodes),
         _cut_scores(nodes, assessments),
         stats_check,
         _stackability(uow, issuer, achievement_key),
-        _value(definition),
-        _expiry(definition),
+        _value(typed),
+        _expiry(typed),
     )
     return QualityReport(
         issuer=issuer.key,
@@ -150,28 +149,26 @@ def quality_report(
     )
 
 
-def _alignment(uow: UnitOfWork, issuer: IssuerRow, definition: dict[str, Any]) -> QualityCheck:
+def _alignment(uow: UnitOfWork, issuer: IssuerRow, achievement: Achievement) -> QualityCheck:
     title = "Competencies aligned to a named framework"
-    refs = [str(r) for r in definition.get("alignments", [])]
-    if not refs:
+    resolved = resolve_alignments(uow, issuer, achievement)
+    if not resolved:
         return QualityCheck("alignment", title, NOT_MET, "no competency alignment")
     lines = []
-    for ref in refs:
-        framework_key, _, competency_key = ref.partition("/")
-        framework = uow.issuers.framework(issuer.id, framework_key)
+    for alignment in resolved:
+        framework, competency = alignment.framework, alignment.competency
         if framework is None or not framework.name:
-            return QualityCheck("alignment", title, NOT_MET, f"{ref}: framework not named")
-        names = {c.key: c for c in uow.issuers.competencies(framework.id)}
-        competency = names.get(competency_key)
-        label = competency.name if competency else competency_key
+            detail = f"{alignment.ref}: framework not named"
+            return QualityCheck("alignment", title, NOT_MET, detail)
+        label = competency.name if competency else alignment.competency_key
         code = f" [{competency.code}]" if competency and competency.code else ""
         edition = f" {framework.version}" if framework.version else ""
         lines.append(f"{label}{code} ({framework.name}{edition})")
     return QualityCheck("alignment", title, MET, "; ".join(lines))
 
 
-def _criteria(definition: dict[str, Any]) -> QualityCheck:
-    criteria = str(definition.get("criteria") or "").strip()
+def _criteria(achievement: Achievement) -> QualityCheck:
+    criteria = achievement.criteria.strip()
     status = MET if criteria else NOT_MET
     return QualityCheck("criteria", "Criteria stated", status, criteria or "no criteria stated")
 
@@ -330,8 +327,7 @@ def _stackability(uow: UnitOfWork, issuer: IssuerRow, key: str) -> QualityCheck:
         if other.key == key:
             continue
         current: AchievementVersionRow = uow.achievements.current(other)
-        raw = current.definition.get("requirements")
-        tree = parse_requirement(raw, ("requirements",))[0] if raw is not None else None
+        tree = achievement_of(current).requirements
         if tree is not None and key in referenced_achievements(tree):
             toward.append(f"{other.key} ({current.type})")
     if not toward:
@@ -341,29 +337,28 @@ def _stackability(uow: UnitOfWork, issuer: IssuerRow, key: str) -> QualityCheck:
     return QualityCheck("stackability", title, MET, "counts toward " + ", ".join(toward))
 
 
-def _value(definition: dict[str, Any]) -> QualityCheck:
+def _value(achievement: Achievement) -> QualityCheck:
     title = "Credit or CE value stated"
     parts = []
-    credits = definition.get("credits")
-    if isinstance(credits, int | float):
-        parts.append(f"{_num(exact(credits))} credit{'s' if credits != 1 else ''}")
-    ce = definition.get("ce")
-    if isinstance(ce, dict):
-        parts.append(f"{_num(exact(ce.get('hours', 0)))} CE hours in {ce.get('category')}")
+    credits = achievement.credits
+    if credits is not None:
+        parts.append(f"{_num(credits)} credit{'s' if credits != 1 else ''}")
+    ce = achievement.ce
+    if ce is not None:
+        parts.append(f"{_num(ce.hours)} CE hours in {ce.category}")
     if not parts:
         return QualityCheck("value", title, NOT_MET, "no credit or CE value stated")
     return QualityCheck("value", title, MET, "; ".join(parts))
 
 
-def _expiry(definition: dict[str, Any]) -> QualityCheck:
+def _expiry(achievement: Achievement) -> QualityCheck:
     title = "Expiry policy stated"
-    validity = definition.get("validity")
-    maintenance = definition.get("maintenance")
     parts = []
-    if isinstance(validity, str):
-        parts.append(f"valid for {validity} from the award date")
-    if isinstance(maintenance, dict):
-        parts.append(f"maintained by continuing education every {maintenance.get('cycle')}")
+    if achievement.validity is not None:
+        parts.append(f"valid for {achievement.validity.iso} from the award date")
+    if achievement.maintenance is not None:
+        cycle = achievement.maintenance.cycle.iso
+        parts.append(f"maintained by continuing education every {cycle}")
     if not parts:
         return QualityCheck("expiry", title, NOT_MET, "no expiry policy stated (`validity`)")
     return QualityCheck("expiry", title, MET, "; ".join(parts))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from credstack.domain.parsing import parse_requirement
+from credstack.domain.catalog import ReviewStatus
 from credstack.domain.requirements import (
     AssessmentPassed,
     Attested,
@@ -22,6 +22,7 @@ from credstack.domain.requirements import (
 )
 from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock, engine
+from credstack.service.achievements import achievement_of
 from credstack.service.keys import KeyStore
 from credstack.service.routes.actors import require_user_role
 from credstack.store.models import (
@@ -31,7 +32,6 @@ from credstack.store.models import (
     ReviewEventRow,
     UserRow,
 )
-from credstack.store.repositories import PUBLISHED
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -46,24 +46,25 @@ __all__ = [
     "unissued_dependants",
 ]
 
-STATUSES = ("draft", "in-review", "approved", "published", "retired")
+STATUSES = tuple(ReviewStatus)
 
 
 @dataclass(frozen=True)
 class _Action:
-    from_status: str
-    to_status: str
+    from_status: ReviewStatus | None
+    to_status: ReviewStatus | None
     roles: tuple[str, ...]
     needs_comment: bool = False
 
 
+_S = ReviewStatus
 ACTIONS: dict[str, _Action] = {
-    "submit": _Action("draft", "in-review", ("admin",)),
-    "approve": _Action("in-review", "approved", ("reviewer",)),
-    "send-back": _Action("in-review", "draft", ("reviewer",), needs_comment=True),
-    "publish": _Action("approved", "published", ("admin",)),
-    "retire": _Action("published", "retired", ("admin",)),
-    "comment": _Action("", "", ("reviewer", "admin"), needs_comment=True),
+    "submit": _Action(_S.DRAFT, _S.IN_REVIEW, ("admin",)),
+    "approve": _Action(_S.IN_REVIEW, _S.APPROVED, ("reviewer",)),
+    "send-back": _Action(_S.IN_REVIEW, _S.DRAFT, ("reviewer",), needs_comment=True),
+    "publish": _Action(_S.APPROVED, _S.PUBLISHED, ("admin",)),
+    "retire": _Action(_S.PUBLISHED, _S.RETIRED, ("admin",)),
+    "comment": _Action(None, None, ("reviewer", "admin"), needs_comment=True),
 }
 """Action -> the status it starts from and leads to, and who may take it. A comment keeps the
 status; sending back needs a comment, because a reviewer's "no" must say what to change."""
@@ -83,7 +84,7 @@ class ReviewStep:
 
 def is_issuable(version: AchievementVersionRow) -> bool:
     """Only a published version is issued: never a draft, one in review, or a retired one."""
-    return version.status == PUBLISHED
+    return version.status == ReviewStatus.PUBLISHED
 
 
 def issuable_version(uow: UnitOfWork, achievement: AchievementRow) -> AchievementVersionRow | None:
@@ -190,13 +191,13 @@ def _supersede(
 ) -> None:
     for older in uow.achievements.versions(achievement.id):
         if older.id != published.id and older.version < published.version and is_issuable(older):
-            older.status = "retired"
+            older.status = ReviewStatus.RETIRED
             uow.achievements.add(
                 ReviewEventRow(
                     achievement_version_id=older.id,
                     action="superseded",
-                    from_status="published",
-                    to_status="retired",
+                    from_status=ReviewStatus.PUBLISHED,
+                    to_status=ReviewStatus.RETIRED,
                     comment=f"superseded by v{published.version}",
                     by_user_id=by.id,
                 )
@@ -252,8 +253,7 @@ def unissued_dependants(
         current = uow.achievements.current(achievement)
         if is_issuable(current) or issuable_version(uow, achievement) is not None:
             continue
-        raw = current.definition.get("requirements")
-        tree = parse_requirement(raw, ("requirements",))[0] if raw is not None else None
+        tree = achievement_of(current).requirements
         if tree is None:
             continue
         if any(_uses(node, assessment, course, program) for node in iter_nodes(tree)):

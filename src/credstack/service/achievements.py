@@ -1,0 +1,194 @@
+"""A stored achievement version as the typed `domain.catalog.Achievement`, decoded once.
+
+The catalog parser builds typed achievements, and the store keeps the author's definition as
+written (it is what is versioned, hashed and shown for provenance). Services read that stored
+text only through `achievement_of`, which decodes it by the catalog's own rules and caches the
+result by content hash: a version never changes, so its decoded value never goes stale, and
+equal definitions (even at different issuers) share one value.
+
+The caches live in one process-wide `DecodedCatalog` (`DECODED`), bounded and thread-safe,
+which tests reset with `DECODED.clear()` rather than reaching for module dictionaries.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from credstack.catalog.parse import StoredDefinitionError, decode_achievement
+from credstack.domain.catalog import Achievement, Competency, Framework
+from credstack.domain.dependants import DependantIndex
+from credstack.domain.requirements import Requirement
+from credstack.errors import CredstackError
+from credstack.store.models import AchievementVersionRow, AssessmentVersionRow, IssuerRow
+from credstack.store.uow import UnitOfWork
+
+__all__ = [
+    "DECODED",
+    "AssessmentFacts",
+    "DecodedCatalog",
+    "ResolvedAlignment",
+    "StackIndex",
+    "achievement_of",
+    "assessment_facts",
+    "resolve_alignments",
+]
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Bounded(Generic[K, V]):
+    """A small least-recently-used map: catalogs are few, but a long-lived server sees many
+    versions over its life, and memory must not grow with them."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K, build: Callable[[], V]) -> V:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = build()  # outside the lock: building is pure, so a race only builds twice
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._limit:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+@dataclass(frozen=True)
+class StackIndex:
+    """An issuer's issuable requirement trees and who mentions what, for one catalog state."""
+
+    requirements: Mapping[str, Requirement]
+    index: DependantIndex
+
+
+class DecodedCatalog:
+    """Process-wide caches of decoded catalog content, keyed by content, never by row.
+
+    Keys are content hashes (or, for stack indexes, the issuer and the hashes of its issuable
+    versions), so the same cache serves every database a process opens and never needs
+    invalidating; `clear` exists for tests and for memory, not for correctness.
+    """
+
+    def __init__(self, limit: int = 2048) -> None:
+        self._achievements: _Bounded[str, Achievement] = _Bounded(limit)
+        self._stacks: _Bounded[Hashable, StackIndex] = _Bounded(256)
+
+    def achievement(self, version: AchievementVersionRow) -> Achievement:
+        return self._achievements.get(version.content_hash, lambda: _decode(version))
+
+    def stack_index(self, key: Hashable, build: Callable[[], StackIndex]) -> StackIndex:
+        return self._stacks.get(key, build)
+
+    def clear(self) -> None:
+        self._achievements.clear()
+        self._stacks.clear()
+
+    @property
+    def sizes(self) -> tuple[int, int]:
+        """How many achievements and stack indexes are held (tests check the caching)."""
+        return len(self._achievements), len(self._stacks)
+
+
+DECODED = DecodedCatalog()
+
+
+def _decode(version: AchievementVersionRow) -> Achievement:
+    try:
+        return decode_achievement(version.definition)
+    except StoredDefinitionError as exc:
+        raise CredstackError(f"{exc}; reload the catalog to store it again") from exc
+
+
+def achievement_of(version: AchievementVersionRow) -> Achievement:
+    """The typed achievement a stored version defines: the one way services read it."""
+    return DECODED.achievement(version)
+
+
+@dataclass(frozen=True)
+class ResolvedAlignment:
+    """One `framework/competency` reference of an achievement, with what the issuer's
+    frameworks say about each half (None where the issuer does not define it)."""
+
+    ref: str
+    framework: Framework | None
+    competency: Competency | None
+
+    @property
+    def framework_key(self) -> str:
+        return self.ref.partition("/")[0]
+
+    @property
+    def competency_key(self) -> str:
+        return self.ref.partition("/")[2]
+
+
+def resolve_alignments(
+    uow: UnitOfWork, issuer: IssuerRow, achievement: Achievement
+) -> tuple[ResolvedAlignment, ...]:
+    """The achievement's alignments against the issuer's stored frameworks, in its order."""
+    if not achievement.alignments:
+        return ()
+    frameworks = {f.key: f for f in uow.issuers.frameworks(issuer.id)}
+    competencies: dict[str, dict[str, Competency]] = {}
+    out: list[ResolvedAlignment] = []
+    for ref in achievement.alignments:
+        framework_key, _, competency_key = ref.partition("/")
+        row = frameworks.get(framework_key)
+        if row is None:
+            out.append(ResolvedAlignment(ref, None, None))
+            continue
+        if framework_key not in competencies:
+            competencies[framework_key] = {
+                c.key: Competency(c.key, c.name, c.description or "", c.code)
+                for c in uow.issuers.competencies(row.id)
+            }
+        framework = Framework(row.key, row.name, row.url, row.version)
+        out.append(
+            ResolvedAlignment(ref, framework, competencies[framework_key].get(competency_key))
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class AssessmentFacts:
+    """What a reader is told about an assessment a route names: its title and cut score."""
+
+    title: str | None
+    cut_score: str | None
+    """``70%`` or ``21 points``: the one wording of a cut score for people."""
+
+
+def assessment_facts(version: AssessmentVersionRow) -> AssessmentFacts:
+    """Title and cut score of a stored assessment version, as the pages and credentials say
+    them. Read leniently: a credential names whatever the stored version states."""
+    definition: Mapping[str, Any] = version.definition
+    title = definition.get("title") or definition.get("name")
+    return AssessmentFacts(str(title) if title else None, _stated_cut(definition.get("cut_score")))
+
+
+def _stated_cut(cut: object) -> str | None:
+    if not isinstance(cut, Mapping):
+        return None
+    for unit, text in (("percent", "{:g}%"), ("raw", "{:g} points")):
+        value = cut.get(unit)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return text.format(value)
+    return None

@@ -1,0 +1,168 @@
+"""The layer rules, kept true by the suite (issue 11, "Keep it true").
+
+Dependencies flow one way: `domain` and `assessment` (pure rules) <- `vc` (credentials) <-
+`catalog` / `store` <- `service` <- the edges `api`, `web`, `cli`. Besides the imports: only
+`config.py` reads the environment, only the clock reads the wall clock, and no naive
+datetimes (ruff's DTZ rules). The edges reaching past the services into the store is not yet
+fixed (issue 11 item 3): that rule is a ratchet, below, whose numbers may only go down.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+from tests.unit.architecture.layers import (
+    SRC,
+    Violation,
+    credstack_targets,
+    edge_violations,
+    environment_reads,
+    foreign_imports,
+    package_files,
+    third_party_imports,
+    wall_clock_reads,
+)
+
+REPO = SRC.parents[1]
+
+# `credstack.errors` and `credstack.limits` are the modules every layer shares: the error
+# vocabulary each edge maps once (HTTP status, exit code), and the bounds on hostile input
+# (a credential's size, a catalog's, YAML's aliases and depth) that the parsers in `vc` and
+# `catalog` and the edges all apply. Neither imports anything from credstack (checked below),
+# so allowing them adds no dependency.
+SHARED = {"errors", "limits"}
+ALLOWED: dict[str, set[str]] = {
+    "domain": set(),
+    "assessment": set(),
+    "vc": {"domain", *SHARED},
+    "catalog": {"domain", "assessment", *SHARED},
+    "store": {"domain", "assessment", "vc", "catalog", "config", *SHARED},
+    "service": {"domain", "assessment", "vc", "catalog", "store", "config", *SHARED},
+}
+# What the pure layers and the credential layer never need: a database, a web framework, a CLI.
+INFRASTRUCTURE = {
+    "sqlalchemy",
+    "alembic",
+    "psycopg",
+    "psycopg2",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "typer",
+    "click",
+    "httpx",
+    "requests",
+}
+
+
+def _report(violations: Iterable[Violation]) -> str:
+    return "\n".join(str(v) for v in violations)
+
+
+def test_each_layer_imports_only_the_layers_below_it() -> None:
+    for package, allowed in ALLOWED.items():
+        found = foreign_imports(package, allowed)
+        assert not found, f"{package}/ may import only {sorted(allowed)}:\n{_report(found)}"
+
+
+def test_the_shared_modules_import_no_other_credstack_module() -> None:
+    for name in SHARED:
+        found = [target for _, target in credstack_targets(SRC / f"{name}.py")]
+        assert found == [], (name, found)
+    # Settings name the bounds an operator may change and refuse bad values as errors.
+    found = {target.split(".")[1] for _, target in credstack_targets(SRC / "config.py")}
+    assert found <= SHARED, found
+
+
+def test_rules_and_credentials_need_no_database_web_or_cli() -> None:
+    for package in ("domain", "assessment", "vc"):
+        found = third_party_imports(package, INFRASTRUCTURE)
+        assert not found, _report(found)
+
+
+def test_only_config_reads_the_environment() -> None:
+    found = [v for v in environment_reads(package_files()) if v.path != "config.py"]
+    assert not found, "read settings in credstack.config and pass them in:\n" + _report(found)
+    assert environment_reads([SRC / "config.py"]), "the check must see config.py's reads"
+
+
+# The clock itself (store.types.utcnow, service.clock.now) and vc's defaults for a caller that
+# passes no `now` (an aware UTC instant): every other instant comes from service.clock.
+CLOCK_READERS = {"store/types.py", "service/clock.py", "vc/jose.py", "vc/verify.py"}
+
+
+def test_only_the_clock_reads_the_wall_clock() -> None:
+    found = [v for v in wall_clock_reads(package_files()) if v.path not in CLOCK_READERS]
+    assert not found, "ask credstack.service.clock (now, today, utc_today):\n" + _report(found)
+
+
+def _ruff() -> str:
+    beside = Path(sys.executable).with_name("ruff")
+    found = str(beside) if beside.is_file() else shutil.which("ruff")
+    assert found, "ruff is a dev dependency: install with `scripts/setup.sh dev`"
+    return found
+
+
+def test_no_naive_datetimes_ruff_dtz_is_on_and_clean() -> None:
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "DTZ" in config["tool"]["ruff"]["lint"]["select"]
+    done = subprocess.run(
+        [_ruff(), "check", "--no-cache", "--select", "DTZ", "src", "tests"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+# A RATCHET, not a goal. The edges should parse input, call one service function and render
+# its result: no store imports, no ORM rows, no commit() (issue 11 item 3, not done yet). These
+# are the counts when the rule was written; the test fails if any grows. When you remove some,
+# lower the number here in the same commit so they cannot come back; at 0 the rule holds and
+# this becomes an ordinary assertion.
+# Raised once, from 25/10/39, when the session, privacy and CLI branches written in parallel
+# with this rule landed together (token and session commands, `award` commands, the lock
+# timeout check); from here it only goes down.
+EDGE_BUDGET = {"store": 33, "rows": 13, "commit": 45}
+
+
+def test_edges_do_not_reach_further_into_the_store_ratchet() -> None:
+    found = edge_violations()
+    grown = {kind: len(items) for kind, items in found.items() if len(items) > EDGE_BUDGET[kind]}
+    assert not grown, (
+        f"api/, web/, cli/ gained {grown} (budget {EDGE_BUDGET}); call a service instead:\n"
+        + _report([v for kind in grown for v in found[kind]])
+    )
+
+
+def test_the_checks_see_what_they_count(tmp_path: Path) -> None:
+    """Guards the rules (and the ratchet) from passing because a check went blind."""
+    (tmp_path / "api").mkdir()
+    sample = tmp_path / "api" / "sample.py"
+    sample.write_text(
+        "import os\n"
+        "from datetime import date, datetime\n"
+        "from credstack.store.models import AwardRow\n"
+        "from credstack.service.records import LearnerRow\n"
+        "def handler(uow):\n"
+        "    from credstack.store import uow as lazy\n"
+        "    uow.commit()\n"
+        "    return os.environ.get('X'), os.getenv('Y'), date.today(), datetime.now()\n",
+        encoding="utf-8",
+    )
+    found = edge_violations(tmp_path)
+    assert [v.line for v in found["store"]] == [3, 6]
+    assert [v.what for v in found["rows"]] == [
+        "imports credstack.store.models.AwardRow",
+        "imports credstack.service.records.LearnerRow",
+    ]
+    assert [(v.path, v.line) for v in found["commit"]] == [("api/sample.py", 7)]
+    assert [v.what for v in environment_reads([sample])] == ["os.environ", "os.getenv"]
+    assert [v.what for v in wall_clock_reads([sample])] == ["date.today", "datetime.now"]

@@ -1,0 +1,87 @@
+"""Settings: read once, from the environment, in `credstack.config`; everything else is handed
+them, so these tests build the environment as a mapping instead of patching the process."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from credstack.config import Settings, debug_requested, load_settings
+from credstack.errors import CredstackError
+from credstack.store.secrets import MasterKey
+
+
+def test_defaults_put_everything_under_the_data_directory(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path, env={})
+    assert settings.data_dir == tmp_path.resolve()
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'credstack.db'}"
+    assert settings.base_url == "http://127.0.0.1:8000"
+    assert settings.base_url_given is False
+    assert settings.master_key is None
+    assert settings.trust_directory == tmp_path.resolve() / "trusted"
+    assert settings.cjk_font is None
+
+
+def test_every_variable_is_read_here(tmp_path: Path) -> None:
+    env = {
+        "CREDSTACK_DATA_DIR": str(tmp_path / "data"),
+        "CREDSTACK_DATABASE_URL": "postgresql://db/credstack",
+        "CREDSTACK_BASE_URL": "https://badges.example/",
+        "CREDSTACK_MASTER_KEY": "a2V5",
+        "CREDSTACK_TRUST_DIR": str(tmp_path / "trust"),
+        "CREDSTACK_CJK_FONT": "/fonts/cjk.ttc",
+    }
+    settings = load_settings(env=env)
+    assert settings.data_dir == (tmp_path / "data").resolve()
+    assert settings.database_url == "postgresql://db/credstack"
+    assert settings.base_url == "https://badges.example"
+    assert settings.base_url_given is True
+    assert settings.master_key == "a2V5"
+    assert settings.trust_directory == tmp_path / "trust"
+    assert settings.cjk_font == Path("/fonts/cjk.ttc")
+
+
+def test_an_explicit_data_directory_wins_and_empty_variables_count_as_unset(
+    tmp_path: Path,
+) -> None:
+    env = {"CREDSTACK_DATA_DIR": "/elsewhere", "CREDSTACK_BASE_URL": " ", "CREDSTACK_TRUST_DIR": ""}
+    settings = load_settings(tmp_path, env=env)
+    assert settings.data_dir == tmp_path.resolve()
+    assert settings.base_url_given is False
+    assert settings.trust_directory == tmp_path.resolve() / "trusted"
+
+
+def test_settings_built_by_hand_need_only_three_values(tmp_path: Path) -> None:
+    settings = Settings(tmp_path, "sqlite://", "https://x.example")
+    assert settings.base_url_given is True
+    assert settings.trust_directory == tmp_path / "trusted"
+    assert settings.master_key_path == tmp_path / "master.key"
+
+
+def test_debug_is_asked_for_by_a_non_empty_variable() -> None:
+    assert debug_requested({"CREDSTACK_DEBUG": "1"}) is True
+    assert debug_requested({"CREDSTACK_DEBUG": ""}) is False
+    assert debug_requested({}) is False
+
+
+def test_a_configured_master_key_wins_over_the_file_and_creates_none(tmp_path: Path) -> None:
+    key = MasterKey.generate()
+    configured = base64.b64encode(key.key).decode()
+    path = tmp_path / "master.key"
+    assert MasterKey.load_or_create(path, configured) == key
+    assert not path.exists()
+    assert MasterKey.load(path, configured) == key
+    with pytest.raises(CredstackError, match="run `credstack init`"):
+        MasterKey.load(path)
+    created = MasterKey.load_or_create(path)
+    assert path.exists()
+    assert MasterKey.load(path) == created
+
+
+def test_a_bad_configured_master_key_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CredstackError, match="CREDSTACK_MASTER_KEY is not base64"):
+        MasterKey.load(tmp_path / "master.key", "not base64!")
+    with pytest.raises(CredstackError, match="must be 32 bytes"):
+        MasterKey.load(tmp_path / "master.key", "a2V5")
