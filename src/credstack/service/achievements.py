@@ -16,7 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from credstack.catalog.parse import StoredDefinitionError, decode_achievement
 from credstack.domain.catalog import Achievement, Competency, Framework
@@ -25,6 +25,7 @@ from credstack.domain.requirements import Requirement
 from credstack.errors import CredstackError
 from credstack.store.models import AchievementVersionRow, AssessmentVersionRow, IssuerRow
 from credstack.store.uow import UnitOfWork
+from credstack.vc.model import AlignmentInfo
 
 __all__ = [
     "DECODED",
@@ -33,6 +34,7 @@ __all__ = [
     "ResolvedAlignment",
     "StackIndex",
     "achievement_of",
+    "alignment_info",
     "assessment_facts",
     "resolve_alignments",
 ]
@@ -192,3 +194,39 @@ def _stated_cut(cut: object) -> str | None:
         if isinstance(value, int | float) and not isinstance(value, bool):
             return text.format(value)
     return None
+
+
+class _FrameworkLike(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+
+
+class _CompetencyLike(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def code(self) -> str | None: ...
+    @property
+    def description(self) -> str: ...
+
+
+def alignment_info(
+    issuer_key: str, framework: _FrameworkLike, competency: _CompetencyLike
+) -> AlignmentInfo:
+    """One competency as an OB 3.0 alignment: the same words in issued credentials (stored
+    frameworks) and in catalog exports (parsed ones), so the two never drift apart."""
+    base = framework.url or f"urn:credstack:{issuer_key}:{framework.key}"
+    return AlignmentInfo(
+        target_name=competency.name,
+        target_url=f"{base}#{competency.key}",
+        target_framework=framework.name,
+        target_code=competency.code,
+        target_type="CFItem" if framework.url else None,
+        target_description=competency.description or None,
+    )

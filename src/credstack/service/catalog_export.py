@@ -15,6 +15,7 @@ from credstack.catalog.ctdl import export_ctdl
 from credstack.catalog.parse import parse_catalog
 from credstack.domain.catalog import Achievement, Catalog, Framework
 from credstack.errors import InvalidInput
+from credstack.service.achievements import alignment_info
 from credstack.vc.documents import achievement_document
 from credstack.vc.model import AchievementInfo, AlignmentInfo, IssuerProfile
 from credstack.vc.vocabulary import OB3_CONTEXT, VC2_CONTEXT
@@ -48,17 +49,7 @@ def _alignments(catalog: Catalog, issuer_key: str, achievement: Achievement) -> 
         competency = framework.competency(competency_key)
         if competency is None:  # pragma: no cover - a parsed catalog's alignments resolve
             continue
-        base = framework.url or f"urn:credstack:{issuer_key}:{framework.key}"
-        found.append(
-            AlignmentInfo(
-                target_name=competency.name,
-                target_url=f"{base}#{competency.key}",
-                target_framework=framework.name,
-                target_code=competency.code,
-                target_type="CFItem" if framework.url else None,
-                target_description=competency.description or None,
-            )
-        )
+        found.append(alignment_info(issuer_key, framework, competency))
     return found
 
 

@@ -22,6 +22,7 @@ from credstack.errors import NotFound
 from credstack.service import audit_trail
 from credstack.service.achievements import (
     achievement_of,
+    alignment_info,
     assessment_facts,
     resolve_alignments,
 )
@@ -220,17 +221,7 @@ def _alignments(
         framework, competency = resolved.framework, resolved.competency
         if framework is None or competency is None:
             continue
-        base = framework.url or f"urn:credstack:{issuer.key}:{framework.key}"
-        out.append(
-            AlignmentInfo(
-                target_name=competency.name,
-                target_url=f"{base}#{competency.key}",
-                target_framework=framework.name,
-                target_code=competency.code,
-                target_type="CFItem" if framework.url else None,
-                target_description=competency.description or None,
-            )
-        )
+        out.append(alignment_info(issuer.key, framework, competency))
     return tuple(out)
 
 
