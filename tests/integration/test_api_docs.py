@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from credstack.api.deps import BEARER_SCHEME
+from credstack.http.deps import BEARER_SCHEME
 from tests.helpers import Cli, free_port, running_server
 
 # Every URL an HTML page can make a browser fetch: attributes and the Swagger UI / ReDoc calls.

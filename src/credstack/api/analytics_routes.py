@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from credstack.api.deps import CallerDep, UowDep
+from credstack.http.deps import CallerDep, UowDep
 from credstack.service import clock
 from credstack.service.analytics import Period, analytics, analytics_json, csv_text
 from credstack.service.people import ROLES, require_issuer, require_role

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from credstack.api.deps import CallerDep, RuntimeDep, UowDep
 from credstack.api.schemas import AchievementOut, AchievementSummaryOut, IssuerOut, LoadReportOut
 from credstack.errors import NotFound
+from credstack.http.deps import CallerDep, RuntimeDep, UowDep
 from credstack.service.catalog import load_catalog
 from credstack.service.identity import issuer_identity
 from credstack.service.people import require_issuer, require_role

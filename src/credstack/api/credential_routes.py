@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse, Response
 
-from credstack.api.deps import CallerDep, RuntimeDep, UowDep
 from credstack.api.verify_schemas import ShareLinkOut
 from credstack.errors import NotFound
+from credstack.http.deps import CallerDep, RuntimeDep, UowDep
 from credstack.service.badges import baked_png, baked_svg, certificate
 from credstack.service.issuance import award_context, credential_jwt
 from credstack.service.people import require_role

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from credstack.api.deps import RuntimeDep, UowDep
+from credstack.http.deps import RuntimeDep, UowDep
 from credstack.service.identity import issuer_did_document
 
 __all__ = ["router"]

@@ -15,10 +15,10 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from credstack.api.deps import CallerDep, RuntimeDep, UowDep
 from credstack.domain.calendar import as_given
 from credstack.domain.quantities import json_number
 from credstack.errors import Forbidden, InvalidInput
+from credstack.http.deps import CallerDep, RuntimeDep, UowDep
 from credstack.service import ce, clock, engine, lifecycle
 from credstack.service.achievements import achievement_of
 from credstack.service.awards import grant_award

@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from credstack.api.deps import CallerDep, RuntimeDep, UowDep
 from credstack.errors import Forbidden
+from credstack.http.deps import CallerDep, RuntimeDep, UowDep
 from credstack.service.learners import erase_learner
 from credstack.service.people import add_learner
 from credstack.service.visibility import learner_issuer_ids, visible_learner

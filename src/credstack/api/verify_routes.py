@@ -2,7 +2,7 @@
 
 Anyone may call these routes, so each input is bounded before it is read whole (see
 ``credstack.limits`` and ``Settings.max_credential_bytes``) and the verification itself
-runs in worker processes with a time budget (``credstack.api.verify_pool``).
+runs in worker processes with a time budget (``credstack.http.verify_pool``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from credstack.api.deps import RuntimeDep
-from credstack.api.ratelimit import limit_verify
-from credstack.api.verify_pool import bytes_result, group_result, off_loop, url_result
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput, TooLarge
+from credstack.http.deps import RuntimeDep
+from credstack.http.ratelimit import limit_verify
+from credstack.http.verify_pool import bytes_result, group_result, off_loop, url_result
 from credstack.limits import MAX_GROUP_BYTES, MAX_GROUP_CREDENTIALS, MAX_URL_CHARS
 from credstack.service import clock
 from credstack.service.verification import result_json

@@ -6,9 +6,9 @@ from credstack.cli import (
     audit_commands,
     award_commands,
     catalog_commands,
+    earning_commands,
     engine_commands,
     people_commands,
-    routes_commands,
     setup_commands,
     verify_commands,
 )
@@ -20,10 +20,10 @@ __all__ = [
     "audit_commands",
     "award_commands",
     "catalog_commands",
+    "earning_commands",
     "engine_commands",
     "main",
     "people_commands",
-    "routes_commands",
     "setup_commands",
     "verify_commands",
 ]

@@ -19,9 +19,9 @@ from credstack.service.award_records import (
     award_history,
     list_awards,
 )
+from credstack.service.earning.actors import require_user_role, user_by_email
 from credstack.service.lookup import find_achievement, find_award, find_learner
 from credstack.service.people import require_issuer
-from credstack.service.routes.actors import require_user_role, user_by_email
 from credstack.store.models import AwardRow, UserRow
 from credstack.store.uow import UnitOfWork
 

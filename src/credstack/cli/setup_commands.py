@@ -44,7 +44,7 @@ def serve(
 def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
-    from credstack.api.app import create_app
+    from credstack.server import create_app
 
     runtime = open_runtime(settings)
     try:

@@ -14,8 +14,8 @@ from credstack.errors import CredstackError
 from credstack.service import engine
 from credstack.service.awards import grant_award, holds
 from credstack.service.catalog import load_catalog, parsed
+from credstack.service.earning import Sitting, TotalScore, record_result
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, issue_token
-from credstack.service.routes import Sitting, TotalScore, record_result
 from credstack.service.runtime import Runtime
 from credstack.store.uow import UnitOfWork
 

@@ -15,8 +15,8 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import RedirectResponse, Response
 
-from credstack.api.deps import UowDep
 from credstack.errors import Forbidden
+from credstack.http.deps import UowDep
 from credstack.service import clock
 from credstack.service.analytics import SECTIONS, Analytics, Period, analytics, csv_text, table
 from credstack.service.people import ROLES, Principal, authenticate, require_issuer, require_role

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from credstack.api.deps import RuntimeDep, UowDep
 from credstack.domain.catalog import Achievement
 from credstack.domain.requirements import (
     AssessmentPassed,
@@ -21,6 +20,7 @@ from credstack.domain.requirements import (
 )
 from credstack.domain.taxonomy import AchievementType
 from credstack.errors import NotFound
+from credstack.http.deps import RuntimeDep, UowDep
 from credstack.service.achievements import achievement_of, assessment_facts, resolve_alignments
 from credstack.service.engine import compile_catalog
 from credstack.service.identity import issuer_identity

@@ -13,10 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
-from credstack.api.deps import RuntimeDep, UowDep
-from credstack.api.ratelimit import limit_verify
-from credstack.api.verify_pool import group_result, off_loop
 from credstack.errors import CredstackError
+from credstack.http.deps import RuntimeDep, UowDep
+from credstack.http.ratelimit import limit_verify
+from credstack.http.verify_pool import group_result, off_loop
 from credstack.service import clock
 from credstack.service.verification import result_json
 from credstack.web.auth import require_csrf
@@ -60,7 +60,7 @@ async def employer_check(
     if len(items) > _MAX_FILES:
         return _error(request, uow, f"Check at most {_MAX_FILES} credentials at once.")
     address = email.strip() if email and email.strip() else None
-    # In a worker process, within the API's bounds and time budget (api.verify_pool).
+    # In a worker process, within the API's bounds and time budget (http.verify_pool).
     work = partial(group_result, items, clock.utc_today(), address)
     try:
         report = await off_loop(runtime.settings, work)

@@ -15,9 +15,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from credstack.api.deps import RuntimeDep, UowDep
 from credstack.domain.records import AwardStatus
 from credstack.domain.requirements import Holds
+from credstack.http.deps import RuntimeDep, UowDep
 from credstack.service import clock, engine
 from credstack.service.achievements import achievement_of
 from credstack.service.award_records import valid_until

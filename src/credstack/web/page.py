@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from credstack.errors import CredstackError
 from credstack.store.uow import UnitOfWork
 from credstack.web.auth import csrf_token, current_principal, remember_csrf_cookie
-from credstack.web.routes import templates
+from credstack.web.verify_pages import templates
 
 __all__ = ["PageRoute", "error_page", "render"]
 

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from credstack.api.deps import UowDep
-from credstack.api.ratelimit import client_address, limiters
+from credstack.http.deps import UowDep
+from credstack.http.ratelimit import client_address, limiters
 from credstack.service.people import authenticate
 from credstack.service.sessions import end_session, open_session
 from credstack.web.auth import (

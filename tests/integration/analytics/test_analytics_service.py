@@ -12,7 +12,7 @@ import pytest
 from credstack.errors import InvalidInput, NotFound
 from credstack.service import engine
 from credstack.service.analytics import SECTIONS, Period, analytics, csv_text, table
-from credstack.service.routes import enrol
+from credstack.service.earning import enrol
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.stories.driver import Story

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Cli
-from tests.integration.routes.routes_helpers import EXAMPLES, tmcb_cli
+from tests.integration.earning.earning_helpers import EXAMPLES, tmcb_cli
 from tests.stories.live import Live, live_server
 
 

@@ -19,10 +19,10 @@ from credstack.domain.durations import parse_duration
 from credstack.domain.records import AssessmentResult, Award
 from credstack.service import engine
 from credstack.service.catalog import load_catalog
+from credstack.service.earning import Sitting, TotalScore, record_result
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_issuer, add_learner
 from credstack.service.records import load_records
-from credstack.service.routes import Sitting, TotalScore, record_result
 from credstack.store.models import AssessmentAttemptRow, AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 
-from credstack.api.headers import CSP
+from credstack.http.headers import CSP
 from tests.helpers import running_server
 from tests.integration.hardening.tenants import installation
 

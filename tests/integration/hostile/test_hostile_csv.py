@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from credstack.service.routes import ImportRejected, import_results
+from credstack.service.earning import ImportRejected, import_results
 from credstack.store.models import AssessmentAttemptRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.routes.routes_helpers import issuer_with_catalog, learner
+from tests.integration.earning.earning_helpers import issuer_with_catalog, learner
 
 HEADER = "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"
 GOOD = "ada,ebola-exam,T-1,2026-05-02T09:00:00+00:00,31,in_person,Lyon centre\n"

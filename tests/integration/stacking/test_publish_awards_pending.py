@@ -6,8 +6,8 @@ from datetime import date
 
 from credstack.service import clock
 from credstack.service.catalog import load_catalog
+from credstack.service.earning import review, set_review_required
 from credstack.service.people import add_issuer, add_user, grant_role
-from credstack.service.routes import review, set_review_required
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.stories.driver import EXAMPLES, Story

@@ -71,6 +71,34 @@ def test_each_layer_imports_only_the_layers_below_it() -> None:
         assert not found, f"{package}/ may import only {sorted(allowed)}:\n{_report(found)}"
 
 
+# The edges: `api/` (REST) and `web/` (pages) never import each other; both stand on `http/`
+# (the request's unit of work and caller, rate limits, the verification pool), which imports
+# neither; only the composition root `server.py` (and the CLI's `serve`) assembles them.
+NOT_ALLOWED: dict[str, set[str]] = {
+    "api": {"web", "cli", "server"},
+    "web": {"api", "cli", "server"},
+    "http": {"api", "web", "cli", "server"},
+}
+
+
+def test_the_edges_stand_beside_each_other_on_http() -> None:
+    for package, forbidden in NOT_ALLOWED.items():
+        found = [
+            Violation(str(path.relative_to(SRC)), line, f"imports {target}")
+            for path in package_files(package)
+            for line, target in credstack_targets(path)
+            if target.split(".")[1] in forbidden
+        ]
+        assert not found, f"{package}/ may not import {sorted(forbidden)}:\n{_report(found)}"
+    importers = {
+        str(path.relative_to(SRC))
+        for path in package_files()
+        for _, target in credstack_targets(path)
+        if target.startswith("credstack.server")
+    }
+    assert importers == {"cli/setup_commands.py"}, importers
+
+
 def test_the_shared_modules_import_no_other_credstack_module() -> None:
     for name in SHARED:
         found = [target for _, target in credstack_targets(SRC / f"{name}.py")]

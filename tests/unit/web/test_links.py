@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from credstack.catalog.format import is_web_url
-from credstack.web.routes import templates
+from credstack.web.verify_pages import templates
 
 TEMPLATES = Path(__file__).resolve().parents[3] / "src" / "credstack" / "web" / "templates"
 

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from credstack.api.ratelimit import client_address, limiters
 from credstack.errors import Forbidden
+from credstack.http.ratelimit import client_address, limiters
 from credstack.service.people import Principal, authenticate, record_token_use
 from credstack.service.runtime import Runtime
 from credstack.store.db import is_lock_timeout

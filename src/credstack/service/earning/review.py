@@ -23,8 +23,8 @@ from credstack.domain.requirements import (
 from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock, engine
 from credstack.service.achievements import achievement_of
+from credstack.service.earning.actors import require_user_role
 from credstack.service.keys import KeyStore
-from credstack.service.routes.actors import require_user_role
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,

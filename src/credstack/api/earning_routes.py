@@ -11,8 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
 
-from credstack.api.deps import CallerDep, RuntimeDep, UowDep
-from credstack.api.routes_schemas import (
+from credstack.api.earning_schemas import (
     AttestationIn,
     CourseCompletionIn,
     EnrolmentIn,
@@ -26,10 +25,9 @@ from credstack.api.routes_schemas import (
     ReviewStepOut,
 )
 from credstack.errors import Forbidden, InvalidInput
+from credstack.http.deps import CallerDep, RuntimeDep, UowDep
 from credstack.service import clock
-from credstack.service.lookup import find_learner
-from credstack.service.people import Principal, require_issuer, require_role
-from credstack.service.routes import (
+from credstack.service.earning import (
     ItemResponses,
     Recorded,
     ResultInput,
@@ -46,7 +44,9 @@ from credstack.service.routes import (
     review,
     set_review_required,
 )
-from credstack.service.routes.actors import user_of
+from credstack.service.earning.actors import user_of
+from credstack.service.lookup import find_learner
+from credstack.service.people import Principal, require_issuer, require_role
 from credstack.store.models import UserRow
 from credstack.store.uow import UnitOfWork
 

@@ -16,9 +16,7 @@ import typer
 from credstack.cli.app import app, fail, installation, parse_date, read_text, say
 from credstack.domain.records import Proctoring
 from credstack.service import clock
-from credstack.service.lookup import find_learner
-from credstack.service.people import require_issuer
-from credstack.service.routes import (
+from credstack.service.earning import (
     ACTIONS,
     ImportRejected,
     ItemResponses,
@@ -37,7 +35,9 @@ from credstack.service.routes import (
     review,
     set_review_required,
 )
-from credstack.service.routes.actors import user_by_email
+from credstack.service.earning.actors import user_by_email
+from credstack.service.lookup import find_learner
+from credstack.service.people import require_issuer
 from credstack.store.models import UserRow
 from credstack.store.uow import UnitOfWork
 

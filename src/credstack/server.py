@@ -1,4 +1,5 @@
-"""The FastAPI application: REST API, OpenAPI document, DID documents and pages."""
+"""The composition root: the one place that assembles the REST API (`api/`) and the pages
+(`web/`) into one FastAPI application, on the HTTP plumbing both share (`http/`)."""
 
 from __future__ import annotations
 
@@ -17,24 +18,23 @@ from credstack.api import (
     catalog_routes,
     credential_routes,
     did_routes,
+    earning_routes,
     engine_routes,
     learner_routes,
-    routes_routes,
-    verify_pool,
     verify_routes,
 )
 from credstack.api.docs import install_docs
-from credstack.api.headers import security_headers
-from credstack.api.ratelimit import Limiters, RateLimited
 from credstack.api.schemas import HealthOut
 from credstack.errors import CredstackError
+from credstack.http import verify_pool
+from credstack.http.headers import security_headers
+from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.service.runtime import Runtime
 from credstack.store import migrate
 from credstack.store.db import is_lock_timeout
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
-from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages
-from credstack.web import routes as web_routes
+from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages, verify_pages
 
 __all__ = ["create_app"]
 
@@ -115,10 +115,10 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(did_routes.router)
     app.include_router(engine_routes.router)
     app.include_router(learner_routes.router)
-    app.include_router(routes_routes.router)
+    app.include_router(earning_routes.router)
     app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)
-    app.include_router(web_routes.router)
+    app.include_router(verify_pages.router)
     app.include_router(analytics_routes.router)
     app.include_router(web_analytics_routes.router)
     app.include_router(catalog_pages.router)

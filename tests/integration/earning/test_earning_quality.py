@@ -9,11 +9,11 @@ import pandas as pd
 import pingouin
 import pytest
 
-from credstack.service.routes import ItemResponses, Sitting, quality_report, record_result
+from credstack.service.earning import ItemResponses, Sitting, quality_report, record_result
 from credstack.store.models import IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.routes.routes_helpers import at, issuer_with_catalog, learner
+from tests.integration.earning.earning_helpers import at, issuer_with_catalog, learner
 
 KEYS: dict[str, str | bool] = {
     "gcp-01": "C", "gcp-02": "A", "gcp-03": False, "gcp-04": "D", "gcp-05": "B",

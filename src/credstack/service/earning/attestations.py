@@ -16,11 +16,11 @@ from sqlalchemy import select
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
 from credstack.service.clock import check_day
+from credstack.service.earning.actors import require_user_role
+from credstack.service.earning.recorded import Recorded, summarise
+from credstack.service.earning.review import unissued_dependants
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
-from credstack.service.routes.actors import require_user_role
-from credstack.service.routes.recorded import Recorded, summarise
-from credstack.service.routes.review import unissued_dependants
 from credstack.store.models import AttestationRow, EnrolmentRow, IssuerRow, LearnerRow, UserRow
 from credstack.store.uow import UnitOfWork
 

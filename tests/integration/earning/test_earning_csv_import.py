@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from credstack.errors import InvalidInput
-from credstack.service.routes import ImportRejected, import_results
+from credstack.service.earning import ImportRejected, import_results
 from credstack.store.models import AssessmentAttemptRow, AwardRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.routes.routes_helpers import issuer_with_catalog, learner
+from tests.integration.earning.earning_helpers import issuer_with_catalog, learner
 
 HEADER = "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"
 GOOD = (

@@ -6,7 +6,7 @@ import pytest
 
 from credstack.errors import Conflict, Forbidden, InvalidInput
 from credstack.service.catalog import load_catalog
-from credstack.service.routes import (
+from credstack.service.earning import (
     TotalScore,
     history,
     is_issuable,
@@ -18,7 +18,7 @@ from credstack.service.routes import (
 from credstack.store.models import AwardRow, IssuerRow, UserRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.routes.routes_helpers import (
+from tests.integration.earning.earning_helpers import (
     EXAMPLES,
     issuer_with_catalog,
     learner,

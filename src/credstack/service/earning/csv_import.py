@@ -33,17 +33,17 @@ from credstack.assessment.scoring import Answer
 from credstack.domain.records import Proctoring
 from credstack.errors import CredstackError, InvalidInput
 from credstack.limits import MAX_CSV_FIELD_BYTES
-from credstack.service.keys import KeyStore
-from credstack.service.people import add_learner
-from credstack.service.routes.definitions import stored_assessment
-from credstack.service.routes.recorded import Recorded
-from credstack.service.routes.results import (
+from credstack.service.earning.definitions import stored_assessment
+from credstack.service.earning.recorded import Recorded
+from credstack.service.earning.results import (
     ItemResponses,
     ResultInput,
     Sitting,
     TotalScore,
     record_result,
 )
+from credstack.service.keys import KeyStore
+from credstack.service.people import add_learner
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.uow import UnitOfWork
 

@@ -9,12 +9,12 @@ import pytest
 
 from credstack.domain.records import CourseCompletion
 from credstack.errors import Conflict, Forbidden, InvalidInput
+from credstack.service.earning import record_course_completion
 from credstack.service.records import load_records
-from credstack.service.routes import record_course_completion
 from credstack.store.models import AwardRow, CourseCompletionRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.routes.routes_helpers import issuer_with_catalog, learner, staff
+from tests.integration.earning.earning_helpers import issuer_with_catalog, learner, staff
 
 
 def test_completing_the_one_day_course_awards_the_microcredential(

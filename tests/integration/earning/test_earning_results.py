@@ -6,7 +6,7 @@ import pytest
 
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, CredstackError, Forbidden, InvalidInput
-from credstack.service.routes import (
+from credstack.service.earning import (
     ItemResponses,
     RubricScores,
     Sitting,
@@ -16,7 +16,7 @@ from credstack.service.routes import (
 from credstack.store.models import AssessmentAttemptRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.routes.routes_helpers import (
+from tests.integration.earning.earning_helpers import (
     at,
     issuer_with_catalog,
     learner,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Cli
-from tests.integration.routes.routes_helpers import tmcb_cli
+from tests.integration.earning.earning_helpers import tmcb_cli
 
 CSV = (
     "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from credstack.domain.records import Proctoring
 from credstack.service.catalog import load_catalog
+from credstack.service.earning import Sitting
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role
-from credstack.service.routes import Sitting
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork

@@ -29,12 +29,12 @@ from credstack.domain.calendar import offset_minutes
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, InvalidInput
 from credstack.service.clock import check_instant, on_day
+from credstack.service.earning.actors import require_user_role
+from credstack.service.earning.definitions import StoredAssessment, stored_assessment
+from credstack.service.earning.recorded import Recorded, summarise
+from credstack.service.earning.review import unissued_dependants
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
-from credstack.service.routes.actors import require_user_role
-from credstack.service.routes.definitions import StoredAssessment, stored_assessment
-from credstack.service.routes.recorded import Recorded, summarise
-from credstack.service.routes.review import unissued_dependants
 from credstack.store.models import (
     AssessmentAttemptRow,
     AssessmentVersionRow,

@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
-from credstack.service.routes import attest, enrol
+from credstack.service.earning import attest, enrol
 from credstack.store.models import AttestationRow, AwardRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.routes.routes_helpers import issuer_with_catalog, learner, staff
+from tests.integration.earning.earning_helpers import issuer_with_catalog, learner, staff
 
 PROGRAM = "management-program"
 SUBJECT = "basic-supervision"

@@ -31,7 +31,7 @@ from credstack.domain.requirements import (
 )
 from credstack.errors import NotFound
 from credstack.service.achievements import achievement_of, resolve_alignments
-from credstack.service.routes.definitions import StoredAssessment, stored_assessment
+from credstack.service.earning.definitions import StoredAssessment, stored_assessment
 from credstack.store.models import (
     AchievementVersionRow,
     AssessmentAttemptRow,

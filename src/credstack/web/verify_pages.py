@@ -10,12 +10,12 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from credstack.api.deps import RuntimeDep, UowDep
-from credstack.api.ratelimit import limit_verify
-from credstack.api.verify_pool import award_result, bytes_result, off_loop, url_result
 from credstack.catalog.format import is_web_url
 from credstack.domain.durations import describe_duration
 from credstack.errors import CredstackError, NotFound
+from credstack.http.deps import RuntimeDep, UowDep
+from credstack.http.ratelimit import limit_verify
+from credstack.http.verify_pool import award_result, bytes_result, off_loop, url_result
 from credstack.limits import MAX_URL_CHARS
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks

@@ -4,17 +4,17 @@ Each service takes plain values and the acting user, records what happened in th
 of work, and asks the stacking engine what that record now makes possible.
 """
 
-from credstack.service.routes.attestations import ATTESTER_ROLE, attest, enrol, enrolled
-from credstack.service.routes.courses import record_course_completion
-from credstack.service.routes.csv_import import (
+from credstack.service.earning.attestations import ATTESTER_ROLE, attest, enrol, enrolled
+from credstack.service.earning.courses import record_course_completion
+from credstack.service.earning.csv_import import (
     ImportRejected,
     ImportReport,
     RowProblem,
     import_results,
 )
-from credstack.service.routes.quality import QualityCheck, QualityReport, quality_report
-from credstack.service.routes.recorded import AwardMade, Recorded
-from credstack.service.routes.results import (
+from credstack.service.earning.quality import QualityCheck, QualityReport, quality_report
+from credstack.service.earning.recorded import AwardMade, Recorded
+from credstack.service.earning.results import (
     ItemResponses,
     ResultInput,
     RubricScores,
@@ -22,7 +22,7 @@ from credstack.service.routes.results import (
     TotalScore,
     record_result,
 )
-from credstack.service.routes.review import (
+from credstack.service.earning.review import (
     ACTIONS,
     ReviewStep,
     history,

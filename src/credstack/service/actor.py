@@ -1,0 +1,104 @@
+"""Who is acting, and the one rule that says whether they may.
+
+Every use case that changes or reveals something an issuer owns takes an `Actor` and asks
+`authorise`. There is no `None` standing for "trusted": a local command acts as the explicit
+`Actor.operator()`, a request without credentials as `ANONYMOUS`, and each is refused or
+allowed by the same function, so the CLI, the API and the pages cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from credstack.errors import Forbidden
+
+__all__ = ["ANONYMOUS", "Actor", "ActorKind", "RoleGrant", "authorise"]
+
+
+class ActorKind(StrEnum):
+    OPERATOR = "operator"
+    """Whoever runs `credstack` on the installation's machine: holds the master key already."""
+    STAFF = "staff"
+    """A user with roles per issuer, signed in by an API token or a page session."""
+    LEARNER = "learner"
+    """A learner, who may see and share only their own record."""
+    ANONYMOUS = "anonymous"
+    """Nobody signed in: may read what is public and nothing else."""
+
+
+@dataclass(frozen=True, order=True)
+class RoleGrant:
+    issuer: str
+    """The issuer's key."""
+    role: str
+    scope: str = ""
+    """A program key, or "" for every program of the issuer."""
+
+    def covers(self, issuer: str, roles: tuple[str, ...], scope: str | None) -> bool:
+        return (
+            self.issuer == issuer
+            and self.role in roles
+            and (scope is None or self.scope in ("", scope))
+        )
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: ActorKind
+    label: str
+    """How the actor is named in messages and the audit trail (an e-mail, "operator")."""
+    user_id: int | None = None
+    learner_id: int | None = None
+    roles: frozenset[RoleGrant] = field(default_factory=frozenset)
+    token_id: int | None = None
+    """The API token that authenticated this request, if any (sessions keep theirs too)."""
+
+    @classmethod
+    def operator(cls, label: str = "operator") -> Actor:
+        return cls(ActorKind.OPERATOR, label)
+
+    @classmethod
+    def staff(
+        cls,
+        user_id: int,
+        email: str,
+        roles: frozenset[RoleGrant],
+        *,
+        token_id: int | None = None,
+    ) -> Actor:
+        return cls(ActorKind.STAFF, email, user_id=user_id, roles=roles, token_id=token_id)
+
+    @classmethod
+    def learner(cls, learner_id: int, label: str) -> Actor:
+        return cls(ActorKind.LEARNER, label, learner_id=learner_id)
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind is ActorKind.OPERATOR
+
+    def may(self, issuer: str, *roles: str, scope: str | None = None) -> bool:
+        """Holds one of `roles` at `issuer` (a role without a program covers every program);
+        the operator may do anything, a learner or nobody holds no role."""
+        if self.kind is ActorKind.OPERATOR:
+            return True
+        return any(grant.covers(issuer, roles, scope) for grant in self.roles)
+
+    def issuers(self) -> frozenset[str]:
+        """The issuers at which this actor holds any role."""
+        return frozenset(grant.issuer for grant in self.roles)
+
+
+ANONYMOUS = Actor(ActorKind.ANONYMOUS, "anonymous")
+
+
+def authorise(actor: Actor, issuer: str, *roles: str, what: str, scope: str | None = None) -> None:
+    """Refuse `what` unless `actor` holds one of `roles` at `issuer` (for `scope`'s program)."""
+    if actor.may(issuer, *roles, scope=scope):
+        return
+    needs = f"the {' or '.join(roles)} role at issuer {issuer}"
+    if scope:
+        needs += f" for program {scope}"
+    if actor.kind is ActorKind.ANONYMOUS:
+        raise Forbidden(f"to {what} sign in or send an API token (Authorization: Bearer ...)")
+    raise Forbidden(f"{actor.label} may not {what}: it needs {needs}")

@@ -1,0 +1,42 @@
+"""The one authorisation rule: operator, staff by role and program, learner, nobody."""
+
+from __future__ import annotations
+
+import pytest
+
+from credstack.errors import Forbidden
+from credstack.service.actor import ANONYMOUS, Actor, RoleGrant, authorise
+
+MENTOR = Actor.staff(
+    7, "sam@acme.example", frozenset({RoleGrant("acme", "mentor", "management-program")})
+)
+ADMIN = Actor.staff(8, "ada@acme.example", frozenset({RoleGrant("acme", "admin")}))
+
+
+def test_the_operator_may_do_anything_and_is_named_in_messages() -> None:
+    authorise(Actor.operator(), "acme", "admin", what="add a learner")
+    assert Actor.operator().is_operator and not ADMIN.is_operator
+
+
+def test_a_role_without_a_program_covers_every_program() -> None:
+    authorise(ADMIN, "acme", "admin", what="enrol learners", scope="any-program")
+    assert not ADMIN.may("northwind", "admin")
+
+
+def test_a_program_scoped_role_covers_only_its_program() -> None:
+    authorise(MENTOR, "acme", "mentor", what="attest", scope="management-program")
+    with pytest.raises(Forbidden) as refused:
+        authorise(MENTOR, "acme", "mentor", what="attest", scope="other-program")
+    assert str(refused.value) == (
+        "sam@acme.example may not attest: it needs the mentor role at issuer acme for program "
+        "other-program"
+    )
+
+
+def test_nobody_and_a_learner_hold_no_role() -> None:
+    with pytest.raises(Forbidden, match="sign in or send an API token"):
+        authorise(ANONYMOUS, "acme", "registrar", what="add a learner")
+    learner = Actor.learner(3, "ben")
+    with pytest.raises(Forbidden, match="ben may not revoke an award: it needs the admin role"):
+        authorise(learner, "acme", "admin", what="revoke an award")
+    assert ANONYMOUS.issuers() == frozenset() and MENTOR.issuers() == {"acme"}
