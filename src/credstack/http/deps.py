@@ -10,12 +10,21 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credstack.errors import Forbidden
 from credstack.http.ratelimit import client_address, limiters
-from credstack.service.people import Principal, authenticate, record_token_use
+from credstack.http.session import session_principal_of
+from credstack.service.actor import ANONYMOUS, Actor
+from credstack.service.people import Principal, actor_of, authenticate, record_token_use
 from credstack.service.runtime import Runtime
-from credstack.store.db import is_lock_timeout
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["BEARER_SCHEME", "CallerDep", "RuntimeDep", "UowDep", "get_runtime"]
+__all__ = [
+    "BEARER_SCHEME",
+    "ActorDep",
+    "CallerDep",
+    "RuntimeDep",
+    "UowDep",
+    "get_actor",
+    "get_runtime",
+]
 
 BEARER_SCHEME = "bearerToken"
 """The OpenAPI security scheme name every operation that reads the caller declares."""
@@ -56,27 +65,21 @@ def _note_use(request: Request, uow: UnitOfWork, runtime: Runtime, principal: Pr
     if request.method not in _READS:
         record_token_use(uow, principal.token_id)
         return
-    try:
-        with runtime.uow() as uow:
-            record_token_use(uow, principal.token_id)
-            uow.commit()
-    except Exception as exc:
-        if not is_lock_timeout(exc):
-            raise
+    _note_read_use(runtime, principal)
 
 
-def get_caller(
-    request: Request,
-    uow: UowDep,
-    runtime: RuntimeDep,
-    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
-) -> Principal | None:
-    """The token's principal; None without a token. A bad token is an error, not anonymous.
+def _note_read_use(runtime: Runtime, principal: Principal) -> None:
+    """Token bookkeeping, at most hourly, in its own short write: the use case's transaction is
+    the service's own, and a busy database just skips the note."""
+    if not principal.token_use_due or principal.token_id is None:
+        return
+    token_id = principal.token_id
+    runtime.note(lambda uow: record_token_use(uow, token_id))
 
-    ``_declared`` only puts the bearer scheme into the OpenAPI document (so the docs page can
-    authorise); the header is parsed here, because `HTTPBearer` without ``auto_error`` would
-    treat a malformed header as no header and let the request through anonymously.
-    """
+
+def _bearer_principal(request: Request, uow: UnitOfWork) -> Principal | None:
+    """The bearer token's principal; None without an Authorization header. A malformed header
+    or an unknown or revoked token is an error (rate-limited per address), never anonymous."""
     authorization = request.headers.get("authorization")
     if not authorization:
         return None
@@ -91,8 +94,51 @@ def get_caller(
         limiters(request).bad_token.spend(address)
         raise Forbidden("the API token is unknown or revoked")
     limiters(request).token.spend(str(principal.token_id))
-    _note_use(request, uow, runtime, principal)
+    return principal
+
+
+def get_caller(
+    request: Request,
+    uow: UowDep,
+    runtime: RuntimeDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> Principal | None:
+    """The token's principal; None without a token. A bad token is an error, not anonymous.
+
+    ``_declared`` only puts the bearer scheme into the OpenAPI document (so the docs page can
+    authorise); the header is parsed here, because `HTTPBearer` without ``auto_error`` would
+    treat a malformed header as no header and let the request through anonymously.
+    """
+    principal = _bearer_principal(request, uow)
+    if principal is not None:
+        _note_use(request, uow, runtime, principal)
     return principal
 
 
 CallerDep = Annotated[Principal | None, Depends(get_caller)]
+
+
+def get_actor(
+    request: Request,
+    runtime: RuntimeDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> Actor:
+    """Who is asking: the bearer token's user, else the page session's, else `ANONYMOUS`.
+
+    A bad or unknown bearer token is an error, never anonymous. The session cookie counts for
+    the pages and for reads; an API write (under `/api/`) needs the bearer token, because an
+    API body carries no CSRF token (every page form does, and its handler checks it).
+    """
+    with runtime.uow(write=False) as uow:
+        principal = _bearer_principal(request, uow)
+    if principal is not None:
+        _note_read_use(runtime, principal)
+        return actor_of(principal)
+    if request.method not in _READS and request.url.path.startswith("/api/"):
+        return ANONYMOUS
+    principal = session_principal_of(request)
+    return ANONYMOUS if principal is None else actor_of(principal)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+"""The one request-actor dependency (bearer token or page session) services are given."""

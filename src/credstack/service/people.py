@@ -11,6 +11,7 @@ from datetime import timedelta
 from credstack.catalog.format import is_web_url
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
+from credstack.service.actor import Actor, RoleGrant
 from credstack.service.identity import check_did_method
 from credstack.service.keys import KeyStore
 from credstack.service.learners import new_public_id, set_profile
@@ -21,6 +22,7 @@ __all__ = [
     "ISSUER_KINDS",
     "ROLES",
     "Principal",
+    "actor_of",
     "add_issuer",
     "add_learner",
     "add_user",
@@ -243,6 +245,12 @@ def record_token_use(uow: UnitOfWork, token_id: int) -> None:
         row.last_used_at is None or now - row.last_used_at >= TOKEN_USE_GRANULARITY
     ):
         row.last_used_at = now
+
+
+def actor_of(principal: Principal) -> Actor:
+    """The principal as the `Actor` services take (its roles as grants)."""
+    grants = frozenset(RoleGrant(issuer, role, scope) for issuer, role, scope in principal.roles)
+    return Actor.staff(principal.user_id, principal.email, grants, token_id=principal.token_id)
 
 
 def require_role(principal: Principal | None, issuer_key: str, *roles: str) -> Principal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -11,7 +12,7 @@ from credstack.errors import CredstackError
 from credstack.service.keys import KeyStore
 from credstack.service.learners import seal_plaintext_learners
 from credstack.store import migrate
-from credstack.store.db import make_engine
+from credstack.store.db import is_lock_timeout, make_engine
 from credstack.store.secrets import MasterKey, PersonalData
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 
@@ -30,6 +31,17 @@ class Runtime:
 
     def keys(self, uow: UnitOfWork) -> KeyStore:
         return KeyStore(uow, self.master, self.settings.base_url)
+
+    def note(self, bookkeeping: Callable[[UnitOfWork], None]) -> None:
+        """Bookkeeping that may be skipped (a token's or a session's "last used"): its own short
+        write, given up when the database is busy rather than making a read wait."""
+        try:
+            with self.uow() as uow:
+                bookkeeping(uow)
+                uow.commit()
+        except Exception as exc:
+            if not is_lock_timeout(exc):
+                raise
 
     def close(self) -> None:
         self.engine.dispose()

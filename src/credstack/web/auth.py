@@ -14,16 +14,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
 
 from fastapi import Request, Response
 
 from credstack.config import Settings
 from credstack.errors import Forbidden
+from credstack.http.session import COOKIE_NAME, policy, session_id, session_principal_of
 from credstack.service.people import Principal
 from credstack.service.runtime import Runtime
-from credstack.service.sessions import SessionPolicy, session_principal, touch_session
-from credstack.store.db import is_lock_timeout
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -38,7 +36,6 @@ __all__ = [
     "start_session",
 ]
 
-COOKIE_NAME = "credstack_session"
 CSRF_COOKIE = "credstack_csrf"
 _CSRF_CONTEXT = b"credstack page csrf v2"
 
@@ -52,47 +49,14 @@ def _settings(request: Request) -> Settings:
     return _runtime(request).settings
 
 
-def policy(request: Request) -> SessionPolicy:
-    limits = _settings(request).limits
-    return SessionPolicy(
-        idle=timedelta(minutes=limits.session_idle_minutes),
-        lifetime=timedelta(hours=limits.session_hours),
-    )
-
-
-def _session(request: Request) -> str | None:
-    value = request.cookies.get(COOKIE_NAME)
-    return value if value and len(value) <= 100 else None
-
-
-def current_principal(request: Request, uow: UnitOfWork) -> Principal | None:
-    """The signed-in staff member, or None; an ended, unknown or expired session is signed out."""
-    session_id = _session(request)
-    if session_id is None:
-        return None
-    found = session_principal(uow, session_id, policy(request))
-    if found is None:
-        return None
-    principal, due = found
-    if due and request.method == "GET":  # a POST's own transaction holds the write lock
-        _note_seen(request, session_id)
-    return principal
-
-
-def _note_seen(request: Request, session_id: str) -> None:
-    """Move the idle deadline, in its own short write; a busy database just skips it."""
-    try:
-        with _runtime(request).uow() as uow:
-            touch_session(uow, session_id, policy(request))
-            uow.commit()
-    except Exception as exc:
-        if not is_lock_timeout(exc):
-            raise
+def current_principal(request: Request, uow: UnitOfWork | None = None) -> Principal | None:
+    """The signed-in staff member, or None (see `http.session`); `uow` is no longer needed."""
+    return session_principal_of(request)
 
 
 def _basis(request: Request) -> str:
     """What this browser's CSRF tokens are bound to (made fresh if it has nothing yet)."""
-    existing = _session(request) or request.cookies.get(CSRF_COOKIE)
+    existing = session_id(request) or request.cookies.get(CSRF_COOKIE)
     if existing:
         return existing
     fresh: str | None = getattr(request.state, "new_csrf_basis", None)
@@ -119,7 +83,7 @@ def remember_csrf_cookie(request: Request, response: Response) -> None:
 
 
 def require_csrf(request: Request, submitted: str | None) -> None:
-    existing = _session(request) or request.cookies.get(CSRF_COOKIE)
+    existing = session_id(request) or request.cookies.get(CSRF_COOKIE)
     expected = _mac(request, existing) if existing else ""
     if not expected or not submitted or not hmac.compare_digest(expected, submitted):
         raise Forbidden("the form has expired or did not come from this site; reload it")
@@ -137,9 +101,9 @@ def _set(request: Request, response: Response, name: str, value: str, max_age: i
     )
 
 
-def start_session(request: Request, response: Response, session_id: str) -> None:
+def start_session(request: Request, response: Response, opened: str) -> None:
     lifetime = int(policy(request).lifetime.total_seconds())
-    _set(request, response, COOKIE_NAME, session_id, max_age=lifetime)
+    _set(request, response, COOKIE_NAME, opened, max_age=lifetime)
 
 
 def clear_session(request: Request, response: Response) -> None:
