@@ -121,7 +121,6 @@ def analytics_page(
     suffix = f"?{query}" if query else ""
     return render(
         request,
-        uow,
         "analytics.html",
         {
             "title": f"Analytics of {where.name}",

@@ -85,7 +85,7 @@ def home(request: Request, uow: UowDep, page: int = PageNumber) -> HTMLResponse:
         for i in shown
     ]
     context = {"title": "Stackable credentials", "issuers": issuers, "pager": pager}
-    return render(request, uow, "home.html", context)
+    return render(request, "home.html", context)
 
 
 @router.get("/issuers/{issuer}", response_class=HTMLResponse)
@@ -124,7 +124,7 @@ def issuer_page(
         "frameworks": _frameworks(uow, row),
         "partners": uow.issuers.partners(row.id),
     }
-    return render(request, uow, "issuer.html", context)
+    return render(request, "issuer.html", context)
 
 
 def _alignments(
@@ -224,4 +224,4 @@ def achievement_page(request: Request, issuer: str, achievement: str, uow: UowDe
         "stacks_into": _stacks_into(uow, row, achievement, names),
         "versions": list(reversed(uow.achievements.versions(found.id))),
     }
-    return render(request, uow, "achievement.html", context)
+    return render(request, "achievement.html", context)

@@ -30,7 +30,7 @@ _MAX_FILES = 20
 
 @router.get("/employer", response_class=HTMLResponse)
 def employer_form(request: Request, uow: UowDep) -> HTMLResponse:
-    return render(request, uow, "employer.html", {"title": "Check credentials together"})
+    return render(request, "employer.html", {"title": "Check credentials together"})
 
 
 @router.post("/employer", response_class=HTMLResponse)
@@ -74,9 +74,9 @@ async def employer_check(
         "all_verified": report.all_verified,
         "holder": report.holder,
     }
-    return render(request, uow, "employer.html", context)
+    return render(request, "employer.html", context)
 
 
 def _error(request: Request, uow: UowDep, message: str) -> HTMLResponse:
     context = {"title": "Check credentials together", "error": message}
-    return render(request, uow, "employer.html", context, status_code=422)
+    return render(request, "employer.html", context, status_code=422)

@@ -199,4 +199,4 @@ def learner_page(request: Request, learner: str, uow: UowDep) -> Response:
         "wide": True,
         "issuer_names": sorted(i.name for i in issuers.values()),
     }
-    return render(request, uow, "learner.html", context)
+    return render(request, "learner.html", context)

@@ -14,7 +14,6 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
 from credstack.errors import CredstackError
-from credstack.store.uow import UnitOfWork
 from credstack.web.auth import csrf_token, current_principal, remember_csrf_cookie
 from credstack.web.verify_pages import templates
 
@@ -23,13 +22,12 @@ __all__ = ["PageRoute", "error_page", "render"]
 
 def render(
     request: Request,
-    uow: UnitOfWork | None,
     template: str,
     context: Mapping[str, Any],
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    principal = current_principal(request, uow) if uow is not None else None
+    principal = current_principal(request)
     full = {"principal": principal, "csrf": csrf_token(request), **context}
     response = templates.TemplateResponse(request, template, full, status_code=status_code)
     remember_csrf_cookie(request, response)

@@ -35,7 +35,7 @@ def _safe_next(target: str | None) -> str:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, uow: UowDep, next: str | None = None) -> HTMLResponse:
-    return render(request, uow, "login.html", {"title": "Staff sign in", "next": _safe_next(next)})
+    return render(request, "login.html", {"title": "Staff sign in", "next": _safe_next(next)})
 
 
 @router.post("/login", response_model=None)
@@ -55,7 +55,7 @@ def login(
             "next": _safe_next(next),
             "error": "That API token is unknown or revoked.",
         }
-        return render(request, None, "login.html", context, status_code=403)
+        return render(request, "login.html", context, status_code=403)
     session_id, _row = open_session(uow, principal, policy(request))
     uow.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
