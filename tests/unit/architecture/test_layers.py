@@ -194,3 +194,16 @@ def test_the_checks_see_what_they_count(tmp_path: Path) -> None:
     assert [(v.path, v.line) for v in found["commit"]] == [("api/sample.py", 7)]
     assert [v.what for v in environment_reads([sample])] == ["os.environ", "os.getenv"]
     assert [v.what for v in wall_clock_reads([sample])] == ["date.today", "datetime.now"]
+
+
+def test_every_package_says_what_it_offers() -> None:
+    """A newcomer finds things by package: each has an `__init__.py` with a docstring and
+    `__all__` (Alembic's migration scripts are loaded by path, not imported, and are exempt)."""
+    packages = {path.parent for path in package_files() if "migrations" not in path.parts}
+    missing = []
+    for package in sorted(packages):
+        init = package / "__init__.py"
+        text = init.read_text(encoding="utf-8") if init.is_file() else ""
+        if not text.lstrip().startswith('"""') or "__all__" not in text:
+            missing.append(str(package.relative_to(SRC.parent)))
+    assert not missing, f"give these an __init__.py with a docstring and __all__: {missing}"
