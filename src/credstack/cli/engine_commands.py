@@ -10,16 +10,10 @@ import typer
 from credstack.cli.app import app, counted, installation, parse_date, say
 from credstack.domain.audit import render_audit
 from credstack.domain.quantities import json_number
-from credstack.service import ce, engine
-from credstack.service.explain import (
-    audit_json,
-    compliance_json,
-    compliance_text,
-    outcome_json,
-    outcome_text,
-)
-from credstack.service.learners import profile
-from credstack.service.lookup import find_achievement, find_learner
+from credstack.service import renewals, standing
+from credstack.service.actor import Actor
+from credstack.service.explain import audit_json, compliance_json, compliance_text, outcome_text
+from credstack.service.standing import Question
 
 __all__ = ["AsOf", "Issuer", "Json", "ce_app"]
 
@@ -31,7 +25,16 @@ AsOf = Annotated[
     typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD; default today)."),
 ]
 Issuer = Annotated[str | None, typer.Option("--issuer", help="Issuer id, if ambiguous.")]
+OPERATOR = Actor.operator()
+"""The CLI acts as the operator: it runs on the installation's machine, with its master key."""
 Json = Annotated[bool, typer.Option("--json", help="Print JSON, as the API returns it.")]
+
+
+def _question(learner: str, credential: str, issuer: str | None, as_of: str | None) -> Question:
+    """The command's arguments as a question; a bad `--as-of` is a one-line error here, and
+    without one the service takes today in the issuer's zone."""
+    day = None if as_of is None else parse_date(as_of, "--as-of")
+    return Question(learner, credential, issuer=issuer, as_of=day, as_of_name="--as-of")
 
 
 @app.command()
@@ -45,27 +48,13 @@ def progress(
     as_json: Json = False,
 ) -> None:
     """What is met, what is missing, and why, for one learner and one achievement."""
-    with installation() as runtime, runtime.uow() as uow:
-        who = find_learner(uow, learner)
-        where, key = find_achievement(uow, credential, issuer)
-        on = parse_date(as_of, "--as-of", where)
-        outcome = engine.progress(uow, learner=who, issuer=where, achievement_key=key, as_of=on)
-        names = engine.catalog_names(uow, where)
+    asked = _question(learner, credential, issuer, as_of)
+    with installation() as runtime:
+        found = standing.progress(runtime, OPERATOR, asked)
     if as_json:
-        say(
-            json.dumps(
-                {
-                    "learner": learner,
-                    "issuer": where.key,
-                    "achievement": key,
-                    "as_of": on.isoformat(),
-                    "outcome": outcome_json(outcome),
-                },
-                indent=2,
-            )
-        )
+        say(json.dumps(standing.progress_json(found), indent=2))
     else:
-        say(outcome_text(outcome, names=names))
+        say(outcome_text(found.outcome, names=found.names))
 
 
 @app.command()
@@ -80,15 +69,15 @@ def audit(
     as_json: Json = False,
 ) -> None:
     """The degree audit: which credits came from where, which did not count and why."""
-    with installation() as runtime, runtime.uow() as uow:
-        who = find_learner(uow, learner)
-        where, key = find_achievement(uow, credential, issuer)
-        on = parse_date(as_of, "--as-of", where)
-        _outcome, result = engine.audit(
-            uow, learner=who, issuer=where, achievement_key=key, as_of=on
-        )
-        names = engine.catalog_names(uow, where)
-    say(json.dumps(audit_json(result), indent=2) if as_json else render_audit(result, names.text))
+    asked = _question(learner, credential, issuer, as_of)
+    with installation() as runtime:
+        found = standing.degree_audit(runtime, OPERATOR, asked)
+    result = found.audit
+    say(
+        json.dumps(audit_json(result), indent=2)
+        if as_json
+        else render_audit(result, found.names.text)
+    )
 
 
 @ce_app.command("report")
@@ -102,11 +91,9 @@ def ce_report(
     as_json: Json = False,
 ) -> None:
     """Counted hours per category, short by, days left in the cycle."""
-    with installation() as runtime, runtime.uow() as uow:
-        who = find_learner(uow, learner)
-        where, key = find_achievement(uow, credential, issuer)
-        on = parse_date(as_of, "--as-of", where)
-        report = ce.report_for(uow, learner=who, issuer=where, achievement_key=key, as_of=on)
+    asked = _question(learner, credential, issuer, as_of)
+    with installation() as runtime:
+        report = standing.ce_report(runtime, OPERATOR, asked).report
     say(json.dumps(compliance_json(report), indent=2) if as_json else compliance_text(report))
 
 
@@ -118,33 +105,31 @@ def ce_reminders(
 ) -> None:
     """Certificants short of hours with fewer than DAYS days left in their cycle."""
     on = parse_date(as_of, "--as-of")
-    with installation() as runtime, runtime.uow() as uow:
-        due = ce.reminders(uow, as_of=on, days=days)
-        rows = []
-        for r in due:
-            person = profile(uow, r.learner)
-            rows.append(
-                {
-                    "learner": r.learner.key,
-                    "name": person.name,
-                    "email": person.email,
-                    "issuer": r.issuer.key,
-                    "achievement": r.achievement_key,
-                    "hours_needed": json_number(r.report.hours_needed),
-                    "days_left": r.report.days_left,
-                    "cycle_end": r.report.cycle.end.isoformat(),
-                }
-            )
+    with installation() as runtime:
+        due = renewals.reminders(runtime, OPERATOR, issuer=None, days=days, as_of=on)
     if as_json:
+        rows = [
+            {
+                "learner": r.learner,
+                "name": r.name,
+                "email": r.email,
+                "issuer": r.issuer,
+                "achievement": r.achievement,
+                "hours_needed": json_number(r.hours_needed),
+                "days_left": r.days_left,
+                "cycle_end": r.cycle_end.isoformat(),
+            }
+            for r in due
+        ]
         say(json.dumps(rows, indent=2))
         return
-    for r, row in zip(due, rows, strict=True):
+    for r in due:
         say(
-            f"{row['name']} ({r.learner.key})\t{r.issuer.key}:{r.achievement_key}\t"
-            f"{counted(r.report.hours_needed, 'hour')} needed, "
-            f"{counted(r.report.days_left, 'day')} left (cycle ends {r.report.cycle.end})"
+            f"{r.name} ({r.learner})\t{r.issuer}:{r.achievement}\t"
+            f"{counted(r.hours_needed, 'hour')} needed, "
+            f"{counted(r.days_left, 'day')} left (cycle ends {r.cycle_end})"
         )
-    if not rows:
+    if not due:
         say("no reminders due")
 
 
@@ -152,13 +137,12 @@ def ce_reminders(
 def ce_close(as_of: AsOf = None) -> None:
     """Close every cycle that ended before the date: renew the compliant, lapse the short."""
     on = parse_date(as_of, "--as-of")
-    with installation() as runtime, runtime.uow() as uow:
-        closures = ce.close_due_cycles(uow, on=on)
-        lines = [
-            f"{'renewed' if c.renewed else 'lapsed'}\taward {c.award.public_id}\t"
-            f"cycle {c.cycle.starts_on} to {c.cycle.ends_on}\t{counted(c.report.hours, 'hour')}"
-            for c in closures
-        ]
-        uow.commit()
+    with installation() as runtime:
+        closures = renewals.close_cycles(runtime, OPERATOR, issuer=None, as_of=on)
+    lines = [
+        f"{'renewed' if c.renewed else 'lapsed'}\taward {c.award}\t"
+        f"cycle {c.starts_on} to {c.ends_on}\t{counted(c.hours, 'hour')}"
+        for c in closures
+    ]
     for line in lines or ["no cycles due"]:
         say(line)
