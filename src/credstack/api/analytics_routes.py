@@ -1,58 +1,55 @@
 """A program office's figures over HTTP: all sections as JSON, or one section as CSV.
 
 Any role at the issuer may read them: the figures are counts, never a learner's own records.
+The JSON is `Analytics` itself (frozen values), as `credstack analytics --json` prints it.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 
-from credstack.http.deps import CallerDep, UowDep
-from credstack.service import clock
-from credstack.service.analytics import Period, analytics, analytics_json, csv_text
-from credstack.service.people import ROLES, require_issuer, require_role
+from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.http.downloads import analytics_csv
+from credstack.service.analytics import Analytics, Period, analytics_json, issuer_analytics
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["analytics"])
 
 
-@router.get("/issuers/{issuer}/analytics")
+@router.get("/issuers/{issuer}/analytics", response_model=Analytics)
 def get_analytics(
     issuer: str,
-    uow: UowDep,
-    caller: CallerDep,
+    runtime: RuntimeDep,
+    actor: ActorDep,
     since: date | None = None,
     until: date | None = None,
     as_of: date | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """Every section; `since`/`until` bound the period (inclusive), `as_of` judges open CE
     cycles (default today)."""
-    require_role(caller, issuer, *ROLES)
-    where = require_issuer(uow, issuer)
-    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
-    return analytics_json(figures)
+    found = issuer_analytics(
+        runtime, actor, issuer=issuer, period=Period(since, until), as_of=as_of
+    )
+    # Sent as `credstack analytics --json` prints it (a median of whole days stays whole);
+    # `Analytics` declares its shape.
+    return JSONResponse(analytics_json(found.figures))
 
 
 @router.get("/issuers/{issuer}/analytics/{section}.csv")
 def get_analytics_csv(
     issuer: str,
     section: str,
-    uow: UowDep,
-    caller: CallerDep,
+    runtime: RuntimeDep,
+    actor: ActorDep,
     since: date | None = None,
     until: date | None = None,
     as_of: date | None = None,
 ) -> Response:
-    require_role(caller, issuer, *ROLES)
-    where = require_issuer(uow, issuer)
-    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
-    return Response(
-        csv_text(figures, section),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{issuer}-{section}.csv"'},
+    found = issuer_analytics(
+        runtime, actor, issuer=issuer, period=Period(since, until), as_of=as_of
     )
+    return analytics_csv(found.figures, issuer, section)

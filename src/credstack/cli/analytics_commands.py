@@ -9,16 +9,15 @@ from typing import Annotated
 import typer
 
 from credstack.cli.app import app, fail, installation, say
-from credstack.service import clock
+from credstack.service.actor import Actor
 from credstack.service.analytics import (
     SECTIONS,
     Period,
-    analytics,
     analytics_json,
     csv_text,
+    issuer_analytics,
     table,
 )
-from credstack.service.people import require_issuer
 
 __all__ = ["analytics_command"]
 
@@ -52,10 +51,11 @@ def analytics_command(
     if section is not None and section not in SECTIONS:
         fail(f"no analytics section {section!r}; one of: {', '.join(SECTIONS)}")
     period = Period(_day(since, "--since"), _day(until, "--until"))
-    with installation() as runtime, runtime.uow() as uow:
-        where = require_issuer(uow, issuer)
-        on = _day(as_of, "--as-of") or clock.today(where)
-        figures = analytics(uow, where, period=period, as_of=on)
+    on = _day(as_of, "--as-of")
+    with installation() as runtime:
+        figures = issuer_analytics(
+            runtime, Actor.operator(), issuer=issuer, period=period, as_of=on
+        ).figures
     if as_json:
         say(json.dumps(analytics_json(figures), indent=2))
         return

@@ -2,27 +2,26 @@
 
 Staff sign in once for all pages (``web.auth``: the API token in an HttpOnly, SameSite=Strict
 cookie); a visitor who is not signed in is sent to the sign-in form and back. Scripts may send
-``Authorization: Bearer`` instead. Either way the caller needs a role at the issuer, exactly as
-for the API's analytics, and the CSV links here are authorised the same way.
+``Authorization: Bearer`` instead (``http.deps.ActorDep`` reads both). Either way the caller
+needs a role at the issuer, exactly as for the API's analytics, and the CSV links here are
+authorised the same way. Both only read, in a read-only unit of work; a token's "last used"
+is `ActorDep`'s own short write, skipped when the database is busy.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from credstack.errors import Forbidden
-from credstack.http.deps import UowDep
-from credstack.service import clock
-from credstack.service.analytics import SECTIONS, Analytics, Period, analytics, csv_text, table
-from credstack.service.people import ROLES, Principal, authenticate, require_issuer, require_role
-from credstack.store.uow import UnitOfWork
+from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.http.downloads import analytics_csv as csv_download
+from credstack.service.actor import ActorKind
+from credstack.service.analytics import SECTIONS, Analytics, Period, issuer_analytics, table
 from credstack.web.analytics_charts import bar_chart
-from credstack.web.auth import current_principal
 from credstack.web.page import PageRoute, render
 
 __all__ = ["router"]
@@ -32,17 +31,6 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 def _path(issuer: str) -> str:
     return f"/issuers/{issuer}/analytics"
-
-
-def _signed_in(request: Request, uow: UnitOfWork, authorization: str | None) -> Principal | None:
-    """The caller by bearer token, else by the page session; a bad bearer token is an error."""
-    if authorization:
-        scheme, _, token = authorization.partition(" ")
-        principal = authenticate(uow, token.strip()) if scheme.lower() == "bearer" else None
-        if principal is None:
-            raise Forbidden("the API token is unknown or revoked")
-        return principal
-    return current_principal(request, uow)
 
 
 def _query(since: date | None, until: date | None, as_of: date | None) -> str:
@@ -103,29 +91,28 @@ def _charts(figures: Analytics) -> dict[str, Any]:
 def analytics_page(
     request: Request,
     issuer: str,
-    uow: UowDep,
+    runtime: RuntimeDep,
+    actor: ActorDep,
     since: date | None = None,
     until: date | None = None,
     as_of: date | None = None,
-    authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
-    where = require_issuer(uow, issuer)
     query = _query(since, until, as_of)
-    principal = _signed_in(request, uow, authorization)
-    if principal is None:
+    if actor.kind is ActorKind.ANONYMOUS:
         here = _path(issuer) + (f"?{query}" if query else "")
         return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
-    require_role(principal, issuer, *ROLES)
-    uow.commit()  # the token's last use
-    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
+    found = issuer_analytics(
+        runtime, actor, issuer=issuer, period=Period(since, until), as_of=as_of
+    )
+    figures = found.figures
     suffix = f"?{query}" if query else ""
     return render(
         request,
         "analytics.html",
         {
-            "title": f"Analytics of {where.name}",
+            "title": f"Analytics of {found.issuer_name}",
             "wide": True,
-            "issuer": where,
+            "issuer": {"name": found.issuer_name},
             "a": figures,
             "charts": _charts(figures),
             "tables": {s: table(figures, s) for s in SECTIONS},
@@ -136,22 +123,16 @@ def analytics_page(
 
 @router.get("/issuers/{issuer}/analytics/{section}.csv")
 def analytics_csv(
-    request: Request,
     issuer: str,
     section: str,
-    uow: UowDep,
+    runtime: RuntimeDep,
+    actor: ActorDep,
     since: date | None = None,
     until: date | None = None,
     as_of: date | None = None,
-    authorization: Annotated[str | None, Header()] = None,
 ) -> Response:
     """The page's download links: the same CSV as the API's, authorised by the page's cookie."""
-    where = require_issuer(uow, issuer)
-    require_role(_signed_in(request, uow, authorization), issuer, *ROLES)
-    uow.commit()  # the token's last use
-    figures = analytics(uow, where, period=Period(since, until), as_of=clock.as_of(as_of, where))
-    return Response(
-        csv_text(figures, section),
-        media_type="text/csv; charset=utf-8",
-        headers={"content-disposition": f'attachment; filename="{issuer}-{section}.csv"'},
+    found = issuer_analytics(
+        runtime, actor, issuer=issuer, period=Period(since, until), as_of=as_of
     )
+    return csv_download(found.figures, issuer, section)

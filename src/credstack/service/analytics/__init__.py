@@ -13,7 +13,7 @@ from credstack.service.analytics.figures import (
     StackFunnel,
     TimeToStack,
 )
-from credstack.service.analytics.report import analytics
+from credstack.service.analytics.report import IssuerAnalytics, analytics, issuer_analytics
 from credstack.service.analytics.tables import SECTIONS, analytics_json, csv_text, table
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "Enrolments",
     "FunnelStep",
     "IssuedCount",
+    "IssuerAnalytics",
     "MonthCount",
     "PassRate",
     "Period",
@@ -31,5 +32,6 @@ __all__ = [
     "analytics",
     "analytics_json",
     "csv_text",
+    "issuer_analytics",
     "table",
 ]

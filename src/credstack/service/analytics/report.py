@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from credstack.errors import InvalidInput
+from credstack.service import clock
+from credstack.service.access import require_role_of
+from credstack.service.actor import Actor
 from credstack.service.analytics.activity import enrolments, issued, pass_rates
 from credstack.service.analytics.continuing import ce_compliance
 from credstack.service.analytics.facts import load_facts
 from credstack.service.analytics.figures import Analytics, Period
 from credstack.service.analytics.stacks import funnels, stacks, time_to_stack
 from credstack.service.engine import compile_catalog
+from credstack.service.people import ROLES, require_issuer
+from credstack.service.runtime import Runtime
 from credstack.store.models import IssuerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["analytics"]
+__all__ = ["IssuerAnalytics", "analytics", "issuer_analytics"]
 
 
 def analytics(
@@ -40,3 +46,27 @@ def analytics(
         time_to_stack=time_to_stack(found, facts, period),
         ce_compliance=ce_compliance(uow, issuer, period, as_of),
     )
+
+
+@dataclass(frozen=True)
+class IssuerAnalytics:
+    issuer_name: str
+    figures: Analytics
+
+
+def issuer_analytics(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    issuer: str,
+    period: Period | None = None,
+    as_of: date | None = None,
+) -> IssuerAnalytics:
+    """An issuer's figures for anyone with a role there: they are counts, never a learner's own
+    records. Only reads, in a read-only unit of work, so a page or a CSV download never writes.
+    """
+    require_role_of(actor, issuer, *ROLES)
+    with runtime.uow(write=False) as uow:
+        where = require_issuer(uow, issuer)
+        figures = analytics(uow, where, period=period, as_of=clock.as_of(as_of, where))
+        return IssuerAnalytics(where.name, figures)
