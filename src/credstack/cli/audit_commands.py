@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 
 from credstack.cli.app import app, fail, installation, say
-from credstack.service.audit_trail import events, verify_chain
+from credstack.service import trail
+from credstack.service.actor import Actor
 
 __all__ = ["trail_app"]
 
@@ -22,8 +23,8 @@ app.add_typer(trail_app, name="audit-trail")
 @trail_app.command("verify")
 def trail_verify() -> None:
     """Walk the chain from the first event; exit 1 at the first broken link."""
-    with installation() as runtime, runtime.uow() as uow:
-        report = verify_chain(uow)
+    with installation() as runtime:
+        report = trail.verify(runtime, Actor.operator())
     if report.broken is not None:
         fail(f"audit trail broken at event {report.broken.seq}: {report.broken.why}")
     say(f"{report.count} events, chain intact")
@@ -36,21 +37,23 @@ def trail_list(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Events in order: sequence number, time, actor, action, subject, details."""
-    with installation() as runtime, runtime.uow() as uow:
-        for row in events(uow, after=after, limit=limit):
-            fields = {
-                "seq": row.seq,
-                "at": row.at.isoformat(),
-                "actor": row.actor,
-                "action": row.action,
-                "subject": row.subject,
-                "details": row.details,
-                "hash": row.hash,
-            }
-            if as_json:
-                say(json.dumps(fields, sort_keys=True))
-            else:
-                details = json.dumps(row.details, sort_keys=True)
-                say(
-                    f"{row.seq}\t{fields['at']}\t{row.actor}\t{row.action}\t{row.subject}\t{details}"
-                )
+    with installation() as runtime:
+        found = trail.entries(runtime, Actor.operator(), after=after, limit=limit)
+    for entry in found:
+        fields = {
+            "seq": entry.seq,
+            "at": entry.at.isoformat(),
+            "actor": entry.actor,
+            "action": entry.action,
+            "subject": entry.subject,
+            "details": entry.details,
+            "hash": entry.hash,
+        }
+        if as_json:
+            say(json.dumps(fields, sort_keys=True))
+        else:
+            details = json.dumps(entry.details, sort_keys=True)
+            say(
+                f"{entry.seq}\t{fields['at']}\t{entry.actor}\t{entry.action}\t{entry.subject}\t"
+                f"{details}"
+            )
