@@ -24,8 +24,8 @@ from credstack.api.earning_schemas import (
     ReviewPolicyIn,
     ReviewStepOut,
 )
-from credstack.errors import Forbidden, InvalidInput
-from credstack.http.deps import CallerDep, RuntimeDep, UowDep
+from credstack.errors import InvalidInput
+from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.service import clock
 from credstack.service.earning import (
     ItemResponses,
@@ -34,31 +34,13 @@ from credstack.service.earning import (
     RubricScores,
     Sitting,
     TotalScore,
-    attest,
-    enrol,
-    history,
-    import_results,
-    quality_report,
-    record_course_completion,
-    record_result,
-    review,
-    set_review_required,
+    recording,
+    reviewing,
 )
-from credstack.service.earning.actors import user_of
-from credstack.service.lookup import find_learner
-from credstack.service.people import Principal, require_issuer, require_role
-from credstack.store.models import UserRow
-from credstack.store.uow import UnitOfWork
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/issuers/{issuer}", tags=["earning routes"])
-
-
-def _acting(uow: UnitOfWork, caller: Principal | None) -> UserRow:
-    if caller is None:
-        raise Forbidden("this needs an API token (Authorization: Bearer ...)")
-    return user_of(uow, caller)
 
 
 def _out(recorded: Recorded) -> RecordedOut:
@@ -78,18 +60,14 @@ def _result(body: ResultIn) -> ResultInput:
 
 
 @router.post("/results", status_code=201)
-def post_result(
-    issuer: str, body: ResultIn, uow: UowDep, runtime: RuntimeDep, caller: CallerDep
-) -> RecordedOut:
+def post_result(issuer: str, body: ResultIn, runtime: RuntimeDep, actor: ActorDep) -> RecordedOut:
     """Record one sitting (assessor, admin or registrar; a rubric: reviewer or assessor)."""
-    user = _acting(uow, caller)
-    issuer_row = require_issuer(uow, issuer)
     s = body.sitting
-    recorded = record_result(
-        uow,
-        runtime.keys(uow),
-        issuer=issuer_row,
-        learner=find_learner(uow, body.learner),
+    recorded = recording.record_result(
+        runtime,
+        actor,
+        issuer=issuer,
+        learner=body.learner,
         assessment=body.assessment,
         result=_result(body),
         sitting=Sitting(
@@ -100,89 +78,71 @@ def post_result(
             identity_verified_by=s.identity_verified_by,
             identity_verified_at=s.identity_verified_at,
         ),
-        recorded_by=user,
         attempt_id=body.attempt_id,
     )
-    uow.commit()
     return _out(recorded)
 
 
 @router.post("/results/import")
 def post_results_import(
     issuer: str,
-    uow: UowDep,
     runtime: RuntimeDep,
-    caller: CallerDep,
+    actor: ActorDep,
     text: Annotated[str, Body(media_type="text/csv")],
     partial: Annotated[bool, Query(description="Keep the good rows when some are bad.")] = False,
     add_learners: Annotated[bool, Query(description="Create unknown learners.")] = False,
 ) -> ImportOut:
     """Import a CSV export; a rejected file answers 422 with one problem per row."""
-    user = _acting(uow, caller)
-    report = import_results(
-        uow,
-        runtime.keys(uow),
-        issuer=require_issuer(uow, issuer),
-        text=text,
-        partial=partial,
-        add_learners=add_learners,
-        recorded_by=user,
-        checkpoint=uow.checkpoint,
+    report = recording.import_results(
+        runtime, actor, issuer=issuer, text=text, partial=partial, add_learners=add_learners
     )
-    uow.commit()
     return ImportOut.model_validate(report.as_dict())
 
 
 @router.post("/enrolments", status_code=201)
-def post_enrolment(issuer: str, body: EnrolmentIn, uow: UowDep, caller: CallerDep) -> EnrolmentOut:
+def post_enrolment(
+    issuer: str, body: EnrolmentIn, runtime: RuntimeDep, actor: ActorDep
+) -> EnrolmentOut:
     """Enrol a learner in a program (registrar or admin)."""
-    user = _acting(uow, caller)
-    where = require_issuer(uow, issuer)
-    row = enrol(
-        uow,
-        issuer=where,
-        learner=find_learner(uow, body.learner),
+    (enrolment,) = recording.enrol(
+        runtime,
+        actor,
+        issuer=issuer,
+        learners=[body.learner],
         program=body.program,
-        enrolled_on=body.enrolled_on or clock.today(where),
-        by=user,
+        enrolled_on=body.enrolled_on,
     )
-    uow.commit()
-    return EnrolmentOut(learner=body.learner, program=row.program, enrolled_on=row.enrolled_on)
+    return EnrolmentOut.model_validate(enrolment, from_attributes=True)
 
 
 @router.post("/attestations", status_code=201)
 def post_attestation(
-    issuer: str, body: AttestationIn, uow: UowDep, runtime: RuntimeDep, caller: CallerDep
+    issuer: str, body: AttestationIn, runtime: RuntimeDep, actor: ActorDep
 ) -> RecordedOut:
     """The calling mentor attests a learner's skill (mentor of the program only)."""
-    user = _acting(uow, caller)
-    where = require_issuer(uow, issuer)
-    recorded = attest(
-        uow,
-        runtime.keys(uow),
-        issuer=where,
-        learner=find_learner(uow, body.learner),
-        attester=user,
+    recorded = recording.attest(
+        runtime,
+        actor,
+        issuer=issuer,
+        learner=body.learner,
         program=body.program,
+        achievement=body.achievement,
         statement=body.statement,
-        subject=body.achievement,
-        attested_on=body.attested_on or clock.today(where),
+        attested_on=body.attested_on,
     )
-    uow.commit()
     return _out(recorded)
 
 
 @router.post("/course-completions", status_code=201)
 def post_course_completion(
-    issuer: str, body: CourseCompletionIn, uow: UowDep, runtime: RuntimeDep, caller: CallerDep
+    issuer: str, body: CourseCompletionIn, runtime: RuntimeDep, actor: ActorDep
 ) -> RecordedOut:
     """Record a course completion (registrar or admin)."""
-    user = _acting(uow, caller)
-    recorded = record_course_completion(
-        uow,
-        runtime.keys(uow),
-        issuer=require_issuer(uow, issuer),
-        learner=find_learner(uow, body.learner),
+    recorded = recording.record_course_completion(
+        runtime,
+        actor,
+        issuer=issuer,
+        learner=body.learner,
         provider=body.provider,
         course=body.course,
         hours=body.hours,
@@ -190,9 +150,7 @@ def post_course_completion(
         grade=body.grade,
         credits=body.credits,
         external_id=body.external_id,
-        recorded_by=user,
     )
-    uow.commit()
     return _out(recorded)
 
 
@@ -201,34 +159,29 @@ def post_review_step(
     issuer: str,
     achievement: str,
     action: str,
-    uow: UowDep,
     runtime: RuntimeDep,
-    caller: CallerDep,
+    actor: ActorDep,
     body: ReviewIn | None = None,
 ) -> ReviewStepOut:
     """submit, approve, send-back (with a comment), publish, retire, or comment."""
-    user = _acting(uow, caller)
-    step = review(
-        uow,
-        issuer=require_issuer(uow, issuer),
-        achievement_key=achievement,
+    step = reviewing.take_review_step(
+        runtime,
+        actor,
+        issuer=issuer,
+        achievement=achievement,
         action=action,
-        by=user,
         comment=body.comment if body else None,
         version=body.version if body else None,
-        keys=runtime.keys(uow),
     )
-    uow.commit()
     return ReviewStepOut(**asdict(step))
 
 
 @router.get("/achievements/{achievement}/review")
 def get_review_history(
-    issuer: str, achievement: str, uow: UowDep, caller: CallerDep
+    issuer: str, achievement: str, runtime: RuntimeDep, actor: ActorDep
 ) -> list[ReviewStepOut]:
     """Every review step with its comment (reviewer or admin)."""
-    require_role(caller, issuer, "reviewer", "admin")
-    steps = history(uow, issuer=require_issuer(uow, issuer), achievement_key=achievement)
+    steps = reviewing.review_history(runtime, actor, issuer=issuer, achievement=achievement)
     return [ReviewStepOut(**asdict(step)) for step in steps]
 
 
@@ -236,24 +189,21 @@ def get_review_history(
 def get_quality_report(
     issuer: str,
     achievement: str,
-    uow: UowDep,
-    caller: CallerDep,
+    runtime: RuntimeDep,
+    actor: ActorDep,
     version: int | None = None,
 ) -> QualityReportOut:
     """The quality report of a version (reviewer or admin)."""
-    require_role(caller, issuer, "reviewer", "admin")
-    report = quality_report(
-        uow, issuer=require_issuer(uow, issuer), achievement_key=achievement, version=version
+    report = reviewing.quality_report(
+        runtime, actor, issuer=issuer, achievement=achievement, version=version
     )
     return QualityReportOut.model_validate(report.as_dict())
 
 
 @router.put("/review-policy")
 def put_review_policy(
-    issuer: str, body: ReviewPolicyIn, uow: UowDep, caller: CallerDep
+    issuer: str, body: ReviewPolicyIn, runtime: RuntimeDep, actor: ActorDep
 ) -> ReviewPolicyIn:
     """Whether new versions start as drafts that must pass review (admin)."""
-    user = _acting(uow, caller)
-    set_review_required(uow, require_issuer(uow, issuer), required=body.required, by=user)
-    uow.commit()
-    return body
+    policy = reviewing.set_review_policy(runtime, actor, issuer=issuer, required=body.required)
+    return ReviewPolicyIn(required=policy.required)

@@ -17,6 +17,7 @@ __all__ = [
     "EnrolmentIn",
     "EnrolmentOut",
     "ImportOut",
+    "ImportedRowOut",
     "ItemLineOut",
     "QualityCheckOut",
     "QualityReportOut",
@@ -70,8 +71,13 @@ class RecordedOut(BaseModel):
     not_awarded: dict[str, list[str]]
 
 
+class ImportedRowOut(RecordedOut):
+    row: int
+    """The CSV row (the header is row 1)."""
+
+
 class ImportOut(BaseModel):
-    recorded: list[dict[str, object]]
+    recorded: list[ImportedRowOut]
     skipped: list[int]
     problems: list[str]
 

@@ -7,7 +7,7 @@ attestation and every review step need one); without it a command acts as the op
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +16,7 @@ import typer
 from credstack.cli.app import app, fail, installation, parse_date, read_text, say
 from credstack.domain.records import Proctoring
 from credstack.service import clock
+from credstack.service.actor import Actor
 from credstack.service.earning import (
     ACTIONS,
     ImportRejected,
@@ -25,21 +26,11 @@ from credstack.service.earning import (
     RubricScores,
     Sitting,
     TotalScore,
-    attest,
-    enrol,
-    history,
-    import_results,
-    quality_report,
-    record_course_completion,
-    record_result,
-    review,
-    set_review_required,
+    recording,
+    reviewing,
 )
-from credstack.service.earning.actors import user_by_email
-from credstack.service.lookup import find_learner
-from credstack.service.people import require_issuer
-from credstack.store.models import UserRow
-from credstack.store.uow import UnitOfWork
+from credstack.service.people import staff_actor
+from credstack.service.runtime import Runtime
 
 __all__ = ["course_app", "program_app", "result_app", "review_app"]
 
@@ -71,8 +62,14 @@ def _moment(text: str | None, what: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _actor(uow: UnitOfWork, email: str | None) -> UserRow | None:
-    return None if email is None else user_by_email(uow, email)
+def _actor(runtime: Runtime, email: str | None) -> Actor:
+    """The user `--by` names, with their roles; without it, the installation's operator."""
+    return Actor.operator() if email is None else staff_actor(runtime, email)
+
+
+def _day(text: str | None) -> date | None:
+    """An `--on` date; absent, the service takes today in the issuer's zone."""
+    return None if text is None else parse_date(text, "--on")
 
 
 def _show(recorded: Recorded, as_json: bool) -> None:
@@ -153,21 +150,17 @@ def result_record(
         identity_verified_by=identity_verified_by,
         identity_verified_at=_moment(identity_verified_at, "--identity-verified-at"),
     )
-    with installation() as runtime, runtime.uow() as uow:
-        issuer_row = require_issuer(uow, issuer)
-        learner_row = find_learner(uow, learner)
-        recorded = record_result(
-            uow,
-            runtime.keys(uow),
-            issuer=issuer_row,
-            learner=learner_row,
+    with installation() as runtime:
+        recorded = recording.record_result(
+            runtime,
+            _actor(runtime, by),
+            issuer=issuer,
+            learner=learner,
             assessment=assessment,
             result=result,
             sitting=sitting,
-            recorded_by=_actor(uow, by),
             attempt_id=attempt_id,
         )
-        uow.commit()
     _show(recorded, as_json)
 
 
@@ -186,25 +179,21 @@ def result_import(
 ) -> None:
     """Import results; without --partial one bad row rejects the file and nothing is kept."""
     text = read_text(file)
-    with installation() as runtime, runtime.uow() as uow:
+    with installation() as runtime:
         try:
-            report = import_results(
-                uow,
-                runtime.keys(uow),
-                issuer=require_issuer(uow, issuer),
+            report = recording.import_results(
+                runtime,
+                _actor(runtime, by),
+                issuer=issuer,
                 text=text,
                 partial=partial,
                 add_learners=add_learners,
-                recorded_by=_actor(uow, by),
-                checkpoint=uow.checkpoint,
             )
         except ImportRejected as exc:
-            uow.rollback()
             typer.echo(f"error: {exc.message.splitlines()[0]}", err=True)
             for problem in exc.problems:
                 typer.echo(f"error: {problem}", err=True)
             raise typer.Exit(1) from None
-        uow.commit()
     if as_json:
         say(json.dumps(report.as_dict(), indent=2))
         return
@@ -226,20 +215,15 @@ def program_enrol(
     by: ByOpt = None,
 ) -> None:
     """Enrol learners in a program, so the program's mentors may attest for them."""
-    with installation() as runtime, runtime.uow() as uow:
-        issuer_row = require_issuer(uow, issuer)
-        actor = _actor(uow, by)
-        for key in learners:
-            learner_row = find_learner(uow, key)
-            enrol(
-                uow,
-                issuer=issuer_row,
-                learner=learner_row,
-                program=program,
-                enrolled_on=parse_date(on, "--on", issuer_row),
-                by=actor,
-            )
-        uow.commit()
+    with installation() as runtime:
+        recording.enrol(
+            runtime,
+            _actor(runtime, by),
+            issuer=issuer,
+            learners=learners,
+            program=program,
+            enrolled_on=_day(on),
+        )
     say(f"enrolled {', '.join(learners)} in {program} at {issuer}")
 
 
@@ -255,21 +239,17 @@ def attest_command(
     as_json: JsonOpt = False,
 ) -> None:
     """A mentor attests a learner's skill; only a mentor of the program may."""
-    with installation() as runtime, runtime.uow() as uow:
-        issuer_row = require_issuer(uow, issuer)
-        learner_row = find_learner(uow, learner)
-        recorded = attest(
-            uow,
-            runtime.keys(uow),
-            issuer=issuer_row,
-            learner=learner_row,
-            attester=user_by_email(uow, by),
+    with installation() as runtime:
+        recorded = recording.attest(
+            runtime,
+            staff_actor(runtime, by),
+            issuer=issuer,
+            learner=learner,
             program=program,
+            achievement=achievement,
             statement=statement,
-            subject=achievement,
-            attested_on=parse_date(on, "--on", issuer_row),
+            attested_on=_day(on),
         )
-        uow.commit()
     _show(recorded, as_json)
 
 
@@ -290,24 +270,20 @@ def course_complete(
     as_json: JsonOpt = False,
 ) -> None:
     """Record a course completion and award whatever it completes."""
-    with installation() as runtime, runtime.uow() as uow:
-        issuer_row = require_issuer(uow, issuer)
-        learner_row = find_learner(uow, learner)
-        recorded = record_course_completion(
-            uow,
-            runtime.keys(uow),
-            issuer=issuer_row,
-            learner=learner_row,
+    with installation() as runtime:
+        recorded = recording.record_course_completion(
+            runtime,
+            _actor(runtime, by),
+            issuer=issuer,
+            learner=learner,
             provider=provider,
             course=course,
             hours=hours,
-            completed_on=parse_date(on, "--on", issuer_row),
+            completed_on=_day(on),
             grade=grade,
             credits=credits,
             external_id=external_id,
-            recorded_by=_actor(uow, by),
         )
-        uow.commit()
     _show(recorded, as_json)
 
 
@@ -319,18 +295,16 @@ def _review_step(action: str) -> None:
         comment: Annotated[str | None, typer.Option(help="Comment for the record.")] = None,
         version: Annotated[int | None, typer.Option(help="Version (default: the newest).")] = None,
     ) -> None:
-        with installation() as runtime, runtime.uow() as uow:
-            step = review(
-                uow,
-                issuer=require_issuer(uow, issuer),
-                achievement_key=achievement,
+        with installation() as runtime:
+            step = reviewing.take_review_step(
+                runtime,
+                staff_actor(runtime, by),
+                issuer=issuer,
+                achievement=achievement,
                 action=action,
-                by=user_by_email(uow, by),
                 comment=comment,
                 version=version,
-                keys=runtime.keys(uow),
             )
-            uow.commit()
         say(f"{step.achievement} v{step.version}: {step.from_status} -> {step.to_status}")
 
     verb = ACTIONS[action]
@@ -355,9 +329,9 @@ def review_report(
     as_json: JsonOpt = False,
 ) -> None:
     """The quality report: definition checks and, from 30 candidates, item statistics."""
-    with installation() as runtime, runtime.uow() as uow:
-        report = quality_report(
-            uow, issuer=require_issuer(uow, issuer), achievement_key=achievement, version=version
+    with installation() as runtime:
+        report = reviewing.quality_report(
+            runtime, Actor.operator(), issuer=issuer, achievement=achievement, version=version
         )
     if as_json:
         say(json.dumps(report.as_dict(), indent=2))
@@ -386,8 +360,10 @@ def review_history(
     achievement: Annotated[str, typer.Argument(help="Achievement id.")],
 ) -> None:
     """Every review step, oldest first, with its comment."""
-    with installation() as runtime, runtime.uow() as uow:
-        steps = history(uow, issuer=require_issuer(uow, issuer), achievement_key=achievement)
+    with installation() as runtime:
+        steps = reviewing.review_history(
+            runtime, Actor.operator(), issuer=issuer, achievement=achievement
+        )
     for step in steps:
         note = f" -- {step.comment}" if step.comment else ""
         say(
@@ -405,8 +381,6 @@ def review_policy(
     by: ByOpt = None,
 ) -> None:
     """Whether newly loaded versions must pass review before anything is issued from them."""
-    with installation() as runtime, runtime.uow() as uow:
-        issuer_row = require_issuer(uow, issuer)
-        set_review_required(uow, issuer_row, required=required, by=_actor(uow, by))
-        uow.commit()
+    with installation() as runtime:
+        reviewing.set_review_policy(runtime, _actor(runtime, by), issuer=issuer, required=required)
     say(f"{issuer}: review {'required' if required else 'not required'} for new versions")

@@ -12,6 +12,7 @@ from pathlib import Path
 from credstack.domain.records import Proctoring
 from credstack.errors import CredstackError
 from credstack.service import engine
+from credstack.service.actor import Actor
 from credstack.service.awards import grant_award, holds
 from credstack.service.catalog import load_catalog, parsed
 from credstack.service.earning import Sitting, TotalScore, record_result
@@ -132,6 +133,7 @@ def _seed_records(runtime: Runtime, uow: UnitOfWork) -> int:
             assessment=assessment,
             result=TotalScore(score),
             sitting=sitting,
+            actor=Actor.operator(),
             attempt_id=attempt_id,
         )
         made += len(recorded.awarded)

@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from credstack.catalog.format import is_web_url
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -17,6 +18,9 @@ from credstack.service.keys import KeyStore
 from credstack.service.learners import new_public_id, set_profile
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
 from credstack.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from credstack.service.runtime import Runtime
 
 __all__ = [
     "ISSUER_KINDS",
@@ -35,6 +39,7 @@ __all__ = [
     "require_issuer",
     "require_role",
     "revoke_token",
+    "staff_actor",
 ]
 
 TOKEN_USE_GRANULARITY = timedelta(hours=1)
@@ -259,3 +264,19 @@ def require_role(principal: Principal | None, issuer_key: str, *roles: str) -> P
     if not principal.has_role(issuer_key, *roles):
         raise Forbidden(f"this needs the {' or '.join(roles)} role at issuer {issuer_key}")
     return principal
+
+
+def staff_actor(source: Runtime | UnitOfWork, email: str) -> Actor:
+    """The user a command names with `--by EMAIL`, acting with their roles as they are now."""
+    if isinstance(source, UnitOfWork):
+        return _staff_actor(source, email)
+    with source.uow(write=False) as uow:
+        return _staff_actor(uow, email)
+
+
+def _staff_actor(uow: UnitOfWork, email: str) -> Actor:
+    user = uow.users.by_email(email)
+    principal = None if user is None else principal_of(uow, user.id, token_id=None)
+    if principal is None:
+        raise NotFound(f"unknown user {email}")
+    return actor_of(principal)

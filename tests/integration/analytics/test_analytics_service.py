@@ -15,6 +15,7 @@ from credstack.service.analytics import SECTIONS, Period, analytics, csv_text, t
 from credstack.service.earning import enrol
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.earning_helpers import OPERATOR
 from tests.stories.driver import Story
 
 ON = date(2026, 6, 30)
@@ -37,6 +38,7 @@ def test_every_kind_of_activity_enrols_a_learner_once(story: Story) -> None:
         learner=story.learner("cy"),
         program="data",
         enrolled_on=date(2026, 3, 1),
+        actor=OPERATOR,
     )
     story.award("di", "northwind", "sql-querying", date(2026, 4, 1))
     story.sit("di", "northwind", "sql-exam", 90, date(2026, 4, 2))  # already held: no award

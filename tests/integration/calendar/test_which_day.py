@@ -27,6 +27,7 @@ from credstack.store.models import AssessmentAttemptRow, AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from credstack.vc.vocabulary import parse_datetime
+from tests.integration.earning.earning_helpers import OPERATOR
 
 BASE = "https://credstack.test"
 ZONES = [
@@ -105,6 +106,7 @@ def check_agreement(uow: UnitOfWork, master: MasterKey, zone_name: str, sat_at: 
     done = record_result(
         uow, keys, issuer=issuer, learner=ada, assessment="exam",
         result=TotalScore(8), sitting=Sitting(sat_at=sat_at),
+        actor=OPERATOR,
     )  # fmt: skip
     assert sorted(a.achievement for a in done.awarded) == ["badge", "current", "recent"]
     day = day_of(sat_at, where)

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from credstack.domain.records import Proctoring
+from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog
 from credstack.service.earning import Sitting
 from credstack.service.keys import KeyStore
-from credstack.service.people import add_issuer, add_learner, add_user, grant_role
+from credstack.service.people import add_issuer, add_learner, add_user, grant_role, staff_actor
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
@@ -70,3 +71,12 @@ def proctored(day: str) -> Sitting:
         identity_method="government-id",
         identity_verified_by="Test Centre Lyon",
     )
+
+
+OPERATOR = Actor.operator()
+"""The installation's operator: what the CLI acts as without `--by`."""
+
+
+def acting(uow: UnitOfWork, user: UserRow) -> Actor:
+    """The user as the actor services take, with their roles as they are now."""
+    return staff_actor(uow, user.email)

@@ -11,7 +11,13 @@ from credstack.service.earning import attest, enrol
 from credstack.store.models import AttestationRow, AwardRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.earning.earning_helpers import issuer_with_catalog, learner, staff
+from tests.integration.earning.earning_helpers import (
+    OPERATOR,
+    acting,
+    issuer_with_catalog,
+    learner,
+    staff,
+)
 
 PROGRAM = "management-program"
 SUBJECT = "basic-supervision"
@@ -24,9 +30,16 @@ def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
     acme = issuer_with_catalog(uow, master_key, "acme")
     eve = learner(uow, "eve")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
-    enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 10))
+    enrol(
+        uow,
+        issuer=acme,
+        learner=eve,
+        program=PROGRAM,
+        enrolled_on=date(2026, 1, 10),
+        actor=OPERATOR,
+    )
     done = attest(
-        uow, None, issuer=acme, learner=eve, attester=mona, program=PROGRAM,
+        uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
         statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in done.awarded] == [("basic-supervision", 1)]
@@ -42,7 +55,14 @@ def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
 def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: MasterKey) -> None:
     acme = issuer_with_catalog(uow, master_key, "acme")
     eve = learner(uow, "eve")
-    enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 10))
+    enrol(
+        uow,
+        issuer=acme,
+        learner=eve,
+        program=PROGRAM,
+        enrolled_on=date(2026, 1, 10),
+        actor=OPERATOR,
+    )
     other = staff(uow, acme, "olga@acme.example", "mentor", "sales-program")
     admin = staff(uow, acme, "adam@acme.example", "admin")
     for user in (other, admin):
@@ -50,7 +70,7 @@ def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: M
             Forbidden, match=f"needs the mentor role at issuer acme for program {PROGRAM}"
         ):
             attest(
-                uow, None, issuer=acme, learner=eve, attester=user, program=PROGRAM,
+                uow, None, issuer=acme, learner=eve, attester=acting(uow, user), program=PROGRAM,
                 statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
             )  # fmt: skip
     assert uow.session.query(AttestationRow).count() == 0
@@ -63,7 +83,8 @@ def test_an_attestation_for_a_learner_outside_the_program_is_refused(
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     with pytest.raises(Forbidden, match="zoe is not enrolled in program management-program"):
         attest(
-            uow, None, issuer=acme, learner=learner(uow, "zoe"), attester=mona, program=PROGRAM,
+            uow, None, issuer=acme, learner=learner(uow, "zoe"), attester=acting(uow, mona),
+            program=PROGRAM,
             statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
         )  # fmt: skip
     assert uow.session.query(AttestationRow).count() == 0
@@ -75,22 +96,36 @@ def test_statement_subject_and_enrolment_are_checked(
     acme = issuer_with_catalog(uow, master_key, "acme")
     eve = learner(uow, "eve")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
-    enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 10))
+    enrol(
+        uow,
+        issuer=acme,
+        learner=eve,
+        program=PROGRAM,
+        enrolled_on=date(2026, 1, 10),
+        actor=OPERATOR,
+    )
     with pytest.raises(Conflict, match="already enrolled"):
-        enrol(uow, issuer=acme, learner=eve, program=PROGRAM, enrolled_on=date(2026, 1, 11))
+        enrol(
+            uow,
+            issuer=acme,
+            learner=eve,
+            program=PROGRAM,
+            enrolled_on=date(2026, 1, 11),
+            actor=OPERATOR,
+        )
     with pytest.raises(InvalidInput, match="needs a statement"):
         attest(
-            uow, None, issuer=acme, learner=eve, attester=mona, program=PROGRAM,
+            uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
             statement="  ", subject=SUBJECT, attested_on=date(2026, 3, 2),
         )  # fmt: skip
     with pytest.raises(NotFound, match="no achievement 'juggling'"):
         attest(
-            uow, None, issuer=acme, learner=eve, attester=mona, program=PROGRAM,
+            uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
             statement=STATEMENT, subject="juggling", attested_on=date(2026, 3, 2),
         )  # fmt: skip
     mentor_elsewhere = staff(uow, acme, "mel@acme.example", "mentor", PROGRAM)
     with pytest.raises(Forbidden, match="may not enrol learners"):
         enrol(
             uow, issuer=acme, learner=learner(uow, "fin"), program=PROGRAM,
-            enrolled_on=date(2026, 1, 10), by=mentor_elsewhere,
+            enrolled_on=date(2026, 1, 10), actor=acting(uow, mentor_elsewhere),
         )  # fmt: skip

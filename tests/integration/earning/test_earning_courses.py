@@ -14,7 +14,13 @@ from credstack.service.records import load_records
 from credstack.store.models import AwardRow, CourseCompletionRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.earning.earning_helpers import issuer_with_catalog, learner, staff
+from tests.integration.earning.earning_helpers import (
+    OPERATOR,
+    acting,
+    issuer_with_catalog,
+    learner,
+    staff,
+)
 
 
 def test_completing_the_one_day_course_awards_the_microcredential(
@@ -25,12 +31,14 @@ def test_completing_the_one_day_course_awards_the_microcredential(
     done = record_course_completion(
         uow, None, issuer=solar, learner=sol, provider="solar-trades",
         course="solar-install-day", hours=7.5, completed_on=date(2026, 4, 18), external_id="c-1",
+        actor=OPERATOR,
     )  # fmt: skip
     assert [a.achievement for a in done.awarded] == ["solar-panel-installation"]
     assert uow.session.query(AwardRow).one().counted == [done.record_id]
     again = record_course_completion(
         uow, None, issuer=solar, learner=sol, provider="solar-trades",
         course="solar-install-day", hours=7.5, completed_on=date(2026, 4, 18), external_id="c-1",
+        actor=OPERATOR,
     )  # fmt: skip
     assert again.duplicate and uow.session.query(CourseCompletionRow).count() == 1
     with pytest.raises(Conflict, match="different content"):
@@ -38,6 +46,7 @@ def test_completing_the_one_day_course_awards_the_microcredential(
             uow, None, issuer=solar, learner=sol, provider="solar-trades",
             course="solar-install-day", hours=3, completed_on=date(2026, 4, 18),
             external_id="c-1",
+            actor=OPERATOR,
         )  # fmt: skip
 
 
@@ -56,6 +65,7 @@ def test_hours_and_credits_come_back_exactly_as_recorded(
             uow, None, issuer=solar, learner=sol, provider="solar-trades",
             course="solar-install-day", hours=hours, credits=credits,
             completed_on=date(2026, 4, day),
+            actor=OPERATOR,
         )  # fmt: skip
     uow.session.expire_all()
     completions = [
@@ -72,6 +82,7 @@ def test_too_few_hours_or_another_provider_say_why(uow: UnitOfWork, master_key: 
     short = record_course_completion(
         uow, None, issuer=solar, learner=sol, provider="solar-trades",
         course="solar-install-day", hours=4, completed_on=date(2026, 4, 18),
+        actor=OPERATOR,
     )  # fmt: skip
     assert short.awarded == ()
     assert short.not_awarded == {
@@ -82,6 +93,7 @@ def test_too_few_hours_or_another_provider_say_why(uow: UnitOfWork, master_key: 
     elsewhere = record_course_completion(
         uow, None, issuer=solar, learner=sol, provider="sunny-college",
         course="solar-install-day", hours=8, completed_on=date(2026, 4, 19),
+        actor=OPERATOR,
     )  # fmt: skip
     assert elsewhere.awarded == ()
     assert (
@@ -115,6 +127,7 @@ def test_bad_completions_are_refused(
         record_course_completion(
             uow, None, issuer=solar, learner=learner(uow, "sol"),
             completed_on=date(2026, 4, 18), **values,  # type: ignore[arg-type]
+            actor=OPERATOR,
         )  # fmt: skip
     assert uow.session.query(CourseCompletionRow).count() == 0
 
@@ -128,5 +141,5 @@ def test_only_a_registrar_or_admin_records_completions(
         record_course_completion(
             uow, None, issuer=solar, learner=learner(uow, "sol"), provider="solar-trades",
             course="solar-install-day", hours=8, completed_on=date(2026, 4, 18),
-            recorded_by=assessor,
+            actor=acting(uow, assessor),
         )  # fmt: skip

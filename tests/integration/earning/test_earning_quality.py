@@ -13,7 +13,7 @@ from credstack.service.earning import ItemResponses, Sitting, quality_report, re
 from credstack.store.models import IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.earning.earning_helpers import at, issuer_with_catalog, learner
+from tests.integration.earning.earning_helpers import OPERATOR, at, issuer_with_catalog, learner
 
 KEYS: dict[str, str | bool] = {
     "gcp-01": "C", "gcp-02": "A", "gcp-03": False, "gcp-04": "D", "gcp-05": "B",
@@ -45,6 +45,7 @@ def sit_all(uow: UnitOfWork, ccrb: IssuerRow, answers: list[dict[str, str | bool
             uow, None, issuer=ccrb, learner=learner(uow, f"c{n:03d}"), assessment="gcp-exam",
             result=ItemResponses(given),
             sitting=Sitting(at("2026-04-01") + timedelta(minutes=n)),
+            actor=OPERATOR,
         )  # fmt: skip
 
 

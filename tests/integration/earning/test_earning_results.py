@@ -17,6 +17,8 @@ from credstack.store.models import AssessmentAttemptRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
+    OPERATOR,
+    acting,
     at,
     issuer_with_catalog,
     learner,
@@ -38,6 +40,7 @@ def test_an_external_total_that_passes_awards_the_microcredential(
     done = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(31), sitting=proctored("2026-05-02"), attempt_id="tm-1",
+        actor=OPERATOR,
     )  # fmt: skip
     assert done.passed is True
     assert done.percent == pytest.approx(77.5)
@@ -56,6 +59,7 @@ def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKe
     done = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(29), sitting=proctored("2026-05-02"),
+        actor=OPERATOR,
     )  # fmt: skip
     assert (done.passed, done.awarded) == (False, ())
     assert done.not_awarded == {
@@ -72,6 +76,7 @@ def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(
     done = record_result(
         uow, None, issuer=ccrb, learner=cara, assessment="close-out-exam",
         result=TotalScore(90), sitting=Sitting(at("2026-05-02")),
+        actor=OPERATOR,
     )  # fmt: skip
     assert done.passed is True
     assert done.awarded == ()
@@ -87,6 +92,7 @@ def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork, master_key: Ma
     done = record_result(
         uow, None, issuer=ccrb, learner=ben, assessment="gcp-exam",
         result=ItemResponses(answers), sitting=proctored("2026-05-02"),
+        actor=OPERATOR,
     )  # fmt: skip
     assert (done.passed, done.percent) == (True, 80.0)
     assert [a.achievement for a in done.awarded] == ["gcp-essentials"]
@@ -104,18 +110,19 @@ def test_a_rubric_score_needs_a_reviewer_or_assessor(
         record_result(
             uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
             result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
-            recorded_by=clerk,
+            actor=acting(uow, clerk),
         )  # fmt: skip
     with pytest.raises(InvalidInput, match="must name the reviewer or assessor"):
         record_result(
             uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
             result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
+            actor=OPERATOR,
         )  # fmt: skip
     reviewer = staff(uow, northwind, "rita@northwind.example", "reviewer")
     done = record_result(
         uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
         result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
-        recorded_by=reviewer,
+        actor=acting(uow, reviewer),
     )  # fmt: skip
     assert (done.passed, done.percent) == (True, 75.0)
     row = uow.session.query(AssessmentAttemptRow).one()
@@ -150,6 +157,7 @@ def test_bad_results_are_refused_and_nothing_is_kept(
         record_result(
             uow, None, issuer=ccrb, learner=ben, assessment=assessment,
             result=result, sitting=proctored("2026-05-02"),  # type: ignore[arg-type]
+            actor=OPERATOR,
         )  # fmt: skip
     assert uow.session.query(AssessmentAttemptRow).count() == 0
 
@@ -171,6 +179,7 @@ def test_a_sitting_must_record_its_conditions_consistently(
         record_result(
             uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
             result=TotalScore(35), sitting=sitting,
+            actor=OPERATOR,
         )  # fmt: skip
 
 
@@ -184,6 +193,7 @@ def test_the_attempts_policy_is_enforced_with_a_reason(
         return record_result(
             uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(score), sitting=proctored(day),
+            actor=OPERATOR,
         )  # fmt: skip
 
     sit("2026-05-01", 10)
@@ -206,11 +216,13 @@ def test_no_retake_after_a_pass(uow: UnitOfWork, master_key: MasterKey) -> None:
     record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-01"),
+        actor=OPERATOR,
     )  # fmt: skip
     with pytest.raises(Conflict, match="already passed"):
         record_result(
             uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(38), sitting=proctored("2026-06-01"),
+            actor=OPERATOR,
         )  # fmt: skip
 
 
@@ -222,16 +234,19 @@ def test_the_same_external_attempt_twice_is_recorded_once(
     first = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-01"), attempt_id="P-17",
+        actor=OPERATOR,
     )  # fmt: skip
     again = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-01"), attempt_id="P-17",
+        actor=OPERATOR,
     )  # fmt: skip
     assert (again.duplicate, again.record_id, again.awarded) == (True, first.record_id, ())
     with pytest.raises(Conflict, match="already recorded with different content"):
         record_result(
             uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(20), sitting=proctored("2026-05-01"), attempt_id="P-17",
+            actor=OPERATOR,
         )  # fmt: skip
     assert uow.session.query(AssessmentAttemptRow).count() == 1
 
@@ -244,5 +259,5 @@ def test_a_user_without_a_results_role_cannot_record(
     with pytest.raises(Forbidden, match="assessor or admin or registrar role"):
         record_result(
             uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
-            result=TotalScore(35), sitting=proctored("2026-05-01"), recorded_by=mentor,
+            result=TotalScore(35), sitting=proctored("2026-05-01"), actor=acting(uow, mentor),
         )  # fmt: skip

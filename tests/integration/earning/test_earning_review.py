@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from credstack.errors import Conflict, Forbidden, InvalidInput
+from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog
 from credstack.service.earning import (
     TotalScore,
@@ -15,11 +16,13 @@ from credstack.service.earning import (
     review,
     set_review_required,
 )
-from credstack.store.models import AwardRow, IssuerRow, UserRow
+from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
     EXAMPLES,
+    OPERATOR,
+    acting,
     issuer_with_catalog,
     learner,
     proctored,
@@ -27,10 +30,10 @@ from tests.integration.earning.earning_helpers import (
 )
 
 
-def _people(uow: UnitOfWork, issuer: IssuerRow) -> tuple[UserRow, UserRow]:
+def _people(uow: UnitOfWork, issuer: IssuerRow) -> tuple[Actor, Actor]:
     return (
-        staff(uow, issuer, "office@tmcb.example", "admin"),
-        staff(uow, issuer, "rev@tmcb.example", "reviewer"),
+        acting(uow, staff(uow, issuer, "office@tmcb.example", "admin")),
+        acting(uow, staff(uow, issuer, "rev@tmcb.example", "reviewer")),
     )
 
 
@@ -47,6 +50,7 @@ def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(
     draft_pass = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-02"),
+        actor=OPERATOR,
     )  # fmt: skip
     assert draft_pass.awarded == ()
     assert draft_pass.not_awarded == {
@@ -57,12 +61,12 @@ def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(
     }
 
     steps = [
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="submit", by=office),
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="send-back", by=rev,
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="submit", actor=office),
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="send-back", actor=rev,
                comment="State how the cut score was set."),
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="submit", by=office),
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="approve", by=rev),
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="publish", by=office),
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="submit", actor=office),
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="approve", actor=rev),
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="publish", actor=office),
     ]  # fmt: skip
     assert [(s.action, s.from_status, s.to_status, s.by) for s in steps] == [
         ("submit", "draft", "in-review", "office@tmcb.example"),
@@ -80,6 +84,7 @@ def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(
     published_pass = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "bo"), assessment="ebola-exam",
         result=TotalScore(36), sitting=proctored("2026-05-03"),
+        actor=OPERATOR,
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in published_pass.awarded] == [("ebola-diagnosis", 1)]
 
@@ -92,16 +97,16 @@ def test_steps_out_of_order_roles_and_comments_are_refused(
     with pytest.raises(
         Conflict, match="ebola-diagnosis v1 is draft; publish applies to a version that is approved"
     ):
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="publish", by=office)
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="publish", actor=office)
     with pytest.raises(Forbidden, match="needs the reviewer role"):
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="approve", by=office)
-    review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="submit", by=office)
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="approve", actor=office)
+    review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="submit", actor=office)
     with pytest.raises(InvalidInput, match="send-back needs a comment"):
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="send-back", by=rev)
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="send-back", actor=rev)
     with pytest.raises(InvalidInput, match="review action 'accept'"):
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="accept", by=rev)
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="accept", actor=rev)
     note = review(
-        uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="comment", by=rev,
+        uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="comment", actor=rev,
         comment="Reads well.",
     )  # fmt: skip
     assert (note.from_status, note.to_status) == ("in-review", "in-review")
@@ -115,9 +120,10 @@ def test_a_changed_definition_is_a_new_version_and_issued_credentials_keep_their
     first = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-02"),
+        actor=OPERATOR,
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in first.awarded] == [("ebola-diagnosis", 1)]
-    set_review_required(uow, tmcb, required=True, by=office)
+    set_review_required(uow, tmcb, required=True, actor=office)
     text = (EXAMPLES / "tropical-medicine-board.yaml").read_text()
     changed = text.replace("(cut score 75%).", "(cut score 75%, proctored).")
     report = load_catalog(uow, issuer_key="tmcb", text=changed, source="v2.yaml")
@@ -129,13 +135,14 @@ def test_a_changed_definition_is_a_new_version_and_issued_credentials_keep_their
     ]  # fmt: skip
     assert issuable_version(uow, ebola) is not None and issuable_version(uow, ebola).version == 1
     for action, by in (("submit", office), ("approve", rev), ("publish", office)):
-        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action=action, by=by)
+        review(uow, issuer=tmcb, achievement_key="ebola-diagnosis", action=action, actor=by)
     assert [(v.version, v.status) for v in uow.achievements.versions(ebola.id)] == [
         (1, "retired"), (2, "published"),
     ]  # fmt: skip
     second = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "bo"), assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-06-02"),
+        actor=OPERATOR,
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in second.awarded] == [("ebola-diagnosis", 2)]
     versions = {
@@ -145,7 +152,7 @@ def test_a_changed_definition_is_a_new_version_and_issued_credentials_keep_their
     assert sorted(v.version for v in versions.values() if v is not None) == [1, 2]
     assert versions[first.awarded[0].award_id].version == 1  # type: ignore[union-attr]
     retire = review(
-        uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="retire", by=office,
+        uow, issuer=tmcb, achievement_key="ebola-diagnosis", action="retire", actor=office,
         comment="Replaced by the 2027 standard.",
     )  # fmt: skip
     assert (retire.version, retire.to_status) == (2, "retired")

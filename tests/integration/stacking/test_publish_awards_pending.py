@@ -10,6 +10,7 @@ from credstack.service.earning import review, set_review_required
 from credstack.service.people import add_issuer, add_user, grant_role
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.earning_helpers import OPERATOR, acting
 from tests.stories.driver import EXAMPLES, Story
 
 
@@ -19,7 +20,7 @@ def test_a_pass_recorded_during_review_is_awarded_on_publication(
     story = Story(uow, master_key)
     catalog = (EXAMPLES / "tropical-medicine-board.yaml").read_text()
     issuer = add_issuer(uow, story.keys, key="tmcb", name="Tropical Medicine Board")
-    set_review_required(uow, issuer, required=True)
+    set_review_required(uow, issuer, required=True, actor=OPERATOR)
     load_catalog(uow, issuer_key="tmcb", text=catalog, source="tropical-medicine-board.yaml")
     admin = add_user(uow, email="admin@tmcb.example", name="Admin")
     reviewer = add_user(uow, email="reviewer@tmcb.example", name="Reviewer")
@@ -36,7 +37,7 @@ def test_a_pass_recorded_during_review_is_awarded_on_publication(
             issuer=issuer,
             achievement_key="ebola-diagnosis",
             action=action,
-            by=by,
+            actor=acting(uow, by),
             comment="ok",
             keys=story.keys,
         )

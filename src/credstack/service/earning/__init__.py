@@ -1,7 +1,10 @@
 """Earning routes: results, attestations and course completions in; quality review out.
 
-Each service takes plain values and the acting user, records what happened in the caller's unit
-of work, and asks the stacking engine what that record now makes possible.
+The edges call the use cases in `recording` (results, imports, enrolments, attestations, courses)
+and `reviewing` (review steps, history, policy, quality report): each takes the runtime, the
+`Actor` and plain keys, owns its one transaction and returns a frozen value. The uow-level
+building blocks exported here take the same `Actor`, record what happened in the caller's unit
+of work, and ask the stacking engine what that record now makes possible.
 """
 
 from credstack.service.earning.attestations import ATTESTER_ROLE, attest, enrol, enrolled

@@ -1,17 +1,16 @@
-"""Who may do what: a user's roles at an issuer, checked where the record is made.
+"""The old role check on a `UserRow`, kept only for the award commands until they take an Actor.
 
-Services take the acting user (a `UserRow`) rather than a request, so the CLI and the API make
-the same check; `None` stands for the installation's operator (a trusted local command).
+The earning services now take an `Actor` and ask `service.actor.authorise`; `None` standing for
+the operator here is exactly what that replaces, so nothing new should call these.
 """
 
 from __future__ import annotations
 
 from credstack.errors import Forbidden, NotFound
-from credstack.service.people import Principal
 from credstack.store.models import IssuerRow, UserRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["has_role", "require_user_role", "user_by_email", "user_of"]
+__all__ = ["has_role", "require_user_role", "user_by_email"]
 
 
 def has_role(
@@ -47,11 +46,4 @@ def user_by_email(uow: UnitOfWork, email: str) -> UserRow:
     user = uow.users.by_email(email)
     if user is None:
         raise NotFound(f"unknown user {email}")
-    return user
-
-
-def user_of(uow: UnitOfWork, principal: Principal) -> UserRow:
-    user = uow.users.get(principal.user_id)
-    if user is None:  # pragma: no cover - a token's user is deleted with the token
-        raise Forbidden("the API token's user no longer exists")
     return user

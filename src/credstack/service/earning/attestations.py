@@ -15,16 +15,24 @@ from datetime import date
 from sqlalchemy import select
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.service.actor import Actor, authorise
 from credstack.service.clock import check_day
-from credstack.service.earning.actors import require_user_role
 from credstack.service.earning.recorded import Recorded, summarise
 from credstack.service.earning.review import unissued_dependants
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
-from credstack.store.models import AttestationRow, EnrolmentRow, IssuerRow, LearnerRow, UserRow
+from credstack.store.models import AttestationRow, EnrolmentRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["ATTESTER_ROLE", "attest", "enrol", "enrolled", "enrolments"]
+__all__ = [
+    "ATTESTER_ROLE",
+    "attest",
+    "authorise_attesting",
+    "authorise_enrolling",
+    "enrol",
+    "enrolled",
+    "enrolments",
+]
 
 ATTESTER_ROLE = "mentor"
 _PROGRAM = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
@@ -35,6 +43,20 @@ def _check_program(program: str) -> None:
         raise InvalidInput(
             f"program id {program!r}: use lower-case letters, digits, '.', '_' and '-'"
         )
+
+
+def authorise_enrolling(actor: Actor, issuer: str, program: str) -> None:
+    """A registrar or admin enrols (asked before the learner is looked up)."""
+    authorise(actor, issuer, "registrar", "admin", what=f"enrol learners in {program}")
+
+
+def authorise_attesting(attester: Actor, issuer: str, program: str) -> None:
+    """Only a mentor of the program attests, and an attestation names its mentor (a user)."""
+    authorise(
+        attester, issuer, ATTESTER_ROLE, what=f"attest for learners of {program}", scope=program
+    )
+    if attester.user_id is None:
+        raise InvalidInput("an attestation must name the mentor who made it")
 
 
 def enrolled(uow: UnitOfWork, issuer: IssuerRow, learner: LearnerRow, program: str) -> bool:
@@ -68,10 +90,10 @@ def enrol(
     learner: LearnerRow,
     program: str,
     enrolled_on: date,
-    by: UserRow | None = None,
+    actor: Actor,
 ) -> EnrolmentRow:
     """Put a learner in a program, so its mentors may attest for them."""
-    require_user_role(uow, by, issuer, "registrar", "admin", what=f"enrol learners in {program}")
+    authorise_enrolling(actor, issuer.key, program)
     _check_program(program)
     check_day(enrolled_on, "enrolled_on (the enrolment date)", issuer)
     if enrolled(uow, issuer, learner, program):
@@ -81,7 +103,7 @@ def enrol(
         program=program,
         learner_id=learner.id,
         enrolled_on=enrolled_on,
-        enrolled_by_user_id=by.id if by else None,
+        enrolled_by_user_id=actor.user_id,
     )
     uow.session.add(row)
     uow.session.flush()
@@ -94,7 +116,7 @@ def attest(
     *,
     issuer: IssuerRow,
     learner: LearnerRow,
-    attester: UserRow,
+    attester: Actor,
     program: str,
     statement: str,
     subject: str,
@@ -108,14 +130,7 @@ def attest(
     """
     _check_program(program)
     check_day(attested_on, "attested_on (the attestation date)", issuer)
-    require_user_role(
-        uow,
-        attester,
-        issuer,
-        ATTESTER_ROLE,
-        what=f"attest for learners of {program}",
-        scope=program,
-    )
+    authorise_attesting(attester, issuer.key, program)
     if not enrolled(uow, issuer, learner, program):
         raise Forbidden(
             f"{learner.key} is not enrolled in program {program} at {issuer.key}; a mentor "
@@ -130,7 +145,7 @@ def attest(
         public_id=str(uuid.uuid4()),
         learner_id=learner.id,
         issuer_id=issuer.id,
-        attester_user_id=attester.id,
+        attester_user_id=attester.user_id,
         role=ATTESTER_ROLE,
         program=program,
         subject=subject,

@@ -15,20 +15,25 @@ from sqlalchemy import select
 
 from credstack.domain.quantities import AmountError, exact, parse_amount
 from credstack.errors import Conflict, InvalidInput
+from credstack.service.actor import Actor, authorise
 from credstack.service.clock import check_day
-from credstack.service.earning.actors import require_user_role
 from credstack.service.earning.recorded import Recorded, summarise
 from credstack.service.earning.review import unissued_dependants
 from credstack.service.engine import settle
 from credstack.service.keys import KeyStore
-from credstack.store.models import CourseCompletionRow, IssuerRow, LearnerRow, UserRow
+from credstack.store.models import CourseCompletionRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["record_course_completion"]
+__all__ = ["authorise_course_recording", "record_course_completion"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 _MAX_HOURS = 10_000
 _MAX_CREDITS = 1_000
+
+
+def authorise_course_recording(actor: Actor, issuer: str) -> None:
+    """A registrar or admin records completions (asked before the learner is looked up)."""
+    authorise(actor, issuer, "registrar", "admin", what="record course completions")
 
 
 def record_course_completion(
@@ -44,12 +49,10 @@ def record_course_completion(
     grade: str | None = None,
     credits: Decimal | int | float | str | None = None,
     external_id: str | None = None,
-    recorded_by: UserRow | None = None,
+    actor: Actor,
 ) -> Recorded:
     """Keep a completion and award whatever it completes; `external_id` makes it idempotent."""
-    require_user_role(
-        uow, recorded_by, issuer, "registrar", "admin", what="record course completions"
-    )
+    authorise_course_recording(actor, issuer.key)
     problems = []
     if not _ID.match(provider):
         problems.append(f"provider id {provider!r}: use lower-case letters, digits, '.', '_', '-'")
@@ -98,7 +101,7 @@ def record_course_completion(
         grade=grade,
         credits=None if exact_credits is None else float(exact_credits),
         completed_on=completed_on,
-        recorded_by_user_id=recorded_by.id if recorded_by else None,
+        recorded_by_user_id=actor.user_id,
     )
     uow.session.add(row)
     uow.session.flush()

@@ -33,9 +33,11 @@ from credstack.assessment.scoring import Answer
 from credstack.domain.records import Proctoring
 from credstack.errors import CredstackError, InvalidInput
 from credstack.limits import MAX_CSV_FIELD_BYTES
+from credstack.service.actor import Actor, authorise
 from credstack.service.earning.definitions import stored_assessment
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.results import (
+    RECORDER_ROLES,
     ItemResponses,
     ResultInput,
     Sitting,
@@ -44,7 +46,7 @@ from credstack.service.earning.results import (
 )
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_learner
-from credstack.store.models import IssuerRow, LearnerRow, UserRow
+from credstack.store.models import IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -84,7 +86,7 @@ class RowProblem:
         return f"row {self.row}: {self.message}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportReport:
     recorded: list[tuple[int, Recorded]] = field(default_factory=list)
     skipped: list[int] = field(default_factory=list)
@@ -168,7 +170,7 @@ def _row(
     cells: dict[str, str],
     *,
     add_learners: bool,
-    recorded_by: UserRow | None,
+    actor: Actor,
 ) -> Recorded:
     learner_key = cells["learner"].strip()
     learner: LearnerRow | None = uow.learners.by_key(learner_key)
@@ -215,7 +217,7 @@ def _row(
         assessment=assessment,
         result=result,
         sitting=sitting,
-        recorded_by=recorded_by,
+        actor=actor,
         attempt_id=attempt_id,
     )
 
@@ -228,7 +230,7 @@ def import_results(
     text: str,
     partial: bool = False,
     add_learners: bool = False,
-    recorded_by: UserRow | None = None,
+    actor: Actor,
     checkpoint: Callable[[], None] | None = None,
     batch_rows: int = BATCH_ROWS,
     batch_seconds: float = BATCH_SECONDS,
@@ -240,6 +242,7 @@ def import_results(
     in), the rows so far are committed every `batch_rows` rows or `batch_seconds`; without
     `partial` the checkpoint is never called, as a rejected file must leave nothing behind.
     """
+    authorise(actor, issuer.key, *RECORDER_ROLES, what="import results")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = [name.strip() for name in next(reader, [])]
@@ -263,7 +266,7 @@ def import_results(
             header,
             report,
             add_learners,
-            recorded_by,
+            actor,
             flush=flush,
             batch_rows=batch_rows,
             batch_seconds=batch_seconds,
@@ -298,7 +301,7 @@ def _record_rows(
     header: list[str],
     report: ImportReport,
     add_learners: bool,
-    recorded_by: UserRow | None,
+    actor: Actor,
     *,
     flush: Callable[[], None] | None,
     batch_rows: int,
@@ -317,9 +320,7 @@ def _record_rows(
         cells = dict(zip(header, cells_list, strict=True))
         savepoint = uow.session.begin_nested()
         try:
-            recorded = _row(
-                uow, keys, issuer, cells, add_learners=add_learners, recorded_by=recorded_by
-            )
+            recorded = _row(uow, keys, issuer, cells, add_learners=add_learners, actor=actor)
         except CredstackError as exc:
             savepoint.rollback()
             report.problems.append(RowProblem(row, exc.message))

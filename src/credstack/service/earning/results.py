@@ -28,8 +28,8 @@ from credstack.assessment.scoring import Answer
 from credstack.domain.calendar import offset_minutes
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, InvalidInput
+from credstack.service.actor import Actor, authorise
 from credstack.service.clock import check_instant, on_day
-from credstack.service.earning.actors import require_user_role
 from credstack.service.earning.definitions import StoredAssessment, stored_assessment
 from credstack.service.earning.recorded import Recorded, summarise
 from credstack.service.earning.review import unissued_dependants
@@ -40,17 +40,19 @@ from credstack.store.models import (
     AssessmentVersionRow,
     IssuerRow,
     LearnerRow,
-    UserRow,
 )
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
+    "RECORDER_ROLES",
+    "RUBRIC_ROLES",
     "ItemResponses",
     "ResultInput",
     "RubricScores",
     "Sitting",
     "TotalScore",
     "attempts_of",
+    "authorise_recording",
     "record_result",
 ]
 
@@ -169,6 +171,19 @@ def _same(row: AssessmentAttemptRow, learner: LearnerRow, version: int, raw: flo
     )
 
 
+def authorise_recording(actor: Actor, issuer: str, assessment: str, result: ResultInput) -> None:
+    """A rubric score needs its scorer, a user; other results a recorder (the operator too).
+
+    Use cases ask before they look the learner up, so nobody learns who is a learner by trying.
+    """
+    if isinstance(result, RubricScores):
+        if actor.is_operator:
+            raise InvalidInput("a rubric score must name the reviewer or assessor who scored it")
+        authorise(actor, issuer, *RUBRIC_ROLES, what=f"score the rubric of {assessment}")
+    else:
+        authorise(actor, issuer, *RECORDER_ROLES, what=f"record results of {assessment}")
+
+
 def record_result(
     uow: UnitOfWork,
     keys: KeyStore | None,
@@ -178,26 +193,17 @@ def record_result(
     assessment: str,
     result: ResultInput,
     sitting: Sitting,
-    recorded_by: UserRow | None = None,
+    actor: Actor,
     attempt_id: str | None = None,
 ) -> Recorded:
     """Score and keep one sitting, then award whatever it completes (in the caller's unit).
 
-    `recorded_by` is the acting user (`None`: the operator's own CLI or import). A rubric score
-    needs a scorer with the reviewer or assessor role; other results need the assessor, admin
+    `actor` records it (the operator's own CLI or import, or a user). A rubric score names its
+    scorer, a user with the reviewer or assessor role; other results need the assessor, admin
     or registrar role. `attempt_id` is the test platform's id: recording it again with the same
     score is a no-op (`duplicate`), with a different score a conflict.
     """
-    if isinstance(result, RubricScores):
-        if recorded_by is None:
-            raise InvalidInput("a rubric score must name the reviewer or assessor who scored it")
-        require_user_role(
-            uow, recorded_by, issuer, *RUBRIC_ROLES, what=f"score the rubric of {assessment}"
-        )
-    else:
-        require_user_role(
-            uow, recorded_by, issuer, *RECORDER_ROLES, what=f"record results of {assessment}"
-        )
+    authorise_recording(actor, issuer.key, assessment, result)
     problems = sitting.problems()
     if problems:
         raise InvalidInput("; ".join(problems))
@@ -250,9 +256,7 @@ def record_result(
         percent=percent,
         passed=passed,
         responses=responses,
-        scored_by_user_id=recorded_by.id
-        if isinstance(result, RubricScores) and recorded_by
-        else None,
+        scored_by_user_id=actor.user_id if isinstance(result, RubricScores) else None,
         proctoring=sitting.proctoring.value,
         proctored_by=sitting.proctored_by,
         identity_method=sitting.identity_method,

@@ -23,14 +23,13 @@ from credstack.domain.requirements import (
 from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock, engine
 from credstack.service.achievements import achievement_of
-from credstack.service.earning.actors import require_user_role
+from credstack.service.actor import Actor, authorise
 from credstack.service.keys import KeyStore
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
     IssuerRow,
     ReviewEventRow,
-    UserRow,
 )
 from credstack.store.uow import UnitOfWork
 
@@ -93,10 +92,10 @@ def issuable_version(uow: UnitOfWork, achievement: AchievementRow) -> Achievemen
 
 
 def set_review_required(
-    uow: UnitOfWork, issuer: IssuerRow, *, required: bool, by: UserRow | None = None
+    uow: UnitOfWork, issuer: IssuerRow, *, required: bool, actor: Actor
 ) -> None:
     """From now on, newly loaded versions start as drafts (or, turned off, as published)."""
-    require_user_role(uow, by, issuer, "admin", what="change the review policy")
+    authorise(actor, issuer.key, "admin", what="change the review policy")
     issuer.review_required = required
     uow.session.flush()
 
@@ -126,7 +125,7 @@ def review(
     issuer: IssuerRow,
     achievement_key: str,
     action: str,
-    by: UserRow,
+    actor: Actor,
     comment: str | None = None,
     version: int | None = None,
     keys: KeyStore | None = None,
@@ -139,7 +138,7 @@ def review(
     step = ACTIONS.get(action)
     if step is None:
         raise InvalidInput(f"review action {action!r}: use one of {', '.join(ACTIONS)}")
-    require_user_role(uow, by, issuer, *step.roles, what=f"{action} {achievement_key}")
+    authorise(actor, issuer.key, *step.roles, what=f"{action} {achievement_key}")
     comment = (comment or "").strip() or None
     if step.needs_comment and comment is None:
         raise InvalidInput(f"{action} needs a comment saying what to change or why")
@@ -159,7 +158,7 @@ def review(
             from_status=before,
             to_status=after,
             comment=comment,
-            by_user_id=by.id,
+            by_user_id=actor.user_id,
         )
     )
     audit_trail.record(
@@ -167,10 +166,10 @@ def review(
         action=f"review.{action}",
         subject=f"achievement:{issuer.key}:{achievement_key}:v{row.version}",
         details={"from": before, "to": after, "comment": comment},
-        actor=f"user:{by.email}",
+        actor=f"user:{actor.label}" if actor.user_id is not None else actor.label,
     )
     if action == "publish":
-        _supersede(uow, achievement, row, by)
+        _supersede(uow, achievement, row, actor)
         engine.reconsider(
             uow, keys, issuer=issuer, achievement_key=achievement_key, as_of=clock.today(issuer)
         )
@@ -187,7 +186,7 @@ def review(
 
 
 def _supersede(
-    uow: UnitOfWork, achievement: AchievementRow, published: AchievementVersionRow, by: UserRow
+    uow: UnitOfWork, achievement: AchievementRow, published: AchievementVersionRow, actor: Actor
 ) -> None:
     for older in uow.achievements.versions(achievement.id):
         if older.id != published.id and older.version < published.version and is_issuable(older):
@@ -199,7 +198,7 @@ def _supersede(
                     from_status=ReviewStatus.PUBLISHED,
                     to_status=ReviewStatus.RETIRED,
                     comment=f"superseded by v{published.version}",
-                    by_user_id=by.id,
+                    by_user_id=actor.user_id,
                 )
             )
 
