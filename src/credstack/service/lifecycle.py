@@ -14,6 +14,8 @@ from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.records import Award, AwardStatus
 from credstack.errors import Conflict, InvalidInput
 from credstack.service import audit_trail, clock
+from credstack.service.mail import outbox as mail_outbox
+from credstack.service.mail.kinds import EXPIRED, REVOKED
 from credstack.service.records import load_records, record_id
 from credstack.store.models import AwardEventRow, AwardRow
 from credstack.store.uow import UnitOfWork
@@ -66,6 +68,7 @@ def revoke_award(
         )
     )
     _mark_status(uow, award, "revocation")
+    mail_outbox.queue_for_award(uow, REVOKED, award)
     audit_trail.record(
         uow,
         action="award.revoked",
@@ -85,6 +88,7 @@ def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> 
     uow.awards.add(
         AwardEventRow(award_id=award.id, kind="expired", reason=reason, at=award.status_changed_at)
     )
+    mail_outbox.queue_for_award(uow, EXPIRED, award)
     return flag_dependants(uow, award, on=on)
 
 
