@@ -171,3 +171,14 @@ def test_without_an_smtp_server_mail_goes_to_the_log(
     assert "no CREDSTACK_SMTP_URL" in caplog.text and "You have earned" in caplog.text
     counted = story.uow.session.scalar(select(func.count()).select_from(OutboxMessageRow))
     assert counted == 1
+
+
+def test_a_claimed_message_is_not_taken_by_a_second_sender(story: Story) -> None:
+    story.award("ben", "ccrb", "ccrp", date(2026, 3, 9))
+    story.uow.commit()
+    [row] = _rows(story.uow)
+    now = clock.now()
+    assert outbox.claim(story.uow, row.id, now, timedelta(minutes=5)) is not None
+    assert outbox.claim(story.uow, row.id, now, timedelta(minutes=5)) is None
+    later = now + timedelta(minutes=5)  # the first sender died holding it: the claim lapses
+    assert outbox.claim(story.uow, row.id, later, timedelta(minutes=5)) is not None
