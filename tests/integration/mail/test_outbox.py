@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from credstack.config import Settings, Smtp
 from credstack.service import clock
 from credstack.service.learners import erase_learner, set_profile
+from credstack.service.lifecycle import expire_award
 from credstack.service.mail import outbox
 from credstack.service.mail.sender import MailSender, backoff
 from credstack.store.models import OutboxMessageRow
@@ -182,3 +183,17 @@ def test_a_claimed_message_is_not_taken_by_a_second_sender(story: Story) -> None
     assert outbox.claim(story.uow, row.id, now, timedelta(minutes=5)) is None
     later = now + timedelta(minutes=5)  # the first sender died holding it: the claim lapses
     assert outbox.claim(story.uow, row.id, later, timedelta(minutes=5)) is not None
+
+
+def test_a_lapse_sends_an_expiry_notice(
+    story: Story, units: UnitOfWorkFactory, mail_server: MailServer, tmp_path: Path
+) -> None:
+    award = story.award("ben", "ccrb", "ccrp", date(2026, 3, 9))
+    expire_award(story.uow, award, reason="CE cycle ended 12 hours short", on=date(2029, 3, 9))
+    story.uow.commit()
+    delivery = MailSender(units, _settings(tmp_path, mail_server)).deliver_due()
+    # The award notice is dropped (it lapsed before the news went out); the lapse is told.
+    assert (delivery.sent, delivery.dropped) == (1, 1)
+    [expired] = mail_server.inbox.messages
+    assert "has expired" in expired["Subject"]
+    assert "12 hours short" in _text(expired, "plain")
