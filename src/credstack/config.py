@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import unquote, urlsplit
 
 from credstack.errors import CredstackError, InvalidInput
 from credstack.limits import MAX_CREDENTIAL_BYTES, VERIFY_TIME_BUDGET_SECONDS
@@ -24,10 +25,13 @@ __all__ = [
     "DATABASE_URL_ENV",
     "DATA_DIR_ENV",
     "DEBUG_ENV",
+    "MAIL_FROM_ENV",
     "MASTER_KEY_ENV",
+    "SMTP_URL_ENV",
     "TRUST_DIR_ENV",
     "Limits",
     "Settings",
+    "Smtp",
     "debug_requested",
     "load_limits",
     "load_settings",
@@ -45,6 +49,10 @@ CJK_FONT_ENV = "CREDSTACK_CJK_FONT"
 DEBUG_ENV = "CREDSTACK_DEBUG"
 MAX_CREDENTIAL_BYTES_ENV = "CREDSTACK_MAX_CREDENTIAL_BYTES"
 VERIFY_TIME_BUDGET_ENV = "CREDSTACK_VERIFY_TIME_BUDGET"
+SMTP_URL_ENV = "CREDSTACK_SMTP_URL"
+SMTP_USER_ENV = "CREDSTACK_SMTP_USER"
+SMTP_PASSWORD_ENV = "CREDSTACK_SMTP_PASSWORD"  # noqa: S105 - the variable's name, not a secret
+MAIL_FROM_ENV = "CREDSTACK_MAIL_FROM"
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,17 @@ class Settings:
     # seconds a verification may run before the request is answered 503.
     max_credential_bytes: int = MAX_CREDENTIAL_BYTES
     verify_time_budget: float = VERIFY_TIME_BUDGET_SECONDS
+    # Where e-mail goes; None: messages are written to the log instead, and nothing fails.
+    smtp: Smtp | None = None
+    # The address mail is sent from (the display name is the issuer's); None: noreply@<host>.
+    mail_from: str | None = None
+
+    @property
+    def sender_address(self) -> str:
+        """The bare address in From: the one configured, else noreply at the site's host."""
+        if self.mail_from:
+            return self.mail_from
+        return f"noreply@{urlsplit(self.base_url).hostname or 'localhost'}"
 
     @property
     def secure_cookies(self) -> bool:
@@ -159,7 +178,64 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         limits=load_limits(source),
         max_credential_bytes=_positive(source, MAX_CREDENTIAL_BYTES_ENV, MAX_CREDENTIAL_BYTES),
         verify_time_budget=_positive(source, VERIFY_TIME_BUDGET_ENV, VERIFY_TIME_BUDGET_SECONDS),
+        smtp=_smtp(read(SMTP_URL_ENV), read(SMTP_USER_ENV), read(SMTP_PASSWORD_ENV)),
+        mail_from=_mail_from(read(MAIL_FROM_ENV)),
     )
+
+
+_SMTP_SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """An SMTP server to hand mail to. `security` is `plain`, `starttls` or `tls` (from the
+    URL's scheme). The password is left out of `repr` and of `shown`, so neither a log line
+    nor a traceback that prints the settings gives it away."""
+
+    host: str
+    port: int
+    security: str
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @property
+    def shown(self) -> str:
+        scheme = {v[0]: k for k, v in _SMTP_SCHEMES.items()}[self.security]
+        user = f"{self.username}@" if self.username else ""
+        return f"{scheme}://{user}{self.host}:{self.port}"
+
+
+def _smtp(url: str | None, user: str | None, password: str | None) -> Smtp | None:
+    """`CREDSTACK_SMTP_URL` (with `CREDSTACK_SMTP_USER`/`_PASSWORD` when the URL has none);
+    a bad URL is refused naming the variable, with any password in it masked."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    masked = url.replace(f":{parts.password}@", ":***@") if parts.password else url
+
+    def refuse(why: str) -> InvalidInput:
+        return InvalidInput(f"{SMTP_URL_ENV}={masked!r}: {why}")
+
+    scheme = _SMTP_SCHEMES.get(parts.scheme.lower())
+    if scheme is None:
+        raise refuse("use smtp://, smtp+starttls:// or smtps://HOST[:PORT]")
+    if not parts.hostname:
+        raise refuse("name the mail server's host")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise refuse("give only the scheme, user, password, host and port")
+    try:
+        port = parts.port or scheme[1]
+    except ValueError:
+        raise refuse("the port must be a number from 1 to 65535") from None
+    username = unquote(parts.username) if parts.username else user
+    secret = unquote(parts.password) if parts.password else password
+    return Smtp(parts.hostname, port, scheme[0], username, secret)
+
+
+def _mail_from(address: str | None) -> str | None:
+    if address is not None and (address.count("@") != 1 or any(c in address for c in " <>,")):
+        raise InvalidInput(f"{MAIL_FROM_ENV}={address!r}: give one bare address, name@host")
+    return address
 
 
 _Number = TypeVar("_Number", int, float)

@@ -29,6 +29,7 @@ from credstack.errors import CredstackError
 from credstack.http import verify_pool
 from credstack.http.headers import security_headers
 from credstack.http.ratelimit import Limiters, RateLimited
+from credstack.service.mail.sender import running_sender
 from credstack.service.runtime import Runtime
 from credstack.store import migrate
 from credstack.store.db import is_lock_timeout
@@ -43,7 +44,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         verify_pool.warm_up(runtime.settings)
-        yield
+        with running_sender(runtime.units, runtime.settings):
+            yield
         verify_pool.shutdown()
 
     app = FastAPI(

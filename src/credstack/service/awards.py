@@ -20,6 +20,8 @@ from credstack.service.ce import open_first_cycle
 from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.issuance import issue
 from credstack.service.keys import KeyStore
+from credstack.service.mail import outbox as mail_outbox
+from credstack.service.mail.kinds import AWARDED
 from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
@@ -167,6 +169,7 @@ def grant_award(
         },
     )
     open_first_cycle(uow, award, version)
+    mail_outbox.queue_for_award(uow, AWARDED, award)
     if keys is not None:
         # Signed in the same transaction: an award never exists without its credential.
         issue(uow, keys, base_url or keys.base_url, award)

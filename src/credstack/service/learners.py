@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from credstack.errors import Conflict, CredstackError, InvalidInput
 from credstack.service import audit_trail, clock
+from credstack.service.mail import outbox as mail_outbox
 from credstack.store.models import IssuerRow, LearnerRow
 from credstack.store.models.learners import new_public_id
 from credstack.store.uow import UnitOfWork
@@ -146,6 +147,7 @@ def erase_learner(
     learner.legacy_name = learner.legacy_email = None
     learner.key = f"erased.{learner.public_id.lower()}"
     learner.erased_at = clock.now()
+    mail_outbox.forget_learner(uow, learner.id)
     resigned = _resign_without_clear_names(uow, learner, keys)
     details: dict[str, object] = {"reason": reason}
     if resigned:

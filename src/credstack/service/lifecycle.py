@@ -18,6 +18,8 @@ from credstack.service import audit_trail, clock
 from credstack.service.access import require_role_of
 from credstack.service.actor import Actor
 from credstack.service.lookup import find_award
+from credstack.service.mail import outbox as mail_outbox
+from credstack.service.mail.kinds import EXPIRED, REVOKED
 from credstack.service.records import load_records, record_id
 from credstack.service.runtime import Runtime
 from credstack.store.models import AwardEventRow, AwardRow
@@ -80,6 +82,7 @@ def revoke_award(
         )
     )
     _mark_status(uow, award, "revocation")
+    mail_outbox.queue_for_award(uow, REVOKED, award)
     audit_trail.record(
         uow,
         action="award.revoked",
@@ -99,6 +102,7 @@ def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> 
     uow.awards.add(
         AwardEventRow(award_id=award.id, kind="expired", reason=reason, at=award.status_changed_at)
     )
+    mail_outbox.queue_for_award(uow, EXPIRED, award)
     return flag_dependants(uow, award, on=on)
 
 

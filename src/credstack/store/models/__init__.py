@@ -26,6 +26,7 @@ from credstack.store.models.lifecycle import (
     ReviewEventRow,
     StatusListRow,
 )
+from credstack.store.models.mail import OutboxMessageRow
 from credstack.store.models.records import (
     AssessmentAttemptRow,
     AttestationRow,
@@ -63,6 +64,7 @@ __all__ = [
     "IssuerRow",
     "LearnerRow",
     "MembershipRow",
+    "OutboxMessageRow",
     "PartnerRow",
     "ReviewEventRow",
     "SessionRow",

@@ -1,0 +1,10 @@
+"""The kinds of message owed, as stored in the outbox: apart from their rendering, so the
+services that queue them import nothing of how they are written."""
+
+from __future__ import annotations
+
+__all__ = ["AWARDED", "EXPIRED", "REVOKED"]
+
+AWARDED = "award.issued"
+REVOKED = "award.revoked"
+EXPIRED = "award.expired"

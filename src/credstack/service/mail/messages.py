@@ -1,0 +1,117 @@
+"""What each kind of message says, rendered at delivery from the rows it refers to.
+
+Adding a kind (the sign-in link, later) is one renderer and one entry in `RENDERERS`; the
+outbox and the sender do not change. A renderer returns None when the message is no longer
+owed (the learner was erased or has no address; the award it announces is gone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+from credstack.domain.records import AwardStatus
+from credstack.service.issuance import award_context, verification_url
+from credstack.service.learners import profile
+from credstack.service.mail.kinds import AWARDED, EXPIRED, REVOKED
+from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
+from credstack.store.uow import UnitOfWork
+
+__all__ = ["RENDERERS", "Rendered", "render"]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message, ready to send: `sender_name` is the issuer's, shown beside our address."""
+
+    to: str
+    sender_name: str
+    subject: str
+    paragraphs: tuple[str, ...]
+    links: tuple[tuple[str, str], ...] = ()
+    """(label, address) pairs, after the paragraphs."""
+
+    @property
+    def text(self) -> str:
+        lines = [*self.paragraphs, *(f"{label}:\n{url}" for label, url in self.links)]
+        return "\n\n".join(lines) + "\n"
+
+    @property
+    def html(self) -> str:
+        body = [f"<p>{escape(p)}</p>" for p in self.paragraphs]
+        body += [f'<p><a href="{escape(url)}">{escape(label)}</a></p>' for label, url in self.links]
+        return (
+            '<!doctype html>\n<html><head><meta charset="utf-8">'
+            f"<title>{escape(self.subject)}</title></head>\n<body>\n"
+            + "\n".join(body)
+            + "\n</body></html>\n"
+        )
+
+
+Renderer = Callable[[UnitOfWork, OutboxMessageRow, str], Rendered | None]
+
+
+def _award_message(
+    uow: UnitOfWork, row: OutboxMessageRow, base_url: str, kind: str
+) -> Rendered | None:
+    award = uow.session.get(AwardRow, row.award_id) if row.award_id is not None else None
+    if award is None:
+        return None
+    if kind == AWARDED and award.status != AwardStatus.ACTIVE:
+        return None  # revoked or lapsed before the news went out: the notice that follows says so
+    context = award_context(uow, award)
+    person = profile(uow, context.learner)
+    if person.email is None:
+        return None
+    name, issuer, achievement = person.name, context.issuer.name, context.version.name
+    record = f"{base_url.rstrip('/')}/learners/{context.learner.public_id}"
+    check = verification_url(base_url, award.public_id)
+    if kind == AWARDED:
+        subject = f"You have earned {achievement}"
+        said = (
+            f"Hello {name},",
+            f"{issuer} has awarded you {achievement}.",
+            "Your learner record has it as a verifiable credential (Open Badges 3.0): download "
+            "it for your wallet, or share a link to it with anyone who should see it.",
+        )
+        links: tuple[tuple[str, str], ...] = (
+            ("Your learner record (download and share)", record),
+            ("Check it", check),
+        )
+    else:
+        reason = award.status_reason or "no reason given"
+        what = "was revoked" if kind == REVOKED else "has expired"
+        subject = f"Your credential {achievement} {what}"
+        said = (
+            f"Hello {name},",
+            f"Your credential {achievement} from {issuer} {what}: {reason}.",
+            "Anyone who checks it now is told so.",
+        )
+        links = (("Your learner record", record),)
+    return Rendered(person.email, issuer, subject, said, links)
+
+
+def _awarded(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    return _award_message(uow, row, base_url, AWARDED)
+
+
+def _revoked(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    return _award_message(uow, row, base_url, REVOKED)
+
+
+def _expired(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    return _award_message(uow, row, base_url, EXPIRED)
+
+
+RENDERERS: dict[str, Renderer] = {AWARDED: _awarded, REVOKED: _revoked, EXPIRED: _expired}
+
+
+def render(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    learner = uow.session.get(LearnerRow, row.learner_id)
+    if learner is None or learner.erased_at is not None:
+        return None
+    renderer = RENDERERS.get(row.kind)
+    if renderer is None:
+        raise LookupError(f"no renderer for mail kind {row.kind!r}")
+    return renderer(uow, row, base_url)

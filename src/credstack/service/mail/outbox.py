@@ -1,0 +1,153 @@
+"""Writing messages owed, and the bookkeeping of delivering them.
+
+Messages are queued in the caller's unit of work: a rolled-back award leaves no message, a
+committed one always has its message. Delivery claims a row by moving its `due_at` forward in
+one conditional UPDATE, so two senders (the server's and `credstack mail send`) never hold the
+same message at once; see `sender` for the delivery guarantee this gives.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from credstack.service import clock
+from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
+from credstack.store.uow import UnitOfWork
+
+__all__ = [
+    "PENDING",
+    "OutboxStatus",
+    "claim",
+    "due_ids",
+    "forget_learner",
+    "mark_failed",
+    "mark_sent",
+    "queue",
+    "queue_for_award",
+    "status",
+]
+
+PENDING, SENT, FAILED, DROPPED = "pending", "sent", "failed", "dropped"
+
+
+def queue(
+    uow: UnitOfWork,
+    kind: str,
+    learner: LearnerRow,
+    *,
+    award_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> OutboxMessageRow | None:
+    """Owe `learner` a message of `kind`; nothing is owed to a learner without an address."""
+    if learner.email_sealed is None or learner.erased_at is not None:
+        return None
+    row = OutboxMessageRow(
+        public_id=str(uuid.uuid4()),
+        kind=kind,
+        learner_id=learner.id,
+        award_id=award_id,
+        details=details or {},
+        status=PENDING,
+        attempts=0,
+        due_at=clock.now(),
+    )
+    uow.session.add(row)
+    return row
+
+
+def queue_for_award(uow: UnitOfWork, kind: str, award: AwardRow) -> OutboxMessageRow | None:
+    """The one-line hook where an award is issued, revoked or expires."""
+    learner = uow.session.get(LearnerRow, award.learner_id)
+    return None if learner is None else queue(uow, kind, learner, award_id=award.id)
+
+
+def forget_learner(uow: UnitOfWork, learner_id: int) -> int:
+    """Erasure: no message, pending or past, stays linked to the person."""
+    result = uow.session.execute(
+        delete(OutboxMessageRow).where(OutboxMessageRow.learner_id == learner_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def due_ids(uow: UnitOfWork, now: datetime, limit: int = 100) -> list[int]:
+    return list(
+        uow.session.scalars(
+            select(OutboxMessageRow.id)
+            .where(OutboxMessageRow.status == PENDING, OutboxMessageRow.due_at <= now)
+            .order_by(OutboxMessageRow.due_at, OutboxMessageRow.id)
+            .limit(limit)
+        )
+    )
+
+
+def claim(uow: UnitOfWork, row_id: int, now: datetime, lease: timedelta) -> OutboxMessageRow | None:
+    """Take the message for one delivery attempt, or None when another sender has it (or it is
+    no longer due). The claim lasts `lease`: a sender that dies holding it lets it go."""
+    taken = uow.session.execute(
+        update(OutboxMessageRow)
+        .where(
+            OutboxMessageRow.id == row_id,
+            OutboxMessageRow.status == PENDING,
+            OutboxMessageRow.due_at <= now,
+        )
+        .values(due_at=now + lease, attempts=OutboxMessageRow.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not getattr(taken, "rowcount", 0):
+        return None
+    return uow.session.get(OutboxMessageRow, row_id, populate_existing=True)
+
+
+def mark_sent(uow: UnitOfWork, row_id: int, now: datetime, *, dropped: bool = False) -> None:
+    uow.session.execute(
+        update(OutboxMessageRow)
+        .where(OutboxMessageRow.id == row_id)
+        .values(status=DROPPED if dropped else SENT, sent_at=now, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(uow: UnitOfWork, row_id: int, error: str, retry_at: datetime | None) -> None:
+    """A failed attempt: tried again at `retry_at`, or given up on when that is None."""
+    values: dict[str, Any] = {"last_error": error[:500]}
+    values.update({"status": FAILED} if retry_at is None else {"due_at": retry_at})
+    uow.session.execute(
+        update(OutboxMessageRow)
+        .where(OutboxMessageRow.id == row_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class OutboxStatus:
+    counts: dict[str, int]
+    oldest_pending: datetime | None
+    last_error: str | None
+
+
+def status(uow: UnitOfWork) -> OutboxStatus:
+    """What `credstack mail status` reports: nothing personal, only counts and errors."""
+    counts = dict.fromkeys((PENDING, SENT, FAILED, DROPPED), 0)
+    for name, count in uow.session.execute(
+        select(OutboxMessageRow.status, func.count()).group_by(OutboxMessageRow.status)
+    ):
+        counts[name] = count
+    oldest = uow.session.scalar(
+        select(OutboxMessageRow.created_at)
+        .where(OutboxMessageRow.status == PENDING)
+        .order_by(OutboxMessageRow.created_at)
+        .limit(1)
+    )
+    last_error = uow.session.scalar(
+        select(OutboxMessageRow.last_error)
+        .where(OutboxMessageRow.last_error.is_not(None))
+        .order_by(OutboxMessageRow.due_at.desc())
+        .limit(1)
+    )
+    return OutboxStatus(counts, oldest, last_error)

@@ -1,0 +1,197 @@
+"""Delivering what the outbox holds: retries with backoff, and the server's background loop.
+
+The guarantee is at least once, and in practice once. A message is claimed (committed) before
+it is handed to SMTP and marked sent (committed) after the server accepted it; SMTP's accept
+and our commit cannot be one transaction, so a crash between them leaves the claim to expire
+and the message is sent again. Losing a message would be worse than a duplicate, and the
+duplicate carries the same Message-ID (made from the outbox row), so a receiving system can
+drop it. Two senders never hold one message at a time: a claim is a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from credstack.config import Settings
+from credstack.service import clock
+from credstack.service.mail import outbox
+from credstack.service.mail.messages import Rendered, render
+from credstack.service.mail.transport import (
+    LogTransport,
+    SmtpTransport,
+    Transport,
+    describe,
+    is_permanent,
+)
+from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "LEASE",
+    "MAX_ATTEMPTS",
+    "BackgroundSender",
+    "Delivery",
+    "MailSender",
+    "backoff",
+    "compose",
+    "running_sender",
+    "transport_for",
+]
+
+log = logging.getLogger("credstack.mail")
+
+LEASE = timedelta(minutes=5)
+"""How long one attempt holds a message: far longer than SMTP's timeout."""
+MAX_ATTEMPTS = 12
+"""With `backoff`, about five and a half hours of trying before a message counts as failed."""
+POLL_SECONDS = 2.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling, at most an hour between tries."""
+    seconds = 30 * 2 ** min(max(attempts - 1, 0), 7)
+    return min(timedelta(seconds=seconds), timedelta(hours=1))
+
+
+def transport_for(settings: Settings) -> Transport:
+    return SmtpTransport(settings.smtp) if settings.smtp is not None else LogTransport()
+
+
+def compose(rendered: Rendered, public_id: str, sender: str, at: datetime) -> EmailMessage:
+    """Text and HTML alternatives. The Message-ID comes from the outbox row, the same on
+    every attempt, so a receiver can recognise a resend."""
+    user, _, domain = sender.partition("@")
+    message = EmailMessage()
+    message["From"] = Address(rendered.sender_name, user, domain)
+    message["To"] = rendered.to
+    message["Subject"] = rendered.subject
+    message["Date"] = format_datetime(at)
+    message["Message-ID"] = f"<{public_id}@{domain}>"
+    message.set_content(rendered.text)
+    message.add_alternative(rendered.html, subtype="html")
+    return message
+
+
+@dataclass
+class Delivery:
+    """One pass: `retrying` failed this time and will be tried again; `failed` gave up."""
+
+    sent: int = 0
+    dropped: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def any_failed(self) -> bool:
+        return bool(self.retrying or self.failed)
+
+
+class MailSender:
+    def __init__(
+        self,
+        units: UnitOfWorkFactory,
+        settings: Settings,
+        transport: Transport | None = None,
+        now: Callable[[], datetime] = clock.now,
+    ) -> None:
+        self.units = units
+        self.settings = settings
+        self.transport = transport or transport_for(settings)
+        self.now = now
+
+    def deliver_due(self) -> Delivery:
+        """Try every message that is due, once each."""
+        with self.units(write=False) as uow:
+            due = outbox.due_ids(uow, self.now())
+        report = Delivery()
+        for row_id in due:
+            self._deliver(row_id, report)
+        return report
+
+    def _deliver(self, row_id: int, report: Delivery) -> None:
+        now = self.now()
+        with self.units() as uow:
+            row = outbox.claim(uow, row_id, now, LEASE)
+            if row is None:
+                return  # another sender has it
+            attempts, public_id = row.attempts, row.public_id
+            try:
+                rendered = render(uow, row, self.settings.base_url)
+            except Exception as exc:  # a message that cannot be written is a failed attempt
+                self._failed(uow, row_id, attempts, exc, now, report)
+                uow.commit()
+                return
+            if rendered is None:
+                outbox.mark_sent(uow, row_id, now, dropped=True)
+                report.dropped += 1
+                uow.commit()
+                return
+            uow.commit()
+        message = compose(rendered, public_id, self.settings.sender_address, now)
+        try:
+            self.transport.deliver(message)
+        except Exception as exc:
+            with self.units() as uow:
+                self._failed(uow, row_id, attempts, exc, now, report)
+                uow.commit()
+            return
+        with self.units() as uow:
+            outbox.mark_sent(uow, row_id, self.now())
+            uow.commit()
+        report.sent += 1
+
+    @staticmethod
+    def _failed(
+        uow: UnitOfWork, row_id: int, attempts: int, exc: Exception, now: datetime, report: Delivery
+    ) -> None:
+        give_up = is_permanent(exc) or attempts >= MAX_ATTEMPTS
+        retry_at = None if give_up else now + backoff(attempts)
+        outbox.mark_failed(uow, row_id, describe(exc), retry_at)
+        if give_up:
+            report.failed += 1
+        else:
+            report.retrying += 1
+        log.warning("mail attempt %d failed: %s", attempts, describe(exc))
+
+
+class BackgroundSender:
+    """The server's sender: a daemon thread that delivers what is due every few seconds and
+    stops when asked (between passes; a pass in flight finishes first)."""
+
+    def __init__(self, sender: MailSender, poll_seconds: float = POLL_SECONDS) -> None:
+        self.sender = sender
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="credstack-mail", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sender.deliver_due()
+            except Exception:  # the database busy or away: try again next time
+                log.exception("mail sender pass failed")
+            self._stop.wait(self.poll_seconds)
+
+
+@contextmanager
+def running_sender(units: UnitOfWorkFactory, settings: Settings) -> Iterator[BackgroundSender]:
+    background = BackgroundSender(MailSender(units, settings))
+    background.start()
+    try:
+        yield background
+    finally:
+        background.stop()
