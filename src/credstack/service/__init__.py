@@ -15,6 +15,7 @@ __all__ = [
     "catalog_export",
     "ce",
     "clock",
+    "credentials",
     "demo",
     "earning",
     "engine",
