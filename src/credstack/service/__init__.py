@@ -8,6 +8,7 @@ __all__ = [
     "actor",
     "analytics",
     "audit_trail",
+    "award_decisions",
     "award_records",
     "awards",
     "badges",
