@@ -14,6 +14,7 @@ __all__ = [
     "badges",
     "catalog",
     "catalog_export",
+    "catalog_listing",
     "ce",
     "clock",
     "credentials",
