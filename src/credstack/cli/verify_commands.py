@@ -23,14 +23,13 @@ from credstack.service.credentials import (
     sign_unsigned,
 )
 from credstack.service.group_view import GroupReport, group_view, verify_presented
-from credstack.service.sharing import ShareLinks
 from credstack.service.trust_lists import TrustStore
 from credstack.service.verification import (
     Verifier,
     checked_email,
+    installation_verifier,
     result_json,
     unusable,
-    verifier_for,
 )
 from credstack.vc.result import VerificationResult
 
@@ -119,14 +118,8 @@ def _verifier() -> Iterator[Verifier]:
         trust = TrustStore.load(settings.trust_directory)
         yield Verifier(None, None, settings.base_url, trust)
         return
-    with installation() as runtime, runtime.uow() as uow:
-        yield verifier_for(
-            uow,
-            runtime.keys(uow),
-            base_url=runtime.settings.base_url,
-            trust_dir=runtime.settings.trust_directory,
-            share_links=ShareLinks(runtime.master),
-        )
+    with installation() as runtime, installation_verifier(runtime) as verifier:
+        yield verifier
 
 
 def _installed(settings: Settings) -> bool:
