@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 
-from credstack.http.deps import RuntimeDep, UowDep
-from credstack.service.identity import issuer_did_document
+from credstack.http.deps import RuntimeDep
+from credstack.service import identity
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["identity"])
 
 
-@router.get("/issuers/{issuer}/did.json")
-def did_document(issuer: str, uow: UowDep, runtime: RuntimeDep) -> dict[str, Any]:
-    return issuer_did_document(uow, runtime.settings.base_url, issuer)
+@router.get("/issuers/{issuer}/did.json", response_class=JSONResponse)
+def did_document(issuer: str, runtime: RuntimeDep) -> JSONResponse:
+    """A JSON-LD document whose shape the DID specification owns, served as the issuer keeps it."""
+    return JSONResponse(identity.did_document(runtime, issuer))

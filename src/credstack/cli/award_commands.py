@@ -11,19 +11,9 @@ from typing import Annotated
 import typer
 
 from credstack.cli.app import app, installation, say
-from credstack.service import clock, lifecycle
-from credstack.service.award_records import (
-    MAX_PAGE,
-    AwardFilter,
-    AwardPage,
-    award_history,
-    list_awards,
-)
-from credstack.service.earning.actors import require_user_role, user_by_email
-from credstack.service.lookup import find_achievement, find_award, find_learner
-from credstack.service.people import require_issuer
-from credstack.store.models import AwardRow, UserRow
-from credstack.store.uow import UnitOfWork
+from credstack.service.award_decisions import decide_flagged, revoke
+from credstack.service.award_records import MAX_PAGE, AwardPage, award_history_of, find_awards
+from credstack.service.people import local_actor
 
 __all__ = ["award_app"]
 
@@ -56,15 +46,6 @@ By = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def _admin(uow: UnitOfWork, award: AwardRow, email: str | None, what: str) -> UserRow | None:
-    if email is None:
-        return None
-    user = user_by_email(uow, email)
-    _learner, issuer = uow.awards.parties(award)
-    require_user_role(uow, user, issuer, "admin", what=what)
-    return user
-
-
 @award_app.command("list")
 def award_list(
     issuer: Annotated[
@@ -84,26 +65,15 @@ def award_list(
     as_json: Json = False,
 ) -> None:
     """Awards, oldest first: id, state, date, achievement and learner, filtered and paged."""
-    with installation() as runtime, runtime.uow() as uow:
-        where = AwardFilter(
-            issuer=require_issuer(uow, issuer) if issuer is not None else None,
-            learner=find_learner(uow, learner) if learner is not None else None,
+    with installation() as runtime:
+        found = find_awards(
+            runtime,
+            issuer=issuer,
+            learner=learner,
+            achievement=achievement,
             state=state.value if state is not None else None,
-        )
-        if achievement is not None:
-            owner, key = find_achievement(uow, achievement, issuer)
-            where = AwardFilter(
-                issuer=owner,
-                learner=where.learner,
-                achievement=uow.achievements.by_key(owner.id, key),
-                state=where.state,
-            )
-        found = list_awards(
-            uow,
-            where,
-            today=clock.as_of(None, where.issuer),
-            offset=(page - 1) * per_page,
-            limit=per_page,
+            page=page,
+            per_page=per_page,
         )
     if as_json:
         say(json.dumps(_page_json(found), indent=2))
@@ -147,8 +117,8 @@ def _page_line(found: AwardPage, page: int) -> str:
 @award_app.command("history")
 def award_history_command(award: AwardId, as_json: Json = False) -> None:
     """Every change of the award, oldest first: when, what, who and why."""
-    with installation() as runtime, runtime.uow() as uow:
-        events = award_history(uow, find_award(uow, award))
+    with installation() as runtime:
+        events = award_history_of(runtime, award)
     if as_json:
         say(
             json.dumps(
@@ -175,16 +145,10 @@ def award_revoke(
     by: By = None,
 ) -> None:
     """Revoke an award; awards built on it are flagged for the issuer's decision."""
-    with installation() as runtime, runtime.uow() as uow:
-        row = find_award(uow, award)
-        user = _admin(uow, row, by, "revoke awards")
-        flagged = lifecycle.revoke_award(
-            uow, row, reason=reason, by_user_id=user.id if user else None
-        )
-        ids = [f.public_id for f in flagged]
-        uow.commit()
+    with installation() as runtime:
+        revoked = revoke(runtime, local_actor(runtime, by), award, reason=reason)
     say(f"revoked {award}")
-    for public_id in ids:
+    for public_id in revoked.flagged:
         say(f"flagged {public_id} for review (it counted the revoked award)")
 
 
@@ -196,11 +160,8 @@ def award_decide(
     by: By = None,
 ) -> None:
     """Keep or revoke an award flagged because something it counted was revoked or lapsed."""
-    with installation() as runtime, runtime.uow() as uow:
-        row = find_award(uow, award)
-        user = _admin(uow, row, by, "decide on flagged awards")
-        lifecycle.decide_flag(
-            uow, row, decision=decision.value, reason=reason, by_user_id=user.id if user else None
+    with installation() as runtime:
+        decide_flagged(
+            runtime, local_actor(runtime, by), award, decision=decision.value, reason=reason
         )
-        uow.commit()
     say(f"{award}: {'kept' if decision is Decision.keep else 'revoked'}")

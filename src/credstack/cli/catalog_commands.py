@@ -10,7 +10,8 @@ import typer
 
 from credstack.catalog.parse import parse_catalog
 from credstack.cli.app import app, cli_settings, counted, fail, installation, read_text, say
-from credstack.service.catalog import load_catalog
+from credstack.service.actor import Actor
+from credstack.service.catalog import load_catalog_as
 from credstack.service.catalog_export import ExportFormat, export_catalog
 
 __all__ = ["catalog_app"]
@@ -46,9 +47,10 @@ def catalog_load(
 ) -> None:
     """Load a catalog into an issuer, all or nothing; the same file again changes nothing."""
     text = read_text(file)
-    with installation() as runtime, runtime.uow() as uow:
-        report = load_catalog(uow, issuer_key=issuer, text=text, source=str(file))
-        uow.commit()
+    with installation() as runtime:
+        report = load_catalog_as(
+            runtime, Actor.operator(), issuer_key=issuer, text=text, source=str(file)
+        )
     if not report.changed:
         say(f"{file}: no changes ({counted(len(report.unchanged), 'definition')} unchanged)")
         return

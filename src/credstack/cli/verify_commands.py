@@ -13,22 +13,24 @@ import typer
 
 from credstack.cli.app import app, cli_settings, fail, installation, say
 from credstack.config import Settings
-from credstack.errors import CredstackError, InvalidInput, NotFound
+from credstack.errors import CredstackError, InvalidInput
 from credstack.service import clock
-from credstack.service.badges import baked_png, baked_svg, certificate
+from credstack.service.actor import Actor
+from credstack.service.credentials import (
+    CredentialForm,
+    exported_credential,
+    share_credential,
+    sign_unsigned,
+)
 from credstack.service.group_view import GroupReport, group_view, verify_presented
-from credstack.service.issuance import credential_jwt, issue
-from credstack.service.sharing import ShareLinks, share_url
 from credstack.service.trust_lists import TrustStore
 from credstack.service.verification import (
     Verifier,
     checked_email,
+    installation_verifier,
     result_json,
     unusable,
-    verifier_for,
 )
-from credstack.store.models import AwardRow
-from credstack.store.uow import UnitOfWork
 from credstack.vc.result import VerificationResult
 
 __all__ = ["credential_app", "verify"]
@@ -37,7 +39,7 @@ credential_app = typer.Typer(no_args_is_help=True, help="Issued credentials.")
 app.add_typer(credential_app, name="credential")
 
 EXIT_VERIFIED, EXIT_NOT_VERIFIED, EXIT_UNUSABLE, EXIT_UNRECOGNISED = 0, 1, 2, 3
-_FORMATS = ("json", "jwt", "png", "svg", "pdf")
+_FORMATS = tuple(CredentialForm)
 
 
 @app.command()
@@ -116,14 +118,8 @@ def _verifier() -> Iterator[Verifier]:
         trust = TrustStore.load(settings.trust_directory)
         yield Verifier(None, None, settings.base_url, trust)
         return
-    with installation() as runtime, runtime.uow() as uow:
-        yield verifier_for(
-            uow,
-            runtime.keys(uow),
-            base_url=runtime.settings.base_url,
-            trust_dir=runtime.settings.trust_directory,
-            share_links=ShareLinks(runtime.master),
-        )
+    with installation() as runtime, installation_verifier(runtime) as verifier:
+        yield verifier
 
 
 def _installed(settings: Settings) -> bool:
@@ -208,21 +204,12 @@ def _report(result: VerificationResult, as_json: bool) -> None:
         say(f"  note: {note}")
 
 
-def _award(uow: UnitOfWork, public_id: str) -> AwardRow:
-    award = uow.awards.by_public_id(public_id)
-    if award is None:
-        raise NotFound(f"no credential {public_id!r}")
-    return award
-
-
 @credential_app.command("show")
 def credential_show(public_id: Annotated[str, typer.Argument(help="Credential id.")]) -> None:
     """Print the signed credential (JSON-LD)."""
-    with installation() as runtime, runtime.uow() as uow:
-        award = _award(uow, public_id)
-        if award.credential is None:
-            fail(f"credential {public_id} has not been issued: run `credstack credential issue`")
-        say(json.dumps(award.credential, indent=2))
+    with installation() as runtime:
+        shown = exported_credential(runtime, public_id, CredentialForm.JSON)
+    say(shown.data.decode("utf-8"))
 
 
 @credential_app.command("export")
@@ -234,24 +221,9 @@ def credential_export(
     """Write the credential as a file a holder can pass on."""
     if form not in _FORMATS:
         fail(f"--format {form!r}: use one of {', '.join(_FORMATS)}")
-    with installation() as runtime, runtime.uow() as uow:
-        award = _award(uow, public_id)
-        if award.credential is None:
-            fail(f"credential {public_id} has not been issued")
-        data: bytes
-        if form == "json":
-            data = json.dumps(award.credential, indent=2).encode("utf-8")
-        elif form == "jwt":
-            data = credential_jwt(uow, runtime.keys(uow), award).encode("ascii")
-        elif form == "png":
-            data = baked_png(uow, award)
-        elif form == "svg":
-            data = baked_svg(uow, award).encode("utf-8")
-        else:
-            data = certificate(
-                uow, runtime.settings.base_url, award, cjk_font=runtime.settings.cjk_font
-            )
-    out.write_bytes(data)
+    with installation() as runtime:
+        exported = exported_credential(runtime, public_id, CredentialForm(form))
+    out.write_bytes(exported.data)
     say(f"wrote {out}")
 
 
@@ -261,14 +233,11 @@ def credential_share(
     days: Annotated[int | None, typer.Option(help="Days the link stays valid.")] = None,
 ) -> None:
     """Make a share link for the learner to hand on (printed once)."""
-    with installation() as runtime, runtime.uow() as uow:
-        token, expires = ShareLinks(runtime.master).create(
-            uow, _award(uow, public_id), valid_days=days
-        )
-        uow.commit()
-        say(share_url(runtime.settings.base_url, token))
-    if expires is not None:
-        say(f"valid until {expires.isoformat()}")
+    with installation() as runtime:
+        link = share_credential(runtime, Actor.operator(), public_id, valid_days=days)
+    say(link.url)
+    if link.expires_on is not None:
+        say(f"valid until {link.expires_on.isoformat()}")
 
 
 @credential_app.command("issue")
@@ -278,18 +247,7 @@ def credential_issue(
     ] = None,
 ) -> None:
     """Sign awards recorded without a credential (e.g. before keys were passed)."""
-    with installation() as runtime, runtime.uow() as uow:
-        keys = runtime.keys(uow)
-        if public_id is not None:
-            awards = [_award(uow, public_id)]
-        else:
-            awards = [
-                a
-                for learner in uow.learners.all()
-                for a in uow.awards.for_learner(learner.id)
-                if a.credential is None
-            ]
-        for award in awards:
-            issue(uow, keys, runtime.settings.base_url, award)
-            say(f"issued {award.public_id}")
-        uow.commit()
+    with installation() as runtime:
+        issued = sign_unsigned(runtime, Actor.operator(), public_id)
+    for signed in issued:
+        say(f"issued {signed}")

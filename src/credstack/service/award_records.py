@@ -18,6 +18,9 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from credstack.errors import InvalidInput
 from credstack.service import clock
 from credstack.service.learners import profile
+from credstack.service.lookup import find_achievement, find_award, find_learner
+from credstack.service.people import require_issuer
+from credstack.service.runtime import Runtime
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -38,6 +41,8 @@ __all__ = [
     "AwardSummary",
     "State",
     "award_history",
+    "award_history_of",
+    "find_awards",
     "list_awards",
     "valid_until",
 ]
@@ -199,3 +204,44 @@ def award_history(uow: UnitOfWork, award: AwardRow) -> list[AwardEvent]:
             reason = f"{words}; awarded on {award.awarded_on.isoformat()}"
         history.append(AwardEvent(at=event.at, kind=event.kind, actor=actor, reason=reason))
     return history
+
+
+def find_awards(
+    runtime: Runtime,
+    *,
+    issuer: str | None = None,
+    learner: str | None = None,
+    achievement: str | None = None,
+    state: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> AwardPage:
+    """One page of the awards matching what a registrar names: an issuer's key, a learner's
+    key or public id, an achievement (`issuer:id`, or an id with the issuer), a state.
+    States are judged on the issuer's calendar today (UTC without an issuer)."""
+    with runtime.uow(write=False) as uow:
+        owner = require_issuer(uow, issuer) if issuer is not None else None
+        named = find_learner(uow, learner) if learner is not None else None
+        of_achievement = None
+        if achievement is not None:
+            owner, key = find_achievement(uow, achievement, issuer)
+            of_achievement = uow.achievements.by_key(owner.id, key)
+        where = AwardFilter(
+            issuer=owner,
+            learner=named,
+            achievement=of_achievement,
+            state=state,
+        )
+        return list_awards(
+            uow,
+            where,
+            today=clock.as_of(None, where.issuer),
+            offset=(page - 1) * per_page,
+            limit=per_page,
+        )
+
+
+def award_history_of(runtime: Runtime, public_id: str) -> list[AwardEvent]:
+    """Every recorded change of the award `public_id` names, oldest first."""
+    with runtime.uow(write=False) as uow:
+        return award_history(uow, find_award(uow, public_id))

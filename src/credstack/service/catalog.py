@@ -19,6 +19,8 @@ from credstack.catalog.parse import parse_catalog
 from credstack.domain.catalog import Catalog, ReviewStatus
 from credstack.errors import InvalidInput, NotFound
 from credstack.service import audit_trail
+from credstack.service.actor import Actor, authorise
+from credstack.service.runtime import Runtime
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -32,7 +34,14 @@ from credstack.store.models import (
 )
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["CatalogInvalid", "LoadReport", "content_hash", "jsonable", "load_catalog"]
+__all__ = [
+    "CatalogInvalid",
+    "LoadReport",
+    "content_hash",
+    "jsonable",
+    "load_catalog",
+    "load_catalog_as",
+]
 
 
 class CatalogInvalid(InvalidInput):
@@ -132,6 +141,18 @@ def load_catalog(uow: UnitOfWork, *, issuer_key: str, text: str, source: str) ->
             subject=f"issuer:{issuer.key}",
             details={"source": source, "sha256": hashlib.sha256(text.encode()).hexdigest()},
         )
+    return report
+
+
+def load_catalog_as(
+    runtime: Runtime, actor: Actor, *, issuer_key: str, text: str, source: str
+) -> LoadReport:
+    """Load a catalog as an admin of the issuer (or the operator): all or nothing, in one
+    transaction, so a catalog with a problem leaves the issuer's catalog as it was."""
+    authorise(actor, issuer_key, "admin", what="load catalogs")
+    with runtime.uow() as uow:
+        report = load_catalog(uow, issuer_key=issuer_key, text=text, source=source)
+        uow.commit()
     return report
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from credstack.errors import InvalidInput, NotFound
@@ -20,10 +20,14 @@ from credstack.store.uow import UnitOfWork
 from credstack.vc.keys import DID_KEY, decode_public_key_multibase
 from credstack.vc.resolve import did_web_document
 
+if TYPE_CHECKING:  # the runtime's key store depends on this module
+    from credstack.service.runtime import Runtime
+
 __all__ = [
     "DID_METHODS",
     "IssuerKey",
     "check_did_method",
+    "did_document",
     "issuer_did",
     "issuer_did_document",
     "issuer_dids",
@@ -94,6 +98,12 @@ def issuer_did_document(uow: UnitOfWork, base_url: str, issuer_key: str) -> dict
     keys = [(row.key_id, decode_public_key_multibase(row.public_key_multibase)) for row in rows]
     retired = {row.key_id: row.retired_at for row in rows if row.retired_at is not None}
     return did_web_document(issuer_did(base_url, issuer_key), keys, retired)
+
+
+def did_document(runtime: Runtime, issuer_key: str) -> dict[str, Any]:
+    """The did:web issuer's DID document, where the did:web method says a resolver looks."""
+    with runtime.uow(write=False) as uow:
+        return issuer_did_document(uow, runtime.settings.base_url, issuer_key)
 
 
 def check_did_method(method: str) -> str:

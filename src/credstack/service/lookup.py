@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from credstack.errors import InvalidInput, NotFound
 from credstack.service import learners
-from credstack.store.models import AwardRow, IssuerRow, LearnerRow
+from credstack.store.models import AchievementRow, AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["find_achievement", "find_award", "find_learner"]
+__all__ = ["find_achievement", "find_award", "find_learner", "issuer_achievement"]
 
 
 def find_learner(uow: UnitOfWork, ref: str) -> LearnerRow:
@@ -18,6 +18,17 @@ def find_learner(uow: UnitOfWork, ref: str) -> LearnerRow:
     return learner
 
 
+def issuer_achievement(uow: UnitOfWork, issuer: str, key: str) -> tuple[IssuerRow, AchievementRow]:
+    """The issuer `issuer` and its achievement `key`; NotFound naming whichever is missing."""
+    row = uow.issuers.by_key(issuer)
+    if row is None:
+        raise NotFound(f"unknown issuer {issuer!r}")
+    achievement = uow.achievements.by_key(row.id, key)
+    if achievement is None:
+        raise NotFound(f"issuer {issuer} has no achievement {key!r}")
+    return row, achievement
+
+
 def find_achievement(
     uow: UnitOfWork, name: str, issuer: str | None = None
 ) -> tuple[IssuerRow, str]:
@@ -25,12 +36,7 @@ def find_achievement(
     if ":" in name and issuer is None:
         issuer, name = name.split(":", 1)
     if issuer is not None:
-        row = uow.issuers.by_key(issuer)
-        if row is None:
-            raise NotFound(f"unknown issuer {issuer!r}")
-        if uow.achievements.by_key(row.id, name) is None:
-            raise NotFound(f"issuer {issuer} has no achievement {name!r}")
-        return row, name
+        return issuer_achievement(uow, issuer, name)[0], name
     found = [i for i in uow.issuers.all() if uow.achievements.by_key(i.id, name) is not None]
     if not found:
         raise NotFound(f"no issuer has an achievement {name!r}")

@@ -16,6 +16,7 @@ from credstack.service.actor import Actor, RoleGrant
 from credstack.service.identity import check_did_method
 from credstack.service.keys import KeyStore
 from credstack.service.learners import new_public_id, set_profile
+from credstack.service.runtime import Runtime
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
 from credstack.store.uow import UnitOfWork
 
@@ -33,6 +34,7 @@ __all__ = [
     "authenticate",
     "grant_role",
     "issue_token",
+    "local_actor",
     "principal_of",
     "record_token_use",
     "remove_role",
@@ -256,6 +258,24 @@ def actor_of(principal: Principal) -> Actor:
     """The principal as the `Actor` services take (its roles as grants)."""
     grants = frozenset(RoleGrant(issuer, role, scope) for issuer, role, scope in principal.roles)
     return Actor.staff(principal.user_id, principal.email, grants, token_id=principal.token_id)
+
+
+def staff_actor(uow: UnitOfWork, email: str) -> Actor:
+    """The user with this address as an `Actor`, with the roles they hold now."""
+    user = uow.users.by_email(email)
+    principal = principal_of(uow, user.id, token_id=None) if user is not None else None
+    if principal is None:
+        raise NotFound(f"unknown user {email}")
+    return actor_of(principal)
+
+
+def local_actor(runtime: Runtime, email: str | None) -> Actor:
+    """Who a local command acts as: the operator, or, given `--by EMAIL`, that user (so the
+    command is refused as the API would refuse them, and the history names them)."""
+    if email is None:
+        return Actor.operator()
+    with runtime.uow(write=False) as uow:
+        return staff_actor(uow, email)
 
 
 def require_role(principal: Principal | None, issuer_key: str, *roles: str) -> Principal:

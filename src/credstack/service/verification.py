@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from credstack.service.identity import (
 )
 from credstack.service.keys import KeyStore
 from credstack.service.pdf_verification import verify_pdf
+from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import is_suspended, signed_status_list, status_changes
 from credstack.service.trust_lists import TrustStore
@@ -56,6 +58,7 @@ __all__ = [
     "TrustStore",
     "Verifier",
     "checked_email",
+    "installation_verifier",
     "result_json",
     "unusable",
     "verifier_for",
@@ -355,3 +358,17 @@ def verifier_for(
     `trust_directory`), its share links."""
     trust = TrustStore.load(trust_dir)
     return Verifier(uow, keys, base_url, trust, share_links=share_links, now=now)
+
+
+@contextmanager
+def installation_verifier(runtime: Runtime) -> Iterator[Verifier]:
+    """The installation's verifier for a local command, reading its records in one read-only
+    unit of work for as long as the command verifies (verifying never writes)."""
+    with runtime.uow(write=False) as uow:
+        yield verifier_for(
+            uow,
+            runtime.keys(uow),
+            base_url=runtime.settings.base_url,
+            trust_dir=runtime.settings.trust_directory,
+            share_links=ShareLinks(runtime.master),
+        )

@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from credstack.errors import CredstackError
-from credstack.http.deps import RuntimeDep, UowDep
+from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
 from credstack.http.verify_pool import group_result, off_loop
 from credstack.service import clock
@@ -29,14 +29,13 @@ _MAX_FILES = 20
 
 
 @router.get("/employer", response_class=HTMLResponse)
-def employer_form(request: Request, uow: UowDep) -> HTMLResponse:
+def employer_form(request: Request) -> HTMLResponse:
     return render(request, "employer.html", {"title": "Check credentials together"})
 
 
 @router.post("/employer", response_class=HTMLResponse)
 async def employer_check(
     request: Request,
-    uow: UowDep,
     runtime: RuntimeDep,
     files: Annotated[list[UploadFile] | None, File()] = None,
     pasted: Annotated[str | None, Form()] = None,
@@ -52,20 +51,20 @@ async def employer_check(
         limit = runtime.settings.max_credential_bytes
         data = await upload.read(limit + 1)
         if len(data) > limit:
-            return _error(request, uow, f"{upload.filename} is larger than {limit} bytes.")
+            return _error(request, f"{upload.filename} is larger than {limit} bytes.")
         items.append(data)
     items.extend(block.strip().encode() for block in (pasted or "").split("\n\n") if block.strip())
     if not items:
-        return _error(request, uow, "Choose credential files, or paste credentials.")
+        return _error(request, "Choose credential files, or paste credentials.")
     if len(items) > _MAX_FILES:
-        return _error(request, uow, f"Check at most {_MAX_FILES} credentials at once.")
+        return _error(request, f"Check at most {_MAX_FILES} credentials at once.")
     address = email.strip() if email and email.strip() else None
     # In a worker process, within the API's bounds and time budget (http.verify_pool).
     work = partial(group_result, items, clock.utc_today(), address)
     try:
         report = await off_loop(runtime.settings, work)
     except CredstackError as exc:
-        return _error(request, uow, exc.message)
+        return _error(request, exc.message)
     context = {
         "title": "Check credentials together",
         "results": [result_json(r) for r in report.results],
@@ -77,6 +76,6 @@ async def employer_check(
     return render(request, "employer.html", context)
 
 
-def _error(request: Request, uow: UowDep, message: str) -> HTMLResponse:
+def _error(request: Request, message: str) -> HTMLResponse:
     context = {"title": "Check credentials together", "error": message}
     return render(request, "employer.html", context, status_code=422)

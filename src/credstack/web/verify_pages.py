@@ -13,12 +13,12 @@ from fastapi.templating import Jinja2Templates
 from credstack.catalog.format import is_web_url
 from credstack.domain.durations import describe_duration
 from credstack.errors import CredstackError, NotFound
-from credstack.http.deps import RuntimeDep, UowDep
+from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
 from credstack.http.verify_pool import award_result, bytes_result, off_loop, url_result
 from credstack.limits import MAX_URL_CHARS
+from credstack.service.credentials import issued_here, shared_credential
 from credstack.service.runtime import Runtime
-from credstack.service.sharing import ShareLinks
 from credstack.service.verification import result_json
 from credstack.vc.result import VerificationResult
 from credstack.vc.safejson import InputRefused
@@ -69,17 +69,16 @@ def static(name: str) -> Response:
 
 @router.get("/verify", response_class=HTMLResponse)
 async def verify_page(
-    request: Request, uow: UowDep, runtime: RuntimeDep, credential: str | None = None
+    request: Request, runtime: RuntimeDep, credential: str | None = None
 ) -> HTMLResponse:
     """The form; with ``?credential=<id>`` (the certificate's QR code) the result at once."""
     if credential is None:
         return _page(request, None)
-    award = uow.awards.by_public_id(credential)
-    if award is None or award.credential is None:
+    if not issued_here(runtime, credential):
         return _page(
             request, None, error=f"No credential {credential} was issued here.", status_code=404
         )
-    return _page(request, await _award_result(runtime, award.public_id))
+    return _page(request, await _award_result(runtime, credential))
 
 
 async def _award_result(runtime: Runtime, public_id: str) -> VerificationResult:
@@ -130,12 +129,10 @@ async def verify_upload(
 
 
 @router.get("/share/{token}", response_class=HTMLResponse)
-async def share_page(
-    request: Request, token: str, uow: UowDep, runtime: RuntimeDep
-) -> HTMLResponse:
+async def share_page(request: Request, token: str, runtime: RuntimeDep) -> HTMLResponse:
     """What a learner shared: the credential's meaning and its verification, checked now."""
-    award = ShareLinks(runtime.master).award_for(uow, token)
-    if award is None or award.credential is None:
+    public_id = shared_credential(runtime, token)
+    if public_id is None:
         return _page(
             request,
             None,
@@ -144,12 +141,12 @@ async def share_page(
             links={},
             status_code=404,
         )
-    base = f"{runtime.settings.base_url}/credentials/{award.public_id}"
+    base = f"{runtime.settings.base_url}/credentials/{public_id}"
     links = {
         "Credential (JSON-LD)": base,
         "Credential (JWT)": f"{base}/credential.jwt",
         "Badge image (PNG)": f"{base}/badge.png",
         "Certificate (PDF)": f"{base}/certificate.pdf",
     }
-    result = await _award_result(runtime, award.public_id)
+    result = await _award_result(runtime, public_id)
     return _page(request, result, title="Shared credential", links=links)

@@ -7,9 +7,9 @@ from datetime import date
 import yaml
 
 from credstack.domain.parsing import parse_requirement
+from credstack.service.learner_record import award_state
+from credstack.service.requirement_view import AssessmentFacts, RequirementNode, requirement_view
 from credstack.store.models import AwardRow
-from credstack.web.learner_pages import award_state
-from credstack.web.requirement_view import AssessmentFacts, RequirementNode, requirement_view
 
 NAMES = {"gcp-essentials": "GCP Essentials", "capstone-thesis": "Capstone Thesis"}
 

@@ -1,0 +1,42 @@
+"""Long lists in pages, so what a read returns does not grow with the catalog behind it.
+
+A 250,000-achievement catalog once made an issuer page take 40 s and weigh 23 MB; read models
+for public lists now carry ``PAGE_ITEMS`` entries at a time and a `Pager` saying where they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from credstack.errors import NotFound
+from credstack.limits import PAGE_ITEMS
+
+__all__ = ["Pager", "paginate"]
+
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Pager:
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def previous(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+def paginate(items: Sequence[_T], page: int) -> tuple[list[_T], Pager]:
+    """The items on ``page`` (from 1); NotFound past the last page of a non-empty list."""
+    pages = max(1, -(-len(items) // PAGE_ITEMS))
+    if page > pages:
+        raise NotFound(f"there is no page {page}; the list has {pages}")
+    start = (page - 1) * PAGE_ITEMS
+    return list(items[start : start + PAGE_ITEMS]), Pager(page, pages, len(items))
