@@ -29,7 +29,7 @@ from credstack.service.earning import (
     recording,
     reviewing,
 )
-from credstack.service.people import staff_actor
+from credstack.service.people import local_actor
 from credstack.service.runtime import Runtime
 
 __all__ = ["course_app", "program_app", "result_app", "review_app"]
@@ -64,7 +64,7 @@ def _moment(text: str | None, what: str) -> datetime | None:
 
 def _actor(runtime: Runtime, email: str | None) -> Actor:
     """The user `--by` names, with their roles; without it, the installation's operator."""
-    return Actor.operator() if email is None else staff_actor(runtime, email)
+    return local_actor(runtime, email)
 
 
 def _day(text: str | None) -> date | None:
@@ -242,7 +242,7 @@ def attest_command(
     with installation() as runtime:
         recorded = recording.attest(
             runtime,
-            staff_actor(runtime, by),
+            local_actor(runtime, by),
             issuer=issuer,
             learner=learner,
             program=program,
@@ -298,7 +298,7 @@ def _review_step(action: str) -> None:
         with installation() as runtime:
             step = reviewing.take_review_step(
                 runtime,
-                staff_actor(runtime, by),
+                local_actor(runtime, by),
                 issuer=issuer,
                 achievement=achievement,
                 action=action,

@@ -284,19 +284,3 @@ def require_role(principal: Principal | None, issuer_key: str, *roles: str) -> P
     if not principal.has_role(issuer_key, *roles):
         raise Forbidden(f"this needs the {' or '.join(roles)} role at issuer {issuer_key}")
     return principal
-
-
-def staff_actor(source: Runtime | UnitOfWork, email: str) -> Actor:
-    """The user a command names with `--by EMAIL`, acting with their roles as they are now."""
-    if isinstance(source, UnitOfWork):
-        return _staff_actor(source, email)
-    with source.uow(write=False) as uow:
-        return _staff_actor(uow, email)
-
-
-def _staff_actor(uow: UnitOfWork, email: str) -> Actor:
-    user = uow.users.by_email(email)
-    principal = None if user is None else principal_of(uow, user.id, token_id=None)
-    if principal is None:
-        raise NotFound(f"unknown user {email}")
-    return actor_of(principal)
