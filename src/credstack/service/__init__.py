@@ -20,6 +20,7 @@ __all__ = [
     "engine",
     "explain",
     "group_view",
+    "health",
     "idempotency",
     "identity",
     "issuance",
