@@ -94,8 +94,8 @@ _T = TypeVar("_T")
 
 
 def _checked(request: Request, token: str, lookup: Callable[[str], _T | None]) -> _T:
-    """What `lookup` finds for the token; an unknown, revoked or overlong one is an error,
-    rate-limited per address, and each good token is rate-limited on its own."""
+    """What `lookup` finds for the token; an unknown, revoked or overlong one is an error, and
+    such errors are rate-limited per address so tokens cannot be guessed."""
     address = client_address(request)
     limiters(request).bad_token.check(address)
     found = lookup(token) if len(token) <= _MAX_TOKEN else None
