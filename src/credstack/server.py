@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from credstack import __version__
@@ -29,10 +28,9 @@ from credstack.errors import CredstackError
 from credstack.http import verify_pool
 from credstack.http.headers import security_headers
 from credstack.http.ratelimit import Limiters, RateLimited
+from credstack.service.health import health, is_busy
 from credstack.service.mail.sender import running_sender
 from credstack.service.runtime import Runtime
-from credstack.store import migrate
-from credstack.store.db import is_lock_timeout
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
 from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages, verify_pages
@@ -81,7 +79,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     @app.exception_handler(OperationalError)
     async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
         """A lock that could not be had in time is "busy, retry", not a server bug."""
-        if not is_lock_timeout(exc):
+        if not is_busy(exc):
             raise exc
         return JSONResponse(
             status_code=503,
@@ -104,13 +102,12 @@ def create_app(runtime: Runtime) -> FastAPI:
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> HealthOut:
-        with runtime.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        state = health(runtime)
         return HealthOut(
             status="ok",
             version=__version__,
-            database=runtime.engine.dialect.name,
-            schema_revision=migrate.current_revision(runtime.engine),
+            database=state.database,
+            schema_revision=state.schema_revision,
         )
 
     app.include_router(catalog_routes.router)

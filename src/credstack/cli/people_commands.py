@@ -8,24 +8,11 @@ from typing import Annotated
 
 import typer
 
-from credstack.cli.app import app, fail, installation, say
-from credstack.service.identity import issuer_identity
-from credstack.service.learners import erase_learner, profile
-from credstack.service.lookup import find_learner
-from credstack.service.people import (
-    ISSUER_KINDS,
-    add_issuer,
-    add_learner,
-    add_user,
-    grant_role,
-    issue_token,
-    remove_role,
-    require_issuer,
-    revoke_token,
-)
-from credstack.service.visibility import learner_issuer_ids
-from credstack.store.models import UserRow
-from credstack.store.uow import UnitOfWork
+from credstack.cli.app import app, installation, say
+from credstack.service import registration, staff
+from credstack.service.actor import Actor
+from credstack.service.issuers import create_issuer, list_issuers, rotate_issuer_key
+from credstack.service.people import ISSUER_KINDS
 
 __all__ = ["issuer_app", "learner_app", "user_app"]
 
@@ -42,6 +29,9 @@ app.add_typer(issuer_app, name="issuer")
 app.add_typer(user_app, name="user")
 app.add_typer(learner_app, name="learner")
 
+OPERATOR = Actor.operator()
+"""Whoever runs the command holds the master key: every command here acts as the operator."""
+
 
 @issuer_app.command("add")
 def issuer_add(
@@ -57,31 +47,28 @@ def issuer_add(
     ] = DidMethod.web,
 ) -> None:
     """Create an issuer and its first signing key."""
-    with installation() as runtime, runtime.uow() as uow:
-        issuer = add_issuer(
-            uow, runtime.keys(uow), key=key, name=name, kind=kind, url=url, did_method=did_method
+    with installation() as runtime:
+        created = create_issuer(
+            runtime, OPERATOR, key=key, name=name, kind=kind, url=url, did_method=did_method
         )
-        did = issuer_identity(uow, runtime.settings.base_url, issuer)
-        uow.commit()
-    say(f"issuer {key} created: {did}")
+    say(f"issuer {key} created: {created.did}")
 
 
 @issuer_app.command("list")
 def issuer_list() -> None:
     """List issuers."""
-    with installation() as runtime, runtime.uow() as uow:
-        for issuer in uow.issuers.all():
-            did = issuer_identity(uow, runtime.settings.base_url, issuer)
-            say(f"{issuer.key}\t{issuer.kind}\t{issuer.name}\t{did}")
+    with installation() as runtime:
+        issuers = list_issuers(runtime)
+    for issuer in issuers:
+        say(f"{issuer.key}\t{issuer.kind}\t{issuer.name}\t{issuer.did}")
 
 
 @issuer_app.command("rotate-key")
 def issuer_rotate_key(key: Annotated[str, typer.Argument(help="Issuer id.")]) -> None:
     """New signing key (did:web issuers); the old one stays in the DID document, dated retired."""
-    with installation() as runtime, runtime.uow() as uow:
-        row = runtime.keys(uow).create(require_issuer(uow, key))
-        uow.commit()
-    say(f"issuer {key} now signs with key {row.key_id}")
+    with installation() as runtime:
+        rotated = rotate_issuer_key(runtime, OPERATOR, key)
+    say(f"issuer {key} now signs with key {rotated.key_id}")
 
 
 Email = Annotated[str, typer.Argument(help="Email address.")]
@@ -93,22 +80,14 @@ def _for(scope: str) -> str:
     return f" for {scope}" if scope else ""
 
 
-def _user(uow: UnitOfWork, email: str) -> UserRow:
-    user = uow.users.by_email(email)
-    if user is None:
-        fail(f"unknown user {email}")
-    return user
-
-
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Argument(help="Email address.")],
     name: Annotated[str, typer.Option(help="Display name.")],
 ) -> None:
     """Create a user."""
-    with installation() as runtime, runtime.uow() as uow:
-        add_user(uow, email=email, name=name)
-        uow.commit()
+    with installation() as runtime:
+        staff.add_staff_user(runtime, OPERATOR, email=email, name=name)
     say(f"user {email} created")
 
 
@@ -120,10 +99,8 @@ def user_grant(
     scope: Scope = "",
 ) -> None:
     """Give a user a role at an issuer (optionally limited to one program)."""
-    with installation() as runtime, runtime.uow() as uow:
-        user = _user(uow, email)
-        grant_role(uow, user=user, issuer=require_issuer(uow, issuer), role=role, scope=scope)
-        uow.commit()
+    with installation() as runtime:
+        staff.grant(runtime, OPERATOR, email=email, issuer=issuer, role=role, scope=scope)
     say(f"{email} is now {role} at {issuer}{_for(scope)}")
 
 
@@ -133,9 +110,8 @@ def user_token(
     name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
 ) -> None:
     """Create an API token; it is shown once and only its hash is stored."""
-    with installation() as runtime, runtime.uow() as uow:
-        token = issue_token(uow, user=_user(uow, email), name=name)
-        uow.commit()
+    with installation() as runtime:
+        token = staff.create_token(runtime, OPERATOR, email=email, name=name)
     say(token)
 
 
@@ -147,22 +123,20 @@ def user_remove_role(
     scope: Scope = "",
 ) -> None:
     """Take a role away from a user; it stops working on their next request."""
-    with installation() as runtime, runtime.uow() as uow:
-        user = _user(uow, email)
-        remove_role(uow, user=user, issuer=require_issuer(uow, issuer), role=role, scope=scope)
-        uow.commit()
+    with installation() as runtime:
+        staff.take_role(runtime, OPERATOR, email=email, issuer=issuer, role=role, scope=scope)
     say(f"{email} is no longer {role} at {issuer}{_for(scope)}")
 
 
 @user_app.command("tokens")
 def user_tokens(email: Email) -> None:
     """List a user's API tokens: prefix, name, created, last used (to the hour), revoked."""
-    with installation() as runtime, runtime.uow(write=False) as uow:
-        rows = uow.users.tokens(_user(uow, email).id)
-        for row in rows:
-            used = row.last_used_at.strftime("%Y-%m-%d %H:00") if row.last_used_at else "never"
-            revoked = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-            say(f"{row.prefix}\t{row.name}\t{row.created_at:%Y-%m-%d}\t{used}\t{revoked}")
+    with installation() as runtime:
+        tokens = staff.list_tokens(runtime, OPERATOR, email)
+    for row in tokens:
+        used = row.last_used_at.strftime("%Y-%m-%d %H:00") if row.last_used_at else "never"
+        revoked = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        say(f"{row.prefix}\t{row.name}\t{row.created_at:%Y-%m-%d}\t{used}\t{revoked}")
 
 
 @user_app.command("revoke-token")
@@ -173,10 +147,9 @@ def user_revoke_token(
     ],
 ) -> None:
     """Revoke an API token at once; the page sessions it opened end with it."""
-    with installation() as runtime, runtime.uow() as uow:
-        row = revoke_token(uow, user=_user(uow, email), token=token)
-        uow.commit()
-    say(f"token {row.prefix}… ({row.name}) of {email} revoked")
+    with installation() as runtime:
+        revoked = staff.revoke(runtime, OPERATOR, email=email, token=token)
+    say(f"token {revoked.prefix}… ({revoked.name}) of {email} revoked")
 
 
 @learner_app.command("add")
@@ -186,9 +159,8 @@ def learner_add(
     email: Annotated[str | None, typer.Option(help="Email address.")] = None,
 ) -> None:
     """Create a learner."""
-    with installation() as runtime, runtime.uow() as uow:
-        add_learner(uow, key=key, name=name, email=email)
-        uow.commit()
+    with installation() as runtime:
+        registration.register_learner(runtime, OPERATOR, key=key, name=name, email=email)
     say(f"learner {key} created")
 
 
@@ -197,13 +169,13 @@ def learner_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List learners."""
-    with installation() as runtime, runtime.uow() as uow:
-        rows = [(lr.key, profile(uow, lr).name) for lr in uow.learners.all()]
+    with installation() as runtime:
+        learners = registration.list_learners(runtime, OPERATOR)
     if as_json:
-        say(json.dumps([{"id": k, "name": n} for k, n in rows]))
+        say(json.dumps([{"id": lr.key, "name": lr.name} for lr in learners]))
     else:
-        for key, name in rows:
-            say(f"{key}\t{name}")
+        for listed in learners:
+            say(f"{listed.key}\t{listed.name}")
 
 
 @learner_app.command("erase")
@@ -213,12 +185,6 @@ def learner_erase(
     reason: Annotated[str, typer.Option(help="Why, for the audit trail.")],
 ) -> None:
     """Remove a learner's name, e-mail and id; issued credentials still verify."""
-    with installation() as runtime, runtime.uow() as uow:
-        who = find_learner(uow, learner)
-        where = require_issuer(uow, issuer)
-        if where.id not in learner_issuer_ids(uow, who):
-            fail(f"issuer {issuer} holds no record of learner {learner!r}")
-        public_id = who.public_id
-        erase_learner(uow, who, reason=reason, actor=f"operator:{issuer}", keys=runtime.keys(uow))
-        uow.commit()
-    say(f"learner {public_id} erased; their awards and credentials are kept")
+    with installation() as runtime:
+        erased = registration.erase(runtime, OPERATOR, learner, reason=reason, on_behalf_of=issuer)
+    say(f"learner {erased.public_id} erased; their awards and credentials are kept")

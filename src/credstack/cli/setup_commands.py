@@ -7,15 +7,10 @@ from typing import Annotated
 
 import typer
 
-from credstack.cli.app import app, cli_settings, fail, say
+from credstack.cli.app import app, cli_settings, say
 from credstack.config import Settings
 from credstack.service import demo as demo_service
-from credstack.service.learners import plaintext_learner_count
-from credstack.service.runtime import Runtime, initialise, open_runtime, seal_plaintext, units
-from credstack.store import migrate
-from credstack.store.db import make_engine
-from credstack.store.secrets import MasterKey
-from credstack.store.uow import UnitOfWorkFactory
+from credstack.service.runtime import check_database, initialise, open_runtime, upgrade_database
 
 __all__ = ["db_app"]
 
@@ -83,40 +78,17 @@ def demo(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every migration not yet applied, then seal learners' data stored in clear."""
-    settings = cli_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        migrate.upgrade(engine)
-        say(f"database at revision {migrate.current_revision(engine)}")
-        with UnitOfWorkFactory(engine)() as uow:
-            waiting = plaintext_learner_count(uow)
-        if waiting:
-            # Migrations never see the master key, so sealing is this step's, after Alembic.
-            master = MasterKey.load(settings.master_key_path)
-            sealed = seal_plaintext(Runtime(settings, engine, units(engine, master), master))
-            say(f"sealed the names and e-mail addresses of {sealed} learners")
-    finally:
-        engine.dispose()
+    upgraded = upgrade_database(cli_settings())
+    say(f"database at revision {upgraded.revision}")
+    if upgraded.sealed:
+        say(f"sealed the names and e-mail addresses of {upgraded.sealed} learners")
 
 
 @db_app.command("check")
 def db_check() -> None:
     """Exit 1 if the database is behind the code or differs from the models."""
-    engine = make_engine(cli_settings().database_url)
-    try:
-        current, head = migrate.current_revision(engine), migrate.head_revision()
-        if current != head:
-            fail(f"database at {current or 'nothing'}, code at {head}: run `credstack db upgrade`")
-        differences = migrate.drift(engine)
-        if differences:
-            fail(f"the database differs from the models: {differences}")
-        with UnitOfWorkFactory(engine)() as uow:
-            waiting = plaintext_learner_count(uow)
-        if waiting:
-            fail(f"{waiting} learners have personal data in clear: run `credstack db upgrade`")
-        say(f"database at {current}; matches the models")
-    finally:
-        engine.dispose()
+    current = check_database(cli_settings())
+    say(f"database at {current}; matches the models")
 
 
 def _redact(url: str) -> str:

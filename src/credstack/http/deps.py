@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credstack.errors import Forbidden
 from credstack.http.ratelimit import client_address, limiters
-from credstack.http.session import session_principal_of
+from credstack.http.session import session_actor_of
 from credstack.service.actor import ANONYMOUS, Actor
-from credstack.service.people import Principal, actor_of, authenticate, record_token_use
+from credstack.service.people import Principal, authenticate, record_token_use
 from credstack.service.runtime import Runtime
+from credstack.service.sessions import token_holder
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -77,22 +78,38 @@ def _note_read_use(runtime: Runtime, principal: Principal) -> None:
     runtime.note(lambda uow: record_token_use(uow, token_id))
 
 
-def _bearer_principal(request: Request, uow: UnitOfWork) -> Principal | None:
-    """The bearer token's principal; None without an Authorization header. A malformed header
-    or an unknown or revoked token is an error (rate-limited per address), never anonymous."""
+def _bearer_token(request: Request) -> str | None:
+    """The bearer token sent; None without an Authorization header. A malformed header is an
+    error, never anonymous."""
     authorization = request.headers.get("authorization")
     if not authorization:
         return None
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Forbidden("use `Authorization: Bearer <token>`")
-    token = token.strip()
+    return token.strip()
+
+
+_T = TypeVar("_T")
+
+
+def _checked(request: Request, token: str, lookup: Callable[[str], _T | None]) -> _T:
+    """What `lookup` finds for the token; an unknown, revoked or overlong one is an error, and
+    such errors are rate-limited per address so tokens cannot be guessed."""
     address = client_address(request)
     limiters(request).bad_token.check(address)
-    principal = authenticate(uow, token) if len(token) <= _MAX_TOKEN else None
-    if principal is None:
+    found = lookup(token) if len(token) <= _MAX_TOKEN else None
+    if found is None:
         limiters(request).bad_token.spend(address)
         raise Forbidden("the API token is unknown or revoked")
+    return found
+
+
+def _bearer_principal(request: Request, uow: UnitOfWork) -> Principal | None:
+    token = _bearer_token(request)
+    if token is None:
+        return None
+    principal = _checked(request, token, lambda sent: authenticate(uow, sent))
     limiters(request).token.spend(str(principal.token_id))
     return principal
 
@@ -129,15 +146,15 @@ def get_actor(
     the pages and for reads; an API write (under `/api/`) needs the bearer token, because an
     API body carries no CSRF token (every page form does, and its handler checks it).
     """
-    with runtime.uow(write=False) as uow:
-        principal = _bearer_principal(request, uow)
-    if principal is not None:
-        _note_read_use(runtime, principal)
-        return actor_of(principal)
+    token = _bearer_token(request)
+    if token is not None:
+        holder = _checked(request, token, lambda sent: token_holder(runtime, sent))
+        limiters(request).token.spend(str(holder.token_id))
+        holder.note_use(runtime)
+        return holder.actor
     if request.method not in _READS and request.url.path.startswith("/api/"):
         return ANONYMOUS
-    principal = session_principal_of(request)
-    return ANONYMOUS if principal is None else actor_of(principal)
+    return session_actor_of(request) or ANONYMOUS
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]

@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from fastapi import Request
 
+from credstack.service.actor import Actor
 from credstack.service.people import Principal
 from credstack.service.runtime import Runtime
-from credstack.service.sessions import SessionPolicy, session_principal, touch_session
+from credstack.service.sessions import SessionPolicy, session_actor
 
-__all__ = ["COOKIE_NAME", "policy", "session_id", "session_principal_of"]
+__all__ = ["COOKIE_NAME", "policy", "session_actor_of", "session_id", "session_principal_of"]
 
 COOKIE_NAME = "credstack_session"
 _MAX_SESSION_ID = 100
@@ -38,22 +39,20 @@ def session_id(request: Request) -> str | None:
     return value if value and len(value) <= _MAX_SESSION_ID else None
 
 
-def session_principal_of(request: Request) -> Principal | None:
+def session_actor_of(request: Request) -> Actor | None:
     """The signed-in staff member, or None; an ended, unknown or expired session is signed out.
-
-    Reads in its own read-only unit of work; moving the idle deadline (at most once a minute)
-    is a separate short write that a busy database simply skips, made only on a read: a
-    write request's own unit of work may already hold the (SQLite) write lock."""
+    Only a GET or HEAD moves the idle deadline (see `service.sessions.session_actor`)."""
     found_id = session_id(request)
     if found_id is None:
         return None
-    runtime = _runtime(request)
-    with runtime.uow(write=False) as uow:
-        found = session_principal(uow, found_id, policy(request))
-    if found is None:
+    touch = request.method in ("GET", "HEAD")
+    return session_actor(_runtime(request), found_id, policy(request), touch=touch)
+
+
+def session_principal_of(request: Request) -> Principal | None:
+    """`session_actor_of` as a `Principal`, for the pages that still take one."""
+    actor = session_actor_of(request)
+    if actor is None or actor.user_id is None:
         return None
-    principal, due = found
-    if due and request.method in ("GET", "HEAD"):
-        idle = policy(request)
-        runtime.note(lambda uow: touch_session(uow, found_id, idle))
-    return principal
+    roles = frozenset((grant.issuer, grant.role, grant.scope) for grant in actor.roles)
+    return Principal(actor.user_id, actor.label, roles, actor.token_id)

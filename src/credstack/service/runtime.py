@@ -10,13 +10,22 @@ from sqlalchemy import Engine
 from credstack.config import Settings
 from credstack.errors import CredstackError
 from credstack.service.keys import KeyStore
-from credstack.service.learners import seal_plaintext_learners
+from credstack.service.learners import plaintext_learner_count, seal_plaintext_learners
 from credstack.store import migrate
 from credstack.store.db import is_lock_timeout, make_engine
 from credstack.store.secrets import MasterKey, PersonalData
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 
-__all__ = ["Runtime", "initialise", "open_runtime", "seal_plaintext", "units"]
+__all__ = [
+    "DatabaseUpgraded",
+    "Runtime",
+    "check_database",
+    "initialise",
+    "open_runtime",
+    "seal_plaintext",
+    "units",
+    "upgrade_database",
+]
 
 
 @dataclass
@@ -88,3 +97,54 @@ def open_runtime(settings: Settings) -> Runtime:
             "run `credstack db upgrade` (or `credstack init`)"
         )
     return Runtime(settings, engine, units(engine, master), master)
+
+
+@dataclass(frozen=True)
+class DatabaseUpgraded:
+    revision: str | None
+    sealed: int
+    """Learners whose name and address an older version kept in clear, sealed now."""
+
+
+def upgrade_database(settings: Settings) -> DatabaseUpgraded:
+    """Apply every migration not yet applied, then seal learners' data stored in clear.
+
+    Migrations never see the master key, so sealing is this step's, after Alembic; the key is
+    read only when there is something to seal (a fresh schema upgrade needs none)."""
+    engine = make_engine(settings.database_url)
+    try:
+        migrate.upgrade(engine)
+        revision = migrate.current_revision(engine)
+        with UnitOfWorkFactory(engine)() as uow:
+            waiting = plaintext_learner_count(uow)
+        sealed = 0
+        if waiting:
+            master = MasterKey.load(settings.master_key_path)
+            sealed = seal_plaintext(Runtime(settings, engine, units(engine, master), master))
+        return DatabaseUpgraded(revision, sealed)
+    finally:
+        engine.dispose()
+
+
+def check_database(settings: Settings) -> str | None:
+    """The schema revision, if the database is at the code's head, matches the models and holds
+    no personal data in clear; otherwise the error says which step puts it right."""
+    engine = make_engine(settings.database_url)
+    try:
+        current, head = migrate.current_revision(engine), migrate.head_revision()
+        if current != head:
+            raise CredstackError(
+                f"database at {current or 'nothing'}, code at {head}: run `credstack db upgrade`"
+            )
+        differences = migrate.drift(engine)
+        if differences:
+            raise CredstackError(f"the database differs from the models: {differences}")
+        with UnitOfWorkFactory(engine)() as uow:
+            waiting = plaintext_learner_count(uow)
+        if waiting:
+            raise CredstackError(
+                f"{waiting} learners have personal data in clear: run `credstack db upgrade`"
+            )
+        return current
+    finally:
+        engine.dispose()

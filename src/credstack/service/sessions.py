@@ -13,11 +13,30 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from credstack.service import clock
-from credstack.service.people import Principal, principal_of
+from credstack.service.actor import Actor
+from credstack.service.people import (
+    Principal,
+    actor_of,
+    authenticate,
+    principal_of,
+    record_token_use,
+)
+from credstack.service.runtime import Runtime
 from credstack.store.models import ApiTokenRow, SessionRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["SessionPolicy", "end_session", "open_session", "session_principal", "touch_session"]
+__all__ = [
+    "SessionPolicy",
+    "TokenHolder",
+    "end_session",
+    "open_session",
+    "session_actor",
+    "session_principal",
+    "sign_in",
+    "sign_out",
+    "token_holder",
+    "touch_session",
+]
 
 _SEEN_GRANULARITY = timedelta(minutes=1)
 """`last_seen_at` is written at most once a minute, so browsing stays (almost) read-only."""
@@ -92,3 +111,64 @@ def end_session(uow: UnitOfWork, session_id: str) -> bool:
         return False
     row.revoked_at = clock.now()
     return True
+
+
+def sign_in(runtime: Runtime, token: str, policy: SessionPolicy) -> str | None:
+    """Open a page session for the API token's holder: the new session's id (for the cookie,
+    once), or None when the token is unknown or revoked."""
+    with runtime.uow() as uow:
+        principal = authenticate(uow, token.strip())
+        if principal is None:
+            return None
+        session_id, _row = open_session(uow, principal, policy)
+        uow.commit()
+    return session_id
+
+
+def sign_out(runtime: Runtime, session_id: str) -> bool:
+    """End the session on the server too, so a copied cookie is useless; False if none was."""
+    with runtime.uow() as uow:
+        ended = end_session(uow, session_id)
+        uow.commit()
+    return ended
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    actor: Actor
+    token_id: int
+    use_due: bool
+    """The token's "last used" is older than its granularity: worth a note (`note_use`)."""
+
+    def note_use(self, runtime: Runtime) -> None:
+        """Token bookkeeping, at most hourly, in its own short write a busy database skips."""
+        if self.use_due:
+            token_id = self.token_id
+            runtime.note(lambda uow: record_token_use(uow, token_id))
+
+
+def token_holder(runtime: Runtime, token: str) -> TokenHolder | None:
+    """Who an API token stands for, or None if it is unknown or revoked; only reads."""
+    with runtime.uow(write=False) as uow:
+        principal = authenticate(uow, token)
+    if principal is None or principal.token_id is None:
+        return None
+    return TokenHolder(actor_of(principal), principal.token_id, principal.token_use_due)
+
+
+def session_actor(
+    runtime: Runtime, session_id: str, policy: SessionPolicy, *, touch: bool
+) -> Actor | None:
+    """The signed-in staff member, or None if the session ended, expired or never was.
+
+    Reads in its own read-only unit of work; with `touch`, moving the idle deadline (at most
+    once a minute) is a separate short write that a busy database simply skips. Only reads
+    touch: a write request's own unit of work may already hold the (SQLite) write lock."""
+    with runtime.uow(write=False) as uow:
+        found = session_principal(uow, session_id, policy)
+    if found is None:
+        return None
+    principal, due = found
+    if due and touch:
+        runtime.note(lambda uow: touch_session(uow, session_id, policy))
+    return actor_of(principal)

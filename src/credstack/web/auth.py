@@ -22,7 +22,6 @@ from credstack.errors import Forbidden
 from credstack.http.session import COOKIE_NAME, policy, session_id, session_principal_of
 from credstack.service.people import Principal
 from credstack.service.runtime import Runtime
-from credstack.store.uow import UnitOfWork
 
 __all__ = [
     "COOKIE_NAME",
@@ -49,8 +48,9 @@ def _settings(request: Request) -> Settings:
     return _runtime(request).settings
 
 
-def current_principal(request: Request, uow: UnitOfWork | None = None) -> Principal | None:
-    """The signed-in staff member, or None (see `http.session`); `uow` is no longer needed."""
+def current_principal(request: Request, uow: object | None = None) -> Principal | None:
+    """The signed-in staff member, or None (see `http.session`); `uow` is no longer needed and
+    is ignored (the pages that still pass one move to `ActorDep`)."""
     return session_principal_of(request)
 
 
