@@ -7,8 +7,6 @@ rule lives in `service.registration`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
@@ -30,15 +28,28 @@ class EraseIn(BaseModel):
     reason: str = Field(max_length=2000)
 
 
+class LearnerOut(BaseModel):
+    id: str
+    public_id: str
+    """The learner's opaque id: what pages and credentials name them by."""
+    name: str
+
+
+class ErasedOut(BaseModel):
+    id: str
+    """The erased learner's public id, still named by the credentials they hold."""
+    erased: bool
+
+
 @router.post("/learners", status_code=201)
-def post_learner(body: LearnerIn, runtime: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
+def post_learner(body: LearnerIn, runtime: RuntimeDep, actor: ActorDep) -> LearnerOut:
     """Register a learner (one learner may hold credentials from many issuers)."""
     learner = register_learner(runtime, actor, key=body.id, name=body.name, email=body.email)
-    return {"id": learner.key, "public_id": learner.public_id, "name": learner.name}
+    return LearnerOut(id=learner.key, public_id=learner.public_id, name=learner.name)
 
 
 @router.post("/learners/{learner}/erase")
-def post_erase(learner: str, body: EraseIn, runtime: RuntimeDep, actor: ActorDep) -> dict[str, Any]:
+def post_erase(learner: str, body: EraseIn, runtime: RuntimeDep, actor: ActorDep) -> ErasedOut:
     """Remove the learner's name, address and key; their issued credentials still verify."""
     erased = erase(runtime, actor, learner, reason=body.reason)
-    return {"id": erased.public_id, "erased": True}
+    return ErasedOut(id=erased.public_id, erased=True)

@@ -19,7 +19,6 @@ from credstack.domain.quantities import show
 from credstack.errors import CredstackError
 from credstack.service import clock
 from credstack.service.runtime import Runtime, open_runtime
-from credstack.store.models import IssuerRow
 
 __all__ = [
     "app",
@@ -182,11 +181,12 @@ def read_text(path: Path) -> str:
         fail(f"{path}: {exc.strerror}")
 
 
-def parse_date(text: str | None, what: str, issuer: IssuerRow | None = None) -> date:
-    """A YYYY-MM-DD option, today in the issuer's zone (UTC without one) when absent; a bad or
-    out-of-range one is a one-line error."""
+def parse_date(text: str | None, what: str) -> date:
+    """A YYYY-MM-DD option, today (UTC) when absent; a bad or out-of-range one is a one-line
+    error. A question about one issuer's day passes None on to the service, which counts
+    today in that issuer's zone."""
     if text is None:
-        return clock.as_of(None, issuer)
+        return clock.utc_today()
     try:
         day = date.fromisoformat(text)
     except ValueError:

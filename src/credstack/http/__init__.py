@@ -4,6 +4,6 @@ work and caller, rate limits, security headers and the verification worker pool.
 Neither `api/` nor `web/` imports the other; `credstack.server` assembles both.
 """
 
-from credstack.http.deps import BEARER_SCHEME, CallerDep, RuntimeDep, UowDep, get_runtime
+from credstack.http.deps import BEARER_SCHEME, ActorDep, RuntimeDep, get_actor, get_runtime
 
-__all__ = ["BEARER_SCHEME", "CallerDep", "RuntimeDep", "UowDep", "get_runtime"]
+__all__ = ["BEARER_SCHEME", "ActorDep", "RuntimeDep", "get_actor", "get_runtime"]

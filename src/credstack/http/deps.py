@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request, Security
@@ -12,17 +12,13 @@ from credstack.errors import Forbidden
 from credstack.http.ratelimit import client_address, limiters
 from credstack.http.session import session_actor_of
 from credstack.service.actor import ANONYMOUS, Actor
-from credstack.service.people import Principal, authenticate, record_token_use
 from credstack.service.runtime import Runtime
 from credstack.service.sessions import token_holder
-from credstack.store.uow import UnitOfWork
 
 __all__ = [
     "BEARER_SCHEME",
     "ActorDep",
-    "CallerDep",
     "RuntimeDep",
-    "UowDep",
     "get_actor",
     "get_runtime",
 ]
@@ -47,35 +43,6 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-
-
-def get_uow(request: Request, runtime: RuntimeDep) -> Iterator[UnitOfWork]:
-    """GETs read without taking the write lock; other methods take it when they begin."""
-    with runtime.uow(write=request.method not in _READS) as uow:
-        yield uow
-
-
-UowDep = Annotated[UnitOfWork, Depends(get_uow)]
-
-
-def _note_use(request: Request, uow: UnitOfWork, runtime: Runtime, principal: Principal) -> None:
-    """Token bookkeeping, at most hourly: a write request's own transaction carries it (it holds
-    the write lock already); a read gets its own short write, skipped if the database is busy."""
-    if not principal.token_use_due or principal.token_id is None:
-        return
-    if request.method not in _READS:
-        record_token_use(uow, principal.token_id)
-        return
-    _note_read_use(runtime, principal)
-
-
-def _note_read_use(runtime: Runtime, principal: Principal) -> None:
-    """Token bookkeeping, at most hourly, in its own short write: the use case's transaction is
-    the service's own, and a busy database just skips the note."""
-    if not principal.token_use_due or principal.token_id is None:
-        return
-    token_id = principal.token_id
-    runtime.note(lambda uow: record_token_use(uow, token_id))
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -105,42 +72,16 @@ def _checked(request: Request, token: str, lookup: Callable[[str], _T | None]) -
     return found
 
 
-def _bearer_principal(request: Request, uow: UnitOfWork) -> Principal | None:
-    token = _bearer_token(request)
-    if token is None:
-        return None
-    principal = _checked(request, token, lambda sent: authenticate(uow, sent))
-    limiters(request).token.spend(str(principal.token_id))
-    return principal
-
-
-def get_caller(
-    request: Request,
-    uow: UowDep,
-    runtime: RuntimeDep,
-    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
-) -> Principal | None:
-    """The token's principal; None without a token. A bad token is an error, not anonymous.
-
-    ``_declared`` only puts the bearer scheme into the OpenAPI document (so the docs page can
-    authorise); the header is parsed here, because `HTTPBearer` without ``auto_error`` would
-    treat a malformed header as no header and let the request through anonymously.
-    """
-    principal = _bearer_principal(request, uow)
-    if principal is not None:
-        _note_use(request, uow, runtime, principal)
-    return principal
-
-
-CallerDep = Annotated[Principal | None, Depends(get_caller)]
-
-
 def get_actor(
     request: Request,
     runtime: RuntimeDep,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Actor:
     """Who is asking: the bearer token's user, else the page session's, else `ANONYMOUS`.
+
+    ``_declared`` only puts the bearer scheme into the OpenAPI document (so the docs page can
+    authorise); the header is parsed here, because `HTTPBearer` without ``auto_error`` would
+    treat a malformed header as no header and let the request through anonymously.
 
     A bad or unknown bearer token is an error, never anonymous. The session cookie counts for
     the pages and for reads; an API write (under `/api/`) needs the bearer token, because an

@@ -11,11 +11,10 @@ from datetime import timedelta
 from fastapi import Request
 
 from credstack.service.actor import Actor
-from credstack.service.people import Principal
 from credstack.service.runtime import Runtime
 from credstack.service.sessions import SessionPolicy, session_actor
 
-__all__ = ["COOKIE_NAME", "policy", "session_actor_of", "session_id", "session_principal_of"]
+__all__ = ["COOKIE_NAME", "policy", "session_actor_of", "session_id"]
 
 COOKIE_NAME = "credstack_session"
 _MAX_SESSION_ID = 100
@@ -47,12 +46,3 @@ def session_actor_of(request: Request) -> Actor | None:
         return None
     touch = request.method in ("GET", "HEAD")
     return session_actor(_runtime(request), found_id, policy(request), touch=touch)
-
-
-def session_principal_of(request: Request) -> Principal | None:
-    """`session_actor_of` as a `Principal`, for the pages that still take one."""
-    actor = session_actor_of(request)
-    if actor is None or actor.user_id is None:
-        return None
-    roles = frozenset((grant.issuer, grant.role, grant.scope) for grant in actor.roles)
-    return Principal(actor.user_id, actor.label, roles, actor.token_id)

@@ -92,13 +92,22 @@ class Actor:
 ANONYMOUS = Actor(ActorKind.ANONYMOUS, "anonymous")
 
 
-def authorise(actor: Actor, issuer: str, *roles: str, what: str, scope: str | None = None) -> None:
-    """Refuse `what` unless `actor` holds one of `roles` at `issuer` (for `scope`'s program)."""
+def authorise(
+    actor: Actor, issuer: str, *roles: str, what: str | None = None, scope: str | None = None
+) -> None:
+    """Refuse `what` unless `actor` holds one of `roles` at `issuer` (for `scope`'s program).
+
+    Without `what` the refusal says only what is needed ("this needs the admin role at issuer
+    X"): the API's reads have always answered so, and their clients match on it."""
     if actor.may(issuer, *roles, scope=scope):
         return
     needs = f"the {' or '.join(roles)} role at issuer {issuer}"
     if scope:
         needs += f" for program {scope}"
     if actor.kind is ActorKind.ANONYMOUS:
+        if what is None:
+            raise Forbidden("this needs an API token (Authorization: Bearer ...)")
         raise Forbidden(f"to {what} sign in or send an API token (Authorization: Bearer ...)")
+    if what is None:
+        raise Forbidden(f"this needs {needs}")
     raise Forbidden(f"{actor.label} may not {what}: it needs {needs}")

@@ -16,13 +16,13 @@ from typing import Any
 from credstack.domain.calendar import as_given
 from credstack.errors import Forbidden, InvalidInput
 from credstack.service import clock, engine
-from credstack.service.access import require_role_of, visible_to
 from credstack.service.achievements import achievement_of
-from credstack.service.actor import Actor
+from credstack.service.actor import Actor, authorise
 from credstack.service.awards import grant_award
 from credstack.service.idempotency import Replay, recall, remember
 from credstack.service.lookup import find_achievement, find_learner
 from credstack.service.runtime import Runtime
+from credstack.service.visibility import visible_learner
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 
@@ -107,7 +107,7 @@ def learner_awards(runtime: Runtime, actor: Actor, *, learner: str) -> list[Awar
     if actor.user_id is None and not actor.is_operator:
         raise Forbidden("this needs an API token (Authorization: Bearer ...)")
     with runtime.uow(write=False) as uow:
-        who = visible_to(uow, actor, learner)
+        who = visible_learner(uow, actor, learner)
         views = [award_view(uow, award) for award in uow.awards.for_learner(who.id)]
         return [v for v in views if actor.is_operator or v.issuer in actor.issuers()]
 
@@ -157,7 +157,7 @@ def record_award(
 ) -> Recorded:
     """Grant the award and settle what it completes; `digest` identifies the request for an
     idempotent retry under `idempotency_key`."""
-    require_role_of(actor, asked.issuer, "admin", "registrar")
+    authorise(actor, asked.issuer, "admin", "registrar")
     user_id = actor.user_id
     remembered = None if user_id is None else idempotency_key
     with runtime.uow() as uow:

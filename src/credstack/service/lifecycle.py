@@ -15,8 +15,7 @@ from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.records import Award, AwardStatus
 from credstack.errors import Conflict, InvalidInput
 from credstack.service import audit_trail, clock
-from credstack.service.access import require_role_of
-from credstack.service.actor import Actor
+from credstack.service.actor import Actor, authorise
 from credstack.service.lookup import find_award
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import EXPIRED, REVOKED
@@ -176,7 +175,7 @@ def _admin_award(uow: UnitOfWork, actor: Actor, award: str) -> AwardRow:
     """The award, once the actor is known to be an admin of its issuer."""
     row = find_award(uow, award)
     _learner, issuer = uow.awards.parties(row)
-    require_role_of(actor, issuer.key, "admin")
+    authorise(actor, issuer.key, "admin")
     return row
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from credstack.catalog.format import is_web_url
-from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
+from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.actor import Actor, RoleGrant
 from credstack.service.identity import check_did_method
@@ -39,7 +39,6 @@ __all__ = [
     "record_token_use",
     "remove_role",
     "require_issuer",
-    "require_role",
     "revoke_token",
     "staff_actor",
 ]
@@ -276,11 +275,3 @@ def local_actor(runtime: Runtime, email: str | None) -> Actor:
         return Actor.operator()
     with runtime.uow(write=False) as uow:
         return staff_actor(uow, email)
-
-
-def require_role(principal: Principal | None, issuer_key: str, *roles: str) -> Principal:
-    if principal is None:
-        raise Forbidden("this needs an API token (Authorization: Bearer ...)")
-    if not principal.has_role(issuer_key, *roles):
-        raise Forbidden(f"this needs the {' or '.join(roles)} role at issuer {issuer_key}")
-    return principal

@@ -13,8 +13,7 @@ from decimal import Decimal
 
 from credstack.errors import Forbidden
 from credstack.service import ce, clock
-from credstack.service.access import require_role_of
-from credstack.service.actor import Actor
+from credstack.service.actor import Actor, authorise
 from credstack.service.learners import profile
 from credstack.service.people import require_issuer
 from credstack.service.runtime import Runtime
@@ -30,7 +29,7 @@ def _scope(uow: UnitOfWork, actor: Actor, issuer: str | None, *roles: str) -> Is
         if not actor.is_operator:
             raise Forbidden("only the operator may act for every issuer at once")
         return None
-    require_role_of(actor, issuer, *roles)
+    authorise(actor, issuer, *roles)
     return require_issuer(uow, issuer)
 
 

@@ -17,12 +17,12 @@ from credstack.domain.audit import DegreeAudit
 from credstack.domain.ce import ComplianceReport
 from credstack.domain.outcome import Outcome
 from credstack.service import ce, clock, engine
-from credstack.service.access import require_role_of, visible_to
-from credstack.service.actor import Actor
+from credstack.service.actor import Actor, authorise
 from credstack.service.explain import Names, outcome_json
 from credstack.service.lookup import find_achievement
 from credstack.service.people import ROLES
 from credstack.service.runtime import Runtime
+from credstack.service.visibility import visible_learner
 from credstack.store.models import IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
@@ -83,12 +83,12 @@ def _answer(
     """Resolve and authorise the question in a read-only unit of work, then `compute`."""
     with runtime.uow(write=False) as uow:
         if asked.issuer is not None:
-            require_role_of(actor, asked.issuer, *ROLES)
+            authorise(actor, asked.issuer, *ROLES)
         issuer, key = find_achievement(uow, asked.achievement, asked.issuer)
-        require_role_of(actor, issuer.key, *ROLES)
+        authorise(actor, issuer.key, *ROLES)
         # A bad date is refused before the learner is looked up: it says nothing about them.
         on = clock.as_of(asked.as_of, issuer, asked.as_of_name)
-        learner = visible_to(uow, actor, asked.learner)
+        learner = visible_learner(uow, actor, asked.learner)
         where = Where(asked.learner, issuer.key, key, on)
         return compute(uow, _Resolved(where, learner, issuer))
 

@@ -14,7 +14,6 @@ from sqlalchemy import select, union
 from credstack.errors import NotFound
 from credstack.service.actor import Actor
 from credstack.service.learners import find_learner
-from credstack.service.people import Principal, actor_of
 from credstack.store.models import (
     AssessmentAttemptRow,
     AttestationRow,
@@ -25,7 +24,7 @@ from credstack.store.models import (
 )
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["Viewer", "learner_issuer_ids", "may_see", "visible_learner"]
+__all__ = ["learner_issuer_ids", "may_see", "visible_learner"]
 
 _RECORDS = (AwardRow, AssessmentAttemptRow, AttestationRow, CourseCompletionRow, EnrolmentRow)
 
@@ -36,30 +35,22 @@ def learner_issuer_ids(uow: UnitOfWork, learner: LearnerRow) -> set[int]:
     return set(uow.session.scalars(select(query.subquery().c[0])))
 
 
-Viewer = Actor | Principal | None
-"""Who asks. `Principal` and `None` (nobody) are still accepted while the pages and routes
-that hold one move to `Actor`; they mean exactly what `actor_of` and `ANONYMOUS` mean."""
-
-
 def _staff_issuer_ids(uow: UnitOfWork, actor: Actor) -> set[int]:
     keys = actor.issuers()
     return {i.id for i in uow.issuers.all() if i.key in keys}
 
 
-def may_see(uow: UnitOfWork, viewer: Viewer, learner: LearnerRow) -> bool:
+def may_see(uow: UnitOfWork, actor: Actor, learner: LearnerRow) -> bool:
     """The operator sees every learner; staff those with a record at one of their issuers;
     a learner or nobody holds no role, so sees no one here."""
-    if viewer is None:
-        return False
-    actor = actor_of(viewer) if isinstance(viewer, Principal) else viewer
     if actor.is_operator:
         return True
     return bool(_staff_issuer_ids(uow, actor) & learner_issuer_ids(uow, learner))
 
 
-def visible_learner(uow: UnitOfWork, viewer: Viewer, ref: str) -> LearnerRow:
-    """The learner `ref` names (public id or key), if `viewer` may see them; else 404."""
+def visible_learner(uow: UnitOfWork, actor: Actor, ref: str) -> LearnerRow:
+    """The learner `ref` names (public id or key), if `actor` may see them; else 404."""
     learner = find_learner(uow, ref)
-    if learner is None or not may_see(uow, viewer, learner):
+    if learner is None or not may_see(uow, actor, learner):
         raise NotFound(f"unknown learner {ref!r}")
     return learner

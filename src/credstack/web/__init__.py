@@ -3,10 +3,10 @@
 Each area has its own router module (``catalog_pages``, ``learner_pages``,
 ``employer_pages``, ``session_pages``; ``verify_pages`` keeps /verify and /share) and its templates
 under ``templates/``, extending ``base.html``; ``static/`` holds the one stylesheet. Staff
-pages read the signed-in principal with ``auth.current_principal``.
+pages read the signed-in staff member (an ``Actor``) with ``http.session.session_actor_of``.
 """
 
-from credstack.web.auth import COOKIE_NAME, current_principal
+from credstack.web.auth import COOKIE_NAME
 from credstack.web.verify_pages import router, templates
 
-__all__ = ["COOKIE_NAME", "current_principal", "router", "templates"]
+__all__ = ["COOKIE_NAME", "router", "templates"]

@@ -19,8 +19,7 @@ from fastapi import Request, Response
 
 from credstack.config import Settings
 from credstack.errors import Forbidden
-from credstack.http.session import COOKIE_NAME, policy, session_id, session_principal_of
-from credstack.service.people import Principal
+from credstack.http.session import COOKIE_NAME, policy, session_id
 from credstack.service.runtime import Runtime
 
 __all__ = [
@@ -28,7 +27,6 @@ __all__ = [
     "CSRF_COOKIE",
     "clear_session",
     "csrf_token",
-    "current_principal",
     "policy",
     "remember_csrf_cookie",
     "require_csrf",
@@ -46,12 +44,6 @@ def _runtime(request: Request) -> Runtime:
 
 def _settings(request: Request) -> Settings:
     return _runtime(request).settings
-
-
-def current_principal(request: Request, uow: object | None = None) -> Principal | None:
-    """The signed-in staff member, or None (see `http.session`); `uow` is no longer needed and
-    is ignored (the pages that still pass one move to `ActorDep`)."""
-    return session_principal_of(request)
 
 
 def _basis(request: Request) -> str:

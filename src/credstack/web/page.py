@@ -14,7 +14,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 
 from credstack.errors import CredstackError
-from credstack.web.auth import csrf_token, current_principal, remember_csrf_cookie
+from credstack.http.session import session_actor_of
+from credstack.web.auth import csrf_token, remember_csrf_cookie
 from credstack.web.verify_pages import templates
 
 __all__ = ["PageRoute", "error_page", "render"]
@@ -27,8 +28,7 @@ def render(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    principal = current_principal(request)
-    full = {"principal": principal, "csrf": csrf_token(request), **context}
+    full = {"actor": session_actor_of(request), "csrf": csrf_token(request), **context}
     response = templates.TemplateResponse(request, template, full, status_code=status_code)
     remember_csrf_cookie(request, response)
     return response
@@ -43,7 +43,7 @@ def error_page(request: Request, exc: CredstackError) -> HTMLResponse:
         "title": _TITLES.get(status, "Something went wrong"),
         "message": exc.message.split("\n")[0],
         "status": status,
-        "principal": None,
+        "actor": None,
         "csrf": "",
     }
     return templates.TemplateResponse(request, "error.html", context, status_code=status)

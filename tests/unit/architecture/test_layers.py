@@ -3,8 +3,8 @@
 Dependencies flow one way: `domain` and `assessment` (pure rules) <- `vc` (credentials) <-
 `catalog` / `store` <- `service` <- the edges `api`, `web`, `cli`. Besides the imports: only
 `config.py` reads the environment, only the clock reads the wall clock, and no naive
-datetimes (ruff's DTZ rules). The edges reaching past the services into the store is not yet
-fixed (issue 11 item 3): that rule is a ratchet, below, whose numbers may only go down.
+datetimes (ruff's DTZ rules). And the edges never reach past the services into the store
+(issue 11 item 3).
 """
 
 from __future__ import annotations
@@ -150,23 +150,14 @@ def test_no_naive_datetimes_ruff_dtz_is_on_and_clean() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-# A RATCHET, not a goal. The edges should parse input, call one service function and render
-# its result: no store imports, no ORM rows, no commit() (issue 11 item 3, not done yet). These
-# are the counts when the rule was written; the test fails if any grows. When you remove some,
-# lower the number here in the same commit so they cannot come back; at 0 the rule holds and
-# this becomes an ordinary assertion.
-# Raised once, from 25/10/39, when the session, privacy and CLI branches written in parallel
-# with this rule landed together (token and session commands, `award` commands, the lock
-# timeout check); from here it only goes down.
-EDGE_BUDGET = {"store": 29, "rows": 13, "commit": 36}
-
-
-def test_edges_do_not_reach_further_into_the_store_ratchet() -> None:
+# The edges parse input, call one service function and render its result: no store imports,
+# no ORM rows, no commit() (issue 11 item 3). This was a ratchet while the edges were thinned;
+# it reached zero, and now holds as an ordinary rule.
+def test_the_edges_are_thin() -> None:
     found = edge_violations()
-    grown = {kind: len(items) for kind, items in found.items() if len(items) > EDGE_BUDGET[kind]}
-    assert not grown, (
-        f"api/, web/, cli/ gained {grown} (budget {EDGE_BUDGET}); call a service instead:\n"
-        + _report([v for kind in grown for v in found[kind]])
+    reached = [v for kind in found.values() for v in kind]
+    assert not reached, "api/, web/, cli/, http/ and server.py call a service instead:\n" + (
+        _report(reached)
     )
 
 

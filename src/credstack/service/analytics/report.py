@@ -7,8 +7,7 @@ from datetime import date
 
 from credstack.errors import InvalidInput
 from credstack.service import clock
-from credstack.service.access import require_role_of
-from credstack.service.actor import Actor
+from credstack.service.actor import Actor, authorise
 from credstack.service.analytics.activity import enrolments, issued, pass_rates
 from credstack.service.analytics.continuing import ce_compliance
 from credstack.service.analytics.facts import load_facts
@@ -65,7 +64,7 @@ def issuer_analytics(
     """An issuer's figures for anyone with a role there: they are counts, never a learner's own
     records. Only reads, in a read-only unit of work, so a page or a CSV download never writes.
     """
-    require_role_of(actor, issuer, *ROLES)
+    authorise(actor, issuer, *ROLES)
     with runtime.uow(write=False) as uow:
         where = require_issuer(uow, issuer)
         figures = analytics(uow, where, period=period, as_of=clock.as_of(as_of, where))

@@ -4,3 +4,11 @@
 caused it was committed); `messages` renders each kind; `sender` delivers what is due over a
 `transport` (SMTP, or the log when no server is configured), with retries and backoff.
 """
+
+__all__ = [
+    "kinds",
+    "messages",
+    "outbox",
+    "sender",
+    "transport",
+]
