@@ -104,7 +104,7 @@ def _evidence(outcome: Outcome, records: Records) -> list[dict[str, Any]]:
         record = by_id.get(rid)
         if record is None:
             continue
-        entry: dict[str, Any] = {"id": rid, "kind": rid.split(":", 1)[0]}
+        entry: dict[str, Any] = {"id": rid, "kind": records.rows[rid].kind.value}
         if isinstance(record, Award):
             entry.update(
                 achievement=record.achievement_id,
