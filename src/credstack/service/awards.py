@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from credstack.service import audit_trail
 from credstack.service.achievements import achievement_of
 from credstack.service.ce import open_first_cycle
 from credstack.service.clock import issuer_zone, on_day, start_of_day
+from credstack.service.evidence import EvidenceRef
 from credstack.service.issuance import issue
 from credstack.service.keys import KeyStore
 from credstack.service.mail import outbox as mail_outbox
@@ -76,6 +78,7 @@ def grant_award(
     awarded_at: datetime | None = None,
     evidence: list[dict[str, Any]] | None = None,
     counted: list[str] | None = None,
+    evidence_refs: Sequence[EvidenceRef] | None = None,
     origin: str = "manual",
     grade: str | None = None,
     score: Decimal | int | float | str | None = None,
@@ -86,7 +89,9 @@ def grant_award(
 
     The award is an instant (`awarded_at`, e.g. the sitting that earned it) or, given only a
     day, that day's first instant in the issuer's zone; its day is always the issuer's calendar
-    day of that instant (domain.calendar.day_of). Validity runs from the award day:
+    day of that instant (domain.calendar.day_of). `evidence_refs` are the rows behind
+    `counted` when the caller holds them (the engine does): the credential is built from them
+    rather than from the ids read back. Validity runs from the award day:
     `valid_until` is the last day the award is valid (P3Y from 2024-01-15 gives 2027-01-14,
     and the credential's validUntil is that day's last second in the issuer's zone).
     """
@@ -172,5 +177,5 @@ def grant_award(
     mail_outbox.queue_for_award(uow, AWARDED, award)
     if keys is not None:
         # Signed in the same transaction: an award never exists without its credential.
-        issue(uow, keys, base_url or keys.base_url, award)
+        issue(uow, keys, base_url or keys.base_url, award, evidence=evidence_refs)
     return award

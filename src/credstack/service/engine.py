@@ -104,7 +104,7 @@ def _evidence(outcome: Outcome, records: Records) -> list[dict[str, Any]]:
         record = by_id.get(rid)
         if record is None:
             continue
-        entry: dict[str, Any] = {"id": rid, "kind": rid.split(":", 1)[0]}
+        entry: dict[str, Any] = {"id": rid, "kind": records.rows[rid].kind.value}
         if isinstance(record, Award):
             entry.update(
                 achievement=record.achievement_id,
@@ -163,16 +163,12 @@ def settle(
                 awarded_at=at,
                 evidence=_evidence(outcome, records),
                 counted=list(outcome.counted),
+                evidence_refs=records.evidence(uow, outcome.counted),
                 origin="automatic",
                 keys=keys,
             )
             settlement.awarded.append(row)
-            refreshed = load_records(uow, learner, perspective)
-            records.items[:] = refreshed.items
-            records.awards.update(refreshed.awards)
-            made = refreshed.by_id()[f"award:{row.public_id}"]
-            assert isinstance(made, Award)
-            return made
+            return records.admit(row)
 
         result = cascade(
             compiled.requirements, compiled.index, others, by_id[trigger], day, make_award
@@ -275,6 +271,7 @@ def reconsider(
             awarded_on=as_of,
             evidence=_evidence(outcome, records),
             counted=list(outcome.counted),
+            evidence_refs=records.evidence(uow, outcome.counted),
             origin="automatic",
             keys=keys,
         )

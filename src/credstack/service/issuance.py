@@ -8,11 +8,10 @@ signed data, so a verifier sees them without asking us.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy import select
 
 from credstack.domain.calendar import end_of
 from credstack.domain.catalog import Achievement
@@ -28,6 +27,7 @@ from credstack.service.achievements import (
 )
 from credstack.service.clock import issuer_zone, start_of_day
 from credstack.service.clock import now as clock_now
+from credstack.service.evidence import EvidenceRef, rows_of, stored_evidence
 from credstack.service.identity import issuer_identity
 from credstack.service.keys import KeyStore
 from credstack.service.learners import profile
@@ -115,10 +115,15 @@ def issue(
     award: AwardRow,
     *,
     now: datetime | None = None,
+    evidence: Sequence[EvidenceRef] | None = None,
 ) -> dict[str, Any]:
-    """Sign the award's credential with the issuer's active key and keep it on the award."""
+    """Sign the award's credential with the issuer's active key and keep it on the award.
+
+    `evidence` is what the award counted, when the caller holds the rows (the engine, as it
+    awards); without it the award's stored ids are read back.
+    """
     context = award_context(uow, award)
-    document = credential_document(uow, base_url, context)
+    document = credential_document(uow, base_url, context, evidence)
     signing_key = keys.signing_key(context.issuer)
     signed = dataintegrity.sign(document, signing_key, created=now or clock_now())
     award.credential = signed
@@ -143,9 +148,16 @@ def credential_jwt(uow: UnitOfWork, keys: KeyStore, award: AwardRow) -> str:
     return jose.sign_jwt(unsecured, keys.signing_key(issuer))
 
 
-def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -> dict[str, Any]:
-    """The unsigned ``OpenBadgeCredential`` of an award."""
+def credential_document(
+    uow: UnitOfWork,
+    base_url: str,
+    context: AwardContext,
+    evidence: Sequence[EvidenceRef] | None = None,
+) -> dict[str, Any]:
+    """The unsigned ``OpenBadgeCredential`` of an award (`evidence`: see `issue`)."""
     award, issuer, version = context.award, context.issuer, context.version
+    if evidence is None:
+        evidence = stored_evidence(uow, award)
     typed = achievement_of(version)
     kind = AchievementType(version.type)
     issuer_id = issuer_identity(uow, base_url, issuer)
@@ -177,9 +189,9 @@ def credential_document(uow: UnitOfWork, base_url: str, context: AwardContext) -
             else None
         ),
         awarded_on=awarded_instant(issuer, award),
-        route=_route(uow, award, issuer),
+        route=_route(uow, evidence, issuer),
         credits_earned=credits,
-        counted_records=tuple(_counted(uow, base_url, award, issuer)),
+        counted_records=tuple(_counted(uow, base_url, evidence, issuer)),
         status=status_entry(uow, base_url, award),
         schema_ids=(OB3_SCHEMA_URL,),
     )
@@ -225,47 +237,32 @@ def _alignments(
     return tuple(out)
 
 
-def _kinds(award: AwardRow) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for rid in [*(award.counted or []), *(_evidence_ids(award))]:
-        kind, sep, public_id = str(rid).partition(":")
-        if sep and public_id not in found.setdefault(kind, []):
-            found[kind].append(public_id)
-    return found
+def _route(
+    uow: UnitOfWork, evidence: Sequence[EvidenceRef], issuer: IssuerRow
+) -> EarningRoute | None:
+    """The strongest route among the counted records: an exam, then an attestation, a course.
 
-
-def _evidence_ids(award: AwardRow) -> list[str]:
-    return [str(e["id"]) for e in award.evidence or [] if isinstance(e, dict) and "id" in e]
-
-
-def _route(uow: UnitOfWork, award: AwardRow, issuer: IssuerRow) -> EarningRoute | None:
-    """The strongest route among the counted records: an exam, then an attestation, a course."""
-    kinds = _kinds(award)
-    if kinds.get("attempt"):
-        attempts = uow.session.scalars(
-            select(AssessmentAttemptRow).where(AssessmentAttemptRow.public_id.in_(kinds["attempt"]))
-        ).all()
-        passed = [a for a in attempts if a.passed] or list(attempts)
-        if passed:
-            return _attempt_route(uow, passed[-1])
-    if kinds.get("attestation"):
-        attestation = uow.session.scalar(
-            select(AttestationRow).where(AttestationRow.public_id.in_(kinds["attestation"]))
+    Of several records of a kind, the latest passed sitting, the first attestation and the
+    first course (in the order they were recorded) name the route.
+    """
+    attempts = rows_of(evidence, AssessmentAttemptRow)
+    passed = [a for a in attempts if a.passed] or attempts
+    if passed:
+        return _attempt_route(uow, passed[-1])
+    attestations = rows_of(evidence, AttestationRow)
+    if attestations:
+        attestation = attestations[0]
+        attester = uow.session.get(UserRow, attestation.attester_user_id)
+        return EarningRoute(
+            kind="attestation",
+            attester_name=attester.name if attester is not None else None,
+            attested_at=start_of_day(issuer, attestation.attested_on),
+            attestation_statement=attestation.statement,
         )
-        if attestation is not None:
-            attester = uow.session.get(UserRow, attestation.attester_user_id)
-            return EarningRoute(
-                kind="attestation",
-                attester_name=attester.name if attester is not None else None,
-                attested_at=start_of_day(issuer, attestation.attested_on),
-                attestation_statement=attestation.statement,
-            )
-    if kinds.get("course"):
-        course = uow.session.scalar(
-            select(CourseCompletionRow).where(CourseCompletionRow.public_id.in_(kinds["course"]))
-        )
-        if course is not None:
-            return EarningRoute(kind="course", course_name=f"{course.course} ({course.provider})")
+    courses = rows_of(evidence, CourseCompletionRow)
+    if courses:
+        course = courses[0]
+        return EarningRoute(kind="course", course_name=f"{course.course} ({course.provider})")
     return None
 
 
@@ -288,14 +285,10 @@ def _attempt_route(uow: UnitOfWork, attempt: AssessmentAttemptRow) -> EarningRou
 
 
 def _counted(
-    uow: UnitOfWork, base_url: str, award: AwardRow, issuer: IssuerRow
+    uow: UnitOfWork, base_url: str, evidence: Sequence[EvidenceRef], issuer: IssuerRow
 ) -> list[CountedRecord]:
-    ids = _kinds(award).get("award", [])
-    if not ids:
-        return []
-    rows = uow.session.scalars(select(AwardRow).where(AwardRow.public_id.in_(ids))).all()
     out = []
-    for row in sorted(rows, key=lambda r: (r.awarded_on, r.id)):
+    for row in sorted(rows_of(evidence, AwardRow), key=lambda r: (r.awarded_on, r.id)):
         version = uow.achievements.version_by_id(row.achievement_version_id)
         out.append(
             CountedRecord(

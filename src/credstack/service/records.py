@@ -9,6 +9,7 @@ two issuers' keys may collide.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from credstack.domain.calendar import day_of
@@ -25,6 +26,7 @@ from credstack.domain.records import (
 )
 from credstack.service.achievements import achievement_of
 from credstack.service.clock import issuer_zone
+from credstack.service.evidence import EvidenceRef, RecordRow, record_id, resolve
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -39,21 +41,43 @@ from credstack.store.uow import UnitOfWork
 __all__ = ["Records", "load_records", "record_id"]
 
 
-def record_id(kind: str, public_id: str) -> str:
-    return f"{kind}:{public_id}"
-
-
 @dataclass
 class Records:
-    """A learner's records from one issuer's point of view, with the rows behind them."""
+    """A learner's records from one issuer's point of view, with the rows behind them.
+
+    The rows are kept so that what an award counted can be handed on as `EvidenceRef`s without
+    reading them again, and a new award can be added (`admit`) without reloading the rest.
+    """
 
     perspective: IssuerRow
     items: list[Record] = field(default_factory=list)
     awards: dict[str, AwardRow] = field(default_factory=dict)
     attempts: dict[str, AssessmentAttemptRow] = field(default_factory=dict)
+    rows: dict[str, EvidenceRef] = field(default_factory=dict)
+    names: _Names | None = field(default=None, repr=False)
 
     def by_id(self) -> dict[str, Record]:
         return {r.id: r for r in self.items}
+
+    def evidence(self, uow: UnitOfWork, ids: Iterable[str]) -> list[EvidenceRef]:
+        """The rows behind the given record ids, from memory; an id these records do not hold
+        (none the engine counts) is looked up the way a stored award's are."""
+        wanted = list(ids)
+        unknown = [rid for rid in wanted if rid not in self.rows]
+        found = [self.rows[rid] for rid in wanted if rid in self.rows]
+        return found + resolve(uow, unknown) if unknown else found
+
+    def admit(self, row: AwardRow) -> Award:
+        """Add an award just made, as `load_records` would have read it."""
+        assert self.names is not None, "admit needs records made by load_records"
+        award = _award(row, self.names, self.perspective)
+        self._keep(award, row)
+        self.awards[award.id] = row
+        return award
+
+    def _keep(self, record: Record, row: RecordRow) -> None:
+        self.items.append(record)
+        self.rows[record.id] = EvidenceRef.of(row)
 
 
 class _Names:
@@ -88,39 +112,38 @@ def _scoped(key: str, issuer_id: int, perspective: IssuerRow, names: _Names) -> 
     return key if issuer_id == perspective.id else f"{names.issuers[issuer_id].key}:{key}"
 
 
+def _award(row: AwardRow, names: _Names, perspective: IssuerRow) -> Award:
+    where = issuer_zone(perspective)
+    key, version = names.achievement(row.achievement_version_id)
+    achievement = achievement_of(version)
+    ce = achievement.ce
+    return Award(
+        id=record_id("award", row.public_id),
+        achievement_id=_scoped(key, row.issuer_id, perspective, names),
+        issuer_id=names.issuers[row.issuer_id].key,
+        achievement_type=version.type,
+        awarded_on=day_of(row.awarded_at, where) if row.awarded_at else row.awarded_on,
+        valid_until=row.valid_until,
+        status=AwardStatus(row.status),
+        status_changed_on=(day_of(row.status_changed_at, where) if row.status_changed_at else None),
+        credits=achievement.credits if achievement.credits is not None else ZERO,
+        ce_hours=ce.hours if ce else ZERO,
+        ce_category=ce.category if ce else None,
+        grade=row.grade,
+        score=None if row.score is None else exact(row.score),
+        counted=tuple(row.counted),
+        issuer_name=names.issuers[row.issuer_id].name,
+        title=version.name,
+    )
+
+
 def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -> Records:
     """Every dated record is put on the perspective issuer's calendar day (domain.calendar)."""
     names = _Names(uow)
-    out = Records(perspective)
+    out = Records(perspective, names=names)
     where = issuer_zone(perspective)
     for row in uow.awards.for_learner(learner.id):
-        key, version = names.achievement(row.achievement_version_id)
-        achievement = achievement_of(version)
-        ce = achievement.ce
-        rid = record_id("award", row.public_id)
-        out.awards[rid] = row
-        out.items.append(
-            Award(
-                id=rid,
-                achievement_id=_scoped(key, row.issuer_id, perspective, names),
-                issuer_id=names.issuers[row.issuer_id].key,
-                achievement_type=version.type,
-                awarded_on=day_of(row.awarded_at, where) if row.awarded_at else row.awarded_on,
-                valid_until=row.valid_until,
-                status=AwardStatus(row.status),
-                status_changed_on=(
-                    day_of(row.status_changed_at, where) if row.status_changed_at else None
-                ),
-                credits=achievement.credits if achievement.credits is not None else ZERO,
-                ce_hours=ce.hours if ce else ZERO,
-                ce_category=ce.category if ce else None,
-                grade=row.grade,
-                score=None if row.score is None else exact(row.score),
-                counted=tuple(row.counted),
-                issuer_name=names.issuers[row.issuer_id].name,
-                title=version.name,
-            )
-        )
+        out.admit(row)
     for attempt in uow.records.attempts(learner.id):
         key = _scoped(
             names.assessment(attempt.assessment_version_id), attempt.issuer_id, perspective, names
@@ -129,7 +152,7 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
         out.attempts[rid] = attempt
         on = day_of(attempt.sat_at, where)
         if attempt.source == "rubric":
-            out.items.append(
+            out._keep(
                 RubricScore(
                     id=rid,
                     rubric_id=key,
@@ -138,10 +161,11 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                     reviewer_id=str(attempt.scored_by_user_id or ""),
                     scored_on=on,
                     reviewer_role="reviewer",
-                )
+                ),
+                attempt,
             )
             continue
-        out.items.append(
+        out._keep(
             AssessmentResult(
                 id=rid,
                 assessment_id=key,
@@ -153,10 +177,11 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 identity_verified=attempt.identity_method is not None,
                 identity_method=attempt.identity_method,
                 attempt_id=attempt.external_attempt_id,
-            )
+            ),
+            attempt,
         )
     for attestation in uow.records.attestations(learner.id):
-        out.items.append(
+        out._keep(
             Attestation(
                 id=record_id("attestation", attestation.public_id),
                 subject=attestation.subject or "",
@@ -165,10 +190,11 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 program=attestation.program or None,
                 statement=attestation.statement,
                 attested_on=attestation.attested_on,
-            )
+            ),
+            attestation,
         )
     for completion in uow.records.completions(learner.id):
-        out.items.append(
+        out._keep(
             CourseCompletion(
                 id=record_id("course", completion.public_id),
                 course_id=completion.course,
@@ -177,6 +203,7 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
                 completed_on=completion.completed_on,
                 grade=completion.grade,
                 credits=ZERO if completion.credits is None else exact(completion.credits),
-            )
+            ),
+            completion,
         )
     return out

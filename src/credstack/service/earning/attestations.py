@@ -17,9 +17,9 @@ from sqlalchemy import select
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
 from credstack.service.actor import Actor, authorise
 from credstack.service.clock import check_day
-from credstack.service.earning.recorded import Recorded, summarise
+from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
-from credstack.service.engine import settle
+from credstack.service.earning.settling import record_then_settle
 from credstack.service.keys import KeyStore
 from credstack.store.models import AttestationRow, EnrolmentRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
@@ -152,12 +152,12 @@ def attest(
         statement=statement,
         attested_on=attested_on,
     )
-    uow.session.add(row)
-    uow.session.flush()
-    record = f"attestation:{row.public_id}"
-    settlement = settle(
-        uow, keys, learner=learner, issuer=issuer, trigger=record, as_of=attested_on
-    )
-    return summarise(
-        uow, record, settlement, unissued=unissued_dependants(uow, issuer, program=program)
+    return record_then_settle(
+        uow,
+        keys,
+        row,
+        learner=learner,
+        issuer=issuer,
+        as_of=attested_on,
+        unissued=unissued_dependants(uow, issuer, program=program),
     )

@@ -17,9 +17,9 @@ from credstack.domain.quantities import AmountError, exact, parse_amount
 from credstack.errors import Conflict, InvalidInput
 from credstack.service.actor import Actor, authorise
 from credstack.service.clock import check_day
-from credstack.service.earning.recorded import Recorded, summarise
+from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
-from credstack.service.engine import settle
+from credstack.service.earning.settling import record_then_settle
 from credstack.service.keys import KeyStore
 from credstack.store.models import CourseCompletionRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
@@ -103,12 +103,12 @@ def record_course_completion(
         completed_on=completed_on,
         recorded_by_user_id=actor.user_id,
     )
-    uow.session.add(row)
-    uow.session.flush()
-    record = f"course:{row.public_id}"
-    settlement = settle(
-        uow, keys, learner=learner, issuer=issuer, trigger=record, as_of=completed_on
-    )
-    return summarise(
-        uow, record, settlement, unissued=unissued_dependants(uow, issuer, course=True)
+    return record_then_settle(
+        uow,
+        keys,
+        row,
+        learner=learner,
+        issuer=issuer,
+        as_of=completed_on,
+        unissued=unissued_dependants(uow, issuer, course=True),
     )

@@ -31,9 +31,9 @@ from credstack.errors import Conflict, InvalidInput
 from credstack.service.actor import Actor, authorise
 from credstack.service.clock import check_instant, on_day
 from credstack.service.earning.definitions import StoredAssessment, stored_assessment
-from credstack.service.earning.recorded import Recorded, summarise
+from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
-from credstack.service.engine import settle
+from credstack.service.earning.settling import record_then_settle
 from credstack.service.keys import KeyStore
 from credstack.store.models import (
     AssessmentAttemptRow,
@@ -264,16 +264,13 @@ def record_result(
         identity_verified_at=sitting.identity_verified_at
         or (sitting.sat_at if sitting.identity_method else None),
     )
-    uow.session.add(row)
-    uow.session.flush()
-    record = f"attempt:{row.public_id}"
-    settlement = settle(
-        uow, keys, learner=learner, issuer=issuer, trigger=record, at=sitting.sat_at
-    )
-    return summarise(
+    return record_then_settle(
         uow,
-        record,
-        settlement,
+        keys,
+        row,
+        learner=learner,
+        issuer=issuer,
+        at=sitting.sat_at,
         unissued=unissued_dependants(uow, issuer, assessment=assessment) if passed else None,
         passed=passed,
         percent=percent,
