@@ -30,7 +30,7 @@ from credstack.api.standing_schemas import (
 )
 from credstack.domain.quantities import json_number
 from credstack.http.deps import ActorDep, RuntimeDep
-from credstack.service import lifecycle, renewals, standing
+from credstack.service import award_decisions, renewals, standing
 from credstack.service.explain import audit_json, compliance_json
 from credstack.service.idempotency import MAX_KEY, request_hash
 from credstack.service.learner_awards import (
@@ -116,7 +116,7 @@ def get_reminders(
 
 @router.post("/awards/{award_id}/revoke")
 def post_revoke(award_id: str, body: RevokeIn, runtime: RuntimeDep, actor: ActorDep) -> RevokeOut:
-    done = lifecycle.revoke(runtime, actor, award=award_id, reason=body.reason)
+    done = award_decisions.revoke(runtime, actor, award_id, reason=body.reason)
     return RevokeOut(revoked=award_id, flagged=list(done.flagged))
 
 
@@ -124,8 +124,8 @@ def post_revoke(award_id: str, body: RevokeIn, runtime: RuntimeDep, actor: Actor
 def post_decision(
     award_id: str, body: DecisionIn, runtime: RuntimeDep, actor: ActorDep
 ) -> DecisionOut:
-    done = lifecycle.decide(
-        runtime, actor, award=award_id, decision=body.decision, reason=body.reason
+    done = award_decisions.decide_flagged(
+        runtime, actor, award_id, decision=body.decision, reason=body.reason
     )
     return DecisionOut(award=award_id, decision=done.decision, status=done.status)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request, Security
+from fastapi import BackgroundTasks, Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credstack.errors import Forbidden
@@ -75,6 +75,7 @@ def _checked(request: Request, token: str, lookup: Callable[[str], _T | None]) -
 def get_actor(
     request: Request,
     runtime: RuntimeDep,
+    after: BackgroundTasks,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Actor:
     """Who is asking: the bearer token's user, else the page session's, else `ANONYMOUS`.
@@ -91,7 +92,10 @@ def get_actor(
     if token is not None:
         holder = _checked(request, token, lambda sent: token_holder(runtime, sent))
         limiters(request).token.spend(str(holder.token_id))
-        holder.note_use(runtime)
+        # After the response: the note is its own short write, and on SQLite it must neither
+        # delay this request nor take the write lock ahead of the use case's own transaction
+        # (a write that has to wait for a busy database answers 503, not later).
+        after.add_task(holder.note_use, runtime)
         return holder.actor
     if request.method not in _READS and request.url.path.startswith("/api/"):
         return ANONYMOUS

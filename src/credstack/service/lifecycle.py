@@ -8,30 +8,22 @@ issuer decides, with a recorded reason, to revoke it too or to keep it (story 02
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.records import Award, AwardStatus
 from credstack.errors import Conflict, InvalidInput
 from credstack.service import audit_trail, clock
-from credstack.service.actor import Actor, authorise
-from credstack.service.lookup import find_award
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import EXPIRED, REVOKED
 from credstack.service.records import load_records, record_id
-from credstack.service.runtime import Runtime
 from credstack.store.models import AwardEventRow, AwardRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
-    "Decided",
-    "Revoked",
-    "decide",
     "decide_flag",
     "expire_award",
     "flag_dependants",
-    "revoke",
     "revoke_award",
 ]
 
@@ -169,48 +161,3 @@ def decide_flag(
     flagged = revoke_award(uow, award, reason=reason, by_user_id=by_user_id, on=on)
     award.review_flag = None
     return flagged
-
-
-def _admin_award(uow: UnitOfWork, actor: Actor, award: str) -> AwardRow:
-    """The award, once the actor is known to be an admin of its issuer."""
-    row = find_award(uow, award)
-    _learner, issuer = uow.awards.parties(row)
-    authorise(actor, issuer.key, "admin")
-    return row
-
-
-@dataclass(frozen=True)
-class Revoked:
-    award: str
-    """The revoked award's public id."""
-    flagged: tuple[str, ...]
-    """The awards flagged for review because they counted it."""
-
-
-def revoke(runtime: Runtime, actor: Actor, *, award: str, reason: str) -> Revoked:
-    """An issuer's admin revokes an award; whatever counted it is flagged, in one transaction."""
-    with runtime.uow() as uow:
-        row = _admin_award(uow, actor, award)
-        flagged = revoke_award(uow, row, reason=reason, by_user_id=actor.user_id)
-        done = Revoked(row.public_id, tuple(f.public_id for f in flagged))
-        uow.commit()
-        return done
-
-
-@dataclass(frozen=True)
-class Decided:
-    award: str
-    decision: str
-    status: str
-    """The award's status after the decision (still active when kept)."""
-    flagged: tuple[str, ...]
-
-
-def decide(runtime: Runtime, actor: Actor, *, award: str, decision: str, reason: str) -> Decided:
-    """An issuer's admin keeps or revokes a flagged award, with a recorded reason."""
-    with runtime.uow() as uow:
-        row = _admin_award(uow, actor, award)
-        flagged = decide_flag(uow, row, decision=decision, reason=reason, by_user_id=actor.user_id)
-        done = Decided(row.public_id, decision, row.status, tuple(f.public_id for f in flagged))
-        uow.commit()
-        return done
