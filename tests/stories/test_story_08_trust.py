@@ -360,3 +360,22 @@ def test_verifying_needs_no_installation_and_writes_nothing(tmp_path: Path) -> N
     assert listed.returncode == 0, listed.stdout + listed.stderr
     assert listed.stdout.startswith("Verified: issued by Example College")
     assert sorted(p for p in tmp_path.rglob("*")) == sorted(before)
+
+
+def test_an_address_that_does_not_match_leads_the_answer(trust: TrustWorld) -> None:
+    """An employer who asks "is this Eve's?" about Ivy's genuine credential reads "no" first,
+    not "Verified", on the CLI, in the API's JSON and on the page."""
+    data = json.dumps(trust.credential(trust.ivy["gcp-essentials"])).encode()
+    path = str(trust.file("ivy-for-eve.json", data))
+    cli = trust.cli.run("verify", path, "--email", "eve@example.org")
+    assert cli.returncode == 1
+    assert cli.stdout.startswith("Not issued to the holder of eve@example.org. Verified:")
+    api = trust.api_verify(data, email="eve@example.org")
+    assert api["verified"] is True and api["holder_unconfirmed"] is True
+    assert api["headline"].startswith("Not issued to the holder of eve@example.org.")
+    matching = trust.api_verify(data, email="ivy@example.org")
+    assert matching["holder_unconfirmed"] is False
+    assert matching["headline"].startswith("Verified:")
+    page = html.unescape(_page_verify(trust, data, email="eve@example.org"))
+    assert "Authentic, but not shown to be issued to eve@example.org" in page
+    assert 'class="result failed"' in page

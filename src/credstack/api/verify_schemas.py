@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 __all__ = [
     "CheckOut",
@@ -74,6 +74,10 @@ class VerificationOut(BaseModel):
     recognised: bool
     recognition: RecognitionOut | None
     recipient: RecipientOut | None
+    holder_unconfirmed: bool = Field(
+        description="An e-mail address was given and the credential was not shown to be "
+        "issued to its holder (the answer was no, or could not be given)."
+    )
     summary: SummaryOut | None
 
 

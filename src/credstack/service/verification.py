@@ -305,6 +305,7 @@ def result_json(result: VerificationResult) -> dict[str, Any]:
         "recognised": result.recognised,
         "recognition": result.recognition.as_json() if result.recognition else None,
         "recipient": result.recipient.as_json() if result.recipient else None,
+        "holder_unconfirmed": result.holder_unconfirmed,
         "summary": None,
     }
     if summary is not None:

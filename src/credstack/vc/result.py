@@ -66,6 +66,11 @@ class VerificationResult:
         )
 
     @property
+    def holder_unconfirmed(self) -> bool:
+        """The verifier asked about an address and the answer was not "yes"."""
+        return self.recipient is not None and self.recipient.matches is not True
+
+    @property
     def failures(self) -> tuple[Check, ...]:
         return tuple(check for check in self.checks if not check.passed)
 
@@ -74,6 +79,19 @@ class VerificationResult:
 
     @property
     def headline(self) -> str:
+        """The one line a reader stops at. When the verifier asked about a holder's address and
+        the answer is not "yes", that answer leads: an authentic credential of someone else
+        must not read as "Verified" to the employer who asked about this candidate."""
+        said = self._credential_headline
+        recipient = self.recipient
+        if recipient is None or not self.holder_unconfirmed or not self.verified:
+            return said
+        if recipient.matches is False:
+            return f"Not issued to the holder of {recipient.email}. {said}"
+        return f"Not shown to be issued to {recipient.email}: {recipient.message} {said}"
+
+    @property
+    def _credential_headline(self) -> str:
         if self.impersonation and self.recognition is not None:
             return f"Not verified: {self.recognition.message}"
         if self.recognised and self.recognition is not None:
