@@ -1,8 +1,9 @@
 """Server-side page sessions: the browser holds a random id, never an API token.
 
-The id is 256 random bits; only its SHA-256 is stored, so a copy of the database opens no
-session. A session ends when its holder signs out, when the token that opened it is revoked,
-after `idle` without a request, and at the latest `lifetime` after sign-in.
+A session belongs to a staff member or to a learner. The id is 256 random bits; only its
+SHA-256 is stored, so a copy of the database opens no session. A session ends when its holder
+signs out, when the token that opened it is revoked, when its learner is erased, after `idle`
+without a request, and at the latest `lifetime` after sign-in.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from credstack.errors import Forbidden
 from credstack.service import clock
 from credstack.service.actor import Actor
 from credstack.service.people import (
@@ -22,15 +24,17 @@ from credstack.service.people import (
     record_token_use,
 )
 from credstack.service.runtime import Runtime
-from credstack.store.models import ApiTokenRow, SessionRow
+from credstack.store.models import ApiTokenRow, LearnerRow, SessionRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
     "SessionPolicy",
     "TokenHolder",
     "end_session",
+    "open_learner_session",
     "open_session",
     "session_actor",
+    "session_holder",
     "session_principal",
     "sign_in",
     "sign_out",
@@ -52,23 +56,37 @@ def _hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def open_session(
-    uow: UnitOfWork, principal: Principal, policy: SessionPolicy
+def _new_session(
+    uow: UnitOfWork, policy: SessionPolicy, **holder: int | None
 ) -> tuple[str, SessionRow]:
-    """Return the new session's id (for the cookie, once) and its row."""
     session_id = secrets.token_urlsafe(32)
     now = clock.now()
     row = SessionRow(
         id_hash=_hash(session_id),
-        user_id=principal.user_id,
-        token_id=principal.token_id,
         created_at=now,
         last_seen_at=now,
         expires_at=now + policy.lifetime,
+        **holder,
     )
     uow.session.add(row)
     uow.session.flush()
     return session_id, row
+
+
+def open_session(
+    uow: UnitOfWork, principal: Principal, policy: SessionPolicy
+) -> tuple[str, SessionRow]:
+    """A staff member's session: its id (for the cookie, once) and its row."""
+    return _new_session(uow, policy, user_id=principal.user_id, token_id=principal.token_id)
+
+
+def open_learner_session(uow: UnitOfWork, learner: LearnerRow, policy: SessionPolicy) -> str:
+    """A learner's session: its id, for the cookie, once. The caller has proved who they are
+    (a sign-in link); an erased learner cannot sign in."""
+    if learner.erased_at is not None:
+        raise Forbidden("an erased learner cannot sign in")
+    session_id, _row = _new_session(uow, policy, learner_id=learner.id)
+    return session_id
 
 
 def _live(uow: UnitOfWork, session_id: str, policy: SessionPolicy) -> SessionRow | None:
@@ -82,20 +100,47 @@ def _live(uow: UnitOfWork, session_id: str, policy: SessionPolicy) -> SessionRow
         token = uow.session.get(ApiTokenRow, row.token_id)
         if token is None or token.revoked_at is not None:
             return None
+    if row.learner_id is not None:
+        learner = uow.session.get(LearnerRow, row.learner_id)
+        if learner is None or learner.erased_at is not None:
+            return None
     return row
+
+
+def _seen_due(row: SessionRow) -> bool:
+    return clock.now() - row.last_seen_at >= _SEEN_GRANULARITY
 
 
 def session_principal(
     uow: UnitOfWork, session_id: str, policy: SessionPolicy
 ) -> tuple[Principal, bool] | None:
-    """The signed-in principal and whether `last_seen_at` is due a write; None if ended."""
+    """The signed-in staff member and whether `last_seen_at` is due a write; None if ended
+    or if the session is a learner's."""
     row = _live(uow, session_id, policy)
-    if row is None:
+    if row is None or row.user_id is None:
         return None
     principal = principal_of(uow, row.user_id, token_id=row.token_id)
     if principal is None:
         return None
-    return principal, clock.now() - row.last_seen_at >= _SEEN_GRANULARITY
+    return principal, _seen_due(row)
+
+
+def session_holder(
+    uow: UnitOfWork, session_id: str, policy: SessionPolicy
+) -> tuple[Actor, bool] | None:
+    """Who the session signs in (staff or learner) and whether `last_seen_at` is due a write."""
+    row = _live(uow, session_id, policy)
+    if row is None:
+        return None
+    if row.learner_id is not None:
+        learner = uow.session.get(LearnerRow, row.learner_id)
+        assert learner is not None  # _live checked it
+        return Actor.learner(learner.id, learner.key), _seen_due(row)
+    found = session_principal(uow, session_id, policy)
+    if found is None:
+        return None
+    principal, due = found
+    return actor_of(principal), due
 
 
 def touch_session(uow: UnitOfWork, session_id: str, policy: SessionPolicy) -> None:
@@ -159,16 +204,16 @@ def token_holder(runtime: Runtime, token: str) -> TokenHolder | None:
 def session_actor(
     runtime: Runtime, session_id: str, policy: SessionPolicy, *, touch: bool
 ) -> Actor | None:
-    """The signed-in staff member, or None if the session ended, expired or never was.
+    """The signed-in staff member or learner, or None if the session ended, expired or never was.
 
     Reads in its own read-only unit of work; with `touch`, moving the idle deadline (at most
     once a minute) is a separate short write that a busy database simply skips. Only reads
     touch: a write request's own unit of work may already hold the (SQLite) write lock."""
     with runtime.uow(write=False) as uow:
-        found = session_principal(uow, session_id, policy)
+        found = session_holder(uow, session_id, policy)
     if found is None:
         return None
-    principal, due = found
+    actor, due = found
     if due and touch:
         runtime.note(lambda uow: touch_session(uow, session_id, policy))
-    return actor_of(principal)
+    return actor

@@ -1,4 +1,5 @@
-"""Who may see a learner: staff with a role at an issuer where the learner has a record.
+"""Who may see a learner: staff with a role at an issuer where the learner has a record,
+and the learner themselves.
 
 This is the one place the rule lives; pages, the API and the CLI's `--by` paths ask it. A
 record is an award, an assessment attempt, an attestation, a course completion or an
@@ -12,7 +13,7 @@ from __future__ import annotations
 from sqlalchemy import select, union
 
 from credstack.errors import NotFound
-from credstack.service.actor import Actor
+from credstack.service.actor import Actor, ActorKind
 from credstack.service.learners import find_learner
 from credstack.store.models import (
     AssessmentAttemptRow,
@@ -42,9 +43,11 @@ def _staff_issuer_ids(uow: UnitOfWork, actor: Actor) -> set[int]:
 
 def may_see(uow: UnitOfWork, actor: Actor, learner: LearnerRow) -> bool:
     """The operator sees every learner; staff those with a record at one of their issuers;
-    a learner or nobody holds no role, so sees no one here."""
+    a signed-in learner only themselves; nobody, no one."""
     if actor.is_operator:
         return True
+    if actor.kind is ActorKind.LEARNER:
+        return actor.learner_id == learner.id
     return bool(_staff_issuer_ids(uow, actor) & learner_issuer_ids(uow, learner))
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     LargeBinary,
     String,
@@ -78,15 +79,24 @@ class ApiTokenRow(Base):
 
 
 class SessionRow(Base):
-    """A staff member signed in to the pages: the cookie holds a random id, we keep its hash.
+    """Someone signed in to the pages: the cookie holds a random id, we keep its hash.
 
-    Tied to the API token that opened it, so revoking the token ends the session too.
+    Either a staff member (`user_id`) or a learner (`learner_id`), never both. A staff session
+    opened with an API token is tied to it, so revoking the token ends the session too.
     """
 
     __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (learner_id IS NULL)", name="one_holder"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     id_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True
     )
