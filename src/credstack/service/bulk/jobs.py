@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from credstack.errors import Forbidden, InvalidInput
+from credstack.errors import Forbidden, InvalidInput, NotFound
 from credstack.service.actor import Actor, authorise
 from credstack.service.bulk.award_import import IMPORT_ROLES
 from credstack.service.bulk.runner import find_job
@@ -54,10 +54,13 @@ def list_jobs(
         return tuple(job_view(uow, row) for row in uow.session.scalars(query))
 
 
-def job_detail(runtime: Runtime, actor: Actor, job: str) -> JobDetail:
+def job_detail(runtime: Runtime, actor: Actor, job: str, *, issuer: str | None = None) -> JobDetail:
+    """One job and its first failed items; with `issuer`, only that issuer's job."""
     with runtime.uow(write=False) as uow:
         row = find_job(uow, job)
         view = job_view(uow, row)
+        if issuer is not None and view.issuer != issuer:
+            raise NotFound(f"issuer {issuer} has no job {job!r}")
         authorise(actor, view.issuer or "", *IMPORT_ROLES, what="see this job")
         return JobDetail(view, failed_items(uow, row.id, MAX_PROBLEMS_SHOWN))
 
