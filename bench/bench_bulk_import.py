@@ -8,7 +8,7 @@ SQLite, and on PostgreSQL too when CREDSTACK_TEST_POSTGRES_URL is set (a throwaw
 is created and dropped). `--workers 2` runs the issuance in two processes side by side (on
 PostgreSQL; SQLite has one writer).
 
-Usage: python bench/bench_bulk_import.py [--rows 10000] [--workers 1] [--profile]
+Usage: python bench/bench_bulk_import.py [--rows 10000] [--workers 1] [--profile] [--no-sqlite]
 """
 
 from __future__ import annotations
@@ -130,12 +130,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true", help="Only PostgreSQL.")
     args = parser.parse_args(argv)
     print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as where:
         data = Path(where)
         url = f"sqlite:///{data / 'bench.db'}"
-        print("SQLite:     " + bench(url, data, args.rows, 1, args.profile))
+        if not args.no_sqlite:
+            print("SQLite:     " + bench(url, data, args.rows, 1, args.profile))
         admin = os.environ.get("CREDSTACK_TEST_POSTGRES_URL")
         if admin:
             name = f"bench_{uuid.uuid4().hex[:10]}"
