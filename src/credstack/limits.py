@@ -10,6 +10,8 @@ and far below what would make one request freeze the server; docs/security.md li
 from __future__ import annotations
 
 __all__ = [
+    "MAX_AWARD_IMPORT_BYTES",
+    "MAX_AWARD_IMPORT_ROWS",
     "MAX_BASE58_CHARS",
     "MAX_CATALOG_ACHIEVEMENTS",
     "MAX_CATALOG_BYTES",
@@ -18,6 +20,7 @@ __all__ = [
     "MAX_CSV_FIELD_BYTES",
     "MAX_GROUP_BYTES",
     "MAX_GROUP_CREDENTIALS",
+    "MAX_IMPORT_NARRATIVE_CHARS",
     "MAX_JSON_DEPTH",
     "MAX_NUMBER_DIGITS",
     "MAX_PDF_BYTES",
@@ -90,3 +93,11 @@ PAGE_ITEMS = 50
 
 # One field of an imported results CSV (a comment is the longest real one).
 MAX_CSV_FIELD_BYTES = 128 * 1024
+
+# A bulk award import: a graduating class is thousands of rows, a certification body moving
+# from a legacy system a few hundred thousand; a row is about 150 bytes, so 256 MiB holds the
+# largest with room for long narratives, and a file is read once into memory.
+MAX_AWARD_IMPORT_BYTES = 256 * 1024 * 1024
+MAX_AWARD_IMPORT_ROWS = 500_000
+# A row's narrative: what the award was for, a paragraph or two.
+MAX_IMPORT_NARRATIVE_CHARS = 4_000

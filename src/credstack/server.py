@@ -14,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 from credstack import __version__
 from credstack.api import (
     analytics_routes,
+    bulk_routes,
     catalog_routes,
     credential_routes,
     did_routes,
@@ -115,6 +116,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(engine_routes.router)
     app.include_router(learner_routes.router)
     app.include_router(earning_routes.router)
+    app.include_router(bulk_routes.router)
     app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(verify_pages.router)

@@ -87,6 +87,10 @@ EXPECTED = {
         r".*\tflagged\tby credstack: GCP Essentials .* was revoked on .*\n"
         r".*\tkept\tby operator: other evidence suffices$"
     ),
+    "credstack award import examples/northwind-graduates.csv --issuer northwind": Expect(
+        r"^job \S+: done; issued 3 of 3 rows, skipped 0 \(already held\), failed 0 in "
+    ),
+    "credstack jobs list": Expect(r"^\S+\taward-import\tdone\t3/3 issued, 0 skipped, 0 failed"),
     "credstack review report ccrb gcp-essentials": Expect(r"\d of \d checks met"),
     "credstack credential export AWARD --format json --out credential.json": Expect(
         r"^wrote credential\.json$"

@@ -3,6 +3,8 @@ parsing input, calling a service and returning a declared response model."""
 
 __all__ = [
     "analytics_routes",
+    "bulk_routes",
+    "bulk_schemas",
     "catalog_routes",
     "credential_routes",
     "did_routes",

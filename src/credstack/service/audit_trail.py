@@ -43,7 +43,11 @@ def record(
     session = uow.session
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK})
-    head = session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq.desc())).first()
+    # limit(1): an ORM result is buffered whole, so `.first()` alone would load the entire
+    # trail for every event appended (quadratic in a bulk import).
+    head = session.scalars(
+        select(AuditEventRow).order_by(AuditEventRow.seq.desc()).limit(1)
+    ).first()
     event = AuditEvent(
         seq=head.seq + 1 if head is not None else 1,
         at=clock.now(),

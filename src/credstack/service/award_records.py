@@ -57,6 +57,7 @@ _ORIGIN_WORDS = {
     "automatic": "made by the stacking engine",
     "manual": "granted by the issuer",
     "imported": "imported from another issuer",
+    "bulk": "issued by the issuer in a bulk import",
 }
 
 

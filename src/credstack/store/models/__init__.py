@@ -18,6 +18,7 @@ from credstack.store.models.catalog import (
 )
 from credstack.store.models.enrolments import EnrolmentRow
 from credstack.store.models.idempotency import IdempotentRequestRow
+from credstack.store.models.jobs import JobItemRow, JobRow
 from credstack.store.models.learners import LearnerRow
 from credstack.store.models.lifecycle import (
     AwardEventRow,
@@ -62,6 +63,8 @@ __all__ = [
     "FrameworkRow",
     "IdempotentRequestRow",
     "IssuerRow",
+    "JobItemRow",
+    "JobRow",
     "LearnerRow",
     "MembershipRow",
     "OutboxMessageRow",

@@ -1,0 +1,224 @@
+"""Running a job: its pending items in batches, each item done exactly once.
+
+A batch is one transaction: each item's effect (for an award import: the award, its signed
+credential, its status-list index, its audit-trail entries, its e-mail in the outbox) and its
+`done` mark commit together, or neither does. A process killed at any moment loses at most the
+batch in flight, whose items are still `pending`; running the job again (or submitting the same
+file again) issues them, and nothing twice. Status-list indexes are taken from a counter in
+the same transaction, so a lost batch hands its indexes back: no gaps, no repeats.
+
+Items are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
+processes may run one job side by side; on SQLite the write lock lets one batch in at a time,
+and a batch ends after `BATCH_SECONDS` so other writers wait that long at most.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from credstack.errors import CredstackError, NotFound
+from credstack.service import clock
+from credstack.service.actor import Actor, authorise
+from credstack.service.awards import AlreadyHeld
+from credstack.service.bulk import award_import
+from credstack.service.bulk.award_rows import AwardLine
+from credstack.service.bulk.views import (
+    DONE,
+    FAILED,
+    PENDING,
+    RUNNING,
+    JobView,
+    item_counts,
+    job_view,
+)
+from credstack.service.keys import KeyStore
+from credstack.service.runtime import Runtime
+from credstack.store.models import IssuerRow, JobItemRow, JobRow
+from credstack.store.secrets import MasterKey
+from credstack.store.uow import UnitOfWork
+from credstack.vc.keys import SigningKey
+
+__all__ = ["BATCH_ROWS", "BATCH_SECONDS", "Progress", "Run", "find_job", "run_job"]
+
+BATCH_ROWS = 500
+BATCH_SECONDS = 1.0
+"""A batch commits after this many items or this long, whichever comes first."""
+SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is: items settled of the job's total, and this run's pace."""
+
+    job: str
+    total: int
+    settled: int
+    done: int
+    skipped: int
+    failed: int
+    seconds: float
+    this_run: int
+    """Items this run settled (a resumed job's earlier items are not counted in the rate)."""
+
+    @property
+    def rate(self) -> float:
+        return self.this_run / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run's outcome: the job afterwards, and how long this run took over how many items."""
+
+    job: JobView
+    seconds: float
+    settled: int
+
+
+class _OnceKeys(KeyStore):
+    """Unseals each issuer's signing key once per run instead of once per credential."""
+
+    def __init__(self, uow: UnitOfWork, master: MasterKey, base_url: str) -> None:
+        super().__init__(uow, master, base_url)
+        self._unsealed: dict[int, SigningKey] = {}
+
+    def signing_key(self, issuer: IssuerRow) -> SigningKey:
+        found = self._unsealed.get(issuer.id)
+        if found is None:
+            found = self._unsealed[issuer.id] = super().signing_key(issuer)
+        return found
+
+
+def find_job(uow: UnitOfWork, public_id: str) -> JobRow:
+    job = uow.session.scalar(select(JobRow).where(JobRow.public_id == public_id))
+    if job is None:
+        raise NotFound(f"unknown job {public_id!r} (see `credstack jobs list`)")
+    return job
+
+
+def _issuer_key(uow: UnitOfWork, job: JobRow) -> str:
+    issuer = uow.session.get(IssuerRow, job.issuer_id) if job.issuer_id is not None else None
+    if issuer is None:
+        raise NotFound(f"job {job.public_id} has no issuer")
+    return issuer.key
+
+
+def run_job(
+    runtime: Runtime,
+    actor: Actor,
+    job: str,
+    *,
+    progress: Callable[[Progress], None] | None = None,
+    batch_rows: int = BATCH_ROWS,
+    batch_seconds: float = BATCH_SECONDS,
+) -> Run:
+    """Issue the job's pending items; return the job as it stands afterwards."""
+    with runtime.uow() as uow:
+        row = find_job(uow, job)
+        authorise(actor, _issuer_key(uow, row), *award_import.IMPORT_ROLES, what="run this job")
+        if row.kind != award_import.KIND:  # pragma: no cover - the only kind so far
+            raise NotFound(f"job {job} is a {row.kind}, which nothing runs yet")
+        job_id, issuer_id = row.id, row.issuer_id
+        if row.status != DONE:
+            row.status = RUNNING
+            row.attempts += 1
+            row.started_at = row.started_at or clock.now()
+        uow.commit()
+    started, this_run = time.monotonic(), 0
+    with runtime.uow() as uow:
+        keys = _OnceKeys(uow, runtime.master, runtime.settings.base_url)
+        while True:
+            settled = _batch(uow, keys, job_id, issuer_id, batch_rows, batch_seconds)
+            if not settled:
+                break
+            uow.checkpoint()
+            uow.session.expunge_all()  # what the batch made is in the database, not memory
+            this_run += settled
+            if progress is not None:
+                now = uow.session.get(JobRow, job_id)
+                assert now is not None
+                progress(
+                    Progress(
+                        job=job,
+                        total=now.total,
+                        settled=now.done + now.skipped + now.failed,
+                        done=now.done,
+                        skipped=now.skipped,
+                        failed=now.failed,
+                        seconds=time.monotonic() - started,
+                        this_run=this_run,
+                    )
+                )
+    return Run(_finish(runtime, job_id), time.monotonic() - started, this_run)
+
+
+def _batch(
+    uow: UnitOfWork,
+    keys: KeyStore,
+    job_id: int,
+    issuer_id: int | None,
+    batch_rows: int,
+    batch_seconds: float,
+) -> int:
+    """Issue up to one batch of pending items in the unit's transaction; how many settled."""
+    items = uow.session.scalars(
+        select(JobItemRow)
+        .where(JobItemRow.job_id == job_id, JobItemRow.state == PENDING)
+        .order_by(JobItemRow.line)
+        .limit(batch_rows)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not items:
+        return 0
+    issuer = uow.session.get(IssuerRow, issuer_id)
+    if issuer is None:
+        raise NotFound("the job's issuer no longer exists")
+    deadline = time.monotonic() + batch_seconds
+    counts: Counter[str] = Counter()
+    for item in items:
+        savepoint = uow.session.begin_nested()
+        try:
+            line = AwardLine.of(item.line, item.payload)
+            award = award_import.issue_line(uow, keys, issuer, line)
+        except AlreadyHeld as exc:
+            savepoint.rollback()
+            item.state, item.message = SKIPPED, exc.message[:500]
+        except CredstackError as exc:
+            savepoint.rollback()
+            item.state, item.message = FAILED, exc.message[:500]
+        else:
+            savepoint.commit()
+            item.state, item.award_id, item.message = DONE, award.id, None
+        counts[item.state] += 1
+        if time.monotonic() >= deadline:
+            break
+    uow.session.execute(
+        update(JobRow)
+        .where(JobRow.id == job_id)
+        .values(
+            done=JobRow.done + counts[DONE],
+            skipped=JobRow.skipped + counts[SKIPPED],
+            failed=JobRow.failed + counts[FAILED],
+        )
+    )
+    return sum(counts.values())
+
+
+def _finish(runtime: Runtime, job_id: int) -> JobView:
+    """Settle the job's state from its items: done, failed, or still running elsewhere."""
+    with runtime.uow() as uow:
+        job = uow.session.get(JobRow, job_id)
+        assert job is not None
+        counts = item_counts(uow, job_id)
+        job.done, job.skipped = counts.get(DONE, 0), counts.get(SKIPPED, 0)
+        job.failed = counts.get(FAILED, 0)
+        if counts.get(PENDING, 0) == 0 and job.status != DONE:
+            job.status = FAILED if job.failed else DONE
+            job.finished_at = clock.now()
+            job.last_error = f"{job.failed} items failed" if job.failed else None
+        uow.commit()
+        return job_view(uow, job)

@@ -1,0 +1,63 @@
+"""A fresh installation with Northwind's catalog, and award-import files of any size."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from tests.helpers import Cli
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+HEADER = ["learner", "email", "name", "achievement", "date", "score", "evidence_url", "narrative"]
+ACHIEVEMENTS = ("spreadsheets-fundamentals", "sql-querying", "data-visualisation")
+
+
+def northwind_cli(data_dir: Path, database_url: str) -> Cli:
+    cli = Cli(data_dir, database_url)
+    cli.ok("init")
+    cli.ok("issuer", "add", "northwind", "--name", "Northwind Data Academy")
+    cli.ok(
+        "catalog", "load", str(EXAMPLES / "northwind-data-academy.yaml"), "--issuer", "northwind"
+    )
+    return cli
+
+
+def award_csv(rows: int) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for i in range(rows):
+        writer.writerow(
+            [
+                f"grad-{i:05d}",
+                f"grad{i}@example.org",
+                f"Graduate {i}",
+                ACHIEVEMENTS[i % len(ACHIEVEMENTS)],
+                "2026-06-01",
+                "88.5",
+                f"https://northwind.example/records/{i}",
+                "Passed the final assessment",
+            ]
+        )
+    return out.getvalue()
+
+
+def query(database_url: str, sql: str) -> list[tuple[object, ...]]:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def execute(database_url: str, sql: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(sql))
+    finally:
+        engine.dispose()
