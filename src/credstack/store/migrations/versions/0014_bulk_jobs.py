@@ -1,7 +1,7 @@
 """jobs: background work (bulk issuance first) with per-item state, identified by content
 
 Revision ID: 0014_bulk_jobs
-Revises: 0012_mail_outbox
+Revises: 0013_learner_sessions
 Create Date: 2026-12-03 09:30:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import credstack.store.types
 
 revision = "0014_bulk_jobs"
-down_revision = "0012_mail_outbox"
+down_revision = "0013_learner_sessions"
 branch_labels = None
 depends_on = None
 
