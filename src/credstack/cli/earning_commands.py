@@ -19,12 +19,12 @@ from credstack.service import clock
 from credstack.service.actor import Actor
 from credstack.service.earning import (
     ACTIONS,
+    AttemptConditions,
     ImportRejected,
     ItemResponses,
     Recorded,
     ResultInput,
     RubricScores,
-    Sitting,
     TotalScore,
     recording,
     reviewing,
@@ -128,7 +128,7 @@ def result_record(
     ] = None,
     sat_at: Annotated[str | None, typer.Option(help="When (ISO 8601); default now.")] = None,
     proctoring: Annotated[
-        Proctoring, typer.Option(help="How the sitting was supervised.")
+        Proctoring, typer.Option(help="How the attempt was supervised.")
     ] = Proctoring.NONE,
     proctored_by: Annotated[str | None, typer.Option(help="Who proctored.")] = None,
     identity_method: Annotated[
@@ -140,9 +140,9 @@ def result_record(
     by: ByOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record one sitting, pass or fail, and award whatever it completes."""
+    """Record one attempt, pass or fail, and award whatever it completes."""
     result = _result_input(score, answers, rubric)
-    sitting = Sitting(
+    conditions = AttemptConditions(
         sat_at=_moment(sat_at, "--sat-at") or clock.now(),
         proctoring=proctoring,
         proctored_by=proctored_by,
@@ -158,7 +158,7 @@ def result_record(
             learner=learner,
             assessment=assessment,
             result=result,
-            sitting=sitting,
+            conditions=conditions,
             attempt_id=attempt_id,
         )
     _show(recorded, as_json)

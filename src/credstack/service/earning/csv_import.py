@@ -1,6 +1,6 @@
 """Importing results from a test platform's CSV export.
 
-One row per sitting. Columns: `learner`, `assessment`, `attempt_id`, `sat_at` (ISO 8601 with a
+One row per attempt. Columns: `learner`, `assessment`, `attempt_id`, `sat_at` (ISO 8601 with a
 time zone), then either `score` (the platform's total) or one `item:<id>` column per item (the
 candidate's answers, which credstack scores: an option label, `true`/`false`, or labels joined
 by `;` for select-all items; empty for unanswered). Optional: `proctoring` (unproctored, online,
@@ -38,9 +38,9 @@ from credstack.service.earning.definitions import stored_assessment
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.results import (
     RECORDER_ROLES,
+    AttemptConditions,
     ItemResponses,
     ResultInput,
-    Sitting,
     TotalScore,
     record_result,
 )
@@ -198,7 +198,7 @@ def _row(
         allowed = ", ".join(p.value for p in Proctoring)
         raise InvalidInput(f"proctoring {proctoring_text!r}: use one of {allowed}") from None
     verified_at = cells.get("identity_verified_at", "").strip()
-    sitting = Sitting(
+    conditions = AttemptConditions(
         sat_at=_when(cells["sat_at"], "sat_at"),
         proctoring=proctoring,
         proctored_by=cells.get("proctored_by", "").strip() or None,
@@ -216,7 +216,7 @@ def _row(
         learner=learner,
         assessment=assessment,
         result=result,
-        sitting=sitting,
+        conditions=conditions,
         actor=actor,
         attempt_id=attempt_id,
     )

@@ -17,7 +17,7 @@ from credstack.service.actor import Actor
 from credstack.service.earning import attestations, courses, csv_import, results
 from credstack.service.earning.csv_import import ImportReport
 from credstack.service.earning.recorded import Recorded
-from credstack.service.earning.results import ResultInput, Sitting
+from credstack.service.earning.results import AttemptConditions, ResultInput
 from credstack.service.lookup import find_learner
 from credstack.service.people import require_issuer
 from credstack.service.runtime import Runtime
@@ -47,10 +47,10 @@ def record_result(
     learner: str,
     assessment: str,
     result: ResultInput,
-    sitting: Sitting,
+    conditions: AttemptConditions,
     attempt_id: str | None = None,
 ) -> Recorded:
-    """Score and keep one sitting and award whatever it completes (see `results.record_result`)."""
+    """Score and keep one attempt and award whatever it completes (see `results.record_result`)."""
     with runtime.uow() as uow:
         where = require_issuer(uow, issuer)
         results.authorise_recording(actor, where.key, assessment, result)
@@ -61,7 +61,7 @@ def record_result(
             learner=find_learner(uow, learner),
             assessment=assessment,
             result=result,
-            sitting=sitting,
+            conditions=conditions,
             actor=actor,
             attempt_id=attempt_id,
         )

@@ -133,7 +133,7 @@ def review(
     """Take one review step on a version (the newest unless `version` is given).
 
     Publishing also awards the achievement to every learner whose records already meet it
-    (signed when `keys` are given): their sittings may have happened while it was a draft.
+    (signed when `keys` are given): their attempts may have happened while it was a draft.
     """
     step = ACTIONS.get(action)
     if step is None:
