@@ -16,6 +16,7 @@ from credstack.service.actor import Actor
 from credstack.service.awards import grant_award, holds
 from credstack.service.catalog import load_catalog, parsed
 from credstack.service.earning import AttemptConditions, TotalScore, record_result
+from credstack.service.earning.results import authorise_recording
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, issue_token
 from credstack.service.runtime import Runtime
 from credstack.store.uow import UnitOfWork
@@ -125,15 +126,16 @@ def _seed_records(runtime: Runtime, uow: UnitOfWork) -> int:
             identity_verified_by="Demo Test Centre" if proctored else None,
             identity_verified_at=datetime.combine(on, time(9), tzinfo=UTC) if proctored else None,
         )
+        result = TotalScore(score)
         recorded = record_result(
             uow,
             keys,
             issuer=issuer,
             learner=learner,
             assessment=assessment,
-            result=TotalScore(score),
+            result=result,
             conditions=conditions,
-            actor=Actor.operator(),
+            by=authorise_recording(Actor.operator(), issuer.key, assessment, result),
             attempt_id=attempt_id,
         )
         made += len(recorded.awarded)

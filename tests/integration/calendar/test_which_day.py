@@ -19,7 +19,7 @@ from credstack.domain.durations import parse_duration
 from credstack.domain.records import AssessmentResult, Award
 from credstack.service import engine
 from credstack.service.catalog import load_catalog
-from credstack.service.earning import AttemptConditions, TotalScore, record_result
+from credstack.service.earning import AttemptConditions, TotalScore
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_issuer, add_learner
 from credstack.service.records import load_records
@@ -27,6 +27,7 @@ from credstack.store.models import AssessmentAttemptRow, AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from credstack.vc.vocabulary import parse_datetime
+from tests.integration.earning.checked import record_result
 from tests.integration.earning.earning_helpers import OPERATOR
 
 BASE = "https://credstack.test"

@@ -9,15 +9,11 @@ import pandas as pd
 import pingouin
 import pytest
 
-from credstack.service.earning import (
-    AttemptConditions,
-    ItemResponses,
-    quality_report,
-    record_result,
-)
+from credstack.service.earning import AttemptConditions, ItemResponses, quality_report
 from credstack.store.models import IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import record_result
 from tests.integration.earning.earning_helpers import OPERATOR, at, issuer_with_catalog, learner
 
 KEYS: dict[str, str | bool] = {

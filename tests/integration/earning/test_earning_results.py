@@ -6,16 +6,11 @@ import pytest
 
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, CredstackError, Forbidden, InvalidInput
-from credstack.service.earning import (
-    AttemptConditions,
-    ItemResponses,
-    RubricScores,
-    TotalScore,
-    record_result,
-)
+from credstack.service.earning import AttemptConditions, ItemResponses, RubricScores, TotalScore
 from credstack.store.models import AssessmentAttemptRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import record_result
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
     acting,

@@ -7,18 +7,11 @@ import pytest
 from credstack.errors import Conflict, Forbidden, InvalidInput
 from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog
-from credstack.service.earning import (
-    TotalScore,
-    history,
-    is_issuable,
-    issuable_version,
-    record_result,
-    review,
-    set_review_required,
-)
+from credstack.service.earning import TotalScore, history, is_issuable, issuable_version
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import record_result, review, set_review_required
 from tests.integration.earning.earning_helpers import (
     EXAMPLES,
     OPERATOR,

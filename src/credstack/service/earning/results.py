@@ -28,7 +28,7 @@ from credstack.assessment.scoring import Answer
 from credstack.domain.calendar import offset_minutes
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, InvalidInput
-from credstack.service.actor import Actor, authorise
+from credstack.service.actor import Actor, Authorised, authorise
 from credstack.service.clock import check_instant, on_day
 from credstack.service.earning.definitions import StoredAssessment, stored_assessment
 from credstack.service.earning.recorded import Recorded
@@ -171,7 +171,9 @@ def _same(row: AssessmentAttemptRow, learner: LearnerRow, version: int, raw: flo
     )
 
 
-def authorise_recording(actor: Actor, issuer: str, assessment: str, result: ResultInput) -> None:
+def authorise_recording(
+    actor: Actor, issuer: str, assessment: str, result: ResultInput
+) -> Authorised:
     """A rubric score needs its scorer, a user; other results a recorder (the operator too).
 
     Use cases ask before they look the learner up, so nobody learns who is a learner by trying.
@@ -179,9 +181,8 @@ def authorise_recording(actor: Actor, issuer: str, assessment: str, result: Resu
     if isinstance(result, RubricScores):
         if actor.is_operator:
             raise InvalidInput("a rubric score must name the reviewer or assessor who scored it")
-        authorise(actor, issuer, *RUBRIC_ROLES, what=f"score the rubric of {assessment}")
-    else:
-        authorise(actor, issuer, *RECORDER_ROLES, what=f"record results of {assessment}")
+        return authorise(actor, issuer, *RUBRIC_ROLES, what=f"score the rubric of {assessment}")
+    return authorise(actor, issuer, *RECORDER_ROLES, what=f"record results of {assessment}")
 
 
 def record_result(
@@ -193,17 +194,17 @@ def record_result(
     assessment: str,
     result: ResultInput,
     conditions: AttemptConditions,
-    actor: Actor,
+    by: Authorised,
     attempt_id: str | None = None,
 ) -> Recorded:
     """Score and keep one attempt, then award whatever it completes (in the caller's unit).
 
-    `actor` records it (the operator's own CLI or import, or a user). A rubric score names its
-    scorer, a user with the reviewer or assessor role; other results need the assessor, admin
-    or registrar role. `attempt_id` is the test platform's id: recording it again with the same
-    score is a no-op (`duplicate`), with a different score a conflict.
+    `by` is whoever records it, as `authorise_recording` let them (the operator's own CLI or
+    import, or a user); a rubric score names them as its scorer. `attempt_id` is the test
+    platform's id: recording it again with the same score is a no-op (`duplicate`), with a
+    different score a conflict.
     """
-    authorise_recording(actor, issuer.key, assessment, result)
+    actor = by.at(issuer.key)
     problems = conditions.problems()
     if problems:
         raise InvalidInput("; ".join(problems))
