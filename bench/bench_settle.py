@@ -1,4 +1,4 @@
-"""Benchmark settling through the service layer: the demo's sittings and grades, recorded into
+"""Benchmark settling through the service layer: the demo's attempts and grades, recorded into
 a fresh SQLite installation, each settled (and its awards signed) by the stacking engine.
 
 Prints the wall time of recording and settling them and the SQL statements sent, median over

@@ -29,6 +29,7 @@ from credstack.errors import CredstackError
 from credstack.http import verify_pool
 from credstack.http.headers import security_headers
 from credstack.http.ratelimit import Limiters, RateLimited
+from credstack.http.runtime import attach
 from credstack.service.health import health, is_busy
 from credstack.service.mail.sender import running_sender
 from credstack.service.runtime import Runtime
@@ -56,7 +57,7 @@ def create_app(runtime: Runtime) -> FastAPI:
         redoc_url=None,
     )
     install_docs(app)
-    app.state.runtime = runtime
+    attach(app, runtime)
     app.state.limiters = Limiters.from_limits(runtime.settings.limits)
     app.middleware("http")(security_headers)
 

@@ -96,7 +96,7 @@ class Story:
         proctoring: str = "unproctored",
         identity: str | None = None,
     ) -> Settlement:
-        """A sitting scored out of 100 by the test platform; pass at the cut score (70%)."""
+        """An attempt scored out of 100 by the test platform; pass at the cut score (70%)."""
         who, where = self.learner(learner), self.issuer(issuer)
         version = self._assessment(where, assessment)
         cut = version.definition.get("cut_score", {}).get("percent", 70)

@@ -78,18 +78,23 @@ class Live:
         proctoring: str = "unproctored",
         identity: str | None = None,
     ) -> Any:
-        sitting: dict[str, Any] = {"sat_at": at(on), "proctoring": proctoring}
+        conditions: dict[str, Any] = {"sat_at": at(on), "proctoring": proctoring}
         if proctoring != "unproctored":
-            sitting["proctored_by"] = "Test Centre 12"
+            conditions["proctored_by"] = "Test Centre 12"
         if identity:
-            sitting.update(
+            conditions.update(
                 identity_method=identity,
                 identity_verified_by="proctor",
                 identity_verified_at=at(on),
             )
         return self.post(
             f"/api/v1/issuers/{issuer}/results",
-            {"learner": learner, "assessment": assessment, "score": score, "sitting": sitting},
+            {
+                "learner": learner,
+                "assessment": assessment,
+                "score": score,
+                "conditions": conditions,
+            },
         )
 
     def score_rubric(
@@ -101,7 +106,7 @@ class Live:
                 "learner": learner,
                 "assessment": rubric,
                 "rubric": scores,
-                "sitting": {"sat_at": at(on)},
+                "conditions": {"sat_at": at(on)},
             },
         )
 

@@ -64,4 +64,4 @@ def test_story_01(live: Live) -> None:
     ]
     assert set(PATH) <= {e.get("achievement") for e in award["evidence"]}
     attempts = [a for a in live.awards("ana") if a["achievement"] in PATH]
-    assert len(attempts) == 4  # the failed sitting issued nothing
+    assert len(attempts) == 4  # the failed attempt issued nothing

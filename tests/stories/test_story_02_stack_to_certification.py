@@ -21,7 +21,7 @@ def test_story_02(live: Live) -> None:
     for who in ("ben", "cara"):
         live.learner(who)
 
-    # 1. Ben passes all four in proctored, ID-verified sittings: ccrp on the fourth pass
+    # 1. Ben passes all four in proctored, ID-verified attempts: ccrp on the fourth pass
     days = [date(2026, 3, 2), date(2026, 3, 9), date(2026, 3, 16), date(2026, 3, 23)]
     for (micro, exam), day in zip(STACK.items(), days, strict=True):
         score = 8 if exam == "gcp-exam" else 80  # the GCP exam is 10 keyed items

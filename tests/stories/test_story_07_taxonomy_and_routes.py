@@ -57,7 +57,7 @@ def test_story_07_three_routes_and_the_taxonomy(cli: Cli) -> None:
     with running_server(cli, "serve", port=port) as url:
         api = f"{url}/api/v1/issuers"
         # Route 1: passing the knowledge assessment (proctored, identity verified, cut 75%).
-        sitting = {
+        conditions = {
             "sat_at": "2026-05-02T09:00:00+00:00",
             "proctoring": "in_person",
             "proctored_by": "Kampala test centre",
@@ -65,7 +65,7 @@ def test_story_07_three_routes_and_the_taxonomy(cli: Cli) -> None:
             "identity_verified_by": "Kampala test centre",
         }
         failed = httpx.post(f"{api}/tmcb/results", headers=auth("admin"), json={
-            "learner": "ana", "assessment": "ebola-exam", "score": 29, "sitting": sitting,
+            "learner": "ana", "assessment": "ebola-exam", "score": 29, "conditions": conditions,
             "attempt_id": "TM-1001",
         })  # fmt: skip
         assert failed.status_code == 201
@@ -77,7 +77,7 @@ def test_story_07_three_routes_and_the_taxonomy(cli: Cli) -> None:
         }
         too_soon = httpx.post(f"{api}/tmcb/results", headers=auth("admin"), json={
             "learner": "ana", "assessment": "ebola-exam", "score": 33,
-            "sitting": dict(sitting, sat_at="2026-05-05T09:00:00+00:00"),
+            "conditions": dict(conditions, sat_at="2026-05-05T09:00:00+00:00"),
         })  # fmt: skip
         assert too_soon.status_code == 409
         assert too_soon.json()["error"] == (
@@ -86,7 +86,8 @@ def test_story_07_three_routes_and_the_taxonomy(cli: Cli) -> None:
         )
         passed = httpx.post(f"{api}/tmcb/results", headers=auth("admin"), json={
             "learner": "ana", "assessment": "ebola-exam", "score": 31,
-            "sitting": dict(sitting, sat_at="2026-05-09T09:00:00+00:00"), "attempt_id": "TM-1002",
+            "conditions": dict(conditions, sat_at="2026-05-09T09:00:00+00:00"),
+            "attempt_id": "TM-1002",
         })  # fmt: skip
         assert passed.status_code == 201, passed.text
         body = passed.json()

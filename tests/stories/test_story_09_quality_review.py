@@ -32,7 +32,7 @@ HEADER = f"learner,learner_name,assessment,attempt_id,sat_at,{COLUMNS},{ITEMS}\n
 
 
 def pilot(candidates: int = 32, seed: int = 2026) -> tuple[str, np.ndarray]:
-    """A pilot sitting from a logistic ability model, as CSV, and its 0/1 score matrix."""
+    """A pilot run of the exam from a logistic ability model, as CSV, and its 0/1 score matrix."""
     rng = np.random.default_rng(seed)
     ability = rng.normal(0.4, 1.0, candidates)
     difficulty = np.linspace(-1.6, 1.4, len(KEYS))
@@ -47,7 +47,7 @@ def pilot(candidates: int = 32, seed: int = 2026) -> tuple[str, np.ndarray]:
     return HEADER + "".join(lines), right.astype(float)
 
 
-def one_sitting(learner: str, attempt: str, when: str) -> str:
+def one_attempt(learner: str, attempt: str, when: str) -> str:
     return HEADER + (
         f"{learner},{learner.title()},gcp-exam,{attempt},{when},{PROCTORED},"
         + ",".join(KEYS.values())
@@ -166,7 +166,7 @@ def test_story_09_review_before_publishing(cli: Cli, tmp_path: Path) -> None:
 
         imports = f"{api}/results/import?add_learners=true"
         # Approved is not published: a pass still issues nothing, and says why.
-        kim = httpx.post(imports, headers=office, content=one_sitting(
+        kim = httpx.post(imports, headers=office, content=one_attempt(
             "kim", "K-1", "2026-04-01T09:00:00+00:00"))  # fmt: skip
         assert kim.status_code == 200, kim.text
         (kim_row,) = kim.json()["recorded"]
@@ -178,7 +178,7 @@ def test_story_09_review_before_publishing(cli: Cli, tmp_path: Path) -> None:
         published = step_at(api, "publish", office)
         assert (published["from_status"], published["to_status"]) == ("approved", "published")
         ben = httpx.post(
-            imports, headers=office, content=one_sitting("ben", "B-1", "2026-04-02T09:00:00+00:00")
+            imports, headers=office, content=one_attempt("ben", "B-1", "2026-04-02T09:00:00+00:00")
         )
         (ben_row,) = ben.json()["recorded"]
         assert [(a["achievement"], a["version"]) for a in ben_row["awarded"]] == [
@@ -211,7 +211,7 @@ def test_story_09_review_before_publishing(cli: Cli, tmp_path: Path) -> None:
         cara = httpx.post(
             f"{api}/results/import?add_learners=true",
             headers=office,
-            content=one_sitting("cara", "C-1", "2026-05-02T09:00:00+00:00"),
+            content=one_attempt("cara", "C-1", "2026-05-02T09:00:00+00:00"),
         )
         (cara_row,) = cara.json()["recorded"]
         assert [(a["achievement"], a["version"]) for a in cara_row["awarded"]] == [

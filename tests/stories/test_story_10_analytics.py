@@ -173,9 +173,9 @@ class Ledger:
         on: date,
         passed: bool,
         awards: list[str],
-        **sitting: Any,
+        **conditions: Any,
     ) -> None:
-        result = self.live.sit(who, issuer, exam, score, on, **sitting)
+        result = self.live.sit(who, issuer, exam, score, on, **conditions)
         assert result["passed"] is passed
         self.attempts.append((who, issuer, exam, on, passed))
         self._made(result, who, issuer, on, awards)
@@ -207,7 +207,7 @@ def seed(live: Live) -> Ledger:
         live.learner(who)
     live.learner("jo")
 
-    # Story 01 (northwind): Ana finishes the path after a failed sitting; Olu retakes and
+    # Story 01 (northwind): Ana finishes the path after a failed attempt; Olu retakes and
     # stalls; Pia passes one exam and has it revoked.
     d = date
     book.sit(
@@ -381,15 +381,15 @@ def expected(
         (month(on), kinds[issuer, what]) for _, _, what, on in awards if within(on, since, until)
     )
 
-    # pass rates: all sittings, and each learner's first sitting
+    # pass rates: all attempts, and each learner's first attempt
     rates = []
     for exam in sorted({a[2] for a in attempts}):
-        sittings = sorted((on, who, ok) for who, _, e, on, ok in attempts if e == exam)
-        chosen = [s for s in sittings if within(s[0], since, until)]
+        of_exam = sorted((on, who, ok) for who, _, e, on, ok in attempts if e == exam)
+        chosen = [s for s in of_exam if within(s[0], since, until)]
         if not chosen:
             continue
         firsts: dict[str, tuple[date, bool]] = {}
-        for on, who, ok in sittings:
+        for on, who, ok in of_exam:
             firsts.setdefault(who, (on, ok))
         first_in = [ok for on, ok in firsts.values() if within(on, since, until)]
         passes = sum(ok for _, _, ok in chosen)

@@ -28,11 +28,11 @@ from credstack.errors import InvalidInput
 from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.service import clock
 from credstack.service.earning import (
+    AttemptConditions,
     ItemResponses,
     Recorded,
     ResultInput,
     RubricScores,
-    Sitting,
     TotalScore,
     recording,
     reviewing,
@@ -61,8 +61,8 @@ def _result(body: ResultIn) -> ResultInput:
 
 @router.post("/results", status_code=201)
 def post_result(issuer: str, body: ResultIn, runtime: RuntimeDep, actor: ActorDep) -> RecordedOut:
-    """Record one sitting (assessor, admin or registrar; a rubric: reviewer or assessor)."""
-    s = body.sitting
+    """Record one attempt (assessor, admin or registrar; a rubric: reviewer or assessor)."""
+    s = body.conditions
     recorded = recording.record_result(
         runtime,
         actor,
@@ -70,7 +70,7 @@ def post_result(issuer: str, body: ResultIn, runtime: RuntimeDep, actor: ActorDe
         learner=body.learner,
         assessment=body.assessment,
         result=_result(body),
-        sitting=Sitting(
+        conditions=AttemptConditions(
             sat_at=s.sat_at or clock.now(),
             proctoring=s.proctoring,
             proctored_by=s.proctored_by,

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from credstack.domain.records import Proctoring
 
 __all__ = [
     "AssessmentStatisticsOut",
+    "AttemptConditionsIn",
     "AttestationIn",
     "AwardMadeOut",
     "CourseCompletionIn",
@@ -26,7 +27,6 @@ __all__ = [
     "ReviewIn",
     "ReviewPolicyIn",
     "ReviewStepOut",
-    "SittingIn",
 ]
 
 
@@ -34,7 +34,9 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class SittingIn(_In):
+class AttemptConditionsIn(_In):
+    """When and under what conditions the candidate made the attempt."""
+
     sat_at: datetime | None = Field(None, description="When; default now. Needs a time zone.")
     proctoring: Proctoring = Proctoring.NONE
     proctored_by: str | None = None
@@ -52,7 +54,12 @@ class ResultIn(_In):
     score: float | None = None
     answers: dict[str, str | bool | list[str] | None] | None = None
     rubric: dict[str, int] | None = None
-    sitting: SittingIn = SittingIn()
+    conditions: AttemptConditionsIn = Field(
+        AttemptConditionsIn(),
+        # "sitting" was this field's name before issue 11 gave the concept one name.
+        validation_alias=AliasChoices("conditions", "sitting"),
+        description="When and how the attempt was made (also accepted as `sitting`).",
+    )
     attempt_id: str | None = Field(None, description="The test platform's id (idempotent).")
 
 

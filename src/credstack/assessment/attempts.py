@@ -34,7 +34,7 @@ def check_attempt(
     """Decide from the policy and the candidate's earlier attempts at this assessment.
 
     Attempts dated after `now` are refused as input: they mean clocks or records disagree,
-    and quietly ignoring them could grant an extra sitting.
+    and quietly ignoring them could grant an extra attempt.
     """
     try:
         future = [attempt for attempt in earlier if attempt.taken_at > now]

@@ -278,7 +278,7 @@ class _Builder:
                 found.append("any award ever issued counts, even if it has expired")
         if isinstance(node, AssessmentPassed):
             if node.proctored:
-                found.append("the sitting must be proctored")
+                found.append("the attempt must be proctored")
             if node.identity_verified:
                 found.append("the candidate's identity must be verified")
             if node.min_score is not None:

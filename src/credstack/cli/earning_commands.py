@@ -19,18 +19,17 @@ from credstack.service import clock
 from credstack.service.actor import Actor
 from credstack.service.earning import (
     ACTIONS,
+    AttemptConditions,
     ImportRejected,
     ItemResponses,
     Recorded,
     ResultInput,
     RubricScores,
-    Sitting,
     TotalScore,
     recording,
     reviewing,
 )
 from credstack.service.people import local_actor
-from credstack.service.runtime import Runtime
 
 __all__ = ["course_app", "program_app", "result_app", "review_app"]
 
@@ -60,11 +59,6 @@ def _moment(text: str | None, what: str) -> datetime | None:
     except ValueError:
         fail(f"{what} {text!r} is not an ISO 8601 date and time")
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _actor(runtime: Runtime, email: str | None) -> Actor:
-    """The user `--by` names, with their roles; without it, the installation's operator."""
-    return local_actor(runtime, email)
 
 
 def _day(text: str | None) -> date | None:
@@ -128,7 +122,7 @@ def result_record(
     ] = None,
     sat_at: Annotated[str | None, typer.Option(help="When (ISO 8601); default now.")] = None,
     proctoring: Annotated[
-        Proctoring, typer.Option(help="How the sitting was supervised.")
+        Proctoring, typer.Option(help="How the attempt was supervised.")
     ] = Proctoring.NONE,
     proctored_by: Annotated[str | None, typer.Option(help="Who proctored.")] = None,
     identity_method: Annotated[
@@ -140,9 +134,9 @@ def result_record(
     by: ByOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record one sitting, pass or fail, and award whatever it completes."""
+    """Record one attempt, pass or fail, and award whatever it completes."""
     result = _result_input(score, answers, rubric)
-    sitting = Sitting(
+    conditions = AttemptConditions(
         sat_at=_moment(sat_at, "--sat-at") or clock.now(),
         proctoring=proctoring,
         proctored_by=proctored_by,
@@ -153,12 +147,12 @@ def result_record(
     with installation() as runtime:
         recorded = recording.record_result(
             runtime,
-            _actor(runtime, by),
+            local_actor(runtime, by),
             issuer=issuer,
             learner=learner,
             assessment=assessment,
             result=result,
-            sitting=sitting,
+            conditions=conditions,
             attempt_id=attempt_id,
         )
     _show(recorded, as_json)
@@ -183,7 +177,7 @@ def result_import(
         try:
             report = recording.import_results(
                 runtime,
-                _actor(runtime, by),
+                local_actor(runtime, by),
                 issuer=issuer,
                 text=text,
                 partial=partial,
@@ -218,7 +212,7 @@ def program_enrol(
     with installation() as runtime:
         recording.enrol(
             runtime,
-            _actor(runtime, by),
+            local_actor(runtime, by),
             issuer=issuer,
             learners=learners,
             program=program,
@@ -273,7 +267,7 @@ def course_complete(
     with installation() as runtime:
         recorded = recording.record_course_completion(
             runtime,
-            _actor(runtime, by),
+            local_actor(runtime, by),
             issuer=issuer,
             learner=learner,
             provider=provider,
@@ -382,5 +376,7 @@ def review_policy(
 ) -> None:
     """Whether newly loaded versions must pass review before anything is issued from them."""
     with installation() as runtime:
-        reviewing.set_review_policy(runtime, _actor(runtime, by), issuer=issuer, required=required)
+        reviewing.set_review_policy(
+            runtime, local_actor(runtime, by), issuer=issuer, required=required
+        )
     say(f"{issuer}: review {'required' if required else 'not required'} for new versions")

@@ -1,6 +1,6 @@
 """Which calendar day an instant counts for: the one rule every date in credstack follows.
 
-A sitting at 23:30-08:00 is 07:30 the next day in UTC; if the award, its ``validFrom``, the
+An attempt at 23:30-08:00 is 07:30 the next day in UTC; if the award, its ``validFrom``, the
 evaluator, expiry and CE cycles each took "the date" their own way, a validity or cycle boundary
 could decide differently at award time and on re-evaluation. So every dated event is kept as an
 instant, and its day is always ``day_of(instant, issuer zone)``: the wall-clock date in the
@@ -32,7 +32,7 @@ __all__ = [
 
 CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of our clock an event may be dated before it counts as "in the future":
-the machines that report sittings do not keep perfect time."""
+the machines that report attempts do not keep perfect time."""
 
 EARLIEST_DAY = date(1900, 1, 1)
 """No credential, record or report date before this means anything to a registrar."""

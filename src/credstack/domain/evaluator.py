@@ -198,7 +198,7 @@ def _holds(req: Holds, view: LearnerView) -> Outcome:
 
 
 def assessment_problem(result: AssessmentResult, req: AssessmentPassed) -> str | None:
-    """Why this sitting does not satisfy ``req``, or ``None`` when it does."""
+    """Why this attempt does not satisfy ``req``, or ``None`` when it does."""
     when = result.taken_on.isoformat()
     if not result.passed:
         return (
@@ -216,7 +216,7 @@ def assessment_problem(result: AssessmentResult, req: AssessmentPassed) -> str |
         )
     if req.proctored and result.proctoring is Proctoring.NONE:
         return (
-            f"{req.assessment}: passed on {when} in an unproctored sitting; proctoring is required"
+            f"{req.assessment}: passed on {when} in an unproctored attempt; proctoring is required"
         )
     if req.identity_verified and not result.identity_verified:
         return (

@@ -49,7 +49,7 @@ class AwardStatus(StrEnum):
 
 
 class Proctoring(StrEnum):
-    """How an assessment sitting was supervised; anything but ``NONE`` counts as proctored."""
+    """How an assessment attempt was supervised; anything but ``NONE`` counts as proctored."""
 
     NONE = "unproctored"
     ONLINE = "online"
@@ -87,7 +87,7 @@ class Award:
 
 @dataclass(frozen=True, slots=True)
 class AssessmentResult:
-    """One sitting of an assessment; ``passed`` was decided against the cut score in force."""
+    """One attempt at an assessment; ``passed`` was decided against the cut score in force."""
 
     id: str
     assessment_id: str

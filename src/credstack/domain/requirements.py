@@ -178,7 +178,7 @@ class ContinuingEducation:
 
 @dataclass(frozen=True, slots=True)
 class AssessmentPassed:
-    """A passed sitting of ``assessment`` with the rigor the route demands."""
+    """A passed attempt of ``assessment`` with the rigor the route demands."""
 
     assessment: str
     proctored: bool = False

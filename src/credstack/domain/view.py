@@ -1,6 +1,6 @@
 """A learner's records indexed once per evaluation date.
 
-Every requirement node asks the same few questions ("which awards of X?", "which sittings of
+Every requirement node asks the same few questions ("which awards of X?", "which attempts of
 Y?"), so the records are grouped by what they are about and sorted by (date, id) up front.
 Sorting here is what makes outcomes independent of the order records arrive in. Records dated
 after the as-of date are left out: an outcome describes the learner as they were on that day.
@@ -132,12 +132,12 @@ class LearnerView:
             elif isinstance(r, AssessmentResult):
                 if r.taken_on > as_of:
                     continue
-                sittings = results.get(r.assessment_id)
-                if sittings is None:
+                attempts = results.get(r.assessment_id)
+                if attempts is None:
                     results[r.assessment_id] = [r]
                 else:
-                    sittings.append(r)
-                    regroup.append(sittings)
+                    attempts.append(r)
+                    regroup.append(attempts)
             elif isinstance(r, CourseCompletion):
                 if r.completed_on > as_of:
                     continue

@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from credstack.errors import Forbidden
 from credstack.http.ratelimit import client_address, limiters
+from credstack.http.runtime import runtime_of
 from credstack.http.session import session_actor_of
 from credstack.service.actor import ANONYMOUS, Actor
 from credstack.service.runtime import Runtime
@@ -20,7 +21,6 @@ __all__ = [
     "ActorDep",
     "RuntimeDep",
     "get_actor",
-    "get_runtime",
 ]
 
 BEARER_SCHEME = "bearerToken"
@@ -37,12 +37,7 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_TOKEN = 200
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
 def _bearer_token(request: Request) -> str | None:

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from fastapi import Request
 
+from credstack.http.runtime import runtime_of
 from credstack.service.actor import Actor
-from credstack.service.runtime import Runtime
 from credstack.service.sessions import SessionPolicy, session_actor
 
 __all__ = ["COOKIE_NAME", "policy", "session_actor_of", "session_id"]
@@ -20,13 +20,8 @@ COOKIE_NAME = "credstack_session"
 _MAX_SESSION_ID = 100
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def policy(request: Request) -> SessionPolicy:
-    limits = _runtime(request).settings.limits
+    limits = runtime_of(request).settings.limits
     return SessionPolicy(
         idle=timedelta(minutes=limits.session_idle_minutes),
         lifetime=timedelta(hours=limits.session_hours),
@@ -45,4 +40,4 @@ def session_actor_of(request: Request) -> Actor | None:
     if found_id is None:
         return None
     touch = request.method in ("GET", "HEAD")
-    return session_actor(_runtime(request), found_id, policy(request), touch=touch)
+    return session_actor(runtime_of(request), found_id, policy(request), touch=touch)

@@ -4,6 +4,10 @@ Every use case that changes or reveals something an issuer owns takes an `Actor`
 `authorise`. There is no `None` standing for "trusted": a local command acts as the explicit
 `Actor.operator()`, a request without credentials as `ANONYMOUS`, and each is refused or
 allowed by the same function, so the CLI, the API and the pages cannot drift apart.
+
+A use case asks once. What it gets back, `Authorised`, is what the building blocks it calls
+take in place of an `Actor`: a block cannot be reached without the check, so it never repeats
+it, and a use case that forgot to ask does not type-check.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from enum import StrEnum
 
 from credstack.errors import Forbidden
 
-__all__ = ["ANONYMOUS", "Actor", "ActorKind", "RoleGrant", "authorise"]
+__all__ = ["ANONYMOUS", "Actor", "ActorKind", "Authorised", "RoleGrant", "authorise"]
 
 
 class ActorKind(StrEnum):
@@ -92,15 +96,32 @@ class Actor:
 ANONYMOUS = Actor(ActorKind.ANONYMOUS, "anonymous")
 
 
+@dataclass(frozen=True)
+class Authorised:
+    """An actor whom `authorise` has let act at one issuer: made only by `authorise`."""
+
+    actor: Actor
+    issuer: str
+    """The issuer's key the check was made at."""
+
+    def at(self, issuer: str) -> Actor:
+        """The actor, acting at `issuer`: a check made at another issuer allows nothing here."""
+        if issuer != self.issuer:
+            raise Forbidden(
+                f"{self.actor.label} was authorised at issuer {self.issuer}, not {issuer}"
+            )
+        return self.actor
+
+
 def authorise(
     actor: Actor, issuer: str, *roles: str, what: str | None = None, scope: str | None = None
-) -> None:
+) -> Authorised:
     """Refuse `what` unless `actor` holds one of `roles` at `issuer` (for `scope`'s program).
 
     Without `what` the refusal says only what is needed ("this needs the admin role at issuer
     X"): the API's reads have always answered so, and their clients match on it."""
     if actor.may(issuer, *roles, scope=scope):
-        return
+        return Authorised(actor, issuer)
     needs = f"the {' or '.join(roles)} role at issuer {issuer}"
     if scope:
         needs += f" for program {scope}"

@@ -87,7 +87,7 @@ def grant_award(
 ) -> AwardRow:
     """Award the current, published version; never twice while an award is current.
 
-    The award is an instant (`awarded_at`, e.g. the sitting that earned it) or, given only a
+    The award is an instant (`awarded_at`, e.g. the attempt that earned it) or, given only a
     day, that day's first instant in the issuer's zone; its day is always the issuer's calendar
     day of that instant (domain.calendar.day_of). `evidence_refs` are the rows behind
     `counted` when the caller holds them (the engine does): the credential is built from them

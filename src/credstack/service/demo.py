@@ -15,12 +15,13 @@ from credstack.service import engine
 from credstack.service.actor import Actor
 from credstack.service.awards import grant_award, holds
 from credstack.service.catalog import load_catalog, parsed
-from credstack.service.earning import Sitting, TotalScore, record_result
+from credstack.service.earning import AttemptConditions, TotalScore, record_result
+from credstack.service.earning.results import authorise_recording
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, issue_token
 from credstack.service.runtime import Runtime
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["COURSES", "DEMO_ADMIN", "LEARNERS", "SITTINGS", "examples_dir", "seed"]
+__all__ = ["ATTEMPTS", "COURSES", "DEMO_ADMIN", "LEARNERS", "examples_dir", "seed"]
 
 DEMO_ADMIN = "admin@demo.credstack.invalid"
 LEARNERS = (
@@ -30,9 +31,9 @@ LEARNERS = (
     ("hana", "Hana Hall", "hana@example.org"),
     ("jo", "Jo Jensen", "jo@example.org"),
 )
-# (learner, issuer, assessment, score, date, proctored): sittings recorded as a test platform
+# (learner, issuer, assessment, score, date, proctored): attempts recorded as a test platform
 # would; every award the demo shows is then made by the stacking engine, as in production.
-SITTINGS = (
+ATTEMPTS = (
     ("ana", "northwind", "spreadsheets-exam", 82, date(2026, 9, 1), False),
     ("ana", "northwind", "sql-exam", 71, date(2026, 9, 20), False),
     ("ana", "northwind", "visualisation-exam", 64, date(2026, 10, 1), False),
@@ -109,15 +110,15 @@ def seed(runtime: Runtime, examples: Path) -> list[str]:
 
 
 def _seed_records(runtime: Runtime, uow: UnitOfWork) -> int:
-    """Record the demo's sittings and grades once; the engine makes (and signs) the awards."""
+    """Record the demo's attempts and grades once; the engine makes (and signs) the awards."""
     keys = runtime.keys(uow)
     made = 0
-    for learner_key, issuer_key, assessment, score, on, proctored in SITTINGS:
+    for learner_key, issuer_key, assessment, score, on, proctored in ATTEMPTS:
         issuer, learner = uow.issuers.by_key(issuer_key), uow.learners.by_key(learner_key)
         if issuer is None or learner is None:
             continue
         attempt_id = f"demo-{learner_key}-{assessment}-{on.isoformat()}"
-        sitting = Sitting(
+        conditions = AttemptConditions(
             sat_at=datetime.combine(on, time(10), tzinfo=UTC),
             proctoring=Proctoring.IN_PERSON if proctored else Proctoring.NONE,
             proctored_by="Demo Test Centre" if proctored else None,
@@ -125,15 +126,16 @@ def _seed_records(runtime: Runtime, uow: UnitOfWork) -> int:
             identity_verified_by="Demo Test Centre" if proctored else None,
             identity_verified_at=datetime.combine(on, time(9), tzinfo=UTC) if proctored else None,
         )
+        result = TotalScore(score)
         recorded = record_result(
             uow,
             keys,
             issuer=issuer,
             learner=learner,
             assessment=assessment,
-            result=TotalScore(score),
-            sitting=sitting,
-            actor=Actor.operator(),
+            result=result,
+            conditions=conditions,
+            by=authorise_recording(Actor.operator(), issuer.key, assessment, result),
             attempt_id=attempt_id,
         )
         made += len(recorded.awarded)

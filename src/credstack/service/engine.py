@@ -130,7 +130,7 @@ def settle(
 ) -> Settlement:
     """Re-evaluate what depends on `trigger` and award whatever is now met, recursively.
 
-    `at` is the instant of the triggering event (a sitting's time): each issuer evaluates on,
+    `at` is the instant of the triggering event (an attempt's time): each issuer evaluates on,
     and dates its awards, the calendar day `at` falls on in its own zone, the same day it will
     give the record when it re-reads it. Given only `as_of`, awards start that day.
     """

@@ -242,7 +242,7 @@ def _route(
 ) -> EarningRoute | None:
     """The strongest route among the counted records: an exam, then an attestation, a course.
 
-    Of several records of a kind, the latest passed sitting, the first attestation and the
+    Of several records of a kind, the latest passed attempt, the first attestation and the
     first course (in the order they were recorded) name the route.
     """
     attempts = rows_of(evidence, AssessmentAttemptRow)

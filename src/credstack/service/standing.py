@@ -82,10 +82,13 @@ def _answer(
 ) -> _T:
     """Resolve and authorise the question in a read-only unit of work, then `compute`."""
     with runtime.uow(write=False) as uow:
+        # Asked at a named issuer, the actor is checked before anything is looked up there;
+        # otherwise at the issuer the achievement turns out to belong to.
         if asked.issuer is not None:
             authorise(actor, asked.issuer, *ROLES)
         issuer, key = find_achievement(uow, asked.achievement, asked.issuer)
-        authorise(actor, issuer.key, *ROLES)
+        if asked.issuer is None:
+            authorise(actor, issuer.key, *ROLES)
         # A bad date is refused before the learner is looked up: it says nothing about them.
         on = clock.as_of(asked.as_of, issuer, asked.as_of_name)
         learner = visible_learner(uow, actor, asked.learner)

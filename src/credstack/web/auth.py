@@ -19,8 +19,8 @@ from fastapi import Request, Response
 
 from credstack.config import Settings
 from credstack.errors import Forbidden
+from credstack.http.runtime import runtime_of
 from credstack.http.session import COOKIE_NAME, policy, session_id
-from credstack.service.runtime import Runtime
 
 __all__ = [
     "COOKIE_NAME",
@@ -37,13 +37,8 @@ CSRF_COOKIE = "credstack_csrf"
 _CSRF_CONTEXT = b"credstack page csrf v2"
 
 
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
 def _settings(request: Request) -> Settings:
-    return _runtime(request).settings
+    return runtime_of(request).settings
 
 
 def _basis(request: Request) -> str:
@@ -58,7 +53,7 @@ def _basis(request: Request) -> str:
 
 
 def _mac(request: Request, basis: str) -> str:
-    key = hmac.new(_runtime(request).master.key, _CSRF_CONTEXT, hashlib.sha256).digest()
+    key = hmac.new(runtime_of(request).master.key, _CSRF_CONTEXT, hashlib.sha256).digest()
     return hmac.new(key, basis.encode(), hashlib.sha256).hexdigest()
 
 

@@ -12,9 +12,9 @@ import pytest
 from credstack.errors import InvalidInput, NotFound
 from credstack.service import engine
 from credstack.service.analytics import SECTIONS, Period, analytics, csv_text, table
-from credstack.service.earning import enrol
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import enrol
 from tests.integration.earning.earning_helpers import OPERATOR
 from tests.stories.driver import Story
 

@@ -52,10 +52,10 @@ def test_the_cli_refuses_future_and_out_of_range_dates(cli: Cli, tmp_path: Path)
     assert "--on 9999-12-01 is out of range" in line
     line = _refused(cli, "progress", "ada", "tmcb:ebola-diagnosis", "--as-of", "9999-12-31")
     assert "--as-of 9999-12-31 is out of range" in line
-    # nothing was recorded: the learner has no sitting to make progress with
+    # nothing was recorded: the learner has no attempt to make progress with
     progress = json.loads(cli.ok("progress", "ada", "tmcb:ebola-diagnosis", "--json"))
     assert progress["outcome"]["met"] is False
-    # Clock skew: a sitting up to five minutes ahead of our clock counts as now.
+    # Clock skew: an attempt up to five minutes ahead of our clock counts as now.
     soon = datetime.now(timezone(timedelta(hours=-8))) + timedelta(minutes=2)
     out = json.loads(cli.ok(*sit, "--sat-at", soon.isoformat(), "--json"))
     award = out["awarded"][0]["award"]
@@ -84,11 +84,18 @@ def test_the_api_refuses_future_awards_and_absurd_dates(live: Live) -> None:
         refused = live.raw("POST", path, json=body)
         assert refused.status_code == 422, refused.text
         assert field in refused.json()["error"]
-    sitting = {"sat_at": (datetime.now(UTC) + timedelta(hours=2)).isoformat()}
+    conditions = {"sat_at": (datetime.now(UTC) + timedelta(hours=2)).isoformat()}
     refused = live.raw(
         "POST",
         "/api/v1/issuers/tmcb/results",
-        json={"learner": "ada", "assessment": "ebola-exam", "score": 31, "sitting": sitting},
+        json={"learner": "ada", "assessment": "ebola-exam", "score": 31, "conditions": conditions},
+    )
+    assert refused.status_code == 422 and "in the future" in refused.text
+    # The field's old name is still read (ignoring it would record the attempt as of now).
+    refused = live.raw(
+        "POST",
+        "/api/v1/issuers/tmcb/results",
+        json={"learner": "ada", "assessment": "ebola-exam", "score": 31, "sitting": conditions},
     )
     assert refused.status_code == 422 and "in the future" in refused.text
     far = live.raw(

@@ -1,6 +1,6 @@
 """Award time and re-evaluation put every event on the same day (issue 9, "which day").
 
-A sitting is recorded as an instant with whatever offset the test platform used; the issuer's
+An attempt is recorded as an instant with whatever offset the test platform used; the issuer's
 zone (from its catalog) decides its day. The award, its credential's validFrom/validUntil, the
 records the evaluator re-reads, and the decisions at validity and recency boundaries must all
 agree, for offsets from -12:00 to +14:00 and zones with DST changes.
@@ -19,7 +19,7 @@ from credstack.domain.durations import parse_duration
 from credstack.domain.records import AssessmentResult, Award
 from credstack.service import engine
 from credstack.service.catalog import load_catalog
-from credstack.service.earning import Sitting, TotalScore, record_result
+from credstack.service.earning import AttemptConditions, TotalScore
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_issuer, add_learner
 from credstack.service.records import load_records
@@ -27,6 +27,7 @@ from credstack.store.models import AssessmentAttemptRow, AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from credstack.vc.vocabulary import parse_datetime
+from tests.integration.earning.checked import record_result
 from tests.integration.earning.earning_helpers import OPERATOR
 
 BASE = "https://credstack.test"
@@ -81,8 +82,8 @@ def zoned_issuer(uow: UnitOfWork, keys: KeyStore, zone_name: str) -> IssuerRow:
 
 
 @st.composite
-def sittings(draw: st.DrawFn) -> tuple[str, datetime]:
-    """A zone and a sitting time within two hours of a day boundary (DST days included),
+def attempts(draw: st.DrawFn) -> tuple[str, datetime]:
+    """A zone and an attempt time within two hours of a day boundary (DST days included),
     written with a random offset from -12:00 to +14:00."""
     zone_name = draw(st.sampled_from(ZONES))
     day = draw(
@@ -105,14 +106,14 @@ def check_agreement(uow: UnitOfWork, master: MasterKey, zone_name: str, sat_at: 
     ada = add_learner(uow, key=f"ada-{next(_serial)}", name="Ada")
     done = record_result(
         uow, keys, issuer=issuer, learner=ada, assessment="exam",
-        result=TotalScore(8), sitting=Sitting(sat_at=sat_at),
+        result=TotalScore(8), conditions=AttemptConditions(sat_at=sat_at),
         actor=OPERATOR,
     )  # fmt: skip
     assert sorted(a.achievement for a in done.awarded) == ["badge", "current", "recent"]
     day = day_of(sat_at, where)
     awards = _awards_by_key(uow, ada.id)
     badge, recent = awards["badge"], awards["recent"]
-    # At award time: both awards are dated on the sitting's day in the issuer's zone.
+    # At award time: both awards are dated on the attempt's day in the issuer's zone.
     assert badge.awarded_on == recent.awarded_on == day
     assert badge.awarded_at == sat_at
     assert badge.valid_until == parse_duration("P1Y").after(day) - timedelta(days=1)
@@ -125,9 +126,9 @@ def check_agreement(uow: UnitOfWork, master: MasterKey, zone_name: str, sat_at: 
     assert day_of(valid_until, where) == badge.valid_until
     # On re-evaluation the evaluator re-reads the stored instants and gets the same days.
     records = load_records(uow, ada, issuer).items
-    sitting = next(r for r in records if isinstance(r, AssessmentResult))
+    attempt = next(r for r in records if isinstance(r, AssessmentResult))
     held = {r.achievement_id: r for r in records if isinstance(r, Award)}
-    assert sitting.taken_on == held["badge"].awarded_on == held["recent"].awarded_on == day
+    assert attempt.taken_on == held["badge"].awarded_on == held["recent"].awarded_on == day
     assert held["badge"].valid_until == badge.valid_until
 
     def met(key: str, on: date) -> bool:
@@ -155,7 +156,7 @@ def _awards_by_key(uow: UnitOfWork, learner_id: int) -> dict[str, AwardRow]:
 def test_a_sitting_at_23_30_minus_8_is_one_day_everywhere(
     uow: UnitOfWork, master_key: MasterKey
 ) -> None:
-    """The issue's example: a Pacific-time sitting read by a Chicago issuer and a UTC one."""
+    """The issue's example: a Pacific-time attempt read by a Chicago issuer and a UTC one."""
     sat_at = datetime(2025, 3, 4, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
     check_agreement(uow, master_key, "America/Chicago", sat_at)  # 01:30 on the 5th there
     check_agreement(uow, master_key, "America/Los_Angeles", sat_at)  # the 4th there
@@ -167,7 +168,7 @@ def test_a_sitting_at_23_30_minus_8_is_one_day_everywhere(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(case=sittings())
+@given(case=attempts())
 def test_award_time_and_re_evaluation_always_agree(
     uow: UnitOfWork, master_key: MasterKey, case: tuple[str, datetime]
 ) -> None:

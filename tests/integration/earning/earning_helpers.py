@@ -8,7 +8,7 @@ from pathlib import Path
 from credstack.domain.records import Proctoring
 from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog
-from credstack.service.earning import Sitting
+from credstack.service.earning import AttemptConditions
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, staff_actor
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
@@ -63,8 +63,8 @@ def at(day: str, hour: int = 10) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=UTC)
 
 
-def proctored(day: str) -> Sitting:
-    return Sitting(
+def proctored(day: str) -> AttemptConditions:
+    return AttemptConditions(
         sat_at=at(day),
         proctoring=Proctoring.IN_PERSON,
         proctored_by="Test Centre Lyon",

@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
-from credstack.service.earning import attest, enrol
 from credstack.store.models import AttestationRow, AwardRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import attest, enrol
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
     acting,

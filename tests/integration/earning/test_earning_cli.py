@@ -60,7 +60,7 @@ def test_record_refuses_ambiguous_or_bad_input_in_one_line(cli: Cli) -> None:
         "ebola-exam", "--score", "30", "--proctored-by", "Someone",
     )  # fmt: skip
     assert (unproctored_by.returncode, unproctored_by.stderr) == (
-        1, "error: a proctor is named but the sitting is recorded as unproctored\n",
+        1, "error: a proctor is named but the attempt is recorded as unproctored\n",
     )  # fmt: skip
     passed = cli.ok(
         "result", "record", "--issuer", "tmcb", "--learner", "ada", "--assessment",

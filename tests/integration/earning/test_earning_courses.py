@@ -9,11 +9,11 @@ import pytest
 
 from credstack.domain.records import CourseCompletion
 from credstack.errors import Conflict, Forbidden, InvalidInput
-from credstack.service.earning import record_course_completion
 from credstack.service.records import load_records
 from credstack.store.models import AwardRow, CourseCompletionRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import record_course_completion
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
     acting,

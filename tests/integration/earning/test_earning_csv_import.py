@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from credstack.errors import InvalidInput
-from credstack.service.earning import ImportRejected, import_results
+from credstack.service.earning import ImportRejected
 from credstack.store.models import AssessmentAttemptRow, AwardRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import import_results
 from tests.integration.earning.earning_helpers import OPERATOR, issuer_with_catalog, learner
 
 HEADER = "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"

@@ -9,10 +9,11 @@ import pandas as pd
 import pingouin
 import pytest
 
-from credstack.service.earning import ItemResponses, Sitting, quality_report, record_result
+from credstack.service.earning import AttemptConditions, ItemResponses, quality_report
 from credstack.store.models import IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import record_result
 from tests.integration.earning.earning_helpers import OPERATOR, at, issuer_with_catalog, learner
 
 KEYS: dict[str, str | bool] = {
@@ -44,7 +45,7 @@ def sit_all(uow: UnitOfWork, ccrb: IssuerRow, answers: list[dict[str, str | bool
         record_result(
             uow, None, issuer=ccrb, learner=learner(uow, f"c{n:03d}"), assessment="gcp-exam",
             result=ItemResponses(given),
-            sitting=Sitting(at("2026-04-01") + timedelta(minutes=n)),
+            conditions=AttemptConditions(at("2026-04-01") + timedelta(minutes=n)),
             actor=OPERATOR,
         )  # fmt: skip
 

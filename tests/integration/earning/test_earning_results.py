@@ -6,16 +6,11 @@ import pytest
 
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, CredstackError, Forbidden, InvalidInput
-from credstack.service.earning import (
-    ItemResponses,
-    RubricScores,
-    Sitting,
-    TotalScore,
-    record_result,
-)
+from credstack.service.earning import AttemptConditions, ItemResponses, RubricScores, TotalScore
 from credstack.store.models import AssessmentAttemptRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import record_result
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
     acting,
@@ -39,7 +34,7 @@ def test_an_external_total_that_passes_awards_the_microcredential(
     ada = learner(uow, "ada")
     done = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-        result=TotalScore(31), sitting=proctored("2026-05-02"), attempt_id="tm-1",
+        result=TotalScore(31), conditions=proctored("2026-05-02"), attempt_id="tm-1",
         actor=OPERATOR,
     )  # fmt: skip
     assert done.passed is True
@@ -58,7 +53,7 @@ def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKe
     ada = learner(uow, "ada")
     done = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-        result=TotalScore(29), sitting=proctored("2026-05-02"),
+        result=TotalScore(29), conditions=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
     assert (done.passed, done.awarded) == (False, ())
@@ -75,13 +70,13 @@ def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(
     cara = learner(uow, "cara")
     done = record_result(
         uow, None, issuer=ccrb, learner=cara, assessment="close-out-exam",
-        result=TotalScore(90), sitting=Sitting(at("2026-05-02")),
+        result=TotalScore(90), conditions=AttemptConditions(at("2026-05-02")),
         actor=OPERATOR,
     )  # fmt: skip
     assert done.passed is True
     assert done.awarded == ()
     assert done.not_awarded["study-close-out"] == (
-        "close-out-exam: passed on 2026-05-02 in an unproctored sitting; proctoring is required",
+        "close-out-exam: passed on 2026-05-02 in an unproctored attempt; proctoring is required",
     )
 
 
@@ -91,7 +86,7 @@ def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork, master_key: Ma
     answers = dict(GCP_KEYS, **{"gcp-01": "A", "gcp-02": "B"})  # two wrong: 8 of 10
     done = record_result(
         uow, None, issuer=ccrb, learner=ben, assessment="gcp-exam",
-        result=ItemResponses(answers), sitting=proctored("2026-05-02"),
+        result=ItemResponses(answers), conditions=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
     assert (done.passed, done.percent) == (True, 80.0)
@@ -109,19 +104,19 @@ def test_a_rubric_score_needs_a_reviewer_or_assessor(
     with pytest.raises(Forbidden, match="needs the reviewer or assessor role at issuer northwind"):
         record_result(
             uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
-            result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
+            result=RubricScores({"overall": 3}), conditions=AttemptConditions(at("2026-06-01")),
             actor=acting(uow, clerk),
         )  # fmt: skip
     with pytest.raises(InvalidInput, match="must name the reviewer or assessor"):
         record_result(
             uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
-            result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
+            result=RubricScores({"overall": 3}), conditions=AttemptConditions(at("2026-06-01")),
             actor=OPERATOR,
         )  # fmt: skip
     reviewer = staff(uow, northwind, "rita@northwind.example", "reviewer")
     done = record_result(
         uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
-        result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
+        result=RubricScores({"overall": 3}), conditions=AttemptConditions(at("2026-06-01")),
         actor=acting(uow, reviewer),
     )  # fmt: skip
     assert (done.passed, done.percent) == (True, 75.0)
@@ -156,29 +151,29 @@ def test_bad_results_are_refused_and_nothing_is_kept(
     with pytest.raises(CredstackError, match=message):
         record_result(
             uow, None, issuer=ccrb, learner=ben, assessment=assessment,
-            result=result, sitting=proctored("2026-05-02"),  # type: ignore[arg-type]
+            result=result, conditions=proctored("2026-05-02"),  # type: ignore[arg-type]
             actor=OPERATOR,
         )  # fmt: skip
     assert uow.session.query(AssessmentAttemptRow).count() == 0
 
 
 @pytest.mark.parametrize(
-    ("sitting", "message"),
+    ("conditions", "message"),
     [
-        (Sitting(at("2026-05-02"), Proctoring.ONLINE), "must say who proctored it"),
-        (Sitting(at("2026-05-02"), proctored_by="X"), "recorded as unproctored"),
-        (Sitting(at("2026-05-02"), identity_method="government-id"), "who verified"),
-        (Sitting(at("2026-05-02").replace(tzinfo=None)), "needs a time zone"),
+        (AttemptConditions(at("2026-05-02"), Proctoring.ONLINE), "must say who proctored it"),
+        (AttemptConditions(at("2026-05-02"), proctored_by="X"), "recorded as unproctored"),
+        (AttemptConditions(at("2026-05-02"), identity_method="government-id"), "who verified"),
+        (AttemptConditions(at("2026-05-02").replace(tzinfo=None)), "needs a time zone"),
     ],
 )
 def test_a_sitting_must_record_its_conditions_consistently(
-    uow: UnitOfWork, master_key: MasterKey, sitting: Sitting, message: str
+    uow: UnitOfWork, master_key: MasterKey, conditions: AttemptConditions, message: str
 ) -> None:
     tmcb = issuer_with_catalog(uow, master_key, "tmcb")
     with pytest.raises(InvalidInput, match=message):
         record_result(
             uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
-            result=TotalScore(35), sitting=sitting,
+            result=TotalScore(35), conditions=conditions,
             actor=OPERATOR,
         )  # fmt: skip
 
@@ -192,7 +187,7 @@ def test_the_attempts_policy_is_enforced_with_a_reason(
     def sit(day: str, score: float) -> object:
         return record_result(
             uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-            result=TotalScore(score), sitting=proctored(day),
+            result=TotalScore(score), conditions=proctored(day),
             actor=OPERATOR,
         )  # fmt: skip
 
@@ -215,13 +210,13 @@ def test_no_retake_after_a_pass(uow: UnitOfWork, master_key: MasterKey) -> None:
     ada = learner(uow, "ada")
     record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-        result=TotalScore(35), sitting=proctored("2026-05-01"),
+        result=TotalScore(35), conditions=proctored("2026-05-01"),
         actor=OPERATOR,
     )  # fmt: skip
     with pytest.raises(Conflict, match="already passed"):
         record_result(
             uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-            result=TotalScore(38), sitting=proctored("2026-06-01"),
+            result=TotalScore(38), conditions=proctored("2026-06-01"),
             actor=OPERATOR,
         )  # fmt: skip
 
@@ -233,19 +228,19 @@ def test_the_same_external_attempt_twice_is_recorded_once(
     ada = learner(uow, "ada")
     first = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-        result=TotalScore(35), sitting=proctored("2026-05-01"), attempt_id="P-17",
+        result=TotalScore(35), conditions=proctored("2026-05-01"), attempt_id="P-17",
         actor=OPERATOR,
     )  # fmt: skip
     again = record_result(
         uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-        result=TotalScore(35), sitting=proctored("2026-05-01"), attempt_id="P-17",
+        result=TotalScore(35), conditions=proctored("2026-05-01"), attempt_id="P-17",
         actor=OPERATOR,
     )  # fmt: skip
     assert (again.duplicate, again.record_id, again.awarded) == (True, first.record_id, ())
     with pytest.raises(Conflict, match="already recorded with different content"):
         record_result(
             uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
-            result=TotalScore(20), sitting=proctored("2026-05-01"), attempt_id="P-17",
+            result=TotalScore(20), conditions=proctored("2026-05-01"), attempt_id="P-17",
             actor=OPERATOR,
         )  # fmt: skip
     assert uow.session.query(AssessmentAttemptRow).count() == 1
@@ -259,5 +254,5 @@ def test_a_user_without_a_results_role_cannot_record(
     with pytest.raises(Forbidden, match="assessor or admin or registrar role"):
         record_result(
             uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
-            result=TotalScore(35), sitting=proctored("2026-05-01"), actor=acting(uow, mentor),
+            result=TotalScore(35), conditions=proctored("2026-05-01"), actor=acting(uow, mentor),
         )  # fmt: skip

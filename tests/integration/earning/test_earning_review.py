@@ -7,18 +7,11 @@ import pytest
 from credstack.errors import Conflict, Forbidden, InvalidInput
 from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog
-from credstack.service.earning import (
-    TotalScore,
-    history,
-    is_issuable,
-    issuable_version,
-    record_result,
-    review,
-    set_review_required,
-)
+from credstack.service.earning import TotalScore, history, is_issuable, issuable_version
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import record_result, review, set_review_required
 from tests.integration.earning.earning_helpers import (
     EXAMPLES,
     OPERATOR,
@@ -49,7 +42,7 @@ def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(
 
     draft_pass = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
-        result=TotalScore(35), sitting=proctored("2026-05-02"),
+        result=TotalScore(35), conditions=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
     assert draft_pass.awarded == ()
@@ -83,7 +76,7 @@ def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(
 
     published_pass = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "bo"), assessment="ebola-exam",
-        result=TotalScore(36), sitting=proctored("2026-05-03"),
+        result=TotalScore(36), conditions=proctored("2026-05-03"),
         actor=OPERATOR,
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in published_pass.awarded] == [("ebola-diagnosis", 1)]
@@ -119,7 +112,7 @@ def test_a_changed_definition_is_a_new_version_and_issued_credentials_keep_their
     office, rev = _people(uow, tmcb)
     first = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
-        result=TotalScore(35), sitting=proctored("2026-05-02"),
+        result=TotalScore(35), conditions=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in first.awarded] == [("ebola-diagnosis", 1)]
@@ -141,7 +134,7 @@ def test_a_changed_definition_is_a_new_version_and_issued_credentials_keep_their
     ]  # fmt: skip
     second = record_result(
         uow, None, issuer=tmcb, learner=learner(uow, "bo"), assessment="ebola-exam",
-        result=TotalScore(35), sitting=proctored("2026-06-02"),
+        result=TotalScore(35), conditions=proctored("2026-06-02"),
         actor=OPERATOR,
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in second.awarded] == [("ebola-diagnosis", 2)]

@@ -22,7 +22,7 @@ from tests.integration.hardening.tenants import installation, tenant
 WRITES = 25
 
 
-def _sitting(n: int, who: str) -> str:
+def _attempt(n: int, who: str) -> str:
     return (
         "learner,learner_name,assessment,attempt_id,sat_at,score\n"
         f"{who}{n},Learner {n},ebola-exam,{who}-{n},2026-05-02T09:00:00+00:00,{10 + n % 25}\n"
@@ -39,7 +39,7 @@ def test_two_tenants_writing_at_once_get_no_errors(tmp_path: Path, database_url:
             started = time.monotonic()
             answer = httpx.post(
                 f"{url}/api/v1/issuers/tmcb/results/import?add_learners=true",
-                content=_sitting(n, "t"),
+                content=_attempt(n, "t"),
                 headers={"authorization": f"Bearer {tmcb}", "content-type": "text/csv"},
                 timeout=30,
             )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from credstack.service.earning import ImportRejected, import_results
+from credstack.service.earning import ImportRejected
 from credstack.store.models import AssessmentAttemptRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import import_results
 from tests.integration.earning.earning_helpers import OPERATOR, issuer_with_catalog, learner
 
 HEADER = "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"

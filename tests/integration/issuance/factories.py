@@ -85,7 +85,7 @@ class Ccrb:
                 "adverse-event-reporting": "ae-exam",
                 "study-close-out": "close-out-exam",
             }
-            sitting = attempt(
+            row = attempt(
                 self.uow,
                 self.issuer,
                 learner,
@@ -93,7 +93,7 @@ class Ccrb:
                 on,
                 proctored=proctored,
             )
-            counted = [f"attempt:{sitting.public_id}"]
+            counted = [f"attempt:{row.public_id}"]
         return grant_award(
             self.uow,
             issuer=self.issuer,

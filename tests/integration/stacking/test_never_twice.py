@@ -22,16 +22,16 @@ _learners = itertools.count()
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(sittings=st.lists(st.tuples(st.sampled_from(EXAMS), st.booleans()), min_size=1, max_size=10))
+@given(attempts=st.lists(st.tuples(st.sampled_from(EXAMS), st.booleans()), min_size=1, max_size=10))
 def test_an_award_is_never_made_twice(
-    uow: UnitOfWork, master_key: MasterKey, sittings: list[tuple[str, bool]]
+    uow: UnitOfWork, master_key: MasterKey, attempts: list[tuple[str, bool]]
 ) -> None:
     story = Story(uow, master_key)
     if uow.issuers.by_key("ccrb") is None:
         story.load("clinical-research-board.yaml")
     learner = f"pat-{next(_learners)}"  # a new learner per example; the catalog is shared
     day = date(2026, 1, 1)
-    for i, (exam, proctored) in enumerate(sittings):
+    for i, (exam, proctored) in enumerate(attempts):
         story.sit(
             learner,
             "ccrb",
@@ -45,5 +45,5 @@ def test_an_award_is_never_made_twice(
     versions = [uow.achievements.version_by_id(a.achievement_version_id) for a in awards]
     names = [v.definition["id"] for v in versions if v is not None]
     assert len(names) == len(set(names)), names
-    proctored_exams = {exam for exam, proctored in sittings if proctored}
+    proctored_exams = {exam for exam, proctored in attempts if proctored}
     assert ("ccrp" in names) == (proctored_exams == set(EXAMS))

@@ -6,10 +6,10 @@ from datetime import date
 
 from credstack.service import clock
 from credstack.service.catalog import load_catalog
-from credstack.service.earning import review, set_review_required
 from credstack.service.people import add_issuer, add_user, grant_role
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.integration.earning.checked import review, set_review_required
 from tests.integration.earning.earning_helpers import OPERATOR, acting
 from tests.stories.driver import EXAMPLES, Story
 

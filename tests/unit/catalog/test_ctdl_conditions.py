@@ -92,7 +92,7 @@ def test_any_is_alternatives_and_all_pools_targets() -> None:
     )
     assert allof["ceterms:targetCredential"] == ["https://x.example/a"]
     assert allof["ceterms:targetAssessment"] == ["https://x.example/exam"]
-    assert "Pass exam; the sitting must be proctored." in allof["ceterms:condition"]["en-US"]
+    assert "Pass exam; the attempt must be proctored." in allof["ceterms:condition"]["en-US"]
     assert "ceterms:alternativeCondition" not in allof
 
 

@@ -54,7 +54,7 @@ def catalog(text: str) -> dict[str, Requirement]:
     return out
 
 
-def sitting(
+def attempt(
     assessment: str,
     percent: float,
     on: date,

@@ -40,7 +40,7 @@ days = st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31))
 
 @st.composite
 def near_midnight(draw: st.DrawFn) -> datetime:
-    """An instant within two hours of some zone's midnight, as a sitting would report it."""
+    """An instant within two hours of some zone's midnight, as an attempt would report it."""
     where = draw(zones)
     day = draw(days)
     shift = timedelta(minutes=draw(st.integers(min_value=-120, max_value=120)))

@@ -66,12 +66,12 @@ def test_credit_sums_are_exact() -> None:
 
 def test_a_percentage_cut_is_decided_without_division() -> None:
     # 2 of 3 is 66.666...%: below a 66.67% minimum, above 66.66%.
-    sitting = AssessmentResult("s1", "exam", 2, 3, True, START)
+    attempt = AssessmentResult("s1", "exam", 2, 3, True, START)
     below = requirement("{assessment: exam, min_percent: 66.67}")
     above = requirement("{assessment: exam, min_percent: 66.66}")
-    assert not evaluate(below, [sitting], START).met
-    assert evaluate(above, [sitting], START).met
-    assert "scored 66.6%" in evaluate(below, [sitting], START).why_not()[0]
+    assert not evaluate(below, [attempt], START).met
+    assert evaluate(above, [attempt], START).met
+    assert "scored 66.6%" in evaluate(below, [attempt], START).why_not()[0]
 
 
 @pytest.mark.parametrize(

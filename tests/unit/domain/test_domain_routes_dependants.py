@@ -8,7 +8,7 @@ from credstack.domain.checks import compile_check, met_achievements
 from credstack.domain.dependants import DependantIndex, counted_by
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Attestation
-from tests.unit.domain.domain_builders import Learner, award, catalog, course, requirement, sitting
+from tests.unit.domain.domain_builders import Learner, attempt, award, catalog, course, requirement
 
 D = date(2026, 4, 1)
 
@@ -35,7 +35,7 @@ def _attest(role: str, program: str) -> Attestation:
 def test_three_routes() -> None:
     reqs = catalog(ROUTES)
     learner = Learner(reqs)
-    assert learner.add(sitting("ebola-diagnosis-knowledge", 80, D, cut=75), D) == (
+    assert learner.add(attempt("ebola-diagnosis-knowledge", 80, D, cut=75), D) == (
         "ebola-diagnosis",
     )
     assert learner.add(course("solar-install-day", D, hours=8), D) == ("solar-panel-installation",)

@@ -8,7 +8,7 @@ from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus, Proctoring
 from credstack.domain.requirements import Path
-from tests.unit.domain.domain_builders import Learner, catalog, rubric, sitting
+from tests.unit.domain.domain_builders import Learner, attempt, catalog, rubric
 
 STORY_01 = """
 spreadsheets-fundamentals: {assessment: spreadsheets-fundamentals-exam, min_percent: 70}
@@ -34,10 +34,10 @@ def test_story_01_learning_path() -> None:
     assert isinstance(jda, Path)
 
     # 1. two passes: two microcredentials, 2 of 5, next step data-visualisation
-    assert ana.add(sitting("spreadsheets-fundamentals-exam", 82, D), D) == (
+    assert ana.add(attempt("spreadsheets-fundamentals-exam", 82, D), D) == (
         "spreadsheets-fundamentals",
     )
-    assert ana.add(sitting("sql-querying-exam", 71, D), D) == ("sql-querying",)
+    assert ana.add(attempt("sql-querying-exam", 71, D), D) == ("sql-querying",)
     outcome = evaluate(jda, ana.records, D)
     assert not outcome.met
     assert str(outcome.progress) == "2 of 5 requirements"
@@ -46,7 +46,7 @@ def test_story_01_learning_path() -> None:
     assert outcome.next_step_outcome.reasons == ("data-visualisation: not yet earned",)
 
     # 2. a failed attempt issues nothing and progress stays 2 of 5
-    assert ana.add(sitting("data-visualisation-exam", 64, D), D) == ()
+    assert ana.add(attempt("data-visualisation-exam", 64, D), D) == ()
     assert str(evaluate(jda, ana.records, D).progress) == "2 of 5 requirements"
     dv = evaluate(reqs["data-visualisation"], ana.records, D)
     assert dv.reasons == (
@@ -54,8 +54,8 @@ def test_story_01_learning_path() -> None:
     )
 
     # 3. retake and the fourth: 4 of 5, only the capstone missing, not awarded
-    assert ana.add(sitting("data-visualisation-exam", 88, D), D) == ("data-visualisation",)
-    assert ana.add(sitting("descriptive-statistics-exam", 75, D), D) == ("descriptive-statistics",)
+    assert ana.add(attempt("data-visualisation-exam", 88, D), D) == ("data-visualisation",)
+    assert ana.add(attempt("descriptive-statistics-exam", 75, D), D) == ("descriptive-statistics",)
     outcome = evaluate(jda, ana.records, D)
     assert str(outcome.progress) == "4 of 5 requirements"
     assert outcome.why_not() == ("capstone project: not yet scored by a reviewer",)
@@ -93,7 +93,7 @@ def test_story_02_stack_awards_certification_and_revocation_flags_it() -> None:
     ben = Learner(reqs, types={"ccrp": "certification"})
     for i, part in enumerate(PARTS):
         new = ben.add(
-            sitting(
+            attempt(
                 f"{part}-exam",
                 80,
                 date(2026, 1, 10 + i),
@@ -131,10 +131,10 @@ def test_story_02_unproctored_sitting_issues_nothing_and_says_why() -> None:
     reqs = catalog(STORY_02)
     cara = Learner(reqs)
     d = date(2026, 2, 1)
-    assert cara.add(sitting("study-close-out-exam", 90, d, identity_verified=True), d) == ()
+    assert cara.add(attempt("study-close-out-exam", 90, d, identity_verified=True), d) == ()
     outcome = evaluate(reqs["study-close-out"], cara.records, d)
     assert outcome.reasons == (
-        "study-close-out-exam: passed on 2026-02-01 in an unproctored sitting; "
+        "study-close-out-exam: passed on 2026-02-01 in an unproctored attempt; "
         "proctoring is required",
     )
     ccrp = evaluate(reqs["ccrp"], cara.records, d)
@@ -159,15 +159,15 @@ def test_story_01_progress_reads_the_same_when_the_path_is_nested() -> None:
         )
     )
     ana = Learner(reqs)
-    ana.add(sitting("spreadsheets-fundamentals-exam", 82, D), D)
-    ana.add(sitting("sql-querying-exam", 71, D), D)
+    ana.add(attempt("spreadsheets-fundamentals-exam", 82, D), D)
+    ana.add(attempt("sql-querying-exam", 71, D), D)
     outcome = evaluate(reqs["junior-data-analyst"], ana.records, D)
     assert str(outcome.leaf_progress()) == "2 of 5 requirements"
     step = outcome.suggested_next()
     assert step is not None
     assert step.reasons == ("data-visualisation: not yet earned",)
     for exam in ("data-visualisation-exam", "descriptive-statistics-exam"):
-        ana.add(sitting(exam, 90, D), D)
+        ana.add(attempt(exam, 90, D), D)
     outcome = evaluate(reqs["junior-data-analyst"], ana.records, D)
     assert str(outcome.leaf_progress()) == "4 of 5 requirements"
     step = outcome.suggested_next()

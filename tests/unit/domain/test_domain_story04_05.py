@@ -7,7 +7,7 @@ from datetime import date
 from credstack.domain.dependants import support_problems
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus
-from tests.unit.domain.domain_builders import Learner, award, catalog, course, sitting
+from tests.unit.domain.domain_builders import Learner, attempt, award, catalog, course
 
 STORY_04 = """
 oncology-trial-design:
@@ -41,7 +41,7 @@ def test_story_04_fay_without_base_certification() -> None:
     reqs = catalog(STORY_04)
     fay = Learner(reqs)
     assert fay.add(course("oncology-safety-training", D, provider="acrp", hours=8), D) == ()
-    assert fay.add(sitting("oncology-safety-exam", 80, D), D) == ("oncology-safety",)
+    assert fay.add(attempt("oncology-safety-exam", 80, D), D) == ("oncology-safety",)
     outcome = evaluate(reqs["ccrp-oncology-specialist"], fay.records, D)
     assert not outcome.met
     assert outcome.why_not()[0] == "base certification ccrp is missing"
@@ -51,7 +51,7 @@ def test_story_04_gus_needs_training_then_earns_designation_then_ccrp_lapses() -
     reqs = catalog(STORY_04)
     ccrp = award("ccrp", date(2025, 1, 1), kind="certification", valid_until=date(2028, 1, 1))
     gus = Learner(reqs, types={"ccrp-oncology-specialist": "certification"}, records=[ccrp])
-    assert gus.add(sitting("oncology-trial-design-exam", 90, D), D) == ()
+    assert gus.add(attempt("oncology-trial-design-exam", 90, D), D) == ()
     outcome = evaluate(reqs["oncology-trial-design"], gus.records, D)
     assert outcome.why_not() == (
         "formal training: no recorded course completion (oncology-trial-design-training) "
@@ -66,7 +66,7 @@ def test_story_04_gus_needs_training_then_earns_designation_then_ccrp_lapses() -
     awarded: list[str] = []
     for part in ("oncology-trial-design", "oncology-safety", "oncology-regulatory"):
         awarded += gus.add(course(f"{part}-training", D, provider="acrp", hours=8), D)
-        awarded += gus.add(sitting(f"{part}-exam", 85, D), D)
+        awarded += gus.add(attempt(f"{part}-exam", 85, D), D)
     assert awarded == [
         "oncology-trial-design",
         "oncology-safety",

@@ -40,3 +40,10 @@ def test_nobody_and_a_learner_hold_no_role() -> None:
     with pytest.raises(Forbidden, match="ben may not revoke an award: it needs the admin role"):
         authorise(learner, "acme", "admin", what="revoke an award")
     assert ANONYMOUS.issuers() == frozenset() and MENTOR.issuers() == {"acme"}
+
+
+def test_what_authorise_returns_acts_only_at_the_issuer_it_was_asked_about() -> None:
+    allowed = authorise(ADMIN, "acme", "admin", what="record results")
+    assert allowed.at("acme") is ADMIN
+    with pytest.raises(Forbidden, match="authorised at issuer acme, not northwind"):
+        allowed.at("northwind")

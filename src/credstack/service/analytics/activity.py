@@ -1,7 +1,7 @@
-"""Who took part, what was issued, and how sittings went: counts over the issuer's records.
+"""Who took part, what was issued, and how attempts went: counts over the issuer's records.
 
 "Enrolled" (story 10's "learners who attempted or started a path") means a learner with any
-activity at the issuer: a sitting of one of its assessments, a course completion it recorded,
+activity at the issuer: an attempt at one of its assessments, a course completion it recorded,
 an enrolment in one of its programs, or an award it made (a credential recognised or granted by
 a registrar starts a path as surely as an exam does). A learner counts once however many
 activities they have; with a period, only activities dated in it count.
@@ -68,19 +68,19 @@ def issued(facts: Facts, period: Period) -> tuple[IssuedCount, ...]:
 
 
 def pass_rates(facts: Facts, period: Period) -> tuple[PassRate, ...]:
-    """Per assessment sat in the period; a learner's first attempt is their first ever sitting
+    """Per assessment sat in the period; a learner's first attempt is their first ever one
     (a retake in the period is never anyone's first attempt)."""
     by_assessment: dict[str, list[AttemptFact]] = defaultdict(list)
-    for attempt in facts.attempts:  # ordered by sitting time, then id
+    for attempt in facts.attempts:  # ordered by sat_at, then id
         by_assessment[attempt.assessment].append(attempt)
     rows: list[PassRate] = []
     for key in sorted(by_assessment):
-        sittings = by_assessment[key]
-        within = [a for a in sittings if a.sat_on in period]
+        attempts = by_assessment[key]
+        within = [a for a in attempts if a.sat_on in period]
         if not within:
             continue
         firsts: dict[int, AttemptFact] = {}
-        for attempt in sittings:
+        for attempt in attempts:
             firsts.setdefault(attempt.learner_id, attempt)
         first_within = [a for a in firsts.values() if a.sat_on in period]
         passes = sum(a.passed for a in within)

@@ -1,6 +1,6 @@
 """The issuer's records, read once and reduced to the few fields the figures need.
 
-Only records held at the issuer count: its assessments' sittings, the course completions it
+Only records held at the issuer count: its assessments' attempts, the course completions it
 recorded, its program enrolments and the awards it made. A partner's awards are the partner's
 figures, not this issuer's.
 """

@@ -81,7 +81,7 @@ class PassRate:
     passes: int
     pass_rate: float | None
     first_attempts: int
-    """Learners whose first sitting of the assessment falls in the period."""
+    """Learners whose first attempt of the assessment falls in the period."""
     first_attempt_passes: int
     first_attempt_pass_rate: float | None
 

@@ -18,10 +18,10 @@ from credstack.service.earning.csv_import import (
 from credstack.service.earning.quality import QualityCheck, QualityReport, quality_report
 from credstack.service.earning.recorded import AwardMade, Recorded
 from credstack.service.earning.results import (
+    AttemptConditions,
     ItemResponses,
     ResultInput,
     RubricScores,
-    Sitting,
     TotalScore,
     record_result,
 )
@@ -38,6 +38,7 @@ from credstack.service.earning.review import (
 __all__ = [
     "ACTIONS",
     "ATTESTER_ROLE",
+    "AttemptConditions",
     "AwardMade",
     "ImportRejected",
     "ImportReport",
@@ -49,7 +50,6 @@ __all__ = [
     "ReviewStep",
     "RowProblem",
     "RubricScores",
-    "Sitting",
     "TotalScore",
     "attest",
     "enrol",

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
-from credstack.service.actor import Actor, authorise
+from credstack.service.actor import Actor, Authorised, authorise
 from credstack.service.clock import check_day
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
@@ -45,18 +45,19 @@ def _check_program(program: str) -> None:
         )
 
 
-def authorise_enrolling(actor: Actor, issuer: str, program: str) -> None:
+def authorise_enrolling(actor: Actor, issuer: str, program: str) -> Authorised:
     """A registrar or admin enrols (asked before the learner is looked up)."""
-    authorise(actor, issuer, "registrar", "admin", what=f"enrol learners in {program}")
+    return authorise(actor, issuer, "registrar", "admin", what=f"enrol learners in {program}")
 
 
-def authorise_attesting(attester: Actor, issuer: str, program: str) -> None:
+def authorise_attesting(attester: Actor, issuer: str, program: str) -> Authorised:
     """Only a mentor of the program attests, and an attestation names its mentor (a user)."""
-    authorise(
+    allowed = authorise(
         attester, issuer, ATTESTER_ROLE, what=f"attest for learners of {program}", scope=program
     )
     if attester.user_id is None:
         raise InvalidInput("an attestation must name the mentor who made it")
+    return allowed
 
 
 def enrolled(uow: UnitOfWork, issuer: IssuerRow, learner: LearnerRow, program: str) -> bool:
@@ -90,10 +91,11 @@ def enrol(
     learner: LearnerRow,
     program: str,
     enrolled_on: date,
-    actor: Actor,
+    by: Authorised,
 ) -> EnrolmentRow:
-    """Put a learner in a program, so its mentors may attest for them."""
-    authorise_enrolling(actor, issuer.key, program)
+    """Put a learner in a program, so its mentors may attest for them (`by`: as
+    `authorise_enrolling` let them)."""
+    actor = by.at(issuer.key)
     _check_program(program)
     check_day(enrolled_on, "enrolled_on (the enrolment date)", issuer)
     if enrolled(uow, issuer, learner, program):
@@ -116,7 +118,7 @@ def attest(
     *,
     issuer: IssuerRow,
     learner: LearnerRow,
-    attester: Actor,
+    attester: Authorised,
     program: str,
     statement: str,
     subject: str,
@@ -124,13 +126,13 @@ def attest(
 ) -> Recorded:
     """Record a mentor's attestation and award whatever it completes.
 
-    `subject` is the achievement attested to (e.g. basic-supervision). Refused (403) when the
-    attester is not a mentor of the program at the issuer, or when the learner is not enrolled
-    in the program; an empty statement is 422 and an unknown subject 404.
+    `attester` is the mentor as `authorise_attesting` let them. `subject` is the achievement
+    attested to (e.g. basic-supervision). Refused (403) when the learner is not enrolled in the
+    program; an empty statement is 422 and an unknown subject 404.
     """
+    mentor = attester.at(issuer.key)
     _check_program(program)
     check_day(attested_on, "attested_on (the attestation date)", issuer)
-    authorise_attesting(attester, issuer.key, program)
     if not enrolled(uow, issuer, learner, program):
         raise Forbidden(
             f"{learner.key} is not enrolled in program {program} at {issuer.key}; a mentor "
@@ -145,7 +147,7 @@ def attest(
         public_id=str(uuid.uuid4()),
         learner_id=learner.id,
         issuer_id=issuer.id,
-        attester_user_id=attester.user_id,
+        attester_user_id=mentor.user_id,
         role=ATTESTER_ROLE,
         program=program,
         subject=subject,

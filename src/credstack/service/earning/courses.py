@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from credstack.domain.quantities import AmountError, exact, parse_amount
 from credstack.errors import Conflict, InvalidInput
-from credstack.service.actor import Actor, authorise
+from credstack.service.actor import Actor, Authorised, authorise
 from credstack.service.clock import check_day
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
@@ -31,9 +31,9 @@ _MAX_HOURS = 10_000
 _MAX_CREDITS = 1_000
 
 
-def authorise_course_recording(actor: Actor, issuer: str) -> None:
+def authorise_course_recording(actor: Actor, issuer: str) -> Authorised:
     """A registrar or admin records completions (asked before the learner is looked up)."""
-    authorise(actor, issuer, "registrar", "admin", what="record course completions")
+    return authorise(actor, issuer, "registrar", "admin", what="record course completions")
 
 
 def record_course_completion(
@@ -49,10 +49,12 @@ def record_course_completion(
     grade: str | None = None,
     credits: Decimal | int | float | str | None = None,
     external_id: str | None = None,
-    actor: Actor,
+    by: Authorised,
 ) -> Recorded:
-    """Keep a completion and award whatever it completes; `external_id` makes it idempotent."""
-    authorise_course_recording(actor, issuer.key)
+    """Keep a completion and award whatever it completes; `external_id` makes it idempotent.
+
+    `by` is the recorder as `authorise_course_recording` let them."""
+    actor = by.at(issuer.key)
     problems = []
     if not _ID.match(provider):
         problems.append(f"provider id {provider!r}: use lower-case letters, digits, '.', '_', '-'")

@@ -1,6 +1,6 @@
 """Importing results from a test platform's CSV export.
 
-One row per sitting. Columns: `learner`, `assessment`, `attempt_id`, `sat_at` (ISO 8601 with a
+One row per attempt. Columns: `learner`, `assessment`, `attempt_id`, `sat_at` (ISO 8601 with a
 time zone), then either `score` (the platform's total) or one `item:<id>` column per item (the
 candidate's answers, which credstack scores: an option label, `true`/`false`, or labels joined
 by `;` for select-all items; empty for unanswered). Optional: `proctoring` (unproctored, online,
@@ -33,14 +33,14 @@ from credstack.assessment.scoring import Answer
 from credstack.domain.records import Proctoring
 from credstack.errors import CredstackError, InvalidInput
 from credstack.limits import MAX_CSV_FIELD_BYTES
-from credstack.service.actor import Actor, authorise
+from credstack.service.actor import Actor, Authorised, authorise
 from credstack.service.earning.definitions import stored_assessment
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.results import (
     RECORDER_ROLES,
+    AttemptConditions,
     ItemResponses,
     ResultInput,
-    Sitting,
     TotalScore,
     record_result,
 )
@@ -56,6 +56,7 @@ __all__ = [
     "ImportRejected",
     "ImportReport",
     "RowProblem",
+    "authorise_importing",
     "import_results",
 ]
 
@@ -170,7 +171,7 @@ def _row(
     cells: dict[str, str],
     *,
     add_learners: bool,
-    actor: Actor,
+    by: Authorised,
 ) -> Recorded:
     learner_key = cells["learner"].strip()
     learner: LearnerRow | None = uow.learners.by_key(learner_key)
@@ -198,7 +199,7 @@ def _row(
         allowed = ", ".join(p.value for p in Proctoring)
         raise InvalidInput(f"proctoring {proctoring_text!r}: use one of {allowed}") from None
     verified_at = cells.get("identity_verified_at", "").strip()
-    sitting = Sitting(
+    conditions = AttemptConditions(
         sat_at=_when(cells["sat_at"], "sat_at"),
         proctoring=proctoring,
         proctored_by=cells.get("proctored_by", "").strip() or None,
@@ -216,10 +217,15 @@ def _row(
         learner=learner,
         assessment=assessment,
         result=result,
-        sitting=sitting,
-        actor=actor,
+        conditions=conditions,
+        by=by,
         attempt_id=attempt_id,
     )
+
+
+def authorise_importing(actor: Actor, issuer: str) -> Authorised:
+    """Whoever may record results may import them (rubric scores are never imported)."""
+    return authorise(actor, issuer, *RECORDER_ROLES, what="import results")
 
 
 def import_results(
@@ -230,19 +236,20 @@ def import_results(
     text: str,
     partial: bool = False,
     add_learners: bool = False,
-    actor: Actor,
+    by: Authorised,
     checkpoint: Callable[[], None] | None = None,
     batch_rows: int = BATCH_ROWS,
     batch_seconds: float = BATCH_SECONDS,
 ) -> ImportReport:
     """Record every row, each in its own savepoint; raise `ImportRejected` (keeping nothing)
-    unless all are good or `partial` was asked for. The caller's unit of work commits.
+    unless all are good or `partial` was asked for. The caller's unit of work commits; `by` is
+    the recorder as `authorise_importing` let them, and records every row.
 
     With `partial` and a `checkpoint` (normally `uow.checkpoint`: commit and let other writers
     in), the rows so far are committed every `batch_rows` rows or `batch_seconds`; without
     `partial` the checkpoint is never called, as a rejected file must leave nothing behind.
     """
-    authorise(actor, issuer.key, *RECORDER_ROLES, what="import results")
+    by.at(issuer.key)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     try:
         header = [name.strip() for name in next(reader, [])]
@@ -266,7 +273,7 @@ def import_results(
             header,
             report,
             add_learners,
-            actor,
+            by,
             flush=flush,
             batch_rows=batch_rows,
             batch_seconds=batch_seconds,
@@ -301,7 +308,7 @@ def _record_rows(
     header: list[str],
     report: ImportReport,
     add_learners: bool,
-    actor: Actor,
+    by: Authorised,
     *,
     flush: Callable[[], None] | None,
     batch_rows: int,
@@ -320,7 +327,7 @@ def _record_rows(
         cells = dict(zip(header, cells_list, strict=True))
         savepoint = uow.session.begin_nested()
         try:
-            recorded = _row(uow, keys, issuer, cells, add_learners=add_learners, actor=actor)
+            recorded = _row(uow, keys, issuer, cells, add_learners=add_learners, by=by)
         except CredstackError as exc:
             savepoint.rollback()
             report.problems.append(RowProblem(row, exc.message))

@@ -3,7 +3,7 @@
 Each check is computed from the version's definition, the issuer's frameworks and catalog, and
 the assessment data: item statistics appear only once MIN_CANDIDATES candidates have sat the
 form, and until then the check is "pending" with the count, never a number from a handful.
-Statistics use each candidate's first sitting of the current form: retakers have seen the
+Statistics use each candidate's first attempt of the current form: retakers have seen the
 items, and counting them twice would weight them twice.
 """
 

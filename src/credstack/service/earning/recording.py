@@ -1,8 +1,9 @@
 """The earning routes' use cases: a result, an import, an enrolment, an attestation, a course.
 
-Each is one transaction for the API, the CLI and the pages alike: it finds the issuer and the
-learner by their keys, lets the uow-level building block check the actor and keep the record,
-commits, and hands back what happened as a frozen value, so no edge touches the store.
+Each is one transaction for the API, the CLI and the pages alike: it finds the issuer, checks
+the actor once (before the learner is looked up, so nobody learns who is a learner by trying),
+hands the building block that `Authorised` actor to keep the record with, commits, and hands
+back what happened as a frozen value, so no edge touches the store.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from credstack.service.actor import Actor
 from credstack.service.earning import attestations, courses, csv_import, results
 from credstack.service.earning.csv_import import ImportReport
 from credstack.service.earning.recorded import Recorded
-from credstack.service.earning.results import ResultInput, Sitting
+from credstack.service.earning.results import AttemptConditions, ResultInput
 from credstack.service.lookup import find_learner
 from credstack.service.people import require_issuer
 from credstack.service.runtime import Runtime
@@ -47,13 +48,13 @@ def record_result(
     learner: str,
     assessment: str,
     result: ResultInput,
-    sitting: Sitting,
+    conditions: AttemptConditions,
     attempt_id: str | None = None,
 ) -> Recorded:
-    """Score and keep one sitting and award whatever it completes (see `results.record_result`)."""
+    """Score and keep one attempt and award whatever it completes (see `results.record_result`)."""
     with runtime.uow() as uow:
         where = require_issuer(uow, issuer)
-        results.authorise_recording(actor, where.key, assessment, result)
+        by = results.authorise_recording(actor, where.key, assessment, result)
         recorded = results.record_result(
             uow,
             runtime.keys(uow),
@@ -61,8 +62,8 @@ def record_result(
             learner=find_learner(uow, learner),
             assessment=assessment,
             result=result,
-            sitting=sitting,
-            actor=actor,
+            conditions=conditions,
+            by=by,
             attempt_id=attempt_id,
         )
         uow.commit()
@@ -81,14 +82,16 @@ def import_results(
     """Import a CSV export; a partial import commits in batches as it goes (its checkpoints),
     a rejected file raises `ImportRejected` and leaves nothing behind."""
     with runtime.uow() as uow:
+        where = require_issuer(uow, issuer)
+        by = csv_import.authorise_importing(actor, where.key)
         report = csv_import.import_results(
             uow,
             runtime.keys(uow),
-            issuer=require_issuer(uow, issuer),
+            issuer=where,
             text=text,
             partial=partial,
             add_learners=add_learners,
-            actor=actor,
+            by=by,
             checkpoint=uow.checkpoint,
         )
         uow.commit()
@@ -107,7 +110,7 @@ def enrol(
     """Enrol learners in a program, all or none; the day defaults to today at the issuer."""
     with runtime.uow() as uow:
         where = require_issuer(uow, issuer)
-        attestations.authorise_enrolling(actor, where.key, program)
+        by = attestations.authorise_enrolling(actor, where.key, program)
         day = enrolled_on or clock.today(where)
         made = []
         for key in learners:
@@ -117,7 +120,7 @@ def enrol(
                 learner=find_learner(uow, key),
                 program=program,
                 enrolled_on=day,
-                actor=actor,
+                by=by,
             )
             made.append(Enrolment(key, row.program, row.enrolled_on))
         uow.commit()
@@ -139,13 +142,13 @@ def attest(
     skill; the day defaults to today at the issuer."""
     with runtime.uow() as uow:
         where = require_issuer(uow, issuer)
-        attestations.authorise_attesting(attester, where.key, program)
+        mentor = attestations.authorise_attesting(attester, where.key, program)
         recorded = attestations.attest(
             uow,
             runtime.keys(uow),
             issuer=where,
             learner=find_learner(uow, learner),
-            attester=attester,
+            attester=mentor,
             program=program,
             statement=statement,
             subject=achievement,
@@ -172,7 +175,7 @@ def record_course_completion(
     """Keep a course completion and award whatever it completes; the day defaults to today."""
     with runtime.uow() as uow:
         where = require_issuer(uow, issuer)
-        courses.authorise_course_recording(actor, where.key)
+        by = courses.authorise_course_recording(actor, where.key)
         recorded = courses.record_course_completion(
             uow,
             runtime.keys(uow),
@@ -185,7 +188,7 @@ def record_course_completion(
             grade=grade,
             credits=credits,
             external_id=external_id,
-            actor=actor,
+            by=by,
         )
         uow.commit()
     return recorded

@@ -1,8 +1,8 @@
 """Recording assessment results three ways: item responses, an external total, a rubric score.
 
-Every sitting is kept, pass or fail, with its integrity conditions (proctoring, identity
+Every attempt is kept, pass or fail, with its integrity conditions (proctoring, identity
 verification). Whether a pass *counts* is the route's decision, made by the stacking engine
-from what the sitting recorded; this module only refuses input that is wrong or not allowed
+from what the attempt recorded; this module only refuses input that is wrong or not allowed
 (unknown items, scores off the scale, a retake the attempts policy forbids).
 """
 
@@ -28,7 +28,7 @@ from credstack.assessment.scoring import Answer
 from credstack.domain.calendar import offset_minutes
 from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, InvalidInput
-from credstack.service.actor import Actor, authorise
+from credstack.service.actor import Actor, Authorised, authorise
 from credstack.service.clock import check_instant, on_day
 from credstack.service.earning.definitions import StoredAssessment, stored_assessment
 from credstack.service.earning.recorded import Recorded
@@ -46,10 +46,10 @@ from credstack.store.uow import UnitOfWork
 __all__ = [
     "RECORDER_ROLES",
     "RUBRIC_ROLES",
+    "AttemptConditions",
     "ItemResponses",
     "ResultInput",
     "RubricScores",
-    "Sitting",
     "TotalScore",
     "attempts_of",
     "authorise_recording",
@@ -85,7 +85,7 @@ ResultInput = ItemResponses | TotalScore | RubricScores
 
 
 @dataclass(frozen=True)
-class Sitting:
+class AttemptConditions:
     """When and under what conditions the candidate sat: what a route may require."""
 
     sat_at: datetime
@@ -98,11 +98,11 @@ class Sitting:
     def problems(self) -> list[str]:
         found = []
         if self.sat_at.tzinfo is None:
-            found.append("the sitting time needs a time zone (e.g. 2026-05-02T10:00:00+00:00)")
+            found.append("the attempt's time needs a time zone (e.g. 2026-05-02T10:00:00+00:00)")
         if self.proctoring is Proctoring.NONE and self.proctored_by:
-            found.append("a proctor is named but the sitting is recorded as unproctored")
+            found.append("a proctor is named but the attempt is recorded as unproctored")
         if self.proctoring is not Proctoring.NONE and not self.proctored_by:
-            found.append(f"a {self.proctoring.value} proctored sitting must say who proctored it")
+            found.append(f"a {self.proctoring.value} proctored attempt must say who proctored it")
         if self.identity_method is None and (
             self.identity_verified_by or self.identity_verified_at
         ):
@@ -118,7 +118,7 @@ class Sitting:
 def attempts_of(
     uow: UnitOfWork, learner: LearnerRow, stored: StoredAssessment
 ) -> list[AssessmentAttemptRow]:
-    """The learner's earlier sittings of this assessment, any version, oldest first."""
+    """The learner's earlier attempts of this assessment, any version, oldest first."""
     return list(
         uow.session.scalars(
             select(AssessmentAttemptRow)
@@ -171,7 +171,9 @@ def _same(row: AssessmentAttemptRow, learner: LearnerRow, version: int, raw: flo
     )
 
 
-def authorise_recording(actor: Actor, issuer: str, assessment: str, result: ResultInput) -> None:
+def authorise_recording(
+    actor: Actor, issuer: str, assessment: str, result: ResultInput
+) -> Authorised:
     """A rubric score needs its scorer, a user; other results a recorder (the operator too).
 
     Use cases ask before they look the learner up, so nobody learns who is a learner by trying.
@@ -179,9 +181,8 @@ def authorise_recording(actor: Actor, issuer: str, assessment: str, result: Resu
     if isinstance(result, RubricScores):
         if actor.is_operator:
             raise InvalidInput("a rubric score must name the reviewer or assessor who scored it")
-        authorise(actor, issuer, *RUBRIC_ROLES, what=f"score the rubric of {assessment}")
-    else:
-        authorise(actor, issuer, *RECORDER_ROLES, what=f"record results of {assessment}")
+        return authorise(actor, issuer, *RUBRIC_ROLES, what=f"score the rubric of {assessment}")
+    return authorise(actor, issuer, *RECORDER_ROLES, what=f"record results of {assessment}")
 
 
 def record_result(
@@ -192,22 +193,22 @@ def record_result(
     learner: LearnerRow,
     assessment: str,
     result: ResultInput,
-    sitting: Sitting,
-    actor: Actor,
+    conditions: AttemptConditions,
+    by: Authorised,
     attempt_id: str | None = None,
 ) -> Recorded:
-    """Score and keep one sitting, then award whatever it completes (in the caller's unit).
+    """Score and keep one attempt, then award whatever it completes (in the caller's unit).
 
-    `actor` records it (the operator's own CLI or import, or a user). A rubric score names its
-    scorer, a user with the reviewer or assessor role; other results need the assessor, admin
-    or registrar role. `attempt_id` is the test platform's id: recording it again with the same
-    score is a no-op (`duplicate`), with a different score a conflict.
+    `by` is whoever records it, as `authorise_recording` let them (the operator's own CLI or
+    import, or a user); a rubric score names them as its scorer. `attempt_id` is the test
+    platform's id: recording it again with the same score is a no-op (`duplicate`), with a
+    different score a conflict.
     """
-    authorise_recording(actor, issuer.key, assessment, result)
-    problems = sitting.problems()
+    actor = by.at(issuer.key)
+    problems = conditions.problems()
     if problems:
         raise InvalidInput("; ".join(problems))
-    check_instant(sitting.sat_at, "sat_at (the sitting time)")
+    check_instant(conditions.sat_at, "sat_at (the attempt's time)")
     stored = stored_assessment(uow, issuer, assessment)
     raw, maximum, passed, responses, source = _score(stored, result)
     percent = 100.0 * raw / maximum if maximum else 0.0
@@ -235,12 +236,12 @@ def record_result(
         decision = check_attempt(
             stored.definition.attempts,
             [PriorAttempt(row.sat_at, row.passed) for row in earlier],
-            sitting.sat_at,
+            conditions.sat_at,
         )
     except AssessmentError as exc:
         raise InvalidInput(f"{learner.key}, {assessment}: {exc}") from exc
     if not decision.allowed:
-        day = on_day(issuer, sitting.sat_at).isoformat()
+        day = on_day(issuer, conditions.sat_at).isoformat()
         raise Conflict(f"{learner.key} may not sit {assessment} on {day}: {decision.reason}")
     row = AssessmentAttemptRow(
         public_id=str(uuid.uuid4()),
@@ -249,20 +250,20 @@ def record_result(
         assessment_version_id=stored.version.id,
         external_attempt_id=attempt_id,
         source=source,
-        sat_at=sitting.sat_at,
-        sat_offset=offset_minutes(sitting.sat_at),
+        sat_at=conditions.sat_at,
+        sat_offset=offset_minutes(conditions.sat_at),
         raw_score=raw,
         max_score=maximum,
         percent=percent,
         passed=passed,
         responses=responses,
         scored_by_user_id=actor.user_id if isinstance(result, RubricScores) else None,
-        proctoring=sitting.proctoring.value,
-        proctored_by=sitting.proctored_by,
-        identity_method=sitting.identity_method,
-        identity_verified_by=sitting.identity_verified_by,
-        identity_verified_at=sitting.identity_verified_at
-        or (sitting.sat_at if sitting.identity_method else None),
+        proctoring=conditions.proctoring.value,
+        proctored_by=conditions.proctored_by,
+        identity_method=conditions.identity_method,
+        identity_verified_by=conditions.identity_verified_by,
+        identity_verified_at=conditions.identity_verified_at
+        or (conditions.sat_at if conditions.identity_method else None),
     )
     return record_then_settle(
         uow,
@@ -270,7 +271,7 @@ def record_result(
         row,
         learner=learner,
         issuer=issuer,
-        at=sitting.sat_at,
+        at=conditions.sat_at,
         unissued=unissued_dependants(uow, issuer, assessment=assessment) if passed else None,
         passed=passed,
         percent=percent,

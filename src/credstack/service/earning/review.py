@@ -23,7 +23,7 @@ from credstack.domain.requirements import (
 from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock, engine
 from credstack.service.achievements import achievement_of
-from credstack.service.actor import Actor, authorise
+from credstack.service.actor import Actor, Authorised, authorise
 from credstack.service.keys import KeyStore
 from credstack.store.models import (
     AchievementRow,
@@ -37,6 +37,8 @@ __all__ = [
     "ACTIONS",
     "STATUSES",
     "ReviewStep",
+    "authorise_review_policy",
+    "authorise_review_step",
     "history",
     "is_issuable",
     "issuable_version",
@@ -91,11 +93,17 @@ def issuable_version(uow: UnitOfWork, achievement: AchievementRow) -> Achievemen
     return uow.achievements.issuable(achievement)
 
 
+def authorise_review_policy(actor: Actor, issuer: str) -> Authorised:
+    """Only an admin turns review on or off."""
+    return authorise(actor, issuer, "admin", what="change the review policy")
+
+
 def set_review_required(
-    uow: UnitOfWork, issuer: IssuerRow, *, required: bool, actor: Actor
+    uow: UnitOfWork, issuer: IssuerRow, *, required: bool, by: Authorised
 ) -> None:
-    """From now on, newly loaded versions start as drafts (or, turned off, as published)."""
-    authorise(actor, issuer.key, "admin", what="change the review policy")
+    """From now on, newly loaded versions start as drafts (or, turned off, as published);
+    `by` is the admin as `authorise_review_policy` let them."""
+    by.at(issuer.key)
     issuer.review_required = required
     uow.session.flush()
 
@@ -119,26 +127,39 @@ def _version(
     return achievement, version
 
 
+def _action(action: str) -> _Action:
+    step = ACTIONS.get(action)
+    if step is None:
+        raise InvalidInput(f"review action {action!r}: use one of {', '.join(ACTIONS)}")
+    return step
+
+
+def authorise_review_step(
+    actor: Actor, issuer: str, achievement_key: str, action: str
+) -> Authorised:
+    """Whoever `ACTIONS` says may take `action` (an unknown action is refused first)."""
+    return authorise(actor, issuer, *_action(action).roles, what=f"{action} {achievement_key}")
+
+
 def review(
     uow: UnitOfWork,
     *,
     issuer: IssuerRow,
     achievement_key: str,
     action: str,
-    actor: Actor,
+    by: Authorised,
     comment: str | None = None,
     version: int | None = None,
     keys: KeyStore | None = None,
 ) -> ReviewStep:
     """Take one review step on a version (the newest unless `version` is given).
 
-    Publishing also awards the achievement to every learner whose records already meet it
-    (signed when `keys` are given): their sittings may have happened while it was a draft.
+    `by` is whoever takes it, as `authorise_review_step` let them. Publishing also awards the
+    achievement to every learner whose records already meet it (signed when `keys` are given):
+    their attempts may have happened while it was a draft.
     """
-    step = ACTIONS.get(action)
-    if step is None:
-        raise InvalidInput(f"review action {action!r}: use one of {', '.join(ACTIONS)}")
-    authorise(actor, issuer.key, *step.roles, what=f"{action} {achievement_key}")
+    step = _action(action)
+    actor = by.at(issuer.key)
     comment = (comment or "").strip() or None
     if step.needs_comment and comment is None:
         raise InvalidInput(f"{action} needs a comment saying what to change or why")

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from credstack.service.actor import Actor, authorise
 from credstack.service.earning import quality
 from credstack.service.earning.quality import QualityReport
-from credstack.service.earning.review import ReviewStep, history, review, set_review_required
+from credstack.service.earning.review import (
+    ReviewStep,
+    authorise_review_policy,
+    authorise_review_step,
+    history,
+    review,
+    set_review_required,
+)
 from credstack.service.people import require_issuer
 from credstack.service.runtime import Runtime
 
@@ -47,12 +54,13 @@ def take_review_step(
 ) -> ReviewStep:
     """One step (submit, approve, send-back, publish, retire, comment); publishing awards."""
     with runtime.uow() as uow:
+        where = require_issuer(uow, issuer)
         step = review(
             uow,
-            issuer=require_issuer(uow, issuer),
+            issuer=where,
             achievement_key=achievement,
             action=action,
-            actor=actor,
+            by=authorise_review_step(actor, where.key, achievement, action),
             comment=comment,
             version=version,
             keys=runtime.keys(uow),
@@ -89,6 +97,8 @@ def set_review_policy(
     """Whether newly loaded versions start as drafts (admin)."""
     with runtime.uow() as uow:
         where = require_issuer(uow, issuer)
-        set_review_required(uow, where, required=required, actor=actor)
+        set_review_required(
+            uow, where, required=required, by=authorise_review_policy(actor, where.key)
+        )
         uow.commit()
     return ReviewPolicy(where.key, required)

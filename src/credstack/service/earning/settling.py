@@ -35,7 +35,7 @@ def record_then_settle(
 ) -> Recorded:
     """Keep `row`, then award whatever it completes, all in the caller's unit of work.
 
-    `at` is the instant of the event (a sitting) and `as_of` its day (an attestation, a
+    `at` is the instant of the event (an attempt) and `as_of` its day (an attestation, a
     completion): see `engine.settle`. `unissued` names the dependants that no published version
     could have awarded, so the answer can say why nothing followed.
     """
