@@ -27,6 +27,7 @@ from credstack.store.models.lifecycle import (
     StatusListRow,
 )
 from credstack.store.models.mail import OutboxMessageRow
+from credstack.store.models.oauth import OAuthClientRow, OAuthCodeRow, OAuthTokenRow
 from credstack.store.models.records import (
     AssessmentAttemptRow,
     AttestationRow,
@@ -64,6 +65,9 @@ __all__ = [
     "IssuerRow",
     "LearnerRow",
     "MembershipRow",
+    "OAuthClientRow",
+    "OAuthCodeRow",
+    "OAuthTokenRow",
     "OutboxMessageRow",
     "PartnerRow",
     "ReviewEventRow",
