@@ -30,6 +30,8 @@ __all__ = [
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
     "PAGE_ITEMS",
+    "STANDARDS_API_MAX_LIMIT",
+    "STANDARDS_API_MAX_OFFSET",
     "VERIFY_TIME_BUDGET_SECONDS",
     "VERIFY_WORKERS",
     "WORKER_NICENESS",
@@ -90,3 +92,8 @@ PAGE_ITEMS = 50
 
 # One field of an imported results CSV (a comment is the longest real one).
 MAX_CSV_FIELD_BYTES = 128 * 1024
+
+# The 1EdTech getCredentials `limit` and `offset`: a learner holds tens of credentials, a page
+# of 100 signed ones is a few hundred kilobytes; an offset past a million is no real request.
+STANDARDS_API_MAX_LIMIT = 100
+STANDARDS_API_MAX_OFFSET = 1_000_000
