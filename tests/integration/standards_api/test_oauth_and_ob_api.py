@@ -162,6 +162,9 @@ def _consent(site: Site, learner: str, authorize_url: str, decision: str = "appr
         page = browser.get(authorize_url)
         assert page.status_code == 200, page.text
         assert "Wallet Example" in page.text
+        policy = page.headers["content-security-policy"]
+        assert "form-action 'self' https://client.example;" in policy
+        assert "script-src 'self';" in policy
         fields = dict(
             re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)
         )
@@ -354,6 +357,10 @@ def test_registration_refuses_unsafe_redirects_and_unbounded_metadata(site: Site
         {"redirect_uris": [REDIRECT], "scope": READ, "client_name": "x" * 201},
         {"redirect_uris": [REDIRECT], "scope": "https://example.org/other"},
         {"redirect_uris": [REDIRECT], "scope": READ, "grant_types": ["password"]},
+        {"redirect_uris": [REDIRECT], "scope": READ, "grant_types": 5},
+        {"redirect_uris": REDIRECT, "scope": READ},
+        {"redirect_uris": [REDIRECT], "scope": READ, "client_name": {"en": "x"}},
+        {"redirect_uris": [REDIRECT], "scope": [READ]},
     ):
         answer = httpx.post(f"{site.url}/oauth/register", json=metadata)
         assert answer.status_code == 400, metadata

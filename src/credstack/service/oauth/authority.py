@@ -274,7 +274,9 @@ class _CodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[misc]
                 code_hash=digest(code),
                 client_id=client.row.id,
                 learner_id=request.user.learner_id,
-                redirect_uri=data.get("redirect_uri") or client.get_default_redirect_uri() or "",
+                # Empty when the request named none (the one registered URI was used): then
+                # the token request need not name it either (RFC 6749 §4.1.3).
+                redirect_uri=data.get("redirect_uri") or "",
                 scope=client.get_allowed_scope(data.get("scope")),
                 code_challenge=data["code_challenge"],
                 code_challenge_method=data["code_challenge_method"],
@@ -365,8 +367,34 @@ def _is_allowed_redirect(uri: object) -> bool:
     return parts.scheme == "http" and parts.hostname in _LOOPBACK
 
 
+_TEXT_FIELDS = (
+    "client_name",
+    "client_uri",
+    "logo_uri",
+    "tos_uri",
+    "policy_uri",
+    "software_id",
+    "software_version",
+    "scope",
+    "token_endpoint_auth_method",
+)
+_LIST_FIELDS = ("redirect_uris", "grant_types", "response_types", "contacts")
+
+
 def _bounded(metadata: Mapping[str, Any]) -> None:
-    """Refuse metadata past the bounds its meaning gives, before authlib reads it."""
+    """Refuse metadata past the bounds its meaning gives, or of the wrong type, before
+    authlib reads it."""
+    for key in _TEXT_FIELDS:
+        if key in metadata and not isinstance(metadata[key], str):
+            raise InvalidClientMetadataError(f"{key}: give a string")
+    for key in _LIST_FIELDS:
+        value = metadata.get(key)
+        if key in metadata and not (
+            isinstance(value, list) and all(isinstance(item, str) for item in value)
+        ):
+            raise InvalidClientMetadataError(f"{key}: give a list of strings")
+    if len(metadata) > 30:
+        raise InvalidClientMetadataError("too many metadata fields")
     uris = metadata.get("redirect_uris")
     if not isinstance(uris, list) or not 1 <= len(uris) <= _MAX_REDIRECT_URIS:
         raise InvalidClientMetadataError(
