@@ -148,6 +148,7 @@ def get_delegate(
     if actor is None:
         limiters(request).bad_token.spend(address)
         raise Unauthenticated("the access token is unknown, expired or revoked")
+    limiters(request).token.spend(actor.label)
     return actor
 
 
