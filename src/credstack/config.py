@@ -27,7 +27,10 @@ __all__ = [
     "DEBUG_ENV",
     "MAIL_FROM_ENV",
     "MASTER_KEY_ENV",
+    "PRIVACY_URL_ENV",
+    "SERVICE_IMAGE_URL_ENV",
     "SMTP_URL_ENV",
+    "TERMS_URL_ENV",
     "TRUST_DIR_ENV",
     "Limits",
     "Settings",
@@ -53,6 +56,9 @@ SMTP_URL_ENV = "CREDSTACK_SMTP_URL"
 SMTP_USER_ENV = "CREDSTACK_SMTP_USER"
 SMTP_PASSWORD_ENV = "CREDSTACK_SMTP_PASSWORD"  # noqa: S105 - the variable's name, not a secret
 MAIL_FROM_ENV = "CREDSTACK_MAIL_FROM"
+PRIVACY_URL_ENV = "CREDSTACK_PRIVACY_URL"
+TERMS_URL_ENV = "CREDSTACK_TERMS_URL"
+SERVICE_IMAGE_URL_ENV = "CREDSTACK_SERVICE_IMAGE_URL"
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,11 @@ class Settings:
     smtp: Smtp | None = None
     # The address mail is sent from (the display name is the issuer's); None: noreply@<host>.
     mail_from: str | None = None
+    # What the 1EdTech APIs' discovery documents name (x-imssf-privacyPolicyUrl, the terms of
+    # service, x-imssf-image); None: the site's home page for the first two, no image.
+    privacy_policy_url: str | None = None
+    terms_url: str | None = None
+    service_image_url: str | None = None
 
     @property
     def sender_address(self) -> str:
@@ -180,7 +191,20 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         verify_time_budget=_positive(source, VERIFY_TIME_BUDGET_ENV, VERIFY_TIME_BUDGET_SECONDS),
         smtp=_smtp(read(SMTP_URL_ENV), read(SMTP_USER_ENV), read(SMTP_PASSWORD_ENV)),
         mail_from=_mail_from(read(MAIL_FROM_ENV)),
+        privacy_policy_url=_https_url(PRIVACY_URL_ENV, read(PRIVACY_URL_ENV)),
+        terms_url=_https_url(TERMS_URL_ENV, read(TERMS_URL_ENV)),
+        service_image_url=_https_url(SERVICE_IMAGE_URL_ENV, read(SERVICE_IMAGE_URL_ENV)),
     )
+
+
+def _https_url(name: str, value: str | None) -> str | None:
+    """A page a client shows the learner: an absolute http(s) URL of bounded length."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("https", "http") or not parts.hostname or len(value) > 2000:
+        raise CredstackError(f"{name}={value!r}: use an absolute https URL")
+    return value
 
 
 _SMTP_SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}

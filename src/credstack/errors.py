@@ -14,6 +14,7 @@ __all__ = [
     "NotFound",
     "Overloaded",
     "TooLarge",
+    "Unauthenticated",
 ]
 
 
@@ -38,6 +39,13 @@ class NotFound(CredstackError):
 
 class Conflict(CredstackError):
     http_status = 409
+
+
+class Unauthenticated(CredstackError):
+    """No credentials, or ones that are unknown, expired or revoked (where the protocol tells
+    this apart from `Forbidden`, as OAuth 2.0 bearer tokens do)."""
+
+    http_status = 401
 
 
 class Forbidden(CredstackError):

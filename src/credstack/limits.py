@@ -33,6 +33,8 @@ __all__ = [
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
     "PAGE_ITEMS",
+    "STANDARDS_API_MAX_LIMIT",
+    "STANDARDS_API_MAX_OFFSET",
     "VERIFY_TIME_BUDGET_SECONDS",
     "VERIFY_WORKERS",
     "WORKER_NICENESS",
@@ -101,3 +103,8 @@ MAX_AWARD_IMPORT_BYTES = 256 * 1024 * 1024
 MAX_AWARD_IMPORT_ROWS = 500_000
 # A row's narrative: what the award was for, a paragraph or two.
 MAX_IMPORT_NARRATIVE_CHARS = 4_000
+
+# The 1EdTech getCredentials `limit` and `offset`: a learner holds tens of credentials, a page
+# of 100 signed ones is a few hundred kilobytes; an offset past a million is no real request.
+STANDARDS_API_MAX_LIMIT = 100
+STANDARDS_API_MAX_OFFSET = 1_000_000

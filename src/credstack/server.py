@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credstack import __version__
 from credstack.api import (
@@ -20,10 +22,13 @@ from credstack.api import (
     did_routes,
     earning_routes,
     engine_routes,
+    ims_routes,
     learner_routes,
+    oauth_routes,
     verify_routes,
 )
 from credstack.api.docs import install_docs
+from credstack.api.imsx import IMS_PREFIX, imsx_response
 from credstack.api.schemas import HealthOut
 from credstack.errors import CredstackError
 from credstack.http import verify_pool
@@ -35,9 +40,21 @@ from credstack.service.mail.sender import running_sender
 from credstack.service.runtime import Runtime
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
-from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages, verify_pages
+from credstack.web import (
+    catalog_pages,
+    consent_pages,
+    employer_pages,
+    learner_pages,
+    session_pages,
+    verify_pages,
+)
 
 __all__ = ["create_app"]
+
+
+def _ims(request: Request) -> bool:
+    """Under `/ims/` errors take the 1EdTech APIs' Imsx_StatusInfo shape."""
+    return request.url.path.startswith(IMS_PREFIX)
 
 
 def create_app(runtime: Runtime) -> FastAPI:
@@ -62,7 +79,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.middleware("http")(security_headers)
 
     @app.exception_handler(CredstackError)
-    async def _credstack_error(_request: Request, exc: CredstackError) -> JSONResponse:
+    async def _credstack_error(request: Request, exc: CredstackError) -> JSONResponse:
+        if _ims(request):
+            return imsx_response(exc.http_status, exc.message.split("\n")[0])
         detail = getattr(exc, "problems", [])
         content = {"error": exc.message.split("\n")[0], "detail": detail}
         award_id = getattr(exc, "award_id", None)
@@ -71,7 +90,9 @@ def create_app(runtime: Runtime) -> FastAPI:
         return JSONResponse(status_code=exc.http_status, content=content)
 
     @app.exception_handler(RateLimited)
-    async def _rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
+    async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+        if _ims(request):
+            return imsx_response(429, exc.message, {"Retry-After": str(exc.retry_after)})
         return JSONResponse(
             status_code=429,
             content={"error": exc.message, "detail": []},
@@ -98,9 +119,18 @@ def create_app(runtime: Runtime) -> FastAPI:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         detail = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        if _ims(request):
+            return imsx_response(400, "; ".join(detail) or "invalid request")
         return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An unknown path or method under `/ims/` answers in the spec's shape too."""
+        if _ims(request):
+            return imsx_response(exc.status_code, str(exc.detail))
+        return await http_exception_handler(request, exc)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> HealthOut:
@@ -120,6 +150,9 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(bulk_routes.router)
     app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)
+    app.include_router(ims_routes.router)
+    app.include_router(oauth_routes.router)
+    app.include_router(consent_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(analytics_routes.router)
     app.include_router(web_analytics_routes.router)

@@ -6,21 +6,27 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import BackgroundTasks, Depends, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, OAuth2AuthorizationCodeBearer
 
-from credstack.errors import Forbidden
+from credstack.errors import Forbidden, Unauthenticated
 from credstack.http.ratelimit import client_address, limiters
 from credstack.http.runtime import runtime_of
 from credstack.http.session import session_actor_of
 from credstack.service.actor import ANONYMOUS, Actor
+from credstack.service.oauth.flows import delegate_of
+from credstack.service.oauth.scopes import OFFERED_SCOPES, described
 from credstack.service.runtime import Runtime
 from credstack.service.sessions import token_holder
+from credstack.service.standards_api import OAUTH_PATHS
 
 __all__ = [
     "BEARER_SCHEME",
+    "OAUTH_SCHEME",
     "ActorDep",
+    "DelegateDep",
     "RuntimeDep",
     "get_actor",
+    "get_delegate",
 ]
 
 BEARER_SCHEME = "bearerToken"
@@ -99,3 +105,47 @@ def get_actor(
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
 """The one request-actor dependency (bearer token or page session) services are given."""
+
+
+OAUTH_SCHEME = "OAuth2ACG"
+"""The 1EdTech APIs' security scheme: an OAuth 2.0 access token from the code grant."""
+
+_oauth = OAuth2AuthorizationCodeBearer(
+    authorizationUrl=OAUTH_PATHS["authorization"],
+    tokenUrl=OAUTH_PATHS["token"],
+    refreshUrl=OAUTH_PATHS["token"],
+    scopes={scope: described(scope) for scope in sorted(OFFERED_SCOPES)},
+    scheme_name=OAUTH_SCHEME,
+    description="An access token a learner granted a client (see /ims/ob/v3p0/discovery).",
+    auto_error=False,
+)
+
+
+def get_delegate(
+    request: Request,
+    runtime: RuntimeDep,
+    _declared: Annotated[str | None, Security(_oauth)] = None,
+) -> Actor:
+    """The client acting for a learner under an OAuth access token, for the 1EdTech APIs.
+
+    Only OAuth tokens count here (never an API token or a page session), and `get_actor`
+    never accepts an OAuth token, so a client's token cannot reach the staff API. A missing,
+    unknown, expired or revoked token is a 401; tries with bad tokens are rate-limited."""
+    authorization = request.headers.get("authorization")
+    if not authorization:
+        raise Unauthenticated("send an OAuth 2.0 access token (Authorization: Bearer ...)")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("use `Authorization: Bearer <access token>`")
+    address = client_address(request)
+    limiters(request).bad_token.check(address)
+    actor = delegate_of(runtime, token.strip())
+    if actor is None:
+        limiters(request).bad_token.spend(address)
+        raise Unauthenticated("the access token is unknown, expired or revoked")
+    limiters(request).token.spend(actor.label)
+    return actor
+
+
+DelegateDep = Annotated[Actor, Depends(get_delegate)]
+"""A client acting for a learner (OAuth 2.0), for the `/ims/` APIs only."""

@@ -15,9 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from credstack.errors import Forbidden
+from credstack.errors import Forbidden, Unauthenticated
 
-__all__ = ["ANONYMOUS", "Actor", "ActorKind", "Authorised", "RoleGrant", "authorise"]
+__all__ = [
+    "ANONYMOUS",
+    "Actor",
+    "ActorKind",
+    "Authorised",
+    "RoleGrant",
+    "authorise",
+    "authorise_scope",
+]
 
 
 class ActorKind(StrEnum):
@@ -27,6 +35,10 @@ class ActorKind(StrEnum):
     """A user with roles per issuer, signed in by an API token or a page session."""
     LEARNER = "learner"
     """A learner, who may see and share only their own record."""
+    DELEGATE = "delegate"
+    """An OAuth client acting for a learner (the 1EdTech APIs), limited to the scopes the
+    learner granted. A kind of its own, so no check written for `LEARNER` or `STAFF` lets it
+    through: it may do only what a use case grants a scope for."""
     ANONYMOUS = "anonymous"
     """Nobody signed in: may read what is public and nothing else."""
 
@@ -57,6 +69,8 @@ class Actor:
     roles: frozenset[RoleGrant] = field(default_factory=frozenset)
     token_id: int | None = None
     """The API token that authenticated this request, if any (sessions keep theirs too)."""
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    """A delegate's granted OAuth scopes; empty for every other kind."""
 
     @classmethod
     def operator(cls, label: str = "operator") -> Actor:
@@ -76,6 +90,10 @@ class Actor:
     @classmethod
     def learner(cls, learner_id: int, label: str) -> Actor:
         return cls(ActorKind.LEARNER, label, learner_id=learner_id)
+
+    @classmethod
+    def delegate(cls, learner_id: int, client_id: str, scopes: frozenset[str]) -> Actor:
+        return cls(ActorKind.DELEGATE, f"client {client_id}", learner_id=learner_id, scopes=scopes)
 
     @property
     def is_operator(self) -> bool:
@@ -132,3 +150,15 @@ def authorise(
     if what is None:
         raise Forbidden(f"this needs {needs}")
     raise Forbidden(f"{actor.label} may not {what}: it needs {needs}")
+
+
+def authorise_scope(actor: Actor, scope: str) -> int:
+    """The learner a `DELEGATE` acts for, if the learner granted it `scope`.
+
+    Only a delegate passes: an API token, a page session or nobody is "not authenticated" for
+    the 1EdTech APIs (401), a delegate without the scope is refused (403)."""
+    if actor.kind is not ActorKind.DELEGATE or actor.learner_id is None:
+        raise Unauthenticated("send an OAuth 2.0 access token (Authorization: Bearer ...)")
+    if scope not in actor.scopes:
+        raise Forbidden(f"the access token was not granted the scope {scope}")
+    return actor.learner_id

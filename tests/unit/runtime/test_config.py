@@ -85,3 +85,19 @@ def test_a_bad_configured_master_key_is_a_clear_error(tmp_path: Path) -> None:
         MasterKey.load(tmp_path / "master.key", "not base64!")
     with pytest.raises(CredstackError, match="must be 32 bytes"):
         MasterKey.load(tmp_path / "master.key", "a2V5")
+
+
+def test_the_discovery_documents_urls_are_absolute_http_urls(tmp_path: Path) -> None:
+    env = {
+        "CREDSTACK_PRIVACY_URL": "https://example.org/privacy",
+        "CREDSTACK_TERMS_URL": "https://example.org/terms",
+        "CREDSTACK_SERVICE_IMAGE_URL": "https://example.org/logo.png",
+    }
+    settings = load_settings(tmp_path, env=env)
+    assert settings.privacy_policy_url == "https://example.org/privacy"
+    assert settings.terms_url == "https://example.org/terms"
+    assert settings.service_image_url == "https://example.org/logo.png"
+    assert load_settings(tmp_path, env={}).privacy_policy_url is None
+    for bad in ("/privacy", "ftp://example.org/x", "https://example.org/" + "x" * 2000):
+        with pytest.raises(CredstackError, match="CREDSTACK_PRIVACY_URL"):
+            load_settings(tmp_path, env={"CREDSTACK_PRIVACY_URL": bad})

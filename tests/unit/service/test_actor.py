@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from credstack.errors import Forbidden
-from credstack.service.actor import ANONYMOUS, Actor, RoleGrant, authorise
+from credstack.errors import Forbidden, Unauthenticated
+from credstack.service.actor import ANONYMOUS, Actor, RoleGrant, authorise, authorise_scope
 
 MENTOR = Actor.staff(
     7, "sam@acme.example", frozenset({RoleGrant("acme", "mentor", "management-program")})
@@ -47,3 +47,23 @@ def test_what_authorise_returns_acts_only_at_the_issuer_it_was_asked_about() -> 
     assert allowed.at("acme") is ADMIN
     with pytest.raises(Forbidden, match="authorised at issuer acme, not northwind"):
         allowed.at("northwind")
+
+
+READ = "https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly"
+
+
+def test_a_delegate_holds_only_its_granted_scopes_and_no_role() -> None:
+    delegate = Actor.delegate(5, "client-1", frozenset({READ}))
+    assert authorise_scope(delegate, READ) == 5
+    with pytest.raises(Forbidden, match=r"profile\.readonly"):
+        authorise_scope(delegate, READ.replace("credential", "profile"))
+    assert not delegate.may("acme", "admin")
+    with pytest.raises(Forbidden):
+        authorise(delegate, "acme", "admin", "registrar", what="record an award")
+
+
+def test_only_a_delegate_passes_the_scope_rule() -> None:
+    learner = Actor.learner(5, "ben")
+    for actor in (ANONYMOUS, ADMIN, Actor.operator(), learner):
+        with pytest.raises(Unauthenticated):
+            authorise_scope(actor, READ)

@@ -28,6 +28,7 @@ from credstack.store.models.lifecycle import (
     StatusListRow,
 )
 from credstack.store.models.mail import OutboxMessageRow
+from credstack.store.models.oauth import OAuthClientRow, OAuthCodeRow, OAuthTokenRow
 from credstack.store.models.records import (
     AssessmentAttemptRow,
     AttestationRow,
@@ -67,6 +68,9 @@ __all__ = [
     "JobRow",
     "LearnerRow",
     "MembershipRow",
+    "OAuthClientRow",
+    "OAuthCodeRow",
+    "OAuthTokenRow",
     "OutboxMessageRow",
     "PartnerRow",
     "ReviewEventRow",

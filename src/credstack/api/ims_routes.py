@@ -1,0 +1,107 @@
+"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs under `/ims/`: discovery (public) and
+getCredentials / getProfile (an OAuth access token with the endpoint's scope). Errors here are
+Imsx_StatusInfo objects (`api.imsx`, mapped in the composition root)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from credstack.http.deps import DelegateDep, RuntimeDep
+from credstack.service.oauth.scopes import Api
+from credstack.service.standards_api import (
+    CredentialPage,
+    clr_credentials,
+    discovery_document,
+    learner_profile,
+    ob_credentials,
+)
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["1EdTech Open Badges 3.0 / CLR 2.0"])
+
+_Limit = Annotated[int | None, Query(description="Credentials per page (1 to 100).")]
+_Offset = Annotated[int | None, Query(description="Credentials to skip.")]
+_Since = Annotated[
+    datetime | None, Query(description="Only credentials issued at or after this instant.")
+]
+
+
+def _links(url: str, page: CredentialPage) -> str:
+    """RFC 8288 `Link` with first, last, and prev / next where there is one (OB 3.0 §6.4)."""
+    last = max(0, (page.total - 1) // page.limit * page.limit)
+
+    def at(offset: int) -> str:
+        return f"<{url}?{urlencode({'limit': page.limit, 'offset': offset})}>"
+
+    links = [f'{at(0)}; rel="first"', f'{at(last)}; rel="last"']
+    if page.offset + page.limit < page.total:
+        links.insert(0, f'{at(page.offset + page.limit)}; rel="next"')
+    if page.offset > 0:
+        links.append(f'{at(max(0, page.offset - page.limit))}; rel="prev"')
+    return ", ".join(links)
+
+
+def _page(request: Request, runtime: RuntimeDep, page: CredentialPage) -> JSONResponse:
+    url = runtime.settings.base_url + request.url.path
+    return JSONResponse(
+        {"credential": list(page.credentials)},
+        headers={"X-Total-Count": str(page.total), "Link": _links(url, page)},
+    )
+
+
+@router.get("/ims/ob/v3p0/discovery")
+def ob_discovery(runtime: RuntimeDep) -> dict[str, Any]:
+    """getServiceDescription: the OB 3.0 Service Description Document (OpenAPI 3.0)."""
+    return discovery_document(runtime.settings, Api.OB)
+
+
+@router.get("/ims/clr/v2p0/discovery")
+def clr_discovery(runtime: RuntimeDep) -> dict[str, Any]:
+    """getServiceDescription: the CLR 2.0 Service Description Document (OpenAPI 3.0)."""
+    return discovery_document(runtime.settings, Api.CLR)
+
+
+@router.get("/ims/ob/v3p0/credentials", response_class=JSONResponse)
+def ob_get_credentials(
+    request: Request,
+    runtime: RuntimeDep,
+    actor: DelegateDep,
+    limit: _Limit = None,
+    offset: _Offset = None,
+    since: _Since = None,
+) -> JSONResponse:
+    """getCredentials: the learner's OB 3.0 credentials as issued, with paging headers."""
+    found = ob_credentials(runtime, actor, limit=limit, offset=offset, since=since)
+    return _page(request, runtime, found)
+
+
+@router.get("/ims/clr/v2p0/credentials", response_class=JSONResponse)
+def clr_get_credentials(
+    request: Request,
+    runtime: RuntimeDep,
+    actor: DelegateDep,
+    limit: _Limit = None,
+    offset: _Offset = None,
+    since: _Since = None,
+) -> JSONResponse:
+    """getCredentials: the learner's record as one signed CLR 2.0 credential."""
+    found = clr_credentials(runtime, actor, limit=limit, offset=offset, since=since)
+    return _page(request, runtime, found)
+
+
+@router.get("/ims/ob/v3p0/profile")
+def ob_get_profile(runtime: RuntimeDep, actor: DelegateDep) -> dict[str, Any]:
+    """getProfile: the learner's Profile."""
+    return learner_profile(runtime, actor, Api.OB)
+
+
+@router.get("/ims/clr/v2p0/profile")
+def clr_get_profile(runtime: RuntimeDep, actor: DelegateDep) -> dict[str, Any]:
+    """getProfile: the learner's Profile."""
+    return learner_profile(runtime, actor, Api.CLR)

@@ -1,0 +1,262 @@
+"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs: discovery, getCredentials, getProfile.
+
+A client reaches these only with an OAuth access token (a `DELEGATE` actor), and sees only
+its learner's own credentials, as they were issued and signed, and only under a scope the
+learner granted. The discovery documents are the specs' Service Description Documents
+(OpenAPI 3.0 with the `OAuth2ACG` scheme), built from the settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from credstack.config import Settings
+from credstack.errors import InvalidInput, NotFound
+from credstack.limits import STANDARDS_API_MAX_LIMIT, STANDARDS_API_MAX_OFFSET
+from credstack.service import clock
+from credstack.service.actor import Actor, authorise_scope
+from credstack.service.learner_record import award_state, learner_clr
+from credstack.service.learners import profile
+from credstack.service.oauth.scopes import OFFERED, Api, Scope, described, scope_uri
+from credstack.service.runtime import Runtime
+from credstack.store.models import AwardRow, IssuerRow, LearnerRow
+from credstack.vc.vocabulary import OB3_CONTEXT
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "OAUTH_PATHS",
+    "CredentialPage",
+    "clr_credentials",
+    "discovery_document",
+    "learner_profile",
+    "ob_credentials",
+]
+
+DEFAULT_LIMIT = 20
+OAUTH_PATHS = {
+    "registration": "/oauth/register",
+    "authorization": "/oauth/authorize",
+    "token": "/oauth/token",
+    "revocation": "/oauth/revoke",
+}
+"""Where the authorization server answers; one server for both APIs."""
+
+_TITLES = {Api.OB: "Open Badges API", Api.CLR: "Comprehensive Learner Record API"}
+_VERSIONS = {Api.OB: "3.0", Api.CLR: "2.0"}
+
+
+@dataclass(frozen=True)
+class CredentialPage:
+    credentials: tuple[dict[str, Any], ...]
+    total: int
+    limit: int
+    offset: int
+
+
+def _paging(limit: int | None, offset: int | None, since: datetime | None) -> tuple[int, int]:
+    chosen = DEFAULT_LIMIT if limit is None else limit
+    start = 0 if offset is None else offset
+    if not 1 <= chosen <= STANDARDS_API_MAX_LIMIT:
+        raise InvalidInput(f"limit: give a number from 1 to {STANDARDS_API_MAX_LIMIT}")
+    if not 0 <= start <= STANDARDS_API_MAX_OFFSET:
+        raise InvalidInput(f"offset: give a number from 0 to {STANDARDS_API_MAX_OFFSET}")
+    if since is not None and since.tzinfo is None:
+        raise InvalidInput("since: give a date-time with its offset (e.g. 2026-01-01T00:00:00Z)")
+    return chosen, start
+
+
+def ob_credentials(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    limit: int | None = None,
+    offset: int | None = None,
+    since: datetime | None = None,
+) -> CredentialPage:
+    """getCredentials: the learner's signed OB 3.0 credentials, oldest first, those issued at or
+    after `since` only if given."""
+    learner_id = authorise_scope(actor, scope_uri(Api.OB, Scope.CREDENTIAL_READONLY))
+    chosen, start = _paging(limit, offset, since)
+    where = [AwardRow.learner_id == learner_id, AwardRow.credential.is_not(None)]
+    if since is not None:
+        where.append(AwardRow.created_at >= since)
+    with runtime.uow(write=False) as uow:
+        total = uow.session.scalar(select(func.count()).select_from(AwardRow).where(*where)) or 0
+        rows = uow.session.scalars(
+            select(AwardRow)
+            .where(*where)
+            .order_by(AwardRow.created_at, AwardRow.id)
+            .offset(start)
+            .limit(chosen)
+        ).all()
+        found = tuple(dict(row.credential) for row in rows if row.credential is not None)
+    return CredentialPage(found, int(total), chosen, start)
+
+
+def clr_credentials(
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    limit: int | None = None,
+    offset: int | None = None,
+    since: datetime | None = None,
+) -> CredentialPage:
+    """The CLR 2.0 getCredentials: one signed CLR wrapping every credential of the learner
+    that is active (or flagged for review), or none if they hold none; `since` keeps it only
+    if one of those credentials was issued at or after it."""
+    learner_id = authorise_scope(actor, scope_uri(Api.CLR, Scope.CREDENTIAL_READONLY))
+    chosen, start = _paging(limit, offset, since)
+    with runtime.uow(write=False) as uow:
+        learner = uow.session.get(LearnerRow, learner_id)
+        if learner is None:
+            raise NotFound("the learner is gone")
+        awards = uow.awards.for_learner(learner.id)
+        issuers = {
+            i.id: i
+            for i in uow.session.scalars(
+                select(IssuerRow).where(IssuerRow.id.in_({a.issuer_id for a in awards}))
+            )
+        }
+        now = clock.now()
+        held = [
+            a
+            for a in awards
+            if a.credential is not None
+            and award_state(a, clock.today(issuers[a.issuer_id], now)) in ("active", "flagged")
+        ]
+        fresh = since is None or any(a.created_at >= since for a in held)
+        if not held or not fresh:
+            return CredentialPage((), 0, chosen, start)
+        document = learner_clr(
+            runtime.keys(uow),
+            runtime.settings.base_url,
+            learner=learner,
+            awards=held,
+            issuers=issuers,
+            name=profile(uow, learner).name,
+            now=now,
+        )
+    page = (document,)[start : start + chosen]
+    return CredentialPage(tuple(dict(d) for d in page), 1, chosen, start)
+
+
+def learner_profile(runtime: Runtime, actor: Actor, api: Api) -> dict[str, Any]:
+    """getProfile: the learner as an OB 3.0 Profile (their id here and their name)."""
+    learner_id = authorise_scope(actor, scope_uri(api, Scope.PROFILE_READONLY))
+    with runtime.uow(write=False) as uow:
+        learner = uow.session.get(LearnerRow, learner_id)
+        if learner is None:
+            raise NotFound("the learner is gone")
+        name = profile(uow, learner).name
+        public_id = learner.public_id
+    return {
+        "@context": [OB3_CONTEXT],
+        "type": ["Profile"],
+        "id": f"{runtime.settings.base_url}/learners/{public_id}",
+        "name": name,
+    }
+
+
+def _operation(
+    operation_id: str, summary: str, scope: str | None, ok: str, errors: tuple[int, ...]
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {"200": {"description": ok}}
+    for status in errors:
+        responses[str(status)] = {
+            "description": "An error, as an Imsx_StatusInfo object.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Imsx"}}},
+        }
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": summary,
+        "responses": responses,
+    }
+    if scope is not None:
+        operation["security"] = [{"OAuth2ACG": [scope]}]
+    return operation
+
+
+_IMSX_SCHEMA = {
+    "type": "object",
+    "required": ["imsx_codeMajor", "imsx_severity"],
+    "properties": {
+        "imsx_codeMajor": {"type": "string", "enum": ["failure", "processing", "success"]},
+        "imsx_severity": {"type": "string", "enum": ["error", "status", "warning"]},
+        "imsx_description": {"type": "string"},
+        "imsx_codeMinor": {"type": "object"},
+    },
+}
+
+
+def discovery_document(settings: Settings, api: Api) -> dict[str, Any]:
+    """The Service Description Document for `api` (OB 3.0 §6.3, CLR 2.0 §6.3)."""
+    base = settings.base_url
+    info: dict[str, Any] = {
+        "title": f"credstack {_TITLES[api]}",
+        "version": _VERSIONS[api],
+        "termsOfService": settings.terms_url or f"{base}/",
+        "x-imssf-privacyPolicyUrl": settings.privacy_policy_url or f"{base}/",
+    }
+    if settings.service_image_url:
+        info["x-imssf-image"] = settings.service_image_url
+    errors = (400, 401, 403, 500)
+    read = scope_uri(api, Scope.CREDENTIAL_READONLY)
+    profile_read = scope_uri(api, Scope.PROFILE_READONLY)
+    credentials = _operation(
+        "getCredentials", "The learner's credentials.", read, "The credentials.", errors
+    )
+    credentials["parameters"] = [
+        {"name": name, "in": "query", "required": False, "schema": schema}
+        for name, schema in (
+            ("limit", {"type": "integer", "minimum": 1, "maximum": STANDARDS_API_MAX_LIMIT}),
+            ("offset", {"type": "integer", "minimum": 0}),
+            ("since", {"type": "string", "format": "date-time"}),
+        )
+    ]
+    return {
+        "openapi": "3.0.1",
+        "info": info,
+        "servers": [{"url": f"{base}/ims/{api.value}", "description": "credstack"}],
+        "paths": {
+            "/credentials": {"get": credentials},
+            "/profile": {
+                "get": _operation(
+                    "getProfile", "The learner's profile.", profile_read, "The profile.", errors
+                )
+            },
+            "/discovery": {
+                "get": _operation(
+                    "getServiceDescription",
+                    "This document.",
+                    None,
+                    "The service description document.",
+                    (500,),
+                )
+            },
+        },
+        "components": {
+            "securitySchemes": {
+                "OAuth2ACG": {
+                    "type": "oauth2",
+                    "description": "OAuth 2.0 Authorization Code Grant authorization",
+                    "x-imssf-name": "credstack",
+                    "x-imssf-registrationUrl": base + OAUTH_PATHS["registration"],
+                    "flows": {
+                        "authorizationCode": {
+                            "authorizationUrl": base + OAUTH_PATHS["authorization"],
+                            "tokenUrl": base + OAUTH_PATHS["token"],
+                            "refreshUrl": base + OAUTH_PATHS["token"],
+                            "scopes": {
+                                scope_uri(api, s): described(scope_uri(api, s)) for s in OFFERED
+                            },
+                        }
+                    },
+                }
+            },
+            "schemas": {"Imsx": _IMSX_SCHEMA},
+        },
+    }

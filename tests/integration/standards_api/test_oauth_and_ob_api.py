@@ -1,0 +1,415 @@
+"""The 1EdTech OB 3.0 / CLR 2.0 APIs end to end: a real server on each backend and a real
+OAuth 2.0 client (authlib's httpx `OAuth2Client`) registering, walking the learner's consent
+page with PKCE, calling the APIs, refreshing and revoking; and what must be refused."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import jsonschema
+import pytest
+from authlib.common.security import generate_token
+from authlib.integrations.httpx_client import OAuth2Client
+from sqlalchemy import update
+
+from credstack.config import Settings
+from credstack.http.session import COOKIE_NAME
+from credstack.service.oauth.authority import digest
+from credstack.service.people import add_issuer, add_user, grant_role, issue_token
+from credstack.service.runtime import open_runtime
+from credstack.service.sessions import SessionPolicy, open_learner_session
+from credstack.store.models import OAuthTokenRow
+from credstack.vc.schema import schema_errors
+from tests.conftest import BACKENDS, DatabaseFactory
+from tests.helpers import Cli, free_port, running_server
+from tests.stories.driver import Story
+
+SCHEMAS = Path(__file__).parent / "schemas"
+OB = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
+CLR = "https://purl.imsglobal.org/spec/clr/v2p0/scope/"
+READ = OB + "credential.readonly"
+PROFILE = OB + "profile.readonly"
+REDIRECT = "https://client.example/callback"
+POLICY = SessionPolicy(idle=timedelta(hours=1), lifetime=timedelta(hours=2))
+
+
+def _schema(name: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((SCHEMAS / name).read_text())
+    return loaded
+
+
+def _valid(document: object, name: str) -> None:
+    jsonschema.Draft201909Validator(
+        _schema(name), format_checker=jsonschema.FormatChecker()
+    ).validate(document)
+
+
+def _valid_credential(document: dict[str, Any]) -> None:
+    """The published AchievementCredential schema (JSON-LD flavour: a lone value is read as a
+    one-element set, as the 1EdTech validator does; see `credstack.vc.schema`)."""
+    assert schema_errors(document) == []
+
+
+@dataclass
+class Site:
+    url: str
+    cli: Cli
+    sessions: dict[str, str]
+    """Each learner's page session id (the cookie value)."""
+    staff_token: str
+    clients: list[OAuth2Client]
+    """Every OAuth client a test made, closed when the server stops."""
+
+
+def _seed(cli: Cli) -> tuple[dict[str, str], str]:
+    """Ben holds two CCRB credentials, Ana one; both are signed in; a staff admin exists."""
+    cli.ok("init")
+    runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
+    try:
+        with runtime.uow() as uow:
+            story = Story(uow, runtime.master)
+            story.keys = runtime.keys(uow)
+            story.load("clinical-research-board.yaml")
+            story.award("ben", "ccrb", "ccrp", date(2026, 3, 9))
+            story.award("ben", "ccrb", "gcp-essentials", date(2026, 3, 10))
+            story.award("ana", "ccrb", "ccrp", date(2026, 3, 11))
+            sessions = {
+                who: open_learner_session(uow, story.learner(who), POLICY) for who in ("ben", "ana")
+            }
+            other = add_issuer(uow, runtime.keys(uow), key="northwind", name="Northwind")
+            user = add_user(uow, email="admin@northwind.example", name="admin")
+            grant_role(uow, user=user, issuer=other, role="admin")
+            staff = issue_token(uow, user=user, name="test")
+            uow.commit()
+        return sessions, staff
+    finally:
+        runtime.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    tmp = tmp_path_factory.mktemp("obapi")
+    databases = DatabaseFactory(str(request.param), tmp)
+    port = free_port()
+    cli = Cli(
+        tmp / "data",
+        databases.create(),
+        base_url=f"http://127.0.0.1:{port}",
+        settings={"CREDSTACK_RATE_SIGN_IN": "1000", "CREDSTACK_RATE_BAD_TOKEN": "1000"},
+    )
+    try:
+        sessions, staff = _seed(cli)
+        with running_server(cli, "serve", port=port) as url:
+            site = Site(url, cli, sessions, staff, [])
+            yield site
+            for client in site.clients:
+                client.close()
+    finally:
+        databases.drop_all()
+
+
+def _register(
+    site: Site, scope: str = f"{READ} {PROFILE} {CLR}credential.readonly"
+) -> dict[str, Any]:
+    answer = httpx.post(
+        f"{site.url}/oauth/register",
+        json={
+            "client_name": "Wallet Example",
+            "client_uri": "https://client.example/",
+            "redirect_uris": [REDIRECT],
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+            "token_endpoint_auth_method": "client_secret_basic",
+            "scope": scope + " offline_access",
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    registered: dict[str, Any] = answer.json()
+    assert registered["client_id"] and registered["client_secret"]
+    return registered
+
+
+def _client(site: Site, registered: dict[str, Any], scope: str) -> OAuth2Client:
+    client = OAuth2Client(
+        registered["client_id"],
+        registered["client_secret"],
+        scope=scope,
+        redirect_uri=REDIRECT,
+        code_challenge_method="S256",
+        token_endpoint_auth_method="client_secret_basic",
+    )
+    site.clients.append(client)
+    return client
+
+
+def _browser(site: Site, learner: str) -> httpx.Client:
+    return httpx.Client(base_url=site.url, cookies={COOKIE_NAME: site.sessions[learner]})
+
+
+def _consent(site: Site, learner: str, authorize_url: str, decision: str = "approve") -> str:
+    """Walk the consent page as the signed-in learner; the Location the server sends back."""
+    with _browser(site, learner) as browser:
+        page = browser.get(authorize_url)
+        assert page.status_code == 200, page.text
+        assert "Wallet Example" in page.text
+        policy = page.headers["content-security-policy"]
+        assert "form-action 'self' https://client.example;" in policy
+        assert "script-src 'self';" in policy
+        fields = dict(
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)
+        )
+        assert fields["csrf"]
+        fields["decision"] = decision
+        answer = browser.post("/oauth/authorize", data=fields)
+    assert answer.status_code == 302, answer.text
+    location = answer.headers["location"]
+    assert location.startswith(REDIRECT)
+    return location
+
+
+def _authorised(
+    site: Site, learner: str = "ben", scope: str = f"{READ} {PROFILE} offline_access"
+) -> tuple[OAuth2Client, dict[str, Any]]:
+    registered = _register(site)
+    client = _client(site, registered, scope)
+    verifier = generate_token(48)
+    url, _state = client.create_authorization_url(
+        f"{site.url}/oauth/authorize", code_verifier=verifier
+    )
+    location = _consent(site, learner, url)
+    token = client.fetch_token(
+        f"{site.url}/oauth/token", authorization_response=location, code_verifier=verifier
+    )
+    return client, dict(token)
+
+
+def test_discovery_documents_follow_the_spec(site: Site) -> None:
+    for path, scope in (("/ims/ob/v3p0/discovery", READ), ("/ims/clr/v2p0/discovery", CLR)):
+        answer = httpx.get(site.url + path)
+        assert answer.status_code == 200
+        document = answer.json()
+        _valid(document, "servicedescriptiondocument.json")
+        scheme = document["components"]["securitySchemes"]["OAuth2ACG"]
+        assert scheme["x-imssf-registrationUrl"] == f"{site.url}/oauth/register"
+        flow = scheme["flows"]["authorizationCode"]
+        assert flow["tokenUrl"] == flow["refreshUrl"] == f"{site.url}/oauth/token"
+        assert any(s.startswith(scope.rsplit("/", 1)[0]) for s in flow["scopes"])
+    spec = httpx.get(f"{site.url}/openapi.json").json()
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["OAuth2ACG"]["type"] == "oauth2" and schemes["bearerToken"]["type"] == "http"
+
+
+def test_the_code_flow_with_pkce_reads_credentials_and_profile_then_refreshes_and_revokes(
+    site: Site,
+) -> None:
+    client, token = _authorised(site)
+    assert token["token_type"].lower() == "bearer" and token["expires_in"] == 3600
+    assert set(token["scope"].split()) == {READ, PROFILE, "offline_access"}
+
+    first = client.get(f"{site.url}/ims/ob/v3p0/credentials", params={"limit": 1})
+    assert first.status_code == 200, first.text
+    _valid(first.json(), "getcredentialsresponse.json")
+    assert first.headers["x-total-count"] == "2"
+    links = first.headers["link"]
+    assert 'rel="next"' in links and 'rel="last"' in links and 'rel="first"' in links
+    assert 'rel="prev"' not in links
+    second = client.get(f"{site.url}/ims/ob/v3p0/credentials", params={"limit": 1, "offset": 1})
+    assert 'rel="prev"' in second.headers["link"] and 'rel="next"' not in second.headers["link"]
+    held = first.json()["credential"] + second.json()["credential"]
+    assert len({c["id"] for c in held}) == 2
+    for credential in held:
+        _valid_credential(credential)
+        assert credential["proof"]
+    future = client.get(
+        f"{site.url}/ims/ob/v3p0/credentials", params={"since": "2999-01-01T00:00:00Z"}
+    )
+    assert future.json() == {"credential": []} and future.headers["x-total-count"] == "0"
+
+    me = client.get(f"{site.url}/ims/ob/v3p0/profile")
+    assert me.status_code == 200
+    _valid(me.json(), "profile.json")
+    assert me.json()["name"] == "Ben"
+
+    refreshed = client.refresh_token(f"{site.url}/oauth/token")
+    assert refreshed["access_token"] != token["access_token"]
+    assert refreshed["refresh_token"] != token["refresh_token"]
+    old = httpx.get(
+        f"{site.url}/ims/ob/v3p0/profile",
+        headers={"authorization": f"Bearer {token['access_token']}"},
+    )
+    assert old.status_code == 401  # the refreshed pair replaced the old one
+    _valid(old.json(), "imsx_statusinfo.json")
+    reuse = httpx.post(
+        f"{site.url}/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
+        auth=(client.client_id, client.client_secret),
+    )
+    assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
+
+    assert client.get(f"{site.url}/ims/ob/v3p0/profile").status_code == 200
+    revoked = client.revoke_token(f"{site.url}/oauth/revoke", refreshed["access_token"])
+    assert revoked.status_code == 200
+    gone = client.get(f"{site.url}/ims/ob/v3p0/profile")
+    assert gone.status_code == 401
+    assert gone.headers["www-authenticate"].startswith("Bearer")
+    _valid(gone.json(), "imsx_statusinfo.json")
+
+
+def test_the_clr_api_returns_one_signed_record(site: Site) -> None:
+    client, _token = _authorised(site, scope=f"{CLR}credential.readonly")
+    answer = client.get(f"{site.url}/ims/clr/v2p0/credentials")
+    assert answer.status_code == 200, answer.text
+    _valid(answer.json(), "getcredentialsresponse.json")
+    (record,) = answer.json()["credential"]
+    assert "ClrCredential" in record["type"] and record["proof"]
+    assert len(record["credentialSubject"]["verifiableCredential"]) == 2
+    assert answer.headers["x-total-count"] == "1"
+    # The OB scope was not granted: the OB endpoints refuse with 403.
+    refused = client.get(f"{site.url}/ims/ob/v3p0/credentials")
+    assert refused.status_code == 403
+    _valid(refused.json(), "imsx_statusinfo.json")
+
+
+def test_each_client_sees_only_its_own_learner(site: Site) -> None:
+    ben, _ = _authorised(site, "ben")
+    ana, _ = _authorised(site, "ana")
+    ben_ids = {c["id"] for c in ben.get(f"{site.url}/ims/ob/v3p0/credentials").json()["credential"]}
+    ana_ids = {c["id"] for c in ana.get(f"{site.url}/ims/ob/v3p0/credentials").json()["credential"]}
+    assert len(ben_ids) == 2 and len(ana_ids) == 1 and not ben_ids & ana_ids
+    assert ana.get(f"{site.url}/ims/ob/v3p0/profile").json()["name"] == "Ana"
+
+
+def test_pkce_plain_a_missing_challenge_a_wrong_verifier_and_a_reused_code_are_refused(
+    site: Site,
+) -> None:
+    registered = _register(site)
+    base = {
+        "response_type": "code",
+        "client_id": registered["client_id"],
+        "redirect_uri": REDIRECT,
+        "scope": READ,
+        "state": "s1",
+    }
+    with _browser(site, "ben") as browser:
+        plain = browser.get(
+            "/oauth/authorize",
+            params={**base, "code_challenge": "a" * 43, "code_challenge_method": "plain"},
+        )
+        none = browser.get("/oauth/authorize", params=base)
+    for answer in (plain, none):
+        assert answer.status_code in (302, 400)
+        assert "Allow" not in answer.text
+        where = answer.headers.get("location", "") + answer.text
+        assert "invalid_request" in where
+
+    client = _client(site, registered, READ)
+    verifier = generate_token(48)
+    url, _ = client.create_authorization_url(f"{site.url}/oauth/authorize", code_verifier=verifier)
+    code = parse_qs(urlsplit(_consent(site, "ben", url)).query)["code"][0]
+    auth = (registered["client_id"], registered["client_secret"])
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
+    wrong = httpx.post(
+        f"{site.url}/oauth/token", data={**form, "code_verifier": generate_token(48)}, auth=auth
+    )
+    assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
+    good = httpx.post(
+        f"{site.url}/oauth/token", data={**form, "code_verifier": verifier}, auth=auth
+    )
+    assert good.status_code == 200, good.text
+    again = httpx.post(
+        f"{site.url}/oauth/token", data={**form, "code_verifier": verifier}, auth=auth
+    )
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+
+def test_denying_consent_sends_access_denied_and_a_stranger_is_sent_to_sign_in(site: Site) -> None:
+    registered = _register(site)
+    client = _client(site, registered, READ)
+    url, state = client.create_authorization_url(
+        f"{site.url}/oauth/authorize", code_verifier=generate_token(48)
+    )
+    denied = parse_qs(urlsplit(_consent(site, "ben", url, decision="deny")).query)
+    assert denied["error"] == ["access_denied"] and denied["state"] == [state]
+    stranger = httpx.get(url)
+    assert stranger.status_code == 303
+    assert stranger.headers["location"].startswith("/signin?next=%2Foauth%2Fauthorize%3F")
+    # A form posted without this browser's CSRF token is refused.
+    with _browser(site, "ben") as browser:
+        forged = browser.post("/oauth/authorize", data={"decision": "approve", "csrf": "x"})
+    assert forged.status_code == 403
+
+
+def test_registration_refuses_unsafe_redirects_and_unbounded_metadata(site: Site) -> None:
+    for metadata in (
+        {"redirect_uris": ["http://client.example/cb"], "scope": READ},
+        {"redirect_uris": ["https://client.example/cb#frag"], "scope": READ},
+        {"redirect_uris": [f"https://c.example/{i}" for i in range(11)], "scope": READ},
+        {"redirect_uris": [REDIRECT], "scope": READ, "client_name": "x" * 201},
+        {"redirect_uris": [REDIRECT], "scope": "https://example.org/other"},
+        {"redirect_uris": [REDIRECT], "scope": READ, "grant_types": ["password"]},
+        {"redirect_uris": [REDIRECT], "scope": READ, "grant_types": 5},
+        {"redirect_uris": REDIRECT, "scope": READ},
+        {"redirect_uris": [REDIRECT], "scope": READ, "client_name": {"en": "x"}},
+        {"redirect_uris": [REDIRECT], "scope": [READ]},
+    ):
+        answer = httpx.post(f"{site.url}/oauth/register", json=metadata)
+        assert answer.status_code == 400, metadata
+        assert answer.json()["error"] == "invalid_client_metadata", answer.text
+    loopback = httpx.post(
+        f"{site.url}/oauth/register",
+        json={"redirect_uris": ["http://127.0.0.1:9/cb"], "scope": READ},
+    )
+    assert loopback.status_code == 201
+
+
+def test_tokens_of_one_kind_never_pass_for_the_other(site: Site) -> None:
+    client, token = _authorised(site)
+    bearer = {"authorization": f"Bearer {token['access_token']}"}
+    staff_api = httpx.get(f"{site.url}/api/v1/learners/ben/awards", headers=bearer)
+    assert staff_api.status_code == 403
+    staff = {"authorization": f"Bearer {site.staff_token}"}
+    ims = httpx.get(f"{site.url}/ims/ob/v3p0/credentials", headers=staff)
+    assert ims.status_code == 401
+    _valid(ims.json(), "imsx_statusinfo.json")
+    nothing = httpx.get(f"{site.url}/ims/ob/v3p0/credentials")
+    assert nothing.status_code == 401
+    bad = client.get(f"{site.url}/ims/ob/v3p0/credentials", params={"limit": 0})
+    assert bad.status_code == 400
+    _valid(bad.json(), "imsx_statusinfo.json")
+    for query in ({"limit": 101}, {"offset": -1}, {"since": "yesterday"}, {"limit": "x"}):
+        answer = client.get(f"{site.url}/ims/ob/v3p0/credentials", params=query)
+        assert answer.status_code == 400, query
+        _valid(answer.json(), "imsx_statusinfo.json")
+
+
+def test_an_expired_access_token_is_refused(site: Site) -> None:
+    client, token = _authorised(site)
+    runtime = open_runtime(
+        Settings(site.cli.data_dir.resolve(), site.cli.database_url, site.cli.base_url)
+    )
+    try:
+        with runtime.uow() as uow:
+            uow.session.execute(
+                update(OAuthTokenRow)
+                .where(OAuthTokenRow.access_hash == digest(token["access_token"]))
+                .values(expires_at=datetime(2000, 1, 1, tzinfo=UTC))
+            )
+            uow.commit()
+    finally:
+        runtime.close()
+    expired = client.get(f"{site.url}/ims/ob/v3p0/profile")
+    assert expired.status_code == 401
+    assert "expired" in expired.json()["imsx_description"]
+    # The refresh token still works: that is what it is for.
+    client.refresh_token(f"{site.url}/oauth/token", refresh_token=token["refresh_token"])
+    assert client.get(f"{site.url}/ims/ob/v3p0/profile").status_code == 200
