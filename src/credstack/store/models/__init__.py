@@ -32,6 +32,7 @@ from credstack.store.models.records import (
     AttestationRow,
     CourseCompletionRow,
 )
+from credstack.store.models.signin import SigninLinkRow
 from credstack.store.models.tenancy import (
     ApiTokenRow,
     IssuerRow,
@@ -68,6 +69,7 @@ __all__ = [
     "PartnerRow",
     "ReviewEventRow",
     "SessionRow",
+    "SigninLinkRow",
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",
