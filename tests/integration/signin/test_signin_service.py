@@ -180,6 +180,7 @@ def test_unknown_addresses_are_answered_the_same_and_sent_nothing(
         assert cleo is not None
         erase_learner(uow, cleo, reason="asked to be forgotten", actor="operator")
         uow.commit()
+    assert _links(runtime) == []  # erasure takes the person's sign-in links too
     assert request_link(runtime, ANONYMOUS, "cleo@example.org", BROWSER) == known
     assert _deliver(runtime) == 0 and mail_server.inbox.messages == []  # erased: nothing goes
     for bad in ("", "not-an-address", "x" * 400 + "@example.org"):
