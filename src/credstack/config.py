@@ -70,6 +70,9 @@ class Limits:
     """
 
     sign_in_per_minute: int = 10
+    sign_in_mail_per_minute: int = 3
+    """Sign-in links asked for one address a minute (the service also caps an account's live
+    links, so a form cannot fill anyone's inbox)."""
     bad_token_per_minute: int = 20
     verify_per_minute: int = 120
     token_per_minute: int = 1200
@@ -79,6 +82,7 @@ class Limits:
 
 _LIMIT_ENV = {
     "sign_in_per_minute": "CREDSTACK_RATE_SIGN_IN",
+    "sign_in_mail_per_minute": "CREDSTACK_RATE_SIGN_IN_MAIL",
     "bad_token_per_minute": "CREDSTACK_RATE_BAD_TOKEN",
     "verify_per_minute": "CREDSTACK_RATE_VERIFY",
     "token_per_minute": "CREDSTACK_RATE_TOKEN",

@@ -10,6 +10,7 @@ __all__ = [
     "Conflict",
     "CredstackError",
     "Forbidden",
+    "Gone",
     "InvalidInput",
     "NotFound",
     "Overloaded",
@@ -50,6 +51,12 @@ class Unauthenticated(CredstackError):
 
 class Forbidden(CredstackError):
     http_status = 403
+
+
+class Gone(CredstackError):
+    """It existed and is over for good (a used or expired one-time link): ask for a new one."""
+
+    http_status = 410
 
 
 class TooLarge(CredstackError):

@@ -46,6 +46,7 @@ from credstack.web import (
     employer_pages,
     learner_pages,
     session_pages,
+    signin_pages,
     verify_pages,
 )
 
@@ -160,4 +161,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(learner_pages.router)
     app.include_router(employer_pages.router)
     app.include_router(session_pages.router)
+    app.include_router(signin_pages.router)
     return app

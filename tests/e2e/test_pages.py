@@ -26,7 +26,8 @@ BEN_MICROCREDENTIALS = (
 
 def sign_in(page: Page, site: DemoSite, token: str, then: str) -> None:
     page.goto(f"{site.url}{then}")
-    expect(page).to_have_url(f"{site.url}/login?next={then}")
+    expect(page).to_have_url(f"{site.url}/signin?next={then}")
+    page.get_by_role("link", name="sign in with the token").click()
     page.get_by_label("API token").fill(token)
     page.get_by_role("button", name="Sign in").click()
 
@@ -95,7 +96,7 @@ def test_learner_record_needs_sign_in_and_shows_awards_and_progress(
 
     page.get_by_role("button", name="Sign out").click()
     page.goto(f"{site.url}/learners/ben")
-    expect(page).to_have_url(f"{site.url}/login?next=/learners/ben")
+    expect(page).to_have_url(f"{site.url}/signin?next=/learners/ben")
     copied = httpx.get(f"{site.url}/learners/ben", cookies={"credstack_session": cookie["value"]})
     assert copied.status_code == 303  # signing out ended the session on the server too
 
@@ -141,7 +142,7 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_session(site: DemoSite) -> N
         assert signed_out.status_code == 303
     replayed = httpx.get(f"{site.url}{record}", cookies={"credstack_session": session})
     assert replayed.status_code == 303
-    assert replayed.headers["location"].startswith("/login?next=")
+    assert replayed.headers["location"].startswith("/signin?next=")
 
 
 def _ben_credentials(site: DemoSite) -> dict[str, str]:

@@ -93,6 +93,8 @@ class Limiters:
     """The server's buckets, one per kind of try (see ``config.Limits``)."""
 
     sign_in: RateLimiter
+    sign_in_mail: RateLimiter
+    """Keyed by the address asked for, not the client: one inbox, many clients."""
     bad_token: RateLimiter
     verify: RateLimiter
     token: RateLimiter
@@ -101,6 +103,9 @@ class Limiters:
     def from_limits(cls, limits: Limits) -> Limiters:
         return cls(
             sign_in=RateLimiter("sign-in attempts", limits.sign_in_per_minute),
+            sign_in_mail=RateLimiter(
+                "sign-in links for this address", limits.sign_in_mail_per_minute
+            ),
             bad_token=RateLimiter("requests with a bad token", limits.bad_token_per_minute),
             verify=RateLimiter("verification requests", limits.verify_per_minute),
             token=RateLimiter("requests with this token", limits.token_per_minute),

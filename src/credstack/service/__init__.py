@@ -47,6 +47,7 @@ __all__ = [
     "runtime",
     "sessions",
     "sharing",
+    "signin",
     "staff",
     "standing",
     "status",

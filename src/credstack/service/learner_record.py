@@ -30,7 +30,7 @@ from credstack.domain.requirements import Holds
 from credstack.errors import NotFound
 from credstack.service import clock, engine
 from credstack.service.achievements import achievement_of
-from credstack.service.actor import Actor
+from credstack.service.actor import Actor, ActorKind
 from credstack.service.award_records import valid_until
 from credstack.service.explain import outcome_json
 from credstack.service.issuance import credential_url, mark_identity_type, subject_identity
@@ -193,18 +193,23 @@ def award_state(award: AwardRow, today: date) -> str:
 
 
 def _open(uow: UnitOfWork, actor: Actor, ref: str) -> tuple[LearnerRow, dict[int, IssuerRow]]:
-    """The learner and the issuers whose part of the record `actor` may see; NotFound for a
-    learner they may not see, as for no such learner."""
+    """The learner and the issuers whose part of the record `actor` may see (a signed-in
+    learner sees all of their own); NotFound for a learner they may not see, as for no such
+    learner."""
     learner = find_learner(uow, ref)
     issuers: dict[int, IssuerRow] = {}
+    own = False
     if learner is not None:
+        own = actor.kind is ActorKind.LEARNER and actor.learner_id == learner.id
         shared = learner_issuer_ids(uow, learner)
         staff = actor.issuers()
         issuers = {
             i.id: i
             for i in uow.issuers.all()
-            if i.id in shared and (actor.is_operator or i.key in staff)
+            if i.id in shared and (actor.is_operator or own or i.key in staff)
         }
+    if learner is not None and own:
+        return learner, issuers
     if learner is None or not issuers:
         raise NotFound(f"unknown learner {ref!r}")
     return learner, issuers
@@ -295,8 +300,9 @@ def _in_progress(
 def learner_record_page(
     runtime: Runtime, actor: Actor, *, learner: str
 ) -> LearnerRecordView | RecordMoved:
-    """The learner record as the staff member `actor` may see it: awards from the issuers
-    where they hold a role, and progress on those issuers' achievements."""
+    """The learner record as the staff member `actor` may see it (awards from the issuers
+    where they hold a role, and progress on those issuers' achievements), or all of it for the
+    signed-in learner themselves."""
     with runtime.uow(write=False) as uow:
         who, issuers = _open(uow, actor, learner)
         if learner != who.public_id:

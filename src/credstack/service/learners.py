@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 
 from credstack.errors import Conflict, CredstackError, InvalidInput
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
-from credstack.store.models import IssuerRow, LearnerRow
+from credstack.store.models import IssuerRow, LearnerRow, SigninLinkRow
 from credstack.store.models.learners import new_public_id
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -148,6 +148,7 @@ def erase_learner(
     learner.key = f"erased.{learner.public_id.lower()}"
     learner.erased_at = clock.now()
     mail_outbox.forget_learner(uow, learner.id)
+    uow.session.execute(delete(SigninLinkRow).where(SigninLinkRow.learner_id == learner.id))
     resigned = _resign_without_clear_names(uow, learner, keys)
     details: dict[str, object] = {"reason": reason}
     if resigned:

@@ -29,10 +29,10 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 
 def _sign_in(actor: Actor, learner: str, suffix: str = "") -> RedirectResponse | None:
-    """Signed out: to the login page, coming back here after."""
+    """Signed out: to the sign-in page (a learner may see their own record), back here after."""
     if actor.kind is not ActorKind.ANONYMOUS:
         return None
-    return RedirectResponse(f"/login?next=/learners/{quote(learner)}{suffix}", status_code=303)
+    return RedirectResponse(f"/signin?next=/learners/{quote(learner)}{suffix}", status_code=303)
 
 
 def _moved(moved: RecordMoved, suffix: str = "") -> RedirectResponse:

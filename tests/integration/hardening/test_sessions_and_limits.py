@@ -63,8 +63,8 @@ def test_revoking_a_token_and_removing_a_role_work_at_once(
             revoked = httpx.post(f"{url}{ADMIN_ONLY}", headers=_bearer(token))
             assert revoked.status_code == 403
             assert revoked.json()["error"] == "the API token is unknown or revoked"
-            ended = browser.get("/learners/ada")  # its session ended too: to the login page
-            assert ended.status_code == 303 and ended.headers["location"].startswith("/login")
+            ended = browser.get("/learners/ada")  # its session ended too: to the sign-in page
+            assert ended.status_code == 303 and ended.headers["location"].startswith("/signin")
             assert "\tcli\t" in cli.ok("user", "tokens", "amy@tmcb.example")
             assert "\trevoked 20" in cli.ok("user", "tokens", "amy@tmcb.example")
     twice = cli.run("user", "revoke-token", "amy@tmcb.example", prefix)

@@ -81,9 +81,10 @@ def test_an_award_sends_one_message_with_text_and_html(
     assert message["To"] == ADDRESS
     assert message["Subject"].startswith("You have earned ")
     text, html = _text(message, "plain"), _text(message, "html")
-    learner_page = f"{BASE}/learners/{story.learner('ben').public_id}"
-    assert "Hello Benedikt Brandt," in text and learner_page in text
-    assert f'href="{learner_page}"' in html and f"verify?credential={award.public_id}" in html
+    signin = f"{BASE}/signin"
+    assert "Hello Benedikt Brandt," in text and "See and share it in your wallet" in text
+    assert signin in text.splitlines() and "/learners/" not in text  # the record is staff-only
+    assert f'href="{signin}"' in html and f"verify?credential={award.public_id}" in html
     [row] = _rows(story.uow)
     assert message["Message-ID"] == f"<{row.public_id}@badges.example.org>"
     assert (row.status, row.attempts) == ("sent", 1)

@@ -1,4 +1,4 @@
-"""E-mail to learners through a transactional outbox.
+"""E-mail to learners (and sign-in links to staff) through a transactional outbox.
 
 `outbox` writes a message owed (in the caller's transaction, so it exists exactly when what
 caused it was committed); `messages` renders each kind; `sender` delivers what is due over a
@@ -10,5 +10,6 @@ __all__ = [
     "messages",
     "outbox",
     "sender",
+    "signin_message",
     "transport",
 ]

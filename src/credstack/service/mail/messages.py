@@ -1,8 +1,10 @@
 """What each kind of message says, rendered at delivery from the rows it refers to.
 
-Adding a kind (the sign-in link, later) is one renderer and one entry in `RENDERERS`; the
-outbox and the sender do not change. A renderer returns None when the message is no longer
-owed (the learner was erased or has no address; the award it announces is gone).
+Adding a kind is one renderer and one entry in `RENDERERS`; the outbox and the sender do not
+change. A kind whose message carries a secret also has an entry in `DELIVERED`, which the
+sender calls once the mail server has accepted the message (the sign-in link's token goes).
+A renderer returns None when the message is no longer owed (the learner was erased or has no
+address; the award it announces is gone; the sign-in link was used or expired).
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from html import escape
 from credstack.domain.records import AwardStatus
 from credstack.service.issuance import award_context, verification_url
 from credstack.service.learners import profile
-from credstack.service.mail.kinds import AWARDED, EXPIRED, REVOKED
+from credstack.service.mail import signin_message
+from credstack.service.mail.kinds import AWARDED, EXPIRED, REVOKED, SIGNIN_LINK
 from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["RENDERERS", "Rendered", "render"]
+__all__ = ["DELIVERED", "RENDERERS", "Rendered", "delivered", "render"]
 
 
 @dataclass(frozen=True)
@@ -65,18 +68,21 @@ def _award_message(
     if person.email is None:
         return None
     name, issuer, achievement = person.name, context.issuer.name, context.version.name
-    record = f"{base_url.rstrip('/')}/learners/{context.learner.public_id}"
+    # The sign-in page, not a one-time link: an old message must sign nobody in. Signing in
+    # leads a learner to the wallet, where the credential is downloaded and shared.
+    signin = f"{base_url.rstrip('/')}/signin"
     check = verification_url(base_url, award.public_id)
     if kind == AWARDED:
         subject = f"You have earned {achievement}"
         said = (
             f"Hello {name},",
             f"{issuer} has awarded you {achievement}.",
-            "Your learner record has it as a verifiable credential (Open Badges 3.0): download "
-            "it for your wallet, or share a link to it with anyone who should see it.",
+            "See and share it in your wallet: it is a verifiable credential (Open Badges 3.0) "
+            "you can download, share a link to, or add to LinkedIn. Sign in with this e-mail "
+            "address; we send you a one-time link.",
         )
         links: tuple[tuple[str, str], ...] = (
-            ("Your learner record (download and share)", record),
+            ("Sign in to your wallet (see, share, add to LinkedIn)", signin),
             ("Check it", check),
         )
     else:
@@ -88,7 +94,7 @@ def _award_message(
             f"Your credential {achievement} from {issuer} {what}: {reason}.",
             "Anyone who checks it now is told so.",
         )
-        links = (("Your learner record", record),)
+        links = (("Sign in to your wallet", signin),)
     return Rendered(person.email, issuer, subject, said, links)
 
 
@@ -104,13 +110,35 @@ def _expired(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered 
     return _award_message(uow, row, base_url, EXPIRED)
 
 
-RENDERERS: dict[str, Renderer] = {AWARDED: _awarded, REVOKED: _revoked, EXPIRED: _expired}
+def _signin_link(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    mail = signin_message.signin_mail(uow, row, base_url)
+    return None if mail is None else Rendered(*mail)
+
+
+RENDERERS: dict[str, Renderer] = {
+    AWARDED: _awarded,
+    REVOKED: _revoked,
+    EXPIRED: _expired,
+    SIGNIN_LINK: _signin_link,
+}
+DELIVERED: dict[str, Callable[[UnitOfWork, OutboxMessageRow], None]] = {
+    SIGNIN_LINK: signin_message.delivered,
+}
+
+
+def delivered(uow: UnitOfWork, row_id: int) -> None:
+    """After the mail server accepted the message: forget what it alone needed."""
+    row = uow.session.get(OutboxMessageRow, row_id)
+    forget = DELIVERED.get(row.kind) if row is not None else None
+    if row is not None and forget is not None:
+        forget(uow, row)
 
 
 def render(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
-    learner = uow.session.get(LearnerRow, row.learner_id)
-    if learner is None or learner.erased_at is not None:
-        return None
+    if row.learner_id is not None:
+        learner = uow.session.get(LearnerRow, row.learner_id)
+        if learner is None or learner.erased_at is not None:
+            return None
     renderer = RENDERERS.get(row.kind)
     if renderer is None:
         raise LookupError(f"no renderer for mail kind {row.kind!r}")

@@ -29,6 +29,7 @@ __all__ = [
     "mark_sent",
     "queue",
     "queue_for_award",
+    "queue_message",
     "status",
 ]
 
@@ -46,10 +47,23 @@ def queue(
     """Owe `learner` a message of `kind`; nothing is owed to a learner without an address."""
     if learner.email_sealed is None or learner.erased_at is not None:
         return None
+    return queue_message(uow, kind, learner_id=learner.id, award_id=award_id, details=details)
+
+
+def queue_message(
+    uow: UnitOfWork,
+    kind: str,
+    *,
+    learner_id: int | None,
+    award_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> OutboxMessageRow:
+    """Owe a message whose renderer finds its recipient (`details` may name a staff member's
+    sign-in link); one tied to a learner goes when the learner is erased."""
     row = OutboxMessageRow(
         public_id=str(uuid.uuid4()),
         kind=kind,
-        learner_id=learner.id,
+        learner_id=learner_id,
         award_id=award_id,
         details=details or {},
         status=PENDING,

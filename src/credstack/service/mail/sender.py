@@ -23,7 +23,7 @@ from email.utils import format_datetime
 from credstack.config import Settings
 from credstack.service import clock
 from credstack.service.mail import outbox
-from credstack.service.mail.messages import Rendered, render
+from credstack.service.mail.messages import Rendered, delivered, render
 from credstack.service.mail.transport import (
     LogTransport,
     SmtpTransport,
@@ -144,6 +144,7 @@ class MailSender:
             return
         with self.units() as uow:
             outbox.mark_sent(uow, row_id, self.now())
+            delivered(uow, row_id)
             uow.commit()
         report.sent += 1
 

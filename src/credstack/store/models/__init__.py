@@ -34,6 +34,7 @@ from credstack.store.models.records import (
     AttestationRow,
     CourseCompletionRow,
 )
+from credstack.store.models.signin import SigninLinkRow
 from credstack.store.models.tenancy import (
     ApiTokenRow,
     IssuerRow,
@@ -75,6 +76,7 @@ __all__ = [
     "PartnerRow",
     "ReviewEventRow",
     "SessionRow",
+    "SigninLinkRow",
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",

@@ -30,9 +30,10 @@ class OutboxMessageRow(Base):
     public_id: Mapped[str] = mapped_column(String(36), unique=True)
     """Random; the Message-ID is made from it, so a resent message can be recognised."""
     kind: Mapped[str] = mapped_column(String(40))
-    learner_id: Mapped[int] = mapped_column(
+    learner_id: Mapped[int | None] = mapped_column(
         ForeignKey("learners.id", ondelete="CASCADE"), index=True
     )
+    """None only for a message to a staff member (a sign-in link); `details` says to whom."""
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"))
     details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="pending")
