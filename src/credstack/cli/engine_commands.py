@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -102,9 +103,20 @@ def ce_reminders(
     days: Annotated[int, typer.Option(help="Remind those with fewer days left than this.")] = 180,
     as_of: AsOf = None,
     as_json: Json = False,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue",
+            help="E-mail the reminders due at CREDSTACK_CE_REMINDER_DAYS (default 90,30,7 "
+            "days before a cycle ends), each once per cycle, and list what was queued.",
+        ),
+    ] = False,
 ) -> None:
     """Certificants short of hours with fewer than DAYS days left in their cycle."""
     on = parse_date(as_of, "--as-of")
+    if queue:
+        _queue_reminders(on, as_json)
+        return
     with installation() as runtime:
         due = renewals.reminders(runtime, OPERATOR, issuer=None, days=days, as_of=on)
     if as_json:
@@ -146,3 +158,29 @@ def ce_close(as_of: AsOf = None) -> None:
     ]
     for line in lines or ["no cycles due"]:
         say(line)
+
+
+def _queue_reminders(on: date, as_json: bool) -> None:
+    with installation() as runtime:
+        queued = renewals.queue_reminders(runtime, OPERATOR, issuer=None, as_of=on)
+    if as_json:
+        rows = [
+            {
+                "learner": q.learner,
+                "issuer": q.issuer,
+                "achievement": q.achievement,
+                "threshold_days": q.threshold,
+                "hours_needed": json_number(q.hours_needed),
+                "days_left": q.days_left,
+                "cycle_end": q.cycle_end.isoformat(),
+            }
+            for q in queued
+        ]
+        say(json.dumps(rows, indent=2))
+        return
+    for q in queued:
+        say(
+            f"queued\t{q.learner}\t{q.issuer}:{q.achievement}\t{q.threshold}-day reminder: "
+            f"{counted(q.hours_needed, 'hour')} needed, {counted(q.days_left, 'day')} left"
+        )
+    say(f"{counted(len(queued), 'reminder')} queued")

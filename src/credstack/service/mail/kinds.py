@@ -3,8 +3,9 @@ services that queue them import nothing of how they are written."""
 
 from __future__ import annotations
 
-__all__ = ["AWARDED", "EXPIRED", "REVOKED"]
+__all__ = ["AWARDED", "CE_REMINDER", "EXPIRED", "REVOKED"]
 
 AWARDED = "award.issued"
 REVOKED = "award.revoked"
 EXPIRED = "award.expired"
+CE_REMINDER = "ce.reminder"

@@ -14,7 +14,7 @@ from html import escape
 from credstack.domain.records import AwardStatus
 from credstack.service.issuance import award_context, verification_url
 from credstack.service.learners import profile
-from credstack.service.mail.kinds import AWARDED, EXPIRED, REVOKED
+from credstack.service.mail.kinds import AWARDED, CE_REMINDER, EXPIRED, REVOKED
 from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
 
@@ -104,7 +104,49 @@ def _expired(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered 
     return _award_message(uow, row, base_url, EXPIRED)
 
 
-RENDERERS: dict[str, Renderer] = {AWARDED: _awarded, REVOKED: _revoked, EXPIRED: _expired}
+def _hours(amount: object) -> str:
+    return f"{amount} hour" if str(amount) == "1" else f"{amount} hours"
+
+
+def _ce_reminder(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    """The hours still short, by category, as they stood the day the reminder was queued."""
+    award = uow.session.get(AwardRow, row.award_id) if row.award_id is not None else None
+    if award is None or award.status != AwardStatus.ACTIVE:
+        return None  # lapsed or revoked since: the notice that followed says so
+    context = award_context(uow, award)
+    person = profile(uow, context.learner)
+    if person.email is None:
+        return None
+    d = row.details
+    days = int(d["days_left"])
+    left = "1 day" if days == 1 else f"{days} days"
+    issuer, achievement = context.issuer.name, context.version.name
+    said = [
+        f"Hello {person.name},",
+        f"Your {achievement} certification from {issuer} needs {_hours(d['hours_needed'])} "
+        f"more of continuing education before its cycle ends on {d['cycle_end']} "
+        f"({left} left).",
+    ]
+    short = [f"{category}: {_hours(hours)} short" for category, hours in d["categories"]]
+    if short:
+        said.append("By category: " + "; ".join(short) + ".")
+    if d["short_by"] != "0":
+        said.append(f"In all: {_hours(d['short_by'])} short.")
+    said.append(
+        "Without them the certification lapses when the cycle ends. Activities you complete "
+        "before then count."
+    )
+    record = f"{base_url.rstrip('/')}/learners/{context.learner.public_id}"
+    subject = f"{achievement}: {_hours(d['hours_needed'])} of CE due by {d['cycle_end']}"
+    return Rendered(person.email, issuer, subject, tuple(said), (("Your learner record", record),))
+
+
+RENDERERS: dict[str, Renderer] = {
+    AWARDED: _awarded,
+    REVOKED: _revoked,
+    EXPIRED: _expired,
+    CE_REMINDER: _ce_reminder,
+}
 
 
 def render(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
