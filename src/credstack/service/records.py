@@ -9,8 +9,11 @@ two issuers' keys may collide.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
 
 from credstack.domain.calendar import day_of
 from credstack.domain.quantities import ZERO, exact
@@ -32,13 +35,15 @@ from credstack.store.models import (
     AchievementVersionRow,
     AssessmentAttemptRow,
     AssessmentRow,
+    AttestationRow,
     AwardRow,
+    CourseCompletionRow,
     IssuerRow,
     LearnerRow,
 )
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["Records", "load_records", "record_id"]
+__all__ = ["Records", "load_records", "load_records_of", "record_id"]
 
 
 @dataclass
@@ -139,12 +144,89 @@ def _award(row: AwardRow, names: _Names, perspective: IssuerRow) -> Award:
 
 def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -> Records:
     """Every dated record is put on the perspective issuer's calendar day (domain.calendar)."""
+    return _records(
+        perspective,
+        _Names(uow),
+        uow.awards.for_learner(learner.id),
+        uow.records.attempts(learner.id),
+        uow.records.attestations(learner.id),
+        uow.records.completions(learner.id),
+    )
+
+
+def load_records_of(
+    uow: UnitOfWork, learner_ids: Sequence[int], perspective: IssuerRow
+) -> dict[int, Records]:
+    """`load_records` for a batch of learners in four queries rather than four each: what a
+    job over every learner reads (learners without records get empty ones)."""
+    ids = list(learner_ids)
+    awards = _by_learner(
+        uow.session.scalars(
+            select(AwardRow).where(AwardRow.learner_id.in_(ids)).order_by(AwardRow.id)
+        )
+    )
+    attempts = _by_learner(
+        uow.session.scalars(
+            select(AssessmentAttemptRow)
+            .where(AssessmentAttemptRow.learner_id.in_(ids))
+            .order_by(AssessmentAttemptRow.id)
+        )
+    )
+    attestations = _by_learner(
+        uow.session.scalars(
+            select(AttestationRow)
+            .where(AttestationRow.learner_id.in_(ids))
+            .order_by(AttestationRow.id)
+        )
+    )
+    completions = _by_learner(
+        uow.session.scalars(
+            select(CourseCompletionRow)
+            .where(CourseCompletionRow.learner_id.in_(ids))
+            .order_by(CourseCompletionRow.id)
+        )
+    )
     names = _Names(uow)
+    return {
+        i: _records(
+            perspective,
+            names,
+            awards.get(i, ()),
+            attempts.get(i, ()),
+            attestations.get(i, ()),
+            completions.get(i, ()),
+        )
+        for i in ids
+    }
+
+
+class _OfLearner(Protocol):
+    learner_id: Any
+
+
+_Row = TypeVar("_Row", bound=_OfLearner)
+
+
+def _by_learner(rows: Iterable[_Row]) -> dict[int, list[_Row]]:
+    grouped: dict[int, list[_Row]] = {}
+    for row in rows:
+        grouped.setdefault(row.learner_id, []).append(row)
+    return grouped
+
+
+def _records(
+    perspective: IssuerRow,
+    names: _Names,
+    awards: Iterable[AwardRow],
+    attempts: Iterable[AssessmentAttemptRow],
+    attestations: Iterable[AttestationRow],
+    completions: Iterable[CourseCompletionRow],
+) -> Records:
     out = Records(perspective, names=names)
     where = issuer_zone(perspective)
-    for row in uow.awards.for_learner(learner.id):
+    for row in awards:
         out.admit(row)
-    for attempt in uow.records.attempts(learner.id):
+    for attempt in attempts:
         key = _scoped(
             names.assessment(attempt.assessment_version_id), attempt.issuer_id, perspective, names
         )
@@ -180,7 +262,7 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
             ),
             attempt,
         )
-    for attestation in uow.records.attestations(learner.id):
+    for attestation in attestations:
         out._keep(
             Attestation(
                 id=record_id("attestation", attestation.public_id),
@@ -193,7 +275,7 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
             ),
             attestation,
         )
-    for completion in uow.records.completions(learner.id):
+    for completion in completions:
         out._keep(
             CourseCompletion(
                 id=record_id("course", completion.public_id),

@@ -82,8 +82,6 @@ def test_ce_reminder_days_default_and_configured(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("value", ["90;30", "-7", "0", "3661", "x", ",".join(["5"] * 11)])
-def test_bad_ce_reminder_days_are_refused_naming_the_variable(
-    value: str, tmp_path: Path
-) -> None:
+def test_bad_ce_reminder_days_are_refused_naming_the_variable(value: str, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="CREDSTACK_CE_REMINDER_DAYS"):
         load_settings(tmp_path, env={"CREDSTACK_CE_REMINDER_DAYS": value})
