@@ -93,7 +93,7 @@ def _kinds(uow: UnitOfWork) -> dict[str, int]:
     rows = uow.session.execute(
         select(OutboxMessageRow.kind, func.count()).group_by(OutboxMessageRow.kind)
     )
-    return {str(kind): int(count) for kind, count in rows.tuples()}
+    return {str(row[0]): int(row[1]) for row in rows}
 
 
 def _figures(done: Reevaluation) -> tuple[int, int, int, int, int, int]:
