@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from credstack.domain.checks import Check, compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
-from credstack.domain.records import Award
+from credstack.domain.records import Award, Record
 from credstack.errors import Forbidden, InvalidInput
 from credstack.service import ce, clock, lifecycle
 from credstack.service.actor import Actor, authorise
@@ -35,7 +35,7 @@ from credstack.service.awards import grant_award
 from credstack.service.engine import CompiledCatalog, compile_catalog, evidence_of
 from credstack.service.keys import KeyStore
 from credstack.service.people import require_issuer
-from credstack.service.records import Records, load_records_of
+from credstack.service.records import Records, load_records, records_of
 from credstack.service.runtime import Runtime
 from credstack.store.models import IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
@@ -180,17 +180,24 @@ def _batch(
         if compiled_checks is None:
             compiled_checks = {k: compile_check(r) for k, r in compiled.requirements.items()}
             tally.checks[(issuer.key, state)] = compiled_checks
-        records = load_records_of(uow, ids, issuer)
+        found = records_of(uow, ids, issuer)
         for learner in learners:
-            if learner.erased_at is None:
+            if learner.erased_at is None and _newly_met(found[learner.id], compiled_checks, day):
+                records = load_records(uow, learner, issuer)
                 tally.granted += _grant_newly_met(
-                    uow, keys, issuer, learner, records[learner.id], compiled, compiled_checks, day
+                    uow, keys, issuer, learner, records, compiled, compiled_checks, day
                 )
     tally.reminders += len(
         ce.queue_reminders(
             uow, as_of=day, thresholds=tally.thresholds, issuer=issuer, learner_ids=ids
         )
     )
+
+
+def _newly_met(records: Sequence[Record], checks: dict[str, Check], day: date) -> list[str]:
+    """What the learner meets and was never awarded (by the compiled yes/no checks)."""
+    ever = {r.achievement_id for r in records if isinstance(r, Award)}
+    return [k for k in met_achievements(checks, records, day) if k not in ever]
 
 
 def _grant_newly_met(
@@ -207,12 +214,7 @@ def _grant_newly_met(
     made here may complete a stack)."""
     granted, looked_at = 0, set()
     while True:
-        ever = {r.achievement_id for r in records.items if isinstance(r, Award)}
-        pending = [
-            k
-            for k in met_achievements(checks, records.items, day)
-            if k not in ever and k not in looked_at
-        ]
+        pending = [k for k in _newly_met(records.items, checks, day) if k not in looked_at]
         if not pending:
             return granted
         for key in pending:

@@ -17,6 +17,7 @@ from credstack.errors import Forbidden, InvalidInput
 from credstack.service.actor import Actor, RoleGrant
 from credstack.service.learners import set_profile
 from credstack.service.mail.kinds import AWARDED, CE_REMINDER, EXPIRED
+from credstack.service.records import load_records, records_of
 from credstack.service.reevaluation import Reevaluation, reevaluate
 from credstack.service.runtime import Runtime
 from credstack.store.models import AssessmentAttemptRow, AwardRow, CeCycleRow, OutboxMessageRow
@@ -168,3 +169,15 @@ def test_one_issuer_at_a_time_and_only_what_has_happened(story: Story, runtime: 
         reevaluate(runtime, staff, issuer="ccrb", as_of=RUN_ON)
     with pytest.raises(InvalidInput):
         reevaluate(runtime, OPERATOR, issuer="ccrb", as_of=RUN_ON, batch=0)
+
+
+def test_the_batch_reader_gives_what_load_records_gives(story: Story, runtime: Runtime) -> None:
+    reevaluate(runtime, OPERATOR, issuer=None, as_of=RUN_ON)
+    story.uow.session.expire_all()
+    for issuer in ("ccrb", "wcb"):
+        perspective = story.issuer(issuer)
+        learners = [story.learner(who) for who in ("ana", "ben", "cleo", "wren")]
+        batch = records_of(story.uow, [learner.id for learner in learners], perspective)
+        for learner in learners:
+            one = load_records(story.uow, learner, perspective).items
+            assert batch[learner.id] == one and one
