@@ -7,8 +7,10 @@ their last valid day, grants what is newly met, and queues the CE reminders due,
 
 Memory stays bounded: learners are read in batches by id (a keyset, never all at once), each
 batch in its own unit of work, so what one batch loaded is gone before the next. Most learners
-meet nothing new, and the compiled yes/no checks (`domain.checks`) answer that without the
-explaining evaluator, which runs only for what is about to be awarded.
+meet nothing new: a batch is read as plain rows (`records.records_of`) and the compiled yes/no
+checks (`domain.checks`) answer that without ORM objects or the explaining evaluator; only a
+learner with something newly met is loaded in full and evaluated with explanations. Each
+issuer's catalog is compiled once, when the run starts.
 
 "Newly met" means an achievement the learner has never been awarded: a credential that was
 revoked or has lapsed is earned again through a new record (settling), never by this job, so
@@ -19,8 +21,8 @@ notices keyed in the outbox, a second run on the same day changes nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -28,11 +30,12 @@ from sqlalchemy import select
 from credstack.domain.checks import Check, compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, Record
+from credstack.domain.requirements import Requirement
 from credstack.errors import Forbidden, InvalidInput
 from credstack.service import ce, clock, lifecycle
 from credstack.service.actor import Actor, authorise
 from credstack.service.awards import grant_award
-from credstack.service.engine import CompiledCatalog, compile_catalog, evidence_of
+from credstack.service.engine import compile_catalog, evidence_of
 from credstack.service.keys import KeyStore
 from credstack.service.people import require_issuer
 from credstack.service.records import Records, load_records, records_of
@@ -71,14 +74,19 @@ class Reevaluation:
         return self.learners / self.seconds if self.seconds > 0 else 0.0
 
 
-_State = tuple[str, tuple[tuple[str, str], ...]]
-"""An issuer and its issuable achievements' content hashes: what compiled checks depend on."""
+@dataclass(frozen=True)
+class _Plan:
+    """One issuer's part of the run, fixed when it starts: its day, and its issuable
+    requirement trees (the engine's compiled catalog) with their compiled yes/no checks."""
+
+    issuer: str
+    day: date
+    requirements: Mapping[str, Requirement]
+    checks: dict[str, Check]
 
 
 @dataclass
 class _Tally:
-    """The run's counts, and what it compiled once: the checks per catalog state."""
-
     thresholds: tuple[int, ...]
     learners: int = 0
     granted: int = 0
@@ -86,7 +94,6 @@ class _Tally:
     renewed: int = 0
     lapsed: int = 0
     reminders: int = 0
-    checks: dict[_State, dict[str, Check]] = field(default_factory=dict)
 
 
 def reevaluate(
@@ -107,7 +114,7 @@ def reevaluate(
         authorise(actor, issuer, "admin", what="re-evaluate the issuer's learners")
     started = time.perf_counter()
     with runtime.uow(write=False) as uow:
-        days = [(where.key, day) for where, day in _scope(uow, issuer, as_of)]
+        plans = [_plan(uow, where, day) for where, day in _scope(uow, issuer, as_of)]
     tally = _Tally(runtime.settings.ce_reminder_days)
     after = 0
     while True:
@@ -123,8 +130,8 @@ def reevaluate(
             if not learners:
                 break
             keys = runtime.keys(uow)
-            for key, day in days:
-                _batch(uow, keys, require_issuer(uow, key), day, learners, tally)
+            for plan in plans:
+                _batch(uow, keys, plan, learners, tally)
             uow.commit()
         tally.learners += len(learners)
         after = learners[-1].id
@@ -154,14 +161,17 @@ def _past(day: date, issuer: IssuerRow) -> date:
     return clock.check_day(day, "--as-of", issuer, past=True)
 
 
+def _plan(uow: UnitOfWork, issuer: IssuerRow, day: date) -> _Plan:
+    """Compiled once per run: a catalog published during the run is seen by the next one."""
+    requirements = compile_catalog(uow, issuer).requirements
+    checks = {key: compile_check(tree) for key, tree in requirements.items()}
+    return _Plan(issuer.key, day, requirements, checks)
+
+
 def _batch(
-    uow: UnitOfWork,
-    keys: KeyStore,
-    issuer: IssuerRow,
-    day: date,
-    learners: Sequence[LearnerRow],
-    tally: _Tally,
+    uow: UnitOfWork, keys: KeyStore, plan: _Plan, learners: Sequence[LearnerRow], tally: _Tally
 ) -> None:
+    issuer, day = require_issuer(uow, plan.issuer), plan.day
     ids = [learner.id for learner in learners]
     # Cycles first: a certification's end date is its cycle's, and closing decides between
     # renewal and lapse; only what no cycle governs lapses by its date alone.
@@ -173,20 +183,12 @@ def _batch(
     tally.expired += len(
         lifecycle.expire_ended(uow, as_of=day, issuer_id=issuer.id, learner_ids=ids)
     )
-    compiled = compile_catalog(uow, issuer)
-    if compiled.requirements:
-        state = tuple(sorted((key, v.content_hash) for key, v in compiled.versions.items()))
-        compiled_checks = tally.checks.get((issuer.key, state))
-        if compiled_checks is None:
-            compiled_checks = {k: compile_check(r) for k, r in compiled.requirements.items()}
-            tally.checks[(issuer.key, state)] = compiled_checks
+    if plan.checks:
         found = records_of(uow, ids, issuer)
         for learner in learners:
-            if learner.erased_at is None and _newly_met(found[learner.id], compiled_checks, day):
+            if learner.erased_at is None and _newly_met(found[learner.id], plan.checks, day):
                 records = load_records(uow, learner, issuer)
-                tally.granted += _grant_newly_met(
-                    uow, keys, issuer, learner, records, compiled, compiled_checks, day
-                )
+                tally.granted += _grant_newly_met(uow, keys, issuer, learner, records, plan)
     tally.reminders += len(
         ce.queue_reminders(
             uow, as_of=day, thresholds=tally.thresholds, issuer=issuer, learner_ids=ids
@@ -206,20 +208,20 @@ def _grant_newly_met(
     issuer: IssuerRow,
     learner: LearnerRow,
     records: Records,
-    compiled: CompiledCatalog,
-    checks: dict[str, Check],
-    day: date,
+    plan: _Plan,
 ) -> int:
     """Award what the learner meets and was never awarded, until nothing more is met (an award
     made here may complete a stack)."""
     granted, looked_at = 0, set()
     while True:
-        pending = [k for k in _newly_met(records.items, checks, day) if k not in looked_at]
+        pending = [
+            k for k in _newly_met(records.items, plan.checks, plan.day) if k not in looked_at
+        ]
         if not pending:
             return granted
         for key in pending:
             looked_at.add(key)
-            outcome = evaluate(compiled.requirements[key], records.items, day)
+            outcome = evaluate(plan.requirements[key], records.items, plan.day)
             if not outcome.met:  # pragma: no cover - the checks and the evaluator agree (tests)
                 continue
             row = grant_award(
@@ -227,7 +229,7 @@ def _grant_newly_met(
                 issuer=issuer,
                 learner=learner,
                 achievement_key=key,
-                awarded_on=day,
+                awarded_on=plan.day,
                 evidence=evidence_of(outcome, records),
                 counted=list(outcome.counted),
                 evidence_refs=records.evidence(uow, outcome.counted),
