@@ -332,7 +332,9 @@ def queue_reminders(
     if not thresholds:
         return queued
     for award, cycle_row in _open_cycles(uow, learner_ids):
-        if award.status != AwardStatus.ACTIVE or (issuer and award.issuer_id != issuer.id):
+        if award.status != AwardStatus.ACTIVE or (
+            issuer is not None and award.issuer_id != issuer.id
+        ):
             continue
         if (cycle_row.ends_on - as_of).days > max(thresholds):
             continue  # far from its end: no report needed to know nothing is due
