@@ -21,6 +21,7 @@ from credstack.limits import MAX_CREDENTIAL_BYTES, VERIFY_TIME_BUDGET_SECONDS
 
 __all__ = [
     "BASE_URL_ENV",
+    "CE_REMINDER_DAYS_ENV",
     "CJK_FONT_ENV",
     "DATABASE_URL_ENV",
     "DATA_DIR_ENV",
@@ -59,6 +60,10 @@ MAIL_FROM_ENV = "CREDSTACK_MAIL_FROM"
 PRIVACY_URL_ENV = "CREDSTACK_PRIVACY_URL"
 TERMS_URL_ENV = "CREDSTACK_TERMS_URL"
 SERVICE_IMAGE_URL_ENV = "CREDSTACK_SERVICE_IMAGE_URL"
+CE_REMINDER_DAYS_ENV = "CREDSTACK_CE_REMINDER_DAYS"
+DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
+MAX_REMINDER_DAYS = 3660
+"""Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,9 @@ class Settings:
     privacy_policy_url: str | None = None
     terms_url: str | None = None
     service_image_url: str | None = None
+    # Days before a CE cycle's last day when a certificant still short of hours is e-mailed
+    # (each at most once per cycle).
+    ce_reminder_days: tuple[int, ...] = DEFAULT_CE_REMINDER_DAYS
 
     @property
     def sender_address(self) -> str:
@@ -198,6 +206,7 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         privacy_policy_url=_https_url(PRIVACY_URL_ENV, read(PRIVACY_URL_ENV)),
         terms_url=_https_url(TERMS_URL_ENV, read(TERMS_URL_ENV)),
         service_image_url=_https_url(SERVICE_IMAGE_URL_ENV, read(SERVICE_IMAGE_URL_ENV)),
+        ce_reminder_days=_reminder_days(read(CE_REMINDER_DAYS_ENV)),
     )
 
 
@@ -264,6 +273,20 @@ def _mail_from(address: str | None) -> str | None:
     if address is not None and (address.count("@") != 1 or any(c in address for c in " <>,")):
         raise InvalidInput(f"{MAIL_FROM_ENV}={address!r}: give one bare address, name@host")
     return address
+
+
+def _reminder_days(raw: str | None) -> tuple[int, ...]:
+    """`90,30,7`: whole days before a cycle ends, each from 1 to ten years, at most ten."""
+    if raw is None:
+        return DEFAULT_CE_REMINDER_DAYS
+    problem = f"{CE_REMINDER_DAYS_ENV}={raw!r}: give days before a cycle ends, e.g. 90,30,7"
+    parts = [p.strip() for p in raw.split(",")]
+    if len(parts) > 10 or not all(p.isdigit() for p in parts):
+        raise InvalidInput(problem)
+    days = sorted({int(p) for p in parts}, reverse=True)
+    if not all(1 <= d <= MAX_REMINDER_DAYS for d in days):
+        raise InvalidInput(f"{problem} (each from 1 to {MAX_REMINDER_DAYS})")
+    return tuple(days)
 
 
 _Number = TypeVar("_Number", int, float)

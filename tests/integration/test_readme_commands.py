@@ -104,6 +104,9 @@ EXPECTED = {
         r"^issuer solo created: did:key:z6Mk\S+$"
     ),
     "credstack audit-trail verify": Expect(r"^\d+ events, chain intact$"),
+    "credstack engine reevaluate": Expect(
+        r"^learners\t\d+\nawards granted\t0\nexpired\t0\n[\s\S]*\nlearners/s\t\d+$"
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -10,15 +11,19 @@ import typer
 from credstack.cli.app import app, counted, installation, parse_date, say
 from credstack.domain.audit import render_audit
 from credstack.domain.quantities import json_number
-from credstack.service import renewals, standing
+from credstack.service import reevaluation, renewals, standing
 from credstack.service.actor import Actor
 from credstack.service.explain import audit_json, compliance_json, compliance_text, outcome_text
 from credstack.service.standing import Question
 
-__all__ = ["AsOf", "Issuer", "Json", "ce_app"]
+__all__ = ["AsOf", "Issuer", "Json", "ce_app", "engine_app"]
 
 ce_app = typer.Typer(no_args_is_help=True, help="Continuing-education cycles.")
 app.add_typer(ce_app, name="ce")
+engine_app = typer.Typer(
+    no_args_is_help=True, help="The stacking engine's jobs over every learner."
+)
+app.add_typer(engine_app, name="engine")
 
 AsOf = Annotated[
     str | None,
@@ -102,9 +107,20 @@ def ce_reminders(
     days: Annotated[int, typer.Option(help="Remind those with fewer days left than this.")] = 180,
     as_of: AsOf = None,
     as_json: Json = False,
+    queue: Annotated[
+        bool,
+        typer.Option(
+            "--queue",
+            help="E-mail the reminders due at CREDSTACK_CE_REMINDER_DAYS (default 90,30,7 "
+            "days before a cycle ends), each once per cycle, and list what was queued.",
+        ),
+    ] = False,
 ) -> None:
     """Certificants short of hours with fewer than DAYS days left in their cycle."""
     on = parse_date(as_of, "--as-of")
+    if queue:
+        _queue_reminders(on, as_json)
+        return
     with installation() as runtime:
         due = renewals.reminders(runtime, OPERATOR, issuer=None, days=days, as_of=on)
     if as_json:
@@ -146,3 +162,72 @@ def ce_close(as_of: AsOf = None) -> None:
     ]
     for line in lines or ["no cycles due"]:
         say(line)
+
+
+def _queue_reminders(on: date, as_json: bool) -> None:
+    with installation() as runtime:
+        queued = renewals.queue_reminders(runtime, OPERATOR, issuer=None, as_of=on)
+    if as_json:
+        rows = [
+            {
+                "learner": q.learner,
+                "issuer": q.issuer,
+                "achievement": q.achievement,
+                "threshold_days": q.threshold,
+                "hours_needed": json_number(q.hours_needed),
+                "days_left": q.days_left,
+                "cycle_end": q.cycle_end.isoformat(),
+            }
+            for q in queued
+        ]
+        say(json.dumps(rows, indent=2))
+        return
+    for q in queued:
+        say(
+            f"queued\t{q.learner}\t{q.issuer}:{q.achievement}\t{q.threshold}-day reminder: "
+            f"{counted(q.hours_needed, 'hour')} needed, {counted(q.days_left, 'day')} left"
+        )
+    say(f"{counted(len(queued), 'reminder')} queued")
+
+
+@engine_app.command("reevaluate")
+def engine_reevaluate(
+    issuer: Annotated[
+        str | None, typer.Option("--issuer", help="Only this issuer (default: every issuer).")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Re-evaluate as of this date (YYYY-MM-DD; default today)."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Every learner's records through the compiled requirements: awards newly met, expiries,
+    CE cycles closed, reminders queued. Run it nightly; a second run the same day changes
+    nothing."""
+    day = None if as_of is None else parse_date(as_of, "--as-of")
+    with installation() as runtime:
+        done = reevaluation.reevaluate(runtime, OPERATOR, issuer=issuer, as_of=day)
+    figures = {
+        "learners": done.learners,
+        "awards_granted": done.granted,
+        "expired": done.expired,
+        "cycles_closed": done.cycles_closed,
+        "cycles_renewed": done.cycles_renewed,
+        "cycles_lapsed": done.cycles_lapsed,
+        "reminders_queued": done.reminders_queued,
+        "seconds": round(done.seconds, 3),
+        "learners_per_second": round(done.learners_per_second, 1),
+    }
+    if as_json:
+        say(json.dumps(figures, indent=2))
+        return
+    say(f"learners\t{done.learners}")
+    say(f"awards granted\t{done.granted}")
+    say(f"expired\t{done.expired}")
+    say(
+        f"cycles closed\t{done.cycles_closed} "
+        f"({done.cycles_renewed} renewed, {done.cycles_lapsed} lapsed)"
+    )
+    say(f"reminders queued\t{done.reminders_queued}")
+    say(f"seconds\t{done.seconds:.2f}")
+    say(f"learners/s\t{done.learners_per_second:.0f}")

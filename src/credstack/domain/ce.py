@@ -32,6 +32,7 @@ __all__ = [
     "compliance",
     "counts_as_ce",
     "needs_reminder",
+    "reminder_due",
     "tally_ce",
 ]
 
@@ -238,3 +239,16 @@ def close_cycle(
 def needs_reminder(report: ComplianceReport, within_days: int = 180) -> bool:
     """Short of hours with fewer than ``within_days`` days left (and the cycle not over)."""
     return not report.compliant and 0 <= report.days_left < within_days
+
+
+def reminder_due(report: ComplianceReport, thresholds: Iterable[int]) -> int | None:
+    """The reminder owed on ``report.as_of``: the nearest threshold (days before the cycle's
+    last day) already reached, while the cycle is short and not over; None when none is.
+
+    Only the nearest one: a learner first found short 20 days before the end is told once
+    (the 30-day reminder), not also the 90-day one they were never sent.
+    """
+    if report.compliant or report.days_left < 0:
+        return None
+    reached = [days for days in thresholds if report.days_left <= days]
+    return min(reached) if reached else None

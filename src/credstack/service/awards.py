@@ -22,6 +22,7 @@ from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.evidence import EvidenceRef
 from credstack.service.issuance import issue
 from credstack.service.keys import KeyStore
+from credstack.service.lifecycle import validity_ended
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import AWARDED
 from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
@@ -47,11 +48,10 @@ def _active_of_version(uow: UnitOfWork, learner: LearnerRow, version_id: int) ->
 
 
 def _retire_lapsed(uow: UnitOfWork, award: AwardRow) -> None:
-    """An award past its validity is still marked active until something notices; a new award
-    of the same version notices, so the one-active-award rule holds."""
-    award.status = "expired"
-    award.status_reason = f"validity ended on {award.valid_until}"
-    uow.awards.add(AwardEventRow(award_id=award.id, kind="expired", reason=award.status_reason))
+    """An award past its validity is still marked active until something notices (the nightly
+    re-evaluation, or a new award of the same version here), so the one-active-award rule
+    holds; it lapses by the one rule, `lifecycle.validity_ended`."""
+    validity_ended(uow, award)
 
 
 def holds(uow: UnitOfWork, learner: LearnerRow, achievement_id: int, on: date) -> AwardRow | None:

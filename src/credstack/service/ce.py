@@ -8,6 +8,7 @@ certification (status expired, not revoked) and flag whatever was built on it.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,6 +21,7 @@ from credstack.domain.ce import (
     close_cycle,
     compliance,
     needs_reminder,
+    reminder_due,
 )
 from credstack.domain.quantities import show
 from credstack.domain.records import AwardStatus
@@ -28,6 +30,8 @@ from credstack.errors import Conflict, NotFound
 from credstack.service import clock
 from credstack.service.achievements import achievement_of
 from credstack.service.lifecycle import expire_award
+from credstack.service.mail import outbox as mail_outbox
+from credstack.service.mail.kinds import CE_REMINDER
 from credstack.service.records import load_records, record_id
 from credstack.store.models import (
     AchievementRow,
@@ -43,11 +47,13 @@ from credstack.store.uow import UnitOfWork
 
 __all__ = [
     "CycleClosure",
+    "QueuedReminder",
     "Reminder",
     "certification_award",
     "close_due_cycles",
     "maintenance_rule",
     "open_first_cycle",
+    "queue_reminders",
     "reminders",
     "renew",
     "report_for",
@@ -216,12 +222,17 @@ def _close(
 
 
 def close_due_cycles(
-    uow: UnitOfWork, *, on: date, issuer: IssuerRow | None = None
+    uow: UnitOfWork,
+    *,
+    on: date,
+    issuer: IssuerRow | None = None,
+    learner_ids: Collection[int] | None = None,
 ) -> list[CycleClosure]:
-    """Close every open cycle (of one issuer, or all) whose last day is before `on`."""
+    """Close every open cycle (of one issuer, or all; of some learners, or all) whose last
+    day is before `on`."""
     closures: list[CycleClosure] = []
-    for award, cycle_row in _open_cycles(uow):
-        if cycle_row.ends_on >= on or award.status != AwardStatus.ACTIVE:
+    for award, cycle_row in _open_cycles(uow, learner_ids, ends_before=on):
+        if award.status != AwardStatus.ACTIVE:
             continue
         if issuer is not None and award.issuer_id != issuer.id:
             continue
@@ -235,14 +246,23 @@ def close_due_cycles(
     return closures
 
 
-def _open_cycles(uow: UnitOfWork) -> list[tuple[AwardRow, CeCycleRow]]:
-    rows = uow.session.execute(
+def _open_cycles(
+    uow: UnitOfWork,
+    learner_ids: Collection[int] | None = None,
+    *,
+    ends_before: date | None = None,
+) -> list[tuple[AwardRow, CeCycleRow]]:
+    query = (
         select(AwardRow, CeCycleRow)
         .join(CeCycleRow, CeCycleRow.award_id == AwardRow.id)
         .where(CeCycleRow.status == "open")
         .order_by(CeCycleRow.ends_on, AwardRow.id)
-    ).all()
-    return [(a, c) for a, c in rows]
+    )
+    if learner_ids is not None:
+        query = query.where(AwardRow.learner_id.in_(list(learner_ids)))
+    if ends_before is not None:
+        query = query.where(CeCycleRow.ends_on < ends_before)
+    return [(a, c) for a, c in uow.session.execute(query).all()]
 
 
 @dataclass(frozen=True)
@@ -269,3 +289,70 @@ def reminders(uow: UnitOfWork, *, as_of: date, days: int | None = None) -> list[
             assert achievement is not None
             out.append(Reminder(learner, issuer, achievement.key, report))
     return out
+
+
+@dataclass(frozen=True)
+class QueuedReminder:
+    """A reminder e-mail queued: which threshold (days before the cycle's end) it answers."""
+
+    learner: LearnerRow
+    issuer: IssuerRow
+    achievement_key: str
+    threshold: int
+    report: ComplianceReport
+
+
+def _reminder_details(report: ComplianceReport, threshold: int) -> dict[str, object]:
+    """What the message says, fixed when it is queued: the hours short as of that day."""
+    return {
+        "threshold": threshold,
+        "as_of": report.as_of.isoformat(),
+        "cycle_end": report.cycle.end.isoformat(),
+        "days_left": report.days_left,
+        "hours_needed": show(report.hours_needed),
+        "short_by": show(report.short_by),
+        "categories": [[c.category, show(c.short_by)] for c in report.categories if c.short_by > 0],
+    }
+
+
+def queue_reminders(
+    uow: UnitOfWork,
+    *,
+    as_of: date,
+    thresholds: Sequence[int],
+    issuer: IssuerRow | None = None,
+    learner_ids: Collection[int] | None = None,
+) -> list[QueuedReminder]:
+    """E-mail every certificant short of hours whose cycle ends within a threshold.
+
+    Each (cycle, threshold) is owed once, keyed in the outbox: running this again, the same
+    day or the next, queues nothing new until the next threshold is reached.
+    """
+    queued: list[QueuedReminder] = []
+    if not thresholds:
+        return queued
+    for award, cycle_row in _open_cycles(uow, learner_ids):
+        if award.status != AwardStatus.ACTIVE or (
+            issuer is not None and award.issuer_id != issuer.id
+        ):
+            continue
+        if (cycle_row.ends_on - as_of).days > max(thresholds):
+            continue  # far from its end: no report needed to know nothing is due
+        report = _report(uow, award, cycle_row, as_of)
+        threshold = reminder_due(report, thresholds)
+        if threshold is None:
+            continue
+        learner, held_by = uow.awards.parties(award)
+        row = mail_outbox.queue(
+            uow,
+            CE_REMINDER,
+            learner,
+            award_id=award.id,
+            details=_reminder_details(report, threshold),
+            key=f"{CE_REMINDER}:{cycle_row.id}:{threshold}",
+        )
+        if row is not None:
+            achievement = uow.session.get(AchievementRow, _version(uow, award).achievement_id)
+            assert achievement is not None
+            queued.append(QueuedReminder(learner, held_by, achievement.key, threshold, report))
+    return queued

@@ -45,6 +45,7 @@ __all__ = [
     "audit",
     "catalog_names",
     "compile_catalog",
+    "evidence_of",
     "progress",
     "reconsider",
     "settle",
@@ -116,6 +117,10 @@ def _evidence(outcome: Outcome, records: Records) -> list[dict[str, Any]]:
             entry["record"] = type(record).__name__
         evidence.append(entry)
     return evidence
+
+
+evidence_of = _evidence
+"""The counted records described for a person and the credential (for the nightly job)."""
 
 
 def settle(

@@ -8,7 +8,10 @@ issuer decides, with a recorded reason, to revoke it too or to keep it (story 02
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 from datetime import date, datetime
+
+from sqlalchemy import exists, select
 
 from credstack.domain.dependants import counted_by, support_problems
 from credstack.domain.records import Award, AwardStatus
@@ -17,14 +20,16 @@ from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import EXPIRED, REVOKED
 from credstack.service.records import load_records, record_id
-from credstack.store.models import AwardEventRow, AwardRow
+from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
     "decide_flag",
     "expire_award",
+    "expire_ended",
     "flag_dependants",
     "revoke_award",
+    "validity_ended",
 ]
 
 
@@ -93,8 +98,52 @@ def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> 
     uow.awards.add(
         AwardEventRow(award_id=award.id, kind="expired", reason=reason, at=award.status_changed_at)
     )
-    mail_outbox.queue_for_award(uow, EXPIRED, award)
+    mail_outbox.queue_for_award(uow, EXPIRED, award, once=True)
     return flag_dependants(uow, award, on=on)
+
+
+def validity_ended(uow: UnitOfWork, award: AwardRow) -> list[AwardRow]:
+    """An award whose last valid day has passed lapses the way a CE lapse does (expired on
+    that day, dependants flagged, the learner told once); returns the flagged awards."""
+    assert award.valid_until is not None
+    return expire_award(
+        uow, award, reason=f"validity ended on {award.valid_until}", on=award.valid_until
+    )
+
+
+def expire_ended(
+    uow: UnitOfWork,
+    *,
+    as_of: date,
+    issuer_id: int | None = None,
+    learner_ids: Collection[int] | None = None,
+) -> list[AwardRow]:
+    """Expire every active award (of one issuer, or all; of some learners, or all) whose last
+    valid day is before `as_of`.
+
+    A certification with an open CE cycle is left to closing that cycle, which renews it or
+    lapses it with the hours it was short: its end date alone does not decide.
+    """
+    open_cycle = exists().where(CeCycleRow.award_id == AwardRow.id, CeCycleRow.status == "open")
+    query = (
+        select(AwardRow)
+        .where(
+            AwardRow.status == AwardStatus.ACTIVE,
+            AwardRow.valid_until.is_not(None),
+            AwardRow.valid_until < as_of,
+            ~open_cycle,
+        )
+        .order_by(AwardRow.id)
+    )
+    if issuer_id is not None:
+        query = query.where(AwardRow.issuer_id == issuer_id)
+    if learner_ids is not None:
+        query = query.where(AwardRow.learner_id.in_(list(learner_ids)))
+    ended = list(uow.session.scalars(query))
+    for award in ended:
+        if award.status == AwardStatus.ACTIVE:  # still: an earlier one may have cascaded
+            validity_ended(uow, award)
+    return ended
 
 
 def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None) -> list[AwardRow]:

@@ -20,7 +20,7 @@ from credstack.service.runtime import Runtime
 from credstack.store.models import IssuerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["Closure", "Reminder", "close_cycles", "reminders"]
+__all__ = ["Closure", "QueuedReminder", "Reminder", "close_cycles", "queue_reminders", "reminders"]
 
 
 def _scope(uow: UnitOfWork, actor: Actor, issuer: str | None, *roles: str) -> IssuerRow | None:
@@ -100,6 +100,50 @@ def close_cycles(
                 hours=c.report.hours,
             )
             for c in closures
+        ]
+        uow.commit()
+        return out
+
+
+@dataclass(frozen=True)
+class QueuedReminder:
+    """A reminder e-mail now in the outbox."""
+
+    learner: str
+    """The learner's key."""
+    issuer: str
+    achievement: str
+    threshold: int
+    """The configured number of days before the cycle's end that this reminder answers."""
+    hours_needed: Decimal
+    days_left: int
+    cycle_end: date
+
+
+def queue_reminders(
+    runtime: Runtime, actor: Actor, *, issuer: str | None, as_of: date | None
+) -> list[QueuedReminder]:
+    """Queue the reminder e-mails due at the configured thresholds (`ce_reminder_days`),
+    each at most once per cycle; committed here."""
+    with runtime.uow() as uow:
+        where = _scope(uow, actor, issuer, "admin", "registrar")
+        queued = ce.queue_reminders(
+            uow,
+            as_of=clock.as_of(as_of, where),
+            thresholds=runtime.settings.ce_reminder_days,
+            issuer=where,
+        )
+        out = [
+            QueuedReminder(
+                learner=q.learner.key,
+                issuer=q.issuer.key,
+                achievement=q.achievement_key,
+                threshold=q.threshold,
+                hours_needed=q.report.hours_needed,
+                days_left=q.report.days_left,
+                cycle_end=q.report.cycle.end,
+            )
+            for q in queued
         ]
         uow.commit()
         return out

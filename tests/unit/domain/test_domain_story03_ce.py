@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from credstack.domain.ce import CeRule, Cycle, close_cycle, compliance, needs_reminder
+from credstack.domain.ce import (
+    CeRule,
+    Cycle,
+    close_cycle,
+    compliance,
+    needs_reminder,
+    reminder_due,
+)
 from credstack.domain.evaluator import evaluate
 from credstack.domain.grades import parse_window
 from credstack.domain.records import Award, AwardStatus
@@ -91,6 +98,21 @@ def test_reminders_for_short_certificants_with_less_than_180_days_left() -> None
     assert not needs_reminder(compliance(rule, DANA_CYCLE, DANA, date(2026, 7, 18)))  # 180
     full = [*DANA, _ce("risk-based-monitoring", 5, "clinical", date(2026, 7, 1))]
     assert not needs_reminder(compliance(rule, DANA_CYCLE, full, date(2026, 7, 19)))
+
+
+def test_the_reminder_due_is_the_nearest_threshold_reached() -> None:
+    rule = _rule()
+
+    def due(on: date, records: list[Award] = DANA) -> int | None:
+        return reminder_due(compliance(rule, DANA_CYCLE, records, on), (90, 30, 7))
+
+    assert due(date(2026, 10, 15)) is None  # 91 days left
+    assert due(date(2026, 10, 16)) == 90  # 90 days left: N days before the end
+    assert due(date(2026, 12, 20)) == 30  # first looked at 25 days before: 30, not also 90
+    assert due(date(2027, 1, 14)) == 7  # the last day
+    assert due(date(2027, 1, 15)) is None  # over: closing the cycle decides
+    full = [*DANA, _ce("risk-based-monitoring", 5, "clinical", date(2026, 7, 1))]
+    assert due(date(2027, 1, 10), full) is None  # compliant
 
 
 def test_category_minimum_short_even_when_total_met() -> None:

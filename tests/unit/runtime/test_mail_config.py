@@ -73,3 +73,15 @@ def test_a_bad_url_is_refused_without_its_password(url: str, why: str, tmp_path:
 def test_the_sender_must_be_one_bare_address(address: str, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="CREDSTACK_MAIL_FROM"):
         load_settings(tmp_path, env={"CREDSTACK_MAIL_FROM": address})
+
+
+def test_ce_reminder_days_default_and_configured(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, env={}).ce_reminder_days == (90, 30, 7)
+    env = {"CREDSTACK_CE_REMINDER_DAYS": " 14, 60,14 "}
+    assert load_settings(tmp_path, env=env).ce_reminder_days == (60, 14)
+
+
+@pytest.mark.parametrize("value", ["90;30", "-7", "0", "3661", "x", ",".join(["5"] * 11)])
+def test_bad_ce_reminder_days_are_refused_naming_the_variable(value: str, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="CREDSTACK_CE_REMINDER_DAYS"):
+        load_settings(tmp_path, env={"CREDSTACK_CE_REMINDER_DAYS": value})

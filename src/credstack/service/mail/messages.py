@@ -17,7 +17,7 @@ from credstack.domain.records import AwardStatus
 from credstack.service.issuance import award_context, verification_url
 from credstack.service.learners import profile
 from credstack.service.mail import signin_message
-from credstack.service.mail.kinds import AWARDED, EXPIRED, REVOKED, SIGNIN_LINK
+from credstack.service.mail.kinds import AWARDED, CE_REMINDER, EXPIRED, REVOKED, SIGNIN_LINK
 from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
 
@@ -115,11 +115,49 @@ def _signin_link(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rende
     return None if mail is None else Rendered(*mail)
 
 
+def _hours(amount: object) -> str:
+    return f"{amount} hour" if str(amount) == "1" else f"{amount} hours"
+
+
+def _ce_reminder(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    """The hours still short, by category, as they stood the day the reminder was queued."""
+    award = uow.session.get(AwardRow, row.award_id) if row.award_id is not None else None
+    if award is None or award.status != AwardStatus.ACTIVE:
+        return None  # lapsed or revoked since: the notice that followed says so
+    context = award_context(uow, award)
+    person = profile(uow, context.learner)
+    if person.email is None:
+        return None
+    d = row.details
+    days = int(d["days_left"])
+    left = "1 day" if days == 1 else f"{days} days"
+    issuer, achievement = context.issuer.name, context.version.name
+    said = [
+        f"Hello {person.name},",
+        f"Your {achievement} certification from {issuer} needs {_hours(d['hours_needed'])} "
+        f"more of continuing education before its cycle ends on {d['cycle_end']} "
+        f"({left} left).",
+    ]
+    short = [f"{category}: {_hours(hours)} short" for category, hours in d["categories"]]
+    if short:
+        said.append("By category: " + "; ".join(short) + ".")
+    if d["short_by"] != "0":
+        said.append(f"In all: {_hours(d['short_by'])} short.")
+    said.append(
+        "Without them the certification lapses when the cycle ends. Activities you complete "
+        "before then count."
+    )
+    record = f"{base_url.rstrip('/')}/learners/{context.learner.public_id}"
+    subject = f"{achievement}: {_hours(d['hours_needed'])} of CE due by {d['cycle_end']}"
+    return Rendered(person.email, issuer, subject, tuple(said), (("Your learner record", record),))
+
+
 RENDERERS: dict[str, Renderer] = {
     AWARDED: _awarded,
     REVOKED: _revoked,
     EXPIRED: _expired,
     SIGNIN_LINK: _signin_link,
+    CE_REMINDER: _ce_reminder,
 }
 DELIVERED: dict[str, Callable[[UnitOfWork, OutboxMessageRow], None]] = {
     SIGNIN_LINK: signin_message.delivered,

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from credstack.service import clock
 from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
@@ -43,11 +44,18 @@ def queue(
     *,
     award_id: int | None = None,
     details: dict[str, Any] | None = None,
+    key: str | None = None,
 ) -> OutboxMessageRow | None:
-    """Owe `learner` a message of `kind`; nothing is owed to a learner without an address."""
+    """Owe `learner` a message of `kind`; nothing is owed to a learner without an address.
+
+    A `key` makes the message owed once: when a message with that key was ever queued (sent
+    or not), nothing is queued and None is returned, so a job run twice sends nothing twice.
+    """
     if learner.email_sealed is None or learner.erased_at is not None:
         return None
-    return queue_message(uow, kind, learner_id=learner.id, award_id=award_id, details=details)
+    return queue_message(
+        uow, kind, learner_id=learner.id, award_id=award_id, details=details, key=key
+    )
 
 
 def queue_message(
@@ -57,9 +65,15 @@ def queue_message(
     learner_id: int | None,
     award_id: int | None = None,
     details: dict[str, Any] | None = None,
-) -> OutboxMessageRow:
+    key: str | None = None,
+) -> OutboxMessageRow | None:
     """Owe a message whose renderer finds its recipient (`details` may name a staff member's
-    sign-in link); one tied to a learner goes when the learner is erased."""
+    sign-in link); one tied to a learner goes when the learner is erased. With a `key`, owed
+    once (see `queue`)."""
+    if key is not None and uow.session.scalar(
+        select(OutboxMessageRow.id).where(OutboxMessageRow.dedupe_key == key)
+    ):
+        return None
     row = OutboxMessageRow(
         public_id=str(uuid.uuid4()),
         kind=kind,
@@ -69,15 +83,31 @@ def queue_message(
         status=PENDING,
         attempts=0,
         due_at=clock.now(),
+        dedupe_key=key,
     )
-    uow.session.add(row)
+    if key is None:
+        uow.session.add(row)
+        return row
+    savepoint = uow.session.begin_nested()
+    try:
+        uow.session.add(row)
+        uow.session.flush()
+    except IntegrityError:
+        # A concurrent run queued the same key between our look and our insert.
+        savepoint.rollback()
+        return None
+    savepoint.commit()
     return row
 
 
-def queue_for_award(uow: UnitOfWork, kind: str, award: AwardRow) -> OutboxMessageRow | None:
-    """The one-line hook where an award is issued, revoked or expires."""
+def queue_for_award(
+    uow: UnitOfWork, kind: str, award: AwardRow, *, once: bool = False
+) -> OutboxMessageRow | None:
+    """The one-line hook where an award is issued, revoked or expires; `once` keys the
+    message by kind and award, for news that can only be true once (an expiry)."""
     learner = uow.session.get(LearnerRow, award.learner_id)
-    return None if learner is None else queue(uow, kind, learner, award_id=award.id)
+    key = f"{kind}:{award.public_id}" if once else None
+    return None if learner is None else queue(uow, kind, learner, award_id=award.id, key=key)
 
 
 def forget_learner(uow: UnitOfWork, learner_id: int) -> int:

@@ -36,6 +36,9 @@ class OutboxMessageRow(Base):
     """None only for a message to a staff member (a sign-in link); `details` says to whom."""
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"))
     details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    """Set for a message owed at most once whatever runs twice (a CE reminder per cycle and
+    threshold, an award's expiry notice): the database refuses the second one."""
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,7 +1,7 @@
 """sign-in links: one-time, expiring, browser-bound links by e-mail; staff may be sent mail
 
 Revision ID: 0016_signin_links
-Revises: 0014_bulk_jobs
+Revises: 0015_nightly
 Create Date: 2026-12-03 09:50:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import credstack.store.types
 
 revision = "0016_signin_links"
-down_revision = "0014_bulk_jobs"
+down_revision = "0015_nightly"
 branch_labels = None
 depends_on = None
 
