@@ -33,7 +33,14 @@ from credstack.service.mail.sender import running_sender
 from credstack.service.runtime import Runtime
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
-from credstack.web import catalog_pages, employer_pages, learner_pages, session_pages, verify_pages
+from credstack.web import (
+    catalog_pages,
+    employer_pages,
+    learner_pages,
+    session_pages,
+    verify_pages,
+    wallet_pages,
+)
 
 __all__ = ["create_app"]
 
@@ -124,4 +131,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(learner_pages.router)
     app.include_router(employer_pages.router)
     app.include_router(session_pages.router)
+    app.include_router(wallet_pages.router)
     return app

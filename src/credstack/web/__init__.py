@@ -1,7 +1,8 @@
 """Server-rendered pages (Jinja2): plain HTML that works without JavaScript.
 
 Each area has its own router module (``catalog_pages``, ``learner_pages``,
-``employer_pages``, ``session_pages``; ``verify_pages`` keeps /verify and /share) and its templates
+``employer_pages``, ``session_pages``, ``wallet_pages`` for a signed-in learner; ``verify_pages``
+keeps /verify and /share) and its templates
 under ``templates/``, extending ``base.html``; ``static/`` holds the one stylesheet. Staff
 pages read the signed-in staff member (an ``Actor``) with ``http.session.session_actor_of``.
 """

@@ -32,6 +32,7 @@ from credstack.store.models.records import (
     AttestationRow,
     CourseCompletionRow,
 )
+from credstack.store.models.sharing import ShareLinkAwardRow, ShareLinkRow
 from credstack.store.models.tenancy import (
     ApiTokenRow,
     IssuerRow,
@@ -68,6 +69,8 @@ __all__ = [
     "PartnerRow",
     "ReviewEventRow",
     "SessionRow",
+    "ShareLinkAwardRow",
+    "ShareLinkRow",
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",
