@@ -13,7 +13,7 @@ from credstack.config import Settings
 from credstack.service import clock
 from credstack.service.actor import Actor
 from credstack.service.learners import set_profile
-from credstack.service.people import add_user, grant_role, staff_actor
+from credstack.service.people import add_user, grant_role, issue_token, staff_actor
 from credstack.service.runtime import Runtime
 from credstack.store.uow import UnitOfWorkFactory
 from tests.conftest import MASTER_KEY, MigratedDatabases
@@ -38,12 +38,16 @@ class Seeded:
     ccrp: str
     ana_gcp: str
     ccrp_on: date
+    admin_token: str
+    ben_id: str
+    ana_id: str
 
 
 def seed(runtime: Runtime) -> Seeded:
     on = clock.utc_today() - timedelta(days=40)
     with runtime.uow() as uow:
         story = Story(uow, runtime.master)
+        story.keys = runtime.keys(uow)
         story.load("clinical-research-board.yaml")
         gcp = story.award("ben", "ccrb", "gcp-essentials", on)
         consent = story.award("ben", "ccrb", "informed-consent", on + timedelta(days=1))
@@ -64,6 +68,9 @@ def seed(runtime: Runtime) -> Seeded:
             ccrp=ccrp.public_id,
             ana_gcp=ana_gcp.public_id,
             ccrp_on=on + timedelta(days=2),
+            admin_token=issue_token(uow, user=user, name="test"),
+            ben_id=ben.public_id,
+            ana_id=ana.public_id,
         )
         uow.commit()
     return seeded
