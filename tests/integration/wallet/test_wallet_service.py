@@ -12,6 +12,7 @@ from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
 from credstack.service import clock
 from credstack.service.actor import ANONYMOUS
 from credstack.service.credentials import CredentialForm, holder_credential_file, share_credential
+from credstack.service.learners import erase_learner
 from credstack.service.runtime import Runtime
 from credstack.service.share_links import create_share_link, revoke_share_link
 from credstack.service.share_page import shared_page
@@ -159,6 +160,18 @@ def test_staff_links_are_records_the_learner_sees_and_a_verifier_follows(
         )
         with pytest.raises(InvalidInput):
             verifier.verify_url(made.url)
+
+
+def test_erasing_the_learner_ends_their_share_links(runtime: Runtime) -> None:
+    s = seed(runtime)
+    link = create_share_link(runtime, s.ben, [s.gcp], valid_days=30)
+    with runtime.uow() as uow:
+        ben = uow.learners.by_key("ben")
+        assert ben is not None
+        erase_learner(uow, ben, reason="asked to be forgotten", actor="operator")
+        uow.commit()
+    page = shared_page(runtime, _token(link.url))
+    assert page is not None and page.state == "revoked" and page.credentials == ()
 
 
 def test_the_page_of_an_older_hmac_link_still_shows_its_credential(runtime: Runtime) -> None:
