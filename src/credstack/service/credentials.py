@@ -128,10 +128,12 @@ def holder_credential_file(
     their own credentials only, and another's is reported like one that does not exist."""
     with runtime.uow(write=False) as uow:
         award = uow.awards.by_public_id(public_id)
-        mine = actor.kind is ActorKind.LEARNER and award is not None
+        mine = (
+            actor.kind is ActorKind.LEARNER
+            and award is not None
+            and award.learner_id == actor.learner_id
+        )
         if award is None or award.credential is None or not mine:
-            raise NotFound(f"no issued credential {public_id!r} of yours")
-        if award.learner_id != actor.learner_id:
             raise NotFound(f"no issued credential {public_id!r} of yours")
         data = _render(runtime, uow, award, form)
     return CredentialFile(data, _MEDIA_TYPES[form])
