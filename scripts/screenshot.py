@@ -1,10 +1,12 @@
 """Take the README screenshot: a demo installation's learner record, in headless Chromium.
 
     .venv/bin/python scripts/screenshot.py [--page /learners/hana] [--out docs/screenshot.png]
+    .venv/bin/python scripts/screenshot.py --learner ben --page /wallet --out docs/wallet.png
 
 Seeds `credstack demo` into a temporary data directory, serves it, signs in with the demo's
-admin token (the learner record is a staff page) and saves a PNG of the page. Needs Debian's
-Chromium at /usr/bin/chromium; nothing is fetched from the web.
+admin token (the learner record is a staff page), or with `--learner` as that learner (a
+session opened directly, as the e-mail sign-in link would), and saves a PNG of the page.
+Needs Debian's Chromium at /usr/bin/chromium; nothing is fetched from the web.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -79,6 +82,27 @@ def _save(png: bytes, out: Path) -> None:
     out.write_bytes(buffer.getvalue())
 
 
+def _learner_session(data_dir: str, url: str, learner: str) -> str:
+    """A learner's page session in the demo's database: the cookie's value."""
+    from credstack.config import load_settings
+    from credstack.service.runtime import open_runtime
+    from credstack.service.sessions import SessionPolicy, open_learner_session
+
+    env = {"CREDSTACK_DATA_DIR": data_dir, "CREDSTACK_BASE_URL": url}
+    runtime = open_runtime(load_settings(Path(data_dir), env))
+    try:
+        with runtime.uow() as uow:
+            row = uow.learners.by_key(learner)
+            if row is None:
+                raise SystemExit(f"the demo has no learner {learner!r}")
+            policy = SessionPolicy(idle=timedelta(minutes=30), lifetime=timedelta(hours=1))
+            session_id = open_learner_session(uow, row, policy)
+            uow.commit()
+    finally:
+        runtime.close()
+    return session_id
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", default="/learners/hana")
@@ -86,6 +110,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1100)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--full", action="store_true", help="the whole page, not the viewport")
+    parser.add_argument("--learner", help="sign in as this demo learner instead of as staff")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="credstack-screenshot-") as tmp:
         port = _free_port()
@@ -105,10 +130,17 @@ def main() -> None:
                     executable_path=CHROMIUM, headless=True, args=ARGS
                 )
                 page = browser.new_page(viewport={"width": options.width, "height": options.height})
-                page.goto(f"{url}/login?next={options.page}")
-                page.get_by_label("API token").fill(token.group(1))
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_url(f"{url}{options.page}")
+                if options.learner:
+                    session_id = _learner_session(tmp, url, options.learner)
+                    page.context.add_cookies(
+                        [{"name": "credstack_session", "value": session_id, "url": url}]
+                    )
+                    page.goto(f"{url}{options.page}")
+                else:
+                    page.goto(f"{url}/login?next={options.page}")
+                    page.get_by_label("API token").fill(token.group(1))
+                    page.get_by_role("button", name="Sign in").click()
+                    page.wait_for_url(f"{url}{options.page}")
                 _save(page.screenshot(full_page=options.full), options.out)
                 browser.close()
         finally:

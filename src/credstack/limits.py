@@ -28,6 +28,7 @@ __all__ = [
     "MAX_PDF_TEXT_CHARS",
     "MAX_PDF_URLS",
     "MAX_PROOFS",
+    "MAX_SHARE_CREDENTIALS",
     "MAX_URL_CHARS",
     "MAX_YAML_ALIASES",
     "MAX_YAML_DEPTH",
@@ -68,6 +69,10 @@ MAX_URL_CHARS = 2048
 # verify/group: a portfolio of credentials shown together, and the request that carries it.
 MAX_GROUP_CREDENTIALS = 50
 MAX_GROUP_BYTES = 4 * 1024 * 1024
+
+# A share link shows one credential or a bundle: a CV's worth, the ones that matter for one
+# application, not a whole record (the signed CLR is that).
+MAX_SHARE_CREDENTIALS = 20
 
 # A printed certificate is a page or two; its file a few hundred KiB at most.
 MAX_PDF_BYTES = 5 * 1024 * 1024

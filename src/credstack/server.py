@@ -48,6 +48,7 @@ from credstack.web import (
     session_pages,
     signin_pages,
     verify_pages,
+    wallet_pages,
 )
 
 __all__ = ["create_app"]
@@ -162,4 +163,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(employer_pages.router)
     app.include_router(session_pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(wallet_pages.router)
     return app

@@ -51,6 +51,7 @@ __all__ = [
     "Reminder",
     "certification_award",
     "close_due_cycles",
+    "current_report",
     "maintenance_rule",
     "open_first_cycle",
     "queue_reminders",
@@ -131,6 +132,14 @@ def certification_award(
     if not held:
         raise NotFound(f"{learner.key} does not hold {achievement_key}")
     return held[-1]
+
+
+def current_report(uow: UnitOfWork, award: AwardRow, as_of: date) -> ComplianceReport | None:
+    """Where the award's holder stands in its open CE cycle; None for an award without one."""
+    if award.status != AwardStatus.ACTIVE or maintenance_rule(_version(uow, award)) is None:
+        return None
+    cycles = [c for c in uow.records.cycles(award.id) if c.status == "open"]
+    return _report(uow, award, cycles[-1], as_of) if cycles else None
 
 
 def report_for(

@@ -15,11 +15,11 @@ from enum import StrEnum
 from typing import Any
 
 from credstack.errors import NotFound
-from credstack.service.actor import Actor, authorise
+from credstack.service.actor import Actor, ActorKind, authorise
 from credstack.service.badges import baked_png, baked_svg, certificate
 from credstack.service.issuance import award_context, credential_jwt, issue
 from credstack.service.runtime import Runtime
-from credstack.service.sharing import ShareLinks, share_url
+from credstack.service.share_links import create_share_link
 from credstack.service.status import signed_status_list
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
@@ -30,10 +30,10 @@ __all__ = [
     "SharedLink",
     "credential_file",
     "exported_credential",
+    "holder_credential_file",
     "issued_credential",
     "issued_here",
     "share_credential",
-    "shared_credential",
     "sign_unsigned",
     "status_list_document",
 ]
@@ -114,18 +114,28 @@ def issued_here(runtime: Runtime, public_id: str) -> bool:
         return award is not None and award.credential is not None
 
 
-def shared_credential(runtime: Runtime, token: str) -> str | None:
-    """The id of the issued credential a genuine, unexpired share link names; None for any
-    other token (forged, expired, or naming an award not signed)."""
-    with runtime.uow(write=False) as uow:
-        award = ShareLinks(runtime.master).award_for(uow, token)
-        return award.public_id if award is not None and award.credential is not None else None
-
-
 def credential_file(runtime: Runtime, public_id: str, form: CredentialForm) -> CredentialFile:
     """The issued credential in one of its forms, as served at its stable URLs."""
     with runtime.uow(write=False) as uow:
         data = _render(runtime, uow, _issued(uow, public_id), form)
+    return CredentialFile(data, _MEDIA_TYPES[form])
+
+
+def holder_credential_file(
+    runtime: Runtime, actor: Actor, public_id: str, form: CredentialForm
+) -> CredentialFile:
+    """The credential as its holder downloads it from their wallet: a signed-in learner gets
+    their own credentials only, and another's is reported like one that does not exist."""
+    with runtime.uow(write=False) as uow:
+        award = uow.awards.by_public_id(public_id)
+        mine = (
+            actor.kind is ActorKind.LEARNER
+            and award is not None
+            and award.learner_id == actor.learner_id
+        )
+        if award is None or award.credential is None or not mine:
+            raise NotFound(f"no issued credential {public_id!r} of yours")
+        data = _render(runtime, uow, award, form)
     return CredentialFile(data, _MEDIA_TYPES[form])
 
 
@@ -144,18 +154,10 @@ def exported_credential(runtime: Runtime, public_id: str, form: CredentialForm) 
 def share_credential(
     runtime: Runtime, actor: Actor, public_id: str, *, valid_days: int | None = None
 ) -> SharedLink:
-    """A share link for one issued credential; an admin of its issuer makes it for the learner.
-
-    The link is recorded as an award event by whoever made it."""
-    with runtime.uow() as uow:
-        award = _recorded(uow, public_id) if actor.is_operator else _issued(uow, public_id)
-        issuer = award_context(uow, award).issuer
-        authorise(actor, issuer.key, "admin", what="share credentials")
-        token, expires = ShareLinks(runtime.master).create(
-            uow, award, by_user_id=actor.user_id, valid_days=valid_days
-        )
-        uow.commit()
-    return SharedLink(share_url(runtime.settings.base_url, token), expires)
+    """A share link for one issued credential; an admin of its issuer makes it for the learner
+    (a record like the learner's own links: listed in their wallet, revocable there)."""
+    link = create_share_link(runtime, actor, [public_id], valid_days=valid_days)
+    return SharedLink(link.url, link.expires_on)
 
 
 def sign_unsigned(runtime: Runtime, actor: Actor, public_id: str | None = None) -> list[str]:

@@ -2,8 +2,9 @@
 signed CLR 2.0 credential (``GET /learners/{learner}`` and ``GET /learners/{learner}/clr``).
 
 Who may see it: staff with a role at an issuer where the learner has a record, and only the
-part of the record those issuers hold (``service.visibility``'s rule, asked of the `Actor`). A
-learner one may not see is reported exactly like one that does not exist.
+part of the record those issuers hold (``service.visibility``'s rule, asked of the `Actor`);
+a signed-in learner their own record, all of it (``service.wallet`` is their page). A learner
+one may not see is reported exactly like one that does not exist.
 
 Which key signs it: credstack has no platform-wide key, only issuers' keys, and a CLR's proof
 only says who assembled the record (each wrapped credential keeps its own issuer's proof).
@@ -53,6 +54,8 @@ __all__ = [
     "RecordExport",
     "RecordMoved",
     "award_state",
+    "held_awards",
+    "in_progress",
     "learner_clr",
     "learner_record_clr",
     "learner_record_page",
@@ -203,10 +206,9 @@ def _open(uow: UnitOfWork, actor: Actor, ref: str) -> tuple[LearnerRow, dict[int
         own = actor.kind is ActorKind.LEARNER and actor.learner_id == learner.id
         shared = learner_issuer_ids(uow, learner)
         staff = actor.issuers()
+        everything = actor.is_operator or own
         issuers = {
-            i.id: i
-            for i in uow.issuers.all()
-            if i.id in shared and (actor.is_operator or own or i.key in staff)
+            i.id: i for i in uow.issuers.all() if i.id in shared and (everything or i.key in staff)
         }
     if learner is not None and own:
         return learner, issuers
@@ -219,16 +221,23 @@ def _ref(issuer: IssuerRow) -> IssuerRef:
     return IssuerRef(issuer.key, issuer.name)
 
 
-def _awards(
-    uow: UnitOfWork, learner: LearnerRow, issuers: dict[int, IssuerRow], now: datetime
+def held_awards(
+    uow: UnitOfWork,
+    learner: LearnerRow,
+    issuers: dict[int, IssuerRow],
+    now: datetime,
+    *,
+    files: str = "/credentials",
 ) -> list[HeldAward]:
+    """The learner's awards at `issuers`, newest first, with links to each form of the
+    credential under `files` (the public URLs, or the wallet's downloads)."""
     out = []
     for award in uow.awards.for_learner(learner.id):
         issuer = issuers.get(award.issuer_id)
         version = uow.achievements.version_by_id(award.achievement_version_id)
         if issuer is None or version is None:
             continue
-        base = f"/credentials/{award.public_id}"
+        base = f"{files}/{award.public_id}"
         achievement = achievement_of(version)
         out.append(
             HeldAward(
@@ -245,8 +254,10 @@ def _awards(
                 origin=award.origin,
                 signed=award.credential is not None,
                 links=(
-                    ("JSON", base),
+                    ("JSON", base if files == "/credentials" else f"{base}/credential.json"),
+                    ("VC-JWT", f"{base}/credential.jwt"),
                     ("Badge PNG", f"{base}/badge.png"),
+                    ("Badge SVG", f"{base}/badge.svg"),
                     ("PDF", f"{base}/certificate.pdf"),
                     ("Verify", f"/verify?credential={award.public_id}"),
                 ),
@@ -256,10 +267,11 @@ def _awards(
     return out
 
 
-def _in_progress(
+def in_progress(
     uow: UnitOfWork, learner: LearnerRow, issuer: IssuerRow, held: set[str], today: date
 ) -> list[InProgress]:
-    """Achievements the learner has started on (something counts) but does not yet hold."""
+    """Achievements (paths, stacks, clusters, degrees) the learner has started on (something
+    counts) but does not yet hold, with the next step and why not yet."""
     found = []
     compiled = engine.compile_catalog(uow, issuer)
     for key in sorted(compiled.requirements):
@@ -309,11 +321,11 @@ def learner_record_page(
             return RecordMoved(who.public_id)
         person = profile(uow, who)
         now = clock.now()
-        awards = _awards(uow, who, issuers, now)
+        awards = held_awards(uow, who, issuers, now)
         progress: list[InProgress] = []
         for issuer in sorted(issuers.values(), key=lambda i: i.name):
             held = {a.achievement for a in awards if a.issuer.key == issuer.key}
-            progress.extend(_in_progress(uow, who, issuer, held, clock.today(issuer, now)))
+            progress.extend(in_progress(uow, who, issuer, held, clock.today(issuer, now)))
         return LearnerRecordView(
             public_id=who.public_id,
             key=who.key,

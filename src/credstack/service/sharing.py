@@ -1,10 +1,10 @@
-"""Share links: an unguessable URL a learner hands to an employer for one credential.
+"""Share links of the first kind, and how a verifier follows any share link to its credential.
 
-A link is a token that names the award and is authenticated with a key derived from the
-master key, so it cannot be guessed or altered and needs no table: the server recognises its
-own links. It may carry an expiry date; a revoked or expired credential shows as such through
-any link, because the link only leads to the credential and its live verification. Creating a
-link is recorded as an award event, so the issuer can see that a credential was shared.
+Links are now records (``service.share_links``). Before, a link was a token that named the
+award and was authenticated with a key derived from the master key, so it could not be guessed
+or altered and needed no table; such links keep working until their own expiry. A revoked or
+expired credential shows as such through any link: a link only leads to the credential and
+its live verification.
 """
 
 from __future__ import annotations
@@ -16,9 +16,15 @@ import hmac
 import uuid
 from datetime import date, timedelta
 
-from credstack.errors import InvalidInput
+from sqlalchemy import select
+
 from credstack.service import clock
-from credstack.store.models import AwardEventRow, AwardRow, IssuerRow
+from credstack.store.models import (
+    AwardRow,
+    IssuerRow,
+    ShareLinkAwardRow,
+    ShareLinkRow,
+)
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 
@@ -54,46 +60,20 @@ class ShareLinks:
         return hmac.new(self._key, body, hashlib.sha256).digest()[:_MAC_BYTES]
 
     def token(self, award: AwardRow, *, expires_on: date | None = None) -> str:
+        """A link of the first kind (only tests make them now: links are records)."""
         days = (expires_on - _EPOCH).days if expires_on is not None else 0
         body = uuid.UUID(award.public_id).bytes + days.to_bytes(4, "big")
         return f"{_b64(body)}.{_b64(self._mac(body))}"
 
-    def create(
-        self,
-        uow: UnitOfWork,
-        award: AwardRow,
-        *,
-        by_user_id: int | None = None,
-        valid_days: int | None = None,
-        today: date | None = None,
-    ) -> tuple[str, date | None]:
-        """A new link token (and its expiry); only issued credentials can be shared."""
-        if award.credential is None:
-            raise InvalidInput(f"credential {award.public_id} has not been issued yet")
-        if valid_days is not None and not 1 <= valid_days <= MAX_SHARE_DAYS:
-            raise InvalidInput(
-                f"a share link is valid for 1 to {MAX_SHARE_DAYS} days (ten years), "
-                f"not {valid_days}; leave the days out for a link that does not expire"
-            )
-        start = today or clock.today(_issuer(uow, award))
-        expires_on = start + timedelta(days=valid_days) if valid_days is not None else None
-        uow.awards.add(
-            AwardEventRow(
-                award_id=award.id,
-                kind="shared",
-                reason=f"share link until {expires_on}" if expires_on else "share link",
-                by_user_id=by_user_id,
-            )
-        )
-        return self.token(award, expires_on=expires_on), expires_on
-
     def award_for(
         self, uow: UnitOfWork, token: str, *, today: date | None = None
     ) -> AwardRow | None:
-        """The award a genuine, unexpired token names; None for anything else."""
+        """The award a genuine, unexpired token names; None for anything else. A link that is a
+        record counts when it is live and shows exactly one credential (a bundle is not one
+        credential to verify)."""
         head, sep, mac = token.partition(".")
         if not sep:
-            return None
+            return _recorded_link_award(uow, token, today)
         try:
             body, tag = _unb64(head), _unb64(mac)
         except (binascii.Error, ValueError):
@@ -114,3 +94,25 @@ def _issuer(uow: UnitOfWork, award: AwardRow) -> IssuerRow:
     issuer = uow.session.get(IssuerRow, award.issuer_id)
     assert issuer is not None  # a foreign key guards this
     return issuer
+
+
+def _recorded_link_award(uow: UnitOfWork, token: str, today: date | None) -> AwardRow | None:
+    link = uow.session.scalars(
+        select(ShareLinkRow).where(ShareLinkRow.token == token[:64])
+    ).one_or_none()
+    if link is None or link.revoked_at is not None:
+        return None
+    award_ids = list(
+        uow.session.scalars(
+            select(ShareLinkAwardRow.award_id).where(ShareLinkAwardRow.share_link_id == link.id)
+        )
+    )
+    if len(award_ids) != 1:
+        return None
+    award = uow.session.get(AwardRow, award_ids[0])
+    if award is None:
+        return None
+    day = today or clock.today(_issuer(uow, award))
+    if link.expires_on is not None and day > link.expires_on:
+        return None
+    return award

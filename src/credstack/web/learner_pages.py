@@ -1,4 +1,5 @@
-"""The learner record (wallet) for staff: every award, its files, and progress in the making.
+"""The learner record for staff: every award, its files, and progress in the making (a
+signed-in learner is sent to their own wallet; the CLR download serves them their own).
 
 Staff see what the API's ``GET /learners/{learner}/awards`` shows them: awards from the
 issuers where they hold a role, and progress on those issuers' achievements (the read model
@@ -60,6 +61,8 @@ def learner_page(request: Request, learner: str, runtime: RuntimeDep, actor: Act
     signed_out = _sign_in(actor, learner)
     if signed_out is not None:
         return signed_out
+    if actor.kind is ActorKind.LEARNER:  # a learner's own record is their wallet
+        return RedirectResponse("/wallet", status_code=303)
     record = learner_record_page(runtime, actor, learner=learner)
     if isinstance(record, RecordMoved):
         return _moved(record)

@@ -17,8 +17,9 @@ from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
 from credstack.http.verify_pool import award_result, bytes_result, off_loop, url_result
 from credstack.limits import MAX_URL_CHARS
-from credstack.service.credentials import issued_here, shared_credential
+from credstack.service.credentials import issued_here
 from credstack.service.runtime import Runtime
+from credstack.service.share_page import shared_page
 from credstack.service.verification import result_json
 from credstack.vc.result import VerificationResult
 from credstack.vc.safejson import InputRefused
@@ -128,25 +129,46 @@ async def verify_upload(
     return _page(request, None, error="Choose a file or give a link to verify.", status_code=422)
 
 
+_GONE = {
+    "revoked": "The holder has revoked this share link.",
+    "expired": "This share link has expired.",
+}
+
+
 @router.get("/share/{token}", response_class=HTMLResponse)
 async def share_page(request: Request, token: str, runtime: RuntimeDep) -> HTMLResponse:
-    """What a learner shared: the credential's meaning and its verification, checked now."""
-    public_id = shared_credential(runtime, token)
-    if public_id is None:
-        return _page(
+    """What a learner shared: each credential's meaning and its verification, checked now,
+    with the tags a link preview reads and an "Add to LinkedIn profile" link."""
+    shared = shared_page(runtime, token[:MAX_URL_CHARS])
+    if shared is None or shared.state != "live" or not shared.credentials:
+        error = _GONE.get(shared.state, "") if shared is not None else ""
+        return templates.TemplateResponse(
             request,
-            None,
-            error="This share link is not valid or has expired.",
-            title="Shared credential",
-            links={},
-            status_code=404,
+            "share.html",
+            {
+                "title": "Shared credentials",
+                "error": error or "This share link is not valid or has expired.",
+                "shared": None,
+                "shown": [],
+            },
+            status_code=410 if error else 404,
         )
-    base = f"{runtime.settings.base_url}/credentials/{public_id}"
-    links = {
-        "Credential (JSON-LD)": base,
-        "Credential (JWT)": f"{base}/credential.jwt",
-        "Badge image (PNG)": f"{base}/badge.png",
-        "Certificate (PDF)": f"{base}/certificate.pdf",
+    shown = [(c, result_json(await _award_result(runtime, c.id))) for c in shared.credentials]
+    names = [c.name for c in shared.credentials]
+    first = shared.credentials[0]
+    title = names[0] if len(names) == 1 else f"{len(names)} credentials"
+    listed = "; ".join(f"{c.name} ({c.issuer})" for c in shared.credentials)
+    description = (
+        f"{first.name}, issued by {first.issuer}: {first.description}"
+        if len(names) == 1
+        else f"Verified credentials: {listed}"
+    )
+    context = {
+        "title": f"Shared: {title}",
+        "shared": shared,
+        "shown": shown,
+        "og_title": title,
+        "og_description": description[:300],
+        "error": None,
     }
-    result = await _award_result(runtime, public_id)
-    return _page(request, result, title="Shared credential", links=links)
+    return templates.TemplateResponse(request, "share.html", context)

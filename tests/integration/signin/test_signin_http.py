@@ -96,9 +96,12 @@ def test_a_learner_signs_in_by_link_and_sees_only_their_own_record(
         session = done.headers["set-cookie"]
         assert "credstack_session=" in session and "HttpOnly" in session
         assert "SameSite=lax" in session and "Secure" not in session  # served over http here
-        own = browser.get(f"/learners/{ids['ben']}")
-        assert own.status_code == 200 and "Signed in as ben" in own.text
-        assert browser.get(f"/learners/{ids['cleo']}").status_code == 404
+        wallet = browser.get("/wallet")
+        assert wallet.status_code == 200 and "Signed in as ben" in wallet.text
+        # a signed-in learner's record is their wallet; nobody else's record is shown to them
+        for whose in ("ben", "cleo"):
+            moved = browser.get(f"/learners/{ids[whose]}")
+            assert moved.status_code == 303 and moved.headers["location"] == "/wallet"
 
         again = browser.post(link, data={"csrf": form_csrf(browser, "/signin")})
         assert again.status_code == 410 and "already been used" in again.text

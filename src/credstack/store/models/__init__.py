@@ -34,6 +34,7 @@ from credstack.store.models.records import (
     AttestationRow,
     CourseCompletionRow,
 )
+from credstack.store.models.sharing import ShareLinkAwardRow, ShareLinkRow
 from credstack.store.models.signin import SigninLinkRow
 from credstack.store.models.tenancy import (
     ApiTokenRow,
@@ -76,6 +77,8 @@ __all__ = [
     "PartnerRow",
     "ReviewEventRow",
     "SessionRow",
+    "ShareLinkAwardRow",
+    "ShareLinkRow",
     "SigninLinkRow",
     "SigningKeyRow",
     "StatusListRow",

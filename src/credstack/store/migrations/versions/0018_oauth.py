@@ -1,7 +1,7 @@
 """oauth: clients, authorization codes and tokens for the 1EdTech OB 3.0 / CLR 2.0 APIs
 
 Revision ID: 0018_oauth
-Revises: 0016_signin_links
+Revises: 0017_share_links
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import credstack.store.types
 
 revision = "0018_oauth"
-down_revision = "0016_signin_links"
+down_revision = "0017_share_links"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,128 @@
+"""The learner's wallet (``/wallet``): their credentials and downloads, progress, CE cycles,
+and the share links they make and revoke.
+
+Signed out, the wallet sends the browser to the learner sign-in (``/signin``), which brings it
+back here. Staff have no wallet: they are refused with a page that says so (they read a learner
+on ``/learners/{id}``). Every form carries the CSRF token and answers with a redirect back to
+the wallet, so reloading never posts twice.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from credstack.errors import InvalidInput, NotFound
+from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.service.actor import Actor, ActorKind
+from credstack.service.credentials import CredentialForm, holder_credential_file
+from credstack.service.share_links import create_share_link, revoke_share_link
+from credstack.service.sharing import MAX_SHARE_DAYS
+from credstack.service.wallet import wallet
+from credstack.web.auth import require_csrf
+from credstack.web.page import PageRoute, render
+
+__all__ = ["router"]
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+_FILES = {
+    "credential.json": CredentialForm.JSON,
+    "credential.jwt": CredentialForm.JWT,
+    "badge.png": CredentialForm.PNG,
+    "badge.svg": CredentialForm.SVG,
+    "certificate.pdf": CredentialForm.PDF,
+}
+_MAX_ID = 64
+_DEFAULT_DAYS = 90
+
+
+def _sign_in(actor: Actor, target: str = "/wallet") -> RedirectResponse | None:
+    if actor.kind is not ActorKind.ANONYMOUS:
+        return None
+    return RedirectResponse(f"/signin?next={target}", status_code=303)
+
+
+def _page(
+    request: Request, runtime: RuntimeDep, actor: Actor, *, error: str | None = None
+) -> HTMLResponse:
+    view = wallet(runtime, actor)
+    context = {
+        "title": f"{view.name}: your wallet",
+        "wallet": view,
+        "error": error,
+        "max_days": MAX_SHARE_DAYS,
+        "default_days": _DEFAULT_DAYS,
+        "wide": True,
+    }
+    return render(request, "wallet.html", context, status_code=422 if error else 200)
+
+
+@router.get("/wallet", response_class=HTMLResponse, response_model=None)
+def wallet_page(request: Request, runtime: RuntimeDep, actor: ActorDep) -> Response:
+    return _sign_in(actor) or _page(request, runtime, actor)
+
+
+@router.get("/wallet/credentials/{public_id}/{name}", response_model=None)
+def wallet_download(public_id: str, name: str, runtime: RuntimeDep, actor: ActorDep) -> Response:
+    """One of the learner's own credentials as a file to keep (another's is not found)."""
+    signed_out = _sign_in(actor)
+    if signed_out is not None:
+        return signed_out
+    form = _FILES.get(name)
+    if form is None or len(public_id) > _MAX_ID:
+        raise NotFound(f"no file {name!r}")
+    found = holder_credential_file(runtime, actor, public_id, form)
+    return Response(
+        found.data,
+        media_type=found.media_type,
+        headers={"content-disposition": f'attachment; filename="{public_id}-{name}"'},
+    )
+
+
+def _days(text: str | None) -> int:
+    if text is None or not text.strip():
+        return _DEFAULT_DAYS
+    if not text.strip().isdigit():
+        raise InvalidInput(f"a share link lasts a whole number of days, 1 to {MAX_SHARE_DAYS}")
+    return int(text)
+
+
+@router.post("/wallet/share-links", response_model=None)
+def wallet_share(
+    request: Request,
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    credential: Annotated[list[str] | None, Form()] = None,
+    days: Annotated[str | None, Form(max_length=12)] = None,
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    """A share link for the credentials ticked, valid for `days` (the form's default)."""
+    require_csrf(request, csrf)
+    signed_out = _sign_in(actor)
+    if signed_out is not None:
+        return signed_out
+    try:
+        valid_days = _days(days)
+        create_share_link(runtime, actor, credential or [], valid_days=valid_days)
+    except InvalidInput as exc:
+        return _page(request, runtime, actor, error=exc.message)
+    return RedirectResponse("/wallet#shares", status_code=303)
+
+
+@router.post("/wallet/share-links/{link_id}/revoke", response_model=None)
+def wallet_revoke(
+    request: Request,
+    link_id: str,
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    require_csrf(request, csrf)
+    signed_out = _sign_in(actor)
+    if signed_out is not None:
+        return signed_out
+    revoke_share_link(runtime, actor, link_id[:_MAX_ID])
+    return RedirectResponse("/wallet#shares", status_code=303)
