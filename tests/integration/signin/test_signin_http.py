@@ -106,7 +106,7 @@ def test_a_learner_signs_in_by_link_and_sees_only_their_own_record(
         again = browser.post(link, data={"csrf": form_csrf(browser, "/signin")})
         assert again.status_code == 410 and "already been used" in again.text
 
-        browser.post("/logout", data={"csrf": form_csrf(browser, f"/learners/{ids['ben']}")})
+        browser.post("/logout", data={"csrf": form_csrf(browser, "/wallet")})
         signed_out = browser.get(f"/learners/{ids['ben']}")
         assert signed_out.status_code == 303
         assert signed_out.headers["location"] == f"/signin?next=/learners/{ids['ben']}"
