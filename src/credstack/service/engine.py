@@ -26,7 +26,7 @@ from credstack.service.achievements import DECODED, StackIndex, achievement_of
 from credstack.service.awards import grant_award, holds
 from credstack.service.clock import on_day
 from credstack.service.explain import Names
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.records import Records, load_records
 from credstack.store.models import (
     AchievementVersionRow,
@@ -120,7 +120,7 @@ def _evidence(outcome: Outcome, records: Records) -> list[dict[str, Any]]:
 
 def settle(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     *,
     learner: LearnerRow,
     issuer: IssuerRow,
@@ -243,7 +243,7 @@ def audit(
 
 
 def reconsider(
-    uow: UnitOfWork, keys: KeyStore | None, *, issuer: IssuerRow, achievement_key: str, as_of: date
+    uow: UnitOfWork, keys: IssuerKeys, *, issuer: IssuerRow, achievement_key: str, as_of: date
 ) -> list[AwardRow]:
     """Award an achievement to everyone whose records already meet it, e.g. once it is published.
 

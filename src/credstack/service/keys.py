@@ -8,6 +8,8 @@ has exactly one key, since its identity is that key: it cannot rotate.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
@@ -24,10 +26,35 @@ from credstack.vc.keys import (
     signing_key_from_private_key,
 )
 
-__all__ = ["KeyStore"]
+__all__ = ["IssuerKeys", "KeyStore"]
+
+
+class IssuerKeys(Protocol):
+    """What issuance, re-signing and the key commands need of issuers' keys.
+
+    Every award is signed when it is made, so every service that can make or re-sign one takes
+    a `IssuerKeys`, never an optional one. `KeyStore` is the implementation: keys sealed in
+    the database, their public halves in the signing-key rows that our issuers' DID documents
+    (and so verification) are read from.
+    """
+
+    @property
+    def base_url(self) -> str:
+        """Where the issuers' DIDs point; credentials signed with these keys name it too."""
+        ...
+
+    def create(self, issuer: IssuerRow) -> SigningKeyRow:
+        """A new active key for the issuer; an earlier active one is retired, not removed."""
+        ...
+
+    def signing_key(self, issuer: IssuerRow) -> SigningKey:
+        """The issuer's active key, ready to sign."""
+        ...
 
 
 class KeyStore:
+    """`IssuerKeys` sealed in the database with the master key."""
+
     def __init__(self, uow: UnitOfWork, master: MasterKey, base_url: str) -> None:
         self._uow = uow
         self._master = master

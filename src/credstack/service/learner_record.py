@@ -34,7 +34,7 @@ from credstack.service.actor import Actor
 from credstack.service.award_records import valid_until
 from credstack.service.explain import outcome_json
 from credstack.service.issuance import credential_url, mark_identity_type, subject_identity
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.learners import find_learner, profile
 from credstack.service.runtime import Runtime
 from credstack.service.visibility import learner_issuer_ids
@@ -140,7 +140,7 @@ def record_signer(awards: Sequence[AwardRow], issuers: dict[int, IssuerRow]) -> 
 
 
 def learner_clr(
-    keys: KeyStore,
+    keys: IssuerKeys,
     base_url: str,
     *,
     learner: LearnerRow,

@@ -23,7 +23,7 @@ from credstack.vc import dataintegrity
 from credstack.vc.documents import hash_email
 
 if TYPE_CHECKING:
-    from credstack.service.keys import KeyStore
+    from credstack.service.keys import IssuerKeys
 
 __all__ = [
     "ERASED_NAME",
@@ -131,7 +131,7 @@ def erase_learner(
     *,
     reason: str,
     actor: str,
-    keys: KeyStore | None = None,
+    keys: IssuerKeys,
 ) -> str:
     """Remove the person's name, address and registrar's key; returns the new stand-in key.
 
@@ -167,7 +167,7 @@ def _clear_name(item: object) -> bool:
 
 
 def _resign_without_clear_names(
-    uow: UnitOfWork, learner: LearnerRow, keys: KeyStore | None
+    uow: UnitOfWork, learner: LearnerRow, keys: IssuerKeys
 ) -> list[str]:
     """Re-sign the kept credentials whose subject names the learner in clear, without it."""
     resigned = []
@@ -180,7 +180,7 @@ def _resign_without_clear_names(
         if not any(_clear_name(item) for item in identifiers):
             continue
         issuer = uow.session.get(IssuerRow, award.issuer_id)
-        if keys is None or issuer is None:
+        if issuer is None:
             raise CredstackError(
                 f"award {award.public_id}'s credential names the learner in clear and must be "
                 "re-signed, which needs the issuer's key"

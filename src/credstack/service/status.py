@@ -23,7 +23,7 @@ from credstack.domain.records import AwardStatus
 from credstack.errors import NotFound
 from credstack.service import clock
 from credstack.service.identity import issuer_identity
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import AwardRow, IssuerRow, StatusListRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -197,7 +197,7 @@ def _revocation_of(uow: UnitOfWork, row: StatusListRow) -> StatusListRow:
 
 
 def signed_status_list(
-    uow: UnitOfWork, keys: KeyStore, base_url: str, issuer_key: str, list_key: str
+    uow: UnitOfWork, keys: IssuerKeys, base_url: str, issuer_key: str, list_key: str
 ) -> tuple[dict[str, Any], StatusListRow]:
     """The signed BitstringStatusListCredential served at the list's stable URL."""
     issuer = uow.issuers.by_key(issuer_key)

@@ -36,7 +36,7 @@ from credstack.service.identity import (
     issuer_identity,
     issuer_url,
 )
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.pdf_verification import verify_pdf
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
@@ -115,7 +115,7 @@ class Verifier:
     def __init__(
         self,
         uow: UnitOfWork | None,
-        keys: KeyStore | None,
+        keys: IssuerKeys | None,
         base_url: str,
         trust: TrustStore | None = None,
         *,
@@ -347,7 +347,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def verifier_for(
     uow: UnitOfWork,
-    keys: KeyStore,
+    keys: IssuerKeys,
     *,
     base_url: str,
     trust_dir: Path,

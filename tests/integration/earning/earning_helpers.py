@@ -14,6 +14,7 @@ from credstack.service.people import add_issuer, add_learner, add_user, grant_ro
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
+from tests.conftest import MASTER_KEY
 from tests.helpers import Cli
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -37,6 +38,11 @@ CATALOGS = {
     "ccrb": "clinical-research-board.yaml",
     "northwind": "northwind-data-academy.yaml",
 }
+
+
+def signing_keys(uow: UnitOfWork) -> KeyStore:
+    """The issuers' real key store under the suite's master key: every award here is signed."""
+    return KeyStore(uow, MASTER_KEY, BASE)
 
 
 def issuer_with_catalog(

@@ -16,6 +16,7 @@ from tests.integration.earning.earning_helpers import (
     acting,
     issuer_with_catalog,
     learner,
+    signing_keys,
     staff,
 )
 
@@ -39,7 +40,8 @@ def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
         actor=OPERATOR,
     )
     done = attest(
-        uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
+        uow, signing_keys(uow),
+        issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
         statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in done.awarded] == [("basic-supervision", 1)]
@@ -70,7 +72,8 @@ def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: M
             Forbidden, match=f"needs the mentor role at issuer acme for program {PROGRAM}"
         ):
             attest(
-                uow, None, issuer=acme, learner=eve, attester=acting(uow, user), program=PROGRAM,
+                uow, signing_keys(uow),
+                issuer=acme, learner=eve, attester=acting(uow, user), program=PROGRAM,
                 statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
             )  # fmt: skip
     assert uow.session.query(AttestationRow).count() == 0
@@ -83,7 +86,8 @@ def test_an_attestation_for_a_learner_outside_the_program_is_refused(
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     with pytest.raises(Forbidden, match="zoe is not enrolled in program management-program"):
         attest(
-            uow, None, issuer=acme, learner=learner(uow, "zoe"), attester=acting(uow, mona),
+            uow, signing_keys(uow),
+            issuer=acme, learner=learner(uow, "zoe"), attester=acting(uow, mona),
             program=PROGRAM,
             statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
         )  # fmt: skip
@@ -115,12 +119,14 @@ def test_statement_subject_and_enrolment_are_checked(
         )
     with pytest.raises(InvalidInput, match="needs a statement"):
         attest(
-            uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
+            uow, signing_keys(uow),
+            issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
             statement="  ", subject=SUBJECT, attested_on=date(2026, 3, 2),
         )  # fmt: skip
     with pytest.raises(NotFound, match="no achievement 'juggling'"):
         attest(
-            uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
+            uow, signing_keys(uow),
+            issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
             statement=STATEMENT, subject="juggling", attested_on=date(2026, 3, 2),
         )  # fmt: skip
     mentor_elsewhere = staff(uow, acme, "mel@acme.example", "mentor", PROGRAM)

@@ -19,6 +19,7 @@ from tests.integration.earning.earning_helpers import (
     acting,
     issuer_with_catalog,
     learner,
+    signing_keys,
     staff,
 )
 
@@ -29,21 +30,21 @@ def test_completing_the_one_day_course_awards_the_microcredential(
     solar = issuer_with_catalog(uow, master_key, "solar-trades")
     sol = learner(uow, "sol")
     done = record_course_completion(
-        uow, None, issuer=solar, learner=sol, provider="solar-trades",
+        uow, signing_keys(uow), issuer=solar, learner=sol, provider="solar-trades",
         course="solar-install-day", hours=7.5, completed_on=date(2026, 4, 18), external_id="c-1",
         actor=OPERATOR,
     )  # fmt: skip
     assert [a.achievement for a in done.awarded] == ["solar-panel-installation"]
     assert uow.session.query(AwardRow).one().counted == [done.record_id]
     again = record_course_completion(
-        uow, None, issuer=solar, learner=sol, provider="solar-trades",
+        uow, signing_keys(uow), issuer=solar, learner=sol, provider="solar-trades",
         course="solar-install-day", hours=7.5, completed_on=date(2026, 4, 18), external_id="c-1",
         actor=OPERATOR,
     )  # fmt: skip
     assert again.duplicate and uow.session.query(CourseCompletionRow).count() == 1
     with pytest.raises(Conflict, match="different content"):
         record_course_completion(
-            uow, None, issuer=solar, learner=sol, provider="solar-trades",
+            uow, signing_keys(uow), issuer=solar, learner=sol, provider="solar-trades",
             course="solar-install-day", hours=3, completed_on=date(2026, 4, 18),
             external_id="c-1",
             actor=OPERATOR,
@@ -62,7 +63,7 @@ def test_hours_and_credits_come_back_exactly_as_recorded(
     sol = learner(uow, "sol")
     for day in (18, 19, 20):
         record_course_completion(
-            uow, None, issuer=solar, learner=sol, provider="solar-trades",
+            uow, signing_keys(uow), issuer=solar, learner=sol, provider="solar-trades",
             course="solar-install-day", hours=hours, credits=credits,
             completed_on=date(2026, 4, day),
             actor=OPERATOR,
@@ -80,7 +81,7 @@ def test_too_few_hours_or_another_provider_say_why(uow: UnitOfWork, master_key: 
     solar = issuer_with_catalog(uow, master_key, "solar-trades")
     sol = learner(uow, "sol")
     short = record_course_completion(
-        uow, None, issuer=solar, learner=sol, provider="solar-trades",
+        uow, signing_keys(uow), issuer=solar, learner=sol, provider="solar-trades",
         course="solar-install-day", hours=4, completed_on=date(2026, 4, 18),
         actor=OPERATOR,
     )  # fmt: skip
@@ -91,7 +92,7 @@ def test_too_few_hours_or_another_provider_say_why(uow: UnitOfWork, master_key: 
         )
     }
     elsewhere = record_course_completion(
-        uow, None, issuer=solar, learner=sol, provider="sunny-college",
+        uow, signing_keys(uow), issuer=solar, learner=sol, provider="sunny-college",
         course="solar-install-day", hours=8, completed_on=date(2026, 4, 19),
         actor=OPERATOR,
     )  # fmt: skip
@@ -125,7 +126,7 @@ def test_bad_completions_are_refused(
     values.update(fields)
     with pytest.raises(InvalidInput, match=message):
         record_course_completion(
-            uow, None, issuer=solar, learner=learner(uow, "sol"),
+            uow, signing_keys(uow), issuer=solar, learner=learner(uow, "sol"),
             completed_on=date(2026, 4, 18), **values,  # type: ignore[arg-type]
             actor=OPERATOR,
         )  # fmt: skip
@@ -139,7 +140,8 @@ def test_only_a_registrar_or_admin_records_completions(
     assessor = staff(uow, solar, "ann@solar.example", "assessor")
     with pytest.raises(Forbidden, match="needs the registrar or admin role"):
         record_course_completion(
-            uow, None, issuer=solar, learner=learner(uow, "sol"), provider="solar-trades",
+            uow, signing_keys(uow),
+            issuer=solar, learner=learner(uow, "sol"), provider="solar-trades",
             course="solar-install-day", hours=8, completed_on=date(2026, 4, 18),
             actor=acting(uow, assessor),
         )  # fmt: skip

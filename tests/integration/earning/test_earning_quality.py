@@ -13,7 +13,13 @@ from credstack.service.earning import ItemResponses, Sitting, quality_report, re
 from credstack.store.models import IssuerRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.integration.earning.earning_helpers import OPERATOR, at, issuer_with_catalog, learner
+from tests.integration.earning.earning_helpers import (
+    OPERATOR,
+    at,
+    issuer_with_catalog,
+    learner,
+    signing_keys,
+)
 
 KEYS: dict[str, str | bool] = {
     "gcp-01": "C", "gcp-02": "A", "gcp-03": False, "gcp-04": "D", "gcp-05": "B",
@@ -42,7 +48,8 @@ def simulated_answers(candidates: int, seed: int) -> list[dict[str, str | bool |
 def sit_all(uow: UnitOfWork, ccrb: IssuerRow, answers: list[dict[str, str | bool | None]]) -> None:
     for n, given in enumerate(answers):
         record_result(
-            uow, None, issuer=ccrb, learner=learner(uow, f"c{n:03d}"), assessment="gcp-exam",
+            uow, signing_keys(uow),
+            issuer=ccrb, learner=learner(uow, f"c{n:03d}"), assessment="gcp-exam",
             result=ItemResponses(given),
             sitting=Sitting(at("2026-04-01") + timedelta(minutes=n)),
             actor=OPERATOR,

@@ -23,6 +23,7 @@ from tests.integration.earning.earning_helpers import (
     issuer_with_catalog,
     learner,
     proctored,
+    signing_keys,
     staff,
 )
 
@@ -38,7 +39,7 @@ def test_an_external_total_that_passes_awards_the_microcredential(
     tmcb = issuer_with_catalog(uow, master_key, "tmcb")
     ada = learner(uow, "ada")
     done = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(31), sitting=proctored("2026-05-02"), attempt_id="tm-1",
         actor=OPERATOR,
     )  # fmt: skip
@@ -57,7 +58,7 @@ def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKe
     tmcb = issuer_with_catalog(uow, master_key, "tmcb")
     ada = learner(uow, "ada")
     done = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(29), sitting=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
@@ -74,7 +75,7 @@ def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(
     ccrb = issuer_with_catalog(uow, master_key, "ccrb")
     cara = learner(uow, "cara")
     done = record_result(
-        uow, None, issuer=ccrb, learner=cara, assessment="close-out-exam",
+        uow, signing_keys(uow), issuer=ccrb, learner=cara, assessment="close-out-exam",
         result=TotalScore(90), sitting=Sitting(at("2026-05-02")),
         actor=OPERATOR,
     )  # fmt: skip
@@ -90,7 +91,7 @@ def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork, master_key: Ma
     ben = learner(uow, "ben")
     answers = dict(GCP_KEYS, **{"gcp-01": "A", "gcp-02": "B"})  # two wrong: 8 of 10
     done = record_result(
-        uow, None, issuer=ccrb, learner=ben, assessment="gcp-exam",
+        uow, signing_keys(uow), issuer=ccrb, learner=ben, assessment="gcp-exam",
         result=ItemResponses(answers), sitting=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
@@ -108,19 +109,19 @@ def test_a_rubric_score_needs_a_reviewer_or_assessor(
     clerk = staff(uow, northwind, "clerk@northwind.example", "registrar")
     with pytest.raises(Forbidden, match="needs the reviewer or assessor role at issuer northwind"):
         record_result(
-            uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
+            uow, signing_keys(uow), issuer=northwind, learner=ana, assessment="capstone-project",
             result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
             actor=acting(uow, clerk),
         )  # fmt: skip
     with pytest.raises(InvalidInput, match="must name the reviewer or assessor"):
         record_result(
-            uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
+            uow, signing_keys(uow), issuer=northwind, learner=ana, assessment="capstone-project",
             result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
             actor=OPERATOR,
         )  # fmt: skip
     reviewer = staff(uow, northwind, "rita@northwind.example", "reviewer")
     done = record_result(
-        uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
+        uow, signing_keys(uow), issuer=northwind, learner=ana, assessment="capstone-project",
         result=RubricScores({"overall": 3}), sitting=Sitting(at("2026-06-01")),
         actor=acting(uow, reviewer),
     )  # fmt: skip
@@ -155,7 +156,7 @@ def test_bad_results_are_refused_and_nothing_is_kept(
     ben = learner(uow, "ben")
     with pytest.raises(CredstackError, match=message):
         record_result(
-            uow, None, issuer=ccrb, learner=ben, assessment=assessment,
+            uow, signing_keys(uow), issuer=ccrb, learner=ben, assessment=assessment,
             result=result, sitting=proctored("2026-05-02"),  # type: ignore[arg-type]
             actor=OPERATOR,
         )  # fmt: skip
@@ -177,7 +178,8 @@ def test_a_sitting_must_record_its_conditions_consistently(
     tmcb = issuer_with_catalog(uow, master_key, "tmcb")
     with pytest.raises(InvalidInput, match=message):
         record_result(
-            uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
+            uow, signing_keys(uow),
+            issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
             result=TotalScore(35), sitting=sitting,
             actor=OPERATOR,
         )  # fmt: skip
@@ -191,7 +193,7 @@ def test_the_attempts_policy_is_enforced_with_a_reason(
 
     def sit(day: str, score: float) -> object:
         return record_result(
-            uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+            uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(score), sitting=proctored(day),
             actor=OPERATOR,
         )  # fmt: skip
@@ -214,13 +216,13 @@ def test_no_retake_after_a_pass(uow: UnitOfWork, master_key: MasterKey) -> None:
     tmcb = issuer_with_catalog(uow, master_key, "tmcb")
     ada = learner(uow, "ada")
     record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-01"),
         actor=OPERATOR,
     )  # fmt: skip
     with pytest.raises(Conflict, match="already passed"):
         record_result(
-            uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+            uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(38), sitting=proctored("2026-06-01"),
             actor=OPERATOR,
         )  # fmt: skip
@@ -232,19 +234,19 @@ def test_the_same_external_attempt_twice_is_recorded_once(
     tmcb = issuer_with_catalog(uow, master_key, "tmcb")
     ada = learner(uow, "ada")
     first = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-01"), attempt_id="P-17",
         actor=OPERATOR,
     )  # fmt: skip
     again = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), sitting=proctored("2026-05-01"), attempt_id="P-17",
         actor=OPERATOR,
     )  # fmt: skip
     assert (again.duplicate, again.record_id, again.awarded) == (True, first.record_id, ())
     with pytest.raises(Conflict, match="already recorded with different content"):
         record_result(
-            uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+            uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(20), sitting=proctored("2026-05-01"), attempt_id="P-17",
             actor=OPERATOR,
         )  # fmt: skip
@@ -258,6 +260,7 @@ def test_a_user_without_a_results_role_cannot_record(
     mentor = staff(uow, tmcb, "m@tmcb.example", "mentor")
     with pytest.raises(Forbidden, match="assessor or admin or registrar role"):
         record_result(
-            uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
+            uow, signing_keys(uow),
+            issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
             result=TotalScore(35), sitting=proctored("2026-05-01"), actor=acting(uow, mentor),
         )  # fmt: skip

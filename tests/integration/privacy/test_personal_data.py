@@ -126,7 +126,13 @@ def test_an_erased_learner_keeps_verifiable_credentials_and_leaves_an_audit_entr
     ana = learners["ana"]
     [award] = uow.awards.for_learner(ana.id)
     payload = json.dumps(award.credential).encode()
-    erase_learner(uow, ana, reason="the learner asked (ticket 42)", actor="user:dpo@ccrb.example")
+    erase_learner(
+        uow,
+        ana,
+        reason="the learner asked (ticket 42)",
+        actor="user:dpo@ccrb.example",
+        keys=_made.keys,
+    )
     uow.session.flush()
     assert profile(uow, ana).name == ERASED_NAME and profile(uow, ana).email is None
     assert ana.key.startswith("erased.") and uow.learners.by_key("ana") is None
@@ -143,9 +149,9 @@ def test_an_erased_learner_keeps_verifiable_credentials_and_leaves_an_audit_entr
     assert event.details == {"reason": "the learner asked (ticket 42)"}
     assert verify_chain(uow).broken is None
     with pytest.raises(Conflict):
-        erase_learner(uow, ana, reason="again", actor="system")
+        erase_learner(uow, ana, reason="again", actor="system", keys=_made.keys)
     with pytest.raises(InvalidInput):
-        erase_learner(uow, learners["ben"], reason="  ", actor="system")
+        erase_learner(uow, learners["ben"], reason="  ", actor="system", keys=_made.keys)
 
 
 def _every_part(name: str, email: str | None) -> list[str]:
@@ -204,6 +210,10 @@ def test_erasure_leaves_no_name_or_address_in_clear_in_any_table(
     assert verify_chain(uow).broken is None
 
 
+@pytest.mark.skip(
+    reason="erase_learner now always takes the issuers' keys (issue 11 item 5), so an erasure "
+    "without them can no longer be asked for; kept for the lead to decide"
+)
 def test_erasure_without_the_key_refuses_a_credential_naming_the_learner_in_clear(
     uow: UnitOfWork, master_key: MasterKey
 ) -> None:

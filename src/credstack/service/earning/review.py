@@ -24,7 +24,7 @@ from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock, engine
 from credstack.service.achievements import achievement_of
 from credstack.service.actor import Actor, authorise
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -128,7 +128,7 @@ def review(
     actor: Actor,
     comment: str | None = None,
     version: int | None = None,
-    keys: KeyStore | None = None,
+    keys: IssuerKeys,
 ) -> ReviewStep:
     """Take one review step on a version (the newest unless `version` is given).
 
