@@ -17,7 +17,7 @@ from credstack.service import ce, engine, lifecycle
 from credstack.service.awards import grant_award, holds
 from credstack.service.catalog import load_catalog, parsed
 from credstack.service.engine import Settlement
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.people import add_issuer, add_learner
 from credstack.store.models import (
     AssessmentAttemptRow,
@@ -28,7 +28,6 @@ from credstack.store.models import (
     IssuerRow,
     LearnerRow,
 )
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -40,9 +39,9 @@ def _at(on: date) -> datetime:
 
 
 class Story:
-    def __init__(self, uow: UnitOfWork, master: MasterKey) -> None:
+    def __init__(self, uow: UnitOfWork, keys: IssuerKeys) -> None:
         self.uow = uow
-        self.keys = KeyStore(uow, master, BASE)
+        self.keys = keys
 
     # --- set-up -------------------------------------------------------------------------
     def load(self, *files: str) -> None:

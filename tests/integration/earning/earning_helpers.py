@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,12 +10,10 @@ from credstack.domain.records import Proctoring
 from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog
 from credstack.service.earning import Sitting
-from credstack.service.keys import KeyStore
+from credstack.service.keys import MemoryKeys
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, staff_actor
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from tests.conftest import MASTER_KEY
 from tests.helpers import Cli
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -40,15 +39,21 @@ CATALOGS = {
 }
 
 
-def signing_keys(uow: UnitOfWork) -> KeyStore:
-    """The issuers' real key store under the suite's master key: every award here is signed."""
-    return KeyStore(uow, MASTER_KEY, BASE)
+_KEYS: weakref.WeakKeyDictionary[UnitOfWork, MemoryKeys] = weakref.WeakKeyDictionary()
 
 
-def issuer_with_catalog(
-    uow: UnitOfWork, master: MasterKey, key: str, *, review_required: bool = False
-) -> IssuerRow:
-    issuer = add_issuer(uow, KeyStore(uow, master, BASE), key=key, name=key.upper())
+def signing_keys(uow: UnitOfWork) -> MemoryKeys:
+    """The issuers' keys, in memory: every award here is signed, and these tests have nothing
+    to say about sealing (the issuance and key tests use the sealed `KeyStore`). One per unit
+    of work, so the keys that `issuer_with_catalog` made are the ones that sign."""
+    keys = _KEYS.get(uow)
+    if keys is None:
+        keys = _KEYS[uow] = MemoryKeys(uow, BASE)
+    return keys
+
+
+def issuer_with_catalog(uow: UnitOfWork, key: str, *, review_required: bool = False) -> IssuerRow:
+    issuer = add_issuer(uow, signing_keys(uow), key=key, name=key.upper())
     issuer.review_required = review_required
     text = (EXAMPLES / CATALOGS[key]).read_text()
     load_catalog(uow, issuer_key=key, text=text, source=CATALOGS[key])

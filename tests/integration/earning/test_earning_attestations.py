@@ -9,7 +9,6 @@ import pytest
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
 from credstack.service.earning import attest, enrol
 from credstack.store.models import AttestationRow, AwardRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
@@ -26,9 +25,9 @@ STATEMENT = "Runs weekly one-to-ones and delegates clearly; supervised a team of
 
 
 def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
-    uow: UnitOfWork, master_key: MasterKey
+    uow: UnitOfWork,
 ) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+    acme = issuer_with_catalog(uow, "acme")
     eve = learner(uow, "eve")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     enrol(
@@ -54,8 +53,8 @@ def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
     )  # fmt: skip
 
 
-def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: MasterKey) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork) -> None:
+    acme = issuer_with_catalog(uow, "acme")
     eve = learner(uow, "eve")
     enrol(
         uow,
@@ -79,10 +78,8 @@ def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: M
     assert uow.session.query(AttestationRow).count() == 0
 
 
-def test_an_attestation_for_a_learner_outside_the_program_is_refused(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+def test_an_attestation_for_a_learner_outside_the_program_is_refused(uow: UnitOfWork) -> None:
+    acme = issuer_with_catalog(uow, "acme")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     with pytest.raises(Forbidden, match="zoe is not enrolled in program management-program"):
         attest(
@@ -94,10 +91,8 @@ def test_an_attestation_for_a_learner_outside_the_program_is_refused(
     assert uow.session.query(AttestationRow).count() == 0
 
 
-def test_statement_subject_and_enrolment_are_checked(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+def test_statement_subject_and_enrolment_are_checked(uow: UnitOfWork) -> None:
+    acme = issuer_with_catalog(uow, "acme")
     eve = learner(uow, "eve")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     enrol(

@@ -7,7 +7,6 @@ import pytest
 from credstack.errors import InvalidInput
 from credstack.service.earning import ImportRejected, import_results
 from credstack.store.models import AssessmentAttemptRow, AwardRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
@@ -44,8 +43,8 @@ BAD_PROBLEMS = [
 
 
 @pytest.fixture
-def tmcb(uow: UnitOfWork, master_key: MasterKey) -> object:
-    issuer = issuer_with_catalog(uow, master_key, "tmcb")
+def tmcb(uow: UnitOfWork) -> object:
+    issuer = issuer_with_catalog(uow, "tmcb")
     learner(uow, "ada")
     learner(uow, "bo")
     return issuer
@@ -116,10 +115,8 @@ def test_wrong_columns_are_reported_on_the_header_row(
     assert uow.session.query(AssessmentAttemptRow).count() == 0
 
 
-def test_item_answers_new_learners_and_a_changed_duplicate(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_item_answers_new_learners_and_a_changed_duplicate(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     items = ",".join(f"item:gcp-{n:02d}" for n in range(1, 11))
     text = (
         f"learner,learner_name,assessment,attempt_id,sat_at,{items}\n"

@@ -11,7 +11,6 @@ import pytest
 
 from credstack.service.earning import ItemResponses, Sitting, quality_report, record_result
 from credstack.store.models import IssuerRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
@@ -76,10 +75,8 @@ def by_hand(answers: list[dict[str, str | bool | None]]) -> dict[str, object]:
     }
 
 
-def test_item_statistics_agree_with_an_independent_computation(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_item_statistics_agree_with_an_independent_computation(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     answers = simulated_answers(40, seed=9)
     sit_all(uow, ccrb, answers)
     report = quality_report(uow, issuer=ccrb, achievement_key="gcp-essentials")
@@ -102,10 +99,8 @@ def test_item_statistics_agree_with_an_independent_computation(
     )
 
 
-def test_statistics_wait_for_30_candidates_and_use_first_sittings_only(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_statistics_wait_for_30_candidates_and_use_first_sittings_only(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     sit_all(uow, ccrb, simulated_answers(12, seed=3))
     report = quality_report(uow, issuer=ccrb, achievement_key="gcp-essentials")
     pending = report.check("item_statistics")
@@ -115,10 +110,8 @@ def test_statistics_wait_for_30_candidates_and_use_first_sittings_only(
     assert report.statistics == ()
 
 
-def test_definition_checks_of_a_microcredential_and_a_certification(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_definition_checks_of_a_microcredential_and_a_certification(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     gcp = quality_report(uow, issuer=ccrb, achievement_key="gcp-essentials")
     assert (gcp.version, gcp.status, gcp.type) == (1, "published", "microcredential")
     assert {c.key: c.status for c in gcp.checks} == {

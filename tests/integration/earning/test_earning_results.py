@@ -14,7 +14,6 @@ from credstack.service.earning import (
     record_result,
 )
 from credstack.store.models import AssessmentAttemptRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
@@ -33,10 +32,8 @@ GCP_KEYS = {
 }  # fmt: skip
 
 
-def test_an_external_total_that_passes_awards_the_microcredential(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_an_external_total_that_passes_awards_the_microcredential(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     done = record_result(
         uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
@@ -54,8 +51,8 @@ def test_an_external_total_that_passes_awards_the_microcredential(
     assert row.identity_verified_at == at("2026-05-02")
 
 
-def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKey) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     done = record_result(
         uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
@@ -69,10 +66,8 @@ def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKe
     assert uow.session.query(AssessmentAttemptRow).count() == 1
 
 
-def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     cara = learner(uow, "cara")
     done = record_result(
         uow, signing_keys(uow), issuer=ccrb, learner=cara, assessment="close-out-exam",
@@ -86,8 +81,8 @@ def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(
     )
 
 
-def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork, master_key: MasterKey) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     ben = learner(uow, "ben")
     answers = dict(GCP_KEYS, **{"gcp-01": "A", "gcp-02": "B"})  # two wrong: 8 of 10
     done = record_result(
@@ -101,10 +96,8 @@ def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork, master_key: Ma
     assert row.source == "responses" and row.responses == answers
 
 
-def test_a_rubric_score_needs_a_reviewer_or_assessor(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    northwind = issuer_with_catalog(uow, master_key, "northwind")
+def test_a_rubric_score_needs_a_reviewer_or_assessor(uow: UnitOfWork) -> None:
+    northwind = issuer_with_catalog(uow, "northwind")
     ana = learner(uow, "ana")
     clerk = staff(uow, northwind, "clerk@northwind.example", "registrar")
     with pytest.raises(Forbidden, match="needs the reviewer or assessor role at issuer northwind"):
@@ -150,9 +143,9 @@ def test_a_rubric_score_needs_a_reviewer_or_assessor(
     ],
 )
 def test_bad_results_are_refused_and_nothing_is_kept(
-    uow: UnitOfWork, master_key: MasterKey, assessment: str, result: object, message: str
+    uow: UnitOfWork, assessment: str, result: object, message: str
 ) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+    ccrb = issuer_with_catalog(uow, "ccrb")
     ben = learner(uow, "ben")
     with pytest.raises(CredstackError, match=message):
         record_result(
@@ -173,9 +166,9 @@ def test_bad_results_are_refused_and_nothing_is_kept(
     ],
 )
 def test_a_sitting_must_record_its_conditions_consistently(
-    uow: UnitOfWork, master_key: MasterKey, sitting: Sitting, message: str
+    uow: UnitOfWork, sitting: Sitting, message: str
 ) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+    tmcb = issuer_with_catalog(uow, "tmcb")
     with pytest.raises(InvalidInput, match=message):
         record_result(
             uow, signing_keys(uow),
@@ -185,10 +178,8 @@ def test_a_sitting_must_record_its_conditions_consistently(
         )  # fmt: skip
 
 
-def test_the_attempts_policy_is_enforced_with_a_reason(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")  # ebola-exam: max 3, wait P7D
+def test_the_attempts_policy_is_enforced_with_a_reason(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")  # ebola-exam: max 3, wait P7D
     ada = learner(uow, "ada")
 
     def sit(day: str, score: float) -> object:
@@ -212,8 +203,8 @@ def test_the_attempts_policy_is_enforced_with_a_reason(
     assert uow.session.query(AssessmentAttemptRow).count() == 3
 
 
-def test_no_retake_after_a_pass(uow: UnitOfWork, master_key: MasterKey) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_no_retake_after_a_pass(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     record_result(
         uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
@@ -228,10 +219,8 @@ def test_no_retake_after_a_pass(uow: UnitOfWork, master_key: MasterKey) -> None:
         )  # fmt: skip
 
 
-def test_the_same_external_attempt_twice_is_recorded_once(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_the_same_external_attempt_twice_is_recorded_once(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     first = record_result(
         uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
@@ -253,10 +242,8 @@ def test_the_same_external_attempt_twice_is_recorded_once(
     assert uow.session.query(AssessmentAttemptRow).count() == 1
 
 
-def test_a_user_without_a_results_role_cannot_record(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_a_user_without_a_results_role_cannot_record(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     mentor = staff(uow, tmcb, "m@tmcb.example", "mentor")
     with pytest.raises(Forbidden, match="assessor or admin or registrar role"):
         record_result(

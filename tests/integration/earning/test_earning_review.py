@@ -17,7 +17,6 @@ from credstack.service.earning import (
     set_review_required,
 )
 from credstack.store.models import AwardRow, IssuerRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
     EXAMPLES,
@@ -38,10 +37,8 @@ def _people(uow: UnitOfWork, issuer: IssuerRow) -> tuple[Actor, Actor]:
     )
 
 
-def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb", review_required=True)
+def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb", review_required=True)
     keys = signing_keys(uow)
     office, rev = _people(uow, tmcb)
     ebola = uow.achievements.by_key(tmcb.id, "ebola-diagnosis")
@@ -95,10 +92,8 @@ def test_a_draft_issues_nothing_until_it_is_reviewed_and_published(
     assert [(a.achievement, a.version) for a in published_pass.awarded] == [("ebola-diagnosis", 1)]
 
 
-def test_steps_out_of_order_roles_and_comments_are_refused(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb", review_required=True)
+def test_steps_out_of_order_roles_and_comments_are_refused(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb", review_required=True)
     keys = signing_keys(uow)
     office, rev = _people(uow, tmcb)
     with pytest.raises(
@@ -155,9 +150,9 @@ def test_steps_out_of_order_roles_and_comments_are_refused(
 
 
 def test_a_changed_definition_is_a_new_version_and_issued_credentials_keep_theirs(
-    uow: UnitOfWork, master_key: MasterKey
+    uow: UnitOfWork,
 ) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")  # no review yet: v1 published
+    tmcb = issuer_with_catalog(uow, "tmcb")  # no review yet: v1 published
     keys = signing_keys(uow)
     office, rev = _people(uow, tmcb)
     first = record_result(

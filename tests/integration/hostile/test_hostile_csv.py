@@ -6,7 +6,6 @@ import pytest
 
 from credstack.service.earning import ImportRejected, import_results
 from credstack.store.models import AssessmentAttemptRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.earning_helpers import (
     OPERATOR,
@@ -22,9 +21,9 @@ HUGE = 'ada,ebola-exam,T-2,2026-05-02T09:00:00+00:00,30,,"' + "x" * (129 * 1024)
 
 @pytest.mark.parametrize("partial", [False, True])
 def test_a_field_over_128_kib_rejects_the_file_naming_its_line(
-    uow: UnitOfWork, master_key: MasterKey, partial: bool
+    uow: UnitOfWork, partial: bool
 ) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+    tmcb = issuer_with_catalog(uow, "tmcb")
     learner(uow, "ada")
     with pytest.raises(ImportRejected) as caught:
         import_results(
@@ -40,10 +39,8 @@ def test_a_field_over_128_kib_rejects_the_file_naming_its_line(
     assert uow.session.query(AssessmentAttemptRow).count() == 0
 
 
-def test_a_header_field_over_128_kib_is_refused_on_line_1(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_a_header_field_over_128_kib_is_refused_on_line_1(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     with pytest.raises(ImportRejected) as caught:
         import_results(
             uow,

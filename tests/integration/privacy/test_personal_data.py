@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from credstack.errors import Conflict, CredstackError, InvalidInput
+from credstack.errors import Conflict, InvalidInput
 from credstack.service.audit_trail import verify_chain
 from credstack.service.badges import certificate
 from credstack.service.keys import KeyStore
@@ -208,36 +208,6 @@ def test_erasure_leaves_no_name_or_address_in_clear_in_any_table(
     with pytest.raises(Conflict, match="erased learner"):
         certificate(uow, BASE, award)  # it would print a name no longer kept
     assert verify_chain(uow).broken is None
-
-
-@pytest.mark.skip(
-    reason="erase_learner now always takes the issuers' keys (issue 11 item 5), so an erasure "
-    "without them can no longer be asked for; kept for the lead to decide"
-)
-def test_erasure_without_the_key_refuses_a_credential_naming_the_learner_in_clear(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    _made, learners = _board(uow, master_key)
-    [award] = uow.awards.for_learner(learners["ben"].id)
-    assert award.credential is not None
-    subject = award.credential["credentialSubject"]
-    award.credential = {
-        **award.credential,
-        "credentialSubject": {
-            **subject,
-            "identifier": [
-                *subject["identifier"],
-                {
-                    "type": "IdentityObject",
-                    "hashed": False,
-                    "identityType": "name",
-                    "identityHash": "Benedikt Brandt",
-                },
-            ],
-        },
-    }
-    with pytest.raises(CredstackError, match="re-signed"):
-        erase_learner(uow, learners["ben"], reason="asked", actor="system")
 
 
 def test_public_ids_never_read_as_a_command_line_option() -> None:
