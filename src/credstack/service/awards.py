@@ -129,7 +129,7 @@ def grant_award(
         if existing.valid_until is None or existing.valid_until >= awarded_on:
             raise AlreadyHeld(learner.key, achievement_key, existing.public_id)
         _retire_lapsed(uow, existing)
-    validity = achievement_of(version).validity
+    validity = achievement_of(uow, version).validity
     valid_until = validity.after(awarded_on) - timedelta(days=1) if validity is not None else None
     award = AwardRow(
         public_id=str(uuid.uuid4()),

@@ -158,7 +158,7 @@ def credential_document(
     award, issuer, version = context.award, context.issuer, context.version
     if evidence is None:
         evidence = stored_evidence(uow, award)
-    typed = achievement_of(version)
+    typed = achievement_of(uow, version)
     kind = AchievementType(version.type)
     issuer_id = issuer_identity(uow, base_url, issuer)
     profile = IssuerProfile(id=issuer_id, name=issuer.name, url=issuer.url, email=issuer.email)

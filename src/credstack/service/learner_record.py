@@ -224,7 +224,7 @@ def _awards(
         if issuer is None or version is None:
             continue
         base = f"/credentials/{award.public_id}"
-        achievement = achievement_of(version)
+        achievement = achievement_of(uow, version)
         out.append(
             HeldAward(
                 id=award.public_id,

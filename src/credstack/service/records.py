@@ -115,7 +115,7 @@ def _scoped(key: str, issuer_id: int, perspective: IssuerRow, names: _Names) -> 
 def _award(row: AwardRow, names: _Names, perspective: IssuerRow) -> Award:
     where = issuer_zone(perspective)
     key, version = names.achievement(row.achievement_version_id)
-    achievement = achievement_of(version)
+    achievement = achievement_of(names.uow, version)
     ce = achievement.ce
     return Award(
         id=record_id("award", row.public_id),

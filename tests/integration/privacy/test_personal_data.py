@@ -20,7 +20,8 @@ from credstack.service.learners import (
     set_profile,
 )
 from credstack.service.sharing import ShareLinks
-from credstack.service.verification import Verifier
+from credstack.service.status import SignedStatusLists
+from credstack.service.verification import OwnIssuers, Verifier
 from credstack.store.models import AuditEventRow, Base, LearnerRow
 from credstack.store.models.learners import new_public_id
 from credstack.store.secrets import MasterKey, PersonalData
@@ -139,7 +140,8 @@ def test_an_erased_learner_keeps_verifiable_credentials_and_leaves_an_audit_entr
     assert by_email(uow, "anais.quintanilha@example.org") is None
     assert "quintanilha" not in dump(uow)
     keys = KeyStore(uow, master_key, BASE)
-    verifier = Verifier(uow, keys, BASE, share_links=ShareLinks(master_key), now=NOW)
+    own = OwnIssuers(uow, keys, SignedStatusLists(), ShareLinks(master_key))
+    verifier = Verifier(own, BASE, now=NOW)
     assert verifier.verify_bytes(payload).verified
     assert uow.awards.for_learner(ana.id) == [award]
     event = uow.session.scalars(
@@ -194,7 +196,8 @@ def test_erasure_leaves_no_name_or_address_in_clear_in_any_table(
     for name, email in PEOPLE.values():
         for part in _every_part(name, email):
             assert part not in text, part
-    verifier = Verifier(uow, keys, BASE, share_links=ShareLinks(master_key), now=NOW)
+    own = OwnIssuers(uow, keys, SignedStatusLists(), ShareLinks(master_key))
+    verifier = Verifier(own, BASE, now=NOW)
     assert verifier.verify_bytes(held).verified  # the copy she holds
     kept = verifier.verify_bytes(json.dumps(award.credential).encode())
     assert kept.verified, kept.headline

@@ -252,7 +252,7 @@ def unissued_dependants(
         current = uow.achievements.current(achievement)
         if is_issuable(current) or issuable_version(uow, achievement) is not None:
             continue
-        tree = achievement_of(current).requirements
+        tree = achievement_of(uow, current).requirements
         if tree is None:
             continue
         if any(_uses(node, assessment, course, program) for node in iter_nodes(tree)):
