@@ -3,8 +3,9 @@ issuer recognition and PDF certificates landed).
 
 Run: ``.venv/bin/python bench/bench_trust_pdf.py``. It writes a 40,000-issuer registry as
 JSON and as YAML (about 4 MiB each, the trust-list bound), times the first and a cached
-``TrustStore.load``, 1,000 recognitions against it, and the certificate layout match on
-100,000 characters (the PDF text bound) that repeat the layout's fixed phrases.
+``TrustStores.load`` (a runtime's trust-store cache), 1,000 recognitions against it, and the
+certificate layout match on 100,000 characters (the PDF text bound) that repeat the layout's
+fixed phrases.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from credstack.limits import MAX_PDF_TEXT_CHARS  # noqa: E402
-from credstack.service.trust_lists import TrustStore  # noqa: E402
+from credstack.service.trust_lists import TrustStores  # noqa: E402
 from credstack.vc.pdf import CERTIFIES, HAS_EARNED  # noqa: E402
 from credstack.vc.pdf_certificate import PrintedFacts, printed_mismatches  # noqa: E402
 from credstack.vc.recognition import IssuerDirectory, recognise  # noqa: E402
@@ -34,6 +35,7 @@ def _timed(label: str, work: object) -> None:
 
 
 def main() -> None:
+    stores = TrustStores()
     with tempfile.TemporaryDirectory() as tmp:
         for kind in ("json", "yaml"):
             directory = Path(tmp) / kind
@@ -51,9 +53,9 @@ def main() -> None:
                 )
             (directory / f"list.{kind}").write_text(text)
             print(f"{kind}: {len(text):,} bytes, {ISSUERS:,} issuers")
-            _timed(f"  first TrustStore.load ({kind})", lambda d=directory: TrustStore.load(d))
-            _timed(f"  cached TrustStore.load ({kind})", lambda d=directory: TrustStore.load(d))
-            store = TrustStore.load(directory)
+            _timed(f"  first TrustStores.load ({kind})", lambda d=directory: stores.load(d))
+            _timed(f"  cached TrustStores.load ({kind})", lambda d=directory: stores.load(d))
+            store = stores.load(directory)
             _timed("  directory indexes (once per store)", lambda s=store: s.directory.by_did(""))
 
             def recognitions(directory: IssuerDirectory = store.directory) -> None:

@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from credstack.service.achievements import DECODED
 from credstack.store import migrate
 from credstack.store.db import make_engine
 from credstack.store.secrets import MasterKey, PersonalData
@@ -142,11 +141,3 @@ def uow(units: UnitOfWorkFactory) -> Iterator[UnitOfWork]:
 @pytest.fixture
 def master_key() -> MasterKey:
     return MASTER_KEY
-
-
-@pytest.fixture(autouse=True)
-def decoded_catalog() -> Iterator[None]:
-    """Each test starts with empty decoded-catalog caches, so none depends on another's."""
-    DECODED.clear()
-    yield
-    DECODED.clear()

@@ -7,15 +7,14 @@ from datetime import date
 
 from credstack.service import engine
 from credstack.service.explain import Names, outcome_json, outcome_text
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.stories.driver import Story
 
 ON = date(2026, 6, 30)
 
 
-def test_progress_text_names_what_json_identifies(uow: UnitOfWork, master_key: MasterKey) -> None:
-    story = Story(uow, master_key)
+def test_progress_text_names_what_json_identifies(uow: UnitOfWork) -> None:
+    story = Story.in_memory(uow)
     story.load("northwind-data-academy.yaml")
     story.sit("ana", "northwind", "spreadsheets-exam", 90, date(2026, 1, 5))
     northwind = story.issuer("northwind")
@@ -43,10 +42,8 @@ def test_names_replace_whole_ids_only() -> None:
     assert names.of("unknown") == "unknown"
 
 
-def test_catalog_names_cover_achievements_and_assessments(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    story = Story(uow, master_key)
+def test_catalog_names_cover_achievements_and_assessments(uow: UnitOfWork) -> None:
+    story = Story.in_memory(uow)
     story.load("northwind-data-academy.yaml")
     names = engine.catalog_names(uow, story.issuer("northwind"))
     assert names.of("sql-querying") == "SQL Querying"

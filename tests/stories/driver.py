@@ -8,6 +8,7 @@ same `settle` the API and CLI call, so awards are made by the engine, never by t
 from __future__ import annotations
 
 import uuid
+import weakref
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from credstack.service import ce, engine, lifecycle
 from credstack.service.awards import grant_award, holds
 from credstack.service.catalog import load_catalog, parsed
 from credstack.service.engine import Settlement
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys, MemoryKeys
 from credstack.service.people import add_issuer, add_learner
 from credstack.store.models import (
     AssessmentAttemptRow,
@@ -28,11 +29,11 @@ from credstack.store.models import (
     IssuerRow,
     LearnerRow,
 )
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 BASE = "https://credstack.test"
+_MEMORY_KEYS: weakref.WeakKeyDictionary[UnitOfWork, MemoryKeys] = weakref.WeakKeyDictionary()
 
 
 def _at(on: date) -> datetime:
@@ -40,9 +41,18 @@ def _at(on: date) -> datetime:
 
 
 class Story:
-    def __init__(self, uow: UnitOfWork, master: MasterKey) -> None:
+    def __init__(self, uow: UnitOfWork, keys: IssuerKeys) -> None:
         self.uow = uow
-        self.keys = KeyStore(uow, master, BASE)
+        self.keys = keys
+
+    @classmethod
+    def in_memory(cls, uow: UnitOfWork) -> Story:
+        """A story whose issuers sign with keys held in memory (nothing here is about sealing);
+        stories on one unit of work share them, so an issuer one story added signs in the next."""
+        keys = _MEMORY_KEYS.get(uow)
+        if keys is None:
+            keys = _MEMORY_KEYS[uow] = MemoryKeys(uow, BASE)
+        return cls(uow, keys)
 
     # --- set-up -------------------------------------------------------------------------
     def load(self, *files: str) -> None:

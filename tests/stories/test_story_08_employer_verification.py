@@ -79,8 +79,7 @@ def _set_up(cli: Cli) -> tuple[dict[str, str], str, str]:
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
         with runtime.uow() as uow:
-            story = Story(uow, runtime.master)
-            story.keys = runtime.keys(uow)
+            story = Story(uow, runtime.keys(uow))
             story.load("clinical-research-board.yaml")
             eve: dict[str, str] = {}
             for day, (exam, _achievement) in enumerate(STACK, start=2):

@@ -62,8 +62,7 @@ def _learners_with_addresses(cli: Cli) -> tuple[dict[str, str], str]:
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
         with runtime.uow() as uow:
-            story = Story(uow, runtime.master)
-            story.keys = runtime.keys(uow)
+            story = Story(uow, runtime.keys(uow))
             add_learner(uow, key="ivy", name="Ivy", email="ivy@example.org")
             add_learner(uow, key="hal", name="Hal", email="hal@example.org")
             ivy: dict[str, str] = {}

@@ -23,12 +23,12 @@ from credstack.service.credentials import (
     sign_unsigned,
 )
 from credstack.service.group_view import GroupReport, group_view, verify_presented
-from credstack.service.trust_lists import TrustStore
 from credstack.service.verification import (
     Verifier,
     checked_email,
     installation_verifier,
     result_json,
+    uninstalled_verifier,
     unusable,
 )
 from credstack.vc.result import VerificationResult
@@ -115,8 +115,7 @@ def _verifier() -> Iterator[Verifier]:
     """The installation's verifier if there is one; else one that touches no files at all."""
     settings = cli_settings()
     if not _installed(settings):
-        trust = TrustStore.load(settings.trust_directory)
-        yield Verifier(None, None, settings.base_url, trust)
+        yield uninstalled_verifier(settings.base_url, settings.trust_directory)
         return
     with installation() as runtime, installation_verifier(runtime) as verifier:
         yield verifier

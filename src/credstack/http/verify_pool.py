@@ -30,7 +30,6 @@ from credstack.errors import Overloaded
 from credstack.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.service.group_view import GroupReport, group_view
 from credstack.service.runtime import Runtime, open_runtime
-from credstack.service.sharing import ShareLinks
 from credstack.service.verification import Verifier, verifier_for
 from credstack.vc.result import VerificationResult
 
@@ -110,14 +109,7 @@ def _in_worker(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
     if runtime is None:
         runtime = _runtimes[settings] = open_runtime(settings)
     with runtime.uow() as uow:
-        verifier = verifier_for(
-            uow,
-            runtime.keys(uow),
-            base_url=settings.base_url,
-            trust_dir=settings.trust_directory,
-            share_links=ShareLinks(runtime.master),
-        )
-        return work(verifier)
+        return work(verifier_for(runtime, uow))
 
 
 async def off_loop(settings: Settings, work: Callable[[Verifier], _T]) -> _T:

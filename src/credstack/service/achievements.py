@@ -6,122 +6,35 @@ text only through `achievement_of`, which decodes it by the catalog's own rules 
 result by content hash: a version never changes, so its decoded value never goes stale, and
 equal definitions (even at different issuers) share one value.
 
-The caches live in one process-wide `DecodedCatalog` (`DECODED`), bounded and thread-safe,
-which tests reset with `DECODED.clear()` rather than reaching for module dictionaries.
+The cache is the runtime's `store.decoded.DecodedCatalog`, reached through the unit of work,
+so two runtimes (or two tests) never share one.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 
-from credstack.catalog.parse import StoredDefinitionError, decode_achievement
 from credstack.domain.catalog import Achievement, Competency, Framework
-from credstack.domain.dependants import DependantIndex
-from credstack.domain.requirements import Requirement
-from credstack.errors import CredstackError
 from credstack.store.models import AchievementVersionRow, AssessmentVersionRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.model import AlignmentInfo
 
 __all__ = [
-    "DECODED",
     "AssessmentFacts",
-    "DecodedCatalog",
     "ResolvedAlignment",
-    "StackIndex",
     "achievement_of",
     "alignment_info",
     "assessment_facts",
     "resolve_alignments",
 ]
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
 
-
-class _Bounded(Generic[K, V]):
-    """A small least-recently-used map: catalogs are few, but a long-lived server sees many
-    versions over its life, and memory must not grow with them."""
-
-    def __init__(self, limit: int) -> None:
-        self._limit = limit
-        self._items: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: K, build: Callable[[], V]) -> V:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        value = build()  # outside the lock: building is pure, so a race only builds twice
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._limit:
-                self._items.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-@dataclass(frozen=True)
-class StackIndex:
-    """An issuer's issuable requirement trees and who mentions what, for one catalog state."""
-
-    requirements: Mapping[str, Requirement]
-    index: DependantIndex
-
-
-class DecodedCatalog:
-    """Process-wide caches of decoded catalog content, keyed by content, never by row.
-
-    Keys are content hashes (or, for stack indexes, the issuer and the hashes of its issuable
-    versions), so the same cache serves every database a process opens and never needs
-    invalidating; `clear` exists for tests and for memory, not for correctness.
-    """
-
-    def __init__(self, limit: int = 2048) -> None:
-        self._achievements: _Bounded[str, Achievement] = _Bounded(limit)
-        self._stacks: _Bounded[Hashable, StackIndex] = _Bounded(256)
-
-    def achievement(self, version: AchievementVersionRow) -> Achievement:
-        return self._achievements.get(version.content_hash, lambda: _decode(version))
-
-    def stack_index(self, key: Hashable, build: Callable[[], StackIndex]) -> StackIndex:
-        return self._stacks.get(key, build)
-
-    def clear(self) -> None:
-        self._achievements.clear()
-        self._stacks.clear()
-
-    @property
-    def sizes(self) -> tuple[int, int]:
-        """How many achievements and stack indexes are held (tests check the caching)."""
-        return len(self._achievements), len(self._stacks)
-
-
-DECODED = DecodedCatalog()
-
-
-def _decode(version: AchievementVersionRow) -> Achievement:
-    try:
-        return decode_achievement(version.definition)
-    except StoredDefinitionError as exc:
-        raise CredstackError(f"{exc}; reload the catalog to store it again") from exc
-
-
-def achievement_of(version: AchievementVersionRow) -> Achievement:
-    """The typed achievement a stored version defines: the one way services read it."""
-    return DECODED.achievement(version)
+def achievement_of(uow: UnitOfWork, version: AchievementVersionRow) -> Achievement:
+    """The typed achievement a stored version defines: the one way services read it, decoded
+    once per runtime (see `store.decoded`)."""
+    return uow.decoded.achievement(version)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from credstack.service.ce import open_first_cycle
 from credstack.service.clock import issuer_zone, on_day, start_of_day
 from credstack.service.evidence import EvidenceRef
 from credstack.service.issuance import issue
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.lifecycle import validity_ended
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import AWARDED
@@ -82,7 +82,7 @@ def grant_award(
     origin: str = "manual",
     grade: str | None = None,
     score: Decimal | int | float | str | None = None,
-    keys: KeyStore | None = None,
+    keys: IssuerKeys,
     base_url: str | None = None,
 ) -> AwardRow:
     """Award the current, published version; never twice while an award is current.
@@ -129,7 +129,7 @@ def grant_award(
         if existing.valid_until is None or existing.valid_until >= awarded_on:
             raise AlreadyHeld(learner.key, achievement_key, existing.public_id)
         _retire_lapsed(uow, existing)
-    validity = achievement_of(version).validity
+    validity = achievement_of(uow, version).validity
     valid_until = validity.after(awarded_on) - timedelta(days=1) if validity is not None else None
     award = AwardRow(
         public_id=str(uuid.uuid4()),
@@ -175,7 +175,6 @@ def grant_award(
     )
     open_first_cycle(uow, award, version)
     mail_outbox.queue_for_award(uow, AWARDED, award)
-    if keys is not None:
-        # Signed in the same transaction: an award never exists without its credential.
-        issue(uow, keys, base_url or keys.base_url, award, evidence=evidence_refs)
+    # Signed in the same transaction: an award never exists without its credential.
+    issue(uow, keys, base_url or keys.base_url, award, evidence=evidence_refs)
     return award

@@ -204,7 +204,7 @@ def issuer_view(runtime: Runtime, issuer: str, *, page: int = 1) -> IssuerView:
         )
         shown, pager = paginate(in_order, page)
         for key, version in shown:
-            achievement = achievement_of(version)
+            achievement = achievement_of(uow, version)
             groups.setdefault(version.type, []).append(
                 CatalogEntry(
                     key,
@@ -300,7 +300,7 @@ def achievement_view(runtime: Runtime, issuer: str, achievement: str) -> Achieve
     with runtime.uow(write=False) as uow:
         row, found = issuer_achievement(uow, issuer, achievement)
         current = uow.achievements.current(found)
-        typed = achievement_of(current)
+        typed = achievement_of(uow, current)
         names = {k: v.name for k, v in _current(uow, row).items()}
         tree = None
         requirement = typed.requirements

@@ -61,9 +61,9 @@ __all__ = [
 ]
 
 
-def maintenance_rule(version: AchievementVersionRow) -> tuple[CeRule, int] | None:
+def maintenance_rule(uow: UnitOfWork, version: AchievementVersionRow) -> tuple[CeRule, int] | None:
     """The CE rule of a certification version and its reminder window, if it has one."""
-    maintenance = achievement_of(version).maintenance
+    maintenance = achievement_of(uow, version).maintenance
     if maintenance is None or not isinstance(maintenance.requirement, ContinuingEducation):
         return None
     rule = CeRule.from_requirement(maintenance.requirement, maintenance.cycle)
@@ -71,7 +71,7 @@ def maintenance_rule(version: AchievementVersionRow) -> tuple[CeRule, int] | Non
 
 
 def open_first_cycle(uow: UnitOfWork, award: AwardRow, version: AchievementVersionRow) -> None:
-    rule = maintenance_rule(version)
+    rule = maintenance_rule(uow, version)
     if rule is None:
         return
     cycle = Cycle.starting(award.awarded_on, rule[0].cycle)
@@ -109,7 +109,7 @@ def _report(
     uow: UnitOfWork, award: AwardRow, cycle_row: CeCycleRow, as_of: date
 ) -> ComplianceReport:
     learner, issuer = uow.awards.parties(award)
-    rule = maintenance_rule(_version(uow, award))
+    rule = maintenance_rule(uow, _version(uow, award))
     if rule is None:
         raise NotFound("this certification has no continuing-education requirement")
     records = load_records(uow, learner, issuer).items
@@ -136,7 +136,7 @@ def certification_award(
 
 def current_report(uow: UnitOfWork, award: AwardRow, as_of: date) -> ComplianceReport | None:
     """Where the award's holder stands in its open CE cycle; None for an award without one."""
-    if award.status != AwardStatus.ACTIVE or maintenance_rule(_version(uow, award)) is None:
+    if award.status != AwardStatus.ACTIVE or maintenance_rule(uow, _version(uow, award)) is None:
         return None
     cycles = [c for c in uow.records.cycles(award.id) if c.status == "open"]
     return _report(uow, award, cycles[-1], as_of) if cycles else None
@@ -197,7 +197,7 @@ def _close(
     if renewed:
         cycle_row.status = "compliant"
         _count(uow, cycle_row, report, by_rid)
-        rule = maintenance_rule(_version(uow, award))
+        rule = maintenance_rule(uow, _version(uow, award))
         assert rule is not None
         following = Cycle(cycle_row.starts_on, cycle_row.ends_on).following(rule[0].cycle)
         uow.awards.add(
@@ -245,7 +245,7 @@ def close_due_cycles(
             continue
         if issuer is not None and award.issuer_id != issuer.id:
             continue
-        rule = maintenance_rule(_version(uow, award))
+        rule = maintenance_rule(uow, _version(uow, award))
         assert rule is not None
         learner, issuer = uow.awards.parties(award)
         records = load_records(uow, learner, issuer).items
@@ -289,7 +289,7 @@ def reminders(uow: UnitOfWork, *, as_of: date, days: int | None = None) -> list[
         if award.status != AwardStatus.ACTIVE:
             continue
         version = _version(uow, award)
-        rule = maintenance_rule(version)
+        rule = maintenance_rule(uow, version)
         assert rule is not None
         report = _report(uow, award, cycle_row, as_of)
         if needs_reminder(report, days if days is not None else rule[1]):

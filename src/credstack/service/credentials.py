@@ -185,6 +185,11 @@ def status_list_document(runtime: Runtime, issuer: str, list_key: str) -> dict[s
     """The issuer's signed BitstringStatusListCredential (revocation or suspension)."""
     with runtime.uow(write=False) as uow:
         signed, _row = signed_status_list(
-            uow, runtime.keys(uow), runtime.settings.base_url, issuer, list_key
+            uow,
+            runtime.keys(uow),
+            runtime.caches.status_lists,
+            runtime.settings.base_url,
+            issuer,
+            list_key,
         )
         return signed

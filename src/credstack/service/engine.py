@@ -22,12 +22,13 @@ from credstack.domain.outcome import Outcome
 from credstack.domain.records import Award, Record
 from credstack.domain.requirements import AssessmentPassed, Requirement, iter_nodes
 from credstack.errors import InvalidInput, NotFound
-from credstack.service.achievements import DECODED, StackIndex, achievement_of
+from credstack.service.achievements import achievement_of
 from credstack.service.awards import grant_award, holds
 from credstack.service.clock import on_day
 from credstack.service.explain import Names
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.records import Records, load_records
+from credstack.store.decoded import StackIndex
 from credstack.store.models import (
     AchievementVersionRow,
     AssessmentAttemptRow,
@@ -76,12 +77,12 @@ def compile_catalog(uow: UnitOfWork, issuer: IssuerRow) -> CompiledCatalog:
     def build() -> StackIndex:
         requirements: dict[str, Requirement] = {}
         for key, version in versions.items():
-            tree = achievement_of(version).requirements
+            tree = achievement_of(uow, version).requirements
             if tree is not None:
                 requirements[key] = tree
         return StackIndex(requirements, DependantIndex.build(requirements))
 
-    stacks = DECODED.stack_index((issuer.key, state), build)
+    stacks = uow.decoded.stack_index((issuer.key, state), build)
     return CompiledCatalog(issuer.key, stacks.requirements, versions, stacks.index)
 
 
@@ -125,7 +126,7 @@ evidence_of = _evidence
 
 def settle(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     *,
     learner: LearnerRow,
     issuer: IssuerRow,
@@ -248,7 +249,7 @@ def audit(
 
 
 def reconsider(
-    uow: UnitOfWork, keys: KeyStore | None, *, issuer: IssuerRow, achievement_key: str, as_of: date
+    uow: UnitOfWork, keys: IssuerKeys, *, issuer: IssuerRow, achievement_key: str, as_of: date
 ) -> list[AwardRow]:
     """Award an achievement to everyone whose records already meet it, e.g. once it is published.
 

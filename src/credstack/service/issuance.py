@@ -29,7 +29,7 @@ from credstack.service.clock import issuer_zone, start_of_day
 from credstack.service.clock import now as clock_now
 from credstack.service.evidence import EvidenceRef, rows_of, stored_evidence
 from credstack.service.identity import issuer_identity
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.learners import profile
 from credstack.service.status import status_entry
 from credstack.store.models import (
@@ -110,7 +110,7 @@ def award_context(uow: UnitOfWork, award: AwardRow) -> AwardContext:
 
 def issue(
     uow: UnitOfWork,
-    keys: KeyStore,
+    keys: IssuerKeys,
     base_url: str,
     award: AwardRow,
     *,
@@ -137,7 +137,7 @@ def issue(
     return signed
 
 
-def credential_jwt(uow: UnitOfWork, keys: KeyStore, award: AwardRow) -> str:
+def credential_jwt(uow: UnitOfWork, keys: IssuerKeys, award: AwardRow) -> str:
     """The same credential as an OB 3.0 VC-JWT (the JWS replaces the embedded proof)."""
     if award.credential is None:
         raise NotFound(f"award {award.public_id} has no issued credential")
@@ -158,7 +158,7 @@ def credential_document(
     award, issuer, version = context.award, context.issuer, context.version
     if evidence is None:
         evidence = stored_evidence(uow, award)
-    typed = achievement_of(version)
+    typed = achievement_of(uow, version)
     kind = AchievementType(version.type)
     issuer_id = issuer_identity(uow, base_url, issuer)
     profile = IssuerProfile(id=issuer_id, name=issuer.name, url=issuer.url, email=issuer.email)

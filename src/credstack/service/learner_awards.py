@@ -74,7 +74,7 @@ def award_view(uow: UnitOfWork, award: AwardRow) -> AwardView:
     version = uow.achievements.version_by_id(award.achievement_version_id)
     _learner, issuer = uow.awards.parties(award)
     assert version is not None
-    achievement = achievement_of(version)
+    achievement = achievement_of(uow, version)
     return AwardView(
         id=award.public_id,
         issuer=issuer.key,

@@ -35,7 +35,7 @@ from credstack.service.actor import Actor, ActorKind
 from credstack.service.award_records import valid_until
 from credstack.service.explain import outcome_json
 from credstack.service.issuance import credential_url, mark_identity_type, subject_identity
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.learners import find_learner, profile
 from credstack.service.runtime import Runtime
 from credstack.service.visibility import learner_issuer_ids
@@ -143,7 +143,7 @@ def record_signer(awards: Sequence[AwardRow], issuers: dict[int, IssuerRow]) -> 
 
 
 def learner_clr(
-    keys: KeyStore,
+    keys: IssuerKeys,
     base_url: str,
     *,
     learner: LearnerRow,
@@ -238,7 +238,7 @@ def held_awards(
         if issuer is None or version is None:
             continue
         base = f"{files}/{award.public_id}"
-        achievement = achievement_of(version)
+        achievement = achievement_of(uow, version)
         out.append(
             HeldAward(
                 id=award.public_id,

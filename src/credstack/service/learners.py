@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, delete, func, select, update
 
-from credstack.errors import Conflict, CredstackError, InvalidInput
+from credstack.errors import Conflict, CredstackError, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
 from credstack.store.models import IssuerRow, LearnerRow, ShareLinkRow, SigninLinkRow
@@ -23,7 +23,7 @@ from credstack.vc import dataintegrity
 from credstack.vc.documents import hash_email
 
 if TYPE_CHECKING:
-    from credstack.service.keys import KeyStore
+    from credstack.service.keys import IssuerKeys
 
 __all__ = [
     "ERASED_NAME",
@@ -131,7 +131,7 @@ def erase_learner(
     *,
     reason: str,
     actor: str,
-    keys: KeyStore | None = None,
+    keys: IssuerKeys,
 ) -> str:
     """Remove the person's name, address and registrar's key, and end their share links;
     returns the new stand-in key.
@@ -174,7 +174,7 @@ def _clear_name(item: object) -> bool:
 
 
 def _resign_without_clear_names(
-    uow: UnitOfWork, learner: LearnerRow, keys: KeyStore | None
+    uow: UnitOfWork, learner: LearnerRow, keys: IssuerKeys
 ) -> list[str]:
     """Re-sign the kept credentials whose subject names the learner in clear, without it."""
     resigned = []
@@ -187,11 +187,8 @@ def _resign_without_clear_names(
         if not any(_clear_name(item) for item in identifiers):
             continue
         issuer = uow.session.get(IssuerRow, award.issuer_id)
-        if keys is None or issuer is None:
-            raise CredstackError(
-                f"award {award.public_id}'s credential names the learner in clear and must be "
-                "re-signed, which needs the issuer's key"
-            )
+        if issuer is None:  # pragma: no cover - a foreign key guards this
+            raise NotFound(f"award {award.public_id} has no issuer")
         document = {k: v for k, v in credential.items() if k != "proof"}
         document["credentialSubject"] = {
             **subject,

@@ -14,7 +14,7 @@ from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.actor import Actor, RoleGrant
 from credstack.service.identity import check_did_method
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.learners import new_public_id, set_profile
 from credstack.service.runtime import Runtime
 from credstack.store.models import ApiTokenRow, IssuerRow, LearnerRow, MembershipRow, UserRow
@@ -74,7 +74,7 @@ def require_issuer(uow: UnitOfWork, key: str) -> IssuerRow:
 
 def add_issuer(
     uow: UnitOfWork,
-    keys: KeyStore,
+    keys: IssuerKeys,
     *,
     key: str,
     name: str,

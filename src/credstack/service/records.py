@@ -104,7 +104,11 @@ class _Names:
             assert version is not None
             achievement = self.uow.session.get(AchievementRow, version.achievement_id)
             assert achievement is not None
-            self._versions[version_id] = (achievement.key, version, achievement_of(version))
+            self._versions[version_id] = (
+                achievement.key,
+                version,
+                achievement_of(self.uow, version),
+            )
         return self._versions[version_id]
 
     def assessment(self, version_id: int) -> str:

@@ -1,4 +1,5 @@
-"""Everything a command or the server needs at hand: settings, engine, units of work, keys."""
+"""Everything a command or the server needs at hand: settings, engine, units of work, keys,
+and the caches that last as long as the process serves this installation."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import Engine
 
 from credstack.config import Settings
 from credstack.errors import CredstackError
+from credstack.service.caches import Caches
 from credstack.service.keys import KeyStore
 from credstack.service.learners import plaintext_learner_count, seal_plaintext_learners
 from credstack.store import migrate
@@ -21,6 +23,7 @@ __all__ = [
     "Runtime",
     "check_database",
     "initialise",
+    "new_runtime",
     "open_runtime",
     "seal_plaintext",
     "units",
@@ -34,6 +37,8 @@ class Runtime:
     engine: Engine
     units: UnitOfWorkFactory
     master: MasterKey
+    caches: Caches
+    """This runtime's own; its units of work read `caches.decoded` (see `new_runtime`)."""
 
     def uow(self, *, write: bool = True) -> UnitOfWork:
         return self.units(write=write)
@@ -56,8 +61,14 @@ class Runtime:
         self.engine.dispose()
 
 
-def units(engine: Engine, master: MasterKey) -> UnitOfWorkFactory:
-    return UnitOfWorkFactory(engine, personal=PersonalData.derive(master))
+def units(engine: Engine, master: MasterKey, caches: Caches) -> UnitOfWorkFactory:
+    return UnitOfWorkFactory(engine, personal=PersonalData.derive(master), decoded=caches.decoded)
+
+
+def new_runtime(settings: Settings, engine: Engine, master: MasterKey) -> Runtime:
+    """A runtime with caches of its own, which its units of work share."""
+    caches = Caches()
+    return Runtime(settings, engine, units(engine, master, caches), master, caches)
 
 
 def seal_plaintext(runtime: Runtime) -> int:
@@ -75,9 +86,9 @@ def initialise(settings: Settings) -> Runtime:
     master = MasterKey.load_or_create(settings.master_key_path, settings.master_key)
     engine = make_engine(settings.database_url)
     migrate.upgrade(engine)
-    runtime = Runtime(settings, engine, units(engine, master), master)
-    seal_plaintext(runtime)
-    return runtime
+    made = new_runtime(settings, engine, master)
+    seal_plaintext(made)
+    return made
 
 
 def open_runtime(settings: Settings) -> Runtime:
@@ -96,7 +107,7 @@ def open_runtime(settings: Settings) -> Runtime:
             f"the database schema is at {current or 'nothing'}, the code needs {head}: "
             "run `credstack db upgrade` (or `credstack init`)"
         )
-    return Runtime(settings, engine, units(engine, master), master)
+    return new_runtime(settings, engine, master)
 
 
 @dataclass(frozen=True)
@@ -120,7 +131,7 @@ def upgrade_database(settings: Settings) -> DatabaseUpgraded:
         sealed = 0
         if waiting:
             master = MasterKey.load(settings.master_key_path)
-            sealed = seal_plaintext(Runtime(settings, engine, units(engine, master), master))
+            sealed = seal_plaintext(new_runtime(settings, engine, master))
         return DatabaseUpgraded(revision, sealed)
     finally:
         engine.dispose()

@@ -87,7 +87,7 @@ def _shown(uow: UnitOfWork, base_url: str, award: AwardRow, share: str) -> Share
     return SharedCredential(
         id=award.public_id,
         name=version.name,
-        description=achievement_of(version).description,
+        description=achievement_of(uow, version).description,
         issuer=issuer.name,
         awarded_on=award.awarded_on,
         valid_until=until,

@@ -7,13 +7,17 @@ one column pair per award while still letting a suspension be lifted (a revocati
 Bitstring Status List spec says, is never reversed). Bits change in the caller's transaction,
 so a revocation and its published bit commit or roll back together.
 
-The published list is signed on request and the signature cached until the bits change: a
-list changes far less often than it is read, and a cached copy can never be stale because the
-cache key includes the row's ``updated_at``.
+The published list is signed on request and the signed copy kept (in the runtime's
+`SignedStatusLists`) until the list changes: a list changes far less often than it is read. A
+copy is kept against a fingerprint of the list's bits and ``updated_at``, so a revocation is
+served at once, and it replaces the list's earlier copy rather than joining it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +27,7 @@ from credstack.domain.records import AwardStatus
 from credstack.errors import NotFound
 from credstack.service import clock
 from credstack.service.identity import issuer_identity
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import AwardRow, IssuerRow, StatusListRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -32,6 +36,8 @@ from credstack.vc.status import MIN_BITS, Bitstring, StatusPurpose, status_list_
 
 __all__ = [
     "LIST_SIZE",
+    "MAX_SIGNED_STATUS_LISTS",
+    "SignedStatusLists",
     "allocate",
     "is_suspended",
     "mark_reinstated",
@@ -46,7 +52,48 @@ __all__ = [
 
 LIST_SIZE = MIN_BITS
 _PURPOSES: tuple[StatusPurpose, StatusPurpose] = ("revocation", "suspension")
-_signed_cache: dict[tuple[int, str, str, str], dict[str, Any]] = {}
+MAX_SIGNED_STATUS_LISTS = 256
+"""Signed lists kept: an issuer serves a revocation and a suspension list per 128 Ki awards, so
+this covers the current pair of 128 issuers; a signed list is about 25 KB, so at most some
+6 MB. An issuer's older, full lists are read rarely and are signed again when they are."""
+
+
+class SignedStatusLists:
+    """The signed copy of each published status list, as of its last change (one runtime's).
+
+    One entry per list (and signer and base URL): a change of the list's bits replaces its
+    entry, so the cache never serves a list that a revocation or suspension has changed, and it
+    holds at most `limit` lists, the least recently served going first.
+    """
+
+    def __init__(self, limit: int = MAX_SIGNED_STATUS_LISTS) -> None:
+        self._limit = limit
+        self._items: OrderedDict[tuple[int, str, str], tuple[str, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, row: StatusListRow, signer: str, base_url: str) -> dict[str, Any] | None:
+        """The signed list if it was signed with these bits and this ``updated_at``."""
+        with self._lock:
+            found = self._items.get((row.id, signer, base_url))
+            if found is None or found[0] != _fingerprint(row):
+                return None
+            self._items.move_to_end((row.id, signer, base_url))
+            return found[1]
+
+    def put(self, row: StatusListRow, signer: str, base_url: str, signed: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[(row.id, signer, base_url)] = (_fingerprint(row), signed)
+            self._items.move_to_end((row.id, signer, base_url))
+            while len(self._items) > self._limit:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _fingerprint(row: StatusListRow) -> str:
+    """What the signed document depends on: the bits and the instant they last changed."""
+    return f"{row.updated_at.isoformat()} {hashlib.sha256(row.bits).hexdigest()}"
 
 
 def status_list_url(base_url: str, issuer_key: str, list_key: str) -> str:
@@ -197,16 +244,21 @@ def _revocation_of(uow: UnitOfWork, row: StatusListRow) -> StatusListRow:
 
 
 def signed_status_list(
-    uow: UnitOfWork, keys: KeyStore, base_url: str, issuer_key: str, list_key: str
+    uow: UnitOfWork,
+    keys: IssuerKeys,
+    signed_lists: SignedStatusLists,
+    base_url: str,
+    issuer_key: str,
+    list_key: str,
 ) -> tuple[dict[str, Any], StatusListRow]:
-    """The signed BitstringStatusListCredential served at the list's stable URL."""
+    """The signed BitstringStatusListCredential served at the list's stable URL, signed once
+    per change of the list (`signed_lists` is the runtime's cache of them)."""
     issuer = uow.issuers.by_key(issuer_key)
     row = _list(uow, issuer.id, list_key, lock=False) if issuer is not None else None
     if issuer is None or row is None:
         raise NotFound(f"unknown status list {issuer_key}/{list_key}")
     key = keys.signing_key(issuer)
-    cache_key = (row.id, row.updated_at.isoformat(), key.verification_method, base_url)
-    cached = _signed_cache.get(cache_key)
+    cached = signed_lists.get(row, key.verification_method, base_url)
     if cached is not None:
         return cached, row
     document = status_list_credential(
@@ -217,9 +269,7 @@ def signed_status_list(
         valid_from=row.updated_at,
     )
     signed = dataintegrity.sign(document, key, created=row.updated_at)
-    if len(_signed_cache) > 512:
-        _signed_cache.clear()
-    _signed_cache[cache_key] = signed
+    signed_lists.put(row, key.verification_method, base_url, signed)
     return signed, row
 
 

@@ -13,6 +13,8 @@ by its issuer profile URL. Bad files are refused with the file's name, never hal
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,8 +30,10 @@ from credstack.vc.ob2 import Ob2PublicKey
 from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 
 __all__ = [
+    "MAX_TRUST_DIRECTORIES",
     "MAX_TRUST_LIST_BYTES",
     "TrustStore",
+    "TrustStores",
     "load_trust_lists",
     "parse_trust_list",
 ]
@@ -40,6 +44,9 @@ MAX_TRUST_LIST_VALUES = 1_000_000
 """YAML values in one trust list: about seven an entry, so over 100,000 issuers."""
 MAX_TRUST_FILES = 1000
 """Files in the trust directory: an operator's handful of lists and documents, with room."""
+MAX_TRUST_DIRECTORIES = 8
+"""Trust directories whose stores one runtime keeps: it reads one (the settings'), and a test
+or a command pointed at another adds one or two."""
 _MAX_ID = 2048
 _MAX_NAME = 300
 _YAML_SUFFIXES = (".yaml", ".yml")
@@ -141,23 +148,11 @@ class TrustStore:
         return IssuerDirectory(self.issuers)
 
     @classmethod
-    def load(cls, directory: Path | None) -> TrustStore:
-        """The directory's documents, read again only when one of its files has changed.
-
-        Every verification asks for the trust store; reading and parsing a large trust list
-        each time (seconds for a registry of tens of thousands of issuers) would make every
-        request pay for it. The files' names, sizes and modification times are compared
-        instead, so an edited, added or removed file is seen at the next verification.
-        """
+    def read(cls, directory: Path | None) -> TrustStore:
+        """The directory's documents as they are now (see `TrustStores` for reading them once)."""
         if directory is None or not directory.is_dir():
             return cls()
-        state = _directory_state(directory)
-        cached = _LOADED.get(directory)
-        if cached is not None and cached[0] == state:
-            return cached[1]
-        store = cls._read_directory(directory)
-        _LOADED[directory] = (state, store)
-        return store
+        return cls._read_directory(directory)
 
     @classmethod
     def _read_directory(cls, directory: Path) -> TrustStore:
@@ -183,12 +178,45 @@ class TrustStore:
         return cls(controllers, documents, keys, tuple(load_trust_lists(directory)))
 
 
-# The last store read from each trust directory, with the state of its files then. A process
-# serves one or two directories (the installation's, a test's), so this stays small.
-_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], TrustStore]] = {}
+_State = tuple[tuple[str, int, int], ...]
 
 
-def _directory_state(directory: Path) -> tuple[tuple[str, int, int], ...]:
+class TrustStores:
+    """The trust store last read from each directory, with the state of its files then.
+
+    Every verification asks for the trust store; reading and parsing a large trust list each
+    time (seconds for a registry of tens of thousands of issuers) would make every request pay
+    for it. The files' names, sizes and modification times are compared instead, so an edited,
+    added or removed file is seen at the next verification. A runtime owns one.
+    """
+
+    def __init__(self, limit: int = MAX_TRUST_DIRECTORIES) -> None:
+        self._limit = limit
+        self._items: OrderedDict[Path, tuple[_State, TrustStore]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def load(self, directory: Path | None) -> TrustStore:
+        """The directory's documents, read again only when one of its files has changed."""
+        if directory is None or not directory.is_dir():
+            return TrustStore()
+        state = _directory_state(directory)
+        with self._lock:
+            cached = self._items.get(directory)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+        store = TrustStore.read(directory)
+        with self._lock:
+            self._items[directory] = (state, store)
+            self._items.move_to_end(directory)
+            while len(self._items) > self._limit:
+                self._items.popitem(last=False)
+        return store
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _directory_state(directory: Path) -> _State:
     try:
         entries = sorted(directory.iterdir())
         if len(entries) > MAX_TRUST_FILES:

@@ -20,6 +20,7 @@ import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,16 @@ from credstack.service.identity import (
     issuer_identity,
     issuer_url,
 )
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.pdf_verification import verify_pdf
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
-from credstack.service.status import is_suspended, signed_status_list, status_changes
+from credstack.service.status import (
+    SignedStatusLists,
+    is_suspended,
+    signed_status_list,
+    status_changes,
+)
 from credstack.service.trust_lists import TrustStore
 from credstack.store.models import AwardRow, IssuerRow
 from credstack.store.uow import UnitOfWork
@@ -55,11 +61,15 @@ from credstack.vc.status import FetchedStatusList
 from credstack.vc.verify import REQUIRED_CHECKS, verify_credential
 
 __all__ = [
+    "NO_OWN_ISSUERS",
+    "NoOwnIssuers",
+    "OwnIssuers",
     "TrustStore",
     "Verifier",
     "checked_email",
     "installation_verifier",
     "result_json",
+    "uninstalled_verifier",
     "unusable",
     "verifier_for",
 ]
@@ -105,45 +115,68 @@ def own_issuers(uow: UnitOfWork | None, base_url: str) -> list[KnownIssuer]:
     ]
 
 
+@dataclass(frozen=True)
+class OwnIssuers:
+    """An installation's own side of verifying: its issuers and awards (read through ``uow``),
+    their keys (its status lists are signed as they are served), those lists as last signed,
+    and its share links."""
+
+    uow: UnitOfWork
+    keys: IssuerKeys
+    status_lists: SignedStatusLists
+    share_links: ShareLinks | None = None
+
+
+@dataclass(frozen=True)
+class NoOwnIssuers:
+    """No installation behind the verifier: it recognises no issuers of its own, so it needs
+    no database, no keys and no master key (`NO_OWN_ISSUERS`)."""
+
+
+NO_OWN_ISSUERS = NoOwnIssuers()
+
+
 class Verifier:
     """Verifies what a person presents, against this installation's view of who is trusted.
 
-    Without a ``uow`` it is the verifier of someone who installed nothing: did:key and the
+    With `NO_OWN_ISSUERS` it is the verifier of someone who installed nothing: did:key and the
     trust directory only, no issuers of its own, no database and no files written.
     """
 
     def __init__(
         self,
-        uow: UnitOfWork | None,
-        keys: KeyStore | None,
+        own: OwnIssuers | NoOwnIssuers,
         base_url: str,
         trust: TrustStore | None = None,
         *,
-        share_links: ShareLinks | None = None,
         now: datetime | None = None,
     ) -> None:
-        self.uow = uow
-        self.share_links = share_links
-        self.keys = keys
+        self.own = own
+        self.uow = own.uow if isinstance(own, OwnIssuers) else None
+        """The installation's records; None only for `NO_OWN_ISSUERS`."""
+        self.share_links = own.share_links if isinstance(own, OwnIssuers) else None
         self.base_url = base_url.rstrip("/")
         self.trust = trust or TrustStore()
         self.now = now
-        self.resolver = _Resolver(uow, self.base_url, self.trust)
-        self.issuers = IssuerDirectory(tuple(own_issuers(uow, self.base_url)), self.trust.directory)
+        self.resolver = _Resolver(self.uow, self.base_url, self.trust)
+        self.issuers = IssuerDirectory(
+            tuple(own_issuers(self.uow, self.base_url)), self.trust.directory
+        )
 
     # -- what the verifier asks for -----------------------------------------------------------
 
     def _status_list(self, url: str) -> FetchedStatusList | None:
         prefix = f"{self.base_url}/status/"
-        if self.uow is not None and self.keys is not None and url.startswith(prefix):
+        own = self.own
+        if isinstance(own, OwnIssuers) and url.startswith(prefix):
             issuer_key, _, list_key = url.removeprefix(prefix).partition("/")
             try:
                 signed, row = signed_status_list(
-                    self.uow, self.keys, self.base_url, issuer_key, list_key
+                    own.uow, own.keys, own.status_lists, self.base_url, issuer_key, list_key
                 )
             except NotFound:
                 return None
-            return FetchedStatusList(signed, status_changes(self.uow, row))
+            return FetchedStatusList(signed, status_changes(own.uow, row))
         trusted = self.trust.documents.get(url)
         return FetchedStatusList(trusted) if trusted is not None else None
 
@@ -346,19 +379,20 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
-def verifier_for(
-    uow: UnitOfWork,
-    keys: KeyStore,
-    *,
-    base_url: str,
-    trust_dir: Path,
-    share_links: ShareLinks,
-    now: datetime | None = None,
-) -> Verifier:
-    """The installation's verifier: its own issuers, its trust directory (the settings'
-    `trust_directory`), its share links."""
-    trust = TrustStore.load(trust_dir)
-    return Verifier(uow, keys, base_url, trust, share_links=share_links, now=now)
+def verifier_for(runtime: Runtime, uow: UnitOfWork, *, now: datetime | None = None) -> Verifier:
+    """The installation's verifier: its own issuers, keys and share links, its trust directory
+    (the settings' `trust_directory`), with the runtime's caches of both."""
+    own = OwnIssuers(
+        uow, runtime.keys(uow), runtime.caches.status_lists, ShareLinks(runtime.master)
+    )
+    trust = runtime.caches.trust.load(runtime.settings.trust_directory)
+    return Verifier(own, runtime.settings.base_url, trust, now=now)
+
+
+def uninstalled_verifier(base_url: str, trust_dir: Path) -> Verifier:
+    """The verifier of someone who installed nothing: the trust directory, read once for the
+    one command, and did:key; it opens no database and writes no file."""
+    return Verifier(NO_OWN_ISSUERS, base_url, TrustStore.read(trust_dir))
 
 
 @contextmanager
@@ -366,10 +400,4 @@ def installation_verifier(runtime: Runtime) -> Iterator[Verifier]:
     """The installation's verifier for a local command, reading its records in one read-only
     unit of work for as long as the command verifies (verifying never writes)."""
     with runtime.uow(write=False) as uow:
-        yield verifier_for(
-            uow,
-            runtime.keys(uow),
-            base_url=runtime.settings.base_url,
-            trust_dir=runtime.settings.trust_directory,
-            share_links=ShareLinks(runtime.master),
-        )
+        yield verifier_for(runtime, uow)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from credstack.errors import CredstackError
 from credstack.store.db import WRITE_OPTION
+from credstack.store.decoded import DecodedCatalog
 from credstack.store.repositories import (
     Achievements,
     Assessments,
@@ -35,9 +36,16 @@ CHECKPOINT_PAUSE_SECONDS = 0.15
 
 
 class UnitOfWork:
-    def __init__(self, session: Session, personal: PersonalData | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        personal: PersonalData | None = None,
+        decoded: DecodedCatalog | None = None,
+    ) -> None:
         self.session = session
         self._personal = personal
+        self.decoded = decoded or DecodedCatalog()
+        """Stored definitions decoded once: the runtime's, shared by its units of work."""
         self.issuers = Issuers(session)
         self.users = Users(session)
         self.learners = Learners(session)
@@ -87,7 +95,11 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """Makes units of work on one engine; tests bind it to a connection they roll back."""
+    """Makes units of work on one engine; tests bind it to a connection they roll back.
+
+    Its units share one `DecodedCatalog` (the runtime's, or a new one per factory), so what one
+    request decoded, the next one reads.
+    """
 
     def __init__(
         self,
@@ -95,9 +107,11 @@ class UnitOfWorkFactory:
         *,
         bind: Connection | None = None,
         personal: PersonalData | None = None,
+        decoded: DecodedCatalog | None = None,
     ) -> None:
         self.engine = engine
         self.personal = personal
+        self.decoded = decoded or DecodedCatalog()
         self._readers = sessionmaker(
             bind=bind or engine,
             expire_on_commit=False,
@@ -110,4 +124,6 @@ class UnitOfWorkFactory:
         )
 
     def __call__(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork((self._writers if write else self._readers)(), self.personal)
+        return UnitOfWork(
+            (self._writers if write else self._readers)(), self.personal, self.decoded
+        )

@@ -12,7 +12,6 @@ import pytest
 from credstack.errors import InvalidInput, NotFound
 from credstack.service import engine
 from credstack.service.analytics import SECTIONS, Period, analytics, csv_text, table
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.checked import enrol
 from tests.integration.earning.earning_helpers import OPERATOR
@@ -22,8 +21,8 @@ ON = date(2026, 6, 30)
 
 
 @pytest.fixture
-def story(uow: UnitOfWork, master_key: MasterKey) -> Story:
-    s = Story(uow, master_key)
+def story(uow: UnitOfWork) -> Story:
+    s = Story.in_memory(uow)
     s.load("northwind-data-academy.yaml", "clinical-research-board.yaml")
     return s
 
@@ -98,14 +97,12 @@ def test_funnels_are_a_snapshot_at_the_end_of_the_period(story: Story) -> None:
     assert (now.started, now.completed) == (1, 0)
 
 
-def test_the_funnel_and_the_learner_page_count_a_stack_alike(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
+def test_the_funnel_and_the_learner_page_count_a_stack_alike(uow: UnitOfWork) -> None:
     """Advanced wound care names 8 parts but asks for 5 (the core and any 2 of 3 stacks of 2,
     3 and 2): the funnel's "k of N" and the learner's "k of N requirements" are one count.
     Kim's one part lies in the 3-part stack, which is not on her closest route (two 2-part
     stacks are as close and shorter), so both surfaces put her at 0, not at 1."""
-    story = Story(uow, master_key)
+    story = Story.in_memory(uow)
     story.load("wound-care-board.yaml")
     held = ["wound-care-nurse", "df-assessment", "df-offloading", "pi-staging"]
     for i, part in enumerate(held):

@@ -20,11 +20,10 @@ from credstack.domain.records import AssessmentResult, Award
 from credstack.service import engine
 from credstack.service.catalog import load_catalog
 from credstack.service.earning import AttemptConditions, TotalScore
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys, MemoryKeys
 from credstack.service.people import add_issuer, add_learner
 from credstack.service.records import load_records
 from credstack.store.models import AssessmentAttemptRow, AwardRow, IssuerRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from credstack.vc.vocabulary import parse_datetime
 from tests.integration.earning.checked import record_result
@@ -72,7 +71,7 @@ DST_DAYS = [
 _serial = itertools.count()
 
 
-def zoned_issuer(uow: UnitOfWork, keys: KeyStore, zone_name: str) -> IssuerRow:
+def zoned_issuer(uow: UnitOfWork, keys: IssuerKeys, zone_name: str) -> IssuerRow:
     key = f"zoned-{next(_serial)}"
     issuer = add_issuer(uow, keys, key=key, name="Zoned Board")
     load_catalog(
@@ -99,8 +98,8 @@ def attempts(draw: st.DrawFn) -> tuple[str, datetime]:
     return zone_name, instant.astimezone(offset)
 
 
-def check_agreement(uow: UnitOfWork, master: MasterKey, zone_name: str, sat_at: datetime) -> None:
-    keys = KeyStore(uow, master, BASE)
+def check_agreement(uow: UnitOfWork, zone_name: str, sat_at: datetime) -> None:
+    keys = MemoryKeys(uow, BASE)
     where = zone(zone_name)
     issuer = zoned_issuer(uow, keys, zone_name)
     ada = add_learner(uow, key=f"ada-{next(_serial)}", name="Ada")
@@ -153,14 +152,12 @@ def _awards_by_key(uow: UnitOfWork, learner_id: int) -> dict[str, AwardRow]:
     return out
 
 
-def test_a_sitting_at_23_30_minus_8_is_one_day_everywhere(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    """The issue's example: a Pacific-time attempt read by a Chicago issuer and a UTC one."""
+def test_a_sitting_at_23_30_minus_8_is_one_day_everywhere(uow: UnitOfWork) -> None:
+    """The issue's example: a Pacific-time sitting read by a Chicago issuer and a UTC one."""
     sat_at = datetime(2025, 3, 4, 23, 30, tzinfo=timezone(timedelta(hours=-8)))
-    check_agreement(uow, master_key, "America/Chicago", sat_at)  # 01:30 on the 5th there
-    check_agreement(uow, master_key, "America/Los_Angeles", sat_at)  # the 4th there
-    check_agreement(uow, master_key, "UTC", sat_at)  # 07:30 on the 5th
+    check_agreement(uow, "America/Chicago", sat_at)  # 01:30 on the 5th there
+    check_agreement(uow, "America/Los_Angeles", sat_at)  # the 4th there
+    check_agreement(uow, "UTC", sat_at)  # 07:30 on the 5th
 
 
 @settings(
@@ -170,14 +167,14 @@ def test_a_sitting_at_23_30_minus_8_is_one_day_everywhere(
 )
 @given(case=attempts())
 def test_award_time_and_re_evaluation_always_agree(
-    uow: UnitOfWork, master_key: MasterKey, case: tuple[str, datetime]
+    uow: UnitOfWork, case: tuple[str, datetime]
 ) -> None:
     zone_name, sat_at = case
-    check_agreement(uow, master_key, zone_name, sat_at)
+    check_agreement(uow, zone_name, sat_at)
 
 
-def test_the_stored_offset_is_kept(uow: UnitOfWork, master_key: MasterKey) -> None:
+def test_the_stored_offset_is_kept(uow: UnitOfWork) -> None:
     sat_at = datetime(2025, 6, 1, 9, 0, tzinfo=timezone(timedelta(hours=5, minutes=45)))
-    check_agreement(uow, master_key, "Asia/Kathmandu", sat_at)
+    check_agreement(uow, "Asia/Kathmandu", sat_at)
     row = uow.session.query(AssessmentAttemptRow).one()
     assert (row.sat_at, row.sat_offset) == (sat_at.astimezone(UTC), 345)

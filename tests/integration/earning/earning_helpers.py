@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,10 +10,9 @@ from credstack.domain.records import Proctoring
 from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog
 from credstack.service.earning import AttemptConditions
-from credstack.service.keys import KeyStore
+from credstack.service.keys import MemoryKeys
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, staff_actor
 from credstack.store.models import IssuerRow, LearnerRow, UserRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.helpers import Cli
 
@@ -39,10 +39,21 @@ CATALOGS = {
 }
 
 
-def issuer_with_catalog(
-    uow: UnitOfWork, master: MasterKey, key: str, *, review_required: bool = False
-) -> IssuerRow:
-    issuer = add_issuer(uow, KeyStore(uow, master, BASE), key=key, name=key.upper())
+_KEYS: weakref.WeakKeyDictionary[UnitOfWork, MemoryKeys] = weakref.WeakKeyDictionary()
+
+
+def signing_keys(uow: UnitOfWork) -> MemoryKeys:
+    """The issuers' keys, in memory: every award here is signed, and these tests have nothing
+    to say about sealing (the issuance and key tests use the sealed `KeyStore`). One per unit
+    of work, so the keys that `issuer_with_catalog` made are the ones that sign."""
+    keys = _KEYS.get(uow)
+    if keys is None:
+        keys = _KEYS[uow] = MemoryKeys(uow, BASE)
+    return keys
+
+
+def issuer_with_catalog(uow: UnitOfWork, key: str, *, review_required: bool = False) -> IssuerRow:
+    issuer = add_issuer(uow, signing_keys(uow), key=key, name=key.upper())
     issuer.review_required = review_required
     text = (EXAMPLES / CATALOGS[key]).read_text()
     load_catalog(uow, issuer_key=key, text=text, source=CATALOGS[key])

@@ -8,7 +8,6 @@ import pytest
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound
 from credstack.store.models import AttestationRow, AwardRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.checked import attest, enrol
 from tests.integration.earning.earning_helpers import (
@@ -16,6 +15,7 @@ from tests.integration.earning.earning_helpers import (
     acting,
     issuer_with_catalog,
     learner,
+    signing_keys,
     staff,
 )
 
@@ -25,9 +25,9 @@ STATEMENT = "Runs weekly one-to-ones and delegates clearly; supervised a team of
 
 
 def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
-    uow: UnitOfWork, master_key: MasterKey
+    uow: UnitOfWork,
 ) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+    acme = issuer_with_catalog(uow, "acme")
     eve = learner(uow, "eve")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     enrol(
@@ -39,7 +39,8 @@ def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
         actor=OPERATOR,
     )
     done = attest(
-        uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
+        uow, signing_keys(uow),
+        issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
         statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
     )  # fmt: skip
     assert [(a.achievement, a.version) for a in done.awarded] == [("basic-supervision", 1)]
@@ -52,8 +53,8 @@ def test_a_mentors_attestation_earns_the_microcredential_and_is_its_evidence(
     )  # fmt: skip
 
 
-def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: MasterKey) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork) -> None:
+    acme = issuer_with_catalog(uow, "acme")
     eve = learner(uow, "eve")
     enrol(
         uow,
@@ -70,30 +71,28 @@ def test_only_a_mentor_of_that_program_may_attest(uow: UnitOfWork, master_key: M
             Forbidden, match=f"needs the mentor role at issuer acme for program {PROGRAM}"
         ):
             attest(
-                uow, None, issuer=acme, learner=eve, attester=acting(uow, user), program=PROGRAM,
+                uow, signing_keys(uow),
+                issuer=acme, learner=eve, attester=acting(uow, user), program=PROGRAM,
                 statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
             )  # fmt: skip
     assert uow.session.query(AttestationRow).count() == 0
 
 
-def test_an_attestation_for_a_learner_outside_the_program_is_refused(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+def test_an_attestation_for_a_learner_outside_the_program_is_refused(uow: UnitOfWork) -> None:
+    acme = issuer_with_catalog(uow, "acme")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     with pytest.raises(Forbidden, match="zoe is not enrolled in program management-program"):
         attest(
-            uow, None, issuer=acme, learner=learner(uow, "zoe"), attester=acting(uow, mona),
+            uow, signing_keys(uow),
+            issuer=acme, learner=learner(uow, "zoe"), attester=acting(uow, mona),
             program=PROGRAM,
             statement=STATEMENT, subject=SUBJECT, attested_on=date(2026, 3, 2),
         )  # fmt: skip
     assert uow.session.query(AttestationRow).count() == 0
 
 
-def test_statement_subject_and_enrolment_are_checked(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    acme = issuer_with_catalog(uow, master_key, "acme")
+def test_statement_subject_and_enrolment_are_checked(uow: UnitOfWork) -> None:
+    acme = issuer_with_catalog(uow, "acme")
     eve = learner(uow, "eve")
     mona = staff(uow, acme, "mona@acme.example", "mentor", PROGRAM)
     enrol(
@@ -115,12 +114,14 @@ def test_statement_subject_and_enrolment_are_checked(
         )
     with pytest.raises(InvalidInput, match="needs a statement"):
         attest(
-            uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
+            uow, signing_keys(uow),
+            issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
             statement="  ", subject=SUBJECT, attested_on=date(2026, 3, 2),
         )  # fmt: skip
     with pytest.raises(NotFound, match="no achievement 'juggling'"):
         attest(
-            uow, None, issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
+            uow, signing_keys(uow),
+            issuer=acme, learner=eve, attester=acting(uow, mona), program=PROGRAM,
             statement=STATEMENT, subject="juggling", attested_on=date(2026, 3, 2),
         )  # fmt: skip
     mentor_elsewhere = staff(uow, acme, "mel@acme.example", "mentor", PROGRAM)

@@ -7,10 +7,14 @@ import pytest
 from credstack.errors import InvalidInput
 from credstack.service.earning import ImportRejected
 from credstack.store.models import AssessmentAttemptRow, AwardRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.checked import import_results
-from tests.integration.earning.earning_helpers import OPERATOR, issuer_with_catalog, learner
+from tests.integration.earning.earning_helpers import (
+    OPERATOR,
+    issuer_with_catalog,
+    learner,
+    signing_keys,
+)
 
 HEADER = "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"
 GOOD = (
@@ -40,8 +44,8 @@ BAD_PROBLEMS = [
 
 
 @pytest.fixture
-def tmcb(uow: UnitOfWork, master_key: MasterKey) -> object:
-    issuer = issuer_with_catalog(uow, master_key, "tmcb")
+def tmcb(uow: UnitOfWork) -> object:
+    issuer = issuer_with_catalog(uow, "tmcb")
     learner(uow, "ada")
     learner(uow, "bo")
     return issuer
@@ -50,10 +54,10 @@ def tmcb(uow: UnitOfWork, master_key: MasterKey) -> object:
 def test_a_good_file_is_recorded_and_reimporting_it_changes_nothing(
     uow: UnitOfWork, tmcb: object
 ) -> None:
-    report = import_results(uow, None, issuer=tmcb, text=HEADER + GOOD, actor=OPERATOR)  # type: ignore[arg-type]
+    report = import_results(uow, signing_keys(uow), issuer=tmcb, text=HEADER + GOOD, actor=OPERATOR)  # type: ignore[arg-type]
     assert [(row, r.passed) for row, r in report.recorded] == [(2, True), (3, False)]
     assert [a.achievement for a in report.recorded[0][1].awarded] == ["ebola-diagnosis"]
-    again = import_results(uow, None, issuer=tmcb, text=HEADER + GOOD, actor=OPERATOR)  # type: ignore[arg-type]
+    again = import_results(uow, signing_keys(uow), issuer=tmcb, text=HEADER + GOOD, actor=OPERATOR)  # type: ignore[arg-type]
     assert (again.recorded, again.skipped, again.problems) == ([], [2, 3], [])
     assert uow.session.query(AssessmentAttemptRow).count() == 2
     assert uow.session.query(AwardRow).count() == 1
@@ -63,7 +67,7 @@ def test_a_bad_row_rejects_the_whole_file_with_every_problem_by_row(
     uow: UnitOfWork, tmcb: object
 ) -> None:
     with pytest.raises(ImportRejected) as caught:
-        import_results(uow, None, issuer=tmcb, text=HEADER + BAD, actor=OPERATOR)  # type: ignore[arg-type]
+        import_results(uow, signing_keys(uow), issuer=tmcb, text=HEADER + BAD, actor=OPERATOR)  # type: ignore[arg-type]
     assert caught.value.problems == BAD_PROBLEMS
     assert caught.value.message.startswith("the import was rejected, nothing was recorded")
 
@@ -71,7 +75,7 @@ def test_a_bad_row_rejects_the_whole_file_with_every_problem_by_row(
 def test_partial_import_keeps_the_good_rows(uow: UnitOfWork, tmcb: object) -> None:
     report = import_results(
         uow,
-        None,
+        signing_keys(uow),
         issuer=tmcb,
         text=HEADER + BAD,
         partial=True,  # type: ignore[arg-type]
@@ -107,15 +111,13 @@ def test_wrong_columns_are_reported_on_the_header_row(
 ) -> None:
     text = header + GOOD if header else ""
     with pytest.raises(ImportRejected) as caught:
-        import_results(uow, None, issuer=tmcb, text=text, actor=OPERATOR)  # type: ignore[arg-type]
+        import_results(uow, signing_keys(uow), issuer=tmcb, text=text, actor=OPERATOR)  # type: ignore[arg-type]
     assert caught.value.problems == problems
     assert uow.session.query(AssessmentAttemptRow).count() == 0
 
 
-def test_item_answers_new_learners_and_a_changed_duplicate(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_item_answers_new_learners_and_a_changed_duplicate(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     items = ",".join(f"item:gcp-{n:02d}" for n in range(1, 11))
     text = (
         f"learner,learner_name,assessment,attempt_id,sat_at,{items}\n"
@@ -124,16 +126,26 @@ def test_item_answers_new_learners_and_a_changed_duplicate(
         "max,Max Ng,gcp-exam,G-3,2026-04-01T09:00:00+00:00,C,A,maybe,D,B,true,A,C,true,B\n"
     )
     with pytest.raises(ImportRejected) as caught:
-        import_results(uow, None, issuer=ccrb, text=text, add_learners=True, actor=OPERATOR)
+        import_results(
+            uow, signing_keys(uow), issuer=ccrb, text=text, add_learners=True, actor=OPERATOR
+        )
     assert caught.value.problems == ["row 4: item gcp-03 is true/false, not 'maybe'"]
     report = import_results(
-        uow, None, issuer=ccrb, text=text, add_learners=True, partial=True, actor=OPERATOR
+        uow,
+        signing_keys(uow),
+        issuer=ccrb,
+        text=text,
+        add_learners=True,
+        partial=True,
+        actor=OPERATOR,
     )
     assert [(row, r.percent) for row, r in report.recorded] == [(2, 100.0), (3, 60.0)]
     assert uow.learners.by_key("lou") is not None
     changed = text.replace("G-2,2026-04-01T09:00:00+00:00,A,A", "G-2,2026-04-01T09:00:00+00:00,C,A")
     with pytest.raises(InvalidInput) as again:
-        import_results(uow, None, issuer=ccrb, text=changed, add_learners=True, actor=OPERATOR)
+        import_results(
+            uow, signing_keys(uow), issuer=ccrb, text=changed, add_learners=True, actor=OPERATOR
+        )
     assert "row 3: attempt G-2 was already recorded with different content (score 6)" in str(
         again.value
     )
@@ -154,7 +166,7 @@ def test_a_partial_import_commits_in_batches_and_an_all_or_nothing_one_never(
 
     report = import_results(
         uow,
-        None,
+        signing_keys(uow),
         issuer=tmcb,  # type: ignore[arg-type]
         text=header + rows,
         partial=True,
@@ -169,7 +181,7 @@ def test_a_partial_import_commits_in_batches_and_an_all_or_nothing_one_never(
     whole = "".join(f"w{n},W {n},ebola-exam,W-{n},2026-05-02T09:00:00+00:00,10\n" for n in range(5))
     kept = import_results(
         uow,
-        None,
+        signing_keys(uow),
         issuer=tmcb,  # type: ignore[arg-type]
         text=header + whole,
         add_learners=True,

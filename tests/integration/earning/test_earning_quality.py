@@ -11,10 +11,15 @@ import pytest
 
 from credstack.service.earning import AttemptConditions, ItemResponses, quality_report
 from credstack.store.models import IssuerRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.checked import record_result
-from tests.integration.earning.earning_helpers import OPERATOR, at, issuer_with_catalog, learner
+from tests.integration.earning.earning_helpers import (
+    OPERATOR,
+    at,
+    issuer_with_catalog,
+    learner,
+    signing_keys,
+)
 
 KEYS: dict[str, str | bool] = {
     "gcp-01": "C", "gcp-02": "A", "gcp-03": False, "gcp-04": "D", "gcp-05": "B",
@@ -43,7 +48,8 @@ def simulated_answers(candidates: int, seed: int) -> list[dict[str, str | bool |
 def sit_all(uow: UnitOfWork, ccrb: IssuerRow, answers: list[dict[str, str | bool | None]]) -> None:
     for n, given in enumerate(answers):
         record_result(
-            uow, None, issuer=ccrb, learner=learner(uow, f"c{n:03d}"), assessment="gcp-exam",
+            uow, signing_keys(uow),
+            issuer=ccrb, learner=learner(uow, f"c{n:03d}"), assessment="gcp-exam",
             result=ItemResponses(given),
             conditions=AttemptConditions(at("2026-04-01") + timedelta(minutes=n)),
             actor=OPERATOR,
@@ -70,10 +76,8 @@ def by_hand(answers: list[dict[str, str | bool | None]]) -> dict[str, object]:
     }
 
 
-def test_item_statistics_agree_with_an_independent_computation(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_item_statistics_agree_with_an_independent_computation(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     answers = simulated_answers(40, seed=9)
     sit_all(uow, ccrb, answers)
     report = quality_report(uow, issuer=ccrb, achievement_key="gcp-essentials")
@@ -96,10 +100,8 @@ def test_item_statistics_agree_with_an_independent_computation(
     )
 
 
-def test_statistics_wait_for_30_candidates_and_use_first_sittings_only(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_statistics_wait_for_30_candidates_and_use_first_sittings_only(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     sit_all(uow, ccrb, simulated_answers(12, seed=3))
     report = quality_report(uow, issuer=ccrb, achievement_key="gcp-essentials")
     pending = report.check("item_statistics")
@@ -109,10 +111,8 @@ def test_statistics_wait_for_30_candidates_and_use_first_sittings_only(
     assert report.statistics == ()
 
 
-def test_definition_checks_of_a_microcredential_and_a_certification(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_definition_checks_of_a_microcredential_and_a_certification(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     gcp = quality_report(uow, issuer=ccrb, achievement_key="gcp-essentials")
     assert (gcp.version, gcp.status, gcp.type) == (1, "published", "microcredential")
     assert {c.key: c.status for c in gcp.checks} == {

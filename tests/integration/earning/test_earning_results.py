@@ -8,7 +8,6 @@ from credstack.domain.records import Proctoring
 from credstack.errors import Conflict, CredstackError, Forbidden, InvalidInput
 from credstack.service.earning import AttemptConditions, ItemResponses, RubricScores, TotalScore
 from credstack.store.models import AssessmentAttemptRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.checked import record_result
 from tests.integration.earning.earning_helpers import (
@@ -18,6 +17,7 @@ from tests.integration.earning.earning_helpers import (
     issuer_with_catalog,
     learner,
     proctored,
+    signing_keys,
     staff,
 )
 
@@ -27,13 +27,11 @@ GCP_KEYS = {
 }  # fmt: skip
 
 
-def test_an_external_total_that_passes_awards_the_microcredential(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_an_external_total_that_passes_awards_the_microcredential(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     done = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(31), conditions=proctored("2026-05-02"), attempt_id="tm-1",
         actor=OPERATOR,
     )  # fmt: skip
@@ -48,11 +46,11 @@ def test_an_external_total_that_passes_awards_the_microcredential(
     assert row.identity_verified_at == at("2026-05-02")
 
 
-def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKey) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     done = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(29), conditions=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
@@ -63,13 +61,11 @@ def test_a_fail_is_kept_and_awards_nothing(uow: UnitOfWork, master_key: MasterKe
     assert uow.session.query(AssessmentAttemptRow).count() == 1
 
 
-def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     cara = learner(uow, "cara")
     done = record_result(
-        uow, None, issuer=ccrb, learner=cara, assessment="close-out-exam",
+        uow, signing_keys(uow), issuer=ccrb, learner=cara, assessment="close-out-exam",
         result=TotalScore(90), conditions=AttemptConditions(at("2026-05-02")),
         actor=OPERATOR,
     )  # fmt: skip
@@ -80,12 +76,12 @@ def test_an_unproctored_pass_is_recorded_but_issues_nothing_and_says_why(
     )
 
 
-def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork, master_key: MasterKey) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork) -> None:
+    ccrb = issuer_with_catalog(uow, "ccrb")
     ben = learner(uow, "ben")
     answers = dict(GCP_KEYS, **{"gcp-01": "A", "gcp-02": "B"})  # two wrong: 8 of 10
     done = record_result(
-        uow, None, issuer=ccrb, learner=ben, assessment="gcp-exam",
+        uow, signing_keys(uow), issuer=ccrb, learner=ben, assessment="gcp-exam",
         result=ItemResponses(answers), conditions=proctored("2026-05-02"),
         actor=OPERATOR,
     )  # fmt: skip
@@ -95,27 +91,25 @@ def test_item_responses_are_scored_with_the_keys(uow: UnitOfWork, master_key: Ma
     assert row.source == "responses" and row.responses == answers
 
 
-def test_a_rubric_score_needs_a_reviewer_or_assessor(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    northwind = issuer_with_catalog(uow, master_key, "northwind")
+def test_a_rubric_score_needs_a_reviewer_or_assessor(uow: UnitOfWork) -> None:
+    northwind = issuer_with_catalog(uow, "northwind")
     ana = learner(uow, "ana")
     clerk = staff(uow, northwind, "clerk@northwind.example", "registrar")
     with pytest.raises(Forbidden, match="needs the reviewer or assessor role at issuer northwind"):
         record_result(
-            uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
+            uow, signing_keys(uow), issuer=northwind, learner=ana, assessment="capstone-project",
             result=RubricScores({"overall": 3}), conditions=AttemptConditions(at("2026-06-01")),
             actor=acting(uow, clerk),
         )  # fmt: skip
     with pytest.raises(InvalidInput, match="must name the reviewer or assessor"):
         record_result(
-            uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
+            uow, signing_keys(uow), issuer=northwind, learner=ana, assessment="capstone-project",
             result=RubricScores({"overall": 3}), conditions=AttemptConditions(at("2026-06-01")),
             actor=OPERATOR,
         )  # fmt: skip
     reviewer = staff(uow, northwind, "rita@northwind.example", "reviewer")
     done = record_result(
-        uow, None, issuer=northwind, learner=ana, assessment="capstone-project",
+        uow, signing_keys(uow), issuer=northwind, learner=ana, assessment="capstone-project",
         result=RubricScores({"overall": 3}), conditions=AttemptConditions(at("2026-06-01")),
         actor=acting(uow, reviewer),
     )  # fmt: skip
@@ -144,13 +138,13 @@ def test_a_rubric_score_needs_a_reviewer_or_assessor(
     ],
 )
 def test_bad_results_are_refused_and_nothing_is_kept(
-    uow: UnitOfWork, master_key: MasterKey, assessment: str, result: object, message: str
+    uow: UnitOfWork, assessment: str, result: object, message: str
 ) -> None:
-    ccrb = issuer_with_catalog(uow, master_key, "ccrb")
+    ccrb = issuer_with_catalog(uow, "ccrb")
     ben = learner(uow, "ben")
     with pytest.raises(CredstackError, match=message):
         record_result(
-            uow, None, issuer=ccrb, learner=ben, assessment=assessment,
+            uow, signing_keys(uow), issuer=ccrb, learner=ben, assessment=assessment,
             result=result, conditions=proctored("2026-05-02"),  # type: ignore[arg-type]
             actor=OPERATOR,
         )  # fmt: skip
@@ -167,26 +161,25 @@ def test_bad_results_are_refused_and_nothing_is_kept(
     ],
 )
 def test_a_sitting_must_record_its_conditions_consistently(
-    uow: UnitOfWork, master_key: MasterKey, conditions: AttemptConditions, message: str
+    uow: UnitOfWork, conditions: AttemptConditions, message: str
 ) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+    tmcb = issuer_with_catalog(uow, "tmcb")
     with pytest.raises(InvalidInput, match=message):
         record_result(
-            uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
+            uow, signing_keys(uow),
+            issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
             result=TotalScore(35), conditions=conditions,
             actor=OPERATOR,
         )  # fmt: skip
 
 
-def test_the_attempts_policy_is_enforced_with_a_reason(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")  # ebola-exam: max 3, wait P7D
+def test_the_attempts_policy_is_enforced_with_a_reason(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")  # ebola-exam: max 3, wait P7D
     ada = learner(uow, "ada")
 
     def sit(day: str, score: float) -> object:
         return record_result(
-            uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+            uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(score), conditions=proctored(day),
             actor=OPERATOR,
         )  # fmt: skip
@@ -205,54 +198,51 @@ def test_the_attempts_policy_is_enforced_with_a_reason(
     assert uow.session.query(AssessmentAttemptRow).count() == 3
 
 
-def test_no_retake_after_a_pass(uow: UnitOfWork, master_key: MasterKey) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_no_retake_after_a_pass(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), conditions=proctored("2026-05-01"),
         actor=OPERATOR,
     )  # fmt: skip
     with pytest.raises(Conflict, match="already passed"):
         record_result(
-            uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+            uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(38), conditions=proctored("2026-06-01"),
             actor=OPERATOR,
         )  # fmt: skip
 
 
-def test_the_same_external_attempt_twice_is_recorded_once(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_the_same_external_attempt_twice_is_recorded_once(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     ada = learner(uow, "ada")
     first = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), conditions=proctored("2026-05-01"), attempt_id="P-17",
         actor=OPERATOR,
     )  # fmt: skip
     again = record_result(
-        uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+        uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
         result=TotalScore(35), conditions=proctored("2026-05-01"), attempt_id="P-17",
         actor=OPERATOR,
     )  # fmt: skip
     assert (again.duplicate, again.record_id, again.awarded) == (True, first.record_id, ())
     with pytest.raises(Conflict, match="already recorded with different content"):
         record_result(
-            uow, None, issuer=tmcb, learner=ada, assessment="ebola-exam",
+            uow, signing_keys(uow), issuer=tmcb, learner=ada, assessment="ebola-exam",
             result=TotalScore(20), conditions=proctored("2026-05-01"), attempt_id="P-17",
             actor=OPERATOR,
         )  # fmt: skip
     assert uow.session.query(AssessmentAttemptRow).count() == 1
 
 
-def test_a_user_without_a_results_role_cannot_record(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    tmcb = issuer_with_catalog(uow, master_key, "tmcb")
+def test_a_user_without_a_results_role_cannot_record(uow: UnitOfWork) -> None:
+    tmcb = issuer_with_catalog(uow, "tmcb")
     mentor = staff(uow, tmcb, "m@tmcb.example", "mentor")
     with pytest.raises(Forbidden, match="assessor or admin or registrar role"):
         record_result(
-            uow, None, issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
+            uow, signing_keys(uow),
+            issuer=tmcb, learner=learner(uow, "ada"), assessment="ebola-exam",
             result=TotalScore(35), conditions=proctored("2026-05-01"), actor=acting(uow, mentor),
         )  # fmt: skip

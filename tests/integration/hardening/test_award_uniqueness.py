@@ -16,7 +16,12 @@ from tests.integration.issuance.factories import Ccrb
 
 def _ccrp(board: Ccrb, learner: LearnerRow, on: date) -> AwardRow:
     return grant_award(
-        board.uow, issuer=board.issuer, learner=learner, achievement_key="ccrp", awarded_on=on
+        board.uow,
+        issuer=board.issuer,
+        learner=learner,
+        achievement_key="ccrp",
+        awarded_on=on,
+        keys=board.keys,
     )
 
 

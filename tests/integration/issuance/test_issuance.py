@@ -8,8 +8,13 @@ from datetime import UTC, date, datetime
 
 from credstack.service.issuance import credential_jwt
 from credstack.service.sharing import ShareLinks, share_url
-from credstack.service.status import mark_reinstated, mark_revoked, mark_suspended
-from credstack.service.verification import Verifier, result_json
+from credstack.service.status import (
+    SignedStatusLists,
+    mark_reinstated,
+    mark_revoked,
+    mark_suspended,
+)
+from credstack.service.verification import OwnIssuers, Verifier, result_json
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from credstack.vc.baking import bake_png
@@ -23,7 +28,8 @@ NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 def _verifier(uow: UnitOfWork, master: MasterKey, now: datetime = NOW) -> Verifier:
     from credstack.service.keys import KeyStore
 
-    return Verifier(uow, KeyStore(uow, master, BASE), BASE, share_links=ShareLinks(master), now=now)
+    own = OwnIssuers(uow, KeyStore(uow, master, BASE), SignedStatusLists(), ShareLinks(master))
+    return Verifier(own, BASE, now=now)
 
 
 def test_every_issued_credential_matches_the_ob30_schema(
@@ -164,9 +170,8 @@ def test_jwt_png_and_share_link_forms_verify(uow: UnitOfWork, master_key: Master
 def test_unknown_issuer_keys_are_not_resolved(uow: UnitOfWork, master_key: MasterKey) -> None:
     board = ccrb(uow, master_key)
     award = board.award(board.learner("ben", "ben@example.org"), "gcp-essentials", date(2026, 3, 2))
-    elsewhere = Verifier(
-        uow, board.keys, "http://other.test", share_links=ShareLinks(master_key), now=NOW
-    )
+    own = OwnIssuers(uow, board.keys, SignedStatusLists(), ShareLinks(master_key))
+    elsewhere = Verifier(own, "http://other.test", now=NOW)
     result = elsewhere.verify_bytes(json.dumps(award.credential).encode())
     assert not result.verified
     issuer = result.check("issuer")

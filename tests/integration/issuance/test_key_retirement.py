@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from credstack.service.identity import issuer_did_document
 from credstack.service.keys import KeyStore
 from credstack.service.sharing import ShareLinks
-from credstack.service.verification import Verifier
+from credstack.service.status import SignedStatusLists
+from credstack.service.verification import OwnIssuers, Verifier
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity, jose
@@ -26,9 +27,9 @@ def test_a_credential_signed_with_a_retired_key_after_rotation_fails(
     assert award.credential is not None
     retired_key = board.keys.signing_key(board.issuer)
     board.keys.create(board.issuer)  # what `credstack issuer rotate-key ccrb` does
-    verifier = Verifier(
-        uow, KeyStore(uow, master_key, BASE), BASE, share_links=ShareLinks(master_key), now=NOW
-    )
+    keys = KeyStore(uow, master_key, BASE)
+    own = OwnIssuers(uow, keys, SignedStatusLists(), ShareLinks(master_key))
+    verifier = Verifier(own, BASE, now=NOW)
 
     before = verifier.verify_award(award)
     assert before.verified, before.headline

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime
 from credstack.errors import InvalidInput
 from credstack.service.badges import certificate
 from credstack.service.keys import KeyStore
-from credstack.service.verification import Verifier
+from credstack.service.status import SignedStatusLists
+from credstack.service.verification import OwnIssuers, Verifier
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.mutations import mutate_bytes
@@ -33,7 +34,8 @@ def test_mutated_certificates_verify_only_as_the_credential_they_name(
     award = board.award(board.learner("ben", "ben@example.org"), "gcp-essentials", date(2026, 3, 2))
     assert award.credential is not None
     pdf = certificate(uow, BASE, award)
-    verifier = Verifier(uow, KeyStore(uow, master_key, BASE), BASE, now=NOW)
+    keys = KeyStore(uow, master_key, BASE)
+    verifier = Verifier(OwnIssuers(uow, keys, SignedStatusLists()), BASE, now=NOW)
     assert verifier.verify_bytes(pdf).recognised
     rng = random.Random(SEED)
     outcomes = {"verified as printed": 0, "not verified": 0, "unreadable": 0}

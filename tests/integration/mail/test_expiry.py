@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from credstack.config import Settings, Smtp
+from credstack.service.keys import KeyStore
 from credstack.service.learners import set_profile
 from credstack.service.lifecycle import expire_award, expire_ended
 from credstack.service.mail.kinds import EXPIRED
@@ -20,13 +21,14 @@ from credstack.store.models import AwardEventRow, OutboxMessageRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWorkFactory
 from tests.integration.mail.conftest import MailServer
+from tests.stories.driver import BASE as STORY_BASE
 from tests.stories.driver import Story
 
 
 @pytest.fixture
 def story(units: UnitOfWorkFactory, master_key: MasterKey) -> Iterator[Story]:
     with units() as uow:
-        story = Story(uow, master_key)
+        story = Story(uow, KeyStore(uow, master_key, STORY_BASE))
         story.load("wound-care-board.yaml", "clinical-research-board.yaml")
         set_profile(uow, story.learner("wren"), name="Wren", email="wren@example.org")
         uow.commit()

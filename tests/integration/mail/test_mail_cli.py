@@ -28,8 +28,7 @@ def _award(cli: Cli, learner: str, on: date) -> None:
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
         with runtime.uow() as uow:
-            story = Story(uow, runtime.master)
-            story.keys = runtime.keys(uow)
+            story = Story(uow, runtime.keys(uow))
             if uow.issuers.by_key("ccrb") is None:
                 story.load("clinical-research-board.yaml")
             row = story.learner(learner)

@@ -20,7 +20,6 @@ from credstack.service.lifecycle import expire_award
 from credstack.service.mail import outbox
 from credstack.service.mail.sender import MailSender, backoff
 from credstack.store.models import OutboxMessageRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 from tests.integration.mail.conftest import MailServer
 from tests.stories.driver import Story
@@ -47,9 +46,9 @@ def _settings(tmp_path: Path, server: MailServer | None) -> Settings:
 
 
 @pytest.fixture
-def story(units: UnitOfWorkFactory, master_key: MasterKey) -> Iterator[Story]:
+def story(units: UnitOfWorkFactory) -> Iterator[Story]:
     with units() as uow:
-        story = Story(uow, master_key)
+        story = Story.in_memory(uow)
         story.load("clinical-research-board.yaml")
         set_profile(uow, story.learner("ben"), name="Benedikt Brandt", email=ADDRESS)
         uow.commit()

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from credstack.config import Settings, Smtp
 from credstack.service import renewals
 from credstack.service.actor import Actor
+from credstack.service.caches import Caches
+from credstack.service.keys import KeyStore
 from credstack.service.learners import set_profile
 from credstack.service.mail.kinds import CE_REMINDER
 from credstack.service.mail.sender import MailSender
@@ -23,6 +25,7 @@ from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWorkFactory
 from tests.conftest import MigratedDatabases
 from tests.integration.mail.conftest import MailServer
+from tests.stories.driver import BASE as STORY_BASE
 from tests.stories.driver import Story
 
 BASE = "https://badges.example.org"
@@ -46,14 +49,14 @@ def runtime(
         smtp=Smtp("127.0.0.1", mail_server.port, "plain"),
         mail_from="credentials@badges.example.org",
     )
-    return Runtime(settings, migrated.engine(backend), units, master_key)
+    return Runtime(settings, migrated.engine(backend), units, master_key, Caches())
 
 
 @pytest.fixture
 def story(units: UnitOfWorkFactory, master_key: MasterKey) -> Iterator[Story]:
     """Ben holds CCRP with 6 ethics hours; Dana holds it and is already compliant."""
     with units() as uow:
-        story = Story(uow, master_key)
+        story = Story(uow, KeyStore(uow, master_key, STORY_BASE))
         story.load("clinical-research-board.yaml")
         for who in ("ben", "dana"):
             set_profile(uow, story.learner(who), name=who.title(), email=f"{who}@example.org")

@@ -32,8 +32,7 @@ def _seed(cli: Cli) -> dict[str, str]:
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
         with runtime.uow() as uow:
-            story = Story(uow, runtime.master)
-            story.keys = runtime.keys(uow)
+            story = Story(uow, runtime.keys(uow))
             story.load("clinical-research-board.yaml")
             award = story.award("ben", "ccrb", "ccrp", date(2026, 3, 9))
             ben = story.learner("ben")

@@ -9,7 +9,6 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.stories.driver import Story
 
@@ -23,10 +22,8 @@ _learners = itertools.count()
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(attempts=st.lists(st.tuples(st.sampled_from(EXAMS), st.booleans()), min_size=1, max_size=10))
-def test_an_award_is_never_made_twice(
-    uow: UnitOfWork, master_key: MasterKey, attempts: list[tuple[str, bool]]
-) -> None:
-    story = Story(uow, master_key)
+def test_an_award_is_never_made_twice(uow: UnitOfWork, attempts: list[tuple[str, bool]]) -> None:
+    story = Story.in_memory(uow)
     if uow.issuers.by_key("ccrb") is None:
         story.load("clinical-research-board.yaml")
     learner = f"pat-{next(_learners)}"  # a new learner per example; the catalog is shared

@@ -7,17 +7,14 @@ from datetime import date
 from credstack.service import clock
 from credstack.service.catalog import load_catalog
 from credstack.service.people import add_issuer, add_user, grant_role
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from tests.integration.earning.checked import review, set_review_required
 from tests.integration.earning.earning_helpers import OPERATOR, acting
 from tests.stories.driver import EXAMPLES, Story
 
 
-def test_a_pass_recorded_during_review_is_awarded_on_publication(
-    uow: UnitOfWork, master_key: MasterKey
-) -> None:
-    story = Story(uow, master_key)
+def test_a_pass_recorded_during_review_is_awarded_on_publication(uow: UnitOfWork) -> None:
+    story = Story.in_memory(uow)
     catalog = (EXAMPLES / "tropical-medicine-board.yaml").read_text()
     issuer = add_issuer(uow, story.keys, key="tmcb", name="Tropical Medicine Board")
     set_review_required(uow, issuer, required=True, actor=OPERATOR)

@@ -15,6 +15,8 @@ from sqlalchemy import func, select
 from credstack.config import Settings
 from credstack.errors import Forbidden, InvalidInput
 from credstack.service.actor import Actor, RoleGrant
+from credstack.service.caches import Caches
+from credstack.service.keys import KeyStore
 from credstack.service.learners import set_profile
 from credstack.service.mail.kinds import AWARDED, CE_REMINDER, EXPIRED
 from credstack.service.records import load_records, records_of
@@ -24,6 +26,7 @@ from credstack.store.models import AssessmentAttemptRow, AwardRow, CeCycleRow, O
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 from tests.conftest import MigratedDatabases
+from tests.stories.driver import BASE as STORY_BASE
 from tests.stories.driver import Story
 
 RUN_ON = date(2025, 6, 1)
@@ -40,7 +43,7 @@ def runtime(
     tmp_path: Path,
 ) -> Runtime:
     settings = Settings(tmp_path, "unused://", "https://badges.example.org")
-    return Runtime(settings, migrated.engine(backend), units, master_key)
+    return Runtime(settings, migrated.engine(backend), units, master_key, Caches())
 
 
 def _unsettled_pass(story: Story, learner: str, assessment: str, on: date) -> None:
@@ -76,7 +79,7 @@ def story(units: UnitOfWorkFactory, master_key: MasterKey) -> Iterator[Story]:
     """Ana passed the four CCRP exams unsettled; Ben's CCRP cycle ended short before the run;
     Cleo's ends 29 days after it; Wren's Wound Care Nurse ended on 2025-01-09."""
     with units() as uow:
-        story = Story(uow, master_key)
+        story = Story(uow, KeyStore(uow, master_key, STORY_BASE))
         story.load("clinical-research-board.yaml", "wound-care-board.yaml")
         for who in ("ana", "ben", "cleo", "wren"):
             set_profile(uow, story.learner(who), name=who.title(), email=f"{who}@example.org")

@@ -19,8 +19,7 @@ def _awards(cli: Cli) -> None:
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
         with runtime.uow() as uow:
-            story = Story(uow, runtime.master)
-            story.keys = runtime.keys(uow)
+            story = Story(uow, runtime.keys(uow))
             story.load("wound-care-board.yaml", "clinical-research-board.yaml")
             for who in ("wren", "cleo"):
                 set_profile(uow, story.learner(who), name=who.title(), email=f"{who}@example.org")

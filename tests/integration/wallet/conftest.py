@@ -12,6 +12,7 @@ import pytest
 from credstack.config import Settings
 from credstack.service import clock
 from credstack.service.actor import Actor
+from credstack.service.caches import Caches
 from credstack.service.learners import set_profile
 from credstack.service.people import add_user, grant_role, issue_token, staff_actor
 from credstack.service.runtime import Runtime
@@ -25,7 +26,7 @@ def runtime(
     units: UnitOfWorkFactory, backend: str, migrated: MigratedDatabases, tmp_path: Path
 ) -> Runtime:
     settings = Settings(tmp_path, "sqlite://", BASE)
-    return Runtime(settings, migrated.engine(backend), units, MASTER_KEY)
+    return Runtime(settings, migrated.engine(backend), units, MASTER_KEY, Caches())
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,7 @@ class Seeded:
 def seed(runtime: Runtime) -> Seeded:
     on = clock.utc_today() - timedelta(days=40)
     with runtime.uow() as uow:
-        story = Story(uow, runtime.master)
-        story.keys = runtime.keys(uow)
+        story = Story(uow, runtime.keys(uow))
         story.load("clinical-research-board.yaml")
         gcp = story.award("ben", "ccrb", "gcp-essentials", on)
         consent = story.award("ben", "ccrb", "informed-consent", on + timedelta(days=1))

@@ -17,7 +17,7 @@ from credstack.service.runtime import Runtime
 from credstack.service.share_links import create_share_link, revoke_share_link
 from credstack.service.share_page import shared_page
 from credstack.service.sharing import ShareLinks
-from credstack.service.verification import Verifier
+from credstack.service.verification import verifier_for
 from credstack.service.wallet import wallet
 from credstack.store.models import AwardEventRow, ShareLinkRow
 from tests.integration.wallet.conftest import seed
@@ -147,17 +147,13 @@ def test_staff_links_are_records_the_learner_sees_and_a_verifier_follows(
             select(AwardEventRow).where(AwardEventRow.kind == "shared")
         ).all()
         assert len(events) == 3  # one per credential per link, for the issuer to see
-        verifier = Verifier(
-            uow, runtime.keys(uow), BASE, share_links=ShareLinks(runtime.master), now=clock.now()
-        )
+        verifier = verifier_for(runtime, uow, now=clock.now())
         assert verifier.verify_url(made.url).verified
         with pytest.raises(InvalidInput):  # a bundle is not one credential to verify
             verifier.verify_url(bundle.url)
     revoke_share_link(runtime, s.ben, listed.id)  # the learner ends a link staff made for them
     with runtime.uow(write=False) as uow:
-        verifier = Verifier(
-            uow, runtime.keys(uow), BASE, share_links=ShareLinks(runtime.master), now=clock.now()
-        )
+        verifier = verifier_for(runtime, uow, now=clock.now())
         with pytest.raises(InvalidInput):
             verifier.verify_url(made.url)
 

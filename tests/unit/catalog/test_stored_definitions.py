@@ -8,8 +8,8 @@ import pytest
 
 from credstack.catalog.parse import StoredDefinitionError, decode_achievement, parse_catalog
 from credstack.errors import CredstackError
-from credstack.service.achievements import DECODED, achievement_of
 from credstack.service.catalog import content_hash, jsonable
+from credstack.store.decoded import DecodedCatalog
 from credstack.store.models import AchievementVersionRow
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -44,16 +44,19 @@ def test_decoded_achievements_are_cached_by_content() -> None:
         "validity": "P2Y",
         "requirements": [{"assessment": "sql-exam"}],
     }
+    cache = DecodedCatalog(achievements=2)
     first, same = _version(definition), _version(dict(definition))
-    decoded = achievement_of(first)
-    assert achievement_of(same) is decoded
+    decoded = cache.achievement(first)
+    assert cache.achievement(same) is decoded
     assert str(decoded.credits) == "1.5" and decoded.validity is not None
-    assert DECODED.sizes[0] == 1
-    changed = achievement_of(_version({**definition, "credits": 2}))
+    assert cache.sizes == (1, 0)
+    changed = cache.achievement(_version({**definition, "credits": 2}))
     assert changed is not decoded and str(changed.credits) == "2"
-    DECODED.clear()
-    assert DECODED.sizes == (0, 0)
-    assert achievement_of(first) == decoded
+    cache.achievement(_version({**definition, "credits": 3}))
+    assert cache.sizes == (2, 0)  # bounded: the least recently used version made room
+    again = cache.achievement(first)
+    assert again == decoded and again is not decoded
+    assert DecodedCatalog().achievement(first) is not again  # another runtime decodes its own
 
 
 def test_a_definition_that_no_longer_decodes_is_a_clear_error() -> None:
@@ -62,4 +65,6 @@ def test_a_definition_that_no_longer_decodes_is_a_clear_error() -> None:
     with pytest.raises(StoredDefinitionError, match="validity"):
         decode_achievement({"id": "x", "type": "badge", "name": "X", "validity": "soon"})
     with pytest.raises(CredstackError, match="reload the catalog"):
-        achievement_of(_version({"id": "x", "type": "badge", "name": "X", "validity": "soon"}))
+        DecodedCatalog().achievement(
+            _version({"id": "x", "type": "badge", "name": "X", "validity": "soon"})
+        )

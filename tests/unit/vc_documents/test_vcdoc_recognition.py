@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from vcdoc_helpers import DIRECTORY, ISSUER_DID, NOW, issuer_key, resolver_for, sample_award
 
 from credstack.errors import InvalidInput
-from credstack.service.trust_lists import TrustStore, parse_trust_list
+from credstack.service.trust_lists import TrustStore, TrustStores, parse_trust_list
 from credstack.vc import dataintegrity, jose
 from credstack.vc.documents import hash_email, open_badge_credential
 from credstack.vc.keys import SigningKey, signing_key_from_private_key
@@ -146,7 +146,7 @@ def test_trust_lists_yaml_and_the_dcc_registry(tmp_path: Path) -> None:
         },
     }
     (tmp_path / "registry.json").write_text(json.dumps(registry))
-    store = TrustStore.load(tmp_path)
+    store = TrustStore.read(tmp_path)
     assert [(i.dids, i.name, i.source) for i in store.issuers] == [
         (("did:key:z6MkpartnerA",), "Partner College", "trust list partners.yaml"),
         (("did:web:oneuni.example",), "One University", "trust list registry.json"),
@@ -175,7 +175,7 @@ def test_an_oversized_trust_list_is_refused(tmp_path: Path) -> None:
     (tmp_path / "huge.yaml").write_bytes(b"#" * (4 * 1024 * 1024 + 1))
     (tmp_path / "huge.json").write_bytes(b" " * (4 * 1024 * 1024 + 1))
     with pytest.raises(InvalidInput, match=r"huge\.json: a file in the trust directory may be"):
-        TrustStore.load(tmp_path)
+        TrustStore.read(tmp_path)
     (tmp_path / "huge.json").unlink()
     with pytest.raises(InvalidInput, match=r"huge\.yaml: a file in the trust directory may be"):
-        TrustStore.load(tmp_path)
+        TrustStores().load(tmp_path)

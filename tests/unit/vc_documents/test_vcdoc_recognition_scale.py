@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credstack.service.trust_lists import TrustStore
+from credstack.service.trust_lists import TrustStores
 from credstack.vc.recognition import IssuerDirectory, KnownIssuer, _fold
 
 ISSUERS = 50_000
@@ -91,10 +91,11 @@ def test_the_trust_directory_is_read_again_only_when_a_file_changes(tmp_path: Pa
     }
     path = tmp_path / "registry.json"
     path.write_text(json.dumps(registry))
-    first = TrustStore.load(tmp_path)
+    stores = TrustStores()
+    first = stores.load(tmp_path)
     assert len(first.issuers) == ISSUERS
     started = time.monotonic()
-    again = [TrustStore.load(tmp_path) for _ in range(50)]
+    again = [stores.load(tmp_path) for _ in range(50)]
     assert time.monotonic() - started < 0.5
     assert all(store is first for store in again)
     assert first.directory is first.directory  # the indexes are built once per store
@@ -102,10 +103,10 @@ def test_the_trust_directory_is_read_again_only_when_a_file_changes(tmp_path: Pa
     registry["registry"] = {"did:web:new.example": {"name": "New Issuer"}}
     path.write_text(json.dumps(registry))
     os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
-    changed = TrustStore.load(tmp_path)
+    changed = stores.load(tmp_path)
     assert [i.name for i in changed.issuers] == ["New Issuer"]
     (tmp_path / "more.yaml").write_text("- did: did:key:z6Mkmore\n  name: More\n")
-    assert [i.name for i in TrustStore.load(tmp_path).issuers] == [
+    assert [i.name for i in stores.load(tmp_path).issuers] == [
         "More",
         "New Issuer",
     ]

@@ -38,7 +38,7 @@ def _compliant_now(
     learner = uow.session.get(LearnerRow, award.learner_id)
     assert version is not None
     assert learner is not None
-    rule = maintenance_rule(version)
+    rule = maintenance_rule(uow, version)
     if rule is None:
         return False
     held = uow.awards.for_learner(learner.id)

@@ -20,7 +20,7 @@ from credstack.service.clock import check_day
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
 from credstack.service.earning.settling import record_then_settle
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import AttestationRow, EnrolmentRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
@@ -114,7 +114,7 @@ def enrol(
 
 def attest(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     *,
     issuer: IssuerRow,
     learner: LearnerRow,

@@ -20,7 +20,7 @@ from credstack.service.clock import check_day
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
 from credstack.service.earning.settling import record_then_settle
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import CourseCompletionRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
@@ -38,7 +38,7 @@ def authorise_course_recording(actor: Actor, issuer: str) -> Authorised:
 
 def record_course_completion(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     *,
     issuer: IssuerRow,
     learner: LearnerRow,

@@ -44,7 +44,7 @@ from credstack.service.earning.results import (
     TotalScore,
     record_result,
 )
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.service.people import add_learner
 from credstack.store.models import IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
@@ -166,7 +166,7 @@ def _answers(
 
 def _row(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     issuer: IssuerRow,
     cells: dict[str, str],
     *,
@@ -230,7 +230,7 @@ def authorise_importing(actor: Actor, issuer: str) -> Authorised:
 
 def import_results(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     *,
     issuer: IssuerRow,
     text: str,
@@ -302,7 +302,7 @@ def _unreadable(line: int, exc: csv.Error) -> ImportRejected:
 
 def _record_rows(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     issuer: IssuerRow,
     reader: _csv.Reader,
     header: list[str],

@@ -122,7 +122,7 @@ def quality_report(
     )
     if row is None:
         raise NotFound(f"{achievement_key} has no version {version}")
-    typed = achievement_of(row)
+    typed = achievement_of(uow, row)
     tree = typed.requirements
     nodes = list(iter_nodes(tree)) if tree is not None else []
     assessments = _assessments(uow, issuer, nodes)
@@ -327,7 +327,7 @@ def _stackability(uow: UnitOfWork, issuer: IssuerRow, key: str) -> QualityCheck:
         if other.key == key:
             continue
         current: AchievementVersionRow = uow.achievements.current(other)
-        tree = achievement_of(current).requirements
+        tree = achievement_of(uow, current).requirements
         if tree is not None and key in referenced_achievements(tree):
             toward.append(f"{other.key} ({current.type})")
     if not toward:

@@ -34,7 +34,7 @@ from credstack.service.earning.definitions import StoredAssessment, stored_asses
 from credstack.service.earning.recorded import Recorded
 from credstack.service.earning.review import unissued_dependants
 from credstack.service.earning.settling import record_then_settle
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import (
     AssessmentAttemptRow,
     AssessmentVersionRow,
@@ -187,7 +187,7 @@ def authorise_recording(
 
 def record_result(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     *,
     issuer: IssuerRow,
     learner: LearnerRow,

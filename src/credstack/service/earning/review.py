@@ -24,7 +24,7 @@ from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail, clock, engine
 from credstack.service.achievements import achievement_of
 from credstack.service.actor import Actor, Authorised, authorise
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -150,7 +150,7 @@ def review(
     by: Authorised,
     comment: str | None = None,
     version: int | None = None,
-    keys: KeyStore | None = None,
+    keys: IssuerKeys,
 ) -> ReviewStep:
     """Take one review step on a version (the newest unless `version` is given).
 
@@ -273,7 +273,7 @@ def unissued_dependants(
         current = uow.achievements.current(achievement)
         if is_issuable(current) or issuable_version(uow, achievement) is not None:
             continue
-        tree = achievement_of(current).requirements
+        tree = achievement_of(uow, current).requirements
         if tree is None:
             continue
         if any(_uses(node, assessment, course, program) for node in iter_nodes(tree)):

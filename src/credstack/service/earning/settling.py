@@ -13,7 +13,7 @@ from datetime import date, datetime
 from credstack.service.earning.recorded import Recorded, summarise
 from credstack.service.engine import settle
 from credstack.service.evidence import EvidenceRef, RecordRow
-from credstack.service.keys import KeyStore
+from credstack.service.keys import IssuerKeys
 from credstack.store.models import IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
@@ -22,7 +22,7 @@ __all__ = ["record_then_settle"]
 
 def record_then_settle(
     uow: UnitOfWork,
-    keys: KeyStore | None,
+    keys: IssuerKeys,
     row: RecordRow,
     *,
     learner: LearnerRow,
