@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from credstack.errors import Forbidden
 from credstack.service import clock
 from credstack.service.actor import ActorKind
+from credstack.service.keys import MemoryKeys
 from credstack.service.learners import erase_learner
 from credstack.service.people import (
     add_learner,
@@ -95,7 +96,13 @@ def test_a_learner_session_signs_in_that_learner_only_and_ends_with_erasure(
     assert actor.kind is ActorKind.LEARNER and actor.learner_id == ana.id
     assert actor.roles == frozenset()
     assert session_principal(uow, session_id, POLICY) is None  # no staff principal behind it
-    erase_learner(uow, ana, reason="asked to be forgotten", actor="operator")
+    erase_learner(
+        uow,
+        ana,
+        reason="asked to be forgotten",
+        actor="operator",
+        keys=MemoryKeys(uow, "https://badges.example.org"),
+    )
     assert session_holder(uow, session_id, POLICY) is None
     with pytest.raises(Forbidden):
         open_learner_session(uow, ana, POLICY)

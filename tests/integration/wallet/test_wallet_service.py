@@ -164,7 +164,9 @@ def test_erasing_the_learner_ends_their_share_links(runtime: Runtime) -> None:
     with runtime.uow() as uow:
         ben = uow.learners.by_key("ben")
         assert ben is not None
-        erase_learner(uow, ben, reason="asked to be forgotten", actor="operator")
+        erase_learner(
+            uow, ben, reason="asked to be forgotten", actor="operator", keys=runtime.keys(uow)
+        )
         uow.commit()
     page = shared_page(runtime, _token(link.url))
     assert page is not None and page.state == "revoked" and page.credentials == ()
