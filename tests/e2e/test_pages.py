@@ -112,7 +112,9 @@ def test_learner_record_needs_sign_in_and_shows_awards_and_progress(
 def test_every_form_needs_its_csrf_token(
     site: DemoSite, page_path: str, action: str, fields: dict[str, str]
 ) -> None:
-    with httpx.Client(base_url=site.url) as browser:
+    # A generous read timeout: this is about CSRF, and an accepted /verify starts the server's
+    # verification workers, which on a loaded CI machine can outlast httpx's default 5 s.
+    with httpx.Client(base_url=site.url, timeout=60) as browser:
         csrf = form_csrf(browser, page_path)
         for forged in ({}, {"csrf": "forged"}):
             refused = browser.post(action, data={**fields, **forged})
@@ -120,7 +122,7 @@ def test_every_form_needs_its_csrf_token(
             assert "did not come from this site" in refused.text
         accepted = browser.post(action, data={**fields, "csrf": csrf})
         assert accepted.status_code != 403 or "unknown or revoked" in accepted.text
-    with httpx.Client(base_url=site.url) as other:  # another browser's token is no good here
+    with httpx.Client(base_url=site.url, timeout=60) as other:  # another browser's token is no good
         other.get(page_path)
         assert other.post(action, data={**fields, "csrf": csrf}).status_code == 403
 
