@@ -18,6 +18,8 @@ __all__ = [
     "MAX_CONTEXTS",
     "MAX_CREDENTIAL_BYTES",
     "MAX_CSV_FIELD_BYTES",
+    "MAX_DECISION_REASON_CHARS",
+    "MAX_FORM_OVERHEAD_BYTES",
     "MAX_GROUP_BYTES",
     "MAX_GROUP_CREDENTIALS",
     "MAX_IMPORT_NARRATIVE_CHARS",
@@ -28,6 +30,8 @@ __all__ = [
     "MAX_PDF_TEXT_CHARS",
     "MAX_PDF_URLS",
     "MAX_PROOFS",
+    "MAX_RESULTS_UPLOAD_BYTES",
+    "MAX_REVIEW_COMMENT_CHARS",
     "MAX_SHARE_CREDENTIALS",
     "MAX_URL_CHARS",
     "MAX_YAML_ALIASES",
@@ -100,6 +104,16 @@ PAGE_ITEMS = 50
 
 # One field of an imported results CSV (a comment is the longest real one).
 MAX_CSV_FIELD_BYTES = 128 * 1024
+
+# A results export uploaded on the console: a cohort of a few thousand attempts with an
+# answer per item is a few MiB; 32 MiB leaves room for long comments on every row.
+MAX_RESULTS_UPLOAD_BYTES = 32 * 1024 * 1024
+# What a multipart form adds around its file: boundaries, part headers, a CSRF token, a box.
+MAX_FORM_OVERHEAD_BYTES = 16 * 1024
+# A reviewer's comment or send-back, and the reason recorded for a decision on a flagged
+# award: a paragraph or two a person types into a form.
+MAX_REVIEW_COMMENT_CHARS = 4_000
+MAX_DECISION_REASON_CHARS = 2_000
 
 # A bulk award import: a graduating class is thousands of rows, a certification body moving
 # from a legacy system a few hundred thousand; a row is about 150 bytes, so 256 MiB holds the

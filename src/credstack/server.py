@@ -43,6 +43,8 @@ from credstack.web import analytics_routes as web_analytics_routes
 from credstack.web import (
     catalog_pages,
     consent_pages,
+    console_import_pages,
+    console_review_pages,
     employer_pages,
     learner_pages,
     session_pages,
@@ -50,6 +52,7 @@ from credstack.web import (
     verify_pages,
     wallet_pages,
 )
+from credstack.web.page import error_page, is_page, status_page
 
 __all__ = ["create_app"]
 
@@ -81,9 +84,11 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.middleware("http")(security_headers)
 
     @app.exception_handler(CredstackError)
-    async def _credstack_error(request: Request, exc: CredstackError) -> JSONResponse:
+    async def _credstack_error(request: Request, exc: CredstackError) -> Response:
         if _ims(request):
             return imsx_response(exc.http_status, exc.message.split("\n")[0])
+        if is_page(request):
+            return error_page(request, exc)
         detail = getattr(exc, "problems", [])
         content = {"error": exc.message.split("\n")[0], "detail": detail}
         award_id = getattr(exc, "award_id", None)
@@ -92,47 +97,66 @@ def create_app(runtime: Runtime) -> FastAPI:
         return JSONResponse(status_code=exc.http_status, content=content)
 
     @app.exception_handler(RateLimited)
-    async def _rate_limited(request: Request, exc: RateLimited) -> JSONResponse:
+    async def _rate_limited(request: Request, exc: RateLimited) -> Response:
+        wait = {"Retry-After": str(exc.retry_after)}
         if _ims(request):
-            return imsx_response(429, exc.message, {"Retry-After": str(exc.retry_after)})
+            return imsx_response(429, exc.message, wait)
+        if is_page(request):
+            return status_page(request, 429, exc.message, wait)
         return JSONResponse(
-            status_code=429,
-            content={"error": exc.message, "detail": []},
-            headers={"Retry-After": str(exc.retry_after)},
+            status_code=429, content={"error": exc.message, "detail": []}, headers=wait
         )
 
     @app.exception_handler(OperationalError)
-    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+    async def _busy(request: Request, exc: OperationalError) -> Response:
         """A lock that could not be had in time is "busy, retry", not a server bug."""
         if not is_busy(exc):
             raise exc
+        message = "the database is busy; try again shortly"
+        if is_page(request):
+            return status_page(request, 503, message, {"Retry-After": "2"})
         return JSONResponse(
             status_code=503,
-            content={"error": "the database is busy; try again shortly", "detail": []},
+            content={"error": message, "detail": []},
             headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(InputRefused)
-    async def _refused(_request: Request, exc: InputRefused) -> JSONResponse:
+    async def _refused(request: Request, exc: InputRefused) -> Response:
         # Past a bound in credstack.limits: too large (413) or shaped as no credential is (422).
-        return JSONResponse(
-            status_code=413 if exc.too_large else 422,
-            content={"error": exc.message, "detail": []},
-        )
+        status = 413 if exc.too_large else 422
+        if is_page(request):
+            return status_page(request, status, exc.message)
+        return JSONResponse(status_code=status, content={"error": exc.message, "detail": []})
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         detail = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         if _ims(request):
             return imsx_response(400, "; ".join(detail) or "invalid request")
+        if is_page(request):
+            return status_page(request, 422)
         return JSONResponse(status_code=422, content={"error": "invalid request", "detail": detail})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        """An unknown path or method under `/ims/` answers in the spec's shape too."""
+        """An unknown path or method under `/ims/` answers in the spec's shape too; on a page
+        it is the styled error page."""
         if _ims(request):
             return imsx_response(exc.status_code, str(exc.detail))
+        if is_page(request):
+            return status_page(request, exc.status_code, headers=exc.headers)
         return await http_exception_handler(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _fault(request: Request, _exc: Exception) -> Response:
+        """A bug: said in words (the traceback goes to the log, as Starlette re-raises it)."""
+        message = "the server failed to answer; the failure was logged"
+        if _ims(request):
+            return imsx_response(500, message)
+        if is_page(request):
+            return status_page(request, 500)
+        return JSONResponse(status_code=500, content={"error": message, "detail": []})
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> HealthOut:
@@ -164,4 +188,6 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(session_pages.router)
     app.include_router(signin_pages.router)
     app.include_router(wallet_pages.router)
+    app.include_router(console_review_pages.router)
+    app.include_router(console_import_pages.router)
     return app

@@ -15,5 +15,6 @@ __all__ = [
     "ratelimit",
     "runtime",
     "session",
+    "uploads",
     "verify_pool",
 ]

@@ -28,7 +28,11 @@ from credstack.web.auth import csrf_token, remember_csrf_cookie, require_csrf
 __all__ = ["router", "templates"]
 
 _HERE = Path(__file__).resolve().parent
-_STATIC = {"site.css": "text/css"}
+_STATIC = {
+    "site.css": "text/css",
+    "icon.svg": "image/svg+xml",
+    "favicon.ico": "image/vnd.microsoft.icon",
+}
 templates = Jinja2Templates(directory=str(_HERE / "templates"))
 templates.env.tests["web_url"] = is_web_url  # pages link only http(s) URLs, whatever is stored
 templates.env.filters["duration"] = describe_duration  # "5 years", never "P5Y", on any page
@@ -66,6 +70,16 @@ def static(name: str) -> Response:
     if name not in _STATIC:
         raise NotFound(f"no static file {name!r}")
     return FileResponse(_HERE / "static" / name, media_type=_STATIC[name])
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """Where browsers look without being told; pages also link the SVG (`base.html`)."""
+    return FileResponse(
+        _HERE / "static" / "favicon.ico",
+        media_type=_STATIC["favicon.ico"],
+        headers={"cache-control": "public, max-age=86400"},
+    )
 
 
 @router.get("/verify", response_class=HTMLResponse)

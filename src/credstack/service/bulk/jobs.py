@@ -18,6 +18,7 @@ from credstack.service.bulk.views import (
     failed_items,
     job_view,
 )
+from credstack.service.people import require_issuer
 from credstack.service.runtime import Runtime
 from credstack.store.models import IssuerRow, JobItemRow, JobRow
 
@@ -35,9 +36,15 @@ class JobDetail:
 
 
 def list_jobs(
-    runtime: Runtime, actor: Actor, *, status: str | None = None, limit: int = 50
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    limit: int = 50,
+    issuer: str | None = None,
 ) -> tuple[JobView, ...]:
-    """The newest jobs first: all of them for the operator, else the actor's issuers' jobs."""
+    """The newest jobs first: all of them for the operator, else the actor's issuers' jobs;
+    with `issuer`, only that issuer's (the console's imports page)."""
     if not 1 <= limit <= MAX_LISTED:
         raise InvalidInput(f"list 1 to {MAX_LISTED} jobs")
     if not actor.is_operator and actor.user_id is None:
@@ -46,6 +53,10 @@ def list_jobs(
         query = select(JobRow).order_by(JobRow.id.desc()).limit(limit)
         if status is not None:
             query = query.where(JobRow.status == status)
+        if issuer is not None:
+            where = require_issuer(uow, issuer)
+            authorise(actor, where.key, *IMPORT_ROLES, what="see the issuer's import jobs")
+            query = query.where(JobRow.issuer_id == where.id)
         if not actor.is_operator:
             mine = [i for i in actor.issuers() if actor.may(i, *IMPORT_ROLES)]
             query = query.join(IssuerRow, IssuerRow.id == JobRow.issuer_id).where(
