@@ -51,12 +51,13 @@ def batch(cli: Cli, *commands: tuple[str, ...]) -> list[str]:
 
 
 def installation(
-    tmp_path: Path, database_url: str, *commands: tuple[str, ...]
+    tmp_path: Path, database_url: str, *commands: tuple[str, ...], **settings: str
 ) -> tuple[Cli, int, list[str]]:
-    """A fresh installation set up by `credstack init` and `commands`; its CLI, the port its
-    server will listen on, and the commands' outputs."""
+    """A fresh installation set up by `credstack init` and `commands` (`settings` are further
+    CREDSTACK_* variables); its CLI, the port its server will listen on, the outputs."""
     port = free_port()
-    cli = Cli(tmp_path / "data", database_url, base_url=f"http://127.0.0.1:{port}")
+    base = f"http://127.0.0.1:{port}"
+    cli = Cli(tmp_path / "data", database_url, base_url=base, settings=settings)
     return cli, port, batch(cli, ("init",), *commands)[1:]
 
 
