@@ -57,7 +57,7 @@ def signed_out(actor: Actor, path: str) -> RedirectResponse | None:
     """A visitor not signed in goes to the sign-in page, and comes back here after."""
     if actor.kind is not ActorKind.ANONYMOUS:
         return None
-    return RedirectResponse(f"/signin?{urlencode({'next': path})}", status_code=303)
+    return RedirectResponse(f"/signin?next={quote(path)}", status_code=303)
 
 
 def _back(path: str, done: str, what: str) -> RedirectResponse:

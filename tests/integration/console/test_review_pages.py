@@ -64,7 +64,7 @@ def test_a_version_goes_through_review_on_the_console(tmp_path: Path, database_u
     with running_server(cli, "serve", port=port) as url:
         signed_out = httpx.get(f"{url}{REVIEW}")
         assert signed_out.status_code == 303
-        assert signed_out.headers["location"] == "/signin?next=%2Fconsole%2Fissuers%2Fccrb%2Freview"
+        assert signed_out.headers["location"] == "/signin?next=/console/issuers/ccrb/review"
 
         with browser(url, tokens["mo"], REVIEW) as mo:
             refused = mo.get(REVIEW)
