@@ -9,6 +9,7 @@ whether to offer the forms.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +26,8 @@ __all__ = ["FlaggedAward", "FlaggedAwards", "flagged_awards"]
 
 READER_ROLES = ("admin", "registrar")
 DECIDER_ROLES = ("admin",)
+_RECORD_ID = re.compile(r" \([a-z]+:[0-9a-f-]{8,}\)")
+"""A counted record's id as the flag names it, "(award:5e0c…)": the page names it already."""
 MAX_LISTED = 500
 """A page a person can work through; a flood of flags is a revocation to reconsider first."""
 
@@ -77,7 +80,7 @@ def flagged_awards(runtime: Runtime, actor: Actor, *, issuer: str) -> FlaggedAwa
                     version=version.version,
                     awarded_on=award.awarded_on.isoformat(),
                     flagged_at=award.flagged_at,
-                    why=award.review_flag or "",
+                    why=_RECORD_ID.sub("", award.review_flag or ""),
                 )
                 for award, version, learner in rows
             ),
