@@ -100,7 +100,7 @@ def analytics_page(
     query = _query(since, until, as_of)
     if actor.kind is ActorKind.ANONYMOUS:
         here = _path(issuer) + (f"?{query}" if query else "")
-        return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
+        return RedirectResponse(f"/signin?next={quote(here, safe='')}", status_code=303)
     found = issuer_analytics(
         runtime, actor, issuer=issuer, period=Period(since, until), as_of=as_of
     )
