@@ -25,6 +25,7 @@ from credstack.service import lookup
 from credstack.service.actor import Actor, ActorKind, RoleGrant, authorise
 from credstack.service.bulk.award_import import IMPORT_ROLES
 from credstack.service.earning.attestations import ATTESTER_ROLE
+from credstack.service.earning.results import RECORDER_ROLES
 from credstack.service.earning.reviewing import READER_ROLES
 from credstack.service.learners import profile
 from credstack.service.paging import Pager, window
@@ -63,7 +64,6 @@ _ROLE_WORDS = {
     "mentor": "mentor",
 }
 # The roles each console action's use case authorises with (see the module docstring).
-_RECORDERS = ("assessor", "admin", "registrar")  # earning.results.RECORDER_ROLES
 _REGISTRARS = ("admin", "registrar")  # registration, courses, learner_awards.record_award
 _ADMIN = ("admin",)  # award_decisions.revoke and decide_flagged
 
@@ -91,13 +91,13 @@ class Powers:
 def powers_of(actor: Actor, issuer: str) -> Powers:
     return Powers(
         add_learners=actor.may(issuer, *_REGISTRARS),
-        record_results=actor.may(issuer, *_RECORDERS),
+        record_results=actor.may(issuer, *RECORDER_ROLES),
         record_courses=actor.may(issuer, *_REGISTRARS),
         attest=actor.may(issuer, ATTESTER_ROLE),
         award=actor.may(issuer, *_REGISTRARS),
         revoke=actor.may(issuer, *_ADMIN),
         review=actor.may(issuer, *READER_ROLES),
-        imports=actor.may(issuer, *IMPORT_ROLES) or actor.may(issuer, *_RECORDERS),
+        imports=actor.may(issuer, *IMPORT_ROLES) or actor.may(issuer, *RECORDER_ROLES),
         flagged=actor.may(issuer, *_ADMIN),
     )
 
