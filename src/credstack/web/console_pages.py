@@ -30,7 +30,7 @@ from credstack.service.console import (
     issuer_dashboard,
     issuer_learners,
 )
-from credstack.service.earning import AttemptConditions, TotalScore, recording
+from credstack.service.earning import AttemptConditions, Recorded, TotalScore, recording
 from credstack.service.learner_awards import AwardRequest, record_award
 from credstack.service.registration import register_learner
 from credstack.web.auth import require_csrf
@@ -257,10 +257,14 @@ def post_result(
             typed=typed,
             status_code=422,
         )
-    outcome = "passed" if recorded.passed else "not passed" if recorded.passed is False else ""
-    percent = f" with {recorded.percent:g}%" if recorded.percent is not None else ""
-    message = f"Result recorded: {outcome}{percent}.{_awarded(len(recorded.awarded))}"
-    return _done(request, _learner_path(issuer, learner), message.replace(": .", "."))
+    return _done(request, _learner_path(issuer, learner), _result_words(recorded))
+
+
+def _result_words(recorded: Recorded) -> str:
+    """ "Result recorded: passed with 85%. 1 new award: see Credentials below." """
+    outcome = {True: ": passed", False: ": not passed", None: ""}[recorded.passed]
+    percent = f" with {recorded.percent:g}%" if outcome and recorded.percent is not None else ""
+    return f"Result recorded{outcome}{percent}.{_awarded(len(recorded.awarded))}"
 
 
 @router.post("/console/issuers/{issuer}/learners/{learner}/attestations", response_model=None)
