@@ -25,6 +25,7 @@ from credstack.service import clock
 from credstack.service.actor import Actor, ActorKind
 from credstack.service.award_decisions import revoke
 from credstack.service.console import (
+    ConsoleLearner,
     console_home,
     console_learner,
     issuer_dashboard,
@@ -171,6 +172,20 @@ def _learner_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     found = console_learner(runtime, actor, issuer=issuer, learner=learner)
+    return _show_learner(
+        request, found, form=form, problem=problem, typed=typed, status_code=status_code
+    )
+
+
+def _show_learner(
+    request: Request,
+    found: ConsoleLearner,
+    *,
+    form: str | None = None,
+    problem: str | None = None,
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     who = found.name or f"Learner {found.key}"
     context: dict[str, Any] = {
         "title": f"{who} at {found.issuer.name}",
@@ -194,7 +209,10 @@ def learner_page(
     away = _away(request, actor)
     if away is not None:
         return away
-    return _learner_page(request, runtime, actor, issuer, learner)
+    found = console_learner(runtime, actor, issuer=issuer, learner=learner)
+    if found.public_id != learner:  # a registrar's key: to the opaque address, out of history
+        return RedirectResponse(_learner_path(issuer, found.public_id), status_code=303)
+    return _show_learner(request, found)
 
 
 def _score(text: str) -> float:

@@ -119,6 +119,8 @@ def test_learners_are_searched_and_paged(console: Console) -> None:
         assert long.status_code == 422 and "at most 254 characters" in long.text
         link = re.search(rf'href="({NW}/learners/[A-Za-z0-9_-]+)">Learner 054', by_mail)
         assert link is not None
+        by_key = registrar.get(f"{NW}/learners/l054")  # a registrar's key is not kept in URLs
+        assert (by_key.status_code, by_key.headers["location"]) == (303, link.group(1))
         learner = _text(registrar.get(link.group(1)))
         assert "<h1>Learner 054</h1>" in learner and "l054@ex.org" in learner
 
