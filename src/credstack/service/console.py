@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, or_, select
 
+from credstack.domain.catalog import ReviewStatus
 from credstack.errors import Forbidden, InvalidInput, NotFound
 from credstack.limits import PAGE_ITEMS
 from credstack.service import lookup
@@ -32,7 +33,14 @@ from credstack.service.paging import Pager, window
 from credstack.service.people import ROLES, require_issuer
 from credstack.service.runtime import Runtime
 from credstack.service.visibility import learner_issuer_ids, learners_with_records
-from credstack.store.models import AssessmentRow, AssessmentVersionRow, IssuerRow, LearnerRow
+from credstack.store.models import (
+    AchievementRow,
+    AchievementVersionRow,
+    AssessmentRow,
+    AssessmentVersionRow,
+    IssuerRow,
+    LearnerRow,
+)
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -260,12 +268,21 @@ def _assessments(uow: UnitOfWork, issuer: IssuerRow) -> tuple[Choice, ...]:
 
 
 def _achievements(uow: UnitOfWork, issuer: IssuerRow) -> tuple[Choice, ...]:
-    found = []
-    for row in uow.achievements.all(issuer.id):
-        version = uow.achievements.issuable(row)
-        if version is not None:  # an achievement never published cannot be awarded
-            found.append(Choice(row.key, version.name))
-    return tuple(sorted(found, key=lambda c: c.label.casefold()))
+    """Each achievement that can be awarded, by the name of its newest published version (what
+    `Achievements.issuable` issues), in one query rather than one per achievement."""
+    rows = uow.session.execute(
+        select(AchievementRow.key, AchievementVersionRow.name)
+        .join(AchievementVersionRow, AchievementVersionRow.achievement_id == AchievementRow.id)
+        .where(
+            AchievementRow.issuer_id == issuer.id,
+            AchievementVersionRow.status == ReviewStatus.PUBLISHED,
+        )
+        .order_by(AchievementVersionRow.version)
+    )
+    newest: dict[str, str] = dict(rows.tuples().all())  # later versions overwrite earlier ones
+    return tuple(
+        sorted((Choice(k, n) for k, n in newest.items()), key=lambda c: c.label.casefold())
+    )
 
 
 def _awards(uow: UnitOfWork, issuer: IssuerRow, learner: LearnerRow) -> tuple[ConsoleAward, ...]:
