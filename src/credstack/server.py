@@ -44,6 +44,7 @@ from credstack.web import (
     catalog_pages,
     consent_pages,
     console_import_pages,
+    console_pages,
     console_review_pages,
     employer_pages,
     learner_pages,
@@ -184,6 +185,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(web_analytics_routes.router)
     app.include_router(catalog_pages.router)
     app.include_router(learner_pages.router)
+    app.include_router(console_pages.router)
     app.include_router(employer_pages.router)
     app.include_router(session_pages.router)
     app.include_router(signin_pages.router)

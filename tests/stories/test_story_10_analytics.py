@@ -688,7 +688,7 @@ def test_story_10(live: Live) -> None:
     assert live.raw("GET", "/api/v1/issuers/ccrb/analytics/nonsense.csv").status_code == 404
     redirected = httpx.get(f"{live.url}/issuers/ccrb/analytics", timeout=30)
     assert redirected.status_code == 303
-    assert redirected.headers["location"].startswith("/login?next=%2Fissuers%2Fccrb%2Fanalytics")
+    assert redirected.headers["location"].startswith("/signin?next=%2Fissuers%2Fccrb%2Fanalytics")
     with httpx.Client(base_url=live.url, timeout=60) as browser:
         signed_in = sign_in(browser, live.token, "/issuers/wcb/analytics")
         assert signed_in.status_code == 303

@@ -24,6 +24,7 @@ from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
+    "REASON_MAX",
     "decide_flag",
     "expire_award",
     "expire_ended",
@@ -31,6 +32,9 @@ __all__ = [
     "revoke_award",
     "validity_ended",
 ]
+
+REASON_MAX = 2000
+"""A revocation's reason is a sentence or a paragraph shown to the holder and verifiers."""
 
 
 def _at(uow: UnitOfWork, award: AwardRow, on: date | None) -> datetime:
@@ -63,6 +67,8 @@ def revoke_award(
     """Revoke an award and flag every award that counted it; returns the flagged awards."""
     if not reason.strip():
         raise InvalidInput("a revocation needs a reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"a revocation's reason has at most {REASON_MAX} characters")
     if award.status == AwardStatus.REVOKED:
         raise Conflict("this award is already revoked")
     award.status = AwardStatus.REVOKED

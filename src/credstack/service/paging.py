@@ -13,7 +13,7 @@ from typing import TypeVar
 from credstack.errors import NotFound
 from credstack.limits import PAGE_ITEMS
 
-__all__ = ["Pager", "paginate"]
+__all__ = ["Pager", "paginate", "window"]
 
 _T = TypeVar("_T")
 
@@ -40,3 +40,12 @@ def paginate(items: Sequence[_T], page: int) -> tuple[list[_T], Pager]:
         raise NotFound(f"there is no page {page}; the list has {pages}")
     start = (page - 1) * PAGE_ITEMS
     return list(items[start : start + PAGE_ITEMS]), Pager(page, pages, len(items))
+
+
+def window(total: int, page: int) -> tuple[int, Pager]:
+    """Where ``page`` (from 1) starts among ``total`` rows counted in the database, for a read
+    that pages in SQL (``OFFSET``/``LIMIT``) rather than loading the list; NotFound as above."""
+    pages = max(1, -(-total // PAGE_ITEMS))
+    if page > pages:
+        raise NotFound(f"there is no page {page}; the list has {pages}")
+    return (page - 1) * PAGE_ITEMS, Pager(page, pages, total)

@@ -10,7 +10,7 @@ does not exist, so the answer never tells whether the learner is registered at a
 
 from __future__ import annotations
 
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, select, union
 
 from credstack.errors import NotFound
 from credstack.service.actor import Actor, ActorKind
@@ -25,7 +25,7 @@ from credstack.store.models import (
 )
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["learner_issuer_ids", "may_see", "visible_learner"]
+__all__ = ["learner_issuer_ids", "learners_with_records", "may_see", "visible_learner"]
 
 _RECORDS = (AwardRow, AssessmentAttemptRow, AttestationRow, CourseCompletionRow, EnrolmentRow)
 
@@ -34,6 +34,11 @@ def learner_issuer_ids(uow: UnitOfWork, learner: LearnerRow) -> set[int]:
     """The issuers that hold any record of this learner."""
     query = union(*(select(t.issuer_id).where(t.learner_id == learner.id) for t in _RECORDS))
     return set(uow.session.scalars(select(query.subquery().c[0])))
+
+
+def learners_with_records(issuer_id: int) -> CompoundSelect[tuple[int]]:
+    """The ids of the learners of whom the issuer holds a record (a query, not a list)."""
+    return union(*(select(t.learner_id).where(t.issuer_id == issuer_id) for t in _RECORDS))
 
 
 def _staff_issuer_ids(uow: UnitOfWork, actor: Actor) -> set[int]:

@@ -1,7 +1,7 @@
 """The analytics page of an issuer: figures, SVG charts, tables and CSV downloads.
 
-Staff sign in once for all pages (``web.auth``: the API token in an HttpOnly, SameSite=Strict
-cookie); a visitor who is not signed in is sent to the sign-in form and back. Scripts may send
+Staff sign in once for all pages (``web.auth``: a session behind an HttpOnly cookie); a
+visitor who is not signed in is sent to ``/signin`` (the e-mail link) and back. Scripts may send
 ``Authorization: Bearer`` instead (``http.deps.ActorDep`` reads both). Either way the caller
 needs a role at the issuer, exactly as for the API's analytics, and the CSV links here are
 authorised the same way. Both only read, in a read-only unit of work; a token's "last used"
@@ -100,7 +100,7 @@ def analytics_page(
     query = _query(since, until, as_of)
     if actor.kind is ActorKind.ANONYMOUS:
         here = _path(issuer) + (f"?{query}" if query else "")
-        return RedirectResponse(f"/login?next={quote(here, safe='')}", status_code=303)
+        return RedirectResponse(f"/signin?next={quote(here, safe='')}", status_code=303)
     found = issuer_analytics(
         runtime, actor, issuer=issuer, period=Period(since, until), as_of=as_of
     )

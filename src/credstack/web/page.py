@@ -18,8 +18,12 @@ from fastapi.routing import APIRoute
 
 from credstack.errors import CredstackError
 from credstack.http.headers import CONSENT_PATH
+from credstack.http.runtime import runtime_of
 from credstack.http.session import session_actor_of
+from credstack.service.actor import Actor, ActorKind
+from credstack.service.console import ConsoleIssuer, console_home
 from credstack.web.auth import csrf_token, remember_csrf_cookie
+from credstack.web.flash import forget_flash, read_flash
 from credstack.web.verify_pages import templates
 
 __all__ = ["MACHINE_PREFIXES", "PageRoute", "error_page", "is_page", "render", "status_page"]
@@ -32,9 +36,17 @@ def render(
     *,
     status_code: int = 200,
 ) -> HTMLResponse:
-    full = {"actor": session_actor_of(request), "csrf": csrf_token(request), **context}
+    actor = session_actor_of(request)
+    full = {
+        "actor": actor,
+        "csrf": csrf_token(request),
+        "nav_issuers": _nav_issuers(request, actor),
+        "flash": read_flash(request),
+        **context,
+    }
     response = templates.TemplateResponse(request, template, full, status_code=status_code)
     remember_csrf_cookie(request, response)
+    forget_flash(request, response)
     return response
 
 
@@ -79,6 +91,13 @@ MACHINE_PREFIXES = (
     "/redoc",
 )
 """Paths programs call: their errors keep their JSON shapes, whatever the method or status."""
+
+
+def _nav_issuers(request: Request, actor: Actor | None) -> tuple[ConsoleIssuer, ...]:
+    """Signed-in staff's issuers, for the navigation every page carries."""
+    if actor is None or actor.kind is not ActorKind.STAFF:
+        return ()
+    return console_home(runtime_of(request), actor).issuers
 
 
 def is_page(request: Request) -> bool:

@@ -84,7 +84,12 @@ def test_sign_in_bad_tokens_and_the_verifier_are_rate_limited(tmp_path: Path) ->
         CREDSTACK_RATE_VERIFY="4",
     )
     token = tenant(cli, "tmcb", "amy@tmcb.example")
-    with running_server(cli, "serve", port=port) as url, httpx.Client(base_url=url) as client:
+    # 60 s to answer: the first /verify starts the verification workers, which outlast httpx's
+    # 5 s default on a loaded machine (as in test_pages' CSRF test).
+    with (
+        running_server(cli, "serve", port=port) as url,
+        httpx.Client(base_url=url, timeout=60) as client,
+    ):
         # Normal use is unaffected: a valid token may make many requests.
         for _ in range(20):
             assert client.post(ADMIN_ONLY, headers=_bearer(token)).status_code == 200
