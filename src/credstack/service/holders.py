@@ -54,6 +54,7 @@ __all__ = [
     "bind_did",
     "bound_did",
     "complete_exchange",
+    "exchange_request",
     "offer_to_wallet",
     "request_challenge",
 ]
@@ -66,6 +67,7 @@ and the bound keeps a script from filling the table."""
 DCC_DEEP_LINK = "dccrequest://request"
 EXCHANGES_PATH = "/api/v1/exchanges"
 _TOKEN_MAX = 128
+_METHODS = [{"method": "key"}, {"method": "web"}]
 
 
 def _hash(value: str) -> str:
@@ -277,6 +279,22 @@ def offer_to_wallet(runtime: Runtime, actor: Actor, credential: str) -> WalletOf
         deep_link=f"{DCC_DEEP_LINK}?{query}",
         expires_at=expires_at,
     )
+
+
+def exchange_request(runtime: Runtime, exchange: str) -> dict[str, Any]:
+    """What a VC-API client that posts an empty body first is told to send: a DID
+    authentication over this exchange's challenge, for this server."""
+    with runtime.uow(write=False) as uow:
+        row = _live(uow, exchange)
+        if row.award_id is None:
+            raise InvalidInput("this challenge is for binding a DID on the wallet page")
+    return {
+        "verifiablePresentationRequest": {
+            "query": [{"type": "DIDAuthentication", "acceptedMethods": _METHODS}],
+            "challenge": exchange,
+            "domain": _origin(runtime),
+        }
+    }
 
 
 def complete_exchange(runtime: Runtime, exchange: str, presentation: object) -> Delivered:
