@@ -2,7 +2,8 @@
 
 Each area has its own router module (``catalog_pages``, ``learner_pages``,
 ``employer_pages``, ``session_pages``, ``signin_pages``, ``consent_pages`` for OAuth consent,
-``wallet_pages`` for a signed-in learner; ``verify_pages`` keeps /verify and /share) and its
+``wallet_pages`` for a signed-in learner, ``holder_pages`` for binding their DID and sending a
+credential to a wallet app; ``verify_pages`` keeps /verify and /share) and its
 templates under ``templates/``, extending ``base.html``; ``static/`` holds the one stylesheet.
 Pages read who is signed in (staff or a learner, an ``Actor``) with
 ``http.session.session_actor_of``.
