@@ -26,6 +26,7 @@ __all__ = [
     "DATABASE_URL_ENV",
     "DATA_DIR_ENV",
     "DEBUG_ENV",
+    "DID_WEB_HTTP_LOCALHOST_ENV",
     "MAIL_FROM_ENV",
     "MASTER_KEY_ENV",
     "PRIVACY_URL_ENV",
@@ -61,6 +62,7 @@ PRIVACY_URL_ENV = "CREDSTACK_PRIVACY_URL"
 TERMS_URL_ENV = "CREDSTACK_TERMS_URL"
 SERVICE_IMAGE_URL_ENV = "CREDSTACK_SERVICE_IMAGE_URL"
 CE_REMINDER_DAYS_ENV = "CREDSTACK_CE_REMINDER_DAYS"
+DID_WEB_HTTP_LOCALHOST_ENV = "CREDSTACK_DID_WEB_HTTP_LOCALHOST"
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -154,6 +156,9 @@ class Settings:
     # Days before a CE cycle's last day when a certificant still short of hours is e-mailed
     # (each at most once per cycle).
     ce_reminder_days: tuple[int, ...] = DEFAULT_CE_REMINDER_DAYS
+    # A learner's did:web is fetched over https only; True also allows plain http from
+    # localhost / 127.0.0.1 (a test's own server), never from any other host.
+    did_web_http_localhost: bool = False
 
     @property
     def sender_address(self) -> str:
@@ -207,6 +212,8 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         terms_url=_https_url(TERMS_URL_ENV, read(TERMS_URL_ENV)),
         service_image_url=_https_url(SERVICE_IMAGE_URL_ENV, read(SERVICE_IMAGE_URL_ENV)),
         ce_reminder_days=_reminder_days(read(CE_REMINDER_DAYS_ENV)),
+        did_web_http_localhost=(read(DID_WEB_HTTP_LOCALHOST_ENV) or "").lower()
+        in {"1", "true", "yes"},
     )
 
 

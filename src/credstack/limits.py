@@ -10,15 +10,19 @@ and far below what would make one request freeze the server; docs/security.md li
 from __future__ import annotations
 
 __all__ = [
+    "DID_WEB_TIMEOUT_SECONDS",
     "MAX_AWARD_IMPORT_BYTES",
     "MAX_AWARD_IMPORT_ROWS",
     "MAX_BASE58_CHARS",
     "MAX_CATALOG_ACHIEVEMENTS",
     "MAX_CATALOG_BYTES",
+    "MAX_CHALLENGE_CHARS",
     "MAX_CONTEXTS",
     "MAX_CREDENTIAL_BYTES",
     "MAX_CSV_FIELD_BYTES",
     "MAX_DECISION_REASON_CHARS",
+    "MAX_DID_CHARS",
+    "MAX_DID_DOCUMENT_BYTES",
     "MAX_FORM_OVERHEAD_BYTES",
     "MAX_GROUP_BYTES",
     "MAX_GROUP_CREDENTIALS",
@@ -29,6 +33,7 @@ __all__ = [
     "MAX_PDF_PAGES",
     "MAX_PDF_TEXT_CHARS",
     "MAX_PDF_URLS",
+    "MAX_PRESENTATION_BYTES",
     "MAX_PROOFS",
     "MAX_RESULTS_UPLOAD_BYTES",
     "MAX_REVIEW_COMMENT_CHARS",
@@ -127,3 +132,14 @@ MAX_IMPORT_NARRATIVE_CHARS = 4_000
 # of 100 signed ones is a few hundred kilobytes; an offset past a million is no real request.
 STANDARDS_API_MAX_LIMIT = 100
 STANDARDS_API_MAX_OFFSET = 1_000_000
+
+# Holder binding (DID authentication). Our challenges are 43 characters; a DID of the methods
+# we accept (did:key, did:web) is under a hundred, a did:web with a path a few hundred. A
+# DIDAuth presentation carries no credential, so it is a few hundred bytes; a DID document
+# lists a handful of keys. A learner's did:web is fetched with a short deadline so a slow host
+# holds a request thread only briefly.
+MAX_CHALLENGE_CHARS = 128
+MAX_DID_CHARS = 2048
+MAX_PRESENTATION_BYTES = 64 * 1024
+MAX_DID_DOCUMENT_BYTES = 64 * 1024
+DID_WEB_TIMEOUT_SECONDS = 3.0

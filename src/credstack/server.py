@@ -22,6 +22,7 @@ from credstack.api import (
     did_routes,
     earning_routes,
     engine_routes,
+    exchange_routes,
     ims_routes,
     learner_routes,
     oauth_routes,
@@ -47,6 +48,7 @@ from credstack.web import (
     console_pages,
     console_review_pages,
     employer_pages,
+    holder_pages,
     learner_pages,
     session_pages,
     signin_pages,
@@ -172,6 +174,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(catalog_routes.router)
     app.include_router(did_routes.router)
     app.include_router(engine_routes.router)
+    app.include_router(exchange_routes.router)
     app.include_router(learner_routes.router)
     app.include_router(earning_routes.router)
     app.include_router(bulk_routes.router)
@@ -192,4 +195,5 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(wallet_pages.router)
     app.include_router(console_review_pages.router)
     app.include_router(console_import_pages.router)
+    app.include_router(holder_pages.router)
     return app

@@ -13,6 +13,7 @@ __all__ = [
     "earning_routes",
     "earning_schemas",
     "engine_routes",
+    "exchange_routes",
     "ims_routes",
     "imsx",
     "learner_routes",

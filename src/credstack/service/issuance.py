@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from credstack.domain.calendar import end_of
 from credstack.domain.catalog import Achievement
 from credstack.domain.records import Proctoring
@@ -41,6 +43,7 @@ from credstack.store.models import (
     AttestationRow,
     AwardRow,
     CourseCompletionRow,
+    HolderDidRow,
     IssuerRow,
     LearnerRow,
     UserRow,
@@ -68,6 +71,7 @@ __all__ = [
     "credential_document",
     "credential_jwt",
     "credential_url",
+    "holder_did",
     "issue",
     "verification_url",
 ]
@@ -181,7 +185,11 @@ def credential_document(
         id=credential_url(base_url, award.public_id),
         issuer=profile,
         achievement=achievement,
-        subject=subject_identity(context.learner, _printed_name(uow, context.learner)),
+        subject=subject_identity(
+            context.learner,
+            _printed_name(uow, context.learner),
+            did=holder_did(uow, context.learner),
+        ),
         valid_from=awarded_instant(issuer, award),
         valid_until=(
             end_of(award.valid_until, issuer_zone(issuer))
@@ -200,17 +208,26 @@ def credential_document(
     return document
 
 
-def subject_identity(learner: LearnerRow, name: str | None) -> SubjectIdentity:
+def subject_identity(
+    learner: LearnerRow, name: str | None, *, did: str | None = None
+) -> SubjectIdentity:
     """Salted hashes only: the credential must not disclose the learner's address or name.
 
     The name's hash lets a printed certificate's name be checked (see `vc.names`); an erased
-    learner's credential (``name`` None) names them by the address hash alone.
+    learner's credential (``name`` None) names them by the address hash alone. A learner who
+    proved control of a DID (``service.holders``) is also named by it, as the subject's id.
     """
     return SubjectIdentity(
+        did=did,
         email_hash=learner.identity_hash,
         salt=learner.identity_salt,
         name_hash=hash_name(name, learner.identity_salt) if name is not None else None,
     )
+
+
+def holder_did(uow: UnitOfWork, learner: LearnerRow) -> str | None:
+    """The DID the learner bound (by DID authentication), if any; erasure removes it."""
+    return uow.session.scalar(select(HolderDidRow.did).where(HolderDidRow.learner_id == learner.id))
 
 
 def _printed_name(uow: UnitOfWork, learner: LearnerRow) -> str | None:

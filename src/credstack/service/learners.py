@@ -16,7 +16,14 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from credstack.errors import Conflict, CredstackError, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
-from credstack.store.models import IssuerRow, LearnerRow, ShareLinkRow, SigninLinkRow
+from credstack.store.models import (
+    HolderChallengeRow,
+    HolderDidRow,
+    IssuerRow,
+    LearnerRow,
+    ShareLinkRow,
+    SigninLinkRow,
+)
 from credstack.store.models.learners import new_public_id
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -150,6 +157,11 @@ def erase_learner(
     learner.erased_at = clock.now()
     mail_outbox.forget_learner(uow, learner.id)
     uow.session.execute(delete(SigninLinkRow).where(SigninLinkRow.learner_id == learner.id))
+    # A DID they bound is theirs, like their address: later credentials no longer name it.
+    uow.session.execute(delete(HolderDidRow).where(HolderDidRow.learner_id == learner.id))
+    uow.session.execute(
+        delete(HolderChallengeRow).where(HolderChallengeRow.learner_id == learner.id)
+    )
     uow.session.execute(  # their share links end: the person asked to be forgotten
         update(ShareLinkRow)
         .where(ShareLinkRow.learner_id == learner.id, ShareLinkRow.revoked_at.is_(None))

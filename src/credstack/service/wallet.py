@@ -16,6 +16,7 @@ from credstack.domain.quantities import show
 from credstack.errors import Forbidden, NotFound
 from credstack.service import ce, clock
 from credstack.service.actor import Actor, ActorKind
+from credstack.service.issuance import holder_did
 from credstack.service.learner_record import HeldAward, InProgress, held_awards, in_progress
 from credstack.service.learners import profile
 from credstack.service.runtime import Runtime
@@ -56,6 +57,8 @@ class WalletView:
     ce: tuple[CeStatus, ...]
     shares: tuple[ShareLinkView, ...]
     """Newest first, revoked and expired ones included."""
+    holder_did: str | None = None
+    """The DID the learner bound (``service.holders``); credentials issued since name it."""
 
 
 def _holder(uow: UnitOfWork, actor: Actor) -> LearnerRow:
@@ -121,4 +124,5 @@ def wallet(runtime: Runtime, actor: Actor) -> WalletView:
             progress=tuple(progress),
             ce=tuple(_ce(uow, learner, issuers)),
             shares=tuple(links_of(uow, runtime.settings.base_url, learner)),
+            holder_did=holder_did(uow, learner),
         )

@@ -107,8 +107,13 @@ def sign(
     *,
     created: datetime,
     proof_purpose: str = "assertionMethod",
+    challenge: str | None = None,
+    domain: str | None = None,
 ) -> dict[str, Any]:
     """A copy of ``document`` with an eddsa-rdfc-2022 proof added.
+
+    ``challenge`` and ``domain`` are the proof options of an authentication proof (DID
+    authentication): signed with the rest, so the proof answers that challenge for that site.
 
     An existing proof stays and the result holds a proof set; the new proof covers the
     document without earlier proofs, as Data Integrity proof sets require. Raises
@@ -119,6 +124,9 @@ def sign(
     config = proof_configuration(
         unsecured, key.verification_method, format_created(created), proof_purpose
     )
+    for option, value in (("challenge", challenge), ("domain", domain)):
+        if value is not None:
+            config[option] = value
     config_hash = _fast_hash(config)
     document_hash = _fast_hash(unsecured) if config_hash is not None else None
     if config_hash is None or document_hash is None:

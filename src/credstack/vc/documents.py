@@ -209,7 +209,7 @@ def _subject(award: AwardInfo) -> dict[str, Any]:
     identity: SubjectIdentity = award.subject
     if identity.did is not None:
         subject["id"] = identity.did
-    else:
+    if identity.email_hash is not None:
         identity_object: dict[str, Any] = {
             "type": "IdentityObject",
             "hashed": True,

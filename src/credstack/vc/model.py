@@ -125,7 +125,9 @@ class ResultInfo:
 
 @dataclass(frozen=True)
 class SubjectIdentity:
-    """Who the award is for: a DID, or a salted hash of an email address (never the address).
+    """Who the award is for: a DID, a salted hash of an email address (never the address), or
+    both (a learner who bound a DID: the DID is ``credentialSubject.id``, and the hash stays so
+    that "was this issued to this address?" can still be answered).
 
     ``name_hash`` is the salted hash of the learner's name (``vc.names.hash_name``, same salt),
     so that a printed certificate's name can be checked without the credential publishing it.
@@ -137,8 +139,8 @@ class SubjectIdentity:
     name_hash: str | None = None
 
     def __post_init__(self) -> None:
-        if (self.did is None) == (self.email_hash is None):
-            raise ValueError("A subject is identified by exactly one of a DID or an email hash.")
+        if self.did is None and self.email_hash is None:
+            raise ValueError("A subject is identified by a DID, an email hash, or both.")
         if self.email_hash is not None and not self.email_hash.startswith("sha256$"):
             raise ValueError("An email hash must be written as 'sha256$<hex digest>'.")
         if self.name_hash is not None and not self.name_hash.startswith("sha256$"):

@@ -119,9 +119,74 @@ async function bench(request, documentLoader) {
     verifyPerSecond: iterations / verifySeconds};
 }
 
+// Plays the DCC Learner Credential Wallet: parses the dccrequest:// deep link, makes an Ed25519
+// did:key (or reuses the one given), signs a DID authentication presentation over the link's
+// challenge with signPresentation and POSTs it to vc_request_url; the test verifies what comes
+// back with the `verify` operation, given the issuer's DID document.
+// `domain` and `tamper` let the tests send what a broken or hostile wallet would.
+async function walletKey(given) {
+  if(given) {
+    return Ed25519Multikey.from(given);
+  }
+  const fresh = await Ed25519Multikey.generate();
+  const {publicKeyMultibase, secretKeyMultibase} =
+    await fresh.export({publicKey: true, secretKey: true});
+  const did = `did:key:${publicKeyMultibase}`;
+  return Ed25519Multikey.from({
+    id: `${did}#${publicKeyMultibase}`, controller: did, publicKeyMultibase, secretKeyMultibase
+  });
+}
+
+async function wallet(request, documentLoader) {
+  const link = new URL(request.deepLink);
+  if(link.protocol !== 'dccrequest:') {
+    throw new Error(`not a dccrequest deep link: ${request.deepLink}`);
+  }
+  const challenge = link.searchParams.get('challenge');
+  const requestUrl = link.searchParams.get('vc_request_url');
+  const key = await walletKey(request.key);
+  const presentation = {
+    '@context': ['https://www.w3.org/ns/credentials/v2'],
+    type: ['VerifiablePresentation'],
+    holder: key.controller
+  };
+  const suite = new DataIntegrityProof({signer: key.signer(), cryptosuite: eddsaRdfc2022});
+  const signed = await vc.signPresentation({
+    presentation, suite, documentLoader, challenge,
+    domain: request.domain || new URL(requestUrl).origin
+  });
+  if(request.tamper) {
+    signed.holder = key.controller;
+    signed.proof.created = '2000-01-01T00:00:00Z';
+  }
+  const body = request.bare ? signed : {verifiablePresentation: signed};
+  const answer = await post({url: requestUrl, body});
+  const exported = await key.export({publicKey: true, secretKey: true});
+  const out = {
+    did: key.controller, status: answer.status, body: answer.body, presentation: signed,
+    key: {id: key.id, controller: key.controller, ...exported}
+  };
+  return out;
+}
+
+async function post(request) {
+  const response = await fetch(request.url, {
+    method: 'POST', headers: {'content-type': 'application/json'},
+    body: JSON.stringify(request.body)
+  });
+  const text = await response.text();
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return {status: response.status, body};
+}
+
 const input = JSON.parse(readFileSync(0, 'utf8'));
 const loader = makeLoader(input.controllerDocuments);
-const operations = {sign, verify, bench};
+const operations = {sign, verify, bench, wallet, post};
 try {
   const requests = Array.isArray(input.requests) ? input.requests : [input];
   const answers = [];

@@ -101,3 +101,10 @@ def test_the_discovery_documents_urls_are_absolute_http_urls(tmp_path: Path) -> 
     for bad in ("/privacy", "ftp://example.org/x", "https://example.org/" + "x" * 2000):
         with pytest.raises(CredstackError, match="CREDSTACK_PRIVACY_URL"):
             load_settings(tmp_path, env={"CREDSTACK_PRIVACY_URL": bad})
+
+
+def test_plain_http_did_web_from_localhost_is_off_unless_asked(tmp_path: Path) -> None:
+    assert not load_settings(tmp_path, env={}).did_web_http_localhost
+    for value, allowed in (("1", True), ("true", True), ("0", False), ("", False)):
+        env = {"CREDSTACK_DID_WEB_HTTP_LOCALHOST": value}
+        assert load_settings(tmp_path, env=env).did_web_http_localhost is allowed

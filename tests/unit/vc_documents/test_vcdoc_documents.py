@@ -14,6 +14,7 @@ from credstack.vc import dataintegrity
 from credstack.vc.documents import endorsement_credential, hash_email, open_badge_credential
 from credstack.vc.jsonld import undefined_terms
 from credstack.vc.model import EarningRoute, SubjectIdentity
+from credstack.vc.recipient import check_recipient
 from credstack.vc.schema import schema_errors
 from credstack.vc.summary import summarize
 
@@ -68,8 +69,8 @@ def test_hashed_email_subject_is_an_identity_object_and_never_the_address() -> N
     assert undefined_terms(document) == []
 
 
-def test_subject_needs_exactly_one_identity() -> None:
-    with pytest.raises(ValueError, match="exactly one"):
+def test_subject_needs_an_identity() -> None:
+    with pytest.raises(ValueError, match="a DID, an email hash, or both"):
         SubjectIdentity()
     with pytest.raises(ValueError, match="sha256"):
         SubjectIdentity(email_hash="plain@example.org")
@@ -156,5 +157,20 @@ def test_endorsement_is_schema_valid_and_defined() -> None:
         valid_from=datetime(2025, 1, 1, tzinfo=UTC),
     )
     assert document["type"] == ["VerifiableCredential", "EndorsementCredential"]
+    assert schema_errors(document, strict=True) == []
+    assert undefined_terms(document) == []
+
+
+def test_a_bound_did_is_the_subject_id_and_the_address_hash_stays() -> None:
+    """A learner who proved a DID is named by it; the e-mail check keeps working."""
+    did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    salt = "pepper"
+    subject = SubjectIdentity(did=did, email_hash=hash_email("ana@example.org", salt), salt=salt)
+    both = replace(sample_award(), subject=subject)
+    document = open_badge_credential(both)
+    written = document["credentialSubject"]
+    assert written["id"] == did
+    assert written["identifier"][0]["identityType"] == "emailAddress"
+    assert check_recipient(document, "ana@example.org").matches is True
     assert schema_errors(document, strict=True) == []
     assert undefined_terms(document) == []

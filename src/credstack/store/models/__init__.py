@@ -17,6 +17,7 @@ from credstack.store.models.catalog import (
     PartnerRow,
 )
 from credstack.store.models.enrolments import EnrolmentRow
+from credstack.store.models.holders import HolderChallengeRow, HolderDidRow
 from credstack.store.models.idempotency import IdempotentRequestRow
 from credstack.store.models.jobs import JobItemRow, JobRow
 from credstack.store.models.learners import LearnerRow
@@ -64,6 +65,8 @@ __all__ = [
     "CourseCompletionRow",
     "EnrolmentRow",
     "FrameworkRow",
+    "HolderChallengeRow",
+    "HolderDidRow",
     "IdempotentRequestRow",
     "IssuerRow",
     "JobItemRow",
