@@ -1,7 +1,8 @@
-"""Take the README screenshot: a demo installation's learner record, in headless Chromium.
+"""Take the README screenshots of a demo installation's pages, in headless Chromium.
 
-    .venv/bin/python scripts/screenshot.py [--page /learners/hana] [--out docs/screenshot.png]
-    .venv/bin/python scripts/screenshot.py --learner ben --page /wallet --out docs/wallet.png
+    .venv/bin/python scripts/screenshot.py --all      # the main pages into docs/screenshots/
+    .venv/bin/python scripts/screenshot.py [--page /learners/hana] [--out FILE.png] [--full]
+    .venv/bin/python scripts/screenshot.py --learner ben --page /wallet --out FILE.png
 
 Seeds `credstack demo` into a temporary data directory, serves it, signs in with the demo's
 admin token (the learner record is a staff page), or with `--learner` as that learner (a
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import httpx
 from PIL import Image
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -38,6 +39,9 @@ ARGS = [
     "--no-first-run",
 ]
 MAX_BYTES = 300 * 1024
+SHOTS = ROOT / "docs" / "screenshots"
+CCRP_PARTS = ("GCP Essentials", "Informed Consent", "Adverse Event Reporting", "Study Close-Out")
+"""The demo learner Ben's four microcredentials that together satisfy the CCRP stack."""
 
 
 def _free_port() -> int:
@@ -103,14 +107,79 @@ def _learner_session(data_dir: str, url: str, learner: str) -> str:
     return session_id
 
 
+def _staff(browser: Browser, url: str, token: str, width: int, height: int) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{url}/login?next=/")
+    page.get_by_label("API token").fill(token)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{url}/")
+    return page
+
+
+def _learner(browser: Browser, tmp: str, url: str, learner: str, width: int, height: int) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    session_id = _learner_session(tmp, url, learner)
+    page.context.add_cookies([{"name": "credstack_session", "value": session_id, "url": url}])
+    return page
+
+
+def _all(browser: Browser, tmp: str, url: str, token: str, env: dict[str, str]) -> None:
+    """The main pages, each at 1280 wide: what a visitor, a learner, an employer and staff see."""
+    width, height = 1280, 900
+    listed = _credstack(env, "award", "list", "--learner", "ben").communicate(timeout=120)[0]
+    award = re.search(r"^(\S+)\s", listed, re.MULTILINE)
+    if award is None:
+        raise SystemExit(f"the demo's ben holds no award: {listed}")
+    visitor = browser.new_page(viewport={"width": width, "height": height})
+    for name, path in (
+        ("home", "/"),
+        ("achievement", "/issuers/ccrb/achievements/ccrp"),
+        ("verify-result", f"/verify?credential={award.group(1)}"),
+    ):
+        visitor.goto(f"{url}{path}")
+        _save(visitor.screenshot(), SHOTS / f"{name}.png")
+    ben = _learner(browser, tmp, url, "ben", width, height)
+    ben.goto(f"{url}/wallet")
+    held = ben.get_by_role("region", name="Your credentials")
+    for credential in CCRP_PARTS:
+        held.get_by_role("checkbox", name=f"Share {credential}").check()
+    ben.get_by_role("button", name="Create share link").click()
+    share = ben.locator("tr[data-state='live'] a.share-url").first.inner_text()
+    ben.goto(f"{url}/wallet")
+    _save(ben.screenshot(), SHOTS / "wallet.png")
+    visitor.goto(share)
+    _save(visitor.screenshot(), SHOTS / "share.png")
+    visitor.goto(f"{share}/employer")
+    _save(visitor.screenshot(), SHOTS / "employer-bundle.png")
+    staff = _staff(browser, url, token, width, height)
+    for name, path in (("learner", "/learners/hana"), ("analytics", "/issuers/ccrb/analytics")):
+        staff.goto(f"{url}{path}")
+        _save(staff.screenshot(), SHOTS / f"{name}.png")
+
+
+def _one(browser: Browser, tmp: str, url: str, token: str, options: argparse.Namespace) -> None:
+    page = browser.new_page(viewport={"width": options.width, "height": options.height})
+    if options.learner:
+        session_id = _learner_session(tmp, url, options.learner)
+        page.context.add_cookies([{"name": "credstack_session", "value": session_id, "url": url}])
+        page.goto(f"{url}{options.page}")
+    else:
+        page.goto(f"{url}/login?next={options.page}")
+        page.get_by_label("API token").fill(token)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{url}{options.page}")
+    _save(page.screenshot(full_page=options.full), options.out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--page", default="/learners/hana")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--out", type=Path, default=SHOTS / "learner.png")
     parser.add_argument("--width", type=int, default=1100)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--full", action="store_true", help="the whole page, not the viewport")
     parser.add_argument("--learner", help="sign in as this demo learner instead of as staff")
+    parser.add_argument("--all", action="store_true", help=f"the main pages into {SHOTS}")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="credstack-screenshot-") as tmp:
         port = _free_port()
@@ -129,24 +198,15 @@ def main() -> None:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM, headless=True, args=ARGS
                 )
-                page = browser.new_page(viewport={"width": options.width, "height": options.height})
-                if options.learner:
-                    session_id = _learner_session(tmp, url, options.learner)
-                    page.context.add_cookies(
-                        [{"name": "credstack_session", "value": session_id, "url": url}]
-                    )
-                    page.goto(f"{url}{options.page}")
+                if options.all:
+                    _all(browser, tmp, url, token.group(1), env)
                 else:
-                    page.goto(f"{url}/login?next={options.page}")
-                    page.get_by_label("API token").fill(token.group(1))
-                    page.get_by_role("button", name="Sign in").click()
-                    page.wait_for_url(f"{url}{options.page}")
-                _save(page.screenshot(full_page=options.full), options.out)
+                    _one(browser, tmp, url, token.group(1), options)
                 browser.close()
         finally:
             server.terminate()
             server.wait(timeout=15)
-    print(f"saved {options.out}")
+    print(f"saved {SHOTS if options.all else options.out}")
 
 
 if __name__ == "__main__":

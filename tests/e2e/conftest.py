@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.helpers import Cli, free_port, running_server
+from tests.integration.mail.conftest import MailServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -41,6 +42,31 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoSite]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cli = Cli(data, f"sqlite:///{data / 'credstack.db'}", base_url=base)
+    seeded = cli.ok("demo", "--no-serve")
+    found = re.search(r"(cst_\S+)", seeded)
+    assert found is not None, seeded
+    with running_server(cli, "serve", port=port) as url:
+        yield DemoSite(url, found.group(1), cli)
+
+
+@pytest.fixture(scope="module")
+def mail() -> Iterator[MailServer]:
+    """A real SMTP server (aiosmtpd) that keeps what it is sent."""
+    server = MailServer()
+    server.up()
+    try:
+        yield server
+    finally:
+        server.down()
+
+
+@pytest.fixture(scope="module")
+def mailing_site(tmp_path_factory: pytest.TempPathFactory, mail: MailServer) -> Iterator[DemoSite]:
+    """The demo site whose background sender delivers its outbox to `mail`, as in production."""
+    data = tmp_path_factory.mktemp("e2e-mail")
+    port = free_port()
+    smtp = {"CREDSTACK_SMTP_URL": f"smtp://127.0.0.1:{mail.port}"}
+    cli = Cli(data, f"sqlite:///{data / 'credstack.db'}", f"http://127.0.0.1:{port}", smtp)
     seeded = cli.ok("demo", "--no-serve")
     found = re.search(r"(cst_\S+)", seeded)
     assert found is not None, seeded

@@ -5,41 +5,20 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from email.message import EmailMessage
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import DemoSite
-from tests.helpers import Cli, free_port, running_server
 from tests.integration.mail.conftest import MailServer
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def mail() -> Iterator[MailServer]:
-    server = MailServer()
-    server.up()
-    try:
-        yield server
-    finally:
-        server.down()
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, mail: MailServer) -> Iterator[DemoSite]:
-    data: Path = tmp_path_factory.mktemp("e2e-signin")
-    port = free_port()
-    smtp = {"CREDSTACK_SMTP_URL": f"smtp://127.0.0.1:{mail.port}"}
-    cli = Cli(data, f"sqlite:///{data / 'credstack.db'}", f"http://127.0.0.1:{port}", smtp)
-    seeded = cli.ok("demo", "--no-serve")
-    found = re.search(r"(cst_\S+)", seeded)
-    assert found is not None, seeded
-    with running_server(cli, "serve", port=port) as url:
-        yield DemoSite(url, found.group(1), cli)
+def site(mailing_site: DemoSite) -> DemoSite:
+    return mailing_site
 
 
 def _link_for(mail: MailServer, to: str) -> str:

@@ -2,7 +2,9 @@
 
 A candidate may hand over four microcredentials but not the certification they add up to;
 the page verifies each one and says which of the issuers' stacks the group satisfies, using
-``service.group_view`` (the same answer as ``POST /api/v1/verify/group``).
+``service.group_view`` (the same answer as ``POST /api/v1/verify/group``). A learner's bundle
+share link opens the same view already filled in (``/share/{token}/employer``): the credentials
+are read by the link's token, not pasted, and only while the link is live.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from credstack.errors import CredstackError
 from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
 from credstack.http.verify_pool import group_result, off_loop
+from credstack.limits import MAX_URL_CHARS
 from credstack.service import clock
+from credstack.service.group_view import GroupReport
+from credstack.service.shared_bundle import shared_bundle
 from credstack.service.verification import result_json
 from credstack.web.auth import require_csrf
 from credstack.web.page import PageRoute, render
+from credstack.web.verify_pages import GONE
 
 __all__ = ["router"]
 
@@ -65,7 +71,34 @@ async def employer_check(
         report = await off_loop(runtime.settings, work)
     except CredstackError as exc:
         return _error(request, exc.message)
-    context = {
+    return render(request, "employer.html", _report(report))
+
+
+@router.get("/share/{token}/employer", response_class=HTMLResponse)
+async def employer_bundle(request: Request, runtime: RuntimeDep, token: str) -> HTMLResponse:
+    """The employer's view of a share link's credentials, checked together as the form would,
+    with nothing to download or paste; a link that ended answers 410, an unknown one 404."""
+    limit_verify(request)
+    bundle = shared_bundle(runtime, token[:MAX_URL_CHARS])
+    if bundle is None or bundle.state != "live" or not bundle.documents:
+        gone = GONE.get(bundle.state, "") if bundle is not None else ""
+        ended = {
+            "title": "Check credentials together",
+            "error": gone or "This share link is not valid or has expired.",
+        }
+        return render(request, "employer.html", ended, status_code=410 if gone else 404)
+    work = partial(group_result, list(bundle.documents), clock.utc_today(), None)
+    try:
+        report = await off_loop(runtime.settings, work)
+    except CredstackError as exc:
+        return _error(request, exc.message)
+    context = _report(report)
+    context["share_url"] = bundle.share_url
+    return render(request, "employer.html", context)
+
+
+def _report(report: GroupReport) -> dict[str, object]:
+    return {
         "title": "Check credentials together",
         "results": [result_json(r) for r in report.results],
         "findings": report.findings,
@@ -73,7 +106,6 @@ async def employer_check(
         "all_verified": report.all_verified,
         "holder": report.holder,
     }
-    return render(request, "employer.html", context)
 
 
 def _error(request: Request, message: str) -> HTMLResponse:

@@ -25,7 +25,7 @@ from credstack.vc.result import VerificationResult
 from credstack.vc.safejson import InputRefused
 from credstack.web.auth import csrf_token, remember_csrf_cookie, require_csrf
 
-__all__ = ["router", "templates"]
+__all__ = ["GONE", "router", "templates"]
 
 _HERE = Path(__file__).resolve().parent
 _STATIC = {
@@ -143,10 +143,11 @@ async def verify_upload(
     return _page(request, None, error="Choose a file or give a link to verify.", status_code=422)
 
 
-_GONE = {
+GONE = {
     "revoked": "The holder has revoked this share link.",
     "expired": "This share link has expired.",
 }
+"""What a share link that has ended says, by its state (the share page and the employer's)."""
 
 
 @router.get("/share/{token}", response_class=HTMLResponse)
@@ -155,7 +156,7 @@ async def share_page(request: Request, token: str, runtime: RuntimeDep) -> HTMLR
     with the tags a link preview reads and an "Add to LinkedIn profile" link."""
     shared = shared_page(runtime, token[:MAX_URL_CHARS])
     if shared is None or shared.state != "live" or not shared.credentials:
-        error = _GONE.get(shared.state, "") if shared is not None else ""
+        error = GONE.get(shared.state, "") if shared is not None else ""
         return templates.TemplateResponse(
             request,
             "share.html",

@@ -102,6 +102,7 @@ def test_public_pages_and_documents_answer_without_a_5xx(server: str) -> None:
         "/credentials/{0}/badge.png",
         "/credentials/{0}/certificate.pdf",
         "/share/{0}",
+        "/share/{0}/employer",
         "/wallet/credentials/{0}/{0}",
         "/status/{0}/{0}",
         "/verify?credential={0}",

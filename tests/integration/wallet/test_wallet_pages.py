@@ -13,11 +13,13 @@ import pytest
 
 from credstack.config import Settings
 from credstack.http.session import COOKIE_NAME
+from credstack.service.learners import set_profile
 from credstack.service.runtime import open_runtime
 from credstack.service.sessions import SessionPolicy, open_learner_session
 from credstack.store.models import LearnerRow
 from tests.helpers import Cli, form_csrf, free_port, running_server, sign_in
 from tests.integration.wallet.conftest import Seeded, seed
+from tests.stories.driver import Story
 
 POLICY = SessionPolicy(idle=timedelta(minutes=30), lifetime=timedelta(hours=12))
 
@@ -177,3 +179,87 @@ def test_share_view_and_revoke_through_the_pages(served: tuple[str, Seeded, Cli]
     assert httpx.get(f"{url}/share/{'x' * 32}").status_code == 404
     ben.close()
     other.close()
+
+
+CCRP_PARTS = ("gcp-essentials", "informed-consent", "adverse-event-reporting", "study-close-out")
+
+
+def _share(client: httpx.Client, *credentials: str) -> str:
+    """A share link the learner makes in their wallet: its URL, as the wallet lists it."""
+    csrf = form_csrf(client, "/wallet")
+    made = client.post(
+        "/wallet/share-links", data={"credential": list(credentials), "days": "30", "csrf": csrf}
+    )
+    assert made.status_code == 303, made.text
+    return client.get("/wallet").text.split('class="share-url">', 1)[1].split("<", 1)[0]
+
+
+def test_a_bundle_link_opens_the_employer_view_filled_in(
+    served: tuple[str, Seeded, Cli],
+) -> None:
+    url, s, cli = served
+    runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
+    try:  # Cleo earns the CCRP's four microcredentials (the engine then awards the CCRP)
+        with runtime.uow() as uow:
+            story = Story(uow, runtime.keys(uow))
+            cleo = story.learner("cleo")
+            set_profile(uow, cleo, name="Cleo Park", email="cleo@example.org")
+            four = [story.award("cleo", "ccrb", key, s.ccrp_on).public_id for key in CCRP_PARTS]
+            cleo_id = cleo.public_id
+            uow.commit()
+    finally:
+        runtime.close()
+    cleo_wallet = _learner(url, cli, cleo_id)
+    share_url = _share(cleo_wallet, *four)
+
+    shown = httpx.get(share_url, timeout=60).text
+    assert f'href="{share_url}/employer">Check as an employer</a>' in shown
+    checked = httpx.get(f"{share_url}/employer", timeout=60)
+    assert checked.status_code == 200, checked.text
+    page = checked.text
+    assert f'<a href="{share_url}">{share_url}</a>' in page
+    assert page.count('<span class="mark">Pass</span>') == 4
+    assert 'class="fail"' not in page
+    for name in ("GCP Essentials", "Informed Consent", "Adverse Event Reporting"):
+        assert f"<strong>{name}</strong>: " in page
+    met = page.split('data-met="true"', 1)[1].split("</li>", 1)[0]
+    assert "Certified Clinical Research Professional" in met and "(4 of 4 requirements)" in met
+    assert 'data-holder="mismatch"' not in page
+    # the check reads the credentials; it is not a view of the link the learner counts
+    assert '<td class="views">1</td>' in cleo_wallet.get("/wallet").text
+
+    only_two = _share(cleo_wallet, *four[:2])
+    partly = httpx.get(f"{only_two}/employer", timeout=60).text
+    assert 'data-met="false"' in partly and "still missing" in partly
+    assert "(2 of 4 requirements)" in partly.split('data-met="false"', 1)[1]
+
+    link_id = cleo_wallet.get("/wallet").text.split('data-share="', 1)[1].split('"', 1)[0]
+    revoked = cleo_wallet.post(
+        f"/wallet/share-links/{link_id}/revoke", data={"csrf": form_csrf(cleo_wallet, "/wallet")}
+    )
+    assert revoked.status_code == 303
+    gone = [httpx.get(f"{u}/employer", timeout=60) for u in (share_url, only_two)]
+    assert sorted(g.status_code for g in gone) == [200, 410]
+    ended = next(g for g in gone if g.status_code == 410)
+    assert "The holder has revoked this share link." in ended.text and "Pass" not in ended.text
+    unknown = httpx.get(f"{url}/share/{'x' * 32}/employer", timeout=60)
+    assert unknown.status_code == 404 and "not valid" in unknown.text
+    cleo_wallet.close()
+
+
+def test_the_employer_page_does_not_combine_two_holders(
+    served: tuple[str, Seeded, Cli],
+) -> None:
+    url, s, _ = served
+    employer = httpx.Client(base_url=url, timeout=60)
+    documents = [employer.get(f"/credentials/{c}").text for c in (s.consent, s.ana_gcp)]
+    answer = employer.post(
+        "/employer",
+        data={"pasted": "\n\n".join(documents), "csrf": form_csrf(employer, "/employer")},
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.text.count('<span class="mark">Pass</span>') == 2
+    assert 'data-holder="mismatch"' in answer.text
+    assert "not shown to belong to one person" in answer.text
+    assert "data-met=" not in answer.text  # nothing combined, so no stack satisfied or partly
+    employer.close()
