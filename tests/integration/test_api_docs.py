@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from credstack.http.deps import BEARER_SCHEME
+from credstack.http.deps import BEARER_SCHEME, OAUTH_SCHEME
+from credstack.service.oauth.scopes import OFFERED_SCOPES
 from tests.helpers import Cli, free_port, running_server
 
 # Every URL an HTML page can make a browser fetch: attributes and the Swagger UI / ReDoc calls.
@@ -81,6 +82,31 @@ def test_openapi_declares_the_bearer_scheme_on_authenticated_operations(
         for operation in path.values():
             names = {p["name"].lower() for p in operation.get("parameters", [])}
             assert "authorization" not in names
+
+
+def test_openapi_declares_the_oauth_code_flow_on_the_standards_api(client: httpx.Client) -> None:
+    """Swagger UI's "Authorize" can run the learner's OAuth 2.0 code flow for `/ims/`: the
+    scheme names the real endpoints and the specs' scope URIs, and the page turns PKCE on."""
+    spec = client.get("/openapi.json").json()
+    scheme = spec["components"]["securitySchemes"][OAUTH_SCHEME]
+    assert scheme["type"] == "oauth2"
+    flow = scheme["flows"]["authorizationCode"]
+    assert set(flow["scopes"]) == OFFERED_SCOPES
+    assert all(flow["scopes"].values())  # each scope is explained
+    assert flow["refreshUrl"] == flow["tokenUrl"]
+    metadata = client.get("/.well-known/oauth-authorization-server").json()
+    assert client.base_url.join(flow["authorizationUrl"]) == metadata["authorization_endpoint"]
+    assert client.base_url.join(flow["tokenUrl"]) == metadata["token_endpoint"]
+    # The endpoints exist: the consent page sends a stranger to sign in, the token endpoint
+    # answers a bare POST with an OAuth error (not 404 / 405).
+    assert client.get(flow["authorizationUrl"]).status_code in (303, 400)
+    assert client.post(flow["tokenUrl"]).json()["error"] == "unsupported_grant_type"
+    for path in ("/ims/ob/v3p0/credentials", "/ims/clr/v2p0/profile"):
+        assert {OAUTH_SCHEME: []} in spec["paths"][path]["get"]["security"]
+        assert {BEARER_SCHEME: []} not in spec["paths"][path]["get"]["security"]
+    page = client.get("/docs").text
+    assert re.search(r"initOAuth\(\s*\{[^}]*\"usePkceWithAuthorizationCodeGrant\": true", page)
+    assert client.get("/docs/oauth2-redirect").status_code == 200
 
 
 def test_a_malformed_authorization_header_is_still_refused(client: httpx.Client) -> None:

@@ -61,6 +61,10 @@ EXPECTED = {
     "credstack catalog export examples/lakeside-university.yaml --format ctdl -o lakeside.jsonld": (
         Expect(r"^wrote lakeside\.jsonld: ctdl export, \d+ resources$")
     ),
+    "credstack catalog export --issuer northwind --format ob3": Expect(
+        r'^\{\n  "@context": \[\n    "https://www\.w3\.org/ns/credentials/v2",[\s\S]*'
+        r'"id": "https?://[^"]+/api/v1/issuers/northwind/achievements/'
+    ),
     "credstack progress ana junior-data-analyst --as-of 2026-11-01": Expect(
         r"not met \(3 of 5 requirements\)\n  next step: "
     ),

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
+from fastapi.responses import JSONResponse
 
 from credstack.api.schemas import AchievementOut, AchievementSummaryOut, IssuerOut, LoadReportOut
 from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.service.catalog import load_catalog_as
+from credstack.service.catalog_export import ExportFormat
 from credstack.service.catalog_listing import (
     achievement_definition,
     achievement_summaries,
     issuer_listing,
 )
+from credstack.service.published_catalog import export_published
 
 __all__ = ["router"]
 
@@ -48,6 +51,28 @@ def get_achievement(issuer: str, achievement: str, runtime: RuntimeDep) -> Achie
         definition=found.definition,
         versions=list(found.versions),
     )
+
+
+@router.get(
+    "/issuers/{issuer}/catalog",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/ld+json": {}}}},
+)
+def get_catalog(
+    issuer: str,
+    runtime: RuntimeDep,
+    fmt: Annotated[
+        ExportFormat,
+        Query(
+            alias="format",
+            description="ctdl: Credential Engine CTDL JSON-LD; ob3: OB 3.0 Achievements.",
+        ),
+    ] = ExportFormat.CTDL,
+) -> JSONResponse:
+    """The issuer's published catalog for other systems (JSON-LD): each achievement's newest
+    published version, its frameworks and assessments, under this installation's URLs."""
+    document = export_published(runtime, issuer, fmt)
+    return JSONResponse(document, media_type="application/ld+json")
 
 
 @router.post("/issuers/{issuer}/catalog", status_code=200)

@@ -19,12 +19,19 @@ from fastapi.openapi.docs import (
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse
 
-__all__ = ["ASSETS_URL", "DOCS_URL", "REDOC_URL", "install_docs"]
+__all__ = ["ASSETS_URL", "DOCS_URL", "OAUTH_INIT", "REDOC_URL", "install_docs"]
 
 DOCS_URL = "/docs"
 REDOC_URL = "/redoc"
 ASSETS_URL = "/docs-assets"
 """Where the bundled Swagger UI / ReDoc files are mounted."""
+OAUTH_INIT = {
+    "usePkceWithAuthorizationCodeGrant": True,
+    "useBasicAuthenticationWithAccessCodeGrant": True,
+}
+"""How "Authorize" in Swagger UI runs the OAuth 2.0 code flow: with PKCE (the server refuses a
+code request without an S256 challenge) and the client's secret in the Basic header (the
+`token_endpoint_auth_method` a registration gets by default)."""
 
 
 def _assets_directory() -> str:
@@ -55,6 +62,7 @@ def install_docs(app: FastAPI) -> None:
             swagger_css_url=local(request, f"{ASSETS_URL}/swagger-ui.css"),
             swagger_favicon_url=local(request, f"{ASSETS_URL}/favicon.png"),
             swagger_ui_parameters={"persistAuthorization": True},
+            init_oauth=OAUTH_INIT,
         )
 
     @app.get(redirect_url, include_in_schema=False)

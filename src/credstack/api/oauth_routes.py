@@ -1,9 +1,11 @@
-"""The OAuth 2.0 authorization server's machine endpoints: client registration (RFC 7591),
-the token endpoint (code with PKCE, refresh) and revocation (RFC 7009). The learner's consent
-is a page (`web.consent_pages`). authlib writes every answer; this module only carries the
-request in and the answer out."""
+"""The OAuth 2.0 authorization server's machine endpoints: its metadata (RFC 8414), client
+registration (RFC 7591), the token endpoint (code with PKCE, refresh) and revocation (RFC 7009).
+The learner's consent is a page (`web.consent_pages`). authlib writes every answer; this module
+only carries the request in and the answer out."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -12,11 +14,21 @@ from credstack.http.deps import RuntimeDep
 from credstack.http.oauth import Body, call_of, sent
 from credstack.http.ratelimit import client_address, limiters
 from credstack.service.oauth.flows import register_client, revoke_token, token
-from credstack.service.standards_api import OAUTH_PATHS
+from credstack.service.standards_api import (
+    METADATA_PATH,
+    OAUTH_PATHS,
+    authorization_server_metadata,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(tags=["OAuth 2.0"])
+
+
+@router.get(METADATA_PATH)
+def metadata(runtime: RuntimeDep) -> dict[str, Any]:
+    """The authorization server metadata (RFC 8414): endpoints, scopes, grants, PKCE."""
+    return authorization_server_metadata(runtime.settings)
 
 
 @router.post(OAUTH_PATHS["registration"], status_code=201)

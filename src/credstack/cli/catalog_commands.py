@@ -13,6 +13,7 @@ from credstack.cli.app import app, cli_settings, counted, fail, installation, re
 from credstack.service.actor import Actor
 from credstack.service.catalog import load_catalog_as
 from credstack.service.catalog_export import ExportFormat, export_catalog
+from credstack.service.published_catalog import export_published
 
 __all__ = ["catalog_app"]
 
@@ -65,7 +66,18 @@ def catalog_load(
 
 @catalog_app.command("export")
 def catalog_export(
-    file: Annotated[Path, typer.Argument(help="Catalog file (YAML); `-` reads standard input.")],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="Catalog file (YAML); `-` reads standard input.", show_default=False),
+    ] = None,
+    issuer: Annotated[
+        str | None,
+        typer.Option(
+            "--issuer",
+            help="Instead of a file: the issuer's published catalog in this installation.",
+            show_default=False,
+        ),
+    ] = None,
     fmt: Annotated[
         ExportFormat,
         typer.Option(
@@ -89,10 +101,24 @@ def catalog_export(
         ),
     ] = None,
 ) -> None:
-    """Export a catalog for other systems, without loading it: JSON to stdout or -o FILE."""
-    text = read_text(file)
-    base = base_url or cli_settings().base_url
-    document = export_catalog(text, str(file), fmt, base_url=base)
+    """Export a catalog file (before it is loaded) or, with --issuer, what an issuer publishes
+    here, for other systems: JSON to stdout or -o FILE."""
+    if (file is None) == (issuer is None):
+        fail("give a catalog FILE or --issuer ISSUER (one of the two)", code=2)
+    if issuer is not None:
+        if base_url is not None:
+            fail(
+                "--base-url is for a file; an issuer's catalog is exported under this "
+                "installation's base URL",
+                code=2,
+            )
+        with installation() as runtime:
+            document = export_published(runtime, issuer, fmt)
+    else:
+        assert file is not None
+        text = read_text(file)
+        base = base_url or cli_settings().base_url
+        document = export_catalog(text, str(file), fmt, base_url=base)
     rendered = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         typer.echo(rendered, nl=False)

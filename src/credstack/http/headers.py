@@ -26,7 +26,9 @@ DOCS_CSP = (
     "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-_DOCS = ("/docs", "/redoc")
+_DOCS = ("/docs", "/redoc", "/docs/oauth2-redirect")
+"""FastAPI's pages, each started by an inline script; the last is where Swagger UI's OAuth 2.0
+"Authorize" comes back with the code (`api.docs`)."""
 CONSENT_PATH = "/oauth/authorize"
 
 

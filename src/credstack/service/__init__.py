@@ -41,6 +41,7 @@ __all__ = [
     "paging",
     "pdf_verification",
     "people",
+    "published_catalog",
     "records",
     "registration",
     "renewals",

@@ -20,7 +20,7 @@ from credstack.vc.documents import achievement_document
 from credstack.vc.model import AchievementInfo, AlignmentInfo, IssuerProfile
 from credstack.vc.vocabulary import OB3_CONTEXT, VC2_CONTEXT
 
-__all__ = ["ExportFormat", "export_catalog", "export_ob3"]
+__all__ = ["ExportFormat", "export_catalog", "export_ob3", "export_parsed"]
 
 
 class ExportFormat(StrEnum):
@@ -34,9 +34,14 @@ def export_catalog(text: str, source: str, fmt: ExportFormat, *, base_url: str) 
     if not result.ok or result.catalog is None:
         lines = "\n".join(str(p) for p in result.problems)
         raise InvalidInput(f"{source}: the catalog has problems; fix them first\n{lines}")
+    return export_parsed(result.catalog, fmt, base_url=base_url)
+
+
+def export_parsed(catalog: Catalog, fmt: ExportFormat, *, base_url: str) -> dict[str, Any]:
+    """A catalog already decoded (from a file, or as an issuer publishes it) in `fmt`."""
     if fmt is ExportFormat.CTDL:
-        return export_ctdl(result.catalog, base_url=base_url)
-    return export_ob3(result.catalog, base_url=base_url)
+        return export_ctdl(catalog, base_url=base_url)
+    return export_ob3(catalog, base_url=base_url)
 
 
 def _alignments(catalog: Catalog, issuer_key: str, achievement: Achievement) -> list[AlignmentInfo]:
@@ -45,9 +50,9 @@ def _alignments(catalog: Catalog, issuer_key: str, achievement: Achievement) -> 
     found: list[AlignmentInfo] = []
     for ref in achievement.alignments:
         framework_key, _, competency_key = ref.partition("/")
-        framework = frameworks[framework_key]
-        competency = framework.competency(competency_key)
-        if competency is None:  # pragma: no cover - a parsed catalog's alignments resolve
+        framework = frameworks.get(framework_key)
+        competency = framework.competency(competency_key) if framework is not None else None
+        if framework is None or competency is None:  # pragma: no cover - they resolve
             continue
         found.append(alignment_info(issuer_key, framework, competency))
     return found

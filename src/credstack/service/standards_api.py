@@ -1,9 +1,12 @@
-"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs: discovery, getCredentials, getProfile.
+"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs: discovery, getCredentials, getProfile,
+and the OAuth 2.0 authorization server metadata (RFC 8414) of the server both share.
 
 A client reaches these only with an OAuth access token (a `DELEGATE` actor), and sees only
 its learner's own credentials, as they were issued and signed, and only under a scope the
 learner granted. The discovery documents are the specs' Service Description Documents
-(OpenAPI 3.0 with the `OAuth2ACG` scheme), built from the settings.
+(OpenAPI 3.0 with the `OAuth2ACG` scheme), built from the settings; the RFC 8414 document is
+built from the same paths and scopes, and from the policy `service.oauth.authority` enforces,
+so the three cannot disagree.
 """
 
 from __future__ import annotations
@@ -21,15 +24,26 @@ from credstack.service import clock
 from credstack.service.actor import Actor, authorise_scope
 from credstack.service.learner_record import award_state, learner_clr
 from credstack.service.learners import profile
-from credstack.service.oauth.scopes import OFFERED, Api, Scope, described, scope_uri
+from credstack.service.oauth.authority import AUTH_METHODS, CODE_CHALLENGE_METHODS, GRANT_TYPES
+from credstack.service.oauth.scopes import (
+    ALL_SCOPES,
+    OFFERED,
+    OFFERED_SCOPES,
+    Api,
+    Scope,
+    described,
+    scope_uri,
+)
 from credstack.service.runtime import Runtime
 from credstack.store.models import AwardRow, IssuerRow, LearnerRow
 from credstack.vc.vocabulary import OB3_CONTEXT
 
 __all__ = [
     "DEFAULT_LIMIT",
+    "METADATA_PATH",
     "OAUTH_PATHS",
     "CredentialPage",
+    "authorization_server_metadata",
     "clr_credentials",
     "discovery_document",
     "learner_profile",
@@ -44,6 +58,8 @@ OAUTH_PATHS = {
     "revocation": "/oauth/revoke",
 }
 """Where the authorization server answers; one server for both APIs."""
+METADATA_PATH = "/.well-known/oauth-authorization-server"
+"""RFC 8414 §3: where a client finds the authorization server metadata."""
 
 _TITLES = {Api.OB: "Open Badges API", Api.CLR: "Comprehensive Learner Record API"}
 _VERSIONS = {Api.OB: "3.0", Api.CLR: "2.0"}
@@ -260,3 +276,31 @@ def discovery_document(settings: Settings, api: Api) -> dict[str, Any]:
             "schemas": {"Imsx": _IMSX_SCHEMA},
         },
     }
+
+
+def authorization_server_metadata(settings: Settings) -> dict[str, Any]:
+    """The authorization server metadata (RFC 8414 §2): the endpoints the discovery documents
+    name, the scopes a grant can hold, and exactly the grants, client authentication and PKCE
+    methods the server accepts. Values the server does not have (a JWKS, introspection) are
+    left out, as the RFC asks, rather than listed empty."""
+    base = settings.base_url
+    metadata: dict[str, Any] = {
+        "issuer": base,
+        "authorization_endpoint": base + OAUTH_PATHS["authorization"],
+        "token_endpoint": base + OAUTH_PATHS["token"],
+        "registration_endpoint": base + OAUTH_PATHS["registration"],
+        "revocation_endpoint": base + OAUTH_PATHS["revocation"],
+        "scopes_supported": [s for s in ALL_SCOPES if s in OFFERED_SCOPES],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": list(GRANT_TYPES),
+        "token_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "revocation_endpoint_auth_methods_supported": list(AUTH_METHODS),
+        "code_challenge_methods_supported": list(CODE_CHALLENGE_METHODS),
+        "service_documentation": f"{base}/docs",
+    }
+    if settings.privacy_policy_url:
+        metadata["op_policy_uri"] = settings.privacy_policy_url
+    if settings.terms_url:
+        metadata["op_tos_uri"] = settings.terms_url
+    return metadata

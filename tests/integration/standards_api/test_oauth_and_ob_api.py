@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
 from sqlalchemy import update
 
 from credstack.config import Settings
@@ -206,6 +207,87 @@ def test_discovery_documents_follow_the_spec(site: Site) -> None:
     spec = httpx.get(f"{site.url}/openapi.json").json()
     schemes = spec["components"]["securitySchemes"]
     assert schemes["OAuth2ACG"]["type"] == "oauth2" and schemes["bearerToken"]["type"] == "http"
+
+
+def test_the_rfc_8414_metadata_agrees_with_discovery_and_openapi(site: Site) -> None:
+    answer = httpx.get(f"{site.url}/.well-known/oauth-authorization-server")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("application/json")
+    metadata = answer.json()
+    AuthorizationServerMetadata(metadata).validate()  # http is allowed for 127.0.0.1 only
+    assert metadata["issuer"] == site.url
+    for path in ("/ims/ob/v3p0/discovery", "/ims/clr/v2p0/discovery"):
+        scheme = httpx.get(site.url + path).json()["components"]["securitySchemes"]["OAuth2ACG"]
+        flow = scheme["flows"]["authorizationCode"]
+        assert flow["authorizationUrl"] == metadata["authorization_endpoint"]
+        assert flow["tokenUrl"] == flow["refreshUrl"] == metadata["token_endpoint"]
+        assert scheme["x-imssf-registrationUrl"] == metadata["registration_endpoint"]
+        assert set(flow["scopes"]) <= set(metadata["scopes_supported"])
+    spec = httpx.get(f"{site.url}/openapi.json").json()
+    flow = spec["components"]["securitySchemes"]["OAuth2ACG"]["flows"]["authorizationCode"]
+    assert site.url + flow["authorizationUrl"] == metadata["authorization_endpoint"]
+    assert site.url + flow["tokenUrl"] == metadata["token_endpoint"]
+    assert set(flow["scopes"]) == set(metadata["scopes_supported"])
+    assert httpx.get(metadata["service_documentation"]).status_code == 200
+
+
+def test_a_client_knowing_only_the_metadata_url_gets_in_and_out(site: Site) -> None:
+    """Every endpoint the metadata lists answers, with the methods it lists, and what it does
+    not list is refused: a client that reads nothing but the metadata document."""
+    metadata = httpx.get(f"{site.url}/.well-known/oauth-authorization-server").json()
+    registered = httpx.post(
+        metadata["registration_endpoint"],
+        json={
+            "client_name": "Wallet Example",
+            "redirect_uris": [REDIRECT],
+            "grant_types": metadata["grant_types_supported"],
+            "response_types": metadata["response_types_supported"],
+            "token_endpoint_auth_method": "client_secret_post",
+            "scope": " ".join(metadata["scopes_supported"]),
+        },
+    )
+    assert registered.status_code == 201, registered.text
+    client = OAuth2Client(
+        registered.json()["client_id"],
+        registered.json()["client_secret"],
+        scope=READ,
+        redirect_uri=REDIRECT,
+        code_challenge_method=metadata["code_challenge_methods_supported"][0],
+        # A client authenticates at both endpoints the way it registered.
+        token_endpoint_auth_method="client_secret_post",
+        revocation_endpoint_auth_method="client_secret_post",
+    )
+    site.clients.append(client)
+    verifier = generate_token(48)
+    url, _ = client.create_authorization_url(
+        metadata["authorization_endpoint"], code_verifier=verifier
+    )
+    location = _consent(site, "ben", url)
+    token = client.fetch_token(
+        metadata["token_endpoint"], authorization_response=location, code_verifier=verifier
+    )
+    assert token["scope"] == READ
+    assert client.get(f"{site.url}/ims/ob/v3p0/credentials").status_code == 200
+    revoked = client.revoke_token(metadata["revocation_endpoint"], token["access_token"])
+    assert revoked.status_code == 200
+    assert client.get(f"{site.url}/ims/ob/v3p0/credentials").status_code == 401
+
+    # Not listed, so not accepted: another response type, another grant.
+    with _browser(site, "ben") as browser:
+        implicit = browser.get(
+            metadata["authorization_endpoint"],
+            params={"response_type": "token", "client_id": client.client_id, "scope": READ},
+        )
+    assert "unsupported_response_type" in implicit.headers.get("location", "") + implicit.text
+    other = httpx.post(
+        metadata["token_endpoint"],
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client.client_id,
+            "client_secret": client.client_secret,
+        },
+    )
+    assert other.status_code == 400 and other.json()["error"] == "unsupported_grant_type"
 
 
 def test_the_code_flow_with_pkce_reads_credentials_and_profile_then_refreshes_and_revokes(

@@ -47,7 +47,10 @@ from credstack.store.uow import UnitOfWork
 
 __all__ = [
     "ACCESS_LIFETIME",
+    "AUTH_METHODS",
+    "CODE_CHALLENGE_METHODS",
     "CODE_LIFETIME",
+    "GRANT_TYPES",
     "REFRESH_LIFETIME",
     "AuthorizationServerFor",
     "HttpAnswer",
@@ -59,8 +62,13 @@ __all__ = [
 ACCESS_LIFETIME = timedelta(hours=1)
 REFRESH_LIFETIME = timedelta(days=30)
 CODE_LIFETIME = timedelta(minutes=5)
-_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
-_GRANT_TYPES = {"authorization_code", "refresh_token"}
+AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+"""How a client may authenticate at the token and revocation endpoints."""
+GRANT_TYPES = ("authorization_code", "refresh_token")
+CODE_CHALLENGE_METHODS = ("S256",)
+"""The only PKCE method accepted (RFC 7636 §4.2: plain protects nothing on a public channel)."""
+_AUTH_METHODS = list(AUTH_METHODS)
+_GRANT_TYPES = frozenset(GRANT_TYPES)
 _MAX_REDIRECT_URIS = 10
 _MAX_URI = 2000
 _MAX_TEXT = 200
@@ -240,13 +248,13 @@ class _S256Only(CodeChallenge):  # type: ignore[misc]
     """PKCE on every authorization request, and only the S256 method (RFC 7636 §4.2: plain
     exists for clients that cannot hash; every client of these APIs can)."""
 
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]  # noqa: RUF012 - authlib's own attribute
+    SUPPORTED_CODE_CHALLENGE_METHOD = list(CODE_CHALLENGE_METHODS)  # noqa: RUF012 - authlib's
 
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         data = grant.request.payload.data
         if not data.get("code_challenge"):
             raise InvalidRequestError("PKCE is required: send a code_challenge (S256)")
-        if data.get("code_challenge_method") != "S256":
+        if data.get("code_challenge_method") not in CODE_CHALLENGE_METHODS:
             raise InvalidRequestError("only code_challenge_method=S256 is accepted")
         super().validate_code_challenge(grant, redirect_uri)
 
@@ -437,7 +445,7 @@ class _Registration(ClientRegistrationEndpoint):  # type: ignore[misc]
         return {
             "scopes_supported": list(ALL_SCOPES),
             "response_types_supported": ["code"],
-            "grant_types_supported": sorted(_GRANT_TYPES),
+            "grant_types_supported": list(GRANT_TYPES),
             "token_endpoint_auth_methods_supported": _AUTH_METHODS,
         }
 
