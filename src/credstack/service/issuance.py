@@ -41,6 +41,7 @@ from credstack.store.models import (
     AttestationRow,
     AwardRow,
     CourseCompletionRow,
+    ImportedCredentialRow,
     IssuerRow,
     LearnerRow,
     UserRow,
@@ -295,6 +296,14 @@ def _counted(
                 credential_id=credential_url(base_url, row.public_id),
                 achievement_name=version.name if version is not None else row.public_id,
                 awarded_on=awarded_instant(issuer, row),
+            )
+        )
+    for imported in rows_of(evidence, ImportedCredentialRow):
+        out.append(
+            CountedRecord(
+                credential_id=imported.credential_id,
+                achievement_name=imported.achievement_name,
+                awarded_on=imported.valid_from,
             )
         )
     return out
