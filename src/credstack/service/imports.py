@@ -39,7 +39,13 @@ from credstack.vc.baking import BakingError, extract_png, extract_svg
 from credstack.vc.result import VerificationResult
 from credstack.vc.vocabulary import parse_datetime
 
-__all__ = ["ImportedCredential", "import_credential", "imported_credentials", "upsert_credential"]
+__all__ = [
+    "ImportedCredential",
+    "held_imports",
+    "import_credential",
+    "imported_credentials",
+    "upsert_credential",
+]
 
 _NAME_CHARS = 300
 _TYPE_CHARS = 40
@@ -112,8 +118,12 @@ def imported_credentials(runtime: Runtime, actor: Actor) -> tuple[ImportedCreden
     if actor.kind is not ActorKind.LEARNER or actor.learner_id is None:
         raise Forbidden("a learner sees their imported credentials in their own wallet")
     with runtime.uow(write=False) as uow:
-        holder = _learner_by_id(uow, actor.learner_id)
-        return tuple(_view(row) for row in uow.records.imported(holder.id))
+        return held_imports(uow, _learner_by_id(uow, actor.learner_id))
+
+
+def held_imports(uow: UnitOfWork, learner: LearnerRow) -> tuple[ImportedCredential, ...]:
+    """What `learner` imported, oldest first: for a use case that has checked who asks."""
+    return tuple(_view(row) for row in uow.records.imported(learner.id))
 
 
 def _learner_by_id(uow: UnitOfWork, learner_id: int) -> LearnerRow:
