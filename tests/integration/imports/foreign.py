@@ -123,10 +123,11 @@ class Institution:
             bits=self.revoked,
             valid_from=SIGNED_AT,
         )
-        (trusted / "harbor-status.json").write_text(
+        slug = "-".join(self.name.lower().split())
+        (trusted / f"{slug}-status.json").write_text(
             json.dumps(sign(status, self.key, created=SIGNED_AT))
         )
-        entry = trusted / "partners.yaml"
+        entry = trusted / f"{slug}.yaml"
         if listed:
             entry.write_text(f"- did: {self.did}\n  name: {self.name}\n  url: {self.url}\n")
         elif entry.exists():
