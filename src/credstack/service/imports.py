@@ -241,7 +241,9 @@ def _fill(
     row.issuer_url = known.url if known is not None else None
     row.achievement_ref = _achievement_ref(document, credential_id)[:MAX_URL_CHARS]
     row.achievement_name = (
-        (summary.achievement_name if summary is not None else None) or "Credential"
+        (summary.achievement_name if summary is not None else None)
+        or _ob2_badge_name(verifier, document)
+        or "Credential"
     )[:_NAME_CHARS]
     row.achievement_type = _type(summary.achievement_type if summary is not None else None)
     row.credits = summary.credits if summary is not None else None
@@ -256,6 +258,15 @@ def _fill(
     row.verified_at = now
     row.verification = result_json(result)
     row.updated_at = now
+
+
+def _ob2_badge_name(verifier: Verifier, document: Mapping[str, Any]) -> str | None:
+    """An OB 2.0 assertion names its BadgeClass by URL: its name is read where the verifier
+    read the class, the trust directory (nothing is fetched)."""
+    badge = document.get("badge")
+    found = verifier.trust.documents.get(badge) if isinstance(badge, str) else badge
+    name = found.get("name") if isinstance(found, Mapping) else None
+    return name if isinstance(name, str) and name.strip() else None
 
 
 def _compact(data: bytes) -> str | None:

@@ -4,12 +4,15 @@ certificate from a partner on the articulation list counts toward Lakeside's deg
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import func, select
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, TooLarge
@@ -20,6 +23,7 @@ from credstack.service.imports import import_credential, imported_credentials
 from credstack.service.learners import set_profile
 from credstack.service.runtime import Runtime
 from credstack.store.models import AwardRow, ImportedCredentialRow
+from credstack.vc.documents import hash_email
 from tests.integration.imports.foreign import Institution, png_badge, svg_badge
 from tests.stories.driver import Story
 
@@ -232,3 +236,84 @@ def test_a_credential_issued_here_is_not_imported_and_a_learner_needs_an_address
     assert no_address is not None
     with runtime.uow(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(AwardRow)) == 1
+
+
+def _ob2_world(trusted: Path, email: str) -> tuple[str, dict[str, object]]:
+    """An Open Badges 2.0 issuer (RSA key, profile, BadgeClass, revocation list) as an operator
+    puts it in the trust directory, named by the trust list with Harbor's web site; a signed
+    assertion (a JWS) for the holder of `email`, and the same assertion as a hosted one."""
+    trusted.mkdir(parents=True, exist_ok=True)
+    issuer = {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Issuer",
+        "id": "https://badges.harbor.example/issuer.json",
+        "name": "Harbor College",
+        "revocationList": "https://badges.harbor.example/revocations.json",
+    }
+    badge = {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "BadgeClass",
+        "id": "https://badges.harbor.example/badges/analytics.json",
+        "name": "Analytics Foundations",
+        "issuer": issuer["id"],
+    }
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    key_doc = {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "CryptographicKey",
+        "id": "https://badges.harbor.example/keys/1.json",
+        "owner": issuer["id"],
+        "publicKeyPem": pem,
+    }
+    revocations = {"id": issuer["revocationList"], "revokedAssertions": []}
+    for name, doc in (("i", issuer), ("b", badge), ("k", key_doc), ("r", revocations)):
+        (trusted / f"ob2-{name}.json").write_text(json.dumps(doc))
+    (trusted / "ob2.yaml").write_text(
+        f"- did: {issuer['id']}\n  name: Harbor College\n  url: https://harbor.example\n"
+    )
+    salt = "s4lt"
+    assertion = {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": "urn:uuid:6a1c1e4e-3c1f-4b5e-9e43-5a0c0d1d8f10",
+        "recipient": {
+            "type": "email",
+            "hashed": True,
+            "identity": hash_email(email, salt),
+            "salt": salt,
+        },
+        "badge": badge["id"],
+        "verification": {"type": "SignedBadge", "creator": key_doc["id"]},
+        "issuedOn": "2025-04-01T00:00:00Z",
+    }
+    head = base64.urlsafe_b64encode(b'{"alg":"RS256"}').rstrip(b"=")
+    body = base64.urlsafe_b64encode(json.dumps(assertion).encode()).rstrip(b"=")
+    signature = private.sign(head + b"." + body, padding.PKCS1v15(), hashes.SHA256())
+    jws = (head + b"." + body + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
+    hosted = {
+        **assertion,
+        "id": "https://badges.harbor.example/assertions/77.json",
+        "verification": {"type": "hosted"},
+    }
+    return jws, hosted
+
+
+def test_open_badges_2_signed_assertions_import_and_hosted_ones_are_not_fetched(
+    runtime: Runtime,
+) -> None:
+    actors = _seed(runtime, "max")
+    jws, hosted = _ob2_world(_trusted(runtime), "max@example.org")
+    done = import_credential(runtime, actors["max"], data=jws.encode())
+    assert (done.issuer, done.recognised, done.compact) == ("Harbor College", True, jws)
+    assert done.achievement == "Analytics Foundations"
+    assert done.counts_for == ("Lakeside University",)
+    baked = import_credential(runtime, actors["max"], data=png_badge(jws))
+    assert baked.replaced and baked.source_format == "png"
+    with pytest.raises(InvalidInput, match="not imported") as caught:
+        import_credential(runtime, actors["max"], data=_bytes(hosted))
+    assert "hosted copy of the assertion could not be retrieved" in str(caught.value)
