@@ -16,7 +16,13 @@ from sqlalchemy import ColumnElement, delete, func, select, update
 from credstack.errors import Conflict, CredstackError, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
-from credstack.store.models import IssuerRow, LearnerRow, ShareLinkRow, SigninLinkRow
+from credstack.store.models import (
+    ImportedCredentialRow,
+    IssuerRow,
+    LearnerRow,
+    ShareLinkRow,
+    SigninLinkRow,
+)
 from credstack.store.models.learners import new_public_id
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -133,8 +139,8 @@ def erase_learner(
     actor: str,
     keys: IssuerKeys,
 ) -> str:
-    """Remove the person's name, address and registrar's key, and end their share links;
-    returns the new stand-in key.
+    """Remove the person's name, address and registrar's key, the credentials they imported,
+    and end their share links; returns the new stand-in key.
 
     Credentials issued before names were hashed hold the name in clear; the kept copy of each
     is re-signed without it (``keys`` signs; the copies the learner holds still verify).
@@ -150,6 +156,11 @@ def erase_learner(
     learner.erased_at = clock.now()
     mail_outbox.forget_learner(uow, learner.id)
     uow.session.execute(delete(SigninLinkRow).where(SigninLinkRow.learner_id == learner.id))
+    # What they imported from elsewhere names them (a hashed address, their evidence); awards
+    # it counted toward keep their own signed credentials.
+    uow.session.execute(
+        delete(ImportedCredentialRow).where(ImportedCredentialRow.learner_id == learner.id)
+    )
     uow.session.execute(  # their share links end: the person asked to be forgotten
         update(ShareLinkRow)
         .where(ShareLinkRow.learner_id == learner.id, ShareLinkRow.revoked_at.is_(None))

@@ -20,7 +20,7 @@ from credstack.limits import MAX_IMPORT_BYTES
 from credstack.service import clock, engine
 from credstack.service.actor import ANONYMOUS, Actor
 from credstack.service.imports import import_credential, imported_credentials
-from credstack.service.learners import set_profile
+from credstack.service.learners import erase_learner, set_profile
 from credstack.service.runtime import Runtime
 from credstack.store.models import AwardRow, ImportedCredentialRow
 from credstack.vc.documents import hash_email
@@ -317,3 +317,17 @@ def test_open_badges_2_signed_assertions_import_and_hosted_ones_are_not_fetched(
     with pytest.raises(InvalidInput, match="not imported") as caught:
         import_credential(runtime, actors["max"], data=_bytes(hosted))
     assert "hosted copy of the assertion could not be retrieved" in str(caught.value)
+
+
+def test_erasing_a_learner_removes_what_they_imported(runtime: Runtime) -> None:
+    actors = _seed(runtime, "max")
+    harbor = Institution()
+    harbor.publish(_trusted(runtime))
+    import_credential(runtime, actors["max"], data=_bytes(harbor.credential("max@example.org")))
+    with runtime.uow() as uow:
+        learner = uow.learners.by_key("max")
+        assert learner is not None
+        erase_learner(uow, learner, reason="asked", actor="operator", keys=runtime.keys(uow))
+        uow.commit()
+    with runtime.uow(write=False) as uow:
+        assert uow.session.scalar(select(func.count()).select_from(ImportedCredentialRow)) == 0
