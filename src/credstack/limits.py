@@ -26,6 +26,7 @@ __all__ = [
     "MAX_FORM_OVERHEAD_BYTES",
     "MAX_GROUP_BYTES",
     "MAX_GROUP_CREDENTIALS",
+    "MAX_IMPORT_BYTES",
     "MAX_IMPORT_NARRATIVE_CHARS",
     "MAX_JSON_DEPTH",
     "MAX_NUMBER_DIGITS",
@@ -82,6 +83,10 @@ MAX_GROUP_BYTES = 4 * 1024 * 1024
 # A share link shows one credential or a bundle: a CV's worth, the ones that matter for one
 # application, not a whole record (the signed CLR is that).
 MAX_SHARE_CREDENTIALS = 20
+
+# A credential imported into a wallet: at most a credential (MAX_CREDENTIAL_BYTES) baked into
+# a badge picture, which is a few hundred KiB.
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 # A printed certificate is a page or two; its file a few hundred KiB at most.
 MAX_PDF_BYTES = 5 * 1024 * 1024

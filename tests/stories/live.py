@@ -165,13 +165,18 @@ class Live:
         return found
 
 
-def bootstrap(data: Path, database_url: str, base_url: str) -> str:
-    """Issuers and catalogs from examples/, and a staff user with every role; returns a token."""
+def bootstrap(
+    data: Path, database_url: str, base_url: str, catalogs: tuple[str, ...] | None = None
+) -> str:
+    """Issuers and catalogs from examples/ (only `catalogs`, when given), and a staff user with
+    every role; returns a token."""
     runtime = initialise(Settings(data, database_url, base_url))
     try:
         with runtime.uow() as uow:
             staff = add_user(uow, email=STAFF, name="Story staff")
             for path in sorted(EXAMPLES.glob("*.yaml")):
+                if catalogs is not None and path.name not in catalogs:
+                    continue
                 text = path.read_text()
                 catalog = parsed(text, path.name)
                 assert catalog.issuer is not None
@@ -193,10 +198,12 @@ def bootstrap(data: Path, database_url: str, base_url: str) -> str:
 
 
 @contextmanager
-def live_server(tmp: Path, database_url: str) -> Iterator[Live]:
+def live_server(
+    tmp: Path, database_url: str, catalogs: tuple[str, ...] | None = None
+) -> Iterator[Live]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    token = bootstrap(tmp / "data", database_url, base)
+    token = bootstrap(tmp / "data", database_url, base, catalogs)
     cli = Cli(tmp / "data", database_url, base_url=base)
     with running_server(cli, "serve", port=port) as url:
         yield Live(url, token, cli)

@@ -1,15 +1,18 @@
 """Story 06: credit-bearing graduate certificates stacking into a master's degree.
 
 Driven over the REST API of a real server, from examples/lakeside-university.yaml and
-examples/harbor-college.yaml; a registrar records course grades as awards.
+examples/harbor-college.yaml; a registrar records course grades as awards. The second test has
+the other institution's certificate as a real signed credential the learner imports.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
-from tests.stories.live import STAFF, Live
+from tests.integration.imports.foreign import Institution
+from tests.stories.live import STAFF, Live, live_server
 
 DE = ["de-pipelines", "de-warehousing", "de-streaming", "de-cloud"]
 ML = ["ml-foundations", "ml-deep-learning", "ml-nlp", "ml-mlops"]
@@ -110,3 +113,59 @@ def test_story_06(live: Live, tmp_path: Path) -> None:
     refused = [line["reason"] for g in result["groups"] for line in g["lines"] if line["reason"]]
     assert refused
     assert all("not on the articulation list" in reason for reason in refused)
+
+
+def test_story_06_with_a_real_certificate_from_harbor_college(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Step 4 again, with the other institution's certificate as the learner holds it: an OB 3.0
+    credential Harbor College signed with its own key, imported. Harbor is not hosted here (a
+    credential naming a hosted issuer but signed by another key is an impersonation); it is on
+    the operator's trust list with its web site, which Lakeside's catalog names as a partner."""
+    with live_server(tmp_path, database_url, ("lakeside-university.yaml",)) as live:
+        _real_certificate(live, tmp_path)
+
+
+def _real_certificate(live: Live, tmp_path: Path) -> None:
+    harbor = Institution()
+    harbor.publish(live.cli.data_dir / "trusted")
+    stranger = Institution(name="Unknown Institute", url="https://unknown.example")
+    stranger.publish(live.cli.data_dir / "trusted", listed=False)  # its status list, no entry
+    for who in ("nia", "oli"):
+        live.post("/api/v1/learners", {"id": who, "name": who.title(), "email": f"{who}@x.org"})
+
+    def imported(who: str, issuer: Institution, name: str) -> str:
+        path = tmp_path / f"{who}-{issuer.did[-8:]}.json"
+        path.write_text(json.dumps(issuer.credential(f"{who}@x.org", name=name)))
+        return live.cli.ok("learner", "import-credential", who, str(path))
+
+    # Nia, a Lakeside student with one course (Lakeside staff see only learners they hold a
+    # record of), holds Harbor's certificate and the Unknown Institute's: Harbor's counts as
+    # Max's typed-in record did, 12 credits as one certificate; the stranger's is kept but not
+    # counted, and the audit says why.
+    courses(live, "nia", "lakeside", ["de-pipelines"], date(2025, 9, 1))
+    said = imported("nia", harbor, "Graduate Certificate in Applied Analytics")
+    assert "counts toward the catalogs of: Lakeside University" in said
+    said = imported("nia", stranger, "Certificate in Data")
+    assert "counts toward nothing" in said
+    result = audit(live, "nia")
+    assert result["total"] == 15
+    counted = {g["description"]: g["counted"] for g in result["groups"] if g["counted"]}
+    assert counted == {"Graduate Certificate in Applied Analytics": 12, "course Data Pipelines": 3}
+    refused = [line["reason"] for g in result["groups"] for line in g["lines"] if line["reason"]]
+    assert len(refused) == 1 and "not on the articulation list" in refused[0]
+
+    # Oli completes the degree with it: Lakeside's data engineering certificate (12), the
+    # capstone (6) and Harbor's imported certificate (12) are 30 credits; the degree is awarded
+    # when the import completes it, and its evidence names the imported credential.
+    courses(live, "oli", "lakeside", DE, date(2024, 5, 15))
+    courses(live, "oli", "lakeside", ["capstone-thesis"], CONFERRAL, {"capstone-thesis": "A"})
+    said = imported("oli", harbor, "Graduate Certificate in Applied Analytics")
+    assert "awarded: Master of Science in Data Science (Lakeside University)" in said
+    oli = audit(live, "oli")
+    assert (oli["total"], oli["required"], oli["met"]) == (30, 30, True)
+    assert oli["caps"] == [{"label": "From stacked certificates", "max": 24, "used": 24}]
+    degree = next(a for a in live.awards("oli") if a["achievement"] == "ms-data-science")
+    signed = live.get(f"/credentials/{degree['id']}")
+    named = {e.get("name") for e in signed["evidence"]}
+    assert "Graduate Certificate in Applied Analytics" in named

@@ -1,5 +1,6 @@
 """The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs under `/ims/`: discovery (public) and
-getCredentials / getProfile (an OAuth access token with the endpoint's scope). Errors here are
+getCredentials / upsertCredential (OB) / getProfile (an OAuth access token with the endpoint's
+scope). Errors here are
 Imsx_StatusInfo objects (`api.imsx`, mapped in the composition root)."""
 
 from __future__ import annotations
@@ -9,9 +10,13 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
+from credstack.http.bodies import bounded_body
 from credstack.http.deps import DelegateDep, RuntimeDep
+from credstack.limits import MAX_IMPORT_BYTES
+from credstack.service.imports import upsert_credential
 from credstack.service.oauth.scopes import Api
 from credstack.service.standards_api import (
     CredentialPage,
@@ -79,6 +84,30 @@ def ob_get_credentials(
     """getCredentials: the learner's OB 3.0 credentials as issued, with paging headers."""
     found = ob_credentials(runtime, actor, limit=limit, offset=offset, since=since)
     return _page(request, runtime, found)
+
+
+@router.post(
+    "/ims/ob/v3p0/credentials",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "description": "An OB 3.0 AchievementCredential as JSON, or as a compact JWS "
+            "(VC-JWT) in text/plain.",
+            "content": {"application/json": {}, "text/plain": {}},
+        }
+    },
+)
+async def ob_upsert_credential(
+    request: Request, runtime: RuntimeDep, actor: DelegateDep
+) -> Response:
+    """upsertCredential: verify the credential and keep it in the learner's wallet; 201 when it
+    is new, 200 when it replaced the one with the same id. It is answered as it was sent."""
+    data = await bounded_body(request, MAX_IMPORT_BYTES)
+    kept = await run_in_threadpool(upsert_credential, runtime, actor, data=data)
+    status = 200 if kept.replaced else 201
+    if kept.source_format == "jwt" and kept.compact is not None:
+        return PlainTextResponse(kept.compact, status_code=status)
+    return JSONResponse(dict(kept.credential), status_code=status)
 
 
 @router.get("/ims/clr/v2p0/credentials", response_class=JSONResponse)

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput, TooLarge
+from credstack.http.bodies import bounded_body, refuse_declared
 from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
 from credstack.http.verify_pool import bytes_result, group_result, off_loop, url_result
@@ -68,29 +69,10 @@ async def verify(
     return VerificationOut(**report)
 
 
-def _refuse_declared(request: Request, limit: int) -> None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise TooLarge(f"the request is {declared} bytes; at most {limit} are accepted")
-
-
-async def _bounded_body(request: Request, limit: int) -> bytes:
-    """The raw body, refused as soon as it passes ``limit`` (a stream may not declare it)."""
-    _refuse_declared(request, limit)
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise TooLarge(f"the request is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 async def _body(request: Request, limit: int) -> bytes:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        return await _bounded_body(request, limit)
-    _refuse_declared(request, limit + _FORM_OVERHEAD)
+        return await bounded_body(request, limit)
+    refuse_declared(request, limit + _FORM_OVERHEAD)
     form = await request.form(max_files=1, max_fields=8)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
@@ -157,7 +139,7 @@ def _too_many(count: int) -> TooLarge:
 
 async def _items(request: Request, limit: int) -> list[bytes]:
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        _refuse_declared(request, MAX_GROUP_BYTES)
+        refuse_declared(request, MAX_GROUP_BYTES)
         form = await request.form(
             max_files=MAX_GROUP_CREDENTIALS + 1, max_fields=MAX_GROUP_CREDENTIALS + 8
         )
@@ -173,7 +155,7 @@ async def _items(request: Request, limit: int) -> list[bytes]:
                 raise TooLarge(f"a file is larger than {limit} bytes")
             items.append(data)
         return items
-    raw = await _bounded_body(request, MAX_GROUP_BYTES)
+    raw = await bounded_body(request, MAX_GROUP_BYTES)
     try:
         body: Any = bounded_loads(raw.decode("utf-8"), max_bytes=MAX_GROUP_BYTES)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

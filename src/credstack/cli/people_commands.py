@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from credstack.cli.app import app, installation, say
+from credstack.errors import InvalidInput, TooLarge
+from credstack.limits import MAX_IMPORT_BYTES
 from credstack.service import registration, staff
 from credstack.service.actor import Actor
+from credstack.service.imports import import_credential
 from credstack.service.issuers import create_issuer, list_issuers, rotate_issuer_key
 from credstack.service.people import ISSUER_KINDS
 
@@ -188,3 +192,33 @@ def learner_erase(
     with installation() as runtime:
         erased = registration.erase(runtime, OPERATOR, learner, reason=reason, on_behalf_of=issuer)
     say(f"learner {erased.public_id} erased; their awards and credentials are kept")
+
+
+@learner_app.command("import-credential")
+def learner_import_credential(
+    learner: Annotated[str, typer.Argument(help="Learner id or public id.")],
+    file: Annotated[
+        Path, typer.Argument(help="The credential: OB 3.0 JSON, a VC-JWT, a baked PNG or SVG.")
+    ],
+) -> None:
+    """Import a credential the learner holds from another issuer into their wallet.
+
+    It is verified first and must be issued to the learner's e-mail address; it then counts
+    toward stacks whose catalog lists its issuer as a partner (see docs/wallet.md)."""
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(MAX_IMPORT_BYTES + 1)
+    except OSError as exc:
+        raise InvalidInput(f"{file}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TooLarge(f"{file} is larger than {MAX_IMPORT_BYTES} bytes")
+    with installation() as runtime:
+        kept = import_credential(runtime, OPERATOR, learner=learner, data=data)
+    verb = "replaced" if kept.replaced else "imported"
+    say(f"{verb} {kept.achievement} from {kept.issuer} ({kept.credential_id})")
+    if kept.counts_for:
+        say(f"counts toward the catalogs of: {', '.join(kept.counts_for)}")
+    else:
+        say("no catalog here lists its issuer as a partner, so it counts toward nothing")
+    for awarded in kept.awarded:
+        say(f"awarded: {awarded}")

@@ -133,17 +133,21 @@ def settle(
     trigger: str,
     as_of: date | None = None,
     at: datetime | None = None,
+    perspectives: list[IssuerRow] | None = None,
 ) -> Settlement:
     """Re-evaluate what depends on `trigger` and award whatever is now met, recursively.
 
     `at` is the instant of the triggering event (an attempt's time): each issuer evaluates on,
     and dates its awards, the calendar day `at` falls on in its own zone, the same day it will
     give the record when it re-reads it. Given only `as_of`, awards start that day.
+    `perspectives` replaces the issuers that evaluate (the record's issuer and whoever lists it
+    as a partner): an imported credential has no issuer here, only the catalogs accepting it.
     """
     if at is None and as_of is None:
         raise ValueError("settle needs the day or the instant of the new record")
     settlement = Settlement()
-    for perspective in _perspectives(uow, issuer):
+    chosen = _perspectives(uow, issuer) if perspectives is None else perspectives
+    for perspective in chosen:
         day = on_day(perspective, at) if at is not None else as_of
         assert day is not None
         records = load_records(uow, learner, perspective)

@@ -1,11 +1,11 @@
 """What an award counted, as typed references to the learner's rows.
 
-An award stores the records it counted as string ids (`award:…`, `attempt:…`,
-`attestation:…`, `course:…`): that is the persisted form, kept on the award row and in its
-audit trail. While the stacking engine settles a new record it already holds the rows behind
-those ids, so it hands issuance `EvidenceRef`s carrying them; only a stored award being signed
-again (a key rotation, a re-issue) turns its ids back into rows, through `stored_evidence`, the
-one place the ids are parsed.
+An award stores the records it counted as string ids (`award:…`, `attempt:…`, `attestation:…`,
+`course:…`, `imported:…`): that is the persisted form, kept on the award row and in its audit
+trail. While the stacking engine settles a new record it already holds the rows behind those
+ids, so it hands issuance `EvidenceRef`s carrying them; only a stored award being signed again
+(a key rotation, a re-issue) turns its ids back into rows, through `stored_evidence`, the one
+place the ids are parsed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from credstack.store.models import (
     AttestationRow,
     AwardRow,
     CourseCompletionRow,
+    ImportedCredentialRow,
 )
 from credstack.store.uow import UnitOfWork
 
@@ -37,8 +38,12 @@ __all__ = [
     "stored_evidence",
 ]
 
-RecordRow = AwardRow | AssessmentAttemptRow | AttestationRow | CourseCompletionRow
-R = TypeVar("R", AwardRow, AssessmentAttemptRow, AttestationRow, CourseCompletionRow)
+RecordRow = (
+    AwardRow | AssessmentAttemptRow | AttestationRow | CourseCompletionRow | ImportedCredentialRow
+)
+R = TypeVar(
+    "R", AwardRow, AssessmentAttemptRow, AttestationRow, CourseCompletionRow, ImportedCredentialRow
+)
 
 
 class RecordKind(StrEnum):
@@ -48,6 +53,8 @@ class RecordKind(StrEnum):
     ATTEMPT = "attempt"
     ATTESTATION = "attestation"
     COURSE = "course"
+    IMPORTED = "imported"
+    """A credential from another issuer the learner imported (service.imports)."""
 
     @classmethod
     def of(cls, row: RecordRow) -> RecordKind:
@@ -59,6 +66,7 @@ _ROW_OF_KIND: dict[RecordKind, type[RecordRow]] = {
     RecordKind.ATTEMPT: AssessmentAttemptRow,
     RecordKind.ATTESTATION: AttestationRow,
     RecordKind.COURSE: CourseCompletionRow,
+    RecordKind.IMPORTED: ImportedCredentialRow,
 }
 _KIND_OF_ROW: dict[type[RecordRow], RecordKind] = {v: k for k, v in _ROW_OF_KIND.items()}
 

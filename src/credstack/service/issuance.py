@@ -44,6 +44,7 @@ from credstack.store.models import (
     AwardRow,
     CourseCompletionRow,
     HolderDidRow,
+    ImportedCredentialRow,
     IssuerRow,
     LearnerRow,
     UserRow,
@@ -312,6 +313,14 @@ def _counted(
                 credential_id=credential_url(base_url, row.public_id),
                 achievement_name=version.name if version is not None else row.public_id,
                 awarded_on=awarded_instant(issuer, row),
+            )
+        )
+    for imported in rows_of(evidence, ImportedCredentialRow):
+        out.append(
+            CountedRecord(
+                credential_id=imported.credential_id,
+                achievement_name=imported.achievement_name,
+                awarded_on=imported.valid_from,
             )
         )
     return out

@@ -19,6 +19,7 @@ from credstack.service.mail import outbox as mail_outbox
 from credstack.store.models import (
     HolderChallengeRow,
     HolderDidRow,
+    ImportedCredentialRow,
     IssuerRow,
     LearnerRow,
     ShareLinkRow,
@@ -140,8 +141,8 @@ def erase_learner(
     actor: str,
     keys: IssuerKeys,
 ) -> str:
-    """Remove the person's name, address and registrar's key, and end their share links;
-    returns the new stand-in key.
+    """Remove the person's name, address and registrar's key, the credentials they imported,
+    and end their share links; returns the new stand-in key.
 
     Credentials issued before names were hashed hold the name in clear; the kept copy of each
     is re-signed without it (``keys`` signs; the copies the learner holds still verify).
@@ -161,6 +162,11 @@ def erase_learner(
     uow.session.execute(delete(HolderDidRow).where(HolderDidRow.learner_id == learner.id))
     uow.session.execute(
         delete(HolderChallengeRow).where(HolderChallengeRow.learner_id == learner.id)
+    )
+    # What they imported from elsewhere names them (a hashed address, their evidence); awards
+    # it counted toward keep their own signed credentials.
+    uow.session.execute(
+        delete(ImportedCredentialRow).where(ImportedCredentialRow.learner_id == learner.id)
     )
     uow.session.execute(  # their share links end: the person asked to be forgotten
         update(ShareLinkRow)

@@ -1,10 +1,10 @@
 """A learner's rows as the domain's records: the stacking engine's view of what they did.
 
 Record ids name the row kind and its public id (`award:…`, `attempt:…`, `attestation:…`,
-`course:…`), so the evidence an award counted can always be traced back to a row. Achievement
-and assessment keys are namespaced by issuer (`harbor-college:cert-x`) except for the issuer
-whose requirements are being evaluated: catalogs name their own achievements by bare key, and
-two issuers' keys may collide.
+`course:…`, `imported:…`), so the evidence an award counted can always be traced back to a row.
+Achievement and assessment keys are namespaced by issuer (`harbor-college:cert-x`) except for
+the issuer whose requirements are being evaluated: catalogs name their own achievements by bare
+key, and two issuers' keys may collide.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -41,12 +42,13 @@ from credstack.store.models import (
     AwardRow,
     Base,
     CourseCompletionRow,
+    ImportedCredentialRow,
     IssuerRow,
     LearnerRow,
 )
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["Records", "load_records", "record_id", "records_of"]
+__all__ = ["Records", "load_records", "partner_of", "record_id", "records_of", "site"]
 
 
 @dataclass
@@ -158,6 +160,8 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
         uow.records.attempts(learner.id),
         uow.records.attestations(learner.id),
         uow.records.completions(learner.id),
+        uow.records.imported(learner.id),
+        _partner_sites(uow, perspective),
     )
 
 
@@ -179,10 +183,15 @@ def records_of(
         out[row.learner_id].append(_attestation(row))
     for row in _rows_of(uow, CourseCompletionRow, ids):
         out[row.learner_id].append(_completion(row))
+    partners = _partner_sites(uow, perspective)
+    for row in _rows_of(uow, ImportedCredentialRow, ids):
+        out[row.learner_id].append(_imported(row, partners, where))
     return out
 
 
-_UNREAD = frozenset({"credential", "evidence", "responses", "created_at"})
+_UNREAD = frozenset(
+    {"credential", "evidence", "responses", "created_at", "compact", "verification"}
+)
 """Columns a record is not made from: a signed credential alone is kilobytes of JSON."""
 
 
@@ -202,6 +211,8 @@ def _records(
     attempts: Iterable[AssessmentAttemptRow],
     attestations: Iterable[AttestationRow],
     completions: Iterable[CourseCompletionRow],
+    imports: Iterable[ImportedCredentialRow] = (),
+    partners: dict[str, str] | None = None,
 ) -> Records:
     out = Records(perspective, names=names)
     where = issuer_zone(perspective)
@@ -215,6 +226,8 @@ def _records(
         out._keep(_attestation(attestation), attestation)
     for completion in completions:
         out._keep(_completion(completion), completion)
+    for imported in imports:
+        out._keep(_imported(imported, partners or {}, where), imported)
     return out
 
 
@@ -271,4 +284,47 @@ def _completion(completion: CourseCompletionRow) -> CourseCompletion:
         completed_on=completion.completed_on,
         grade=completion.grade,
         credits=ZERO if completion.credits is None else exact(completion.credits),
+    )
+
+
+def site(url: str) -> str:
+    """A web site's URL as compared: scheme and host lower-cased, no trailing slash."""
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}"
+
+
+def _partner_sites(uow: UnitOfWork, perspective: IssuerRow) -> dict[str, str]:
+    """The perspective's recognised partners, by their web site: the catalog's `partners`."""
+    return {site(p.url): p.key for p in uow.issuers.partners(perspective.id) if p.url}
+
+
+def partner_of(uow: UnitOfWork, perspective: IssuerRow, issuer_url: str | None) -> str | None:
+    """The partner key under which `perspective`'s catalog accepts an imported credential
+    whose recognised issuer has the web site `issuer_url`; None when it names no partner."""
+    if issuer_url is None:
+        return None
+    return _partner_sites(uow, perspective).get(site(issuer_url))
+
+
+def _imported(row: Any, partners: dict[str, str], where: ZoneInfo) -> Award:
+    """An imported credential as an award from its issuer (articulation).
+
+    The issuer is the catalog's partner when the credential's issuer was recognised (by the
+    operator's trust list) with that partner's web site: so the articulation list the catalog
+    already has (`from: {issuers: [...]}`) is what accepts it. Otherwise it is named by its
+    own id (its DID), which no articulation list names, and the audit says so.
+    """
+    partner = partners.get(site(row.issuer_url)) if row.issuer_url else None
+    issuer = partner or row.issuer_ref
+    return Award(
+        id=record_id("imported", row.public_id),
+        achievement_id=f"{issuer}:{row.achievement_ref}",
+        issuer_id=issuer,
+        achievement_type=row.achievement_type,
+        awarded_on=day_of(row.valid_from, where),
+        valid_until=day_of(row.valid_until, where) if row.valid_until is not None else None,
+        credits=ZERO if row.credits is None else exact(row.credits),
+        issuer_name=row.issuer_name,
+        title=row.achievement_name,
     )

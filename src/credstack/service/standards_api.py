@@ -1,5 +1,6 @@
 """The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs: discovery, getCredentials, getProfile,
-and the OAuth 2.0 authorization server metadata (RFC 8414) of the server both share.
+and the OAuth 2.0 authorization server metadata (RFC 8414) of the server both share
+(upsertCredential is `service.imports.upsert_credential`).
 
 A client reaches these only with an OAuth access token (a `DELEGATE` actor), and sees only
 its learner's own credentials, as they were issued and signed, and only under a scope the
@@ -35,7 +36,7 @@ from credstack.service.oauth.scopes import (
     scope_uri,
 )
 from credstack.service.runtime import Runtime
-from credstack.store.models import AwardRow, IssuerRow, LearnerRow
+from credstack.store.models import AwardRow, ImportedCredentialRow, IssuerRow, LearnerRow
 from credstack.vc.vocabulary import OB3_CONTEXT
 
 __all__ = [
@@ -93,15 +94,22 @@ def ob_credentials(
     offset: int | None = None,
     since: datetime | None = None,
 ) -> CredentialPage:
-    """getCredentials: the learner's signed OB 3.0 credentials, oldest first, those issued at or
-    after `since` only if given."""
+    """getCredentials: what the learner's wallet holds: the OB 3.0 credentials issued here
+    (oldest first), then those imported from elsewhere (upsertCredential, the wallet, the CLI)
+    as they were signed; with `since`, only those issued (or imported) at or after it."""
     learner_id = authorise_scope(actor, scope_uri(Api.OB, Scope.CREDENTIAL_READONLY))
     chosen, start = _paging(limit, offset, since)
     where = [AwardRow.learner_id == learner_id, AwardRow.credential.is_not(None)]
+    mine = [ImportedCredentialRow.learner_id == learner_id]
     if since is not None:
         where.append(AwardRow.created_at >= since)
+        mine.append(ImportedCredentialRow.updated_at >= since)
     with runtime.uow(write=False) as uow:
-        total = uow.session.scalar(select(func.count()).select_from(AwardRow).where(*where)) or 0
+        issued = uow.session.scalar(select(func.count()).select_from(AwardRow).where(*where))
+        imported = uow.session.scalar(
+            select(func.count()).select_from(ImportedCredentialRow).where(*mine)
+        )
+        total = int(issued or 0) + int(imported or 0)
         rows = uow.session.scalars(
             select(AwardRow)
             .where(*where)
@@ -109,8 +117,21 @@ def ob_credentials(
             .offset(start)
             .limit(chosen)
         ).all()
-        found = tuple(dict(row.credential) for row in rows if row.credential is not None)
-    return CredentialPage(found, int(total), chosen, start)
+        found = [dict(row.credential) for row in rows if row.credential is not None]
+        # The wallet's imported credentials follow the ones issued here, in the order kept.
+        room, skip = chosen - len(found), max(0, start - int(issued or 0))
+        if room > 0:
+            found += [
+                dict(row.credential)
+                for row in uow.session.scalars(
+                    select(ImportedCredentialRow)
+                    .where(*mine)
+                    .order_by(ImportedCredentialRow.id)
+                    .offset(skip)
+                    .limit(room)
+                )
+            ]
+    return CredentialPage(tuple(found), total, chosen, start)
 
 
 def clr_credentials(
@@ -233,12 +254,27 @@ def discovery_document(settings: Settings, api: Api) -> dict[str, Any]:
             ("since", {"type": "string", "format": "date-time"}),
         )
     ]
+    paths: dict[str, Any] = {"get": credentials}
+    if Scope.CREDENTIAL_UPSERT in OFFERED[api]:
+        upsert = _operation(
+            "upsertCredential",
+            "Add a credential to the learner's wallet, or replace it (the same id).",
+            scope_uri(api, Scope.CREDENTIAL_UPSERT),
+            "It replaced the credential with the same id.",
+            (400, 401, 403, 409, 413, 500),
+        )
+        upsert["responses"]["201"] = {"description": "It was added."}
+        upsert["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": {}},
+        }
+        paths["post"] = upsert
     return {
         "openapi": "3.0.1",
         "info": info,
         "servers": [{"url": f"{base}/ims/{api.value}", "description": "credstack"}],
         "paths": {
-            "/credentials": {"get": credentials},
+            "/credentials": paths,
             "/profile": {
                 "get": _operation(
                     "getProfile", "The learner's profile.", profile_read, "The profile.", errors
@@ -267,7 +303,8 @@ def discovery_document(settings: Settings, api: Api) -> dict[str, Any]:
                             "tokenUrl": base + OAUTH_PATHS["token"],
                             "refreshUrl": base + OAUTH_PATHS["token"],
                             "scopes": {
-                                scope_uri(api, s): described(scope_uri(api, s)) for s in OFFERED
+                                scope_uri(api, s): described(scope_uri(api, s))
+                                for s in OFFERED[api]
                             },
                         }
                     },

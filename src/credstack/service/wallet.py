@@ -3,7 +3,8 @@
 It is the staff learner record (``service.learner_record``) seen by its holder: every
 credential from every issuer that holds a record of them, progress on everything they have
 started (the engine's own outcome, the same pieces the staff page uses), the status of each
-continuing-education cycle, and the share links they have made. Only a signed-in learner has
+continuing-education cycle, the share links they have made, and the credentials from elsewhere
+they imported. Only a signed-in learner has
 a wallet; staff read a learner's record on the learner page instead.
 """
 
@@ -16,6 +17,7 @@ from credstack.domain.quantities import show
 from credstack.errors import Forbidden, NotFound
 from credstack.service import ce, clock
 from credstack.service.actor import Actor, ActorKind
+from credstack.service.imports import ImportedCredential, held_imports
 from credstack.service.issuance import holder_did
 from credstack.service.learner_record import HeldAward, InProgress, held_awards, in_progress
 from credstack.service.learners import profile
@@ -59,6 +61,8 @@ class WalletView:
     """Newest first, revoked and expired ones included."""
     holder_did: str | None = None
     """The DID the learner bound (``service.holders``); credentials issued since name it."""
+    imported: tuple[ImportedCredential, ...] = ()
+    """Credentials from elsewhere the learner imported, oldest first (service.imports)."""
 
 
 def _holder(uow: UnitOfWork, actor: Actor) -> LearnerRow:
@@ -125,4 +129,5 @@ def wallet(runtime: Runtime, actor: Actor) -> WalletView:
             ce=tuple(_ce(uow, learner, issuers)),
             shares=tuple(links_of(uow, runtime.settings.base_url, learner)),
             holder_did=holder_did(uow, learner),
+            imported=held_imports(uow, learner),
         )

@@ -24,6 +24,7 @@ from credstack.store.models import (
     CompetencyRow,
     CourseCompletionRow,
     FrameworkRow,
+    ImportedCredentialRow,
     IssuerRow,
     LearnerRow,
     MembershipRow,
@@ -268,6 +269,22 @@ class Records(_Repository):
             .where(CourseCompletionRow.learner_id == learner_id)
             .order_by(CourseCompletionRow.id)
         ).all()
+
+    def imported(self, learner_id: int) -> Sequence[ImportedCredentialRow]:
+        """The credentials from elsewhere the learner imported, oldest first."""
+        return self.session.scalars(
+            select(ImportedCredentialRow)
+            .where(ImportedCredentialRow.learner_id == learner_id)
+            .order_by(ImportedCredentialRow.id)
+        ).all()
+
+    def imported_by_id(self, learner_id: int, credential_id: str) -> ImportedCredentialRow | None:
+        return self.session.scalar(
+            select(ImportedCredentialRow).where(
+                ImportedCredentialRow.learner_id == learner_id,
+                ImportedCredentialRow.credential_id == credential_id,
+            )
+        )
 
     def assessment_version(self, version_id: int) -> AssessmentVersionRow | None:
         return self.session.get(AssessmentVersionRow, version_id)

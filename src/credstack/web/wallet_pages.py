@@ -1,5 +1,5 @@
 """The learner's wallet (``/wallet``): their credentials and downloads, progress, CE cycles,
-and the share links they make and revoke.
+the share links they make and revoke, and credentials from elsewhere they import.
 
 Signed out, the wallet sends the browser to the learner sign-in (``/signin``), which brings it
 back here. Staff have no wallet: they are refused with a page that says so (they read a learner
@@ -13,11 +13,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from credstack.errors import InvalidInput, NotFound
+from credstack.errors import CredstackError, InvalidInput, NotFound
+from credstack.http.bodies import refuse_declared
 from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.limits import MAX_IMPORT_BYTES
 from credstack.service.actor import Actor, ActorKind
 from credstack.service.credentials import CredentialForm, holder_credential_file
+from credstack.service.imports import import_credential
 from credstack.service.share_links import create_share_link, revoke_share_link
 from credstack.service.sharing import MAX_SHARE_DAYS
 from credstack.service.wallet import wallet
@@ -37,6 +41,7 @@ _FILES = {
 }
 _MAX_ID = 64
 _DEFAULT_DAYS = 90
+_FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the CSRF field around the file
 
 
 def _sign_in(actor: Actor, target: str = "/wallet") -> RedirectResponse | None:
@@ -55,6 +60,7 @@ def _page(
         "error": error,
         "max_days": MAX_SHARE_DAYS,
         "default_days": _DEFAULT_DAYS,
+        "max_import_bytes": MAX_IMPORT_BYTES,
         "wide": True,
     }
     return render(request, "wallet.html", context, status_code=422 if error else 200)
@@ -126,3 +132,26 @@ def wallet_revoke(
         return signed_out
     revoke_share_link(runtime, actor, link_id[:_MAX_ID])
     return RedirectResponse("/wallet#shares", status_code=303)
+
+
+@router.post("/wallet/imports", response_model=None)
+async def wallet_import(request: Request, runtime: RuntimeDep, actor: ActorDep) -> Response:
+    """A credential from elsewhere, uploaded: verified and imported, or refused with why."""
+    refuse_declared(request, MAX_IMPORT_BYTES + _FORM_OVERHEAD)
+    form = await request.form(max_files=1, max_fields=4)
+    csrf = form.get("csrf")
+    require_csrf(request, csrf if isinstance(csrf, str) else None)
+    signed_out = _sign_in(actor)
+    if signed_out is not None:
+        return signed_out
+    upload = form.get("file")
+    try:
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise InvalidInput("choose the credential file to import")
+        data = await upload.read(MAX_IMPORT_BYTES + 1)
+        await run_in_threadpool(import_credential, runtime, actor, data=data)
+    except CredstackError as exc:
+        if exc.http_status in (401, 403):
+            raise
+        return await run_in_threadpool(_page, request, runtime, actor, error=exc.message)
+    return RedirectResponse("/wallet#imported", status_code=303)

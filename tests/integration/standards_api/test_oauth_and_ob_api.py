@@ -23,6 +23,8 @@ from sqlalchemy import update
 
 from credstack.config import Settings
 from credstack.http.session import COOKIE_NAME
+from credstack.limits import MAX_IMPORT_BYTES
+from credstack.service.learners import set_profile
 from credstack.service.oauth.authority import digest
 from credstack.service.people import add_issuer, add_user, grant_role, issue_token
 from credstack.service.runtime import open_runtime
@@ -31,12 +33,15 @@ from credstack.store.models import OAuthTokenRow
 from credstack.vc.schema import schema_errors
 from tests.conftest import BACKENDS, DatabaseFactory
 from tests.helpers import Cli, free_port, running_server
+from tests.integration.imports.foreign import Institution
 from tests.stories.driver import Story
 
 SCHEMAS = Path(__file__).parent / "schemas"
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/scope/"
 CLR = "https://purl.imsglobal.org/spec/clr/v2p0/scope/"
 READ = OB + "credential.readonly"
+UPSERT = OB + "credential.upsert"
+CAM = "cam@example.org"
 PROFILE = OB + "profile.readonly"
 REDIRECT = "https://client.example/callback"
 POLICY = SessionPolicy(idle=timedelta(hours=1), lifetime=timedelta(hours=2))
@@ -71,7 +76,8 @@ class Site:
 
 
 def _seed(cli: Cli) -> tuple[dict[str, str], str]:
-    """Ben holds two CCRB credentials, Ana one; both are signed in; a staff admin exists."""
+    """Ben holds two CCRB credentials, Ana one, Cam (who has an e-mail address) one; all three
+    are signed in; a staff admin exists."""
     cli.ok("init")
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
@@ -81,8 +87,11 @@ def _seed(cli: Cli) -> tuple[dict[str, str], str]:
             story.award("ben", "ccrb", "ccrp", date(2026, 3, 9))
             story.award("ben", "ccrb", "gcp-essentials", date(2026, 3, 10))
             story.award("ana", "ccrb", "ccrp", date(2026, 3, 11))
+            story.award("cam", "ccrb", "gcp-essentials", date(2026, 3, 12))
+            set_profile(uow, story.learner("cam"), name="Cam", email=CAM)
             sessions = {
-                who: open_learner_session(uow, story.learner(who), POLICY) for who in ("ben", "ana")
+                who: open_learner_session(uow, story.learner(who), POLICY)
+                for who in ("ben", "ana", "cam")
             }
             other = add_issuer(uow, runtime.keys(uow), key="northwind", name="Northwind")
             user = add_user(uow, email="admin@northwind.example", name="admin")
@@ -119,7 +128,7 @@ def site(
 
 
 def _register(
-    site: Site, scope: str = f"{READ} {PROFILE} {CLR}credential.readonly"
+    site: Site, scope: str = f"{READ} {UPSERT} {PROFILE} {CLR}credential.readonly"
 ) -> dict[str, Any]:
     answer = httpx.post(
         f"{site.url}/oauth/register",
@@ -494,3 +503,72 @@ def test_an_expired_access_token_is_refused(site: Site) -> None:
     # The refresh token still works: that is what it is for.
     client.refresh_token(f"{site.url}/oauth/token", refresh_token=token["refresh_token"])
     assert client.get(f"{site.url}/ims/ob/v3p0/profile").status_code == 200
+
+
+def test_the_code_flow_with_pkce_upserts_a_credential_from_elsewhere_then_refreshes_and_revokes(
+    site: Site,
+) -> None:
+    client, token = _authorised(site, "cam", scope=f"{READ} {UPSERT} offline_access")
+    assert set(token["scope"].split()) == {READ, UPSERT, "offline_access"}
+    credentials = f"{site.url}/ims/ob/v3p0/credentials"
+    before = client.get(credentials)
+    assert before.status_code == 200 and before.headers["x-total-count"] == "1"
+    (issued_here,) = before.json()["credential"]
+
+    harbor = Institution()
+    harbor.publish(site.cli.data_dir / "trusted")
+    certificate = harbor.credential(CAM)
+    _valid_credential(certificate)  # the request is an AchievementCredential
+    added = client.post(credentials, json=certificate)
+    assert added.status_code == 201, added.text
+    _valid_credential(added.json())
+    assert added.json() == certificate
+    replaced = client.post(credentials, json=certificate)
+    assert replaced.status_code == 200, replaced.text
+
+    token_form = harbor.jwt(harbor.credential(CAM, achievement="hc-analytics-1", credits=3))
+    as_jwt = client.post(credentials, content=token_form, headers={"content-type": "text/plain"})
+    assert as_jwt.status_code == 201, as_jwt.text
+    assert as_jwt.text == token_form
+
+    after = client.get(credentials)
+    _valid(after.json(), "getcredentialsresponse.json")
+    held = after.json()["credential"]
+    assert after.headers["x-total-count"] == "3"
+    assert held[0] == issued_here and held[1] == certificate
+    assert held[2]["credentialSubject"]["achievement"]["id"].endswith("hc-analytics-1")
+    paged = client.get(credentials, params={"limit": 1, "offset": 2})
+    assert paged.json()["credential"] == held[2:]
+
+    # Refused, each as an Imsx_StatusInfo: someone else's, forged, unreadable, too large.
+    forged = dict(certificate, name="Doctorate")
+    for body, status, words in (
+        (json.dumps(harbor.credential("someone@example.org")), 400, "not shown to be issued"),
+        (json.dumps(forged), 400, "signature is invalid"),
+        ("{not json", 400, "could not be read"),
+        (" " * (MAX_IMPORT_BYTES + 1), 413, "at most"),
+    ):
+        answer = client.post(credentials, content=body)
+        assert answer.status_code == status, answer.text
+        _valid(answer.json(), "imsx_statusinfo.json")
+        assert words in answer.json()["imsx_description"]
+    assert client.get(credentials).headers["x-total-count"] == "3"
+
+    refreshed = client.refresh_token(f"{site.url}/oauth/token")
+    assert refreshed["access_token"] != token["access_token"]
+    assert client.post(credentials, json=certificate).status_code == 200
+    assert client.revoke_token(f"{site.url}/oauth/revoke", refreshed["access_token"]).status_code
+    gone = client.post(credentials, json=certificate)
+    assert gone.status_code == 401
+    _valid(gone.json(), "imsx_statusinfo.json")
+
+
+def test_upserting_needs_the_upsert_scope(site: Site) -> None:
+    client, _token = _authorised(site, "cam", scope=f"{READ} offline_access")
+    answer = client.post(f"{site.url}/ims/ob/v3p0/credentials", json=Institution().credential(CAM))
+    assert answer.status_code == 403
+    _valid(answer.json(), "imsx_statusinfo.json")
+    assert "credential.upsert" in answer.json()["imsx_description"]
+    anonymous = httpx.post(f"{site.url}/ims/ob/v3p0/credentials", json={})
+    assert anonymous.status_code == 401
+    _valid(anonymous.json(), "imsx_statusinfo.json")

@@ -62,11 +62,18 @@ ALL_SCOPES: tuple[str, ...] = (
     OFFLINE_ACCESS,
 )
 
-OFFERED = (Scope.CREDENTIAL_READONLY, Scope.PROFILE_READONLY)
-"""The scopes whose endpoints credstack serves (upsertCredential and putProfile are not yet)."""
+OFFERED: dict[Api, tuple[Scope, ...]] = {
+    Api.OB: (Scope.CREDENTIAL_READONLY, Scope.CREDENTIAL_UPSERT, Scope.PROFILE_READONLY),
+    Api.CLR: (Scope.CREDENTIAL_READONLY, Scope.PROFILE_READONLY),
+}
+"""The scopes whose endpoints credstack serves, per API (putProfile and the CLR's upsert are
+not served: see docs/standards-api.md)."""
 
 OFFERED_SCOPES: frozenset[str] = frozenset(
-    {*(scope_uri(api, scope) for api in Api for scope in OFFERED), OFFLINE_ACCESS}
+    {
+        *(scope_uri(api, scope) for api, scopes in OFFERED.items() for scope in scopes),
+        OFFLINE_ACCESS,
+    }
 )
 """What a grant can hold. A client may register and ask for any of the specs' scopes; the
 learner is shown, and the token carries, only these (RFC 6749 §3.3 lets a server grant less

@@ -19,6 +19,7 @@ from credstack.store.models.catalog import (
 from credstack.store.models.enrolments import EnrolmentRow
 from credstack.store.models.holders import HolderChallengeRow, HolderDidRow
 from credstack.store.models.idempotency import IdempotentRequestRow
+from credstack.store.models.imports import ImportedCredentialRow
 from credstack.store.models.jobs import JobItemRow, JobRow
 from credstack.store.models.learners import LearnerRow
 from credstack.store.models.lifecycle import (
@@ -68,6 +69,7 @@ __all__ = [
     "HolderChallengeRow",
     "HolderDidRow",
     "IdempotentRequestRow",
+    "ImportedCredentialRow",
     "IssuerRow",
     "JobItemRow",
     "JobRow",

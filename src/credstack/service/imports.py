@@ -1,0 +1,331 @@
+"""Importing a credential a learner holds from elsewhere into their wallet (articulation).
+
+A credential is verified before anything is kept: its proof, its status as far as credstack
+can know it offline (a status list in the trust directory; never a fetch), its dates, that it
+does not impersonate a recognised issuer, and that it was issued to this learner (the hashed
+e-mail identity it carries must be the learner's address). What fails is refused with the
+verifier's own words; nothing is half-kept.
+
+What passes is kept unchanged (the document, and the compact JWS it came as), with what was
+read from it, in the learner's wallet; the same credential id imported again replaces it.
+It then counts like any record: an issuer whose catalog lists a partner with the web site the
+operator's trust list gives the signer (`partners: [{id, url}]`) sees it as an award from that
+partner, so the articulation list it already has (`from: {issuers: [...]}`) accepts it, and
+the stacking engine settles what it completes, naming it (`imported:…`) in the audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from credstack.domain.taxonomy import from_ob_achievement_type
+from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from credstack.limits import MAX_IMPORT_BYTES, MAX_URL_CHARS
+from credstack.service import clock
+from credstack.service.actor import Actor, ActorKind, authorise_scope
+from credstack.service.engine import settle
+from credstack.service.learners import find_learner, profile
+from credstack.service.oauth.scopes import Api, Scope, scope_uri
+from credstack.service.records import partner_of
+from credstack.service.runtime import Runtime
+from credstack.service.verification import Verifier, result_json, verifier_for
+from credstack.store.models import ImportedCredentialRow, IssuerRow, LearnerRow
+from credstack.store.uow import UnitOfWork
+from credstack.vc.baking import BakingError, extract_png, extract_svg
+from credstack.vc.result import VerificationResult
+from credstack.vc.vocabulary import parse_datetime
+
+__all__ = [
+    "ImportedCredential",
+    "held_imports",
+    "import_credential",
+    "imported_credentials",
+    "upsert_credential",
+]
+
+_NAME_CHARS = 300
+_TYPE_CHARS = 40
+_JWS_FORMATS = ("jwt", "png", "svg")
+
+
+@dataclass(frozen=True)
+class ImportedCredential:
+    """One credential from elsewhere in a learner's wallet, as it was verified and kept."""
+
+    public_id: str
+    credential_id: str
+    achievement: str
+    issuer: str
+    recognised: bool
+    """The signer is an issuer the operator's trust list (or this server) names."""
+    source_format: str
+    valid_from: datetime
+    credential: Mapping[str, Any]
+    compact: str | None
+    """The compact JWS it came as, when it came as one (VC-JWT, OB 2.0 signed)."""
+    replaced: bool = False
+    """It was in the wallet already (the same credential id) and was replaced."""
+    counts_for: tuple[str, ...] = ()
+    """The issuers (names) whose catalogs accept it through their articulation list."""
+    awarded: tuple[str, ...] = ()
+    """What it completed, as "achievement (issuer)", awarded in the same transaction."""
+
+
+def import_credential(
+    runtime: Runtime, actor: Actor, *, data: bytes, learner: str | None = None
+) -> ImportedCredential:
+    """The learner's own import (the wallet page), or the operator's for `learner` (the CLI)."""
+    if actor.kind is ActorKind.LEARNER and actor.learner_id is not None:
+        with runtime.uow() as uow:
+            holder = _learner_by_id(uow, actor.learner_id)
+            if learner is not None and learner not in (holder.key, holder.public_id):
+                raise Forbidden("a learner imports credentials into their own wallet only")
+            done = _import(runtime, uow, holder, data)
+            uow.commit()
+            return done
+    if actor.kind is not ActorKind.OPERATOR:
+        raise Forbidden(
+            "importing a credential is for the learner who holds it (signed in to the wallet) "
+            "or the operator (`credstack learner import-credential`)"
+        )
+    if learner is None:
+        raise InvalidInput("name the learner to import the credential for")
+    with runtime.uow() as uow:
+        found = find_learner(uow, learner)
+        if found is None or found.erased_at is not None:
+            raise NotFound(f"no learner {learner}")
+        done = _import(runtime, uow, found, data)
+        uow.commit()
+        return done
+
+
+def upsert_credential(runtime: Runtime, actor: Actor, *, data: bytes) -> ImportedCredential:
+    """upsertCredential (OB 3.0 §6.2): a client with `credential.upsert` adds a credential to
+    its learner's wallet, verified and imported exactly as the learner's own import."""
+    learner_id = authorise_scope(actor, scope_uri(Api.OB, Scope.CREDENTIAL_UPSERT))
+    with runtime.uow() as uow:
+        done = _import(runtime, uow, _learner_by_id(uow, learner_id), data)
+        uow.commit()
+        return done
+
+
+def imported_credentials(runtime: Runtime, actor: Actor) -> tuple[ImportedCredential, ...]:
+    """The signed-in learner's imported credentials, oldest first (the wallet lists them)."""
+    if actor.kind is not ActorKind.LEARNER or actor.learner_id is None:
+        raise Forbidden("a learner sees their imported credentials in their own wallet")
+    with runtime.uow(write=False) as uow:
+        return held_imports(uow, _learner_by_id(uow, actor.learner_id))
+
+
+def held_imports(uow: UnitOfWork, learner: LearnerRow) -> tuple[ImportedCredential, ...]:
+    """What `learner` imported, oldest first: for a use case that has checked who asks."""
+    return tuple(_view(row) for row in uow.records.imported(learner.id))
+
+
+def _learner_by_id(uow: UnitOfWork, learner_id: int) -> LearnerRow:
+    learner = uow.session.get(LearnerRow, learner_id)
+    if learner is None or learner.erased_at is not None:
+        raise NotFound("the learner is gone")
+    return learner
+
+
+def _import(
+    runtime: Runtime, uow: UnitOfWork, learner: LearnerRow, data: bytes
+) -> ImportedCredential:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TooLarge(
+            f"the credential is {len(data)} bytes; at most {MAX_IMPORT_BYTES} are accepted"
+        )
+    if not data.strip():
+        raise InvalidInput("the credential is empty")
+    if data.startswith(b"%PDF"):
+        raise InvalidInput(
+            "a PDF certificate is not imported: import the credential file itself (JSON, a "
+            "JWT or a baked PNG/SVG badge)"
+        )
+    email = profile(uow, learner).email
+    if email is None:
+        raise InvalidInput(
+            f"learner {learner.key} has no e-mail address, so no credential can be shown to "
+            "be theirs: add their address first"
+        )
+    verifier = verifier_for(runtime, uow)
+    result = verifier.verify_bytes(data, email=email)
+    document = _checked(verifier, result)
+    credential_id = document.get("id")
+    if not isinstance(credential_id, str) or not credential_id.strip():
+        raise InvalidInput("not imported: the credential has no id to keep it by")
+    if len(credential_id) > MAX_URL_CHARS:
+        raise InvalidInput(f"not imported: its id is longer than {MAX_URL_CHARS} characters")
+    if verifier.award_for_url(credential_id) is not None:
+        raise Conflict("not imported: this credential was issued here and is in the wallet")
+    recipient = result.recipient
+    if recipient is None or recipient.matches is not True:
+        said = recipient.message if recipient is not None else ""
+        raise InvalidInput(f"not imported: it is not shown to be issued to this learner. {said}")
+    row = uow.records.imported_by_id(learner.id, credential_id)
+    replaced = row is not None
+    now = clock.now()
+    if row is None:
+        row = ImportedCredentialRow(
+            public_id=str(uuid.uuid4()), learner_id=learner.id, created_at=now
+        )
+        uow.session.add(row)
+    _fill(row, verifier, result, document, credential_id, data, now)
+    uow.session.flush()
+    perspectives = [
+        issuer for issuer in uow.issuers.all() if partner_of(uow, issuer, row.issuer_url)
+    ]
+    awarded: list[str] = []
+    if perspectives:
+        settlement = settle(
+            uow,
+            runtime.keys(uow),
+            learner=learner,
+            issuer=perspectives[0],
+            trigger=f"imported:{row.public_id}",
+            at=now,
+            perspectives=perspectives,
+        )
+        for award in settlement.awarded:
+            version = uow.achievements.version_by_id(award.achievement_version_id)
+            issuer = uow.session.get(IssuerRow, award.issuer_id)
+            name = version.name if version is not None else award.public_id
+            awarded.append(f"{name} ({issuer.name if issuer is not None else '?'})")
+    return _view(
+        row,
+        replaced=replaced,
+        counts_for=tuple(p.name for p in perspectives),
+        awarded=tuple(awarded),
+    )
+
+
+def _checked(verifier: Verifier, result: VerificationResult) -> Mapping[str, Any]:
+    """The verified credential, or the refusal in the verifier's words."""
+    if result.credential is None:
+        raise InvalidInput(f"not imported: the file could not be read. {result.headline}")
+    if not result.verified:
+        raise InvalidInput(f"not imported: {result.headline}")
+    return result.credential
+
+
+def _fill(
+    row: ImportedCredentialRow,
+    verifier: Verifier,
+    result: VerificationResult,
+    document: Mapping[str, Any],
+    credential_id: str,
+    data: bytes,
+    now: datetime,
+) -> None:
+    summary = result.summary
+    recognition = result.recognition
+    signer = recognition.signer if recognition is not None else None
+    known = verifier.issuers.by_did(signer) if result.recognised and signer else None
+    issuer_ref = (summary.issuer_id if summary is not None else None) or signer or "unknown"
+    row.credential_id = credential_id
+    row.source_format = result.source_format
+    row.credential = dict(document)
+    row.compact = _compact(data) if result.source_format in _JWS_FORMATS else None
+    row.issuer_ref = issuer_ref[:MAX_URL_CHARS]
+    # A name only as the operator's list gives it; otherwise the DID, the claim marked as one.
+    row.issuer_name = (
+        (known.name if known is not None else None)
+        or (summary.issuer_words if summary is not None else None)
+        or issuer_ref
+    )[:_NAME_CHARS]
+    row.issuer_url = known.url if known is not None else None
+    row.achievement_ref = _achievement_ref(document, credential_id)[:MAX_URL_CHARS]
+    row.achievement_name = (
+        (summary.achievement_name if summary is not None else None)
+        or _ob2_badge_name(verifier, document)
+        or "Credential"
+    )[:_NAME_CHARS]
+    row.achievement_type = _type(summary.achievement_type if summary is not None else None)
+    row.credits = summary.credits if summary is not None else None
+    row.valid_from = (
+        ((summary.valid_from or summary.awarded_on) if summary is not None else None)
+        or parse_datetime(document.get("issuedOn"))
+        or now
+    )
+    row.valid_until = (summary.valid_until if summary is not None else None) or parse_datetime(
+        document.get("expires")
+    )
+    row.verified_at = now
+    row.verification = result_json(result)
+    row.updated_at = now
+
+
+def _ob2_badge_name(verifier: Verifier, document: Mapping[str, Any]) -> str | None:
+    """An OB 2.0 assertion names its BadgeClass by URL: its name is read where the verifier
+    read the class, the trust directory (nothing is fetched)."""
+    badge = document.get("badge")
+    found = verifier.trust.documents.get(badge) if isinstance(badge, str) else badge
+    name = found.get("name") if isinstance(found, Mapping) else None
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def _compact(data: bytes) -> str | None:
+    """The compact JWS inside what was presented: the text itself, or a baked image's."""
+    try:
+        if data.startswith(b"\x89PNG"):
+            payload = extract_png(data).payload
+        elif data.lstrip().startswith(b"<"):
+            payload = extract_svg(data).payload
+        else:
+            payload = data.decode("utf-8")
+    except (BakingError, UnicodeDecodeError):
+        return None
+    text = payload.strip()
+    return text if text.count(".") == 2 and not text.startswith("{") else None
+
+
+def _achievement_ref(document: Mapping[str, Any], credential_id: str) -> str:
+    """The achievement's id: OB 3.0 `credentialSubject.achievement.id`, OB 2.0 `badge`."""
+    subject = document.get("credentialSubject")
+    first = subject[0] if isinstance(subject, list) and subject else subject
+    if isinstance(first, Mapping):
+        achievement = first.get("achievement")
+        if isinstance(achievement, Mapping) and isinstance(achievement.get("id"), str):
+            return str(achievement["id"])
+    badge = document.get("badge")
+    if isinstance(badge, str):
+        return badge
+    if isinstance(badge, Mapping) and isinstance(badge.get("id"), str):
+        return str(badge["id"])
+    return credential_id
+
+
+def _type(achievement_type: str | None) -> str:
+    """Our taxonomy's word for the OB achievement type (`Certificate` -> certificate)."""
+    if not achievement_type:
+        return "badge"
+    kind = from_ob_achievement_type(achievement_type)
+    return kind.value if kind is not None else achievement_type.lower()[:_TYPE_CHARS]
+
+
+def _view(
+    row: ImportedCredentialRow,
+    *,
+    replaced: bool = False,
+    counts_for: tuple[str, ...] = (),
+    awarded: tuple[str, ...] = (),
+) -> ImportedCredential:
+    return ImportedCredential(
+        public_id=row.public_id,
+        credential_id=row.credential_id,
+        achievement=row.achievement_name,
+        issuer=row.issuer_name,
+        recognised=row.issuer_url is not None or bool(row.verification.get("recognised")),
+        source_format=row.source_format,
+        valid_from=row.valid_from,
+        credential=dict(row.credential),
+        compact=row.compact,
+        replaced=replaced,
+        counts_for=counts_for,
+        awarded=awarded,
+    )

@@ -1,0 +1,1 @@
+"""Importing credentials from elsewhere into a wallet, and articulation."""
