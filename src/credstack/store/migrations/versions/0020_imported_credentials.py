@@ -1,7 +1,7 @@
 """imported credentials: what a learner holds from elsewhere, verified, in their wallet
 
 Revision ID: 0020_imported_credentials
-Revises: 0018_oauth
+Revises: 0019_holder_dids
 Create Date: 2026-12-03 13:00:00
 """
 
