@@ -33,6 +33,7 @@ __all__ = [
     "SMTP_URL_ENV",
     "TERMS_URL_ENV",
     "TRUST_DIR_ENV",
+    "WEBHOOKS_ALLOW_LOOPBACK_ENV",
     "Limits",
     "Settings",
     "Smtp",
@@ -61,6 +62,7 @@ PRIVACY_URL_ENV = "CREDSTACK_PRIVACY_URL"
 TERMS_URL_ENV = "CREDSTACK_TERMS_URL"
 SERVICE_IMAGE_URL_ENV = "CREDSTACK_SERVICE_IMAGE_URL"
 CE_REMINDER_DAYS_ENV = "CREDSTACK_CE_REMINDER_DAYS"
+WEBHOOKS_ALLOW_LOOPBACK_ENV = "CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK"
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -154,6 +156,9 @@ class Settings:
     # Days before a CE cycle's last day when a certificant still short of hours is e-mailed
     # (each at most once per cycle).
     ce_reminder_days: tuple[int, ...] = DEFAULT_CE_REMINDER_DAYS
+    # Webhook endpoints on this machine (http:// or https:// to 127.0.0.1, ::1, localhost):
+    # for tests and local development. Off, every endpoint must be https to a public address.
+    webhooks_allow_loopback: bool = False
 
     @property
     def sender_address(self) -> str:
@@ -207,7 +212,19 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         terms_url=_https_url(TERMS_URL_ENV, read(TERMS_URL_ENV)),
         service_image_url=_https_url(SERVICE_IMAGE_URL_ENV, read(SERVICE_IMAGE_URL_ENV)),
         ce_reminder_days=_reminder_days(read(CE_REMINDER_DAYS_ENV)),
+        webhooks_allow_loopback=_flag(
+            WEBHOOKS_ALLOW_LOOPBACK_ENV, read(WEBHOOKS_ALLOW_LOOPBACK_ENV)
+        ),
     )
+
+
+def _flag(name: str, value: str | None) -> bool:
+    """A yes/no variable: 1/true/yes or 0/false/no (unset: no); anything else is refused."""
+    if value is None or value.lower() in ("0", "false", "no"):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise CredstackError(f"{name}={value!r}: use 1 or 0")
 
 
 def _https_url(name: str, value: str | None) -> str | None:

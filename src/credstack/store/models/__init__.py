@@ -44,6 +44,7 @@ from credstack.store.models.tenancy import (
     SigningKeyRow,
     UserRow,
 )
+from credstack.store.models.webhooks import WebhookAttemptRow, WebhookEndpointRow
 
 __all__ = [
     "AchievementRow",
@@ -83,4 +84,6 @@ __all__ = [
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",
+    "WebhookAttemptRow",
+    "WebhookEndpointRow",
 ]
