@@ -90,7 +90,7 @@ def list_deliveries(
         )
         if failed_only:
             query = query.where(OutboxMessageRow.status == FAILED)
-        pairs = list(uow.session.execute(query).tuples())
+        pairs = [(row, endpoint) for row, endpoint in uow.session.execute(query)]
         logs: dict[int, list[WebhookAttemptRow]] = {row.id: [] for row, _ in pairs}
         if logs:
             for attempt in uow.session.scalars(

@@ -47,6 +47,13 @@ _AUTOMATIC = "automatic"
 """The origin of an award the engine made because its requirements were all met."""
 
 
+def _completes_stack(award: AwardRow) -> bool:
+    """The engine made it by itself, and it counted credentials the learner held."""
+    return award.origin == _AUTOMATIC and any(
+        str(record).startswith("award:") for record in award.counted
+    )
+
+
 def _endpoints(uow: UnitOfWork, issuer_id: int, event: str) -> list[WebhookEndpointRow]:
     rows = uow.session.scalars(
         select(WebhookEndpointRow)
@@ -92,11 +99,12 @@ def _queue(uow: UnitOfWork, award: AwardRow, event: str, subject: str, data: dic
 
 def award_events(uow: UnitOfWork, event: str, award: AwardRow) -> int:
     """Queue `event` about `award` (issued, revoked, expired) for every subscribed endpoint;
-    an award the engine made by itself is also a `stack.completed`. Returns rows queued."""
+    an award the engine made by itself from credentials the learner held (a stack) is also a
+    `stack.completed`. Returns the rows queued."""
     data: dict[str, Any] | None = None
     queued = 0
     wanted = [event]
-    if event == ISSUED and award.origin == _AUTOMATIC:
+    if event == ISSUED and _completes_stack(award):
         wanted.append(STACK_COMPLETED)
     for name in wanted:
         if not _endpoints(uow, award.issuer_id, name):
