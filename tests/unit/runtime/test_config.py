@@ -101,3 +101,21 @@ def test_the_discovery_documents_urls_are_absolute_http_urls(tmp_path: Path) -> 
     for bad in ("/privacy", "ftp://example.org/x", "https://example.org/" + "x" * 2000):
         with pytest.raises(CredstackError, match="CREDSTACK_PRIVACY_URL"):
             load_settings(tmp_path, env={"CREDSTACK_PRIVACY_URL": bad})
+
+
+def test_webhooks_to_this_machine_are_allowed_only_when_asked(tmp_path: Path) -> None:
+    def allowed(value: str | None) -> bool:
+        env = {} if value is None else {"CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK": value}
+        return load_settings(tmp_path, env=env).webhooks_allow_loopback
+
+    assert [allowed(v) for v in (None, "", "0", "no", "1", "true", "YES")] == [
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    with pytest.raises(CredstackError, match="CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK='maybe'"):
+        allowed("maybe")
