@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from credstack.config import Settings
@@ -21,12 +21,13 @@ from credstack.service import clock
 from credstack.service.actor import Actor, RoleGrant
 from credstack.service.caches import Caches
 from credstack.service.keys import KeyStore
+from credstack.service.learners import erase_learner
 from credstack.service.lifecycle import expire_award, revoke_award
 from credstack.service.mail.sender import MailSender
 from credstack.service.runtime import Runtime
 from credstack.service.webhooks import deliveries, endpoints, events
 from credstack.service.webhooks.delivery import RETRY_SCHEDULE
-from credstack.store.models import OutboxMessageRow, WebhookEndpointRow
+from credstack.store.models import OutboxMessageRow, WebhookAttemptRow, WebhookEndpointRow
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWorkFactory
 from tests.conftest import MigratedDatabases
@@ -312,3 +313,19 @@ def test_the_secret_is_shown_once_sealed_at_rest_and_never_logged(
     logged = deliveries.list_deliveries(runtime, OPERATOR, "northwind")
     assert secret not in repr(logged)
     assert secret not in repr(receiver.received[0].headers)
+
+
+def test_erasure_takes_the_learners_deliveries_and_their_log(
+    runtime: Runtime, story: Story, units: UnitOfWorkFactory, receiver: Receiver
+) -> None:
+    endpoints.add_endpoint(runtime, OPERATOR, "northwind", receiver.url, ["credential.issued"])
+    story.sit("ana", "northwind", "sql-exam", 90, date(2026, 9, 1))
+    story.sit("ben", "northwind", "sql-exam", 90, date(2026, 9, 1))
+    story.uow.commit()
+    assert MailSender(units, runtime.settings).deliver_due().sent == 2
+    erase_learner(story.uow, story.learner("ana"), reason="asked", actor="test", keys=story.keys)
+    story.uow.commit()
+    [left] = deliveries.list_deliveries(runtime, OPERATOR, "northwind")
+    assert left.id == receiver.received[1].headers["webhook-id"]  # Ben's
+    logged = story.uow.session.scalar(select(func.count()).select_from(WebhookAttemptRow))
+    assert logged == 1  # Ana's attempt went with her delivery
