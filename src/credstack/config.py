@@ -34,6 +34,7 @@ __all__ = [
     "SMTP_URL_ENV",
     "TERMS_URL_ENV",
     "TRUST_DIR_ENV",
+    "WEBHOOKS_ALLOW_LOOPBACK_ENV",
     "Limits",
     "Settings",
     "Smtp",
@@ -63,6 +64,7 @@ TERMS_URL_ENV = "CREDSTACK_TERMS_URL"
 SERVICE_IMAGE_URL_ENV = "CREDSTACK_SERVICE_IMAGE_URL"
 CE_REMINDER_DAYS_ENV = "CREDSTACK_CE_REMINDER_DAYS"
 DID_WEB_HTTP_LOCALHOST_ENV = "CREDSTACK_DID_WEB_HTTP_LOCALHOST"
+WEBHOOKS_ALLOW_LOOPBACK_ENV = "CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK"
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -159,6 +161,9 @@ class Settings:
     # A learner's did:web is fetched over https only; True also allows plain http from
     # localhost / 127.0.0.1 (a test's own server), never from any other host.
     did_web_http_localhost: bool = False
+    # Webhook endpoints on this machine (http:// or https:// to 127.0.0.1, ::1, localhost):
+    # for tests and local development. Off, every endpoint must be https to a public address.
+    webhooks_allow_loopback: bool = False
 
     @property
     def sender_address(self) -> str:
@@ -212,9 +217,22 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         terms_url=_https_url(TERMS_URL_ENV, read(TERMS_URL_ENV)),
         service_image_url=_https_url(SERVICE_IMAGE_URL_ENV, read(SERVICE_IMAGE_URL_ENV)),
         ce_reminder_days=_reminder_days(read(CE_REMINDER_DAYS_ENV)),
-        did_web_http_localhost=(read(DID_WEB_HTTP_LOCALHOST_ENV) or "").lower()
-        in {"1", "true", "yes"},
+        did_web_http_localhost=_flag(
+            DID_WEB_HTTP_LOCALHOST_ENV, read(DID_WEB_HTTP_LOCALHOST_ENV)
+        ),
+        webhooks_allow_loopback=_flag(
+            WEBHOOKS_ALLOW_LOOPBACK_ENV, read(WEBHOOKS_ALLOW_LOOPBACK_ENV)
+        ),
     )
+
+
+def _flag(name: str, value: str | None) -> bool:
+    """A yes/no variable: 1/true/yes or 0/false/no (unset: no); anything else is refused."""
+    if value is None or value.lower() in ("0", "false", "no"):
+        return False
+    if value.lower() in ("1", "true", "yes"):
+        return True
+    raise CredstackError(f"{name}={value!r}: use 1 or 0")
 
 
 def _https_url(name: str, value: str | None) -> str | None:

@@ -27,6 +27,7 @@ from credstack.api import (
     learner_routes,
     oauth_routes,
     verify_routes,
+    webhook_routes,
 )
 from credstack.api.docs import install_docs
 from credstack.api.imsx import IMS_PREFIX, imsx_response
@@ -182,6 +183,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(verify_routes.router)
     app.include_router(ims_routes.router)
     app.include_router(oauth_routes.router)
+    app.include_router(webhook_routes.router)
     app.include_router(consent_pages.router)
     app.include_router(verify_pages.router)
     app.include_router(analytics_routes.router)

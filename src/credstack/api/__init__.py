@@ -21,4 +21,6 @@ __all__ = [
     "schemas",
     "verify_routes",
     "verify_schemas",
+    "webhook_routes",
+    "webhook_schemas",
 ]

@@ -13,6 +13,7 @@ from credstack.cli import (
     people_commands,
     setup_commands,
     verify_commands,
+    webhook_commands,
 )
 from credstack.cli.app import app, main
 
@@ -30,4 +31,5 @@ __all__ = [
     "people_commands",
     "setup_commands",
     "verify_commands",
+    "webhook_commands",
 ]

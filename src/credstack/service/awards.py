@@ -25,6 +25,7 @@ from credstack.service.keys import IssuerKeys
 from credstack.service.lifecycle import validity_ended
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import AWARDED
+from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
@@ -175,6 +176,7 @@ def grant_award(
     )
     open_first_cycle(uow, award, version)
     mail_outbox.queue_for_award(uow, AWARDED, award)
+    webhook_events.award_events(uow, webhook_events.ISSUED, award)
     # Signed in the same transaction: an award never exists without its credential.
     issue(uow, keys, base_url or keys.base_url, award, evidence=evidence_refs)
     return award

@@ -33,6 +33,7 @@ from credstack.service.lifecycle import expire_award
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import CE_REMINDER
 from credstack.service.records import load_records, record_id
+from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -352,12 +353,14 @@ def queue_reminders(
         if threshold is None:
             continue
         learner, held_by = uow.awards.parties(award)
+        details = _reminder_details(report, threshold)
+        webhook_events.ce_short(uow, award, cycle_row.id, threshold, details)
         row = mail_outbox.queue(
             uow,
             CE_REMINDER,
             learner,
             award_id=award.id,
-            details=_reminder_details(report, threshold),
+            details=details,
             key=f"{CE_REMINDER}:{cycle_row.id}:{threshold}",
         )
         if row is not None:

@@ -20,6 +20,7 @@ from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import EXPIRED, REVOKED
 from credstack.service.records import load_records, record_id
+from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow
 from credstack.store.uow import UnitOfWork
 
@@ -85,6 +86,7 @@ def revoke_award(
     )
     _mark_status(uow, award, "revocation")
     mail_outbox.queue_for_award(uow, REVOKED, award)
+    webhook_events.award_events(uow, webhook_events.REVOKED, award)
     audit_trail.record(
         uow,
         action="award.revoked",
@@ -105,6 +107,7 @@ def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> 
         AwardEventRow(award_id=award.id, kind="expired", reason=reason, at=award.status_changed_at)
     )
     mail_outbox.queue_for_award(uow, EXPIRED, award, once=True)
+    webhook_events.award_events(uow, webhook_events.EXPIRED, award)
     return flag_dependants(uow, award, on=on)
 
 

@@ -108,3 +108,21 @@ def test_plain_http_did_web_from_localhost_is_off_unless_asked(tmp_path: Path) -
     for value, allowed in (("1", True), ("true", True), ("0", False), ("", False)):
         env = {"CREDSTACK_DID_WEB_HTTP_LOCALHOST": value}
         assert load_settings(tmp_path, env=env).did_web_http_localhost is allowed
+
+
+def test_webhooks_to_this_machine_are_allowed_only_when_asked(tmp_path: Path) -> None:
+    def allowed(value: str | None) -> bool:
+        env = {} if value is None else {"CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK": value}
+        return load_settings(tmp_path, env=env).webhooks_allow_loopback
+
+    assert [allowed(v) for v in (None, "", "0", "no", "1", "true", "YES")] == [
+        False,
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]
+    with pytest.raises(CredstackError, match="CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK='maybe'"):
+        allowed("maybe")

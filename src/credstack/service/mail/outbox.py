@@ -21,7 +21,9 @@ from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
+    "FAILED",
     "PENDING",
+    "SENT",
     "OutboxStatus",
     "claim",
     "due_ids",
@@ -64,6 +66,7 @@ def queue_message(
     *,
     learner_id: int | None,
     award_id: int | None = None,
+    endpoint_id: int | None = None,
     details: dict[str, Any] | None = None,
     key: str | None = None,
 ) -> OutboxMessageRow | None:
@@ -79,6 +82,7 @@ def queue_message(
         kind=kind,
         learner_id=learner_id,
         award_id=award_id,
+        endpoint_id=endpoint_id,
         details=details or {},
         status=PENDING,
         attempts=0,

@@ -31,6 +31,9 @@ from credstack.service.mail.transport import (
     describe,
     is_permanent,
 )
+from credstack.service.webhooks import delivery as webhook_delivery
+from credstack.service.webhooks.events import KIND as WEBHOOK
+from credstack.store.models import OutboxMessageRow
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 
 __all__ = [
@@ -122,6 +125,12 @@ class MailSender:
             if row is None:
                 return  # another sender has it
             attempts, public_id = row.attempts, row.public_id
+            if row.kind == WEBHOOK:
+                request = self._webhook_request(uow, row, attempts, now, report)
+                uow.commit()
+                if request is not None:
+                    self._post(row_id, attempts, request, now, report)
+                return
             try:
                 rendered = render(uow, row, self.settings.base_url)
             except Exception as exc:  # a message that cannot be written is a failed attempt
@@ -147,6 +156,68 @@ class MailSender:
             delivered(uow, row_id)
             uow.commit()
         report.sent += 1
+
+    def _webhook_request(
+        self,
+        uow: UnitOfWork,
+        row: OutboxMessageRow,
+        attempts: int,
+        now: datetime,
+        report: Delivery,
+    ) -> webhook_delivery.Request | None:
+        """The request to send, or None when there is none (dropped, or failed to build)."""
+        try:
+            request = webhook_delivery.prepare(uow, row, self.settings.base_url)
+        except Exception as exc:  # e.g. a secret sealed under another master key
+            failed = webhook_delivery.Attempt(False, None, describe(exc)[:300], 0, None)
+            self._webhook_failed(uow, row.id, attempts, failed, now, report)
+            return None
+        if request is None:
+            outbox.mark_sent(uow, row.id, now, dropped=True)
+            report.dropped += 1
+        return request
+
+    def _post(
+        self,
+        row_id: int,
+        attempts: int,
+        request: webhook_delivery.Request,
+        now: datetime,
+        report: Delivery,
+    ) -> None:
+        """POST the event (the header's timestamp is the wall clock's, which receivers check
+        against theirs) and log the attempt; retry on the Standard Webhooks schedule."""
+        attempt = webhook_delivery.post(
+            request, clock.now(), allow_loopback=self.settings.webhooks_allow_loopback
+        )
+        with self.units() as uow:
+            if attempt.delivered:
+                webhook_delivery.record(uow, row_id, attempt, now)
+                outbox.mark_sent(uow, row_id, self.now())
+                report.sent += 1
+            else:
+                self._webhook_failed(uow, row_id, attempts, attempt, now, report)
+            uow.commit()
+
+    @staticmethod
+    def _webhook_failed(
+        uow: UnitOfWork,
+        row_id: int,
+        attempts: int,
+        attempt: webhook_delivery.Attempt,
+        now: datetime,
+        report: Delivery,
+    ) -> None:
+        webhook_delivery.record(uow, row_id, attempt, now)
+        wait = None if attempt.permanent else webhook_delivery.retry_after(attempts)
+        retry_at = None if wait is None else now + wait
+        outbox.mark_failed(uow, row_id, attempt.error or "failed", retry_at)
+        if wait is None:
+            report.failed += 1
+        else:
+            report.retrying += 1
+        # The row's number only: the URL may carry a receiver's token in its query.
+        log.warning("webhook delivery %d attempt %d failed: %s", row_id, attempts, attempt.error)
 
     @staticmethod
     def _failed(

@@ -46,6 +46,7 @@ from credstack.store.models.tenancy import (
     SigningKeyRow,
     UserRow,
 )
+from credstack.store.models.webhooks import WebhookAttemptRow, WebhookEndpointRow
 
 __all__ = [
     "AchievementRow",
@@ -88,4 +89,6 @@ __all__ = [
     "SigningKeyRow",
     "StatusListRow",
     "UserRow",
+    "WebhookAttemptRow",
+    "WebhookEndpointRow",
 ]

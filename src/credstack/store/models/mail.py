@@ -35,6 +35,10 @@ class OutboxMessageRow(Base):
     )
     """None only for a message to a staff member (a sign-in link); `details` says to whom."""
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"))
+    endpoint_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )
+    """Set for a webhook event (kind `webhook`): the endpoint it is POSTed to."""
     details: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     """Set for a message owed at most once whatever runs twice (a CE reminder per cycle and

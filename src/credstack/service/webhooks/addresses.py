@@ -1,0 +1,85 @@
+"""Where a webhook may be sent: the guard against making the server a proxy into its network.
+
+An endpoint is an https URL to a public address. A host named in the URL is resolved and
+every address it has is checked, when the endpoint is added and again before each POST
+(a name can be repointed after it was checked); redirects are never followed. Loopback
+(`http://` or `https://` to this machine) is allowed only when the operator set
+`CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK`, for tests and local development.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+from credstack.errors import InvalidInput
+
+__all__ = ["MAX_URL", "check_url", "resolve_checked"]
+
+MAX_URL = 2000
+"""As long as a URL browsers and proxies reliably accept."""
+
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain"}
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _allowed(address: Address, allow_loopback: bool) -> bool:
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return allow_loopback
+    return address.is_global and not address.is_multicast
+
+
+def _literal(host: str) -> Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return None
+
+
+def check_url(url: str, *, allow_loopback: bool, resolve: bool = True) -> str:
+    """The URL as given when it may be an endpoint; InvalidInput saying why not otherwise."""
+    url = url.strip()
+    if len(url) > MAX_URL:
+        raise InvalidInput(f"a webhook URL has at most {MAX_URL} characters")
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host:
+        raise InvalidInput("a webhook URL is an absolute https:// URL")
+    if parts.username is not None or parts.password is not None:
+        raise InvalidInput("a webhook URL carries no user name or password: the secret signs")
+    if parts.fragment:
+        raise InvalidInput("a webhook URL has no #fragment")
+    literal = _literal(host)
+    loopback = host in _LOOPBACK_NAMES or (literal is not None and literal.is_loopback)
+    if loopback and not allow_loopback:
+        raise InvalidInput(
+            f"{host} is this machine: allowed only with CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK=1"
+        )
+    if parts.scheme == "http" and not loopback:
+        raise InvalidInput("a webhook URL must use https:// (http:// only to this machine)")
+    if literal is not None and not _allowed(literal, allow_loopback):
+        raise InvalidInput(f"{host} is a private or reserved address: webhooks go to public ones")
+    if resolve and literal is None and not loopback:
+        with suppress(OSError):  # not resolvable today: checked again before every POST
+            resolve_checked(url, allow_loopback=allow_loopback)
+    return url
+
+
+def resolve_checked(url: str, *, allow_loopback: bool) -> list[str]:
+    """Every address the URL's host has, when all are allowed; InvalidInput when one is not
+    (a host with a public and a private address could be steered to the private one);
+    OSError when the name does not resolve."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = sorted({str(info[4][0]) for info in found})
+    for text in addresses:
+        if not _allowed(ipaddress.ip_address(text.split("%")[0]), allow_loopback):
+            raise InvalidInput(f"{host} resolves to {text}, a private or reserved address")
+    return addresses
