@@ -39,6 +39,7 @@ __all__ = [
     "MAX_SIGNED_STATUS_LISTS",
     "SignedStatusLists",
     "allocate",
+    "allocate_many",
     "is_suspended",
     "mark_reinstated",
     "mark_revoked",
@@ -154,6 +155,27 @@ def allocate(uow: UnitOfWork, award: AwardRow) -> StatusListRow:
     current.next_index += 1
     uow.session.flush()
     return current
+
+
+def allocate_many(
+    uow: UnitOfWork, issuer: IssuerRow, count: int
+) -> list[tuple[StatusListRow, int]]:
+    """`count` fresh indexes in order, for awards about to be inserted together (a bulk
+    import's chunk): the lists are locked and advanced once, not once per award, and a full
+    list opens the next pair as `allocate` does."""
+    taken: list[tuple[StatusListRow, int]] = []
+    number = 1
+    while len(taken) < count:
+        current = _list(uow, issuer.id, f"revocation-{number}", lock=True)
+        if current is None:
+            current = _new_pair(uow, issuer, number)
+        take = min(count - len(taken), current.size - current.next_index)
+        if take > 0:
+            taken.extend((current, current.next_index + i) for i in range(take))
+            current.next_index += take
+        number += 1
+    uow.session.flush()
+    return taken
 
 
 def pair_of(
