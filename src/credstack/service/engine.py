@@ -52,6 +52,7 @@ __all__ = [
     "reconsider",
     "settle",
     "settle_imported",
+    "settling_catalogs",
 ]
 
 
@@ -193,14 +194,15 @@ def settle_imported(
     learner: LearnerRow,
     issuer: IssuerRow,
     awards: Sequence[str],
+    catalogs: Sequence[tuple[IssuerRow, CompiledCatalog]] | None = None,
 ) -> list[AwardRow]:
     """What a learner's imported awards (record ids) complete, settled as `settle` settles one
     new record, for each in the order they were awarded: the learner's records are read once
     per perspective for them all, not once per award. Awards made are dated by the award that
-    completed them, as if the imported awards had been issued here one by one."""
+    completed them, as if the imported awards had been issued here one by one. `catalogs`
+    (`settling_catalogs`) may be looked up once for many learners."""
     made: list[AwardRow] = []
-    for perspective in _perspectives(uow, issuer):
-        compiled = compile_catalog(uow, perspective)
+    for perspective, compiled in catalogs or settling_catalogs(uow, issuer):
         if not compiled.requirements:
             continue
         records = load_records(uow, learner, perspective)
@@ -243,6 +245,13 @@ def settle_imported(
             )
             settled += [trigger, *result.awarded]
     return made
+
+
+def settling_catalogs(
+    uow: UnitOfWork, issuer: IssuerRow
+) -> list[tuple[IssuerRow, CompiledCatalog]]:
+    """Who settles a record of `issuer` (itself and its partners), with their compiled trees."""
+    return [(p, compile_catalog(uow, p)) for p in _perspectives(uow, issuer)]
 
 
 def _perspectives(uow: UnitOfWork, issuer: IssuerRow) -> list[IssuerRow]:

@@ -38,7 +38,7 @@ from credstack.service.bulk.award_rows import AwardLine
 from credstack.service.bulk.views import DONE, FAILED, SKIPPED
 from credstack.service.ce import maintenance_rule
 from credstack.service.clock import issuer_zone
-from credstack.service.engine import settle_imported
+from credstack.service.engine import settle_imported, settling_catalogs
 from credstack.service.issuance import CredentialBasis, award_document, credential_basis
 from credstack.service.keys import KeyStore
 from credstack.service.learners import profile, seal_profile
@@ -197,11 +197,21 @@ def _settle_stacks(
     learner for all of the chunk's awards, in the chunk's transaction (so exactly once).
     A stack that cannot be awarded now (say, no signing key) leaves the rows issued, notes why
     on them, and is awarded when the learner's next record is settled."""
+    if not imported:
+        return
+    catalogs = settling_catalogs(uow, issuer)
+    if not any(compiled.requirements for _, compiled in catalogs):
+        return
     for learner_key, awards in imported.items():
         savepoint = uow.session.begin_nested()
         try:
             settle_imported(
-                uow, run.keys, learner=learners[learner_key], issuer=issuer, awards=awards
+                uow,
+                run.keys,
+                learner=learners[learner_key],
+                issuer=issuer,
+                awards=awards,
+                catalogs=catalogs,
             )
         except CredstackError as exc:
             savepoint.rollback()
