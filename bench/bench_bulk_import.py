@@ -2,11 +2,12 @@
 
 Each row creates its learner and is issued as the import does it (award, signed OB 3.0
 credential, status-list entry, audit trail, e-mail in the outbox, the row's done mark). Prints
-rows/s for the check (every row validated) and for the issuance, and the issuing process's CPU
-time (a figure that holds on a machine shared with other work); asserts nothing. Runs on
-SQLite, and on PostgreSQL too when CREDSTACK_TEST_POSTGRES_URL is set (a throwaway database
-is created and dropped). `--workers 2` runs the issuance in two processes side by side (on
-PostgreSQL; SQLite has one writer).
+rows/s for the check (every row validated) and for the issuance, the SQL statements issued per
+row (an engine event listener counts them), and the issuing process's CPU time (a figure that
+holds on a machine shared with other work); asserts nothing. Runs on SQLite, and on PostgreSQL
+too when CREDSTACK_TEST_POSTGRES_URL is set (a throwaway database is created and dropped).
+`--workers 2` runs the issuance in two processes side by side (on PostgreSQL; SQLite has one
+writer).
 
 Usage: python bench/bench_bulk_import.py [--rows 10000] [--workers 1] [--profile] [--no-sqlite]
 """
@@ -27,7 +28,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from credstack.config import Settings
@@ -92,6 +93,12 @@ def bench(database_url: str, data: Path, rows: int, workers: int, profile: bool)
             runtime, Actor.operator(), issuer="northwind", text=text_, source="bench.csv"
         )
         checked = time.perf_counter() - started
+        statements = [0]
+
+        def count(*_: object) -> None:
+            statements[0] += 1
+
+        event.listen(runtime.engine, "before_cursor_execute", count)
         started, cpu = time.perf_counter(), time.process_time()
         if workers > 1:
             processes = [
@@ -111,6 +118,7 @@ def bench(database_url: str, data: Path, rows: int, workers: int, profile: bool)
             job = run_job(runtime, Actor.operator(), submitted.job.id).job
         issued = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        event.remove(runtime.engine, "before_cursor_execute", count)
     finally:
         runtime.close()
     assert job.done == rows, job
@@ -122,6 +130,7 @@ def bench(database_url: str, data: Path, rows: int, workers: int, profile: bool)
             if workers == 1 and cpu > 0
             else ""
         )
+        + (f"; {statements[0] / rows:.2f} SQL statements a row" if workers == 1 else "")
     )
 
 

@@ -217,9 +217,7 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         terms_url=_https_url(TERMS_URL_ENV, read(TERMS_URL_ENV)),
         service_image_url=_https_url(SERVICE_IMAGE_URL_ENV, read(SERVICE_IMAGE_URL_ENV)),
         ce_reminder_days=_reminder_days(read(CE_REMINDER_DAYS_ENV)),
-        did_web_http_localhost=_flag(
-            DID_WEB_HTTP_LOCALHOST_ENV, read(DID_WEB_HTTP_LOCALHOST_ENV)
-        ),
+        did_web_http_localhost=_flag(DID_WEB_HTTP_LOCALHOST_ENV, read(DID_WEB_HTTP_LOCALHOST_ENV)),
         webhooks_allow_loopback=_flag(
             WEBHOOKS_ALLOW_LOOPBACK_ENV, read(WEBHOOKS_ALLOW_LOOPBACK_ENV)
         ),

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from credstack.domain.calendar import offset_minutes
+from credstack.domain.catalog import Achievement
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.quantities import AmountError, parse_amount
 from credstack.domain.records import AwardStatus
@@ -29,7 +30,7 @@ from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import AwardEventRow, AwardRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["AlreadyHeld", "grant_award", "holds"]
+__all__ = ["AlreadyHeld", "award_time", "grant_award", "holds", "valid_until_of"]
 
 
 class AlreadyHeld(Conflict):
@@ -69,6 +70,26 @@ def holds(uow: UnitOfWork, learner: LearnerRow, achievement_id: int, on: date) -
     return None
 
 
+def award_time(
+    issuer: IssuerRow, awarded_on: date | None, awarded_at: datetime | None
+) -> tuple[date, datetime]:
+    """The award's day and instant from either: a day alone is its first instant in the
+    issuer's zone, and the day is always the issuer's calendar day of the instant."""
+    if awarded_at is None:
+        if awarded_on is None:
+            raise ValueError("an award needs its day or its instant")
+        awarded_at = start_of_day(issuer, awarded_on).astimezone(issuer_zone(issuer))
+    elif awarded_at.tzinfo is None:
+        raise ValueError("an award instant needs a UTC offset")
+    return on_day(issuer, awarded_at), awarded_at
+
+
+def valid_until_of(achievement: Achievement, awarded_on: date) -> date | None:
+    """The last day an award of `achievement` made on `awarded_on` is valid (None: for good)."""
+    validity = achievement.validity
+    return validity.after(awarded_on) - timedelta(days=1) if validity is not None else None
+
+
 def grant_award(
     uow: UnitOfWork,
     *,
@@ -104,13 +125,7 @@ def grant_award(
         )
     except AmountError as exc:
         raise InvalidInput(str(exc)) from None
-    if awarded_at is None:
-        if awarded_on is None:
-            raise ValueError("an award needs its day or its instant")
-        awarded_at = start_of_day(issuer, awarded_on).astimezone(issuer_zone(issuer))
-    elif awarded_at.tzinfo is None:
-        raise ValueError("an award instant needs a UTC offset")
-    awarded_on = on_day(issuer, awarded_at)
+    awarded_on, awarded_at = award_time(issuer, awarded_on, awarded_at)
     achievement = uow.achievements.by_key(issuer.id, achievement_key)
     if achievement is None:
         raise NotFound(f"issuer {issuer.key} has no achievement {achievement_key!r}")
@@ -130,8 +145,7 @@ def grant_award(
         if existing.valid_until is None or existing.valid_until >= awarded_on:
             raise AlreadyHeld(learner.key, achievement_key, existing.public_id)
         _retire_lapsed(uow, existing)
-    validity = achievement_of(uow, version).validity
-    valid_until = validity.after(awarded_on) - timedelta(days=1) if validity is not None else None
+    valid_until = valid_until_of(achievement_of(uow, version), awarded_on)
     award = AwardRow(
         public_id=str(uuid.uuid4()),
         learner_id=learner.id,

@@ -8,7 +8,7 @@ transaction. Awards are made at most once: an achievement already held is never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,6 +26,7 @@ from credstack.service.achievements import achievement_of
 from credstack.service.awards import grant_award, holds
 from credstack.service.clock import on_day
 from credstack.service.explain import Names
+from credstack.service.issuance import awarded_instant
 from credstack.service.keys import IssuerKeys
 from credstack.service.records import Records, load_records
 from credstack.store.decoded import StackIndex
@@ -50,6 +51,8 @@ __all__ = [
     "progress",
     "reconsider",
     "settle",
+    "settle_imported",
+    "settling_catalogs",
 ]
 
 
@@ -186,6 +189,73 @@ def settle(
         for key, outcome in result.outcomes.items():
             settlement.outcomes.setdefault(key, outcome)
     return settlement
+
+
+def settle_imported(
+    uow: UnitOfWork,
+    keys: IssuerKeys,
+    *,
+    learner: LearnerRow,
+    issuer: IssuerRow,
+    awards: Sequence[str],
+    catalogs: Sequence[tuple[IssuerRow, CompiledCatalog]] | None = None,
+) -> list[AwardRow]:
+    """What a learner's imported awards (record ids) complete, settled as `settle` settles one
+    new record, for each in the order they were awarded: the learner's records are read once
+    per perspective for them all, not once per award. Awards made are dated by the award that
+    completed them, as if the imported awards had been issued here one by one. `catalogs`
+    (`settling_catalogs`) may be looked up once for many learners."""
+    made: list[AwardRow] = []
+    for perspective, compiled in catalogs or settling_catalogs(uow, issuer):
+        if not compiled.requirements:
+            continue
+        records = load_records(uow, learner, perspective)
+        by_id = records.by_id()
+        pending = set(awards)
+        triggers = sorted(
+            (records.awards[rid] for rid in awards if rid in records.awards),
+            key=lambda row: (awarded_instant(perspective, row), row.id),
+        )
+        settled = [r for r in records.items if r.id not in pending]
+        for row in triggers:
+            at = awarded_instant(perspective, row)
+            trigger = by_id[f"award:{row.public_id}"]
+            day = on_day(perspective, at)
+
+            def make_award(
+                key: str,
+                outcome: Outcome,
+                perspective: IssuerRow = perspective,
+                records: Records = records,
+                at: datetime = at,
+            ) -> Award:
+                award = grant_award(
+                    uow,
+                    issuer=perspective,
+                    learner=learner,
+                    achievement_key=key,
+                    awarded_at=at,
+                    evidence=_evidence(outcome, records),
+                    counted=list(outcome.counted),
+                    evidence_refs=records.evidence(uow, outcome.counted),
+                    origin="automatic",
+                    keys=keys,
+                )
+                made.append(award)
+                return records.admit(award)
+
+            result = cascade(
+                compiled.requirements, compiled.index, settled, trigger, day, make_award
+            )
+            settled += [trigger, *result.awarded]
+    return made
+
+
+def settling_catalogs(
+    uow: UnitOfWork, issuer: IssuerRow
+) -> list[tuple[IssuerRow, CompiledCatalog]]:
+    """Who settles a record of `issuer` (itself and its partners), with their compiled trees."""
+    return [(p, compile_catalog(uow, p)) for p in _perspectives(uow, issuer)]
 
 
 def _perspectives(uow: UnitOfWork, issuer: IssuerRow) -> list[IssuerRow]:

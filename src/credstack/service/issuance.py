@@ -8,7 +8,7 @@ signed data, so a verifier sees them without asking us.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,8 +57,10 @@ from credstack.vc.model import (
     AlignmentInfo,
     AwardInfo,
     CountedRecord,
+    DocumentedEvidence,
     EarningRoute,
     IssuerProfile,
+    StatusEntryInfo,
     SubjectIdentity,
 )
 from credstack.vc.names import hash_name
@@ -66,12 +68,16 @@ from credstack.vc.vocabulary import OB3_SCHEMA_URL
 
 __all__ = [
     "AwardContext",
+    "CredentialBasis",
     "achievement_url",
     "award_context",
+    "award_document",
     "awarded_instant",
+    "credential_basis",
     "credential_document",
     "credential_jwt",
     "credential_url",
+    "documented_evidence",
     "holder_did",
     "issue",
     "verification_url",
@@ -160,21 +166,58 @@ def credential_document(
     evidence: Sequence[EvidenceRef] | None = None,
 ) -> dict[str, Any]:
     """The unsigned ``OpenBadgeCredential`` of an award (`evidence`: see `issue`)."""
-    award, issuer, version = context.award, context.issuer, context.version
+    award, issuer = context.award, context.issuer
     if evidence is None:
         evidence = stored_evidence(uow, award)
+    basis = credential_basis(uow, base_url, issuer, context.achievement, context.version)
+    return award_document(
+        basis,
+        base_url=base_url,
+        public_id=award.public_id,
+        learner=context.learner,
+        printed_name=_printed_name(uow, context.learner),
+        awarded=awarded_instant(issuer, award),
+        valid_until=(
+            end_of(award.valid_until, issuer_zone(issuer))
+            if award.valid_until is not None
+            else None
+        ),
+        route=_route(uow, evidence, issuer),
+        counted=tuple(_counted(uow, base_url, evidence, issuer)),
+        status=status_entry(uow, base_url, award),
+        documented=award.evidence,
+        holder=holder_did(uow, context.learner),
+    )
+
+
+@dataclass(frozen=True)
+class CredentialBasis:
+    """What every credential of one achievement version says alike: who issues it and what it
+    is. Built once per version by a bulk import, once per credential otherwise."""
+
+    issuer: IssuerProfile
+    achievement: AchievementInfo
+    credits: float | None
+
+
+def credential_basis(
+    uow: UnitOfWork,
+    base_url: str,
+    issuer: IssuerRow,
+    achievement_row: AchievementRow,
+    version: AchievementVersionRow,
+) -> CredentialBasis:
     typed = achievement_of(uow, version)
-    kind = AchievementType(version.type)
     issuer_id = issuer_identity(uow, base_url, issuer)
     profile = IssuerProfile(id=issuer_id, name=issuer.name, url=issuer.url, email=issuer.email)
     credits = float(typed.credits) if typed.credits is not None else None
     name = typed.name
     achievement = AchievementInfo(
-        id=achievement_url(base_url, issuer.key, context.achievement.key, version.version),
+        id=achievement_url(base_url, issuer.key, achievement_row.key, version.version),
         name=name,
         description=typed.description or name,
         criteria_narrative=typed.criteria or typed.description or name,
-        kind=kind,
+        kind=AchievementType(version.type),
         alignments=_alignments(uow, issuer, typed),
         credits_available=credits,
         ce_hours=float(typed.ce.hours) if typed.ce is not None else None,
@@ -182,31 +225,63 @@ def credential_document(
         image=typed.image,
         human_code=typed.designation or None,
     )
+    return CredentialBasis(profile, achievement, credits)
+
+
+def award_document(
+    basis: CredentialBasis,
+    *,
+    base_url: str,
+    public_id: str,
+    learner: LearnerRow,
+    printed_name: str | None,
+    awarded: datetime,
+    valid_until: datetime | None,
+    route: EarningRoute | None,
+    counted: tuple[CountedRecord, ...],
+    status: StatusEntryInfo,
+    documented: Sequence[Mapping[str, Any]] = (),
+    holder: str | None = None,
+) -> dict[str, Any]:
+    """One award's unsigned credential from its basis: no database, so a bulk import builds
+    each row's document exactly as a single award's is built."""
     info = AwardInfo(
-        id=credential_url(base_url, award.public_id),
-        issuer=profile,
-        achievement=achievement,
-        subject=subject_identity(
-            context.learner,
-            _printed_name(uow, context.learner),
-            did=holder_did(uow, context.learner),
-        ),
-        valid_from=awarded_instant(issuer, award),
-        valid_until=(
-            end_of(award.valid_until, issuer_zone(issuer))
-            if award.valid_until is not None
-            else None
-        ),
-        awarded_on=awarded_instant(issuer, award),
-        route=_route(uow, evidence, issuer),
-        credits_earned=credits,
-        counted_records=tuple(_counted(uow, base_url, evidence, issuer)),
-        status=status_entry(uow, base_url, award),
+        id=credential_url(base_url, public_id),
+        issuer=basis.issuer,
+        achievement=basis.achievement,
+        subject=subject_identity(learner, printed_name, did=holder),
+        valid_from=awarded,
+        valid_until=valid_until,
+        awarded_on=awarded,
+        route=route,
+        credits_earned=basis.credits,
+        counted_records=counted,
+        documented_evidence=documented_evidence(documented),
+        status=status,
         schema_ids=(OB3_SCHEMA_URL,),
     )
     document = open_badge_credential(info)
-    mark_identity_type(document, context.learner)
+    mark_identity_type(document, learner)
     return document
+
+
+def documented_evidence(entries: Sequence[Mapping[str, Any]]) -> tuple[DocumentedEvidence, ...]:
+    """The evidence an issuer documented on the award (an import's `evidence_url` and
+    `narrative`); the engine's entries name counted records (they carry a `kind`) and are
+    written from the records themselves."""
+    out = []
+    for entry in entries:
+        if "kind" in entry:
+            continue
+        url, narrative = entry.get("id"), entry.get("narrative")
+        if isinstance(url, str) or isinstance(narrative, str):
+            out.append(
+                DocumentedEvidence(
+                    url=url if isinstance(url, str) else None,
+                    narrative=narrative if isinstance(narrative, str) else None,
+                )
+            )
+    return tuple(out)
 
 
 def subject_identity(

@@ -43,6 +43,7 @@ __all__ = [
     "plaintext_learner_count",
     "profile",
     "seal_plaintext_learners",
+    "seal_profile",
     "set_profile",
 ]
 
@@ -71,12 +72,19 @@ def set_profile(uow: UnitOfWork, learner: LearnerRow, *, name: str, email: str |
     email = email.strip() if email else None
     if email is not None and ("@" not in email or len(email) > _EMAIL_MAX):
         raise InvalidInput(f"{email[:_EMAIL_MAX]!r} is not an email address")
-    personal = uow.personal
-    lookup = personal.lookup_hash(email) if email is not None else None
+    lookup = uow.personal.lookup_hash(email) if email is not None else None
     if lookup is not None:
         other = uow.session.scalar(select(LearnerRow).where(LearnerRow.email_lookup == lookup))
         if other is not None and other is not learner:
             raise Conflict("another learner already has this email address")
+    seal_profile(uow, learner, name=name, email=email)
+
+
+def seal_profile(uow: UnitOfWork, learner: LearnerRow, *, name: str, email: str | None) -> None:
+    """Seal a checked name and address onto the row (`set_profile` checks them; a bulk import
+    checks a whole chunk's addresses in one query, then seals each)."""
+    personal = uow.personal
+    lookup = personal.lookup_hash(email) if email is not None else None
     learner.name_sealed = personal.seal(name, _context(learner, "name"))
     learner.email_sealed = personal.seal(email, _context(learner, "email")) if email else None
     learner.email_lookup = lookup

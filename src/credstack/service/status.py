@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from credstack.domain.records import AwardStatus
 from credstack.errors import NotFound
@@ -39,6 +40,7 @@ __all__ = [
     "MAX_SIGNED_STATUS_LISTS",
     "SignedStatusLists",
     "allocate",
+    "allocate_many",
     "is_suspended",
     "mark_reinstated",
     "mark_revoked",
@@ -129,6 +131,25 @@ def _new_pair(uow: UnitOfWork, issuer: IssuerRow, number: int) -> StatusListRow:
     return rows[0]
 
 
+def _open(uow: UnitOfWork, issuer: IssuerRow, number: int) -> StatusListRow:
+    """The locked revocation list of pair `number`, created if missing; when another process
+    creates it at the same moment (two import workers on a fresh issuer), theirs is used."""
+    current = _list(uow, issuer.id, f"revocation-{number}", lock=True)
+    if current is not None:
+        return current
+    savepoint = uow.session.begin_nested()
+    try:
+        current = _new_pair(uow, issuer, number)
+    except IntegrityError:
+        savepoint.rollback()
+        raced = _list(uow, issuer.id, f"revocation-{number}", lock=True)
+        if raced is None:
+            raise
+        return raced
+    savepoint.commit()
+    return current
+
+
 def allocate(uow: UnitOfWork, award: AwardRow) -> StatusListRow:
     """Give the award its index (once); the list row is locked so two issuers never share one."""
     if award.status_list_id is not None and award.status_list_index is not None:
@@ -141,9 +162,7 @@ def allocate(uow: UnitOfWork, award: AwardRow) -> StatusListRow:
         raise NotFound(f"award {award.public_id} has no issuer")
     number = 1
     while True:
-        current = _list(uow, issuer.id, f"revocation-{number}", lock=True)
-        if current is None:
-            current = _new_pair(uow, issuer, number)
+        current = _open(uow, issuer, number)
         if current.next_index < current.size:
             break
         number += 1
@@ -154,6 +173,25 @@ def allocate(uow: UnitOfWork, award: AwardRow) -> StatusListRow:
     current.next_index += 1
     uow.session.flush()
     return current
+
+
+def allocate_many(
+    uow: UnitOfWork, issuer: IssuerRow, count: int
+) -> list[tuple[StatusListRow, int]]:
+    """`count` fresh indexes in order, for awards about to be inserted together (a bulk
+    import's chunk): the lists are locked and advanced once, not once per award, and a full
+    list opens the next pair as `allocate` does."""
+    taken: list[tuple[StatusListRow, int]] = []
+    number = 1
+    while len(taken) < count:
+        current = _open(uow, issuer, number)
+        take = min(count - len(taken), current.size - current.next_index)
+        if take > 0:
+            taken.extend((current, current.next_index + i) for i in range(take))
+            current.next_index += take
+        number += 1
+    uow.session.flush()
+    return taken
 
 
 def pair_of(

@@ -18,6 +18,7 @@ from credstack.vc.model import (
     AlignmentInfo,
     AwardInfo,
     CountedRecord,
+    DocumentedEvidence,
     EarningRoute,
     IssuerProfile,
     ResultSpec,
@@ -204,6 +205,13 @@ def _counted_evidence(record: CountedRecord) -> dict[str, Any]:
     }
 
 
+def _documented_evidence(documented: DocumentedEvidence) -> dict[str, Any]:
+    evidence: dict[str, Any] = {"type": ["Evidence"]}
+    _put(evidence, "id", documented.url)
+    _put(evidence, "narrative", documented.narrative)
+    return evidence
+
+
 def _subject(award: AwardInfo) -> dict[str, Any]:
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
     identity: SubjectIdentity = award.subject
@@ -278,6 +286,7 @@ def open_badge_credential(award: AwardInfo) -> dict[str, Any]:
     credential["credentialSubject"] = _subject(award)
     evidence = [_route_evidence(award.route)] if award.route is not None else []
     evidence.extend(_counted_evidence(r) for r in award.counted_records)
+    evidence.extend(_documented_evidence(d) for d in award.documented_evidence)
     if evidence:
         credential["evidence"] = evidence
     if award.status is not None:

@@ -18,6 +18,7 @@ __all__ = [
     "AlignmentInfo",
     "AwardInfo",
     "CountedRecord",
+    "DocumentedEvidence",
     "EarningRoute",
     "IssuerProfile",
     "ResultInfo",
@@ -115,6 +116,15 @@ class CountedRecord:
 
 
 @dataclass(frozen=True)
+class DocumentedEvidence:
+    """Evidence the issuer documented for the award (a URL to it, what it shows, or both); it
+    becomes an OB 3.0 ``Evidence`` entry. The caller bounds both and allows only http(s)."""
+
+    url: str | None = None
+    narrative: str | None = None
+
+
+@dataclass(frozen=True)
 class ResultInfo:
     """A learner's result against a ``ResultSpec`` (OB 3.0 ``Result``)."""
 
@@ -170,5 +180,6 @@ class AwardInfo:
     results: tuple[ResultInfo, ...] = ()
     credits_earned: float | None = None
     counted_records: tuple[CountedRecord, ...] = ()
+    documented_evidence: tuple[DocumentedEvidence, ...] = ()
     status: StatusEntryInfo | None = None
     schema_ids: tuple[str, ...] = field(default=())

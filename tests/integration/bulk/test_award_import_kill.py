@@ -17,11 +17,13 @@ import sys
 import time
 from pathlib import Path
 
+from credstack.service.bulk.runner import BATCH_ROWS
 from tests.helpers import Cli
 from tests.integration.bulk.bulk_helpers import award_csv, northwind_cli, query
 
-ROWS = 400
-"""Enough that neither kill comes after the last row on a fast, quiet machine."""
+ROWS = 2000
+"""Four batches of `BATCH_ROWS`: enough that neither kill comes after the last row on a fast,
+quiet machine (each kill waits for a batch to commit, then strikes inside the next)."""
 
 
 def _done(database_url: str) -> int:
@@ -72,8 +74,8 @@ def test_killed_twice_then_finished_every_row_exactly_once(
     source = tmp_path / "graduates.csv"
     source.write_text(award_csv(ROWS))
 
-    first = _import_killed_after(cli, source, database_url, 20)
-    second = _import_killed_after(cli, source, database_url, first + 20)
+    first = _import_killed_after(cli, source, database_url, 1)
+    second = _import_killed_after(cli, source, database_url, first + 1)
     assert first < second < ROWS
 
     finished = cli.run("award", "import", str(source), "--issuer", "northwind", "--json")
@@ -105,3 +107,28 @@ def test_killed_twice_then_finished_every_row_exactly_once(
     again = json.loads(cli.ok("award", "import", str(source), "--issuer", "northwind", "--json"))
     assert (again["issued"], again["issued_before"]) == (0, ROWS)
     assert query(database_url, "SELECT count(*) FROM awards") == [(ROWS,)]
+
+
+def test_killed_inside_a_batch_leaves_no_part_of_it(tmp_path: Path, database_url: str) -> None:
+    """A batch's rows are issued together: killed while one is in flight, the database holds
+    whole batches only, every count agreeing with the job's progress."""
+    cli = northwind_cli(tmp_path / "data", database_url)
+    source = tmp_path / "graduates.csv"
+    source.write_text(award_csv(ROWS))
+    done = _import_killed_after(cli, source, database_url, BATCH_ROWS)
+    assert done % BATCH_ROWS == 0 and 0 < done < ROWS
+    assert query(database_url, "SELECT count(*) FROM awards") == [(done,)]
+    assert query(database_url, "SELECT count(*) FROM learners") == [(done,)]
+    assert query(
+        database_url, "SELECT next_index FROM status_lists WHERE list_key = 'revocation-1'"
+    ) == [(done,)]
+    assert query(database_url, "SELECT count(*) FROM mail_outbox") == [(done,)]
+    issued = query(database_url, "SELECT count(*) FROM audit_events WHERE action = 'award.issued'")
+    assert issued == [(done,)]
+    assert query(database_url, "SELECT count(*) FROM job_items WHERE state = 'done'") == [(done,)]
+    assert cli.ok("audit-trail", "verify").endswith("events, chain intact\n")
+
+    finished = json.loads(cli.ok("award", "import", str(source), "--issuer", "northwind", "--json"))
+    assert (finished["issued_before"], finished["issued"]) == (done, ROWS - done)
+    indexes = query(database_url, "SELECT status_list_index FROM awards ORDER BY 1")
+    assert [i for (i,) in indexes] == list(range(ROWS))

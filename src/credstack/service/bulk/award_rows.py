@@ -341,6 +341,6 @@ def _check_learners(uow: UnitOfWork, lines: list[AwardLine], problems: _Problems
                 LearnerRow.email_lookup.in_(chunk)
             )
         )
-        for lookup, owner in taken.tuples():
+        for lookup, owner in taken:
             for row in lookups[str(lookup)]:
                 problems.add(row.line, f"e-mail {row.email} belongs to learner {owner}")

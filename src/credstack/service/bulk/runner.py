@@ -7,9 +7,11 @@ batch in flight, whose items are still `pending`; running the job again (or subm
 file again) issues them, and nothing twice. Status-list indexes are taken from a counter in
 the same transaction, so a lost batch hands its indexes back: no gaps, no repeats.
 
-Items are claimed with ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
-processes may run one job side by side; on SQLite the write lock lets one batch in at a time,
-and a batch ends after `BATCH_SECONDS` so other writers wait that long at most.
+A batch's rows are issued together (`award_batch`): one read of its learners, one allocation
+of status-list indexes, one insert per table. Items are claimed with ``SELECT ... FOR UPDATE
+SKIP LOCKED`` on PostgreSQL, so several processes may run one job side by side, though the
+status list and the audit trail's head are locked from a batch's allocation to its commit, so
+their batches take turns; on SQLite the write lock lets one batch in at a time.
 """
 
 from __future__ import annotations
@@ -21,17 +23,16 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from credstack.errors import CredstackError, NotFound
+from credstack.errors import NotFound
 from credstack.service import clock
 from credstack.service.actor import Actor, authorise
-from credstack.service.awards import AlreadyHeld
-from credstack.service.bulk import award_import
-from credstack.service.bulk.award_rows import AwardLine
+from credstack.service.bulk import award_batch, award_import
 from credstack.service.bulk.views import (
     DONE,
     FAILED,
     PENDING,
     RUNNING,
+    SKIPPED,
     JobView,
     item_counts,
     job_view,
@@ -43,12 +44,12 @@ from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
 from credstack.vc.keys import SigningKey
 
-__all__ = ["BATCH_ROWS", "BATCH_SECONDS", "Progress", "Run", "find_job", "run_job"]
+__all__ = ["BATCH_ROWS", "Progress", "Run", "find_job", "run_job"]
 
 BATCH_ROWS = 500
-BATCH_SECONDS = 1.0
-"""A batch commits after this many items or this long, whichever comes first."""
-SKIPPED = "skipped"
+"""Items a batch issues and commits together: enough that the per-batch statements cost
+little per row, few enough that a batch takes about a second (SQLite's other writers wait
+that long at most) and a killed run redoes little."""
 
 
 @dataclass(frozen=True)
@@ -114,7 +115,6 @@ def run_job(
     *,
     progress: Callable[[Progress], None] | None = None,
     batch_rows: int = BATCH_ROWS,
-    batch_seconds: float = BATCH_SECONDS,
 ) -> Run:
     """Issue the job's pending items; return the job as it stands afterwards."""
     with runtime.uow() as uow:
@@ -131,8 +131,9 @@ def run_job(
     started, this_run = time.monotonic(), 0
     with runtime.uow() as uow:
         keys = _OnceKeys(uow, runtime.master, runtime.settings.base_url)
+        run = award_batch.ImportRun(keys, runtime.settings.base_url)
         while True:
-            settled = _batch(uow, keys, job_id, issuer_id, batch_rows, batch_seconds)
+            settled = _batch(uow, run, job_id, issuer_id, batch_rows)
             if not settled:
                 break
             uow.checkpoint()
@@ -157,19 +158,14 @@ def run_job(
 
 
 def _batch(
-    uow: UnitOfWork,
-    keys: KeyStore,
-    job_id: int,
-    issuer_id: int | None,
-    batch_rows: int,
-    batch_seconds: float,
+    uow: UnitOfWork, run: award_batch.ImportRun, job_id: int, issuer_id: int | None, rows: int
 ) -> int:
     """Issue up to one batch of pending items in the unit's transaction; how many settled."""
     items = uow.session.scalars(
         select(JobItemRow)
         .where(JobItemRow.job_id == job_id, JobItemRow.state == PENDING)
         .order_by(JobItemRow.line)
-        .limit(batch_rows)
+        .limit(rows)
         .with_for_update(skip_locked=True)
     ).all()
     if not items:
@@ -177,25 +173,13 @@ def _batch(
     issuer = uow.session.get(IssuerRow, issuer_id)
     if issuer is None:
         raise NotFound("the job's issuer no longer exists")
-    deadline = time.monotonic() + batch_seconds
+    outcomes = award_batch.issue_chunk(uow, run, issuer, items)
     counts: Counter[str] = Counter()
     for item in items:
-        savepoint = uow.session.begin_nested()
-        try:
-            line = AwardLine.of(item.line, item.payload)
-            award = award_import.issue_line(uow, keys, issuer, line)
-        except AlreadyHeld as exc:
-            savepoint.rollback()
-            item.state, item.message = SKIPPED, exc.message[:500]
-        except CredstackError as exc:
-            savepoint.rollback()
-            item.state, item.message = FAILED, exc.message[:500]
-        else:
-            savepoint.commit()
-            item.state, item.award_id, item.message = DONE, award.id, None
+        outcome = outcomes[item.id]
+        item.state, item.award_id = outcome.state, outcome.award_id
+        item.message = outcome.message[:500] if outcome.message is not None else None
         counts[item.state] += 1
-        if time.monotonic() >= deadline:
-            break
     uow.session.execute(
         update(JobRow)
         .where(JobRow.id == job_id)

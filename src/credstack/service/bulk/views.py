@@ -13,6 +13,8 @@ from credstack.store.uow import UnitOfWork
 __all__ = ["ItemProblem", "JobView", "failed_items", "item_counts", "job_view"]
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+SKIPPED = "skipped"
+"""An item whose learner already held the achievement."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ def item_counts(uow: UnitOfWork, job_id: int) -> dict[str, int]:
         .where(JobItemRow.job_id == job_id)
         .group_by(JobItemRow.state)
     )
-    return {str(state): int(count) for state, count in rows.tuples()}
+    return {str(state): int(count) for state, count in rows}
 
 
 def failed_items(uow: UnitOfWork, job_id: int, limit: int) -> tuple[ItemProblem, ...]:

@@ -9,11 +9,12 @@ same message at once; see `sender` for the delivery guarantee this gives.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from credstack.service import clock
@@ -32,6 +33,7 @@ __all__ = [
     "mark_sent",
     "queue",
     "queue_for_award",
+    "queue_for_awards",
     "queue_message",
     "status",
 ]
@@ -112,6 +114,30 @@ def queue_for_award(
     learner = uow.session.get(LearnerRow, award.learner_id)
     key = f"{kind}:{award.public_id}" if once else None
     return None if learner is None else queue(uow, kind, learner, award_id=award.id, key=key)
+
+
+def queue_for_awards(uow: UnitOfWork, kind: str, awards: Sequence[tuple[int, LearnerRow]]) -> int:
+    """`queue_for_award` for many new awards (award id, learner) in one statement; as there,
+    nothing is owed to a learner without an address. How many were queued."""
+    now = clock.now()
+    rows: list[dict[str, Any]] = [
+        {
+            "public_id": str(uuid.uuid4()),
+            "kind": kind,
+            "learner_id": learner.id,
+            "award_id": award_id,
+            "details": {},
+            "status": PENDING,
+            "attempts": 0,
+            "due_at": now,
+            "dedupe_key": None,
+        }
+        for award_id, learner in awards
+        if learner.email_sealed is not None and learner.erased_at is None
+    ]
+    if rows:
+        uow.session.execute(insert(OutboxMessageRow), rows)
+    return len(rows)
 
 
 def forget_learner(uow: UnitOfWork, learner_id: int) -> int:

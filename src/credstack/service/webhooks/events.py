@@ -31,6 +31,7 @@ __all__ = [
     "STACK_COMPLETED",
     "award_events",
     "ce_short",
+    "subscribed",
 ]
 
 KIND = "webhook"
@@ -61,6 +62,11 @@ def _endpoints(uow: UnitOfWork, issuer_id: int, event: str) -> list[WebhookEndpo
         .order_by(WebhookEndpointRow.id)
     )
     return [row for row in rows if event in row.events]
+
+
+def subscribed(uow: UnitOfWork, issuer_id: int, event: str) -> bool:
+    """Whether any of the issuer's endpoints takes `event`: a bulk import asks once per batch."""
+    return bool(_endpoints(uow, issuer_id, event))
 
 
 def _award_data(uow: UnitOfWork, award: AwardRow) -> dict[str, Any]:

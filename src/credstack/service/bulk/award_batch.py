@@ -1,0 +1,446 @@
+"""Issuing a chunk of an award import's rows together, in the caller's transaction.
+
+A row costs what signing its credential costs, plus a share of a few statements per chunk:
+the chunk's learners are read (and the new ones written) in one go, the status-list indexes
+are taken from the lists' counters once, and the awards, their lifecycle events, audit-trail
+entries, CE cycles and e-mails are each inserted with one executemany. The achievement's
+decoded definition, the part of the credential every award of it shares, and the issuer's
+signing key are looked up once per run (`ImportRun`). Each credential is built by
+`issuance.award_document`, the builder a single award's credential goes through.
+
+A row the fast path cannot decide alone (its learner already holds an award of the
+achievement, which may be current or lapsed) goes through `award_import.issue_line`, the
+single-award path, in its own savepoint.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from credstack.domain.calendar import end_of, offset_minutes
+from credstack.domain.catalog import Achievement
+from credstack.domain.ce import CeRule, Cycle
+from credstack.domain.parsing import MAX_AMOUNT
+from credstack.domain.quantities import AmountError, parse_amount
+from credstack.domain.records import AwardStatus
+from credstack.errors import Conflict, CredstackError, InvalidInput, NotFound
+from credstack.service import audit_trail, clock
+from credstack.service.achievements import achievement_of
+from credstack.service.awards import AlreadyHeld, award_time, valid_until_of
+from credstack.service.bulk import award_import
+from credstack.service.bulk.award_rows import AwardLine
+from credstack.service.bulk.views import DONE, FAILED, SKIPPED
+from credstack.service.ce import maintenance_rule
+from credstack.service.clock import issuer_zone
+from credstack.service.engine import settle_imported, settling_catalogs
+from credstack.service.issuance import CredentialBasis, award_document, credential_basis
+from credstack.service.keys import KeyStore
+from credstack.service.learners import profile, seal_profile
+from credstack.service.mail import outbox as mail_outbox
+from credstack.service.mail.kinds import AWARDED
+from credstack.service.status import allocate_many, status_list_url
+from credstack.service.webhooks import events as webhook_events
+from credstack.store.models import (
+    AchievementVersionRow,
+    AwardEventRow,
+    AwardRow,
+    CeCycleRow,
+    HolderDidRow,
+    IssuerRow,
+    JobItemRow,
+    LearnerRow,
+)
+from credstack.store.models.learners import new_public_id
+from credstack.store.uow import UnitOfWork
+from credstack.vc import dataintegrity
+from credstack.vc.model import StatusEntryInfo
+
+__all__ = ["ImportRun", "Outcome", "issue_chunk"]
+
+
+@dataclass(frozen=True)
+class _Target:
+    """An achievement as its awards are issued: the version, its definition and the part of
+    every credential that is the same."""
+
+    key: str
+    achievement_id: int
+    version: AchievementVersionRow
+    typed: Achievement
+    basis: CredentialBasis
+    ce: CeRule | None
+    """The rule its awards' CE cycles follow, if it has one."""
+
+
+@dataclass
+class ImportRun:
+    """What a run looks up once rather than per row or per chunk."""
+
+    keys: KeyStore
+    base_url: str
+    targets: dict[str, _Target | CredstackError] = field(default_factory=dict)
+
+    def target(self, uow: UnitOfWork, issuer: IssuerRow, key: str) -> _Target:
+        found = self.targets.get(key)
+        if found is None:
+            try:
+                found = _resolve(uow, self.base_url, issuer, key)
+            except CredstackError as exc:
+                found = exc
+            self.targets[key] = found
+        if isinstance(found, CredstackError):
+            raise found
+        return found
+
+
+def _resolve(uow: UnitOfWork, base_url: str, issuer: IssuerRow, key: str) -> _Target:
+    """The issuable version of `key`, with the same refusals as `awards.grant_award`."""
+    achievement = uow.achievements.by_key(issuer.id, key)
+    if achievement is None:
+        raise NotFound(f"issuer {issuer.key} has no achievement {key!r}")
+    version = uow.achievements.issuable(achievement)
+    if version is None:
+        current = uow.achievements.current(achievement)
+        raise Conflict(
+            f"{key} has no published version (v{current.version} is {current.status}): "
+            "nothing is issued until a version is published"
+        )
+    rule = maintenance_rule(uow, version)
+    return _Target(
+        key=key,
+        achievement_id=achievement.id,
+        version=version,
+        typed=achievement_of(uow, version),
+        basis=credential_basis(uow, base_url, issuer, achievement, version),
+        ce=rule[0] if rule is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one item: `state` (done, skipped, failed), its award, its message."""
+
+    state: str
+    award: AwardRow | None = None
+    award_id: int | None = None
+    message: str | None = None
+
+
+def issue_chunk(
+    uow: UnitOfWork, run: ImportRun, issuer: IssuerRow, items: Sequence[JobItemRow]
+) -> dict[int, Outcome]:
+    """Issue the items' rows in the unit's transaction; each item's outcome by its id.
+
+    Nothing here commits: the caller commits the outcomes' `done` marks with the awards.
+    """
+    lines = {item.id: AwardLine.of(item.line, item.payload) for item in items}
+    outcomes: dict[int, Outcome] = {}
+    targets: dict[int, _Target] = {}
+    for item_id, line in lines.items():
+        try:
+            targets[item_id] = run.target(uow, issuer, line.achievement)
+        except CredstackError as exc:
+            outcomes[item_id] = Outcome(FAILED, message=exc.message)
+    learners = _learners(uow, [lines[i] for i in targets])
+    held = _held(
+        uow, [row.id for key, row in learners.rows.items() if key not in learners.new_names]
+    )
+    fast: list[int] = []
+    imported: dict[str, list[str]] = {}
+    for item_id, target in targets.items():
+        line = lines[item_id]
+        refused = learners.refused.get(line.learner)
+        if refused is not None:
+            outcomes[item_id] = Outcome(FAILED, message=refused)
+        elif (learners.rows[line.learner].id, target.achievement_id) in held:
+            outcomes[item_id] = outcome = _one_at_a_time(uow, run, issuer, line)
+            if outcome.award is not None:
+                imported.setdefault(line.learner, []).append(f"award:{outcome.award.public_id}")
+        else:
+            fast.append(item_id)
+    if fast:
+        rows = [(lines[i], targets[i], learners.rows[lines[i].learner]) for i in fast]
+        savepoint = uow.session.begin_nested()
+        try:
+            made = _issue_together(uow, run, issuer, rows, learners.new_names)
+        except CredstackError as exc:
+            savepoint.rollback()
+            outcomes.update({i: Outcome(FAILED, message=exc.message) for i in fast})
+        else:
+            savepoint.commit()
+            outcomes.update(
+                {
+                    i: Outcome(DONE, award_id=award_id)
+                    for i, (award_id, _) in zip(fast, made, strict=True)
+                }
+            )
+            for i, (_, public_id) in zip(fast, made, strict=True):
+                imported.setdefault(lines[i].learner, []).append(f"award:{public_id}")
+    _settle_stacks(uow, run, issuer, learners.rows, imported, lines, outcomes)
+    return outcomes
+
+
+def _settle_stacks(
+    uow: UnitOfWork,
+    run: ImportRun,
+    issuer: IssuerRow,
+    learners: dict[str, LearnerRow],
+    imported: dict[str, list[str]],
+    lines: dict[int, AwardLine],
+    outcomes: dict[int, Outcome],
+) -> None:
+    """Award what the imported awards complete, as the engine does for a new award: once per
+    learner for all of the chunk's awards, in the chunk's transaction (so exactly once).
+    A stack that cannot be awarded now (say, no signing key) leaves the rows issued, notes why
+    on them, and is awarded when the learner's next record is settled."""
+    if not imported:
+        return
+    catalogs = settling_catalogs(uow, issuer)
+    if not any(compiled.requirements for _, compiled in catalogs):
+        return
+    for learner_key, awards in imported.items():
+        savepoint = uow.session.begin_nested()
+        try:
+            settle_imported(
+                uow,
+                run.keys,
+                learner=learners[learner_key],
+                issuer=issuer,
+                awards=awards,
+                catalogs=catalogs,
+            )
+        except CredstackError as exc:
+            savepoint.rollback()
+            note = f"issued; its stacks were not settled: {exc.message}"
+            for item_id, line in lines.items():
+                if line.learner == learner_key and outcomes[item_id].state == DONE:
+                    outcomes[item_id] = replace(outcomes[item_id], message=note)
+        else:
+            savepoint.commit()
+
+
+def _one_at_a_time(uow: UnitOfWork, run: ImportRun, issuer: IssuerRow, line: AwardLine) -> Outcome:
+    savepoint = uow.session.begin_nested()
+    try:
+        award = award_import.issue_line(uow, run.keys, issuer, line)
+    except AlreadyHeld as exc:
+        savepoint.rollback()
+        return Outcome(SKIPPED, message=exc.message)
+    except CredstackError as exc:
+        savepoint.rollback()
+        return Outcome(FAILED, message=exc.message)
+    savepoint.commit()
+    return Outcome(DONE, award=award, award_id=award.id)
+
+
+@dataclass
+class _Learners:
+    """The chunk's learners by key; for those made here, the name as given (it is sealed on
+    the row), and for those that could not be made, why."""
+
+    rows: dict[str, LearnerRow]
+    new_names: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def _learners(uow: UnitOfWork, lines: Sequence[AwardLine]) -> _Learners:
+    """The rows' learners, the missing ones created: one read, one check, one write."""
+    wanted = {line.learner: line for line in lines}
+    found = _Learners(
+        {
+            row.key: row
+            for row in uow.session.scalars(select(LearnerRow).where(LearnerRow.key.in_(wanted)))
+        }
+    )
+    missing = [line for key, line in wanted.items() if key not in found.rows]
+    if not missing:
+        return found
+    personal = uow.personal
+    emails = {line.learner: line.email.strip() if line.email else None for line in missing}
+    lookups = {key: personal.lookup_hash(email) for key, email in emails.items() if email}
+    taken = set(
+        uow.session.scalars(
+            select(LearnerRow.email_lookup).where(LearnerRow.email_lookup.in_(lookups.values()))
+        )
+    )
+    fresh = []
+    for line in missing:
+        if lookups.get(line.learner) in taken:
+            # Checked when the file was submitted; another learner has taken it since.
+            found.refused[line.learner] = "another learner already has this email address"
+            continue
+        learner = LearnerRow(
+            key=line.learner, public_id=new_public_id(), identity_salt=secrets.token_hex(16)
+        )
+        name = line.name.strip()
+        seal_profile(uow, learner, name=name, email=emails[line.learner])
+        found.rows[line.learner] = learner
+        found.new_names[line.learner] = name
+        fresh.append(learner)
+    uow.session.add_all(fresh)
+    uow.session.flush()
+    return found
+
+
+def _held(uow: UnitOfWork, learner_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """(learner, achievement) pairs with an active award: those rows take the careful path."""
+    if not learner_ids:
+        return set()
+    rows = uow.session.execute(
+        select(AwardRow.learner_id, AchievementVersionRow.achievement_id)
+        .join(AchievementVersionRow, AchievementVersionRow.id == AwardRow.achievement_version_id)
+        .where(AwardRow.learner_id.in_(learner_ids), AwardRow.status == AwardStatus.ACTIVE)
+    )
+    return {(learner_id, achievement_id) for learner_id, achievement_id in rows}
+
+
+def _score(line: AwardLine) -> float | None:
+    if line.score is None:
+        return None
+    try:
+        return float(parse_amount(line.score, places=2, maximum=MAX_AMOUNT, what="score"))
+    except AmountError as exc:
+        raise InvalidInput(str(exc)) from None
+
+
+def _issue_together(
+    uow: UnitOfWork,
+    run: ImportRun,
+    issuer: IssuerRow,
+    rows: Sequence[tuple[AwardLine, _Target, LearnerRow]],
+    new_names: dict[str, str],
+) -> list[tuple[int, str]]:
+    """Sign and insert the rows' awards and everything that goes with them; their ids and
+    public ids."""
+    key = run.keys.signing_key(issuer)
+    zone = issuer_zone(issuer)
+    indexes = allocate_many(uow, issuer, len(rows))
+    now = clock.now()
+    holders = _holder_dids(uow, [learner.id for _, _, learner in rows])
+    awards: list[dict[str, Any]] = []
+    for (line, target, learner), (status_list, index) in zip(rows, indexes, strict=True):
+        awarded_on, awarded_at = award_time(issuer, line.awarded_on, line.awarded_at)
+        valid_until = valid_until_of(target.typed, awarded_on)
+        public_id = str(uuid.uuid4())
+        evidence = line.evidence()
+        document = award_document(
+            target.basis,
+            base_url=run.base_url,
+            public_id=public_id,
+            learner=learner,
+            printed_name=_printed_name(uow, learner, new_names),
+            awarded=awarded_at,
+            valid_until=end_of(valid_until, zone) if valid_until is not None else None,
+            route=None,
+            counted=(),
+            status=StatusEntryInfo(
+                list_credential_url=status_list_url(run.base_url, issuer.key, status_list.list_key),
+                index=index,
+                purpose="revocation",
+            ),
+            documented=evidence,
+            holder=holders.get(learner.id),
+        )
+        awards.append(
+            {
+                "public_id": public_id,
+                "learner_id": learner.id,
+                "issuer_id": issuer.id,
+                "achievement_version_id": target.version.id,
+                "awarded_on": awarded_on,
+                "awarded_at": awarded_at,
+                "awarded_offset": offset_minutes(awarded_at),
+                "valid_until": valid_until,
+                "status": AwardStatus.ACTIVE,
+                "grade": None,
+                "score": _score(line),
+                "evidence": evidence,
+                "counted": [],
+                "origin": award_import.ORIGIN,
+                "credential": dataintegrity.sign(document, key, created=now),
+                "status_list_id": status_list.id,
+                "status_list_index": index,
+                "created_at": now,
+            }
+        )
+    ids = list(
+        uow.session.scalars(
+            insert(AwardRow).returning(AwardRow.id, sort_by_parameter_order=True), awards
+        )
+    )
+    uow.session.execute(
+        insert(AwardEventRow),
+        [{"award_id": i, "kind": "issued", "reason": award_import.ORIGIN, "at": now} for i in ids],
+    )
+    entries: list[audit_trail.Entry] = []
+    cycles: list[dict[str, Any]] = []
+    for award_id, award, (_, target, learner) in zip(ids, awards, rows, strict=True):
+        entries.append(
+            audit_trail.Entry(
+                action="award.issued",
+                subject=f"award:{award['public_id']}",
+                details={
+                    "issuer": issuer.key,
+                    "learner": learner.public_id,
+                    "achievement": target.key,
+                    "version": target.version.version,
+                    "origin": award_import.ORIGIN,
+                },
+            )
+        )
+        entries.append(
+            audit_trail.Entry(
+                action="key.used",
+                subject=f"issuer:{issuer.key}",
+                details={"key": key.verification_method, "credential": award["public_id"]},
+            )
+        )
+        if target.ce is not None:
+            cycle = Cycle.starting(award["awarded_on"], target.ce.cycle)
+            cycles.append(
+                {
+                    "award_id": award_id,
+                    "number": 1,
+                    "starts_on": cycle.start,
+                    "ends_on": cycle.end,
+                    "status": "open",
+                }
+            )
+    audit_trail.record_many(uow, entries)
+    if cycles:
+        uow.session.execute(insert(CeCycleRow), cycles)
+    mail_outbox.queue_for_awards(
+        uow, AWARDED, [(i, learner) for i, (_, _, learner) in zip(ids, rows, strict=True)]
+    )
+    if webhook_events.subscribed(uow, issuer.id, webhook_events.ISSUED):
+        for issued in uow.session.scalars(select(AwardRow).where(AwardRow.id.in_(ids))):
+            webhook_events.award_events(uow, webhook_events.ISSUED, issued)
+    return [(i, award["public_id"]) for i, award in zip(ids, awards, strict=True)]
+
+
+def _holder_dids(uow: UnitOfWork, learner_ids: Sequence[int]) -> dict[int, str]:
+    """The DIDs the batch's learners bound (``service.holders``): their credentials name them,
+    as a single award's would."""
+    if not learner_ids:
+        return {}
+    rows = uow.session.execute(
+        select(HolderDidRow.learner_id, HolderDidRow.did).where(
+            HolderDidRow.learner_id.in_(learner_ids)
+        )
+    )
+    return {row.learner_id: row.did for row in rows}
+
+
+def _printed_name(uow: UnitOfWork, learner: LearnerRow, new_names: dict[str, str]) -> str | None:
+    """The name the credential hashes: a learner made in this chunk is named as given."""
+    name = new_names.get(learner.key)
+    if name is not None:
+        return name
+    person = profile(uow, learner)
+    return None if person.erased else person.name
