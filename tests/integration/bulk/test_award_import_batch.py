@@ -22,7 +22,9 @@ from credstack.service.runtime import Runtime, initialise
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import SignedStatusLists
 from credstack.service.verification import OwnIssuers, Verifier
-from credstack.store.models import AwardRow, LearnerRow
+from credstack.service.webhooks import events as webhook_events
+from credstack.service.webhooks.endpoints import add_endpoint
+from credstack.store.models import AwardRow, HolderDidRow, LearnerRow, OutboxMessageRow
 from tests.integration.bulk.bulk_helpers import EXAMPLES
 
 BASE = "http://credstack.test"
@@ -32,6 +34,7 @@ NORTHWIND = (EXAMPLES / "northwind-data-academy.yaml").read_text()
 STACKED = NORTHWIND.replace(
     "        - {rubric: capstone-project, min_score: 3, label: capstone project}\n", ""
 )
+HOLDER = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 NARRATIVE = "Passed the final assessment"
 PATH = ("spreadsheets-fundamentals", "sql-querying", "data-visualisation", "descriptive-statistics")
 
@@ -175,5 +178,53 @@ def test_an_import_that_completes_a_stack_awards_it_once_with_its_audit_trail(
         # Running the finished job again settles nothing a second time.
         _import(runtime, HEADER + "\n".join(rows) + "\n")
         assert len(_awards(runtime, "ada")) == len(PATH) + 1
+    finally:
+        runtime.close()
+
+
+def test_a_batch_names_a_bound_did_and_queues_issued_webhooks_as_a_single_award_does(
+    tmp_path: Path, database_url: str
+) -> None:
+    """The batch path writes its rows itself, so it must do what `grant_award` does for each:
+    name the learner's bound DID as the subject and tell subscribed endpoints."""
+    runtime = initialise(
+        Settings(
+            data_dir=tmp_path,
+            database_url=database_url,
+            base_url=BASE,
+            webhooks_allow_loopback=True,
+        )
+    )
+    try:
+        with runtime.uow() as uow:
+            add_issuer(
+                uow, runtime.keys(uow), key="northwind", name="Northwind", kind="training-provider"
+            )
+            load_catalog(uow, issuer_key="northwind", text=NORTHWIND, source="northwind.yaml")
+            dee = add_learner(uow, key="dee", name="Dee Vo", email="dee@example.org")
+            uow.session.add(HolderDidRow(learner_id=dee.id, did=HOLDER))
+            uow.commit()
+        add_endpoint(
+            runtime,
+            Actor.operator(),
+            "northwind",
+            "http://127.0.0.1:9/hooks",
+            [webhook_events.ISSUED],
+        )
+        rows = [
+            "dee,dee@example.org,Dee Vo,sql-querying,2026-05-04,,,",
+            "eli,eli@example.org,Eli Ro,sql-querying,2026-05-04,,,",
+        ]
+        _import(runtime, HEADER + "\n".join(rows) + "\n")
+        [dee_award] = _awards(runtime, "dee")
+        [eli_award] = _awards(runtime, "eli")
+        assert dee_award.credential["credentialSubject"]["id"] == HOLDER
+        assert "id" not in eli_award.credential["credentialSubject"]
+        with runtime.uow(write=False) as uow:
+            queued = uow.session.scalars(
+                select(OutboxMessageRow).where(OutboxMessageRow.kind == webhook_events.KIND)
+            ).all()
+        assert sorted(row.award_id for row in queued) == sorted([dee_award.id, eli_award.id])
+        assert {row.details["type"] for row in queued} == {webhook_events.ISSUED}
     finally:
         runtime.close()
