@@ -161,6 +161,21 @@ def test_no_serious_or_critical_violations_on_any_page(
     _check(desk, axe, found, "learner page")
     desk.goto(f"{site.url}/issuers/ccrb/analytics")
     _check(desk, axe, found, "analytics")
+    for label, path in (
+        ("console", "/console"),
+        ("issuer console", "/console/issuers/ccrb"),
+        ("console learners", "/console/issuers/ccrb/learners"),
+        ("review queue", "/console/issuers/ccrb/review"),
+        ("flagged awards", "/console/issuers/ccrb/flagged"),
+        ("imports", "/console/issuers/ccrb/imports"),
+    ):
+        desk.goto(f"{site.url}{path}")
+        expect(desk.locator("main h1")).to_be_visible()
+        _check(desk, axe, found, label)
+    desk.goto(f"{site.url}/console/issuers/ccrb/learners")
+    desk.locator("main a[href*='/console/issuers/ccrb/learners/']").first.click()
+    desk.wait_for_url(re.compile(r".*/console/issuers/ccrb/learners/.+"))
+    _check(desk, axe, found, "console learner page with its forms")
     staff.close()
 
     assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
