@@ -17,7 +17,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from credstack.errors import CredstackError, InvalidInput
 from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.limits import MAX_PRESENTATION_BYTES
-from credstack.service.actor import Actor, ActorKind
 from credstack.service.holders import (
     CHALLENGE_LIFETIME,
     bind_did,
@@ -28,6 +27,7 @@ from credstack.vc.safejson import InputRefused, loads
 from credstack.web.auth import require_csrf
 from credstack.web.page import PageRoute, render
 from credstack.web.qr import qr_data_uri
+from credstack.web.wallet_pages import sign_in_first
 
 __all__ = ["router"]
 
@@ -35,12 +35,6 @@ router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
 _MAX_ID = 64
 _MINUTES = int(CHALLENGE_LIFETIME.total_seconds()) // 60
-
-
-def _sign_in(actor: Actor) -> RedirectResponse | None:
-    if actor.kind is not ActorKind.ANONYMOUS:
-        return None
-    return RedirectResponse("/signin?next=/wallet", status_code=303)
 
 
 def _bind_page(
@@ -80,7 +74,7 @@ def did_challenge(
 ) -> Response:
     """A fresh challenge for the learner to sign with their DID."""
     require_csrf(request, csrf)
-    signed_out = _sign_in(actor)
+    signed_out = sign_in_first(actor)
     if signed_out is not None:
         return signed_out
     made = request_challenge(runtime, actor)
@@ -99,7 +93,7 @@ def did_bind(
 ) -> Response:
     """Bind the DID of the pasted presentation; a refusal shows the same challenge again."""
     require_csrf(request, csrf)
-    signed_out = _sign_in(actor)
+    signed_out = sign_in_first(actor)
     if signed_out is not None:
         return signed_out
     try:
@@ -121,7 +115,7 @@ def lcw_offer(
 ) -> Response:
     """The deep link and QR code that add this credential to the Learner Credential Wallet."""
     require_csrf(request, csrf)
-    signed_out = _sign_in(actor)
+    signed_out = sign_in_first(actor)
     if signed_out is not None:
         return signed_out
     offer = offer_to_wallet(runtime, actor, public_id[:_MAX_ID])

@@ -28,7 +28,7 @@ from credstack.service.wallet import wallet
 from credstack.web.auth import require_csrf
 from credstack.web.page import PageRoute, render
 
-__all__ = ["router"]
+__all__ = ["router", "sign_in_first"]
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -44,7 +44,8 @@ _DEFAULT_DAYS = 90
 _FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the CSRF field around the file
 
 
-def _sign_in(actor: Actor, target: str = "/wallet") -> RedirectResponse | None:
+def sign_in_first(actor: Actor, target: str = "/wallet") -> RedirectResponse | None:
+    """A signed-out visitor of a learner's own page is sent to sign in and back; None otherwise."""
     if actor.kind is not ActorKind.ANONYMOUS:
         return None
     return RedirectResponse(f"/signin?next={target}", status_code=303)
@@ -68,13 +69,13 @@ def _page(
 
 @router.get("/wallet", response_class=HTMLResponse, response_model=None)
 def wallet_page(request: Request, runtime: RuntimeDep, actor: ActorDep) -> Response:
-    return _sign_in(actor) or _page(request, runtime, actor)
+    return sign_in_first(actor) or _page(request, runtime, actor)
 
 
 @router.get("/wallet/credentials/{public_id}/{name}", response_model=None)
 def wallet_download(public_id: str, name: str, runtime: RuntimeDep, actor: ActorDep) -> Response:
     """One of the learner's own credentials as a file to keep (another's is not found)."""
-    signed_out = _sign_in(actor)
+    signed_out = sign_in_first(actor)
     if signed_out is not None:
         return signed_out
     form = _FILES.get(name)
@@ -107,7 +108,7 @@ def wallet_share(
 ) -> Response:
     """A share link for the credentials ticked, valid for `days` (the form's default)."""
     require_csrf(request, csrf)
-    signed_out = _sign_in(actor)
+    signed_out = sign_in_first(actor)
     if signed_out is not None:
         return signed_out
     try:
@@ -127,7 +128,7 @@ def wallet_revoke(
     csrf: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     require_csrf(request, csrf)
-    signed_out = _sign_in(actor)
+    signed_out = sign_in_first(actor)
     if signed_out is not None:
         return signed_out
     revoke_share_link(runtime, actor, link_id[:_MAX_ID])
@@ -141,7 +142,7 @@ async def wallet_import(request: Request, runtime: RuntimeDep, actor: ActorDep) 
     form = await request.form(max_files=1, max_fields=4)
     csrf = form.get("csrf")
     require_csrf(request, csrf if isinstance(csrf, str) else None)
-    signed_out = _sign_in(actor)
+    signed_out = sign_in_first(actor)
     if signed_out is not None:
         return signed_out
     upload = form.get("file")
