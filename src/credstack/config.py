@@ -10,7 +10,7 @@ the settings do not name.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -29,6 +29,7 @@ __all__ = [
     "DID_WEB_HTTP_LOCALHOST_ENV",
     "MAIL_FROM_ENV",
     "MASTER_KEY_ENV",
+    "OIDC_ISSUER_ENV",
     "PRIVACY_URL_ENV",
     "SERVICE_IMAGE_URL_ENV",
     "SMTP_URL_ENV",
@@ -36,6 +37,7 @@ __all__ = [
     "TRUST_DIR_ENV",
     "WEBHOOKS_ALLOW_LOOPBACK_ENV",
     "Limits",
+    "Oidc",
     "Settings",
     "Smtp",
     "debug_requested",
@@ -65,6 +67,11 @@ SERVICE_IMAGE_URL_ENV = "CREDSTACK_SERVICE_IMAGE_URL"
 CE_REMINDER_DAYS_ENV = "CREDSTACK_CE_REMINDER_DAYS"
 DID_WEB_HTTP_LOCALHOST_ENV = "CREDSTACK_DID_WEB_HTTP_LOCALHOST"
 WEBHOOKS_ALLOW_LOOPBACK_ENV = "CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK"
+OIDC_ISSUER_ENV = "CREDSTACK_OIDC_ISSUER"
+OIDC_CLIENT_ID_ENV = "CREDSTACK_OIDC_CLIENT_ID"
+OIDC_CLIENT_SECRET_ENV = "CREDSTACK_OIDC_CLIENT_SECRET"  # noqa: S105 - the variable's name
+OIDC_NAME_ENV = "CREDSTACK_OIDC_NAME"
+OIDC_DOMAINS_ENV = "CREDSTACK_OIDC_DOMAINS"
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -164,6 +171,8 @@ class Settings:
     # Webhook endpoints on this machine (http:// or https:// to 127.0.0.1, ::1, localhost):
     # for tests and local development. Off, every endpoint must be https to a public address.
     webhooks_allow_loopback: bool = False
+    # An institution's OpenID Connect provider people may sign in with; None: e-mail links only.
+    oidc: Oidc | None = None
 
     @property
     def sender_address(self) -> str:
@@ -221,6 +230,7 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         webhooks_allow_loopback=_flag(
             WEBHOOKS_ALLOW_LOOPBACK_ENV, read(WEBHOOKS_ALLOW_LOOPBACK_ENV)
         ),
+        oidc=_oidc(read),
     )
 
 
@@ -290,6 +300,65 @@ def _smtp(url: str | None, user: str | None, password: str | None) -> Smtp | Non
     username = unquote(parts.username) if parts.username else user
     secret = unquote(parts.password) if parts.password else password
     return Smtp(parts.hostname, port, scheme[0], username, secret)
+
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_MAX_OIDC_NAME = 80
+_MAX_OIDC_DOMAINS = 50
+
+
+@dataclass(frozen=True)
+class Oidc:
+    """An institution's OpenID Connect provider. `issuer` is its issuer URL (discovery at
+    `issuer/.well-known/openid-configuration`); `name` labels the button ("Sign in with
+    <name>"); `domains`, when given, are the only e-mail domains it may sign in. The secret is
+    left out of `repr`, like the SMTP password."""
+
+    issuer: str
+    client_id: str
+    client_secret: str = field(repr=False)
+    name: str = "your institution"
+    domains: tuple[str, ...] = ()
+
+
+def _oidc(read: Callable[[str], str | None]) -> Oidc | None:
+    """All three of issuer, client id and secret, or none: half a configuration is refused,
+    so a typo cannot silently hide the button."""
+    issuer, client_id, secret = (
+        read(OIDC_ISSUER_ENV),
+        read(OIDC_CLIENT_ID_ENV),
+        read(OIDC_CLIENT_SECRET_ENV),
+    )
+    if issuer is None and client_id is None and secret is None:
+        return None
+    if issuer is None or client_id is None or secret is None:
+        raise InvalidInput(
+            f"set all of {OIDC_ISSUER_ENV}, {OIDC_CLIENT_ID_ENV} and {OIDC_CLIENT_SECRET_ENV}, "
+            "or none of them"
+        )
+    parts = urlsplit(issuer)
+    local = parts.hostname in _LOCAL_HOSTS
+    if (
+        not (parts.scheme == "https" or (parts.scheme == "http" and local))
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or len(issuer) > 2000
+    ):
+        raise InvalidInput(
+            f"{OIDC_ISSUER_ENV}={issuer!r}: use the provider's https issuer URL "
+            "(plain http only for localhost)"
+        )
+    name = read(OIDC_NAME_ENV) or Oidc.name
+    if len(name) > _MAX_OIDC_NAME or any(ord(c) < 32 for c in name):
+        raise InvalidInput(f"{OIDC_NAME_ENV}: one line of at most {_MAX_OIDC_NAME} characters")
+    given = {d.strip().lower().lstrip("@") for d in (read(OIDC_DOMAINS_ENV) or "").split(",")}
+    domains = tuple(sorted(given - {""}))
+    if len(domains) > _MAX_OIDC_DOMAINS or not all(
+        "." in d and " " not in d and "@" not in d for d in domains
+    ):
+        raise InvalidInput(f"{OIDC_DOMAINS_ENV}: e-mail domains separated by commas, e.g. uni.edu")
+    return Oidc(issuer.rstrip("/"), client_id, secret, name, domains)
 
 
 def _mail_from(address: str | None) -> str | None:

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_IMPORT_NARRATIVE_CHARS",
     "MAX_JSON_DEPTH",
     "MAX_NUMBER_DIGITS",
+    "MAX_OIDC_DOCUMENT_BYTES",
     "MAX_PDF_BYTES",
     "MAX_PDF_PAGES",
     "MAX_PDF_TEXT_CHARS",
@@ -43,6 +44,7 @@ __all__ = [
     "MAX_YAML_ALIASES",
     "MAX_YAML_DEPTH",
     "MAX_YAML_NODES",
+    "OIDC_TIMEOUT_SECONDS",
     "PAGE_ITEMS",
     "STANDARDS_API_MAX_LIMIT",
     "STANDARDS_API_MAX_OFFSET",
@@ -148,3 +150,7 @@ MAX_DID_CHARS = 2048
 MAX_PRESENTATION_BYTES = 64 * 1024
 MAX_DID_DOCUMENT_BYTES = 64 * 1024
 DID_WEB_TIMEOUT_SECONDS = 3.0
+MAX_OIDC_DOCUMENT_BYTES = 256 * 1024
+"""An identity provider's discovery document, key set or token answer: a few KiB in practice."""
+OIDC_TIMEOUT_SECONDS = 5.0
+"""Each call to the identity provider during sign-in: the person is waiting on the page."""

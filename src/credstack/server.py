@@ -51,6 +51,7 @@ from credstack.web import (
     employer_pages,
     holder_pages,
     learner_pages,
+    oidc_pages,
     session_pages,
     signin_pages,
     verify_pages,
@@ -194,6 +195,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(employer_pages.router)
     app.include_router(session_pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(oidc_pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(console_review_pages.router)
     app.include_router(console_import_pages.router)

@@ -43,10 +43,12 @@ __all__ = [
     "LinkRequested",
     "LinkView",
     "SignedIn",
+    "accounts_of",
     "complete_link",
     "forget_token",
     "inspect_link",
     "link_path",
+    "open_holder_session",
     "request_link",
     "safe_next",
     "token_of",
@@ -82,6 +84,15 @@ def _staff_by_email(uow: UnitOfWork, email: str) -> UserRow | None:
     return uow.session.scalar(
         select(UserRow).where(func.lower(UserRow.email) == normalise_email(email)).limit(1)
     )
+
+
+def accounts_of(uow: UnitOfWork, email: str) -> tuple[LearnerRow | None, UserRow | None]:
+    """The learner (unless erased) and the staff member an address belongs to, either or
+    both: an e-mail link and an institution's sign-in (`service.oidc`) find people alike."""
+    learner = by_email(uow, email)
+    if learner is not None and learner.erased_at is not None:
+        learner = None
+    return learner, _staff_by_email(uow, email)
 
 
 def _live_links(uow: UnitOfWork, learner: LearnerRow | None, user: UserRow | None) -> int:
@@ -130,10 +141,7 @@ def request_link(
         raise InvalidInput("this browser sent no sign-in cookie; reload the page")
     answer = LinkRequested(int(LINK_LIFETIME.total_seconds()) // 60)
     with runtime.uow() as uow:
-        learner = by_email(uow, email)
-        if learner is not None and learner.erased_at is not None:
-            learner = None
-        user = _staff_by_email(uow, email)
+        learner, user = accounts_of(uow, email)
         if learner is None and user is None:
             return answer
         if _live_links(uow, learner, user) >= LIVE_LINKS_PER_ACCOUNT:
@@ -228,6 +236,29 @@ class SignedIn:
     next_path: str | None
 
 
+def open_holder_session(
+    uow: UnitOfWork,
+    choice: str | None,
+    learner_id: int | None,
+    user_id: int | None,
+    policy: SessionPolicy,
+) -> tuple[str, str | None]:
+    """The one session mechanism, whatever proved the person: a session for the learner or
+    the staff member chosen; its id (for the cookie, once) and the learner's public id."""
+    if choice == AS_LEARNER and learner_id is not None:
+        learner = uow.session.get(LearnerRow, learner_id)
+        if learner is None:
+            raise Gone("this sign-in's account is gone")
+        return open_learner_session(uow, learner, policy), learner.public_id
+    if choice == AS_STAFF and user_id is not None:
+        principal = principal_of(uow, user_id, token_id=None)
+        if principal is None:
+            raise Gone("this sign-in's account is gone")
+        session_id, _row = open_session(uow, principal, policy)
+        return session_id, None
+    raise InvalidInput("choose how to sign in")
+
+
 def complete_link(
     runtime: Runtime,
     token: str,
@@ -256,19 +287,9 @@ def complete_link(
         )
         if getattr(taken, "rowcount", 0) != 1:
             raise Gone("this sign-in link has already been used")
-        if choice == AS_LEARNER:
-            learner = uow.session.get(LearnerRow, link.learner_id)
-            if learner is None:
-                raise Gone("this sign-in link's account is gone")
-            session_id = open_learner_session(uow, learner, policy)
-            public_id: str | None = learner.public_id
-        else:
-            assert link.user_id is not None  # a choice of staff means the link has a user
-            principal = principal_of(uow, link.user_id, token_id=None)
-            if principal is None:
-                raise Gone("this sign-in link's account is gone")
-            session_id, _row = open_session(uow, principal, policy)
-            public_id = None
+        session_id, public_id = open_holder_session(
+            uow, choice, link.learner_id, link.user_id, policy
+        )
         signed_in = SignedIn(session_id, choice, public_id, link.next_path)
         uow.commit()
     return signed_in

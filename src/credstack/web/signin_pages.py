@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from credstack.errors import CredstackError
 from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.http.ratelimit import RateLimited, client_address, limiters
+from credstack.http.runtime import runtime_of
+from credstack.service.oidc import oidc_button
 from credstack.service.sessions import sign_out
 from credstack.service.signin import (
     AS_LEARNER,
@@ -28,7 +30,7 @@ from credstack.service.signin import (
 from credstack.web.auth import COOKIE_NAME, policy, require_csrf, start_session
 from credstack.web.page import PageRoute, render
 
-__all__ = ["BROWSER_COOKIE", "router"]
+__all__ = ["BROWSER_COOKIE", "router", "signin_page"]
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -47,16 +49,23 @@ def _browser_secret(request: Request) -> str | None:
     return value if value and len(value) <= _MAX_COOKIE else None
 
 
-def _form(
+def signin_page(
     request: Request, next_path: str | None, *, error: str | None = None, status: int = 200
 ) -> HTMLResponse:
-    context = {"title": _TITLE, "next": next_path or "", "error": error}
+    """The sign-in form (with the institution's button when one is set up), perhaps saying
+    why the last try did not sign anyone in."""
+    context = {
+        "title": _TITLE,
+        "next": next_path or "",
+        "error": error,
+        "oidc_name": oidc_button(runtime_of(request)),
+    }
     return render(request, "signin.html", context, status_code=status)
 
 
 @router.get("/signin", response_class=HTMLResponse)
 def signin_form(request: Request, next: str | None = None) -> HTMLResponse:
-    return _form(request, safe_next(next))
+    return signin_page(request, safe_next(next))
 
 
 @router.post("/signin", response_model=None)
@@ -76,7 +85,7 @@ def ask_for_link(
         limiters(request).sign_in.spend(client_address(request))
         limiters(request).sign_in_mail.spend(address_key)
     except RateLimited as exc:
-        response = _form(request, next_path, error=exc.message, status=429)
+        response = signin_page(request, next_path, error=exc.message, status=429)
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
     browser = _browser_secret(request) or secrets.token_urlsafe(32)
@@ -109,7 +118,7 @@ def open_link(request: Request, runtime: RuntimeDep, token: str) -> HTMLResponse
         view = inspect_link(runtime, token[: _MAX_TOKEN + 1], _browser_secret(request))
     except CredstackError as exc:
         return _problem(request, exc)
-    context = {"title": _TITLE, "token": token, "choices": view.choices}
+    context = {"title": _TITLE, "action": f"/signin/{token}", "choices": view.choices}
     return render(request, "signin_link.html", context)
 
 
