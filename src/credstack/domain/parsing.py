@@ -319,15 +319,23 @@ def _rubric(r: Reader, kind: str) -> Requirement | None:
     return RubricScored(rubric, min_score, r.text("reviewer_role"))
 
 
+_MAX_COURSE_NAME = 200
+
+
 def _course(r: Reader, kind: str) -> Requirement | None:
     inner = _merged(r, kind, "id")
     if inner is None:
         return None
+    name = inner.text("name")
+    if name is not None and (len(name) > _MAX_COURSE_NAME or "\n" in name):
+        inner.fail("name", f"'name' is one line of at most {_MAX_COURSE_NAME} characters.")
+        name = None
     return CourseCompleted(
         course=inner.text("id"),
         min_hours=inner.number("min_hours") or ZERO,
         providers=inner.ids("providers"),
         min_grade=inner.grade("min_grade"),
+        name=name,
     )
 
 
@@ -357,5 +365,5 @@ _ALLOWED: dict[str, frozenset[str]] = {
     "assessment": frozenset({"proctored", "identity_verified", "min_score", "min_percent"}),
     "attestation": frozenset({"role", "program"}),
     "rubric": frozenset({"min_score", "reviewer_role"}),
-    "course": frozenset({"min_hours", "providers", "min_grade"}),
+    "course": frozenset({"name", "min_hours", "providers", "min_grade"}),
 }

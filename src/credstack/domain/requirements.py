@@ -223,6 +223,8 @@ class CourseCompleted:
     providers: frozenset[str] | None = None
     min_grade: str | None = None
     label: str | None = None
+    name: str | None = None
+    """The course's name for people (the console's list of courses); the id is the fallback."""
 
     def __post_init__(self) -> None:
         _exact_fields(self, "min_hours")

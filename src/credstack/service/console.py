@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from credstack.domain.catalog import ReviewStatus
+from credstack.domain.requirements import CourseCompleted, iter_nodes
 from credstack.errors import Forbidden, InvalidInput, NotFound
 from credstack.limits import PAGE_ITEMS
 from credstack.service import lookup
@@ -28,6 +29,7 @@ from credstack.service.bulk.award_import import IMPORT_ROLES
 from credstack.service.earning.attestations import ATTESTER_ROLE
 from credstack.service.earning.results import RECORDER_ROLES
 from credstack.service.earning.reviewing import READER_ROLES
+from credstack.service.engine import compile_catalog
 from credstack.service.learners import profile
 from credstack.service.paging import Pager, window
 from credstack.service.people import ROLES, require_issuer
@@ -44,6 +46,7 @@ from credstack.store.models import (
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
+    "MAX_PICKED",
     "MAX_SEARCH",
     "Choice",
     "ConsoleAward",
@@ -63,6 +66,9 @@ __all__ = [
 
 MAX_SEARCH = 254
 """The longest search worth running: an e-mail address (RFC 5321) is the longest thing sought."""
+MAX_PICKED = 50
+"""Achievements a learner page offers at once: enough to choose from, few enough to read; a
+search (`find`) narrows an issuer's thousands to these."""
 
 _ROLE_WORDS = {
     "admin": "administrator",
@@ -248,6 +254,12 @@ class ConsoleLearner:
     awards: tuple[ConsoleAward, ...]
     assessments: tuple[Choice, ...]
     achievements: tuple[Choice, ...]
+    """At most `MAX_PICKED` of the issuer's achievements matching `find`, by name."""
+    find: str
+    achievements_found: int
+    """How many match `find` in all (more than `achievements` shows: narrow the search)."""
+    courses: tuple[Choice, ...]
+    """The courses the issuer's earning routes name, by the catalog's name for each."""
     providers: tuple[Choice, ...]
     programs: tuple[str, ...]
     """The programs the reader mentors; empty with `any_program` when they mentor them all."""
@@ -267,21 +279,65 @@ def _assessments(uow: UnitOfWork, issuer: IssuerRow) -> tuple[Choice, ...]:
     return tuple(Choice(key, str(d.get("title") or d.get("name") or key)) for key, d in rows)
 
 
-def _achievements(uow: UnitOfWork, issuer: IssuerRow) -> tuple[Choice, ...]:
-    """Each achievement that can be awarded, by the name of its newest published version (what
-    `Achievements.issuable` issues), in one query rather than one per achievement."""
-    rows = uow.session.execute(
-        select(AchievementRow.key, AchievementVersionRow.name)
-        .join(AchievementVersionRow, AchievementVersionRow.achievement_id == AchievementRow.id)
+def _achievements(uow: UnitOfWork, issuer: IssuerRow, find: str) -> tuple[tuple[Choice, ...], int]:
+    """The achievements that can be awarded whose name or id contains `find`, by the name of
+    their newest published version (what `Achievements.issuable` issues): at most
+    `MAX_PICKED`, sorted by name, and how many match in all; filtered and cut in SQL, so an
+    issuer with thousands costs one page's rows."""
+    newest = (
+        select(
+            AchievementVersionRow.achievement_id.label("achievement_id"),
+            func.max(AchievementVersionRow.version).label("version"),
+        )
+        .join(AchievementRow, AchievementRow.id == AchievementVersionRow.achievement_id)
         .where(
             AchievementRow.issuer_id == issuer.id,
             AchievementVersionRow.status == ReviewStatus.PUBLISHED,
         )
-        .order_by(AchievementVersionRow.version)
+        .group_by(AchievementVersionRow.achievement_id)
+        .subquery()
     )
-    newest: dict[str, str] = dict(rows.tuples().all())  # later versions overwrite earlier ones
+    chosen = (
+        select(AchievementRow.key, AchievementVersionRow.name)
+        .join(newest, newest.c.achievement_id == AchievementRow.id)
+        .join(
+            AchievementVersionRow,
+            and_(
+                AchievementVersionRow.achievement_id == AchievementRow.id,
+                AchievementVersionRow.version == newest.c.version,
+            ),
+        )
+    )
+    if find:
+        sought = find.lower()
+        chosen = chosen.where(
+            or_(
+                func.lower(AchievementVersionRow.name).contains(sought, autoescape=True),
+                AchievementRow.key.contains(sought, autoescape=True),
+            )
+        )
+    found = uow.session.scalar(select(func.count()).select_from(chosen.subquery()))
+    rows = uow.session.execute(
+        chosen.order_by(func.lower(AchievementVersionRow.name), AchievementRow.key).limit(
+            MAX_PICKED
+        )
+    ).all()
+    return tuple(Choice(key, name) for key, name in rows), int(found or 0)
+
+
+def _courses(uow: UnitOfWork, issuer: IssuerRow) -> tuple[Choice, ...]:
+    """Every course the issuer's issuable earning routes name, with the catalog's name for it
+    (the id where no route names it), sorted by what a person reads."""
+    names: dict[str, str | None] = {}
+    for tree in compile_catalog(uow, issuer).requirements.values():
+        for node in iter_nodes(tree):
+            if isinstance(node, CourseCompleted) and node.course is not None:
+                names[node.course] = names.get(node.course) or node.name
     return tuple(
-        sorted((Choice(k, n) for k, n in newest.items()), key=lambda c: c.label.casefold())
+        sorted(
+            (Choice(course, name or course) for course, name in names.items()),
+            key=lambda c: (c.label.casefold(), c.key),
+        )
     )
 
 
@@ -304,14 +360,20 @@ def _awards(uow: UnitOfWork, issuer: IssuerRow, learner: LearnerRow) -> tuple[Co
     return tuple(made)
 
 
-def console_learner(runtime: Runtime, actor: Actor, *, issuer: str, learner: str) -> ConsoleLearner:
-    """One learner at one issuer, with the choices the reader's forms offer.
+def console_learner(
+    runtime: Runtime, actor: Actor, *, issuer: str, learner: str, find: str = ""
+) -> ConsoleLearner:
+    """One learner at one issuer, with the choices the reader's forms offer (the achievements
+    only as far as `find` narrows them: see `MAX_PICKED`).
 
     Staff see a learner the issuer holds a record of (the visibility rule, narrowed to this
     issuer). Someone who may record for any learner by id (a registrar, an assessor, an admin)
     also reaches a learner not known here yet, as the API lets them, but sees only the id."""
     authorise(actor, issuer, *ROLES, what=f"see learners at issuer {issuer}")
     powers = powers_of(actor, issuer)
+    find = find.strip()
+    if len(find) > MAX_SEARCH:
+        raise InvalidInput(f"a search has at most {MAX_SEARCH} characters")
     with runtime.uow(write=False) as uow:
         row = require_issuer(uow, issuer)
         who = lookup.find_learner(uow, learner)
@@ -320,6 +382,7 @@ def console_learner(runtime: Runtime, actor: Actor, *, issuer: str, learner: str
             raise NotFound(f"unknown learner {learner!r}")
         person = profile(uow, who) if known else None
         mentors = [g.scope for g in actor.roles if g.issuer == issuer and g.role == ATTESTER_ROLE]
+        picked, found = _achievements(uow, row, find)
         return ConsoleLearner(
             issuer=_issuer(row, actor),
             powers=powers,
@@ -329,7 +392,10 @@ def console_learner(runtime: Runtime, actor: Actor, *, issuer: str, learner: str
             email=person.email if person else None,
             awards=_awards(uow, row, who) if known else (),
             assessments=_assessments(uow, row),
-            achievements=_achievements(uow, row),
+            achievements=picked,
+            find=find,
+            achievements_found=found,
+            courses=_courses(uow, row) if powers.record_courses else (),
             providers=tuple(Choice(p.key, p.name) for p in uow.issuers.partners(row.id)),
             programs=tuple(sorted(p for p in mentors if p)),
             any_program="" in mentors,

@@ -204,12 +204,19 @@ def _show_learner(
     response_model=None,
 )
 def learner_page(
-    request: Request, issuer: str, learner: str, runtime: RuntimeDep, actor: ActorDep
+    request: Request,
+    issuer: str,
+    learner: str,
+    runtime: RuntimeDep,
+    actor: ActorDep,
+    q: str = "",
 ) -> Response:
+    """`q` narrows the achievements the award and attestation forms offer (a GET, so the
+    search works without JavaScript)."""
     away = _away(request, actor)
     if away is not None:
         return away
-    found = console_learner(runtime, actor, issuer=issuer, learner=learner)
+    found = console_learner(runtime, actor, issuer=issuer, learner=learner, find=q[:1000])
     if found.public_id != learner:  # a registrar's key: to the opaque address, out of history
         return RedirectResponse(_learner_path(issuer, found.public_id), status_code=303)
     return _show_learner(request, found)

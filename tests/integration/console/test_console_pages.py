@@ -14,11 +14,13 @@ from html import unescape
 import httpx
 from sqlalchemy import func, select
 
+from credstack.catalog.parse import parse_catalog
 from credstack.http.session import COOKIE_NAME
+from credstack.service.catalog import load_catalog
 from credstack.service.sessions import SessionPolicy, open_learner_session
 from credstack.store.models import AssessmentAttemptRow, AwardRow, CourseCompletionRow, LearnerRow
 from tests.helpers import form_csrf, sign_in
-from tests.integration.console.conftest import ENROLLED, Console
+from tests.integration.console.conftest import ENROLLED, EXAMPLES, Console
 
 NW = "/console/issuers/northwind"
 
@@ -246,3 +248,77 @@ def test_a_mentor_attests_for_a_learner_of_their_program(console: Console) -> No
         done = _post(mentor, page, f"{page}/attestations", said)
         assert done.status_code == 303
         assert "Attestation recorded." in mentor.get(page).text
+
+
+ELECTIVES = 60
+"""More achievements than a learner page offers at once (`service.console.MAX_PICKED`)."""
+
+
+def _with_electives(console: Console) -> None:
+    """Northwind's catalog again, with electives earned by a course each: the even ones' courses
+    named by the catalog, the odd ones' by their id only (as catalogs before names were)."""
+    text = (EXAMPLES / "northwind-data-academy.yaml").read_text(encoding="utf-8")
+    electives = "".join(
+        f"  - id: elective-{n:03d}\n"
+        "    type: badge\n"
+        f"    name: Elective {n:03d}\n"
+        "    description: One elective of the data programme.\n"
+        "    criteria: Complete the elective's course at Northwind.\n"
+        "    requirements: {course: {id: course-%03d%s, providers: [northwind]}}\n"
+        % (n, f", name: Elective course {n:03d}" if n % 2 == 0 else "")
+        for n in range(ELECTIVES)
+    )
+    runtime = console.runtime()
+    try:
+        with runtime.uow() as uow:
+            changed = text.replace("achievements:\n", "achievements:\n" + electives, 1)
+            load_catalog(uow, issuer_key="northwind", text=changed, source="northwind-2.yaml")
+            uow.commit()
+    finally:
+        runtime.close()
+
+
+def _options(page: str, select_id: str) -> list[tuple[str, str]]:
+    found = re.search(rf'<select id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
+    assert found, select_id
+    return re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', found.group(1))
+
+
+def test_the_learner_page_finds_achievements_by_name_and_names_courses(console: Console) -> None:
+    _with_electives(console)
+    ana = f"{NW}/learners/{console.ana}"
+    with _staff(console, "registrar") as registrar:
+        page = _text(registrar.get(ana))
+        offered = _options(page, "award-achievement")
+        assert len(offered) == 50 and offered == sorted(offered, key=lambda o: o[1].lower())
+        example = parse_catalog((EXAMPLES / "northwind-data-academy.yaml").read_text())
+        assert example.catalog is not None
+        total = ELECTIVES + len(example.catalog.achievements)
+        assert f"Showing the first 50 of {total} achievements, by name" in page
+        assert '<form method="get" action="' + ana + '" role="search">' in page
+
+        narrowed = _text(registrar.get(ana, params={"q": "ELECTIVE 05"}))
+        assert _options(narrowed, "award-achievement") == [
+            (f"elective-{n:03d}", f"Elective {n:03d}") for n in range(50, 60)
+        ]
+        assert "Showing the first" not in narrowed and 'value="ELECTIVE 05"' in narrowed
+        by_id = _options(_text(registrar.get(ana, params={"q": "sql-query"})), "award-achievement")
+        assert by_id == [("sql-querying", "SQL Querying")]
+        literal = _text(registrar.get(ana, params={"q": "%"}))  # a wildcard is a character
+        assert "No achievement’s name or id contains “%”." in literal
+        too_long = registrar.get(ana, params={"q": "x" * 300})
+        assert too_long.status_code == 422 and "at most 254 characters" in too_long.text
+
+        courses = _options(page, "course")
+        assert ("course-000", "Elective course 000") in courses
+        assert ("course-001", "course-001") in courses  # no name in the catalog: the id
+        assert len(courses) == ELECTIVES
+        done = _post(
+            registrar,
+            ana,
+            f"{ana}/courses",
+            {"provider": "northwind", "course": "course-000", "hours": "2"},
+        )
+        assert done.status_code == 303
+        assert "Course completion recorded." in registrar.get(ana).text
+        assert _count(console, CourseCompletionRow) == 1

@@ -70,6 +70,10 @@ def test_a_learner_signs_in_by_link_and_sees_only_their_own_record(
     ids = _people(cli)
     port = int(cli.base_url.rsplit(":", 1)[1])
     with running_server(cli, "serve", port=port) as url, httpx.Client(base_url=url) as browser:
+        # No institution's provider is set up: no button, and its routes are not there.
+        assert "Sign in with" not in browser.get("/signin").text
+        for path in ("/signin/oidc/start", "/signin/oidc/callback?code=c&state=s"):
+            assert browser.get(path).status_code == 404
         asked = _ask(browser, "ben@example.org")
         assert asked.status_code == 200 and SENT in asked.text
         cookie = asked.headers["set-cookie"]

@@ -83,6 +83,16 @@ def test_shorthands_and_every_kind() -> None:
     }
 
 
+def test_a_course_may_carry_a_name_for_people() -> None:
+    named, problems = parse("{course: {id: c1, name: Trial design, min_hours: 8}}")
+    assert problems == []
+    assert named == CourseCompleted(course="c1", min_hours=8, name="Trial design")
+    unnamed, problems = parse("{course: c1, min_hours: 8}")  # catalogs before names still load
+    assert problems == [] and unnamed == CourseCompleted(course="c1", min_hours=8)
+    _, problems = parse("{course: {id: c1, name: " + "x" * 201 + "}}")
+    assert [p.message for p in problems] == ["'name' is one line of at most 200 characters."]
+
+
 def test_a_bare_list_is_all_of() -> None:
     req, problems = parse("[a, b]")
     assert problems == []

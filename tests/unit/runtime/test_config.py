@@ -126,3 +126,35 @@ def test_webhooks_to_this_machine_are_allowed_only_when_asked(tmp_path: Path) ->
     ]
     with pytest.raises(CredstackError, match="CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK='maybe'"):
         allowed("maybe")
+
+
+def test_oidc_sign_in_is_set_up_by_three_variables_or_not_at_all(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, env={}).oidc is None
+    env = {
+        "CREDSTACK_OIDC_ISSUER": "https://login.uni.example/",
+        "CREDSTACK_OIDC_CLIENT_ID": "credstack",
+        "CREDSTACK_OIDC_CLIENT_SECRET": "s3cret",
+        "CREDSTACK_OIDC_NAME": "Uni Example",
+        "CREDSTACK_OIDC_DOMAINS": "Uni.Example, @staff.uni.example,",
+    }
+    oidc = load_settings(tmp_path, env=env).oidc
+    assert oidc is not None
+    assert (oidc.issuer, oidc.client_id, oidc.name) == (
+        "https://login.uni.example",
+        "credstack",
+        "Uni Example",
+    )
+    assert oidc.domains == ("staff.uni.example", "uni.example")
+    assert "s3cret" not in repr(oidc)
+    minimal = {k: v for k, v in env.items() if "NAME" not in k and "DOMAINS" not in k}
+    assert load_settings(tmp_path, env=minimal).oidc.name == "your institution"  # type: ignore[union-attr]
+    for missing in ("CREDSTACK_OIDC_CLIENT_ID", "CREDSTACK_OIDC_CLIENT_SECRET"):
+        with pytest.raises(CredstackError, match="or none of them"):
+            load_settings(tmp_path, env={k: v for k, v in env.items() if k != missing})
+    for issuer in ("http://login.uni.example", "ftp://x", "https://login.uni.example/?a=1"):
+        with pytest.raises(CredstackError, match="CREDSTACK_OIDC_ISSUER"):
+            load_settings(tmp_path, env=env | {"CREDSTACK_OIDC_ISSUER": issuer})
+    local = load_settings(tmp_path, env=env | {"CREDSTACK_OIDC_ISSUER": "http://127.0.0.1:9400"})
+    assert local.oidc is not None and local.oidc.issuer == "http://127.0.0.1:9400"
+    with pytest.raises(CredstackError, match="CREDSTACK_OIDC_DOMAINS"):
+        load_settings(tmp_path, env=env | {"CREDSTACK_OIDC_DOMAINS": "not a domain"})
