@@ -8,11 +8,7 @@ sign-in form as the person would, and follows the provider's redirect back with 
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
@@ -21,27 +17,22 @@ import httpx
 import pytest
 
 from credstack.config import Settings
-from credstack.service.people import add_learner
+from credstack.service.people import add_learner, add_user
 from credstack.service.runtime import open_runtime
 from tests.helpers import Cli, form_csrf, free_port, running_server
+from tests.integration.signin.provider import identity_provider, person
 from tests.integration.wallet.conftest import Seeded, seed
 
 CLIENT_ID, CLIENT_SECRET = "credstack-test", "client-secret-for-tests"
 INSTITUTION = "Example University"
 CALLBACK = "/signin/oidc/callback"
-
-
-def _person(sub: str, email: str, *, verified: bool = True) -> tuple[str, dict[str, object]]:
-    return sub, {"email": email, "email_verified": verified}
-
-
 PEOPLE = (
-    _person("ben", "Ben@Example.org"),  # the learner's address, in other letter case
-    _person("admin", "admin@ccrb.example"),
-    _person("ana-unverified", "ana@example.org", verified=False),
-    _person("outsider", "ben@elsewhere.org"),
-    _person("nobody", "nobody@example.org"),
-    _person("both", "both@example.org"),
+    person("ben", "Ben@Example.org"),  # the learner's address, in other letter case
+    person("admin", "admin@ccrb.example"),
+    person("ana-unverified", "ana@example.org", verified=False),
+    person("outsider", "ben@elsewhere.org"),
+    person("nobody", "nobody@example.org"),
+    person("both", "both@example.org"),
 )
 
 
@@ -53,37 +44,9 @@ class Served:
     both_id: str
 
 
-@contextmanager
-def identity_provider() -> Iterator[str]:
-    """`oidc-provider-mock` as its own process on a free port, knowing `PEOPLE`: its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/.well-known/openid-configuration").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None and time.monotonic() < deadline, "no provider"
-            time.sleep(0.1)
-        for sub, claims in PEOPLE:
-            assert httpx.put(f"{url}/users/{sub}", json=claims).status_code == 204
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
-
-
 @pytest.fixture
 def served(tmp_path: Path, database_url: str) -> Iterator[Served]:
-    with identity_provider() as provider:
+    with identity_provider(PEOPLE) as provider:
         port = free_port()
         settings = {
             "CREDSTACK_OIDC_ISSUER": provider,
@@ -98,8 +61,6 @@ def served(tmp_path: Path, database_url: str) -> Iterator[Served]:
         try:
             seeded = seed(runtime)
             with runtime.uow() as uow:
-                from credstack.service.people import add_user
-
                 both = add_learner(uow, key="bo", name="Bo Both", email="both@example.org")
                 add_user(uow, email="both@example.org", name="Bo Both (staff)")
                 uow.commit()
