@@ -199,6 +199,9 @@ def engine_reevaluate(
         str | None,
         typer.Option("--as-of", help="Re-evaluate as of this date (YYYY-MM-DD; default today)."),
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", help="Processes splitting the learners (one per core).")
+    ] = 1,
     as_json: Json = False,
 ) -> None:
     """Every learner's records through the compiled requirements: awards newly met, expiries,
@@ -206,7 +209,7 @@ def engine_reevaluate(
     nothing."""
     day = None if as_of is None else parse_date(as_of, "--as-of")
     with installation() as runtime:
-        done = reevaluation.reevaluate(runtime, OPERATOR, issuer=issuer, as_of=day)
+        done = reevaluation.reevaluate(runtime, OPERATOR, issuer=issuer, as_of=day, workers=workers)
     figures = {
         "learners": done.learners,
         "awards_granted": done.granted,
