@@ -218,6 +218,9 @@ def engine_reevaluate(
         "cycles_renewed": done.cycles_renewed,
         "cycles_lapsed": done.cycles_lapsed,
         "reminders_queued": done.reminders_queued,
+        "imports_checked": done.imports_checked,
+        "imports_changed": done.imports_changed,
+        "imports_unchecked": done.imports_unchecked,
         "seconds": round(done.seconds, 3),
         "learners_per_second": round(done.learners_per_second, 1),
     }
@@ -232,5 +235,9 @@ def engine_reevaluate(
         f"({done.cycles_renewed} renewed, {done.cycles_lapsed} lapsed)"
     )
     say(f"reminders queued\t{done.reminders_queued}")
+    say(
+        f"imports checked\t{done.imports_checked} "
+        f"({done.imports_changed} changed, {done.imports_unchecked} could not be checked)"
+    )
     say(f"seconds\t{done.seconds:.2f}")
     say(f"learners/s\t{done.learners_per_second:.0f}")

@@ -442,8 +442,12 @@ def _imported(row: Any, partners: dict[str, str], where: ZoneInfo) -> Award:
         achievement_id=f"{issuer}:{row.achievement_ref}",
         issuer_id=issuer,
         achievement_type=row.achievement_type,
-        awarded_on=day_of(row.valid_from, where),
-        valid_until=day_of(row.valid_until, where) if row.valid_until is not None else None,
+        awarded_on=_day(row.valid_from, where),
+        valid_until=_day(row.valid_until, where) if row.valid_until is not None else None,
+        status=AwardStatus(row.status),
+        status_changed_on=(
+            _day(row.status_changed_at, where) if row.status_changed_at is not None else None
+        ),
         credits=ZERO if row.credits is None else exact(row.credits),
         issuer_name=row.issuer_name,
         title=row.achievement_name,

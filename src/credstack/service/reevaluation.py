@@ -35,7 +35,7 @@ from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus, Record
 from credstack.domain.requirements import Requirement
 from credstack.errors import Forbidden, InvalidInput
-from credstack.service import ce, clock, lifecycle
+from credstack.service import ce, clock, import_checks, lifecycle
 from credstack.service.actor import Actor, authorise
 from credstack.service.awards import grant_award
 from credstack.service.engine import compile_catalog, evidence_of
@@ -69,6 +69,12 @@ class Reevaluation:
     cycles_lapsed: int
     reminders_queued: int
     seconds: float
+    imports_checked: int = 0
+    """Imported credentials whose status was asked again (`service.import_checks`)."""
+    imports_changed: int = 0
+    """... whose status changed (revoked, suspended, expired, or a suspension lifted)."""
+    imports_unchecked: int = 0
+    """... whose status could not be told this time: the last known one is kept."""
 
     @property
     def cycles_closed(self) -> int:
@@ -99,8 +105,14 @@ class _Tally:
     renewed: int = 0
     lapsed: int = 0
     reminders: int = 0
+    imports_checked: int = 0
+    imports_changed: int = 0
+    imports_unchecked: int = 0
 
     def add(self, other: _Tally) -> None:
+        self.imports_checked += other.imports_checked
+        self.imports_changed += other.imports_changed
+        self.imports_unchecked += other.imports_unchecked
         self.learners += other.learners
         self.granted += other.granted
         self.expired += other.expired
@@ -146,6 +158,9 @@ def reevaluate(
         cycles_lapsed=tally.lapsed,
         reminders_queued=tally.reminders,
         seconds=time.perf_counter() - started,
+        imports_checked=tally.imports_checked,
+        imports_changed=tally.imports_changed,
+        imports_unchecked=tally.imports_unchecked,
     )
 
 
@@ -200,6 +215,14 @@ class _Job:
     plans: list[_Plan]
     batch: int
 
+    def _recheck(self, uow: UnitOfWork, ids: list[int], tally: _Tally) -> list[int]:
+        """Re-check the batch's imports; the learners whose imports changed status."""
+        checks = import_checks.recheck_imports(self.runtime, uow, ids, now=clock.now())
+        tally.imports_checked += len(checks)
+        tally.imports_changed += sum(1 for c in checks if c.changed)
+        tally.imports_unchecked += sum(1 for c in checks if c.failure is not None)
+        return sorted({c.learner_id for c in checks if c.changed})
+
     def run(self, bounds: tuple[int, int | None]) -> _Tally:
         """Learners with ids in (after, up to], batch by batch. Each batch is read without the
         write lock (SQLite has one writer: two workers read side by side) and decided; only a
@@ -220,12 +243,15 @@ class _Job:
                 ids = [row.id for row in learners]
                 names = RecordNames(uow) if names is None else names.bind(uow)
                 work = [(plan, _to_do(uow, plan, learners, names, tally)) for plan in self.plans]
-            if any(todo is not None for _plan, todo in work):
+                imports = import_checks.due(uow, ids)
+            if imports or any(todo is not None for _plan, todo in work):
                 with self.runtime.uow() as uow:
                     keys = self.runtime.keys(uow)
+                    # Imports first: one that stopped counting must not complete a stack now,
+                    # and one whose suspension was lifted may (its holder is looked at in full).
+                    changed = self._recheck(uow, ids, tally) if imports else []
                     for plan, todo in work:
-                        if todo is not None:
-                            _batch(uow, keys, plan, ids, todo, tally)
+                        _batch(uow, keys, plan, ids, [*(todo or []), *changed], tally)
                     uow.commit()
             tally.learners += len(learners)
             after = ids[-1]
