@@ -96,8 +96,11 @@ def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield chunk
 
 
-def generate(runtime: Runtime, learners: int, pathways: int, seed: int) -> None:
+def generate(
+    runtime: Runtime, learners: int, pathways: int, seed: int, unsettled: float | None = None
+) -> None:
     """The catalog through the real loader; learners, sittings and awards by bulk insert."""
+    share = UNSETTLED if unsettled is None else unsettled
     with runtime.uow() as uow:
         keys = runtime.keys(uow)
         add_issuer(uow, keys, key="bench", name="Bench Academy", kind="training-provider")
@@ -148,7 +151,7 @@ def generate(runtime: Runtime, learners: int, pathways: int, seed: int) -> None:
     def record_rows() -> Iterator[tuple[str, dict[str, Any]]]:
         for n in range(learners):
             learner_id = first + n + 1
-            settled = rng.random() >= UNSETTLED
+            settled = rng.random() >= share
             passed_on: dict[str, date] = {}
             for _ in range(SITTINGS):
                 exam = rng.choice(exams)
@@ -274,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--postgres", metavar="ADMIN_URL", help="create a database here")
     parser.add_argument("--workers", type=int, default=1, help="processes (one per core)")
+    parser.add_argument(
+        "--unsettled", type=float, default=UNSETTLED, help="share of learners never settled"
+    )
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it goes
     print(
@@ -289,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             backend = make_url(url).get_backend_name()
             print(f"{backend}: {args.learners:,} learners x {args.pathways} pathways")
-            generate(runtime, args.learners, args.pathways, args.seed)
+            generate(runtime, args.learners, args.pathways, args.seed, args.unsettled)
             print(f"peak memory after generating: {_peak_mib():,.0f} MiB")
             for label in ("first run", "second run"):
                 cpu = _cpu_seconds()

@@ -200,7 +200,11 @@ def engine_reevaluate(
         typer.Option("--as-of", help="Re-evaluate as of this date (YYYY-MM-DD; default today)."),
     ] = None,
     workers: Annotated[
-        int, typer.Option("--workers", help="Processes splitting the learners (one per core).")
+        int,
+        typer.Option(
+            "--workers",
+            help="Processes splitting the learners (one per core; PostgreSQL only).",
+        ),
     ] = 1,
     as_json: Json = False,
 ) -> None:
@@ -221,6 +225,7 @@ def engine_reevaluate(
         "imports_checked": done.imports_checked,
         "imports_changed": done.imports_changed,
         "imports_unchecked": done.imports_unchecked,
+        "workers": done.workers,
         "seconds": round(done.seconds, 3),
         "learners_per_second": round(done.learners_per_second, 1),
     }
@@ -239,5 +244,6 @@ def engine_reevaluate(
         f"imports checked\t{done.imports_checked} "
         f"({done.imports_changed} changed, {done.imports_unchecked} could not be checked)"
     )
+    say(f"workers\t{done.workers}")
     say(f"seconds\t{done.seconds:.2f}")
     say(f"learners/s\t{done.learners_per_second:.0f}")

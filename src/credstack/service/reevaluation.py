@@ -6,11 +6,17 @@ catches them: for each batch of learners it closes CE cycles that are due, expir
 their last valid day, grants what is newly met, and queues the CE reminders due, then commits.
 
 Memory stays bounded: learners are read in batches by id (a keyset, never all at once), each
-batch in its own unit of work, so what one batch loaded is gone before the next. Most learners
-meet nothing new: a batch is read as plain rows (`records.records_of`) and the compiled yes/no
-checks (`domain.checks`) answer that without ORM objects or the explaining evaluator; only a
-learner with something newly met is loaded in full and evaluated with explanations. Each
-issuer's catalog is compiled once, when the run starts.
+batch in its own units of work, so what one batch loaded is gone before the next. Most learners
+meet nothing new: a batch is read as plain rows (`records.records_of`, five queries, names
+looked up once a run) and the compiled yes/no checks (`domain.checks`) answer that without ORM
+objects or the explaining evaluator, in a read-only unit of work; only a batch with something
+to do (someone newly meeting something, a cycle or an award at its end, an import to re-check)
+takes a writer, and only a learner with something newly met is loaded in full and evaluated
+with explanations. Each issuer's catalog is compiled once, when the run starts; `workers`
+processes may split the learners by id.
+
+Imported credentials are re-checked first in each batch (`service.import_checks`): one its
+issuer revoked stops counting before anything is awarded on it.
 
 "Newly met" means an achievement the learner has never been awarded: a credential that was
 revoked or has lapsed is earned again through a new record (settling), never by this job, so
@@ -75,6 +81,8 @@ class Reevaluation:
     """... whose status changed (revoked, suspended, expired, or a suspension lifted)."""
     imports_unchecked: int = 0
     """... whose status could not be told this time: the last known one is kept."""
+    workers: int = 1
+    """Processes that ran it (one on SQLite, whatever was asked)."""
 
     @property
     def cycles_closed(self) -> int:
@@ -135,6 +143,8 @@ def reevaluate(
 
     With `workers` above 1 the learners are split by id into that many ranges, each run by a
     process of its own (forked, so the compiled catalog is shared); the figures are summed.
+    On SQLite the run stays in one process: it has one writer, and a worker signing a batch's
+    awards would hold the lock past the other's patience.
     """
     if not 1 <= batch <= MAX_BATCH:
         raise InvalidInput(f"batch {batch}: use 1 to {MAX_BATCH} learners")
@@ -145,6 +155,8 @@ def reevaluate(
     if issuer is not None:
         authorise(actor, issuer, "admin", what="re-evaluate the issuer's learners")
     started = time.perf_counter()
+    if runtime.engine.dialect.name == "sqlite":
+        workers = 1
     with runtime.uow(write=False) as uow:
         plans = [_plan(uow, where, day) for where, day in _scope(uow, issuer, as_of)]
         ranges = _ranges(uow, workers)
@@ -161,6 +173,7 @@ def reevaluate(
         imports_checked=tally.imports_checked,
         imports_changed=tally.imports_changed,
         imports_unchecked=tally.imports_unchecked,
+        workers=len(ranges),
     )
 
 

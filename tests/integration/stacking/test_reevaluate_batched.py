@@ -171,6 +171,7 @@ def test_the_batched_run_does_what_the_per_learner_path_does(
         after = _state(batched)
         assert after == _state(reference)
         assert done.learners == LEARNERS and done.granted > 0 and done.expired > 0
+        assert done.workers == (1 if databases.backend == "sqlite" else workers)
         granted = sum(after[0].values()) - sum(before[0].values())
         assert granted == done.granted
         again = reevaluate(

@@ -50,6 +50,7 @@ def test_reevaluate_reports_what_it_did_and_a_second_run_nothing(
     assert lines["learners"] == "2" and lines["expired"] == "0"
     assert lines["cycles closed"] == "0 (0 renewed, 0 lapsed)"
     assert lines["imports checked"] == "0 (0 changed, 0 could not be checked)"
+    assert lines["workers"] == ("1" if database_url.startswith("sqlite") else "2")
     assert float(lines["learners/s"]) > 0
 
     refused = cli.run("engine", "reevaluate", "--as-of", "2099-01-01")
