@@ -199,6 +199,13 @@ def engine_reevaluate(
         str | None,
         typer.Option("--as-of", help="Re-evaluate as of this date (YYYY-MM-DD; default today)."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            help="Processes splitting the learners (one per core; PostgreSQL only).",
+        ),
+    ] = 1,
     as_json: Json = False,
 ) -> None:
     """Every learner's records through the compiled requirements: awards newly met, expiries,
@@ -206,7 +213,7 @@ def engine_reevaluate(
     nothing."""
     day = None if as_of is None else parse_date(as_of, "--as-of")
     with installation() as runtime:
-        done = reevaluation.reevaluate(runtime, OPERATOR, issuer=issuer, as_of=day)
+        done = reevaluation.reevaluate(runtime, OPERATOR, issuer=issuer, as_of=day, workers=workers)
     figures = {
         "learners": done.learners,
         "awards_granted": done.granted,
@@ -215,6 +222,10 @@ def engine_reevaluate(
         "cycles_renewed": done.cycles_renewed,
         "cycles_lapsed": done.cycles_lapsed,
         "reminders_queued": done.reminders_queued,
+        "imports_checked": done.imports_checked,
+        "imports_changed": done.imports_changed,
+        "imports_unchecked": done.imports_unchecked,
+        "workers": done.workers,
         "seconds": round(done.seconds, 3),
         "learners_per_second": round(done.learners_per_second, 1),
     }
@@ -229,5 +240,10 @@ def engine_reevaluate(
         f"({done.cycles_renewed} renewed, {done.cycles_lapsed} lapsed)"
     )
     say(f"reminders queued\t{done.reminders_queued}")
+    say(
+        f"imports checked\t{done.imports_checked} "
+        f"({done.imports_changed} changed, {done.imports_unchecked} could not be checked)"
+    )
+    say(f"workers\t{done.workers}")
     say(f"seconds\t{done.seconds:.2f}")
     say(f"learners/s\t{done.learners_per_second:.0f}")

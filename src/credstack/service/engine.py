@@ -36,6 +36,7 @@ from credstack.store.models import (
     AttestationRow,
     AwardRow,
     CourseCompletionRow,
+    ImportedCredentialRow,
     IssuerRow,
     LearnerRow,
 )
@@ -368,9 +369,18 @@ def reconsider(
 
 
 def _learners_with_records(uow: UnitOfWork, issuer: IssuerRow) -> list[LearnerRow]:
+    """Whoever has a record the issuer's requirements can count: its own, or an imported
+    credential from a recognised issuer (one a partner may be; evaluating tells)."""
     ids: set[int] = set()
     for model in (AwardRow, AssessmentAttemptRow, AttestationRow, CourseCompletionRow):
         ids |= set(
             uow.session.scalars(select(model.learner_id).where(model.issuer_id == issuer.id))
         )
+    ids |= set(
+        uow.session.scalars(
+            select(ImportedCredentialRow.learner_id).where(
+                ImportedCredentialRow.issuer_url.is_not(None)
+            )
+        )
+    )
     return [row for row in (uow.session.get(LearnerRow, i) for i in sorted(ids)) if row]

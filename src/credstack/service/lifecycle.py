@@ -21,7 +21,7 @@ from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import EXPIRED, REVOKED
 from credstack.service.records import load_records, record_id
 from credstack.service.webhooks import events as webhook_events
-from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow
+from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "decide_flag",
     "expire_award",
     "expire_ended",
+    "flag_counting",
     "flag_dependants",
     "revoke_award",
     "validity_ended",
@@ -157,13 +158,41 @@ def expire_ended(
 
 def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None) -> list[AwardRow]:
     learner, issuer = uow.awards.parties(award)
+    return _flag(uow, learner, issuer, record_id("award", award.public_id), on)
+
+
+def flag_counting(
+    uow: UnitOfWork, learner: LearnerRow, rid: str, *, on: date | None = None
+) -> list[AwardRow]:
+    """Flag the learner's awards, from any issuer, that counted the record `rid` (an imported
+    credential its issuer has since revoked, say), as `flag_dependants` flags an award's."""
+    issuer_ids = {row.issuer_id for row in uow.awards.for_learner(learner.id)}
+    flagged: list[AwardRow] = []
+    for issuer_id in sorted(issuer_ids):
+        issuer = uow.session.get(IssuerRow, issuer_id)
+        assert issuer is not None
+        # Each award is judged from its own issuer's point of view (whose partners decide
+        # what the import counts as there).
+        flagged += _flag(uow, learner, issuer, rid, on, own_only=True)
+    return flagged
+
+
+def _flag(
+    uow: UnitOfWork,
+    learner: LearnerRow,
+    issuer: IssuerRow,
+    rid: str,
+    on: date | None,
+    *,
+    own_only: bool = False,
+) -> list[AwardRow]:
     records = load_records(uow, learner, issuer)
     awards = [r for r in records.items if isinstance(r, Award)]
     as_of = on or clock.today(issuer)
     flagged: list[AwardRow] = []
-    for dependant in counted_by(record_id("award", award.public_id), awards):
+    for dependant in counted_by(rid, awards):
         row = records.awards[dependant.id]
-        if row.status != AwardStatus.ACTIVE:
+        if row.status != AwardStatus.ACTIVE or (own_only and row.issuer_id != issuer.id):
             continue
         problems = support_problems(dependant, records.items, as_of)
         if not problems:

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import DateTime, select, type_coerce
 
 from credstack.domain.calendar import day_of
-from credstack.domain.catalog import Achievement
 from credstack.domain.quantities import ZERO, exact
 from credstack.domain.records import (
     AssessmentResult,
@@ -35,7 +36,6 @@ from credstack.service.clock import issuer_zone
 from credstack.service.evidence import EvidenceRef, RecordRow, record_id, resolve
 from credstack.store.models import (
     AchievementRow,
-    AchievementVersionRow,
     AssessmentAttemptRow,
     AssessmentRow,
     AttestationRow,
@@ -46,9 +46,18 @@ from credstack.store.models import (
     IssuerRow,
     LearnerRow,
 )
+from credstack.store.types import UtcDateTime
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["Records", "load_records", "partner_of", "record_id", "records_of", "site"]
+__all__ = [
+    "RecordNames",
+    "Records",
+    "load_records",
+    "partner_of",
+    "record_id",
+    "records_of",
+    "site",
+]
 
 
 @dataclass
@@ -90,28 +99,61 @@ class Records:
         self.rows[record.id] = EvidenceRef.of(row)
 
 
-class _Names:
-    """Issuer keys, achievement keys and versions looked up once per load."""
+@dataclass(frozen=True, slots=True)
+class _Defined:
+    """What an award's record takes from its achievement version: plain values, so a cache of
+    them outlives the unit of work that read them."""
+
+    key: str
+    type: str
+    name: str
+    credits: Decimal
+    ce_hours: Decimal
+    ce_category: str | None
+
+
+class RecordNames:
+    """Issuer keys, achievement and assessment versions, looked up once per load, or once per
+    run of a job that reads many batches (`records_of`): versions never change once stored,
+    so what was read stays true; `bind` hands the cache the next batch's unit of work."""
 
     def __init__(self, uow: UnitOfWork) -> None:
         self.uow = uow
-        self.issuers = {i.id: i for i in uow.issuers.all()}
-        self._versions: dict[int, tuple[str, AchievementVersionRow, Achievement]] = {}
+        self.issuers = {i.id: (i.key, i.name) for i in uow.issuers.all()}
+        self._versions: dict[int, _Defined] = {}
         self._assessments: dict[int, str] = {}
 
-    def achievement(self, version_id: int) -> tuple[str, AchievementVersionRow, Achievement]:
-        """The achievement's key, the version row and what it defines, read once per load."""
-        if version_id not in self._versions:
+    def bind(self, uow: UnitOfWork) -> RecordNames:
+        self.uow = uow
+        return self
+
+    def issuer(self, issuer_id: int) -> tuple[str, str]:
+        """(key, name) of an issuer; one added since the cache was made is read then."""
+        if issuer_id not in self.issuers:
+            row = self.uow.session.get(IssuerRow, issuer_id)
+            assert row is not None
+            self.issuers[issuer_id] = (row.key, row.name)
+        return self.issuers[issuer_id]
+
+    def achievement(self, version_id: int) -> _Defined:
+        """The achievement's key and what its version defines, read once."""
+        found = self._versions.get(version_id)
+        if found is None:
             version = self.uow.achievements.version_by_id(version_id)
             assert version is not None
             achievement = self.uow.session.get(AchievementRow, version.achievement_id)
             assert achievement is not None
-            self._versions[version_id] = (
+            defined = achievement_of(self.uow, version)
+            ce = defined.ce
+            found = self._versions[version_id] = _Defined(
                 achievement.key,
-                version,
-                achievement_of(self.uow, version),
+                version.type,
+                version.name,
+                defined.credits if defined.credits is not None else ZERO,
+                ce.hours if ce else ZERO,
+                ce.category if ce else None,
             )
-        return self._versions[version_id]
+        return found
 
     def assessment(self, version_id: int) -> str:
         if version_id not in self._assessments:
@@ -123,31 +165,36 @@ class _Names:
         return self._assessments[version_id]
 
 
+_Names = RecordNames
+
+
 def _scoped(key: str, issuer_id: int, perspective: IssuerRow, names: _Names) -> str:
-    return key if issuer_id == perspective.id else f"{names.issuers[issuer_id].key}:{key}"
+    return key if issuer_id == perspective.id else f"{names.issuer(issuer_id)[0]}:{key}"
 
 
-def _award(row: AwardRow, names: _Names, perspective: IssuerRow) -> Award:
+def _award(row: Any, names: _Names, perspective: IssuerRow) -> Award:
     where = issuer_zone(perspective)
-    key, version, achievement = names.achievement(row.achievement_version_id)
-    ce = achievement.ce
+    defined = names.achievement(row.achievement_version_id)
+    issuer_key, issuer_name = names.issuer(row.issuer_id)
     return Award(
         id=record_id("award", row.public_id),
-        achievement_id=_scoped(key, row.issuer_id, perspective, names),
-        issuer_id=names.issuers[row.issuer_id].key,
-        achievement_type=version.type,
-        awarded_on=day_of(row.awarded_at, where) if row.awarded_at else row.awarded_on,
+        achievement_id=defined.key
+        if row.issuer_id == perspective.id
+        else f"{issuer_key}:{defined.key}",
+        issuer_id=issuer_key,
+        achievement_type=defined.type,
+        awarded_on=_day(row.awarded_at, where) if row.awarded_at else row.awarded_on,
         valid_until=row.valid_until,
         status=AwardStatus(row.status),
-        status_changed_on=(day_of(row.status_changed_at, where) if row.status_changed_at else None),
-        credits=achievement.credits if achievement.credits is not None else ZERO,
-        ce_hours=ce.hours if ce else ZERO,
-        ce_category=ce.category if ce else None,
+        status_changed_on=(_day(row.status_changed_at, where) if row.status_changed_at else None),
+        credits=defined.credits,
+        ce_hours=defined.ce_hours,
+        ce_category=defined.ce_category,
         grade=row.grade,
         score=None if row.score is None else exact(row.score),
         counted=tuple(row.counted),
-        issuer_name=names.issuers[row.issuer_id].name,
-        title=version.name,
+        issuer_name=issuer_name,
+        title=defined.name,
     )
 
 
@@ -166,19 +213,24 @@ def load_records(uow: UnitOfWork, learner: LearnerRow, perspective: IssuerRow) -
 
 
 def records_of(
-    uow: UnitOfWork, learner_ids: Sequence[int], perspective: IssuerRow
+    uow: UnitOfWork,
+    learner_ids: Sequence[int],
+    perspective: IssuerRow,
+    names: RecordNames | None = None,
 ) -> dict[int, list[Record]]:
-    """The records `load_records` gives, for a batch of learners, in four queries and without
+    """The records `load_records` gives, for a batch of learners, in five queries and without
     ORM rows: what a job over every learner reads to find the few with something to do (it
-    then loads those few with `load_records`, rows and all). Same conversion, same answers."""
+    then loads those few with `load_records`, rows and all). Same conversion, same answers.
+    A job passes one `names` for all its batches, so versions are looked up once a run."""
     ids = list(learner_ids)
-    names = _Names(uow)
+    names = RecordNames(uow) if names is None else names.bind(uow)
     where = issuer_zone(perspective)
     out: dict[int, list[Record]] = {i: [] for i in ids}
     for row in _rows_of(uow, AwardRow, ids):
         out[row.learner_id].append(_award(row, names, perspective))
+    amounts = _Amounts()
     for row in _rows_of(uow, AssessmentAttemptRow, ids):
-        out[row.learner_id].append(_attempt(row, names, perspective, where))
+        out[row.learner_id].append(_attempt(row, names, perspective, where, amounts))
     for row in _rows_of(uow, AttestationRow, ids):
         out[row.learner_id].append(_attestation(row))
     for row in _rows_of(uow, CourseCompletionRow, ids):
@@ -194,14 +246,77 @@ _UNREAD = frozenset(
 )
 """Columns a record is not made from: a signed credential alone is kilobytes of JSON."""
 
+_READ: dict[str, frozenset[str]] = {
+    "awards": frozenset(
+        {
+            "id",
+            "public_id",
+            "learner_id",
+            "issuer_id",
+            "achievement_version_id",
+            "awarded_on",
+            "awarded_at",
+            "valid_until",
+            "status",
+            "status_changed_at",
+            "grade",
+            "score",
+            "counted",
+        }
+    ),
+    "assessment_attempts": frozenset(
+        {
+            "id",
+            "public_id",
+            "learner_id",
+            "issuer_id",
+            "assessment_version_id",
+            "external_attempt_id",
+            "source",
+            "sat_at",
+            "raw_score",
+            "max_score",
+            "passed",
+            "scored_by_user_id",
+            "proctoring",
+            "identity_method",
+        }
+    ),
+}
+"""The two big tables (a learner has dozens of rows in them) are read only for the columns a
+record is made from: every column read is converted per row, and that is most of a job's
+time."""
+
+
+def _day(instant: datetime, where: ZoneInfo) -> date:
+    """`day_of` for an instant as stored: the store keeps UTC, and SQLite hands it back naive."""
+    return day_of(instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC), where)
+
 
 def _rows_of(uow: UnitOfWork, model: type[Base], ids: list[int]) -> Sequence[Any]:
     """Plain rows (attribute names are the models' column names), oldest first."""
     table = model.__table__
-    columns = [c for c in table.c if c.name not in _UNREAD]
+    wanted = _READ.get(model.__tablename__)
+    columns = [
+        # An instant is read as the driver gives it (a naive one is UTC, see `_day`), not
+        # normalised per row by the column type: that was a tenth of a nightly run.
+        type_coerce(c, DateTime(timezone=True)).label(c.name)
+        if isinstance(c.type, UtcDateTime) and wanted is not None
+        else c
+        for c in table.c
+        if (c.name in wanted if wanted is not None else c.name not in _UNREAD)
+    ]
     return uow.session.execute(
         select(*columns).where(table.c.learner_id.in_(ids)).order_by(table.c.id)
     ).all()
+
+
+class _Amounts(dict[object, Decimal]):
+    """`exact` of each distinct score read in a batch, converted once (scores repeat)."""
+
+    def __missing__(self, value: object) -> Decimal:
+        found = self[value] = exact(value)
+        return found
 
 
 def _records(
@@ -232,19 +347,24 @@ def _records(
 
 
 def _attempt(
-    attempt: AssessmentAttemptRow, names: _Names, perspective: IssuerRow, where: ZoneInfo
+    attempt: AssessmentAttemptRow,
+    names: _Names,
+    perspective: IssuerRow,
+    where: ZoneInfo,
+    amounts: _Amounts | None = None,
 ) -> AssessmentResult | RubricScore:
     key = _scoped(
         names.assessment(attempt.assessment_version_id), attempt.issuer_id, perspective, names
     )
     rid = record_id("attempt", attempt.public_id)
-    on = day_of(attempt.sat_at, where)
+    on = _day(attempt.sat_at, where)
+    amount = exact if amounts is None else amounts.__getitem__
     if attempt.source == "rubric":
         return RubricScore(
             id=rid,
             rubric_id=key,
-            score=exact(attempt.raw_score),
-            max_score=exact(attempt.max_score),
+            score=amount(attempt.raw_score),
+            max_score=amount(attempt.max_score),
             reviewer_id=str(attempt.scored_by_user_id or ""),
             scored_on=on,
             reviewer_role="reviewer",
@@ -252,8 +372,8 @@ def _attempt(
     return AssessmentResult(
         id=rid,
         assessment_id=key,
-        score=exact(attempt.raw_score),
-        max_score=exact(attempt.max_score),
+        score=amount(attempt.raw_score),
+        max_score=amount(attempt.max_score),
         passed=attempt.passed,
         taken_on=on,
         proctoring=Proctoring(attempt.proctoring),
@@ -322,8 +442,12 @@ def _imported(row: Any, partners: dict[str, str], where: ZoneInfo) -> Award:
         achievement_id=f"{issuer}:{row.achievement_ref}",
         issuer_id=issuer,
         achievement_type=row.achievement_type,
-        awarded_on=day_of(row.valid_from, where),
-        valid_until=day_of(row.valid_until, where) if row.valid_until is not None else None,
+        awarded_on=_day(row.valid_from, where),
+        valid_until=_day(row.valid_until, where) if row.valid_until is not None else None,
+        status=AwardStatus(row.status),
+        status_changed_on=(
+            _day(row.status_changed_at, where) if row.status_changed_at is not None else None
+        ),
         credits=ZERO if row.credits is None else exact(row.credits),
         issuer_name=row.issuer_name,
         title=row.achievement_name,

@@ -6,11 +6,17 @@ catches them: for each batch of learners it closes CE cycles that are due, expir
 their last valid day, grants what is newly met, and queues the CE reminders due, then commits.
 
 Memory stays bounded: learners are read in batches by id (a keyset, never all at once), each
-batch in its own unit of work, so what one batch loaded is gone before the next. Most learners
-meet nothing new: a batch is read as plain rows (`records.records_of`) and the compiled yes/no
-checks (`domain.checks`) answer that without ORM objects or the explaining evaluator; only a
-learner with something newly met is loaded in full and evaluated with explanations. Each
-issuer's catalog is compiled once, when the run starts.
+batch in its own units of work, so what one batch loaded is gone before the next. Most learners
+meet nothing new: a batch is read as plain rows (`records.records_of`, five queries, names
+looked up once a run) and the compiled yes/no checks (`domain.checks`) answer that without ORM
+objects or the explaining evaluator, in a read-only unit of work; only a batch with something
+to do (someone newly meeting something, a cycle or an award at its end, an import to re-check)
+takes a writer, and only a learner with something newly met is loaded in full and evaluated
+with explanations. Each issuer's catalog is compiled once, when the run starts; `workers`
+processes may split the learners by id.
+
+Imported credentials are re-checked first in each batch (`service.import_checks`): one its
+issuer revoked stops counting before anything is awarded on it.
 
 "Newly met" means an achievement the learner has never been awarded: a credential that was
 revoked or has lapsed is earned again through a new record (settling), never by this job, so
@@ -20,35 +26,40 @@ notices keyed in the outbox, a second run on the same day changes nothing.
 
 from __future__ import annotations
 
+import multiprocessing
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 
 from credstack.domain.checks import Check, compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
-from credstack.domain.records import Award, Record
+from credstack.domain.records import Award, AwardStatus, Record
 from credstack.domain.requirements import Requirement
 from credstack.errors import Forbidden, InvalidInput
-from credstack.service import ce, clock, lifecycle
+from credstack.service import ce, clock, import_checks, lifecycle
 from credstack.service.actor import Actor, authorise
 from credstack.service.awards import grant_award
 from credstack.service.engine import compile_catalog, evidence_of
 from credstack.service.keys import KeyStore
 from credstack.service.people import require_issuer
-from credstack.service.records import Records, load_records, records_of
+from credstack.service.records import RecordNames, Records, load_records, records_of
 from credstack.service.runtime import Runtime
-from credstack.store.models import IssuerRow, LearnerRow
+from credstack.store.models import AwardRow, CeCycleRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["BATCH", "MAX_BATCH", "Reevaluation", "reevaluate"]
+__all__ = ["BATCH", "MAX_BATCH", "MAX_WORKERS", "Reevaluation", "reevaluate"]
 
 BATCH = 500
 """Learners per unit of work: large enough that per-batch queries are few, small enough that
 a batch's rows stay a few megabytes and a SQLite writer holds the lock about a second."""
 MAX_BATCH = 10_000
+MAX_WORKERS = 64
+"""Processes: one per core is the point; more than a large machine's cores is a typo."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +75,14 @@ class Reevaluation:
     cycles_lapsed: int
     reminders_queued: int
     seconds: float
+    imports_checked: int = 0
+    """Imported credentials whose status was asked again (`service.import_checks`)."""
+    imports_changed: int = 0
+    """... whose status changed (revoked, suspended, expired, or a suspension lifted)."""
+    imports_unchecked: int = 0
+    """... whose status could not be told this time: the last known one is kept."""
+    workers: int = 1
+    """Processes that ran it (one on SQLite, whatever was asked)."""
 
     @property
     def cycles_closed(self) -> int:
@@ -94,6 +113,20 @@ class _Tally:
     renewed: int = 0
     lapsed: int = 0
     reminders: int = 0
+    imports_checked: int = 0
+    imports_changed: int = 0
+    imports_unchecked: int = 0
+
+    def add(self, other: _Tally) -> None:
+        self.imports_checked += other.imports_checked
+        self.imports_changed += other.imports_changed
+        self.imports_unchecked += other.imports_unchecked
+        self.learners += other.learners
+        self.granted += other.granted
+        self.expired += other.expired
+        self.renewed += other.renewed
+        self.lapsed += other.lapsed
+        self.reminders += other.reminders
 
 
 def reevaluate(
@@ -103,38 +136,32 @@ def reevaluate(
     issuer: str | None,
     as_of: date | None,
     batch: int = BATCH,
+    workers: int = 1,
 ) -> Reevaluation:
     """Re-evaluate every learner (for one issuer, or, for the operator, every issuer) as of a
-    day: today in each issuer's zone unless given, and never a day still to come."""
+    day: today in each issuer's zone unless given, and never a day still to come.
+
+    With `workers` above 1 the learners are split by id into that many ranges, each run by a
+    process of its own (forked, so the compiled catalog is shared); the figures are summed.
+    On SQLite the run stays in one process: it has one writer, and a worker signing a batch's
+    awards would hold the lock past the other's patience.
+    """
     if not 1 <= batch <= MAX_BATCH:
         raise InvalidInput(f"batch {batch}: use 1 to {MAX_BATCH} learners")
+    if not 1 <= workers <= MAX_WORKERS:
+        raise InvalidInput(f"workers {workers}: use 1 to {MAX_WORKERS} processes")
     if issuer is None and not actor.is_operator:
         raise Forbidden("only the operator may re-evaluate every issuer at once")
     if issuer is not None:
         authorise(actor, issuer, "admin", what="re-evaluate the issuer's learners")
     started = time.perf_counter()
+    if runtime.engine.dialect.name == "sqlite":
+        workers = 1
     with runtime.uow(write=False) as uow:
         plans = [_plan(uow, where, day) for where, day in _scope(uow, issuer, as_of)]
-    tally = _Tally(runtime.settings.ce_reminder_days)
-    after = 0
-    while True:
-        with runtime.uow() as uow:
-            learners = list(
-                uow.session.scalars(
-                    select(LearnerRow)
-                    .where(LearnerRow.id > after)
-                    .order_by(LearnerRow.id)
-                    .limit(batch)
-                )
-            )
-            if not learners:
-                break
-            keys = runtime.keys(uow)
-            for plan in plans:
-                _batch(uow, keys, plan, learners, tally)
-            uow.commit()
-        tally.learners += len(learners)
-        after = learners[-1].id
+        ranges = _ranges(uow, workers)
+    job = _Job(runtime, plans, batch)
+    tally = job.run(ranges[0]) if len(ranges) == 1 else _in_processes(job, ranges)
     return Reevaluation(
         learners=tally.learners,
         granted=tally.granted,
@@ -143,7 +170,104 @@ def reevaluate(
         cycles_lapsed=tally.lapsed,
         reminders_queued=tally.reminders,
         seconds=time.perf_counter() - started,
+        imports_checked=tally.imports_checked,
+        imports_changed=tally.imports_changed,
+        imports_unchecked=tally.imports_unchecked,
+        workers=len(ranges),
     )
+
+
+def _ranges(uow: UnitOfWork, workers: int) -> list[tuple[int, int | None]]:
+    """Learner id ranges (after, up to) of about equal numbers of learners, one per worker."""
+    total = uow.session.scalar(select(func.count()).select_from(LearnerRow)) or 0
+    if workers == 1 or total < workers:
+        return [(0, None)]
+    bounds = [0]
+    for part in range(1, workers):
+        bound = uow.session.scalar(
+            select(LearnerRow.id).order_by(LearnerRow.id).offset(total * part // workers - 1)
+        )
+        assert bound is not None
+        bounds.append(bound)
+    return [
+        (after, bounds[i + 1] if i + 1 < len(bounds) else None) for i, after in enumerate(bounds)
+    ]
+
+
+_FORKED: _Job | None = None
+"""The job a forked worker runs: inherited by fork, never pickled (compiled checks are
+closures)."""
+
+
+def _in_processes(job: _Job, ranges: list[tuple[int, int | None]]) -> _Tally:
+    global _FORKED
+    _FORKED = job
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(len(ranges), mp_context=context) as pool:
+            parts = list(pool.map(_forked_run, ranges))
+    finally:
+        _FORKED = None
+    total = _Tally(job.runtime.settings.ce_reminder_days)
+    for part in parts:
+        total.add(part)
+    return total
+
+
+def _forked_run(bounds: tuple[int, int | None]) -> _Tally:  # pragma: no cover - in a child
+    job = _FORKED
+    assert job is not None
+    # The parent's pooled connections must not be shared: this process opens its own.
+    job.runtime.engine.dispose(close=False)
+    return job.run(bounds)
+
+
+@dataclass
+class _Job:
+    runtime: Runtime
+    plans: list[_Plan]
+    batch: int
+
+    def _recheck(self, uow: UnitOfWork, ids: list[int], tally: _Tally) -> list[int]:
+        """Re-check the batch's imports; the learners whose imports changed status."""
+        checks = import_checks.recheck_imports(self.runtime, uow, ids, now=clock.now())
+        tally.imports_checked += len(checks)
+        tally.imports_changed += sum(1 for c in checks if c.changed)
+        tally.imports_unchecked += sum(1 for c in checks if c.failure is not None)
+        return sorted({c.learner_id for c in checks if c.changed})
+
+    def run(self, bounds: tuple[int, int | None]) -> _Tally:
+        """Learners with ids in (after, up to], batch by batch. Each batch is read without the
+        write lock (SQLite has one writer: two workers read side by side) and decided; only a
+        batch with something to do is written, in a unit of work of its own."""
+        after, upto = bounds
+        tally = _Tally(self.runtime.settings.ce_reminder_days)
+        names: RecordNames | None = None
+        while True:
+            with self.runtime.uow(write=False) as uow:
+                query = select(LearnerRow.id, LearnerRow.erased_at).where(LearnerRow.id > after)
+                if upto is not None:
+                    query = query.where(LearnerRow.id <= upto)
+                learners = uow.session.execute(
+                    query.order_by(LearnerRow.id).limit(self.batch)
+                ).all()
+                if not learners:
+                    return tally
+                ids = [row.id for row in learners]
+                names = RecordNames(uow) if names is None else names.bind(uow)
+                work = [(plan, _to_do(uow, plan, learners, names, tally)) for plan in self.plans]
+                imports = import_checks.due(uow, ids)
+            if imports or any(todo is not None for _plan, todo in work):
+                with self.runtime.uow() as uow:
+                    keys = self.runtime.keys(uow)
+                    # Imports first: one that stopped counting must not complete a stack now,
+                    # and one whose suspension was lifted may (its holder is looked at in full).
+                    changed = self._recheck(uow, ids, tally) if imports else []
+                    for plan, todo in work:
+                        _batch(uow, keys, plan, ids, [*(todo or []), *changed], tally)
+                    uow.commit()
+            tally.learners += len(learners)
+            after = ids[-1]
 
 
 def _scope(uow: UnitOfWork, issuer: str | None, as_of: date | None) -> list[tuple[IssuerRow, date]]:
@@ -168,27 +292,82 @@ def _plan(uow: UnitOfWork, issuer: IssuerRow, day: date) -> _Plan:
     return _Plan(issuer.key, day, requirements, checks)
 
 
+def _to_do(
+    uow: UnitOfWork, plan: _Plan, learners: Sequence[Any], names: RecordNames, tally: _Tally
+) -> list[int] | None:
+    """Who in the batch may be awarded something (by the compiled checks), or None when the
+    batch has nothing to do for this issuer: nobody newly meets anything, and no cycle is due,
+    no award has ended and no cycle is near enough its end for a reminder (by query)."""
+    issuer = require_issuer(uow, plan.issuer)
+    ids = [row.id for row in learners]
+    candidates: list[int] = []
+    if plan.checks:
+        found = records_of(uow, ids, issuer, names)
+        candidates = [
+            row.id
+            for row in learners
+            if row.erased_at is None and _newly_met(found[row.id], plan.checks, plan.day)
+        ]
+    if candidates or _dated_work(uow, plan, issuer.id, ids, tally.thresholds):
+        return candidates
+    return None
+
+
+def _dated_work(
+    uow: UnitOfWork, plan: _Plan, issuer_id: int, ids: list[int], thresholds: tuple[int, ...]
+) -> bool:
+    """Whether any of these learners has a cycle open near or past its end, or an active award
+    of the issuer past its last valid day: what time passing alone changes."""
+    horizon = plan.day + timedelta(days=max(thresholds, default=0))
+    cycles = (
+        select(CeCycleRow.id)
+        .join(AwardRow, CeCycleRow.award_id == AwardRow.id)
+        .where(
+            CeCycleRow.status == "open",
+            CeCycleRow.ends_on <= horizon,
+            AwardRow.issuer_id == issuer_id,
+            AwardRow.learner_id.in_(ids),
+        )
+    )
+    ended = select(AwardRow.id).where(
+        AwardRow.issuer_id == issuer_id,
+        AwardRow.learner_id.in_(ids),
+        AwardRow.status == AwardStatus.ACTIVE,
+        AwardRow.valid_until.is_not(None),
+        AwardRow.valid_until < plan.day,
+    )
+    return bool(uow.session.scalar(select(exists(cycles) | exists(ended))))
+
+
 def _batch(
-    uow: UnitOfWork, keys: KeyStore, plan: _Plan, learners: Sequence[LearnerRow], tally: _Tally
+    uow: UnitOfWork,
+    keys: KeyStore,
+    plan: _Plan,
+    ids: list[int],
+    candidates: list[int],
+    tally: _Tally,
 ) -> None:
     issuer, day = require_issuer(uow, plan.issuer), plan.day
-    ids = [learner.id for learner in learners]
     # Cycles first: a certification's end date is its cycle's, and closing decides between
     # renewal and lapse; only what no cycle governs lapses by its date alone.
+    touched = set(candidates)
+    # A renewal makes a certification current again, which may complete what stacks on it:
+    # its holder is looked at in full even when the batch's checks ran before it.
     for closure in ce.close_due_cycles(uow, on=day, issuer=issuer, learner_ids=ids):
+        touched.add(closure.award.learner_id)
         if closure.renewed:
             tally.renewed += 1
         else:
             tally.lapsed += 1
-    tally.expired += len(
-        lifecycle.expire_ended(uow, as_of=day, issuer_id=issuer.id, learner_ids=ids)
-    )
+    ended = lifecycle.expire_ended(uow, as_of=day, issuer_id=issuer.id, learner_ids=ids)
+    tally.expired += len(ended)
     if plan.checks:
-        found = records_of(uow, ids, issuer)
-        for learner in learners:
-            if learner.erased_at is None and _newly_met(found[learner.id], plan.checks, day):
-                records = load_records(uow, learner, issuer)
-                tally.granted += _grant_newly_met(uow, keys, issuer, learner, records, plan)
+        for learner_id in sorted(touched):
+            learner = uow.session.get(LearnerRow, learner_id)
+            if learner is None or learner.erased_at is not None:
+                continue
+            records = load_records(uow, learner, issuer)
+            tally.granted += _grant_newly_met(uow, keys, issuer, learner, records, plan)
     tally.reminders += len(
         ce.queue_reminders(
             uow, as_of=day, thresholds=tally.thresholds, issuer=issuer, learner_ids=ids

@@ -45,14 +45,18 @@ def test_reevaluate_reports_what_it_did_and_a_second_run_nothing(
     first = json.loads(cli.ok("engine", "reevaluate", "--as-of", "2025-06-01", "--json"))
     assert (first["learners"], first["expired"], first["awards_granted"]) == (2, 1, 0)
     assert first["reminders_queued"] == 0  # `ce reminders --queue` already queued Cleo's
-    text = cli.ok("engine", "reevaluate", "--as-of", "2025-06-01")
+    text = cli.ok("engine", "reevaluate", "--as-of", "2025-06-01", "--workers", "2")
     lines = dict(line.split("\t") for line in text.splitlines())
     assert lines["learners"] == "2" and lines["expired"] == "0"
     assert lines["cycles closed"] == "0 (0 renewed, 0 lapsed)"
+    assert lines["imports checked"] == "0 (0 changed, 0 could not be checked)"
+    assert lines["workers"] == ("1" if database_url.startswith("sqlite") else "2")
     assert float(lines["learners/s"]) > 0
 
     refused = cli.run("engine", "reevaluate", "--as-of", "2099-01-01")
     assert refused.returncode != 0 and "in the future" in refused.stderr
     assert "Traceback" not in refused.stderr
+    too_many = cli.run("engine", "reevaluate", "--workers", "0")
+    assert too_many.returncode != 0 and "workers 0: use 1 to 64" in too_many.stderr
     unknown = cli.run("engine", "reevaluate", "--issuer", "nobody")
     assert unknown.returncode != 0 and "unknown issuer 'nobody'" in unknown.stderr

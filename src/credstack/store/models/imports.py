@@ -54,3 +54,12 @@ class ImportedCredentialRow(Base):
     """The verification report when it was imported (`service.verification.result_json`)."""
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
+    """What its issuer last said (`AwardStatus`): active, revoked, suspended, or expired once
+    its last valid day has passed. Only an active import counts toward stacks."""
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    """When the nightly run last re-checked its status (None: not since it was imported)."""
+    check_failure: Mapped[str | None] = mapped_column(String(500))
+    """Why the last re-check could not tell (its status list unreachable, say): the status
+    above is then the last known one, kept."""

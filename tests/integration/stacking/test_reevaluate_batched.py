@@ -1,0 +1,184 @@
+"""The batched nightly run against the per-learner path, on generated data (the benchmark's
+generator, small), on SQLite and PostgreSQL: the same awards, expiries and messages, whether
+one process or two run it and whatever the batch size; a second run changes nothing."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import select
+
+from credstack.config import Settings
+from credstack.domain.evaluator import evaluate
+from credstack.domain.records import Award
+from credstack.service import ce, lifecycle
+from credstack.service.actor import Actor
+from credstack.service.awards import grant_award
+from credstack.service.engine import compile_catalog, evidence_of
+from credstack.service.records import load_records
+from credstack.service.reevaluation import reevaluate
+from credstack.service.runtime import Runtime, initialise
+from credstack.store.models import (
+    AchievementRow,
+    AchievementVersionRow,
+    AwardRow,
+    LearnerRow,
+    OutboxMessageRow,
+)
+from tests.conftest import REPO, DatabaseFactory
+
+LEARNERS, PATHWAYS, SEED = 60, 8, 11
+OPERATOR = Actor.operator()
+
+
+def _bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "bench_reevaluate", REPO / "bench/bench_reevaluate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BENCH = _bench()
+
+
+def _generated(databases: DatabaseFactory, where: Path, monkeypatch: pytest.MonkeyPatch) -> Runtime:
+    """A fresh database with the benchmark's data, where many more learners than in the
+    benchmark have sittings nobody settled or an award that has ended."""
+    monkeypatch.setattr(BENCH, "UNSETTLED", 0.25)
+    monkeypatch.setattr(BENCH, "ENDED", 0.1)
+    where.mkdir()
+    runtime = initialise(Settings(where, databases.create(), "https://badges.example.org"))
+    BENCH.generate(runtime, LEARNERS, PATHWAYS, SEED)
+    return runtime
+
+
+def _per_learner(runtime: Runtime, day: date) -> None:
+    """The nightly job's meaning, one learner at a time with the explaining evaluator: close
+    due cycles, expire what ended, award every achievement newly met (until nothing more is),
+    queue reminders."""
+    with runtime.uow() as uow:
+        keys = runtime.keys(uow)
+        for issuer in uow.issuers.all():
+            requirements = compile_catalog(uow, issuer).requirements
+            for learner in uow.session.scalars(select(LearnerRow).order_by(LearnerRow.id)):
+                ids = [learner.id]
+                ce.close_due_cycles(uow, on=day, issuer=issuer, learner_ids=ids)
+                lifecycle.expire_ended(uow, as_of=day, issuer_id=issuer.id, learner_ids=ids)
+                looked_at: set[str] = set()
+                while True:
+                    records = load_records(uow, learner, issuer)
+                    ever = {r.achievement_id for r in records.items if isinstance(r, Award)}
+                    met = [
+                        (key, outcome)
+                        for key, tree in requirements.items()
+                        if key not in ever and key not in looked_at
+                        for outcome in [evaluate(tree, records.items, day)]
+                        if outcome.met
+                    ]
+                    if not met:
+                        break
+                    key, outcome = met[0]
+                    looked_at.add(key)
+                    grant_award(
+                        uow,
+                        issuer=issuer,
+                        learner=learner,
+                        achievement_key=key,
+                        awarded_on=day,
+                        evidence=evidence_of(outcome, records),
+                        counted=list(outcome.counted),
+                        evidence_refs=records.evidence(uow, outcome.counted),
+                        origin="automatic",
+                        keys=keys,
+                    )
+                ce.queue_reminders(
+                    uow,
+                    as_of=day,
+                    thresholds=runtime.settings.ce_reminder_days,
+                    issuer=issuer,
+                    learner_ids=ids,
+                )
+        uow.commit()
+
+
+def _state(runtime: Runtime) -> tuple[Counter[tuple[object, ...]], Counter[tuple[str, str]]]:
+    """Every award (who, what, status, dates, how many records it counted) and every queued
+    message (kind, to whom): what a run can change, without the random ids."""
+    with runtime.uow(write=False) as uow:
+        awards = Counter(
+            _without_ids(tuple(row))
+            for row in uow.session.execute(
+                select(
+                    LearnerRow.key,
+                    AchievementRow.key,
+                    AwardRow.status,
+                    AwardRow.awarded_on,
+                    AwardRow.valid_until,
+                    AwardRow.origin,
+                    AwardRow.credential.is_not(None),
+                    AwardRow.counted,
+                )
+                .join(LearnerRow, AwardRow.learner_id == LearnerRow.id)
+                .join(
+                    AchievementVersionRow,
+                    AwardRow.achievement_version_id == AchievementVersionRow.id,
+                )
+                .join(AchievementRow, AchievementVersionRow.achievement_id == AchievementRow.id)
+            )
+        )
+        messages = Counter(
+            (str(kind), str(key))
+            for kind, key in uow.session.execute(
+                select(OutboxMessageRow.kind, LearnerRow.key).join(
+                    LearnerRow, OutboxMessageRow.learner_id == LearnerRow.id
+                )
+            )
+        )
+    return awards, messages
+
+
+def _without_ids(row: tuple[object, ...]) -> tuple[object, ...]:
+    *rest, counted = row
+    assert isinstance(counted, list)
+    return (*rest, tuple(sorted(str(rid).split(":", 1)[0] for rid in counted)))
+
+
+@pytest.mark.parametrize(("workers", "batch"), [(1, 7), (2, 500)])
+def test_the_batched_run_does_what_the_per_learner_path_does(
+    databases: DatabaseFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    workers: int,
+    batch: int,
+) -> None:
+    reference = _generated(databases, tmp_path / "reference", monkeypatch)
+    batched = _generated(databases, tmp_path / "batched", monkeypatch)
+    try:
+        assert _state(reference) == _state(batched)  # the same data, the same seed
+        before = _state(batched)
+        _per_learner(reference, BENCH.AS_OF)
+        done = reevaluate(
+            batched, OPERATOR, issuer=None, as_of=BENCH.AS_OF, batch=batch, workers=workers
+        )
+        after = _state(batched)
+        assert after == _state(reference)
+        assert done.learners == LEARNERS and done.granted > 0 and done.expired > 0
+        assert done.workers == (1 if databases.backend == "sqlite" else workers)
+        granted = sum(after[0].values()) - sum(before[0].values())
+        assert granted == done.granted
+        again = reevaluate(
+            batched, OPERATOR, issuer=None, as_of=BENCH.AS_OF, batch=batch, workers=workers
+        )
+        assert (again.granted, again.expired, again.reminders_queued) == (0, 0, 0)
+        assert _state(batched) == after
+    finally:
+        reference.close()
+        batched.close()
