@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
+import io
+import json
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +19,9 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["Cli", "form_csrf", "free_port", "running_server", "sign_in"]
+__all__ = ["Cli", "CliForkServer", "form_csrf", "free_port", "running_server", "sign_in"]
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -44,6 +50,11 @@ class Cli:
         return env
 
     def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        """`python -m credstack <args>` in a process of its own (forked from `CliForkServer`
+        when it is free, so the imports are not paid again), its status and output."""
+        forked = CliForkServer.shared().run(list(args), self.env(), stdin, timeout=120)
+        if forked is not None:
+            return forked
         return subprocess.run(
             [sys.executable, "-m", "credstack", *args],
             env=self.env(),
@@ -58,6 +69,61 @@ class Cli:
         result = self.run(*args)
         assert result.returncode == 0, f"credstack {' '.join(args)}: {result.stderr}"
         return result.stdout
+
+
+def _text(produced: str) -> str:
+    """Output as `subprocess.run(text=True)` gives it: UTF-8, universal newlines."""
+    return io.TextIOWrapper(io.BytesIO(produced.encode("latin-1")), encoding="utf-8").read()
+
+
+class CliForkServer:
+    """This test process's `tests/cli_forkserver.py`, started when first asked for."""
+
+    _shared: CliForkServer | None = None
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CREDSTACK_")}
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "tests.cli_forkserver"],
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._lock = threading.Lock()
+        atexit.register(self.close)
+
+    @classmethod
+    def shared(cls) -> CliForkServer:
+        if cls._shared is None or cls._shared._process.poll() is not None:
+            cls._shared = cls()
+        return cls._shared
+
+    def run(
+        self, argv: list[str], env: dict[str, str], stdin: str | None, timeout: int
+    ) -> subprocess.CompletedProcess[str] | None:
+        """The command's result; None while another thread's command is running (the caller
+        starts a process of its own, so concurrent commands stay concurrent)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
+            request = {"argv": argv, "env": env, "cwd": os.getcwd(), "stdin": stdin}
+            assert self._process.stdin is not None and self._process.stdout is not None
+            self._process.stdin.write(json.dumps({**request, "timeout": timeout}) + "\n")
+            self._process.stdin.flush()
+            answer = json.loads(self._process.stdout.readline())
+        finally:
+            self._lock.release()
+        args = [sys.executable, "-m", "credstack", *argv]
+        out, err = _text(answer["out"]), _text(answer["err"])
+        return subprocess.CompletedProcess(args, answer["code"], out, err)
+
+    def close(self) -> None:
+        if self._process.poll() is None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            self._process.wait(timeout=30)
 
 
 @contextmanager

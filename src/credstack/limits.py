@@ -23,7 +23,10 @@ __all__ = [
     "MAX_DECISION_REASON_CHARS",
     "MAX_DID_CHARS",
     "MAX_DID_DOCUMENT_BYTES",
+    "MAX_FORM_FIELDS",
+    "MAX_FORM_FIELD_BYTES",
     "MAX_FORM_OVERHEAD_BYTES",
+    "MAX_FORM_PART_HEADER_BYTES",
     "MAX_GROUP_BYTES",
     "MAX_GROUP_CREDENTIALS",
     "MAX_IMPORT_BYTES",
@@ -120,8 +123,15 @@ MAX_CSV_FIELD_BYTES = 128 * 1024
 # A results export uploaded on the console: a cohort of a few thousand attempts with an
 # answer per item is a few MiB; 32 MiB leaves room for long comments on every row.
 MAX_RESULTS_UPLOAD_BYTES = 32 * 1024 * 1024
-# What a multipart form adds around its file: boundaries, part headers, a CSRF token, a box.
-MAX_FORM_OVERHEAD_BYTES = 16 * 1024
+# What a multipart form adds around its file (a page's upload form, or a file posted to the
+# API): a part per field, each a boundary line (at most 70 characters, RFC 2046) and headers
+# naming it and its file (a file name is at most 255 bytes), then a field's value: the CSRF
+# token, a box ticked. The largest real form is a few hundred bytes; a part's headers are
+# bounded at 1 KiB and a field beside the file at 1 KiB, for eight fields at the most.
+MAX_FORM_FIELDS = 8
+MAX_FORM_FIELD_BYTES = 1024
+MAX_FORM_PART_HEADER_BYTES = 1024
+MAX_FORM_OVERHEAD_BYTES = MAX_FORM_FIELDS * (MAX_FORM_PART_HEADER_BYTES + MAX_FORM_FIELD_BYTES)
 # A reviewer's comment or send-back, and the reason recorded for a decision on a flagged
 # award: a paragraph or two a person types into a form.
 MAX_REVIEW_COMMENT_CHARS = 4_000

@@ -19,7 +19,12 @@ from credstack.http.bodies import bounded_body, refuse_declared
 from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
 from credstack.http.verify_pool import bytes_result, group_result, off_loop, url_result
-from credstack.limits import MAX_GROUP_BYTES, MAX_GROUP_CREDENTIALS, MAX_URL_CHARS
+from credstack.limits import (
+    MAX_FORM_OVERHEAD_BYTES,
+    MAX_GROUP_BYTES,
+    MAX_GROUP_CREDENTIALS,
+    MAX_URL_CHARS,
+)
 from credstack.service import clock
 from credstack.service.verification import result_json
 from credstack.vc.recipient import MAX_EMAIL_LENGTH
@@ -30,7 +35,6 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["verification"])
 _T = TypeVar("_T")
-_FORM_OVERHEAD = 64 * 1024  # multipart boundaries and headers around the file itself
 
 
 @router.post(
@@ -72,7 +76,7 @@ async def verify(
 async def _body(request: Request, limit: int) -> bytes:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return await bounded_body(request, limit)
-    refuse_declared(request, limit + _FORM_OVERHEAD)
+    refuse_declared(request, limit + MAX_FORM_OVERHEAD_BYTES)
     form = await request.form(max_files=1, max_fields=8)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):

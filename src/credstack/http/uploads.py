@@ -14,15 +14,12 @@ from dataclasses import dataclass
 
 from fastapi import Request
 from starlette.datastructures import UploadFile
-from starlette.types import Message
 
 from credstack.errors import InvalidInput, TooLarge
-from credstack.limits import MAX_FORM_OVERHEAD_BYTES
+from credstack.http.bodies import counted, refuse_declared
+from credstack.limits import MAX_FORM_FIELD_BYTES, MAX_FORM_FIELDS, MAX_FORM_OVERHEAD_BYTES
 
 __all__ = ["Upload", "read_upload"]
-
-_MAX_FIELDS = 8
-_MAX_FIELD_BYTES = 8 * 1024
 
 
 @dataclass(frozen=True)
@@ -40,25 +37,11 @@ def _too_large(limit: int) -> TooLarge:
 async def read_upload(request: Request, *, limit: int, field: str = "file") -> Upload:
     """The form's file as UTF-8 text and its other fields; `TooLarge` past `limit` bytes."""
     bound = limit + MAX_FORM_OVERHEAD_BYTES
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > bound:
-        raise _too_large(limit)
+    refuse_declared(request, bound, lambda: _too_large(limit))
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise InvalidInput("send the file with the page's upload form")
-    received = 0
-    receive = request.receive
-
-    async def counted() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > bound:
-                raise _too_large(limit)
-        return message
-
-    form = await Request(request.scope, counted).form(
-        max_files=1, max_fields=_MAX_FIELDS, max_part_size=_MAX_FIELD_BYTES
+    form = await counted(request, bound, lambda: _too_large(limit)).form(
+        max_files=1, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FORM_FIELD_BYTES
     )
     try:
         upload = form.get(field)

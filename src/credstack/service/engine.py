@@ -8,7 +8,7 @@ transaction. Awards are made at most once: an achievement already held is never 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -128,6 +128,41 @@ evidence_of = _evidence
 """The counted records described for a person and the credential (for the nightly job)."""
 
 
+def _award_maker(
+    uow: UnitOfWork,
+    keys: IssuerKeys,
+    *,
+    learner: LearnerRow,
+    perspective: IssuerRow,
+    records: Records,
+    awarded_on: date | None,
+    awarded_at: datetime | None,
+    made: list[AwardRow],
+) -> Callable[[str, Outcome], Award]:
+    """What `cascade` calls when an achievement is met: one automatic award, with the counted
+    records as evidence, noted in `made` and admitted to `records` so later trees can count
+    it. `settle` and `settle_imported` differ only in how they date the award."""
+
+    def make_award(key: str, outcome: Outcome) -> Award:
+        row = grant_award(
+            uow,
+            issuer=perspective,
+            learner=learner,
+            achievement_key=key,
+            awarded_on=awarded_on,
+            awarded_at=awarded_at,
+            evidence=_evidence(outcome, records),
+            counted=list(outcome.counted),
+            evidence_refs=records.evidence(uow, outcome.counted),
+            origin="automatic",
+            keys=keys,
+        )
+        made.append(row)
+        return records.admit(row)
+
+    return make_award
+
+
 def settle(
     uow: UnitOfWork,
     keys: IssuerKeys,
@@ -161,28 +196,16 @@ def settle(
         others = [r for r in records.items if r.id != trigger]
         compiled = compile_catalog(uow, perspective)
 
-        def make_award(
-            key: str,
-            outcome: Outcome,
-            perspective: IssuerRow = perspective,
-            records: Records = records,
-            day: date = day,
-        ) -> Award:
-            row = grant_award(
-                uow,
-                issuer=perspective,
-                learner=learner,
-                achievement_key=key,
-                awarded_on=None if at is not None else day,
-                awarded_at=at,
-                evidence=_evidence(outcome, records),
-                counted=list(outcome.counted),
-                evidence_refs=records.evidence(uow, outcome.counted),
-                origin="automatic",
-                keys=keys,
-            )
-            settlement.awarded.append(row)
-            return records.admit(row)
+        make_award = _award_maker(
+            uow,
+            keys,
+            learner=learner,
+            perspective=perspective,
+            records=records,
+            awarded_on=None if at is not None else day,
+            awarded_at=at,
+            made=settlement.awarded,
+        )
 
         result = cascade(
             compiled.requirements, compiled.index, others, by_id[trigger], day, make_award
@@ -223,27 +246,16 @@ def settle_imported(
             trigger = by_id[f"award:{row.public_id}"]
             day = on_day(perspective, at)
 
-            def make_award(
-                key: str,
-                outcome: Outcome,
-                perspective: IssuerRow = perspective,
-                records: Records = records,
-                at: datetime = at,
-            ) -> Award:
-                award = grant_award(
-                    uow,
-                    issuer=perspective,
-                    learner=learner,
-                    achievement_key=key,
-                    awarded_at=at,
-                    evidence=_evidence(outcome, records),
-                    counted=list(outcome.counted),
-                    evidence_refs=records.evidence(uow, outcome.counted),
-                    origin="automatic",
-                    keys=keys,
-                )
-                made.append(award)
-                return records.admit(award)
+            make_award = _award_maker(
+                uow,
+                keys,
+                learner=learner,
+                perspective=perspective,
+                records=records,
+                awarded_on=None,
+                awarded_at=at,
+                made=made,
+            )
 
             result = cascade(
                 compiled.requirements, compiled.index, settled, trigger, day, make_award

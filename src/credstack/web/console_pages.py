@@ -12,6 +12,7 @@ form again with the message and what was typed. Signed out, the console sends pe
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -19,11 +20,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from credstack.errors import Conflict, InvalidInput, NotFound
+from credstack.errors import InvalidInput
 from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.service import clock
 from credstack.service.actor import Actor, ActorKind
-from credstack.service.award_decisions import revoke
+from credstack.service.award_decisions import Revoked, revoke
 from credstack.service.console import (
     ConsoleLearner,
     console_home,
@@ -33,9 +34,10 @@ from credstack.service.console import (
 )
 from credstack.service.earning import AttemptConditions, Recorded, TotalScore, recording
 from credstack.service.learner_awards import AwardRequest, record_award
+from credstack.service.learner_awards import Recorded as AwardRecorded
 from credstack.service.registration import register_learner
-from credstack.web.auth import require_csrf
 from credstack.web.flash import flash
+from credstack.web.forms import answer_form
 from credstack.web.page import PageRoute, render
 from credstack.web.pagination import PageNumber
 
@@ -48,8 +50,6 @@ _FIELD = 10_000
 _CSRF = 200
 Field = Annotated[str, Form(max_length=_FIELD)]
 Csrf = Annotated[str | None, Form(max_length=_CSRF)]
-# What a form may fail with and still be shown again, filled in, with the reason.
-_FIXABLE = (InvalidInput, Conflict, NotFound)
 
 
 def _away(request: Request, actor: Actor) -> RedirectResponse | None:
@@ -147,16 +147,20 @@ def add_learner(
     name: Field = "",
     email: Field = "",
 ) -> Response:
-    require_csrf(request, csrf)
-    try:
-        added = register_learner(runtime, actor, key=key.strip(), name=name, email=email or None)
-    except _FIXABLE as exc:
-        typed = {"key": key, "name": name, "email": email}
-        return _learners_page(
-            request, runtime, actor, issuer, problem=exc.message, typed=typed, status_code=422
-        )
-    message = f"Added {added.name} (learner id {added.key})."
-    return _done(request, _learner_path(issuer, added.public_id), message)
+    typed = {"key": key, "name": name, "email": email}
+    return answer_form(
+        request,
+        csrf,
+        lambda: register_learner(runtime, actor, key=key.strip(), name=name, email=email or None),
+        then=lambda added: _done(
+            request,
+            _learner_path(issuer, added.public_id),
+            f"Added {added.name} (learner id {added.key}).",
+        ),
+        again=lambda problem: _learners_page(
+            request, runtime, actor, issuer, problem=problem, typed=typed, status_code=422
+        ),
+    )
 
 
 def _learner_page(
@@ -175,6 +179,33 @@ def _learner_page(
     return _show_learner(
         request, found, form=form, problem=problem, typed=typed, status_code=status_code
     )
+
+
+def _learner_form_again(
+    request: Request,
+    runtime: RuntimeDep,
+    actor: Actor,
+    issuer: str,
+    learner: str,
+    form: str,
+    **typed: str,
+) -> Callable[[str], Response]:
+    """The learner's page with `form` open again, showing the problem and what was typed."""
+
+    def again(problem: str) -> Response:
+        return _learner_page(
+            request,
+            runtime,
+            actor,
+            issuer,
+            learner,
+            form=form,
+            problem=problem,
+            typed=typed,
+            status_code=422,
+        )
+
+    return again
 
 
 def _show_learner(
@@ -258,9 +289,10 @@ def post_result(
     assessment: Field = "",
     score: Field = "",
 ) -> Response:
-    require_csrf(request, csrf)
-    try:
-        recorded = recording.record_result(
+    return answer_form(
+        request,
+        csrf,
+        lambda: recording.record_result(
             runtime,
             actor,
             issuer=issuer,
@@ -268,21 +300,14 @@ def post_result(
             assessment=assessment,
             result=TotalScore(_score(score)),
             conditions=AttemptConditions(sat_at=clock.now()),
-        )
-    except _FIXABLE as exc:
-        typed = {"assessment": assessment, "score": score}
-        return _learner_page(
-            request,
-            runtime,
-            actor,
-            issuer,
-            learner,
-            form="result",
-            problem=exc.message,
-            typed=typed,
-            status_code=422,
-        )
-    return _done(request, _learner_path(issuer, learner), _result_words(recorded))
+        ),
+        then=lambda recorded: _done(
+            request, _learner_path(issuer, learner), _result_words(recorded)
+        ),
+        again=_learner_form_again(
+            request, runtime, actor, issuer, learner, "result", assessment=assessment, score=score
+        ),
+    )
 
 
 def _result_words(recorded: Recorded) -> str:
@@ -304,9 +329,10 @@ def post_attestation(
     achievement: Field = "",
     statement: Field = "",
 ) -> Response:
-    require_csrf(request, csrf)
-    try:
-        recorded = recording.attest(
+    return answer_form(
+        request,
+        csrf,
+        lambda: recording.attest(
             runtime,
             actor,
             issuer=issuer,
@@ -314,22 +340,24 @@ def post_attestation(
             program=program.strip(),
             achievement=achievement,
             statement=statement,
-        )
-    except _FIXABLE as exc:
-        typed = {"program": program, "achievement": achievement, "statement": statement}
-        return _learner_page(
+        ),
+        then=lambda recorded: _done(
+            request,
+            _learner_path(issuer, learner),
+            f"Attestation recorded.{_awarded(len(recorded.awarded))}",
+        ),
+        again=_learner_form_again(
             request,
             runtime,
             actor,
             issuer,
             learner,
-            form="attestation",
-            problem=exc.message,
-            typed=typed,
-            status_code=422,
-        )
-    message = f"Attestation recorded.{_awarded(len(recorded.awarded))}"
-    return _done(request, _learner_path(issuer, learner), message)
+            "attestation",
+            program=program,
+            achievement=achievement,
+            statement=statement,
+        ),
+    )
 
 
 @router.post("/console/issuers/{issuer}/learners/{learner}/courses", response_model=None)
@@ -345,9 +373,10 @@ def post_course(
     hours: Field = "",
     completed_on: Field = "",
 ) -> Response:
-    require_csrf(request, csrf)
-    try:
-        recorded = recording.record_course_completion(
+    return answer_form(
+        request,
+        csrf,
+        lambda: recording.record_course_completion(
             runtime,
             actor,
             issuer=issuer,
@@ -356,27 +385,25 @@ def post_course(
             course=course.strip(),
             hours=hours.strip(),
             completed_on=_day(completed_on, "the completion date"),
-        )
-    except _FIXABLE as exc:
-        typed = {
-            "provider": provider,
-            "course": course,
-            "hours": hours,
-            "completed_on": completed_on,
-        }
-        return _learner_page(
+        ),
+        then=lambda recorded: _done(
+            request,
+            _learner_path(issuer, learner),
+            f"Course completion recorded.{_awarded(len(recorded.awarded))}",
+        ),
+        again=_learner_form_again(
             request,
             runtime,
             actor,
             issuer,
             learner,
-            form="course",
-            problem=exc.message,
-            typed=typed,
-            status_code=422,
-        )
-    message = f"Course completion recorded.{_awarded(len(recorded.awarded))}"
-    return _done(request, _learner_path(issuer, learner), message)
+            "course",
+            provider=provider,
+            course=course,
+            hours=hours,
+            completed_on=completed_on,
+        ),
+    )
 
 
 @router.post("/console/issuers/{issuer}/learners/{learner}/awards", response_model=None)
@@ -389,26 +416,22 @@ def post_award(
     csrf: Csrf = None,
     achievement: Field = "",
 ) -> Response:
-    require_csrf(request, csrf)
-    try:
-        done = record_award(
+    def awarded(done: AwardRecorded) -> Response:
+        name = done.award.name if done.award is not None else "the achievement"
+        more = f" It completed {len(done.cascade)} more." if done.cascade else ""
+        return _done(request, _learner_path(issuer, learner), f"Awarded {name}.{more}")
+
+    return answer_form(
+        request,
+        csrf,
+        lambda: record_award(
             runtime, actor, AwardRequest(issuer=issuer, learner=learner, achievement=achievement)
-        )
-    except _FIXABLE as exc:
-        return _learner_page(
-            request,
-            runtime,
-            actor,
-            issuer,
-            learner,
-            form="award",
-            problem=exc.message,
-            typed={"achievement": achievement},
-            status_code=422,
-        )
-    name = done.award.name if done.award is not None else "the achievement"
-    more = f" It completed {len(done.cascade)} more." if done.cascade else ""
-    return _done(request, _learner_path(issuer, learner), f"Awarded {name}.{more}")
+        ),
+        then=awarded,
+        again=_learner_form_again(
+            request, runtime, actor, issuer, learner, "award", achievement=achievement
+        ),
+    )
 
 
 @router.post(
@@ -424,22 +447,18 @@ def post_revoke(
     csrf: Csrf = None,
     reason: Field = "",
 ) -> Response:
-    require_csrf(request, csrf)
-    try:
-        done = revoke(runtime, actor, award, reason=reason)
-    except _FIXABLE as exc:
-        return _learner_page(
-            request,
-            runtime,
-            actor,
-            issuer,
-            learner,
-            form=f"revoke-{award}",
-            problem=exc.message,
-            typed={"reason": reason},
-            status_code=422,
-        )
-    flagged = len(done.flagged)
-    plural = "s" if flagged > 1 else ""
-    more = f" {flagged} award{plural} built on it now await a decision." if flagged else ""
-    return _done(request, _learner_path(issuer, learner), f"Award revoked.{more}")
+    def revoked(done: Revoked) -> Response:
+        flagged = len(done.flagged)
+        plural = "s" if flagged > 1 else ""
+        more = f" {flagged} award{plural} built on it now await a decision." if flagged else ""
+        return _done(request, _learner_path(issuer, learner), f"Award revoked.{more}")
+
+    return answer_form(
+        request,
+        csrf,
+        lambda: revoke(runtime, actor, award, reason=reason),
+        then=revoked,
+        again=_learner_form_again(
+            request, runtime, actor, issuer, learner, f"revoke-{award}", reason=reason
+        ),
+    )

@@ -22,7 +22,7 @@ from credstack.service.award_decisions import decide_flagged
 from credstack.service.earning.reviewing import take_review_step
 from credstack.service.flagged_awards import flagged_awards
 from credstack.service.review_queue import review_queue
-from credstack.web.auth import require_csrf
+from credstack.web.forms import answer_form
 from credstack.web.page import PageRoute, render
 
 __all__ = ["console_path", "router", "signed_out"]
@@ -115,17 +115,20 @@ def review_step(
     away = signed_out(actor, path)
     if away is not None:
         return away
-    require_csrf(request, csrf)
-    step = take_review_step(
-        runtime,
-        actor,
-        issuer=issuer,
-        achievement=achievement,
-        action=action,
-        comment=comment,
-        version=version,
+    return answer_form(
+        request,
+        csrf,
+        lambda: take_review_step(
+            runtime,
+            actor,
+            issuer=issuer,
+            achievement=achievement,
+            action=action,
+            comment=comment,
+            version=version,
+        ),
+        then=lambda step: _back(path, step.action, f"{name or achievement} version {step.version}"),
     )
-    return _back(path, step.action, f"{name or achievement} version {step.version}")
 
 
 @router.get("/console/issuers/{issuer}/flagged", response_class=HTMLResponse, response_model=None)
@@ -169,6 +172,9 @@ def flagged_decision(
     away = signed_out(actor, path)
     if away is not None:
         return away
-    require_csrf(request, csrf)
-    decided = decide_flagged(runtime, actor, award, decision=decision, reason=reason)
-    return _back(path, decided.decision, name or "The award")
+    return answer_form(
+        request,
+        csrf,
+        lambda: decide_flagged(runtime, actor, award, decision=decision, reason=reason),
+        then=lambda decided: _back(path, decided.decision, name or "The award"),
+    )

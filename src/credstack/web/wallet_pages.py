@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from credstack.errors import CredstackError, InvalidInput, NotFound
 from credstack.http.bodies import refuse_declared
 from credstack.http.deps import ActorDep, RuntimeDep
-from credstack.limits import MAX_IMPORT_BYTES
+from credstack.limits import MAX_FORM_OVERHEAD_BYTES, MAX_IMPORT_BYTES
 from credstack.service.actor import Actor, ActorKind
 from credstack.service.credentials import CredentialForm, holder_credential_file
 from credstack.service.imports import import_credential
@@ -41,7 +41,6 @@ _FILES = {
 }
 _MAX_ID = 64
 _DEFAULT_DAYS = 90
-_FORM_OVERHEAD = 64 * 1024  # multipart boundaries and the CSRF field around the file
 
 
 def sign_in_first(actor: Actor, target: str = "/wallet") -> RedirectResponse | None:
@@ -138,7 +137,7 @@ def wallet_revoke(
 @router.post("/wallet/imports", response_model=None)
 async def wallet_import(request: Request, runtime: RuntimeDep, actor: ActorDep) -> Response:
     """A credential from elsewhere, uploaded: verified and imported, or refused with why."""
-    refuse_declared(request, MAX_IMPORT_BYTES + _FORM_OVERHEAD)
+    refuse_declared(request, MAX_IMPORT_BYTES + MAX_FORM_OVERHEAD_BYTES)
     form = await request.form(max_files=1, max_fields=4)
     csrf = form.get("csrf")
     require_csrf(request, csrf if isinstance(csrf, str) else None)

@@ -11,6 +11,7 @@ import httpx
 
 from credstack.config import Settings
 from credstack.http.session import COOKIE_NAME
+from credstack.limits import MAX_FORM_OVERHEAD_BYTES, MAX_IMPORT_BYTES
 from credstack.service.runtime import open_runtime
 from credstack.service.sessions import SessionPolicy, open_learner_session
 from tests.helpers import Cli, form_csrf, free_port, running_server
@@ -31,6 +32,25 @@ def _session(cli: Cli, learner: str) -> str:
         return session_id
     finally:
         runtime.close()
+
+
+def _form_of_size(csrf: str, size: int) -> tuple[str, bytes]:
+    """A wallet import form of exactly `size` bytes: the CSRF token, the largest file a
+    wallet takes, and a note padded to make up the rest."""
+    boundary = "credstack-bound-test"
+
+    def part(name: str, value: bytes, filename: str | None = None) -> bytes:
+        named = f'; filename="{filename}"' if filename else ""
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"{named}\r\n\r\n'
+        return head.encode() + value + b"\r\n"
+
+    fixed = part("csrf", csrf.encode()) + part("file", b" " * MAX_IMPORT_BYTES, "big.json")
+    end = f"--{boundary}--\r\n".encode()
+    padding = size - len(fixed) - len(end) - len(part("note", b""))
+    assert padding >= 0
+    body = fixed + part("note", b"x" * padding) + end
+    assert len(body) == size
+    return f"multipart/form-data; boundary={boundary}", body
 
 
 def test_the_cli_and_the_wallet_page_import_and_refuse_with_the_reason(
@@ -104,6 +124,16 @@ def test_the_cli_and_the_wallet_page_import_and_refuse_with_the_reason(
                 files={"file": ("big.json", b" " * (3 * 1024 * 1024), "application/json")},
             )
             assert huge.status_code == 413
+            # The one bound of a form around its file: the largest file and a form filled to
+            # the bound is read (and refused for what it is); one byte more is refused unread.
+            bound = MAX_IMPORT_BYTES + MAX_FORM_OVERHEAD_BYTES
+            for size, status in ((bound, 422), (bound + 1, 413)):
+                kind, body = _form_of_size(csrf, size)
+                answer = browser.post(
+                    "/wallet/imports", content=body, headers={"content-type": kind}
+                )
+                assert answer.status_code == status, answer.text[:300]
+                assert answer.headers["content-type"].startswith("text/html")
         anonymous = httpx.post(
             f"{url}/wallet/imports", data={"csrf": csrf}, files={"file": ("b.png", badge)}
         )
