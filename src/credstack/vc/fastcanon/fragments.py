@@ -34,7 +34,7 @@ KindKey = tuple[str, str, str]
 # Stands for the graph the subtree sits in; real terms start with '<', '"' or '_:', or are ''.
 GRAPH_SLOT = "?"
 _BLANK = "_:b"
-_MAX_PLACEMENTS = 8
+_MAX_PLACEMENTS = 4
 
 
 def _relabel(term: str, offset: int, graph: str) -> str:
@@ -95,7 +95,9 @@ class Fragment:
         self.kinds = kinds
         self.booleans = booleans
         self.numbers = numbers
-        self.size = sum(len(s) + len(p) + len(o) + len(g) for s, p, o, g in quads)
+        # Text of its quads, counted once for the fragment and once per remembered placement.
+        text = sum(len(s) + len(p) + len(o) + len(g) for s, p, o, g in quads)
+        self.size = text * (1 + _MAX_PLACEMENTS)
         self._placements: dict[tuple[int, str], Placement] = {}
 
     @property
