@@ -8,6 +8,7 @@ callers such as a key store hand a ``SigningKey`` to ``sign`` without touching r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -68,7 +69,11 @@ def public_key_multibase(pk: Ed25519PublicKey) -> str:
     return encode_base58btc(_ED25519_PUB + raw)
 
 
+@lru_cache(maxsize=1024)
 def decode_public_key_multibase(s: str) -> Ed25519PublicKey:
+    # Memoised by the key text: a verifier meets the same few issuer keys over and over, and
+    # decoding one costs about as much as canonicalising a proof configuration. Bounded;
+    # what raises is not remembered.
     raw = _decode_multikey(s, _ED25519_PUB, "public")
     return Ed25519PublicKey.from_public_bytes(raw)
 

@@ -1,7 +1,8 @@
 """The fast eddsa-rdfc-2022 canonicalisation path.
 
 Contexts are compiled once (``context``), documents go straight to quads without the general
-expansion, node-map and to-RDF passes (``dataset``), and blank nodes are labelled by
+expansion, node-map and to-RDF passes (``dataset``), subtrees met before (a template's issuer,
+achievement, schema) take their remembered quads (``fragments``), and blank nodes are labelled by
 RDFC-1.0 with the N-degree step only where first-degree hashes collide (``rdfc``). pyld stays
 the oracle: ``credstack.vc.canon`` tries this path first and runs pyld whenever it raises
 ``Unsupported``, and the tests compare the two byte for byte.
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from credstack.vc.fastcanon.dataset import Quad, document_quads
+from credstack.vc.fastcanon.fragments import FragmentCache, fragment_cache
 from credstack.vc.fastcanon.nquads import escape_iri, escape_literal, literal_term
 from credstack.vc.fastcanon.order import Order, sort_key
 from credstack.vc.fastcanon.rdfc import canonical_nquads
@@ -23,6 +25,7 @@ from credstack.vc.fastcanon.unsupported import (
 )
 
 __all__ = [
+    "FragmentCache",
     "Order",
     "PathCounts",
     "Quad",
@@ -33,6 +36,7 @@ __all__ = [
     "escape_literal",
     "fast_canonicalize",
     "fast_path_enabled",
+    "fragment_cache",
     "general_path_only",
     "literal_term",
     "path_counts",

@@ -21,6 +21,7 @@ exceptions ``_Dataset`` mirrors).
 
 from __future__ import annotations
 
+import marshal
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +30,7 @@ from pyld.jsonld import _canonicalize_double
 from pyld.jsonld import canonicalize as json_canonicalize  # JCS, as pyld writes @json
 
 from credstack.vc.fastcanon.context import ActiveContext, Term, is_keyword
+from credstack.vc.fastcanon.fragments import GRAPH_SLOT, Fragment, fragment_cache
 from credstack.vc.fastcanon.nquads import RDF_LANGSTRING, XSD_STRING, escape_iri, literal_term
 from credstack.vc.fastcanon.unsupported import Unsupported
 
@@ -59,6 +61,9 @@ _NO_TERM: Term | None = None
 
 _iri_terms: dict[str, str] = {}
 _MAX_IRI_TERMS = 8192
+# Node objects this many levels below the root are expanded as remembered fragments
+# (``fragments``); deeper ones are inside those fragments already.
+_FRAGMENT_DEPTH = 3
 
 
 def _iri(value: str | None) -> str:
@@ -111,13 +116,25 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
 
 
 class _Dataset:
-    __slots__ = ("_blank", "_booleans", "_kinds", "_numbers", "quads", "repeats")
+    __slots__ = (
+        "_blank",
+        "_booleans",
+        "_kinds",
+        "_numbers",
+        "depth",
+        "lists",
+        "quads",
+        "repeats",
+    )
 
-    def __init__(self) -> None:
+    def __init__(self, depth: int = 0) -> None:
+        self.depth = depth
         self.quads: set[Quad] = set()
         # pyld's node map keeps a repeated empty list (two rdf:nil statements) when a node
-        # appears twice; mirrored here so the bytes match.
+        # appears twice; mirrored here so the bytes match. ``lists`` holds the first
+        # occurrences, so a fragment merged into a larger dataset can find its repeats there.
         self.repeats: list[Quad] = []
+        self.lists: list[Quad] = []
         self._blank = 0
         # Direct boolean / number values of the property being expanded, and per statement
         # which of the two it has seen: pyld de-duplicates values with Python ==, where
@@ -152,7 +169,7 @@ class _Dataset:
                 self.expand(ctx, prop, item, graph, inside_list, out)
             return
         if isinstance(value, dict):
-            term_value = self.element(ctx, prop, value, graph, inside_list)
+            term_value = self.node(ctx, prop, value, graph, inside_list)
             if term_value is not None:
                 out.append(term_value)
             return
@@ -163,6 +180,74 @@ class _Dataset:
             return
         self._count_kind(value)
         out.append(self.scalar(ctx, prop, expanded, value))
+
+    def node(
+        self,
+        ctx: ActiveContext,
+        prop: str | None,
+        element: dict[str, Any],
+        graph: str,
+        inside_list: bool,
+    ) -> str | None:
+        """``element``, taken from the fragment cache when this subtree was expanded before.
+
+        The same result as ``element`` in every respect (quads, blank node numbers, the
+        bookkeeping of repeats and value kinds): a fragment is expanded in a dataset of its
+        own, numbered from zero, and merged here renumbered.
+        """
+        if self.depth >= _FRAGMENT_DEPTH or type(element) is not dict or "@value" in element:
+            return self.element(ctx, prop, element, graph, inside_list)
+        try:
+            content = marshal.dumps(element, 2)
+        except ValueError:  # not plain JSON values (a subclass, a tuple of objects, ...)
+            return self.element(ctx, prop, element, graph, inside_list)
+        key = (id(ctx), prop, inside_list, content)
+        cache = fragment_cache()
+        fragment = cache.get(key, ctx)
+        if fragment is None:
+            if not cache.seen_before(key):
+                return self.element(ctx, prop, element, graph, inside_list)
+            child = _Dataset(self.depth + 1)
+            subject = child.element(ctx, prop, element, GRAPH_SLOT, inside_list)
+            fragment = child.fragment(ctx, subject)
+            if fragment.is_node:
+                cache.put(key, len(content), fragment)
+        return self.merge(fragment, graph)
+
+    def fragment(self, ctx: ActiveContext, subject: str | None) -> Fragment:
+        return Fragment(
+            ctx,
+            subject,
+            blanks=self._blank,
+            quads=tuple(self.quads),
+            repeats=tuple(self.repeats),
+            lists=tuple(self.lists),
+            kinds=tuple(self._kinds.items()),
+            booleans=self._booleans,
+            numbers=self._numbers,
+        )
+
+    def merge(self, fragment: Fragment, graph: str) -> str | None:
+        """Add a fragment's statements as if its subtree had been expanded here."""
+        placement = fragment.place(self._blank, graph)
+        quads = self.quads
+        for statement in placement.lists:
+            if statement in quads:
+                self.repeats.append(statement)
+            else:
+                self.lists.append(statement)
+        kinds = self._kinds
+        for kind_key, bits in placement.kinds:
+            merged = kinds.get(kind_key, 0) | bits
+            if merged == 3:
+                raise Unsupported("booleans and numbers as values of one property")
+            kinds[kind_key] = merged
+        quads |= placement.quads
+        self.repeats.extend(placement.repeats)
+        self._blank += fragment.blanks
+        self._booleans += fragment.booleans
+        self._numbers += fragment.numbers
+        return placement.subject
 
     def _count_kind(self, value: Any) -> None:
         if value is True or value is False:
@@ -365,7 +450,7 @@ class _Dataset:
                 if not isinstance(item, dict):
                     raise Unsupported("a @graph container holding a non-object")
                 name = self.blank()
-                node = self.element(term_ctx, key, item, name, False)
+                node = self.node(term_ctx, key, item, name, False)
                 if node is None:
                     continue
                 if node.startswith('"'):
@@ -385,6 +470,8 @@ class _Dataset:
             statement = (subject, predicate, self.rdf_list(objects, graph), graph)
             if statement in quads:
                 self.repeats.append(statement)
+            elif statement[2] == _RDF_NIL:
+                self.lists.append(statement)
             quads.add(statement)
             return
         if self._booleans or self._numbers:

@@ -81,6 +81,11 @@ class _Canonicaliser:
         return digest
 
     def label(self) -> None:
+        if len(self.by_blank) == 1:
+            # One blank node (a proof configuration, say) is one group: it is issued
+            # _:c14n0 whatever its hash, so the hash is not computed.
+            self.canonical.get(next(iter(self.by_blank)))
+            return
         groups: dict[str, list[str]] = {}
         for blank in self.by_blank:
             groups.setdefault(self.hash_first_degree(blank), []).append(blank)
@@ -159,15 +164,19 @@ class _Canonicaliser:
 
     def nquads(self) -> str:
         labels = self.canonical.issued
-        lines = []
+        lines: list[str] = []
+        append = lines.append
         for subject, predicate, obj, graph in self.quads:
             if subject[0] == "_":
                 subject = labels[subject]
             if obj[0] == "_":
                 obj = labels[obj]
-            if graph and graph[0] == "_":
-                graph = labels[graph]
-            lines.append(_line(subject, predicate, obj, graph))
+            if graph:
+                if graph[0] == "_":
+                    graph = labels[graph]
+                append(f"{subject} {predicate} {obj} {graph} .\n")
+            else:
+                append(f"{subject} {predicate} {obj} .\n")
         lines.sort(key=self.key)
         return "".join(lines)
 
