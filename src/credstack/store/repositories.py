@@ -132,6 +132,14 @@ class Learners(_Repository):
     def all(self) -> Sequence[LearnerRow]:
         return self.session.scalars(select(LearnerRow).order_by(LearnerRow.key)).all()
 
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(LearnerRow)) or 0
+
+    def page(self, offset: int, limit: int) -> Sequence[LearnerRow]:
+        """``limit`` learners by key from ``offset``: a list that pages in SQL."""
+        query = select(LearnerRow).order_by(LearnerRow.key).offset(offset).limit(limit)
+        return self.session.scalars(query).all()
+
 
 class Achievements(_Repository):
     def by_key(self, issuer_id: int, key: str) -> AchievementRow | None:
