@@ -151,11 +151,15 @@ async def _drive(
                 method, path, body = requests[i % len(requests)]
                 i += 1
                 started = time.monotonic()
-                response = await client.request(method, path, content=body)
+                try:
+                    response = await client.request(method, path, content=body)
+                except httpx.TransportError:  # e.g. a kept-alive connection the server closed
+                    ok = False
+                else:
+                    ok = response.status_code == 200 and (
+                        name != "verify" or response.json()["verified"] is True
+                    )
                 elapsed = (time.monotonic() - started) * 1000
-                ok = response.status_code == 200 and (
-                    name != "verify" or response.json()["verified"] is True
-                )
                 if not record:
                     continue
                 if ok:

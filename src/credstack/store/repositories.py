@@ -253,6 +253,13 @@ class SigningKeys(_Repository):
             .order_by(SigningKeyRow.id)
         ).all()
 
+    def by_issuer(self) -> dict[int, list[SigningKeyRow]]:
+        """Every issuer's keys, oldest first, in one query (not one per issuer)."""
+        found: dict[int, list[SigningKeyRow]] = {}
+        for row in self.session.scalars(select(SigningKeyRow).order_by(SigningKeyRow.id)):
+            found.setdefault(row.issuer_id, []).append(row)
+        return found
+
 
 class Records(_Repository):
     """What a learner did, across every issuer: the stacking engine's input."""
