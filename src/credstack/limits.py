@@ -42,6 +42,7 @@ __all__ = [
     "MAX_PROOFS",
     "MAX_RESULTS_UPLOAD_BYTES",
     "MAX_REVIEW_COMMENT_CHARS",
+    "MAX_SERVE_WORKERS",
     "MAX_SHARE_CREDENTIALS",
     "MAX_URL_CHARS",
     "MAX_YAML_ALIASES",
@@ -104,6 +105,9 @@ MAX_PDF_TEXT_CHARS = 100_000
 # Verification runs in worker processes, off the event loop, with a time budget per request
 # (the default; Settings.verify_time_budget), at a lower scheduling priority than the server.
 VERIFY_WORKERS = 2
+# `credstack serve --workers N`: past a few per core, processes only add memory (each ~150 MB
+# with its verification workers); N server processes share VERIFY_WORKERS // N (at least 1).
+MAX_SERVE_WORKERS = 64
 VERIFY_TIME_BUDGET_SECONDS = 10.0
 WORKER_NICENESS = 10
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -32,14 +32,16 @@ from credstack.api import (
 from credstack.api.docs import install_docs
 from credstack.api.imsx import IMS_PREFIX, imsx_response
 from credstack.api.schemas import HealthOut
+from credstack.config import Settings
 from credstack.errors import CredstackError
 from credstack.http import verify_pool
 from credstack.http.headers import security_headers
 from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.http.runtime import attach
+from credstack.limits import VERIFY_WORKERS
 from credstack.service.health import health, is_busy
 from credstack.service.mail.sender import running_sender
-from credstack.service.runtime import Runtime
+from credstack.service.runtime import Runtime, open_runtime
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
 from credstack.web import (
@@ -59,7 +61,7 @@ from credstack.web import (
 )
 from credstack.web.page import error_page, is_page, status_page
 
-__all__ = ["create_app"]
+__all__ = ["background_work", "create_app", "worker_app"]
 
 
 def _ims(request: Request) -> bool:
@@ -67,13 +69,43 @@ def _ims(request: Request) -> bool:
     return request.url.path.startswith(IMS_PREFIX)
 
 
-def create_app(runtime: Runtime) -> FastAPI:
+def background_work(runtime: Runtime) -> AbstractContextManager[object]:
+    """What runs once per server, however many processes serve it: delivering the outbox."""
+    return running_sender(runtime.units, runtime.settings)
+
+
+def worker_app(settings: Settings, verify_workers: int) -> FastAPI:
+    """One of the processes of `credstack serve --workers N`, built in that process.
+
+    It opens its own runtime (engine and connection pool) there, after the process started,
+    and closes it when it stops; the background work runs once, in the parent
+    (`background_work`), so that N processes do not each poll the outbox.
+    """
+    return create_app(
+        open_runtime(settings), background=False, verify_workers=verify_workers, owned=True
+    )
+
+
+def create_app(
+    runtime: Runtime,
+    background: bool = True,
+    *,
+    verify_workers: int = VERIFY_WORKERS,
+    owned: bool = False,
+) -> FastAPI:
+    """The application. ``background``: also run `background_work` while serving (one
+    process); ``owned``: the application closes ``runtime`` when it stops."""
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        verify_pool.warm_up(runtime.settings)
-        with running_sender(runtime.units, runtime.settings):
-            yield
-        verify_pool.shutdown()
+        verify_pool.warm_up(runtime.settings, verify_workers)
+        try:
+            with background_work(runtime) if background else nullcontext():
+                yield
+        finally:
+            verify_pool.shutdown()
+            if owned:
+                runtime.close()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -171,15 +171,22 @@ def learner_add(
 @learner_app.command("list")
 def learner_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    page: Annotated[int, typer.Option(min=1, help="Page number, from 1 (50 a page).")] = 1,
 ) -> None:
-    """List learners."""
+    """List learners by id, a page at a time."""
     with installation() as runtime:
-        learners = registration.list_learners(runtime, OPERATOR)
+        listed = registration.list_learners(runtime, OPERATOR, page=page)
     if as_json:
-        say(json.dumps([{"id": lr.key, "name": lr.name} for lr in learners]))
+        say(json.dumps([{"id": lr.key, "name": lr.name} for lr in listed.learners]))
     else:
-        for listed in learners:
-            say(f"{listed.key}\t{listed.name}")
+        for learner in listed.learners:
+            say(f"{learner.key}\t{learner.name}")
+    pager = listed.pager
+    if pager.next is not None:
+        typer.echo(
+            f"page {pager.page} of {pager.pages} ({pager.total} learners); --page {pager.next}",
+            err=True,
+        )
 
 
 @learner_app.command("erase")

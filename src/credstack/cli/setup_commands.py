@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
+from functools import partial
 from typing import Annotated
 
 import typer
 
 from credstack.cli.app import app, cli_settings, say
 from credstack.config import Settings
+from credstack.limits import MAX_SERVE_WORKERS, VERIFY_WORKERS
 from credstack.service import demo as demo_service
 from credstack.service.runtime import check_database, initialise, open_runtime, upgrade_database
 
 __all__ = ["db_app"]
+
+_STARTUP_SECONDS = 120
 
 db_app = typer.Typer(no_args_is_help=True, help="Database schema (migrations).")
 app.add_typer(db_app, name="db")
@@ -31,20 +36,50 @@ def init() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=MAX_SERVE_WORKERS,
+            help="Server processes sharing the port (the mail sender runs once, in the parent).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the REST API, the OB 3.0 API, DID documents and the pages."""
-    _serve(cli_settings(), host, port)
+    _serve(cli_settings(), host, port, workers)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    from credstack.server import create_app
+    from credstack.server import background_work, create_app, worker_app
 
     runtime = open_runtime(settings)
     try:
         say(f"credstack serving on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
-        uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
+        if workers == 1:
+            uvicorn.run(create_app(runtime), host=host, port=port, log_level="warning")
+            return
+        from uvicorn.supervisors import Multiprocess
+
+        # Each process builds its app (and opens its runtime) itself: uvicorn starts them with
+        # spawn, so nothing of this process (threads, connections) is copied into them.
+        config = uvicorn.Config(
+            partial(worker_app, settings, max(1, VERIFY_WORKERS // workers)),
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            # A new process answers the supervisor's health check only once it has imported
+            # credstack: seconds, or tens of seconds on a busy machine, and uvicorn's 5 s
+            # default then restarts it over and over.
+            timeout_worker_healthcheck=_STARTUP_SECONDS,
+        )
+        say(f"{workers} server processes; the mail sender runs in this one ({os.getpid()})")
+        with background_work(runtime):
+            # SIGTERM or SIGINT: the supervisor stops every process, then returns.
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
     finally:
         runtime.close()
 

@@ -46,6 +46,7 @@ __all__ = [
 _T = TypeVar("_T")
 _PARENT_CHECK_SECONDS = 1.0
 _pool: ProcessPoolExecutor | None = None
+_size = [VERIFY_WORKERS]  # this server process's share (`serve --workers N` divides the cores)
 _starting: list[Future[None]] = []  # one per worker: done once that worker has started
 _runtimes: dict[Settings, Runtime] = {}  # in each worker: one runtime per installation
 
@@ -55,12 +56,12 @@ def _executor(settings: Settings) -> ProcessPoolExecutor:
     if _pool is None:
         # spawn, not fork: the server has threads (and database connections) a fork would copy.
         _pool = ProcessPoolExecutor(
-            VERIFY_WORKERS,
+            _size[0],
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
             initargs=(settings, os.getpid()),
         )
-        _starting.extend(_pool.submit(_noop) for _ in range(VERIFY_WORKERS))
+        _starting.extend(_pool.submit(_noop) for _ in range(_size[0]))
     return _pool
 
 
@@ -139,8 +140,10 @@ def _ready(verifier: Verifier) -> None:
     verifier.verify_bytes(b'{"@context": []}')
 
 
-def warm_up(settings: Settings) -> None:
-    """Start the workers now (importing credstack takes seconds), not on the first request."""
+def warm_up(settings: Settings, workers: int = VERIFY_WORKERS) -> None:
+    """Start ``workers`` verification processes now (importing credstack takes seconds), not on
+    the first request; a pool started again after a worker died has as many."""
+    _size[0] = workers
     _executor(settings)
 
 

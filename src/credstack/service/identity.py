@@ -9,13 +9,14 @@ but the key can never change (a new key would be a new issuer).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from credstack.errors import InvalidInput, NotFound
-from credstack.store.models import IssuerRow
+from credstack.store.models import IssuerRow, SigningKeyRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.keys import DID_KEY, decode_public_key_multibase
 from credstack.vc.resolve import did_web_document
@@ -28,6 +29,7 @@ __all__ = [
     "IssuerKey",
     "check_did_method",
     "did_document",
+    "dids_of",
     "issuer_did",
     "issuer_did_document",
     "issuer_dids",
@@ -67,7 +69,11 @@ def issuer_dids(uow: UnitOfWork, base_url: str, issuer: IssuerRow) -> list[Issue
 
     did:web: one DID, every key it ever had (retired ones dated). did:key: the DID of its key.
     """
-    rows = uow.signing_keys.all(issuer.id)
+    return dids_of(base_url, issuer, uow.signing_keys.all(issuer.id))
+
+
+def dids_of(base_url: str, issuer: IssuerRow, rows: Sequence[SigningKeyRow]) -> list[IssuerKey]:
+    """`issuer_dids` from the issuer's key rows (oldest first), already read."""
     if issuer.did_method == "key":
         if not rows:  # pragma: no cover - add_issuer creates the key with the issuer
             raise NotFound(f"issuer {issuer.key} has no key, so no did:key identity")

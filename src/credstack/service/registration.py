@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from credstack.errors import Forbidden
+from credstack.errors import Forbidden, InvalidInput
+from credstack.limits import PAGE_ITEMS
 from credstack.service import lookup
 from credstack.service.actor import Actor, ActorKind, authorise
 from credstack.service.learners import erase_learner, profile
+from credstack.service.paging import Pager, window
 from credstack.service.people import add_learner, require_issuer
 from credstack.service.runtime import Runtime
 from credstack.service.visibility import learner_issuer_ids, visible_learner
@@ -21,6 +23,7 @@ from credstack.service.visibility import learner_issuer_ids, visible_learner
 __all__ = [
     "LearnerErased",
     "LearnerListed",
+    "LearnerPage",
     "LearnerRegistered",
     "erase",
     "list_learners",
@@ -61,12 +64,25 @@ def register_learner(
     return registered
 
 
-def list_learners(runtime: Runtime, actor: Actor) -> list[LearnerListed]:
-    """Every learner with their name: the operator's view of the whole installation."""
+@dataclass(frozen=True)
+class LearnerPage:
+    learners: tuple[LearnerListed, ...]
+    pager: Pager
+
+
+def list_learners(runtime: Runtime, actor: Actor, *, page: int = 1) -> LearnerPage:
+    """One page of the installation's learners with their names (the operator's view), read
+    in SQL: a name is decrypted per learner shown, so the whole list never is at once."""
     if not actor.is_operator:
         raise Forbidden(f"{actor.label} may not list every learner: only the operator may")
+    if page < 1:
+        raise InvalidInput(f"pages count from 1, not {page}")
     with runtime.uow(write=False) as uow:
-        return [LearnerListed(lr.key, profile(uow, lr).name) for lr in uow.learners.all()]
+        start, pager = window(uow.learners.count(), page)
+        rows = uow.learners.page(start, PAGE_ITEMS)
+        return LearnerPage(
+            tuple(LearnerListed(lr.key, profile(uow, lr).name) for lr in rows), pager
+        )
 
 
 def erase(

@@ -31,9 +31,9 @@ from credstack.errors import InvalidInput, NotFound
 from credstack.limits import MAX_URL_CHARS
 from credstack.service import clock
 from credstack.service.identity import (
+    dids_of,
     issuer_did,
     issuer_did_document,
-    issuer_dids,
     issuer_identity,
     issuer_url,
 )
@@ -104,9 +104,11 @@ def own_issuers(uow: UnitOfWork | None, base_url: str) -> list[KnownIssuer]:
     """This server's issuers, by the DID they sign with; their pages and sites are aliases."""
     if uow is None:
         return []
+    # Every verification builds this: two queries, not one per issuer (issue 14's profile).
+    keys = uow.signing_keys.by_issuer()
     return [
         KnownIssuer(
-            dids=tuple(dict.fromkeys(key.did for key in issuer_dids(uow, base_url, row))),
+            dids=tuple(dict.fromkeys(k.did for k in dids_of(base_url, row, keys.get(row.id, [])))),
             name=row.name,
             url=row.url,
             aliases=(issuer_url(base_url, row.key), issuer_did(base_url, row.key)),

@@ -132,6 +132,14 @@ class Learners(_Repository):
     def all(self) -> Sequence[LearnerRow]:
         return self.session.scalars(select(LearnerRow).order_by(LearnerRow.key)).all()
 
+    def count(self) -> int:
+        return self.session.scalar(select(func.count()).select_from(LearnerRow)) or 0
+
+    def page(self, offset: int, limit: int) -> Sequence[LearnerRow]:
+        """``limit`` learners by key from ``offset``: a list that pages in SQL."""
+        query = select(LearnerRow).order_by(LearnerRow.key).offset(offset).limit(limit)
+        return self.session.scalars(query).all()
+
 
 class Achievements(_Repository):
     def by_key(self, issuer_id: int, key: str) -> AchievementRow | None:
@@ -244,6 +252,13 @@ class SigningKeys(_Repository):
             .where(SigningKeyRow.issuer_id == issuer_id)
             .order_by(SigningKeyRow.id)
         ).all()
+
+    def by_issuer(self) -> dict[int, list[SigningKeyRow]]:
+        """Every issuer's keys, oldest first, in one query (not one per issuer)."""
+        found: dict[int, list[SigningKeyRow]] = {}
+        for row in self.session.scalars(select(SigningKeyRow).order_by(SigningKeyRow.id)):
+            found.setdefault(row.issuer_id, []).append(row)
+        return found
 
 
 class Records(_Repository):
