@@ -29,6 +29,7 @@ __all__ = [
     "DID_WEB_HTTP_LOCALHOST_ENV",
     "MAIL_FROM_ENV",
     "MASTER_KEY_ENV",
+    "NIGHTLY_HOUR_ENV",
     "PRIVACY_URL_ENV",
     "SERVICE_IMAGE_URL_ENV",
     "SMTP_URL_ENV",
@@ -65,6 +66,7 @@ SERVICE_IMAGE_URL_ENV = "CREDSTACK_SERVICE_IMAGE_URL"
 CE_REMINDER_DAYS_ENV = "CREDSTACK_CE_REMINDER_DAYS"
 DID_WEB_HTTP_LOCALHOST_ENV = "CREDSTACK_DID_WEB_HTTP_LOCALHOST"
 WEBHOOKS_ALLOW_LOOPBACK_ENV = "CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK"
+NIGHTLY_HOUR_ENV = "CREDSTACK_NIGHTLY_HOUR"
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -164,6 +166,8 @@ class Settings:
     # Webhook endpoints on this machine (http:// or https:// to 127.0.0.1, ::1, localhost):
     # for tests and local development. Off, every endpoint must be https to a public address.
     webhooks_allow_loopback: bool = False
+    # The hour (UTC, 0-23) at which the workers run the nightly re-evaluation.
+    nightly_hour: int = 3
 
     @property
     def sender_address(self) -> str:
@@ -221,7 +225,17 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         webhooks_allow_loopback=_flag(
             WEBHOOKS_ALLOW_LOOPBACK_ENV, read(WEBHOOKS_ALLOW_LOOPBACK_ENV)
         ),
+        nightly_hour=_hour(read(NIGHTLY_HOUR_ENV)),
     )
+
+
+def _hour(value: str | None) -> int:
+    """An hour of the day, 0 to 23; unset, 3 (03:00 UTC)."""
+    if value is None:
+        return 3
+    if not (value.isdigit() and 0 <= int(value) <= 23):
+        raise CredstackError(f"{NIGHTLY_HOUR_ENV}={value!r}: use an hour from 0 to 23")
+    return int(value)
 
 
 def _flag(name: str, value: str | None) -> bool:

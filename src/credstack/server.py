@@ -38,7 +38,7 @@ from credstack.http.headers import security_headers
 from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.http.runtime import attach
 from credstack.service.health import health, is_busy
-from credstack.service.mail.sender import running_sender
+from credstack.service.jobs import running_worker
 from credstack.service.runtime import Runtime
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
@@ -70,7 +70,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         verify_pool.warm_up(runtime.settings)
-        with running_sender(runtime.units, runtime.settings):
+        with running_worker(runtime):
             yield
         verify_pool.shutdown()
 
