@@ -93,7 +93,7 @@ def _queued(runtime: Runtime, limit: int) -> list[WorkItem]:
     with runtime.uow(write=False) as uow:
         rows = uow.session.execute(
             text(
-                "SELECT j.id, j.task_name, j.status::text, j.attempts, j.task_kwargs, "
+                "SELECT j.id, j.task_name, j.status::text, j.attempts, j.args, "
                 "coalesce(j.scheduled_at, (SELECT max(e.at) FROM procrastinate_events e "
                 "WHERE e.job_id = j.id)) AS at "
                 "FROM procrastinate_jobs j ORDER BY j.id DESC LIMIT :limit"

@@ -37,6 +37,9 @@ log = logging.getLogger("credstack.jobs")
 MAX_CONCURRENCY = 32
 """Tasks one worker runs at once; each holds a database connection while it runs."""
 POLL_SECONDS = 2.0
+DONE = "successful"
+"""Succeeded tasks are deleted (a delivery sweep every 5 s would fill the table); what they did
+is in credstack's tables, and failed ones stay for `credstack jobs list`."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,13 @@ class _QueueThread:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._work())
+        try:
+            self._loop.run_until_complete(self._work())
+        except Exception:
+            log.exception("the server's queue worker stopped")
+        finally:
+            self._started.set()
+            self._loop.close()
 
     async def _work(self) -> None:
         async with self.app.open_async():
@@ -125,12 +134,12 @@ class _QueueThread:
             self._started.set()
             with suppress(asyncio.CancelledError):
                 await self.app.run_worker_async(
-                    name="serve", install_signal_handlers=False, concurrency=1
+                    name="serve", install_signal_handlers=False, concurrency=1, delete_jobs=DONE
                 )
 
     def start(self) -> None:
         self._thread.start()
-        self._started.wait(30)
+        self._started.wait(30)  # set once open, or when opening failed (then logged)
 
     def stop(self, timeout: float = 60.0) -> None:
         task = self._task
@@ -181,4 +190,4 @@ def run_worker(
             for name in ("resume_work", "deliver_outbox"):
                 with suppress(AlreadyEnqueued):
                     app.configure_task(name).defer(timestamp=0)
-    app.run_worker(concurrency=concurrency, wait=not until_idle)
+    app.run_worker(concurrency=concurrency, wait=not until_idle, delete_jobs=DONE)
