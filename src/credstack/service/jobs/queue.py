@@ -31,7 +31,9 @@ from credstack.service.jobs import tasks
 from credstack.service.runtime import Runtime
 
 __all__ = [
+    "DEFAULT",
     "DELIVER_EVERY_SECONDS",
+    "IMPORTS",
     "RETRY",
     "conninfo",
     "defer_import",
@@ -45,6 +47,8 @@ T = TypeVar("T")
 RETRY = procrastinate.RetryStrategy(max_attempts=8, exponential_wait=3)
 """9 s after the first failure, then 27 s, 81 s, ... about an hour and a half in all."""
 DELIVER_EVERY_SECONDS = 5
+IMPORTS, DEFAULT = "imports", "default"
+"""Queues: imports on their own, so a worker may keep a slot for the rest (`worker`)."""
 STALLED_SECONDS = 60.0
 """A worker silent this long (heartbeats every 10 s) is taken for dead, its jobs retried."""
 
@@ -81,7 +85,7 @@ def queue_app(runtime: Runtime, *, max_connections: int = 4) -> procrastinate.Ap
         with suppress(AlreadyEnqueued):
             await run_import.configure(queueing_lock=_lock(job)).defer_async(job=job)
 
-    @app.task(name="run_import", retry=RETRY)
+    @app.task(name="run_import", queue=IMPORTS, retry=RETRY)
     async def run_import(job: str) -> None:
         if job not in await in_thread(lambda: tasks.pending_imports(runtime)):
             return

@@ -12,17 +12,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date
 
 from procrastinate.exceptions import AlreadyEnqueued
+from sqlalchemy.exc import OperationalError
 
 from credstack.errors import InvalidInput
 from credstack.service import clock
 from credstack.service.jobs import queue, tasks
 from credstack.service.runtime import Runtime
+from credstack.store.db import is_lock_timeout
 
 __all__ = [
     "MAX_CONCURRENCY",
@@ -56,56 +58,84 @@ class Pass:
 
 
 class LocalWorker:
-    """SQLite's worker: one thread, a pass every few seconds, stopped between passes."""
+    """SQLite's worker: two threads, one issuing imports and one delivering (and running the
+    nightly re-evaluation), so a long import never holds up the mail; each makes a pass every
+    few seconds and stops between passes."""
 
     def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS) -> None:
         self.runtime = runtime
         self.poll_seconds = poll_seconds
         self.stopping = threading.Event()
         self._nightly_done: date | None = None
-        self._thread = threading.Thread(target=self._run, name="credstack-worker", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._loop, args=(pass_,), name=name, daemon=True)
+            for name, pass_ in (
+                ("credstack-imports", self._imports),
+                ("credstack-delivery", self._deliveries),
+            )
+        ]
 
-    def one_pass(self) -> Pass:
+    def _imports(self) -> int:
         imports = 0
         for job in tasks.pending_imports(self.runtime):
             if self.stopping.is_set():
                 break
             tasks.run_import(self.runtime, job)
             imports += 1
+        return imports
+
+    def _deliveries(self) -> int:
         report = tasks.deliver_outbox(self.runtime)
         now = clock.now()
-        nightly = now.hour == self.runtime.settings.nightly_hour and (
-            self._nightly_done != now.date()
-        )
-        if nightly:
+        if now.hour == self.runtime.settings.nightly_hour and self._nightly_done != now.date():
             tasks.nightly_reevaluation(self.runtime)
             self._nightly_done = now.date()
-        return Pass(imports, report.sent + report.dropped, nightly)
+            return report.sent + report.dropped + 1
+        return report.sent + report.dropped
+
+    def one_pass(self) -> Pass:
+        nightly_before = self._nightly_done
+        imports = self._imports()
+        delivered = self._deliveries()
+        nightly = self._nightly_done != nightly_before
+        return Pass(imports, delivered - int(nightly), nightly)
 
     def run_until_idle(self) -> int:
-        """Passes until one finds nothing to do; how many passes did something."""
+        """Passes until one finds nothing to do; how many passes did something. A pass that
+        found the database locked (another process writing) is tried again."""
         busy = 0
-        while not self.stopping.is_set() and not self.one_pass().idle:
+        while not self.stopping.is_set():
+            try:
+                if self.one_pass().idle:
+                    break
+            except OperationalError as exc:
+                if not is_lock_timeout(exc):
+                    raise
+                self.stopping.wait(self.poll_seconds)
             busy += 1
         return busy
 
     def run_forever(self) -> None:
+        self.start()
+        self.stopping.wait()
+        self.stop()
+
+    def _loop(self, one_pass: Callable[[], int]) -> None:
         while not self.stopping.is_set():
             try:
-                self.one_pass()
+                one_pass()
             except Exception:  # the database busy or away: try again next time
                 log.exception("worker pass failed")
             self.stopping.wait(self.poll_seconds)
 
-    def _run(self) -> None:
-        self.run_forever()
-
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self, timeout: float = 60.0) -> None:
         self.stopping.set()
-        self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
 
 
 class _QueueThread:
@@ -132,10 +162,19 @@ class _QueueThread:
         async with self.app.open_async():
             self._task = asyncio.current_task()
             self._started.set()
-            with suppress(asyncio.CancelledError):
-                await self.app.run_worker_async(
-                    name="serve", install_signal_handlers=False, concurrency=1, delete_jobs=DONE
+            # One worker for imports and one for the rest, so a long import never holds up
+            # the mail of a server that runs alone.
+            workers = [
+                self.app.run_worker_async(
+                    name=f"serve-{queue_name}",
+                    queues=[queue_name],
+                    install_signal_handlers=False,
+                    delete_jobs=DONE,
                 )
+                for queue_name in (queue.IMPORTS, queue.DEFAULT)
+            ]
+            with suppress(asyncio.CancelledError):
+                await asyncio.gather(*workers)
 
     def start(self) -> None:
         self._thread.start()
