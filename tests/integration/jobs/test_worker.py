@@ -147,8 +147,10 @@ def test_a_failing_delivery_backs_off_is_listed_and_retried(
     assert mail_server.inbox.messages == []
     [(due, attempts)] = query(database_url, "SELECT due_at, attempts FROM mail_outbox")
     assert attempts == 1
-    assert isinstance(due, datetime)
-    assert (due if due.tzinfo else due.replace(tzinfo=UTC)) >= before + timedelta(seconds=29)
+    due_at = due if isinstance(due, datetime) else datetime.fromisoformat(str(due))  # SQLite: text
+    assert (due_at if due_at.tzinfo else due_at.replace(tzinfo=UTC)) >= before + timedelta(
+        seconds=29
+    )
 
     failing = json.loads(cli.ok("jobs", "list", "--status", "retrying", "--json"))
     [delivery] = failing

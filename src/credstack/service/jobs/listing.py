@@ -153,9 +153,7 @@ def retry_work(runtime: Runtime, actor: Actor, work: str, *, queue_import: bool 
                 .values(status=outbox.PENDING, due_at=clock.now(), attempts=0)
             )
             if not getattr(done, "rowcount", 0):
-                raise NotFound(
-                    f"no delivery {work!r} waits to be tried (see `credstack jobs list`)"
-                )
+                raise NotFound(f"no delivery {work!r} to try again (see `credstack jobs list`)")
             uow.commit()
         return Retried(work)
     if work.startswith(QUEUE_PREFIX) and queue.is_queued(runtime):
