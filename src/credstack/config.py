@@ -29,6 +29,7 @@ __all__ = [
     "DID_WEB_HTTP_LOCALHOST_ENV",
     "MAIL_FROM_ENV",
     "MASTER_KEY_ENV",
+    "NIGHTLY_HOUR_ENV",
     "OIDC_ISSUER_ENV",
     "PRIVACY_URL_ENV",
     "SERVICE_IMAGE_URL_ENV",
@@ -72,6 +73,7 @@ OIDC_CLIENT_ID_ENV = "CREDSTACK_OIDC_CLIENT_ID"
 OIDC_CLIENT_SECRET_ENV = "CREDSTACK_OIDC_CLIENT_SECRET"  # noqa: S105 - the variable's name
 OIDC_NAME_ENV = "CREDSTACK_OIDC_NAME"
 OIDC_DOMAINS_ENV = "CREDSTACK_OIDC_DOMAINS"
+NIGHTLY_HOUR_ENV = "CREDSTACK_NIGHTLY_HOUR"
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -173,6 +175,8 @@ class Settings:
     webhooks_allow_loopback: bool = False
     # An institution's OpenID Connect provider people may sign in with; None: e-mail links only.
     oidc: Oidc | None = None
+    # The hour (UTC, 0-23) at which the workers run the nightly re-evaluation.
+    nightly_hour: int = 3
 
     @property
     def sender_address(self) -> str:
@@ -231,7 +235,17 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
             WEBHOOKS_ALLOW_LOOPBACK_ENV, read(WEBHOOKS_ALLOW_LOOPBACK_ENV)
         ),
         oidc=_oidc(read),
+        nightly_hour=_hour(read(NIGHTLY_HOUR_ENV)),
     )
+
+
+def _hour(value: str | None) -> int:
+    """An hour of the day, 0 to 23; unset, 3 (03:00 UTC)."""
+    if value is None:
+        return 3
+    if not (value.isdigit() and 0 <= int(value) <= 23):
+        raise CredstackError(f"{NIGHTLY_HOUR_ENV}={value!r}: use an hour from 0 to 23")
+    return int(value)
 
 
 def _flag(name: str, value: str | None) -> bool:

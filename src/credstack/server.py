@@ -40,7 +40,7 @@ from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.http.runtime import attach
 from credstack.limits import VERIFY_WORKERS
 from credstack.service.health import health, is_busy
-from credstack.service.mail.sender import running_sender
+from credstack.service.jobs import running_worker
 from credstack.service.runtime import Runtime, open_runtime
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
@@ -70,8 +70,9 @@ def _ims(request: Request) -> bool:
 
 
 def background_work(runtime: Runtime) -> AbstractContextManager[object]:
-    """What runs once per server, however many processes serve it: delivering the outbox."""
-    return running_sender(runtime.units, runtime.settings)
+    """What runs once per server, however many processes serve it: the in-process job worker
+    (the outbox's deliveries, imports, the nightly run; on PostgreSQL a queue worker)."""
+    return running_worker(runtime)
 
 
 def worker_app(settings: Settings, verify_workers: int) -> FastAPI:

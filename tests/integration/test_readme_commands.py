@@ -95,6 +95,10 @@ EXPECTED = {
         r"^job \S+: done; issued 3 of 3 rows, skipped 0 \(already held\), failed 0 in "
     ),
     "credstack jobs list": Expect(r"^\S+\taward-import\tdone\t3/3 issued, 0 skipped, 0 failed"),
+    "credstack worker --until-idle": Expect(
+        r"^credstack worker on the (SQLite database|PostgreSQL queue) until idle\n"
+        r"credstack worker stopped$"
+    ),
     "credstack review report ccrb gcp-essentials": Expect(r"\d of \d checks met"),
     "credstack credential export AWARD --format json --out credential.json": Expect(
         r"^wrote credential\.json$"

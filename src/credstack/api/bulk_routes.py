@@ -1,25 +1,22 @@
 """Bulk issuance over HTTP: upload a CSV, get 202 and a job to follow.
 
 The upload is checked whole before the answer (a bad file is 422 with one FILE:LINE problem
-per row, nothing kept); the rows are then issued after the answer, in this process (the
-server is the embedded installation's one worker). A job a restart interrupted is finished by
-uploading the same file again or by `credstack jobs retry`.
+per row, nothing kept); the rows are then issued after the answer by the workers
+(`service/jobs`: the server's own, and any `credstack worker`). A job a restart interrupted is
+found again by the workers, from its pending rows.
 """
 
 from __future__ import annotations
 
-from contextlib import suppress
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Response
 
 from credstack.api.bulk_schemas import AwardImportOut, JobOut, JobProblemOut
-from credstack.errors import CredstackError
 from credstack.http.deps import ActorDep, RuntimeDep
-from credstack.service.actor import Actor
-from credstack.service.bulk import JobView, job_detail, run_job, submit_award_import
-from credstack.service.runtime import Runtime
+from credstack.service.bulk import JobView, job_detail
+from credstack.service.jobs import submit_in_background
 
 __all__ = ["router"]
 
@@ -33,18 +30,11 @@ def _job(view: JobView, failures: list[JobProblemOut] | None = None) -> JobOut:
     return JobOut(**fields, failures=failures or [])
 
 
-def _run_after_answer(runtime: Runtime, actor: Actor, job: str) -> None:
-    # What went wrong is kept on the job's rows, which GET shows; no one is waiting for it here.
-    with suppress(CredstackError):
-        run_job(runtime, actor, job)
-
-
 @router.post("/award-imports", status_code=202)
 def post_award_import(
     issuer: str,
     runtime: RuntimeDep,
     actor: ActorDep,
-    background: BackgroundTasks,
     response: Response,
     text: Annotated[str, Body(media_type="text/csv")],
     partial: Annotated[bool, Query(description="Issue the good rows when some are bad.")] = False,
@@ -54,11 +44,9 @@ def post_award_import(
 ) -> AwardImportOut:
     """Check every row, keep the file as a job and issue it after answering (admin or
     registrar). The same file again answers the existing job."""
-    submitted = submit_award_import(
+    submitted = submit_in_background(
         runtime, actor, issuer=issuer, text=text, source=source, partial=partial
     )
-    if submitted.job.status != "done":
-        background.add_task(_run_after_answer, runtime, actor, submitted.job.id)
     progress = f"/api/v1/issuers/{issuer}/award-imports/{submitted.job.id}"
     response.headers["Location"] = progress
     return AwardImportOut(

@@ -14,6 +14,7 @@ from credstack.cli import (
     setup_commands,
     verify_commands,
     webhook_commands,
+    worker_commands,
 )
 from credstack.cli.app import app, main
 
@@ -32,4 +33,5 @@ __all__ = [
     "setup_commands",
     "verify_commands",
     "webhook_commands",
+    "worker_commands",
 ]

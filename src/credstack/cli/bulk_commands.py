@@ -1,4 +1,5 @@
-"""`credstack award import` (bulk issuance from CSV) and `credstack jobs list|retry`."""
+"""`credstack award import` (bulk issuance from CSV) and `credstack jobs list|retry` (every
+kind of background job)."""
 
 from __future__ import annotations
 
@@ -20,18 +21,17 @@ from credstack.service.bulk import (
     JobView,
     Run,
     job_detail,
-    list_jobs,
-    retry_job,
     run_job,
     submit_award_import,
 )
+from credstack.service.jobs import WorkItem, list_work, retry_work, submit_in_background
 from credstack.service.people import local_actor
 from credstack.service.runtime import Runtime
 
 __all__ = ["jobs_app"]
 
 jobs_app = typer.Typer(
-    no_args_is_help=True, help="Background jobs (bulk award imports): list, retry."
+    no_args_is_help=True, help="Background jobs (imports, deliveries, queued tasks): list, retry."
 )
 app.add_typer(jobs_app, name="jobs")
 
@@ -47,6 +47,7 @@ Json = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
 class JobState(StrEnum):
     pending = "pending"
     running = "running"
+    retrying = "retrying"
     done = "done"
     failed = "failed"
 
@@ -65,6 +66,10 @@ def award_import(
     partial: Annotated[
         bool, typer.Option("--partial", help="Issue the good rows when some are bad.")
     ] = False,
+    background: Annotated[
+        bool,
+        typer.Option("--background", help="Only check and queue the rows; a worker issues them."),
+    ] = False,
     by: By = None,
     as_json: Json = False,
 ) -> None:
@@ -72,10 +77,11 @@ def award_import(
     nothing issued, unless --partial); re-running the same file resumes it or issues nothing."""
     text = read_text(file)
     source = "stdin" if str(file) == "-" else str(file)
+    submit = submit_in_background if background else submit_award_import
     with installation() as runtime:
         actor = local_actor(runtime, by)
         try:
-            submitted = submit_award_import(
+            submitted = submit(
                 runtime, actor, issuer=issuer, text=text, source=source, partial=partial
             )
         except AwardImportRejected as exc:
@@ -92,8 +98,33 @@ def award_import(
                 f"{before.done} of {before.total} issued)",
                 err=True,
             )
+        if background:
+            _queued(before, submitted.problem_count, as_json)
+            return
         after = _run(runtime, actor, before, source)
         _report(runtime, actor, before, after, submitted.problem_count, as_json)
+
+
+def _queued(job: JobView, left_out: int, as_json: bool) -> None:
+    if as_json:
+        say(
+            json.dumps(
+                {
+                    "job": job.id,
+                    "status": job.status,
+                    "rows": job.total,
+                    "pending": job.pending,
+                    "left_out": left_out,
+                },
+                indent=2,
+            )
+        )
+        return
+    say(
+        f"job {job.id}: {job.status}; {job.pending} of {job.total} rows queued for a worker"
+        + (f", left out {left_out} bad rows" if left_out else "")
+        + " (`credstack jobs list`)"
+    )
 
 
 def _run(runtime: Runtime, actor: Actor, job: JobView, label: str) -> Run:
@@ -147,6 +178,29 @@ def _job_json(job: JobView) -> dict[str, Any]:
     return out
 
 
+def _work_json(item: WorkItem) -> dict[str, Any]:
+    if item.job is not None:
+        return _job_json(item.job)
+    out = asdict(item)
+    del out["job"]
+    out["when"] = item.when.isoformat()
+    return out
+
+
+def _work_line(item: WorkItem) -> str:
+    when = item.when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    job = item.job
+    if job is not None:
+        return (
+            f"{job.id}\t{job.kind}\t{job.status}\t{job.done}/{job.total} issued, "
+            f"{job.skipped} skipped, {job.failed} failed\t{job.issuer}\t{job.source}\t{when}"
+        )
+    return (
+        f"{item.id}\t{item.kind}\t{item.state}\t{item.attempts} attempts\t"
+        f"{item.last_error or '-'}\t{when}"
+    )
+
+
 @jobs_app.command("list")
 def jobs_list(
     status: Annotated[JobState | None, typer.Option(help="Only jobs in this state.")] = None,
@@ -154,36 +208,47 @@ def jobs_list(
     by: By = None,
     as_json: Json = False,
 ) -> None:
-    """Jobs, newest first: id, kind, state, progress, issuer and source."""
+    """Jobs, newest first: imports (id, kind, state, progress, issuer, source), and for the
+    operator deliveries that failed and the queue's tasks (id, kind, state, attempts, error)."""
     with installation() as runtime:
-        jobs = list_jobs(
+        work = list_work(
             runtime,
             local_actor(runtime, by),
-            status=status.value if status is not None else None,
+            state=status.value if status is not None else None,
             limit=limit,
         )
     if as_json:
-        say(json.dumps([_job_json(j) for j in jobs], indent=2))
+        say(json.dumps([_work_json(w) for w in work], indent=2))
         return
-    if not jobs:
+    if not work:
         say("no jobs")
-    for job in jobs:
-        when = job.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        say(
-            f"{job.id}\t{job.kind}\t{job.status}\t{job.done}/{job.total} issued, "
-            f"{job.skipped} skipped, {job.failed} failed\t{job.issuer}\t{job.source}\t{when}"
-        )
+    for item in work:
+        say(_work_line(item))
 
 
 @jobs_app.command("retry")
 def jobs_retry(
     job: Annotated[str, typer.Argument(metavar="JOB", help="Job id (see `jobs list`).")],
+    background: Annotated[
+        bool, typer.Option("--background", help="Queue an import for a worker.")
+    ] = False,
     by: By = None,
     as_json: Json = False,
 ) -> None:
-    """Try a job's failed rows again and finish its pending ones (e.g. after a crash)."""
+    """Try a job again: an import's failed rows (and its pending ones, e.g. after a crash),
+    a delivery now, or a failed queued task."""
     with installation() as runtime:
         actor = local_actor(runtime, by)
-        before = retry_job(runtime, actor, job)
+        retried = retry_work(runtime, actor, job, queue_import=background)
+        before = retried.job
+        if before is None:
+            if as_json:
+                say(json.dumps({"job": retried.id, "status": "pending"}, indent=2))
+            else:
+                say(f"{retried.id}: queued again")
+            return
+        if background:
+            _queued(before, 0, as_json)
+            return
         after = _run(runtime, actor, before, before.source)
         _report(runtime, actor, before, after, 0, as_json)

@@ -40,8 +40,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+QUEUE_PREFIX = "procrastinate_"
+"""The job queue's tables (migration 0022_job_queue) belong to procrastinate, not the models."""
+
+
+def _ours(_object: object, name: str | None, kind: str, _reflected: bool, _other: object) -> bool:
+    return not (kind == "table" and (name or "").startswith(QUEUE_PREFIX))
+
+
 def drift(engine: Engine) -> list[object]:
     """Differences between the models and the migrated database; empty when they agree."""
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": _ours}
+        )
         return list(compare_metadata(context, Base.metadata))

@@ -3,8 +3,8 @@
 A results file goes to `earning.recording.import_results`, the use case of
 `credstack result import` and `POST .../results/import`: every row is checked first, and if
 any is bad nothing is written and the page lists each bad row with why. An award file goes to
-`bulk.submit_award_import`, the use case of `credstack award import` and the award-imports
-API: checked whole, kept as a job and issued after the answer; its page shows the job's
+`jobs.submit_in_background` (`credstack award import --background`): checked whole, kept as
+a job and queued for the workers (on SQLite, the server's own); its page shows the job's
 progress and reloads itself (a meta refresh, no script) until the job has finished.
 
 Uploads are read by `http.uploads.read_upload` within `limits`' bounds, never by `Form()`
@@ -13,13 +13,11 @@ parameters, which would read an unbounded body before any check.
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from credstack.errors import CredstackError
 from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.http.uploads import Upload, read_upload
 from credstack.limits import MAX_AWARD_IMPORT_BYTES, MAX_RESULTS_UPLOAD_BYTES
@@ -28,11 +26,10 @@ from credstack.service.bulk import (
     AwardImportRejected,
     job_detail,
     list_jobs,
-    run_job,
-    submit_award_import,
 )
 from credstack.service.earning.csv_import import ImportRejected
 from credstack.service.earning.recording import import_results
+from credstack.service.jobs import submit_in_background
 from credstack.service.runtime import Runtime
 from credstack.web.auth import require_csrf
 from credstack.web.console_review_pages import console_path, signed_out
@@ -109,26 +106,19 @@ async def results_upload(
     return _page(request, runtime, actor, issuer, imported=imported)
 
 
-def _run_after_answer(runtime: Runtime, actor: Actor, job: str) -> None:
-    # What went wrong is kept on the job's rows, which the job page shows.
-    with suppress(CredstackError):
-        run_job(runtime, actor, job)
-
-
 @router.post("/console/issuers/{issuer}/imports/awards", response_model=None)
 async def awards_upload(
     request: Request,
     issuer: str,
     runtime: RuntimeDep,
     actor: ActorDep,
-    background: BackgroundTasks,
 ) -> Response:
     away = signed_out(actor, console_path(issuer, "imports"))
     if away is not None:
         return away
     upload = await _upload(request, MAX_AWARD_IMPORT_BYTES)
     try:
-        submitted = submit_award_import(
+        submitted = submit_in_background(
             runtime, actor, issuer=issuer, text=upload.text, source=upload.filename
         )
     except AwardImportRejected as rejected:
@@ -140,8 +130,6 @@ async def awards_upload(
             status_code=rejected.http_status,
             rejected={"file": upload.filename, "problems": rejected.problems},
         )
-    if submitted.job.status not in _FINAL:
-        background.add_task(_run_after_answer, runtime, actor, submitted.job.id)
     return RedirectResponse(console_path(issuer, f"imports/{submitted.job.id}"), status_code=303)
 
 
