@@ -41,7 +41,7 @@ def serve(
         typer.Option(
             min=1,
             max=MAX_SERVE_WORKERS,
-            help="Server processes sharing the port (the mail sender runs once, in the parent).",
+            help="Server processes sharing the port (the background worker runs once, in the parent).",
         ),
     ] = 1,
 ) -> None:
@@ -76,7 +76,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             # default then restarts it over and over.
             timeout_worker_healthcheck=_STARTUP_SECONDS,
         )
-        say(f"{workers} server processes; the mail sender runs in this one ({os.getpid()})")
+        say(f"{workers} server processes; the background worker runs in this one ({os.getpid()})")
         with background_work(runtime):
             # SIGTERM or SIGINT: the supervisor stops every process, then returns.
             Multiprocess(config, sockets=[config.bind_socket()]).run()
