@@ -35,6 +35,7 @@ from credstack.service.achievements import achievement_of
 from credstack.service.awards import AlreadyHeld, award_time, valid_until_of
 from credstack.service.bulk import award_import
 from credstack.service.bulk.award_rows import AwardLine
+from credstack.service.bulk.settling import learners_to_settle
 from credstack.service.bulk.views import DONE, FAILED, SKIPPED
 from credstack.service.ce import maintenance_rule
 from credstack.service.clock import issuer_zone
@@ -196,7 +197,9 @@ def _settle_stacks(
     outcomes: dict[int, Outcome],
 ) -> None:
     """Award what the imported awards complete, as the engine does for a new award: once per
-    learner for all of the chunk's awards, in the chunk's transaction (so exactly once).
+    learner for all of the chunk's awards, in the chunk's transaction (so exactly once), and
+    only for the learners an in-memory cascade over the chunk's records finds something for
+    (`settling.learners_to_settle`).
     A stack that cannot be awarded now (say, no signing key) leaves the rows issued, notes why
     on them, and is awarded when the learner's next record is settled."""
     if not imported:
@@ -204,7 +207,13 @@ def _settle_stacks(
     catalogs = settling_catalogs(uow, issuer)
     if not any(compiled.requirements for _, compiled in catalogs):
         return
+    uow.session.flush()
+    chosen = learners_to_settle(
+        uow, catalogs, {learners[key].id: awards for key, awards in imported.items()}
+    )
     for learner_key, awards in imported.items():
+        if learners[learner_key].id not in chosen:
+            continue  # the engine would award nothing: nothing to write
         savepoint = uow.session.begin_nested()
         try:
             settle_imported(
