@@ -2,7 +2,7 @@
 
 A row costs what signing its credential costs, plus a share of a few statements per chunk:
 the chunk's learners are read (and the new ones written) in one go, the status-list indexes
-are taken from the lists' counters once, and the awards, their lifecycle events, audit-trail
+are reserved once (`reservations`), and the awards, their lifecycle events, audit-trail
 entries, CE cycles and e-mails are each inserted with one executemany. The achievement's
 decoded definition, the part of the credential every award of it shares, and the issuer's
 signing key are looked up once per run (`ImportRun`). Each credential is built by
@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,8 +34,9 @@ from credstack.errors import Conflict, CredstackError, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.achievements import achievement_of
 from credstack.service.awards import AlreadyHeld, award_time, valid_until_of
-from credstack.service.bulk import award_import
+from credstack.service.bulk import award_import, reservations
 from credstack.service.bulk.award_rows import AwardLine
+from credstack.service.bulk.settling import learners_to_settle
 from credstack.service.bulk.views import DONE, FAILED, SKIPPED
 from credstack.service.ce import maintenance_rule
 from credstack.service.clock import issuer_zone
@@ -44,7 +46,7 @@ from credstack.service.keys import KeyStore
 from credstack.service.learners import profile, seal_profile
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import AWARDED
-from credstack.service.status import allocate_many, status_list_url
+from credstack.service.status import status_list_url
 from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import (
     AchievementVersionRow,
@@ -84,7 +86,20 @@ class ImportRun:
 
     keys: KeyStore
     base_url: str
+    reserving: Callable[[], AbstractContextManager[UnitOfWork]] | None = None
+    """Opens the short transaction status-list indexes are reserved in (PostgreSQL); without
+    it they are reserved in the chunk's own transaction (SQLite's one writer)."""
     targets: dict[str, _Target | CredstackError] = field(default_factory=dict)
+
+    def reserve(
+        self, uow: UnitOfWork, issuer: IssuerRow, item_ids: Sequence[int]
+    ) -> dict[int, reservations.Reserved]:
+        if self.reserving is None:
+            return reservations.reserve(uow, issuer, item_ids)
+        with self.reserving() as own:
+            found = reservations.reserve(own, issuer, item_ids)
+            own.commit()
+        return found
 
     def target(self, uow: UnitOfWork, issuer: IssuerRow, key: str) -> _Target:
         found = self.targets.get(key)
@@ -137,7 +152,11 @@ def issue_chunk(
 ) -> dict[int, Outcome]:
     """Issue the items' rows in the unit's transaction; each item's outcome by its id.
 
-    Nothing here commits: the caller commits the outcomes' `done` marks with the awards.
+    Nothing here commits: the caller commits the outcomes' `done` marks with the awards. The
+    fast rows' status-list indexes are reserved first (`reservations`, before this transaction
+    takes any status-list lock: on PostgreSQL the reservation is another connection's), and
+    the audit-trail entries are appended last, so the chain's head is held only from there to
+    the commit.
     """
     lines = {item.id: AwardLine.of(item.line, item.payload) for item in items}
     outcomes: dict[int, Outcome] = {}
@@ -152,23 +171,36 @@ def issue_chunk(
         uow, [row.id for key, row in learners.rows.items() if key not in learners.new_names]
     )
     fast: list[int] = []
-    imported: dict[str, list[str]] = {}
+    careful: list[int] = []
     for item_id, target in targets.items():
         line = lines[item_id]
         refused = learners.refused.get(line.learner)
         if refused is not None:
             outcomes[item_id] = Outcome(FAILED, message=refused)
         elif (learners.rows[line.learner].id, target.achievement_id) in held:
-            outcomes[item_id] = outcome = _one_at_a_time(uow, run, issuer, line)
-            if outcome.award is not None:
-                imported.setdefault(line.learner, []).append(f"award:{outcome.award.public_id}")
+            careful.append(item_id)
         else:
             fast.append(item_id)
+    reserved: dict[int, reservations.Reserved] = {}
     if fast:
-        rows = [(lines[i], targets[i], learners.rows[lines[i].learner]) for i in fast]
+        try:
+            run.keys.signing_key(issuer)  # no key, no reservation: the rows fail as they are
+            reserved = run.reserve(uow, issuer, fast)
+        except CredstackError as exc:
+            outcomes.update({i: Outcome(FAILED, message=exc.message) for i in fast})
+            fast = []
+    imported: dict[str, list[str]] = {}
+    for item_id in careful:
+        line = lines[item_id]
+        outcomes[item_id] = outcome = _one_at_a_time(uow, run, issuer, line)
+        if outcome.award is not None:
+            imported.setdefault(line.learner, []).append(f"award:{outcome.award.public_id}")
+    entries: list[audit_trail.Entry] = []
+    if fast:
+        rows = [(lines[i], targets[i], learners.rows[lines[i].learner], reserved[i]) for i in fast]
         savepoint = uow.session.begin_nested()
         try:
-            made = _issue_together(uow, run, issuer, rows, learners.new_names)
+            made, entries = _issue_together(uow, run, issuer, rows, learners.new_names)
         except CredstackError as exc:
             savepoint.rollback()
             outcomes.update({i: Outcome(FAILED, message=exc.message) for i in fast})
@@ -182,7 +214,9 @@ def issue_chunk(
             )
             for i, (_, public_id) in zip(fast, made, strict=True):
                 imported.setdefault(lines[i].learner, []).append(f"award:{public_id}")
+            reservations.release(uow, fast)
     _settle_stacks(uow, run, issuer, learners.rows, imported, lines, outcomes)
+    audit_trail.record_many(uow, entries)
     return outcomes
 
 
@@ -196,7 +230,9 @@ def _settle_stacks(
     outcomes: dict[int, Outcome],
 ) -> None:
     """Award what the imported awards complete, as the engine does for a new award: once per
-    learner for all of the chunk's awards, in the chunk's transaction (so exactly once).
+    learner for all of the chunk's awards, in the chunk's transaction (so exactly once), and
+    only for the learners an in-memory cascade over the chunk's records finds something for
+    (`settling.learners_to_settle`).
     A stack that cannot be awarded now (say, no signing key) leaves the rows issued, notes why
     on them, and is awarded when the learner's next record is settled."""
     if not imported:
@@ -204,7 +240,13 @@ def _settle_stacks(
     catalogs = settling_catalogs(uow, issuer)
     if not any(compiled.requirements for _, compiled in catalogs):
         return
+    uow.session.flush()
+    chosen = learners_to_settle(
+        uow, catalogs, {learners[key].id: awards for key, awards in imported.items()}
+    )
     for learner_key, awards in imported.items():
+        if learners[learner_key].id not in chosen:
+            continue  # the engine would award nothing: nothing to write
         savepoint = uow.session.begin_nested()
         try:
             settle_imported(
@@ -313,18 +355,17 @@ def _issue_together(
     uow: UnitOfWork,
     run: ImportRun,
     issuer: IssuerRow,
-    rows: Sequence[tuple[AwardLine, _Target, LearnerRow]],
+    rows: Sequence[tuple[AwardLine, _Target, LearnerRow, reservations.Reserved]],
     new_names: dict[str, str],
-) -> list[tuple[int, str]]:
-    """Sign and insert the rows' awards and everything that goes with them; their ids and
-    public ids."""
+) -> tuple[list[tuple[int, str]], list[audit_trail.Entry]]:
+    """Sign and insert the rows' awards and everything that goes with them, at their reserved
+    indexes; their ids and public ids, and the audit-trail entries for the caller to append."""
     key = run.keys.signing_key(issuer)
     zone = issuer_zone(issuer)
-    indexes = allocate_many(uow, issuer, len(rows))
     now = clock.now()
-    holders = _holder_dids(uow, [learner.id for _, _, learner in rows])
+    holders = _holder_dids(uow, [learner.id for _, _, learner, _ in rows])
     awards: list[dict[str, Any]] = []
-    for (line, target, learner), (status_list, index) in zip(rows, indexes, strict=True):
+    for line, target, learner, reserved in rows:
         awarded_on, awarded_at = award_time(issuer, line.awarded_on, line.awarded_at)
         valid_until = valid_until_of(target.typed, awarded_on)
         public_id = str(uuid.uuid4())
@@ -340,8 +381,8 @@ def _issue_together(
             route=None,
             counted=(),
             status=StatusEntryInfo(
-                list_credential_url=status_list_url(run.base_url, issuer.key, status_list.list_key),
-                index=index,
+                list_credential_url=status_list_url(run.base_url, issuer.key, reserved.list_key),
+                index=reserved.index,
                 purpose="revocation",
             ),
             documented=evidence,
@@ -364,8 +405,8 @@ def _issue_together(
                 "counted": [],
                 "origin": award_import.ORIGIN,
                 "credential": dataintegrity.sign(document, key, created=now),
-                "status_list_id": status_list.id,
-                "status_list_index": index,
+                "status_list_id": reserved.list_id,
+                "status_list_index": reserved.index,
                 "created_at": now,
             }
         )
@@ -380,7 +421,7 @@ def _issue_together(
     )
     entries: list[audit_trail.Entry] = []
     cycles: list[dict[str, Any]] = []
-    for award_id, award, (_, target, learner) in zip(ids, awards, rows, strict=True):
+    for award_id, award, (_, target, learner, _) in zip(ids, awards, rows, strict=True):
         entries.append(
             audit_trail.Entry(
                 action="award.issued",
@@ -412,16 +453,15 @@ def _issue_together(
                     "status": "open",
                 }
             )
-    audit_trail.record_many(uow, entries)
     if cycles:
         uow.session.execute(insert(CeCycleRow), cycles)
     mail_outbox.queue_for_awards(
-        uow, AWARDED, [(i, learner) for i, (_, _, learner) in zip(ids, rows, strict=True)]
+        uow, AWARDED, [(i, learner) for i, (_, _, learner, _) in zip(ids, rows, strict=True)]
     )
     if webhook_events.subscribed(uow, issuer.id, webhook_events.ISSUED):
         for issued in uow.session.scalars(select(AwardRow).where(AwardRow.id.in_(ids))):
             webhook_events.award_events(uow, webhook_events.ISSUED, issued)
-    return [(i, award["public_id"]) for i, award in zip(ids, awards, strict=True)]
+    return [(i, award["public_id"]) for i, award in zip(ids, awards, strict=True)], entries
 
 
 def _holder_dids(uow: UnitOfWork, learner_ids: Sequence[int]) -> dict[int, str]:

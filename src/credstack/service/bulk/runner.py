@@ -5,13 +5,16 @@ credential, its status-list index, its audit-trail entries, its e-mail in the ou
 `done` mark commit together, or neither does. A process killed at any moment loses at most the
 batch in flight, whose items are still `pending`; running the job again (or submitting the same
 file again) issues them, and nothing twice. Status-list indexes are taken from a counter in
-the same transaction, so a lost batch hands its indexes back: no gaps, no repeats.
+the same transaction or reserved for the items (see below), so a lost batch leaves no gap and
+no repeat.
 
-A batch's rows are issued together (`award_batch`): one read of its learners, one allocation
-of status-list indexes, one insert per table. Items are claimed with ``SELECT ... FOR UPDATE
-SKIP LOCKED`` on PostgreSQL, so several processes may run one job side by side, though the
-status list and the audit trail's head are locked from a batch's allocation to its commit, so
-their batches take turns; on SQLite the write lock lets one batch in at a time.
+A batch's rows are issued together (`award_batch`): one read of its learners, one reservation
+of status-list indexes, one insert per table. Items are claimed with ``SELECT ... FOR NO KEY
+UPDATE SKIP LOCKED`` on PostgreSQL, so several processes may run one job side by side: a
+batch's indexes are reserved in a short transaction of its own (`reservations`; a killed
+batch's reservations are reused when its items are issued), it signs holding no shared lock,
+and the audit trail's head is locked only from its last step to its commit. On SQLite the
+write lock lets one batch in at a time.
 """
 
 from __future__ import annotations
@@ -131,7 +134,10 @@ def run_job(
     started, this_run = time.monotonic(), 0
     with runtime.uow() as uow:
         keys = _OnceKeys(uow, runtime.master, runtime.settings.base_url)
-        run = award_batch.ImportRun(keys, runtime.settings.base_url)
+        parallel = uow.session.get_bind().dialect.name == "postgresql"
+        run = award_batch.ImportRun(
+            keys, runtime.settings.base_url, reserving=runtime.uow if parallel else None
+        )
         while True:
             settled = _batch(uow, run, job_id, issuer_id, batch_rows)
             if not settled:
@@ -166,7 +172,8 @@ def _batch(
         .where(JobItemRow.job_id == job_id, JobItemRow.state == PENDING)
         .order_by(JobItemRow.line)
         .limit(rows)
-        .with_for_update(skip_locked=True)
+        # NO KEY UPDATE: the reservation's own transaction may still reference the items.
+        .with_for_update(skip_locked=True, key_share=True)
     ).all()
     if not items:
         return 0

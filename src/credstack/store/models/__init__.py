@@ -20,7 +20,7 @@ from credstack.store.models.enrolments import EnrolmentRow
 from credstack.store.models.holders import HolderChallengeRow, HolderDidRow
 from credstack.store.models.idempotency import IdempotentRequestRow
 from credstack.store.models.imports import ImportedCredentialRow
-from credstack.store.models.jobs import JobItemRow, JobRow
+from credstack.store.models.jobs import JobItemRow, JobRow, StatusReservationRow
 from credstack.store.models.learners import LearnerRow
 from credstack.store.models.lifecycle import (
     AwardEventRow,
@@ -88,6 +88,7 @@ __all__ = [
     "SigninLinkRow",
     "SigningKeyRow",
     "StatusListRow",
+    "StatusReservationRow",
     "UserRow",
     "WebhookAttemptRow",
     "WebhookEndpointRow",

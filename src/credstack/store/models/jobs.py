@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from credstack.store.models.base import Base
 from credstack.store.types import JsonDoc, UtcDateTime, utcnow
 
-__all__ = ["JobItemRow", "JobRow"]
+__all__ = ["JobItemRow", "JobRow", "StatusReservationRow"]
 
 
 class JobRow(Base):
@@ -72,3 +72,25 @@ class JobItemRow(Base):
     state: Mapped[str] = mapped_column(String(10), default="pending")
     award_id: Mapped[int | None] = mapped_column(ForeignKey("awards.id", ondelete="SET NULL"))
     message: Mapped[str | None] = mapped_column(String(500))
+
+
+class StatusReservationRow(Base):
+    """A status-list index set aside for an item before its credential is signed.
+
+    The index is inside the signed credential, so it is taken before signing; it is taken in a
+    short transaction of its own (the status list is locked only that long) and kept here, so
+    a process killed before the item commits leaves the index to whoever issues the item next
+    instead of leaving a gap. Removed when the item is done.
+    """
+
+    __tablename__ = "status_reservations"
+    __table_args__ = (
+        UniqueConstraint(
+            "status_list_id", "status_list_index", name="uq_status_reservations_list_index"
+        ),
+    )
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("job_items.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    status_list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
+    status_list_index: Mapped[int] = mapped_column(Integer)
