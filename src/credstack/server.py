@@ -129,6 +129,8 @@ def create_app(runtime: Runtime) -> FastAPI:
     async def _refused(request: Request, exc: InputRefused) -> Response:
         # Past a bound in credstack.limits: too large (413) or shaped as no credential is (422).
         status = 413 if exc.too_large else 422
+        if _ims(request):  # an upserted credential refused by the verifier's bounds
+            return imsx_response(status, exc.message)
         if is_page(request):
             return status_page(request, status, exc.message)
         return JSONResponse(status_code=status, content={"error": exc.message, "detail": []})

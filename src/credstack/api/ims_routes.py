@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from credstack.http.bodies import bounded_body
 from credstack.http.deps import DelegateDep, RuntimeDep
+from credstack.http.verify_pool import pooled
 from credstack.limits import MAX_IMPORT_BYTES
 from credstack.service.imports import upsert_credential
 from credstack.service.oauth.scopes import Api
@@ -103,7 +104,9 @@ async def ob_upsert_credential(
     """upsertCredential: verify the credential and keep it in the learner's wallet; 201 when it
     is new, 200 when it replaced the one with the same id. It is answered as it was sent."""
     data = await bounded_body(request, MAX_IMPORT_BYTES)
-    kept = await run_in_threadpool(upsert_credential, runtime, actor, data=data)
+    # Verified in the verification workers, with the bounds and budget of /api/v1/verify.
+    verify = pooled(runtime.settings)
+    kept = await run_in_threadpool(upsert_credential, runtime, actor, data=data, verify=verify)
     status = 200 if kept.replaced else 201
     if kept.source_format == "jwt" and kept.compact is not None:
         return PlainTextResponse(kept.compact, status_code=status)

@@ -12,12 +12,19 @@ It then counts like any record: an issuer whose catalog lists a partner with the
 operator's trust list gives the signer (`partners: [{id, url}]`) sees it as an award from that
 partner, so the articulation list it already has (`from: {issuers: [...]}`) accepts it, and
 the stacking engine settles what it completes, naming it (`imported:…`) in the audit trail.
+
+Verifying comes first and outside the transaction that keeps the result: the learner's
+address is read in one read-only unit of work, the credential verified by the `Verify` the
+caller gives (the server's edges pass one that runs in the verification worker pool, with its
+bounds and time budget, because what is uploaded is hostile until checked; the CLI verifies in
+its own process), and only then is a write transaction opened, so a slow credential holds
+neither the event loop nor a database lock.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -41,6 +48,7 @@ from credstack.vc.vocabulary import parse_datetime
 
 __all__ = [
     "ImportedCredential",
+    "Verify",
     "held_imports",
     "import_credential",
     "imported_credentials",
@@ -50,6 +58,10 @@ __all__ = [
 _NAME_CHARS = 300
 _TYPE_CHARS = 40
 _JWS_FORMATS = ("jwt", "png", "svg")
+
+Verify = Callable[[bytes, str], VerificationResult]
+"""Verifies `data` and whether it was issued to the holder of the address: the server's
+edges give one that runs in the verification worker pool (`http.verify_pool.pooled`)."""
 
 
 @dataclass(frozen=True)
@@ -76,41 +88,43 @@ class ImportedCredential:
 
 
 def import_credential(
-    runtime: Runtime, actor: Actor, *, data: bytes, learner: str | None = None
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    data: bytes,
+    learner: str | None = None,
+    verify: Verify | None = None,
 ) -> ImportedCredential:
     """The learner's own import (the wallet page), or the operator's for `learner` (the CLI)."""
     if actor.kind is ActorKind.LEARNER and actor.learner_id is not None:
-        with runtime.uow() as uow:
+        with runtime.uow(write=False) as uow:
             holder = _learner_by_id(uow, actor.learner_id)
             if learner is not None and learner not in (holder.key, holder.public_id):
                 raise Forbidden("a learner imports credentials into their own wallet only")
-            done = _import(runtime, uow, holder, data)
-            uow.commit()
-            return done
-    if actor.kind is not ActorKind.OPERATOR:
+            learner_id = holder.id
+    elif actor.kind is not ActorKind.OPERATOR:
         raise Forbidden(
             "importing a credential is for the learner who holds it (signed in to the wallet) "
             "or the operator (`credstack learner import-credential`)"
         )
-    if learner is None:
+    elif learner is None:
         raise InvalidInput("name the learner to import the credential for")
-    with runtime.uow() as uow:
-        found = find_learner(uow, learner)
-        if found is None or found.erased_at is not None:
-            raise NotFound(f"no learner {learner}")
-        done = _import(runtime, uow, found, data)
-        uow.commit()
-        return done
+    else:
+        with runtime.uow(write=False) as uow:
+            found = find_learner(uow, learner)
+            if found is None or found.erased_at is not None:
+                raise NotFound(f"no learner {learner}")
+            learner_id = found.id
+    return _import(runtime, learner_id, data, verify)
 
 
-def upsert_credential(runtime: Runtime, actor: Actor, *, data: bytes) -> ImportedCredential:
+def upsert_credential(
+    runtime: Runtime, actor: Actor, *, data: bytes, verify: Verify | None = None
+) -> ImportedCredential:
     """upsertCredential (OB 3.0 §6.2): a client with `credential.upsert` adds a credential to
     its learner's wallet, verified and imported exactly as the learner's own import."""
     learner_id = authorise_scope(actor, scope_uri(Api.OB, Scope.CREDENTIAL_UPSERT))
-    with runtime.uow() as uow:
-        done = _import(runtime, uow, _learner_by_id(uow, learner_id), data)
-        uow.commit()
-        return done
+    return _import(runtime, learner_id, data, verify)
 
 
 def imported_credentials(runtime: Runtime, actor: Actor) -> tuple[ImportedCredential, ...]:
@@ -134,7 +148,7 @@ def _learner_by_id(uow: UnitOfWork, learner_id: int) -> LearnerRow:
 
 
 def _import(
-    runtime: Runtime, uow: UnitOfWork, learner: LearnerRow, data: bytes
+    runtime: Runtime, learner_id: int, data: bytes, verify: Verify | None
 ) -> ImportedCredential:
     if len(data) > MAX_IMPORT_BYTES:
         raise TooLarge(
@@ -147,15 +161,42 @@ def _import(
             "a PDF certificate is not imported: import the credential file itself (JSON, a "
             "JWT or a baked PNG/SVG badge)"
         )
+    with runtime.uow(write=False) as uow:
+        email = _address(uow, _learner_by_id(uow, learner_id))
+        if verify is None:
+            result = verifier_for(runtime, uow).verify_bytes(data, email=email)
+    if verify is not None:
+        result = verify(data, email)
+    document = _checked(result)  # a refusal opens no write transaction
+    with runtime.uow() as uow:
+        learner = _learner_by_id(uow, learner_id)
+        if _address(uow, learner) != email:
+            raise Conflict("not imported: the learner's e-mail address changed meanwhile; retry")
+        done = _keep(runtime, uow, learner, data, result, document)
+        uow.commit()
+        return done
+
+
+def _address(uow: UnitOfWork, learner: LearnerRow) -> str:
     email = profile(uow, learner).email
     if email is None:
         raise InvalidInput(
             f"learner {learner.key} has no e-mail address, so no credential can be shown to "
             "be theirs: add their address first"
         )
+    return email
+
+
+def _keep(
+    runtime: Runtime,
+    uow: UnitOfWork,
+    learner: LearnerRow,
+    data: bytes,
+    result: VerificationResult,
+    document: Mapping[str, Any],
+) -> ImportedCredential:
+    """Keep `document`, which `result` verified against the learner's address."""
     verifier = verifier_for(runtime, uow)
-    result = verifier.verify_bytes(data, email=email)
-    document = _checked(verifier, result)
     credential_id = document.get("id")
     if not isinstance(credential_id, str) or not credential_id.strip():
         raise InvalidInput("not imported: the credential has no id to keep it by")
@@ -204,7 +245,7 @@ def _import(
     )
 
 
-def _checked(verifier: Verifier, result: VerificationResult) -> Mapping[str, Any]:
+def _checked(result: VerificationResult) -> Mapping[str, Any]:
     """The verified credential, or the refusal in the verifier's words."""
     if result.credential is None:
         raise InvalidInput(f"not imported: the file could not be read. {result.headline}")
