@@ -48,6 +48,7 @@ from credstack.web import (
     console_import_pages,
     console_pages,
     console_review_pages,
+    email_change_pages,
     employer_pages,
     holder_pages,
     learner_pages,
@@ -196,6 +197,7 @@ def create_app(runtime: Runtime) -> FastAPI:
     app.include_router(employer_pages.router)
     app.include_router(session_pages.router)
     app.include_router(signin_pages.router)
+    app.include_router(email_change_pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(console_review_pages.router)
     app.include_router(console_import_pages.router)

@@ -1,6 +1,6 @@
 """The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs under `/ims/`: discovery (public) and
-getCredentials / upsertCredential (OB) / getProfile (an OAuth access token with the endpoint's
-scope). Errors here are
+getCredentials / upsertCredential / getProfile / putProfile (an OAuth access token with the
+endpoint's scope). Errors here are
 Imsx_StatusInfo objects (`api.imsx`, mapped in the composition root)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from credstack.http.bodies import bounded_body
 from credstack.http.deps import DelegateDep, RuntimeDep
 from credstack.http.verify_pool import pooled
-from credstack.limits import MAX_IMPORT_BYTES
+from credstack.limits import MAX_IMPORT_BYTES, MAX_PROFILE_BYTES
 from credstack.service.imports import upsert_credential
 from credstack.service.oauth.scopes import Api
 from credstack.service.standards_api import (
@@ -25,6 +25,7 @@ from credstack.service.standards_api import (
     discovery_document,
     learner_profile,
     ob_credentials,
+    update_profile,
 )
 
 __all__ = ["router"]
@@ -137,3 +138,34 @@ def ob_get_profile(runtime: RuntimeDep, actor: DelegateDep) -> dict[str, Any]:
 def clr_get_profile(runtime: RuntimeDep, actor: DelegateDep) -> dict[str, Any]:
     """getProfile: the learner's Profile."""
     return learner_profile(runtime, actor, Api.CLR)
+
+
+_PROFILE_BODY = {
+    "requestBody": {
+        "description": "The spec's Profile (`id` as getProfile gave it, `type`, and `name` "
+        "and/or `email`).",
+        "content": {"application/json": {}},
+    }
+}
+
+
+async def _put_profile(
+    request: Request, runtime: RuntimeDep, actor: DelegateDep, api: Api
+) -> JSONResponse:
+    data = await bounded_body(request, MAX_PROFILE_BYTES)
+    done = await run_in_threadpool(update_profile, runtime, actor, api, data=data)
+    return JSONResponse(done.profile, status_code=202 if done.email_pending else 200)
+
+
+@router.put("/ims/ob/v3p0/profile", openapi_extra=_PROFILE_BODY)
+async def ob_put_profile(request: Request, runtime: RuntimeDep, actor: DelegateDep) -> Response:
+    """putProfile: the name changes at once; a new e-mail address is answered 202 and changes
+    only once the learner follows the link mailed to it."""
+    return await _put_profile(request, runtime, actor, Api.OB)
+
+
+@router.put("/ims/clr/v2p0/profile", openapi_extra=_PROFILE_BODY)
+async def clr_put_profile(request: Request, runtime: RuntimeDep, actor: DelegateDep) -> Response:
+    """putProfile: the name changes at once; a new e-mail address is answered 202 and changes
+    only once the learner follows the link mailed to it."""
+    return await _put_profile(request, runtime, actor, Api.CLR)
