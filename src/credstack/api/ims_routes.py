@@ -1,6 +1,6 @@
-"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs under `/ims/`: discovery (public) and
-getCredentials / upsertCredential / getProfile / putProfile (an OAuth access token with the
-endpoint's scope). Errors here are
+"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs under `/ims/`: discovery (public) and,
+for each, getCredentials / upsertCredential / getProfile / putProfile (an OAuth access token
+with the endpoint's scope). Errors here are
 Imsx_StatusInfo objects (`api.imsx`, mapped in the composition root)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from credstack.http.bodies import bounded_body
 from credstack.http.deps import DelegateDep, RuntimeDep
 from credstack.http.verify_pool import pooled
 from credstack.limits import MAX_IMPORT_BYTES, MAX_PROFILE_BYTES
-from credstack.service.imports import upsert_credential
+from credstack.service.imports import upsert_clr, upsert_credential
 from credstack.service.oauth.scopes import Api
 from credstack.service.standards_api import (
     CredentialPage,
@@ -126,6 +126,31 @@ def clr_get_credentials(
     """getCredentials: the learner's record as one signed CLR 2.0 credential."""
     found = clr_credentials(runtime, actor, limit=limit, offset=offset, since=since)
     return _page(request, runtime, found)
+
+
+@router.post(
+    "/ims/clr/v2p0/credentials",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "description": "A CLR 2.0 ClrCredential as JSON, or as a compact JWS (VC-JWT) in "
+            "text/plain.",
+            "content": {"application/json": {}, "text/plain": {}},
+        }
+    },
+)
+async def clr_upsert_credential(
+    request: Request, runtime: RuntimeDep, actor: DelegateDep
+) -> Response:
+    """upsertCredential: verify the record and each credential it wraps, and keep those in the
+    learner's wallet; 201 when one was new, 200 when all replaced ones with the same id."""
+    data = await bounded_body(request, MAX_IMPORT_BYTES)
+    verify = pooled(runtime.settings)  # in the verification workers, like /api/v1/verify
+    kept = await run_in_threadpool(upsert_clr, runtime, actor, data=data, verify=verify)
+    status = 201 if kept.added else 200
+    if kept.compact is not None:
+        return PlainTextResponse(kept.compact, status_code=status)
+    return JSONResponse(dict(kept.record), status_code=status)
 
 
 @router.get("/ims/ob/v3p0/profile")

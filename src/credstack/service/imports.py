@@ -23,15 +23,17 @@ neither the event loop nor a database lock.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from credstack.domain.taxonomy import from_ob_achievement_type
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from credstack.limits import MAX_IMPORT_BYTES, MAX_URL_CHARS
+from credstack.limits import MAX_GROUP_CREDENTIALS, MAX_IMPORT_BYTES, MAX_URL_CHARS
 from credstack.service import clock
 from credstack.service.actor import Actor, ActorKind, authorise_scope
 from credstack.service.engine import settle
@@ -43,15 +45,18 @@ from credstack.service.verification import Verifier, result_json, verifier_for
 from credstack.store.models import ImportedCredentialRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.baking import BakingError, extract_png, extract_svg
+from credstack.vc.clr import embedded_credentials
 from credstack.vc.result import VerificationResult
 from credstack.vc.vocabulary import parse_datetime
 
 __all__ = [
+    "ClrUpserted",
     "ImportedCredential",
     "Verify",
     "held_imports",
     "import_credential",
     "imported_credentials",
+    "upsert_clr",
     "upsert_credential",
 ]
 
@@ -127,6 +132,105 @@ def upsert_credential(
     return _import(runtime, learner_id, data, verify)
 
 
+@dataclass(frozen=True)
+class ClrUpserted:
+    """A CLR 2.0 upsert: the credentials it wraps, each kept as an import of its own."""
+
+    record: Mapping[str, Any]
+    """The ClrCredential as it was verified."""
+    compact: str | None
+    """The compact JWS it came as, when it came as one."""
+    kept: tuple[ImportedCredential, ...]
+    issued_here: int
+    """Wrapped credentials this server issued: already the learner's, so not imported."""
+
+    @property
+    def added(self) -> bool:
+        """At least one wrapped credential was new to the wallet (201, not 200)."""
+        return any(not k.replaced for k in self.kept)
+
+
+def upsert_clr(
+    runtime: Runtime, actor: Actor, *, data: bytes, verify: Verify | None = None
+) -> ClrUpserted:
+    """The CLR 2.0 upsertCredential: a client with the CLR's `credential.upsert` sends a
+    ClrCredential. The record must verify (its own proof, and each credential it wraps), and
+    then each wrapped credential is verified on its own against the learner's address and
+    kept exactly as an OB upsert keeps one, all in one transaction: a record with a credential
+    that is not the learner's is refused whole, in words naming it. Wrapped credentials
+    issued here are the learner's already and are left as they are."""
+    learner_id = authorise_scope(actor, scope_uri(Api.CLR, Scope.CREDENTIAL_UPSERT))
+    _bounded(data)
+    with runtime.uow(write=False) as uow:
+        email = _address(uow, _learner_by_id(uow, learner_id))
+        if verify is None:
+            verifier = verifier_for(runtime, uow)
+            checked = _verified_clr(data, email, partial(_in_process, verifier))
+    if verify is not None:
+        checked = _verified_clr(data, email, verify)
+    result, record, wrapped = checked
+    kept: list[ImportedCredential] = []
+    issued_here = 0
+    with runtime.uow() as uow:
+        learner = _learner_by_id(uow, learner_id)
+        if _address(uow, learner) != email:
+            raise Conflict("not imported: the learner's e-mail address changed meanwhile; retry")
+        for index, (item_data, item_result, document) in enumerate(wrapped, start=1):
+            try:
+                kept.append(_keep(runtime, uow, learner, item_data, item_result, document))
+            except Conflict:
+                issued_here += 1  # issued here: in the wallet already
+            except InvalidInput as exc:
+                raise InvalidInput(f"credential {index} in the record is {exc.message}") from None
+        if not kept:
+            raise Conflict("not imported: every credential in the record was issued here")
+        uow.commit()
+    return ClrUpserted(
+        record=dict(record),
+        compact=_compact(data) if result.source_format in _JWS_FORMATS else None,
+        kept=tuple(kept),
+        issued_here=issued_here,
+    )
+
+
+def _in_process(verifier: Verifier, data: bytes, email: str) -> VerificationResult:
+    return verifier.verify_bytes(data, email=email)
+
+
+_Wrapped = list[tuple[bytes, VerificationResult, Mapping[str, Any]]]
+
+
+def _verified_clr(
+    data: bytes, email: str, verify: Verify
+) -> tuple[VerificationResult, Mapping[str, Any], _Wrapped]:
+    """The record verified, then each credential it wraps on its own, or the refusal."""
+    result = verify(data, email)
+    if result.credential is None:
+        raise InvalidInput(f"not imported: the record could not be read. {result.headline}")
+    types = result.credential.get("type")
+    if "ClrCredential" not in (types if isinstance(types, list) else [types]):
+        raise InvalidInput(
+            "not imported: this is not a ClrCredential; send an OB 3.0 credential to "
+            "/ims/ob/v3p0/credentials"
+        )
+    record = _checked(result)
+    inner = embedded_credentials(record)
+    if len(inner) > MAX_GROUP_CREDENTIALS:
+        raise TooLarge(
+            f"not imported: the record wraps {len(inner)} credentials; at most "
+            f"{MAX_GROUP_CREDENTIALS} are taken at once"
+        )
+    wrapped: _Wrapped = []
+    for index, item in enumerate(inner, start=1):
+        item_data = (item if isinstance(item, str) else json.dumps(item)).encode("utf-8")
+        item_result = verify(item_data, email)
+        try:
+            wrapped.append((item_data, item_result, _checked(item_result)))
+        except InvalidInput as exc:
+            raise InvalidInput(f"credential {index} in the record is {exc.message}") from None
+    return result, record, wrapped
+
+
 def imported_credentials(runtime: Runtime, actor: Actor) -> tuple[ImportedCredential, ...]:
     """The signed-in learner's imported credentials, oldest first (the wallet lists them)."""
     if actor.kind is not ActorKind.LEARNER or actor.learner_id is None:
@@ -150,17 +254,7 @@ def _learner_by_id(uow: UnitOfWork, learner_id: int) -> LearnerRow:
 def _import(
     runtime: Runtime, learner_id: int, data: bytes, verify: Verify | None
 ) -> ImportedCredential:
-    if len(data) > MAX_IMPORT_BYTES:
-        raise TooLarge(
-            f"the credential is {len(data)} bytes; at most {MAX_IMPORT_BYTES} are accepted"
-        )
-    if not data.strip():
-        raise InvalidInput("the credential is empty")
-    if data.startswith(b"%PDF"):
-        raise InvalidInput(
-            "a PDF certificate is not imported: import the credential file itself (JSON, a "
-            "JWT or a baked PNG/SVG badge)"
-        )
+    _bounded(data)
     with runtime.uow(write=False) as uow:
         email = _address(uow, _learner_by_id(uow, learner_id))
         if verify is None:
@@ -175,6 +269,20 @@ def _import(
         done = _keep(runtime, uow, learner, data, result, document)
         uow.commit()
         return done
+
+
+def _bounded(data: bytes) -> None:
+    if len(data) > MAX_IMPORT_BYTES:
+        raise TooLarge(
+            f"the credential is {len(data)} bytes; at most {MAX_IMPORT_BYTES} are accepted"
+        )
+    if not data.strip():
+        raise InvalidInput("the credential is empty")
+    if data.startswith(b"%PDF"):
+        raise InvalidInput(
+            "a PDF certificate is not imported: import the credential file itself (JSON, a "
+            "JWT or a baked PNG/SVG badge)"
+        )
 
 
 def _address(uow: UnitOfWork, learner: LearnerRow) -> str:

@@ -48,6 +48,8 @@ CAM = "cam@example.org"
 PROFILE = OB + "profile.readonly"
 UPDATE = OB + "profile.update"
 DEE = "dee@example.org"
+EVE = "eve@example.org"
+CLR_UPSERT = CLR + "credential.upsert"
 REDIRECT = "https://client.example/callback"
 POLICY = SessionPolicy(idle=timedelta(hours=1), lifetime=timedelta(hours=2))
 
@@ -83,8 +85,8 @@ class Site:
 
 
 def _seed(cli: Cli) -> tuple[dict[str, str], str]:
-    """Ben holds two CCRB credentials, Ana one, Cam and Dee (who have e-mail addresses) one
-    each; all four are signed in; a staff admin exists."""
+    """Ben holds two CCRB credentials, Ana one, Cam, Dee and Eve (who have e-mail addresses)
+    one each; all five are signed in; a staff admin exists."""
     cli.ok("init")
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
@@ -96,11 +98,13 @@ def _seed(cli: Cli) -> tuple[dict[str, str], str]:
             story.award("ana", "ccrb", "ccrp", date(2026, 3, 11))
             story.award("cam", "ccrb", "gcp-essentials", date(2026, 3, 12))
             story.award("dee", "ccrb", "gcp-essentials", date(2026, 3, 13))
+            story.award("eve", "ccrb", "gcp-essentials", date(2026, 3, 14))
             set_profile(uow, story.learner("cam"), name="Cam", email=CAM)
             set_profile(uow, story.learner("dee"), name="Dee", email=DEE)
+            set_profile(uow, story.learner("eve"), name="Eve", email=EVE)
             sessions = {
                 who: open_learner_session(uow, story.learner(who), POLICY)
-                for who in ("ben", "ana", "cam", "dee")
+                for who in ("ben", "ana", "cam", "dee", "eve")
             }
             other = add_issuer(uow, runtime.keys(uow), key="northwind", name="Northwind")
             user = add_user(uow, email="admin@northwind.example", name="admin")
@@ -134,6 +138,9 @@ def site(
     try:
         sessions, staff = _seed(cli)
         with running_server(cli, "serve", port=port) as url:
+            # The verification workers (upserts verify there) are up before any test's clock.
+            warm = httpx.post(f"{url}/api/v1/verify", content=b"{}", timeout=120)
+            assert warm.status_code == 200, warm.text
             site = Site(url, cli, sessions, mail, staff, [])
             yield site
             for client in site.clients:
@@ -146,7 +153,7 @@ def site(
 def _register(
     site: Site,
     scope: str = f"{READ} {UPSERT} {PROFILE} {UPDATE} {CLR}credential.readonly "
-    f"{CLR}profile.readonly {CLR}profile.update",
+    f"{CLR}profile.readonly {CLR}profile.update {CLR}credential.upsert",
 ) -> dict[str, Any]:
     answer = httpx.post(
         f"{site.url}/oauth/register",
@@ -704,3 +711,44 @@ def test_put_profile_refuses_what_is_not_a_profile_and_needs_its_scope(site: Sit
     assert "profile.update" in refused.json()["imsx_description"]
     anonymous = httpx.put(url, json=mine)
     assert anonymous.status_code == 401
+
+
+def test_the_clr_upsert_keeps_each_wrapped_credential_or_refuses_the_record(site: Site) -> None:
+    client, token = _authorised(site, "eve", scope=f"{READ} {CLR_UPSERT}")
+    assert set(token["scope"].split()) == {READ, CLR_UPSERT}
+    url = f"{site.url}/ims/clr/v2p0/credentials"
+    harbor = Institution(name="Harbor Two")
+    harbor.publish(site.cli.data_dir / "trusted")
+    first = harbor.credential(EVE)
+    second = harbor.credential(EVE, achievement="hc-analytics-1", credits=3)
+    record = harbor.clr(EVE, [first, harbor.jwt(second)])
+
+    added = client.post(url, json=record)
+    assert added.status_code == 201, added.text
+    assert added.json() == record
+    again = client.post(url, json=record)
+    assert again.status_code == 200, again.text  # both replaced the ones with the same ids
+    held = client.get(f"{site.url}/ims/ob/v3p0/credentials").json()["credential"]
+    assert first in held and len(held) == 3  # the one issued here, and the two from Harbor
+    for credential in held:
+        _valid_credential(credential)
+
+    # Refused whole, in words naming what: someone else's credential inside, a forged record,
+    # an OB credential sent to the CLR endpoint, a record of credentials issued here.
+    theirs = harbor.clr(EVE, [harbor.credential(EVE), harbor.credential("x@example.org")])
+    forged = dict(record, name="A doctorate")
+    for body, status, words in (
+        (theirs, 400, "credential 2 in the record is not imported: it is not shown"),
+        (forged, 400, "signature is invalid"),
+        (first, 400, "not a ClrCredential"),
+    ):
+        answer = client.post(url, json=body)
+        assert answer.status_code == status, answer.text
+        _valid(answer.json(), "imsx_statusinfo.json")
+        assert words in answer.json()["imsx_description"], answer.json()
+    assert client.get(f"{site.url}/ims/ob/v3p0/credentials").headers["x-total-count"] == "3"
+
+    reader, _ = _authorised(site, "eve", scope=READ)
+    refused = reader.post(url, json=record)
+    assert refused.status_code == 403
+    _valid(refused.json(), "imsx_statusinfo.json")

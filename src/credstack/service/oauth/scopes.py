@@ -70,10 +70,14 @@ OFFERED: dict[Api, tuple[Scope, ...]] = {
         Scope.PROFILE_READONLY,
         Scope.PROFILE_UPDATE,
     ),
-    Api.CLR: (Scope.CREDENTIAL_READONLY, Scope.PROFILE_READONLY, Scope.PROFILE_UPDATE),
+    Api.CLR: (
+        Scope.CREDENTIAL_READONLY,
+        Scope.CREDENTIAL_UPSERT,
+        Scope.PROFILE_READONLY,
+        Scope.PROFILE_UPDATE,
+    ),
 }
-"""The scopes whose endpoints credstack serves, per API (the CLR's upsert is not served yet:
-see docs/standards-api.md)."""
+"""The scopes whose endpoints credstack serves, per API: every scope of both specs."""
 
 OFFERED_SCOPES: frozenset[str] = frozenset(
     {
