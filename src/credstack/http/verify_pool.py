@@ -31,6 +31,7 @@ from credstack.config import Settings
 from credstack.errors import Overloaded
 from credstack.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.service.group_view import GroupReport, group_view
+from credstack.service.imports import verify_import
 from credstack.service.runtime import Runtime, open_runtime
 from credstack.service.verification import Verifier, verifier_for
 from credstack.vc.result import VerificationResult
@@ -163,7 +164,7 @@ def pooled(settings: Settings) -> Callable[[bytes, str], VerificationResult]:
     and time budget, and its CPU work stays out of the server's process."""
 
     def verify(data: bytes, email: str) -> VerificationResult:
-        return _in_pool(settings, partial(bytes_result, data, email))
+        return _in_pool(settings, partial(verify_import, settings, data, email))
 
     return verify
 

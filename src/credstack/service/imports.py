@@ -31,12 +31,14 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from credstack.config import Settings
 from credstack.domain.taxonomy import from_ob_achievement_type
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from credstack.limits import MAX_GROUP_CREDENTIALS, MAX_IMPORT_BYTES, MAX_URL_CHARS
 from credstack.service import clock
 from credstack.service.actor import Actor, ActorKind, authorise_scope
 from credstack.service.engine import settle
+from credstack.service.hosted_assertions import HostedFetcher
 from credstack.service.learners import find_learner, profile
 from credstack.service.oauth.scopes import Api, Scope, scope_uri
 from credstack.service.records import partner_of
@@ -58,6 +60,7 @@ __all__ = [
     "imported_credentials",
     "upsert_clr",
     "upsert_credential",
+    "verify_import",
 ]
 
 _NAME_CHARS = 300
@@ -65,6 +68,18 @@ _TYPE_CHARS = 40
 _JWS_FORMATS = ("jwt", "png", "svg")
 
 Verify = Callable[[bytes, str], VerificationResult]
+
+
+def verify_import(
+    settings: Settings, data: bytes, email: str, verifier: Verifier
+) -> VerificationResult:
+    """How an import is verified, here or in a worker: as `/api/v1/verify` verifies, except
+    that an OB 2.0 hosted assertion (and its BadgeClass and issuer) is fetched from where it
+    says it is hosted, under `service.hosted_assertions`' rules."""
+    verifier.hosted = HostedFetcher(settings)
+    return verifier.verify_bytes(data, email=email)
+
+
 """Verifies `data` and whether it was issued to the holder of the address: the server's
 edges give one that runs in the verification worker pool (`http.verify_pool.pooled`)."""
 
@@ -165,7 +180,9 @@ def upsert_clr(
         email = _address(uow, _learner_by_id(uow, learner_id))
         if verify is None:
             verifier = verifier_for(runtime, uow)
-            checked = _verified_clr(data, email, partial(_in_process, verifier))
+            checked = _verified_clr(
+                data, email, partial(verify_import, runtime.settings, verifier=verifier)
+            )
     if verify is not None:
         checked = _verified_clr(data, email, verify)
     result, record, wrapped = checked
@@ -191,10 +208,6 @@ def upsert_clr(
         kept=tuple(kept),
         issued_here=issued_here,
     )
-
-
-def _in_process(verifier: Verifier, data: bytes, email: str) -> VerificationResult:
-    return verifier.verify_bytes(data, email=email)
 
 
 _Wrapped = list[tuple[bytes, VerificationResult, Mapping[str, Any]]]
@@ -258,15 +271,18 @@ def _import(
     with runtime.uow(write=False) as uow:
         email = _address(uow, _learner_by_id(uow, learner_id))
         if verify is None:
-            result = verifier_for(runtime, uow).verify_bytes(data, email=email)
+            result = verify_import(runtime.settings, data, email, verifier_for(runtime, uow))
     if verify is not None:
         result = verify(data, email)
     document = _checked(result)  # a refusal opens no write transaction
+    # A hosted assertion names its BadgeClass by URL: read its name where it is hosted.
+    badge = document.get("badge") if _hosted(document) else None
+    hosted_badge = HostedFetcher(runtime.settings)(badge) if isinstance(badge, str) else None
     with runtime.uow() as uow:
         learner = _learner_by_id(uow, learner_id)
         if _address(uow, learner) != email:
             raise Conflict("not imported: the learner's e-mail address changed meanwhile; retry")
-        done = _keep(runtime, uow, learner, data, result, document)
+        done = _keep(runtime, uow, learner, data, result, document, hosted_badge)
         uow.commit()
         return done
 
@@ -302,6 +318,7 @@ def _keep(
     data: bytes,
     result: VerificationResult,
     document: Mapping[str, Any],
+    hosted_badge: Mapping[str, Any] | None = None,
 ) -> ImportedCredential:
     """Keep `document`, which `result` verified against the learner's address."""
     verifier = verifier_for(runtime, uow)
@@ -324,7 +341,12 @@ def _keep(
             public_id=str(uuid.uuid4()), learner_id=learner.id, created_at=now
         )
         uow.session.add(row)
-    _fill(row, verifier, result, document, credential_id, data, now)
+    _fill(row, verifier, result, document, credential_id, data, now, hosted_badge)
+    if _hosted(document) and row.issuer_url is None:
+        raise InvalidInput(
+            "not imported: a hosted Open Badges 2.0 assertion is taken only from an issuer "
+            f"the trust directory names, and {row.issuer_ref} is not one"
+        )
     uow.session.flush()
     perspectives = [
         issuer for issuer in uow.issuers.all() if partner_of(uow, issuer, row.issuer_url)
@@ -370,6 +392,7 @@ def _fill(
     credential_id: str,
     data: bytes,
     now: datetime,
+    hosted_badge: Mapping[str, Any] | None,
 ) -> None:
     summary = result.summary
     recognition = result.recognition
@@ -392,6 +415,7 @@ def _fill(
     row.achievement_name = (
         (summary.achievement_name if summary is not None else None)
         or _ob2_badge_name(verifier, document)
+        or _named(hosted_badge)
         or "Credential"
     )[:_NAME_CHARS]
     row.achievement_type = _type(summary.achievement_type if summary is not None else None)
@@ -409,11 +433,20 @@ def _fill(
     row.updated_at = now
 
 
+def _hosted(document: Mapping[str, Any]) -> bool:
+    verification = document.get("verification")
+    kind = verification.get("type") if isinstance(verification, Mapping) else None
+    return kind in ("hosted", "HostedBadge")
+
+
 def _ob2_badge_name(verifier: Verifier, document: Mapping[str, Any]) -> str | None:
-    """An OB 2.0 assertion names its BadgeClass by URL: its name is read where the verifier
-    read the class, the trust directory (nothing is fetched)."""
+    """An OB 2.0 assertion names its BadgeClass by URL: its name as the trust directory has
+    the class (a hosted assertion's class is fetched before the transaction: `_import`)."""
     badge = document.get("badge")
-    found = verifier.trust.documents.get(badge) if isinstance(badge, str) else badge
+    return _named(verifier.trust.documents.get(badge) if isinstance(badge, str) else badge)
+
+
+def _named(found: object) -> str | None:
     name = found.get("name") if isinstance(found, Mapping) else None
     return name if isinstance(name, str) and name.strip() else None
 
