@@ -48,7 +48,7 @@ __all__ = [
 CHANGE_LIFETIME = timedelta(hours=1)
 LIVE_CHANGES_PER_LEARNER = 3
 """Unused, unexpired changes one learner may have: a client cannot fill someone's inbox."""
-EMAIL_MAX = 320
+_EMAIL_MAX = 320
 _TOKEN_MAX = 100
 _LINK_CONTEXT = "email-change-link:"
 _EMAIL_CONTEXT = "email-change:"
@@ -62,7 +62,7 @@ def change_path(token: str) -> str:
     return f"/email-change/{token}"
 
 
-def checked_address(email: str) -> str:
+def _checked_address(email: str) -> str:
     """An address as a person would type one: bounded, one @, no spaces or control chars."""
     email = email.strip()
     local, at, domain = email.rpartition("@")
@@ -70,17 +70,17 @@ def checked_address(email: str) -> str:
         not at
         or not local
         or "." not in domain
-        or len(email) > EMAIL_MAX
+        or len(email) > _EMAIL_MAX
         or any(c.isspace() or ord(c) < 32 for c in email)
     ):
-        raise InvalidInput(f"{email[:EMAIL_MAX]!r} is not an e-mail address")
+        raise InvalidInput(f"{email[:_EMAIL_MAX]!r} is not an e-mail address")
     return email
 
 
 def ask_email_change(uow: UnitOfWork, learner: LearnerRow, email: str) -> bool:
     """Mail a confirmation link to `email` (for a use case that has checked who asks); False
     when it is the learner's address already. Nothing about the learner changes here."""
-    email = checked_address(email)
+    email = _checked_address(email)
     current = profile(uow, learner).email
     if current is not None and normalise_email(current) == normalise_email(email):
         return False
