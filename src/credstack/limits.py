@@ -39,6 +39,7 @@ __all__ = [
     "MAX_PDF_TEXT_CHARS",
     "MAX_PDF_URLS",
     "MAX_PRESENTATION_BYTES",
+    "MAX_PROFILE_BYTES",
     "MAX_PROOFS",
     "MAX_RESULTS_UPLOAD_BYTES",
     "MAX_REVIEW_COMMENT_CHARS",
@@ -93,6 +94,10 @@ MAX_SHARE_CREDENTIALS = 20
 # A credential imported into a wallet: at most a credential (MAX_CREDENTIAL_BYTES) baked into
 # a badge picture, which is a few hundred KiB.
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+# A learner's Profile sent by putProfile: a name, an address and a few more fields of the
+# spec's; an image as a data URI is the largest thing it can hold, kept to a small icon.
+MAX_PROFILE_BYTES = 64 * 1024
 
 # A printed certificate is a page or two; its file a few hundred KiB at most.
 MAX_PDF_BYTES = 5 * 1024 * 1024

@@ -50,6 +50,7 @@ from credstack.web import (
     console_import_pages,
     console_pages,
     console_review_pages,
+    email_change_pages,
     employer_pages,
     holder_pages,
     learner_pages,
@@ -163,6 +164,8 @@ def create_app(
     async def _refused(request: Request, exc: InputRefused) -> Response:
         # Past a bound in credstack.limits: too large (413) or shaped as no credential is (422).
         status = 413 if exc.too_large else 422
+        if _ims(request):  # an upserted credential refused by the verifier's bounds
+            return imsx_response(status, exc.message)
         if is_page(request):
             return status_page(request, status, exc.message)
         return JSONResponse(status_code=status, content={"error": exc.message, "detail": []})
@@ -229,6 +232,7 @@ def create_app(
     app.include_router(session_pages.router)
     app.include_router(signin_pages.router)
     app.include_router(oidc_pages.router)
+    app.include_router(email_change_pages.router)
     app.include_router(wallet_pages.router)
     app.include_router(console_review_pages.router)
     app.include_router(console_import_pages.router)

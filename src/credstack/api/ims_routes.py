@@ -1,6 +1,6 @@
-"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs under `/ims/`: discovery (public) and
-getCredentials / upsertCredential (OB) / getProfile (an OAuth access token with the endpoint's
-scope). Errors here are
+"""The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs under `/ims/`: discovery (public) and,
+for each, getCredentials / upsertCredential / getProfile / putProfile (an OAuth access token
+with the endpoint's scope). Errors here are
 Imsx_StatusInfo objects (`api.imsx`, mapped in the composition root)."""
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from credstack.http.bodies import bounded_body
 from credstack.http.deps import DelegateDep, RuntimeDep
-from credstack.limits import MAX_IMPORT_BYTES
-from credstack.service.imports import upsert_credential
+from credstack.http.verify_pool import pooled
+from credstack.limits import MAX_IMPORT_BYTES, MAX_PROFILE_BYTES
+from credstack.service.imports import upsert_clr, upsert_credential
 from credstack.service.oauth.scopes import Api
 from credstack.service.standards_api import (
     CredentialPage,
@@ -24,6 +25,7 @@ from credstack.service.standards_api import (
     discovery_document,
     learner_profile,
     ob_credentials,
+    update_profile,
 )
 
 __all__ = ["router"]
@@ -103,7 +105,9 @@ async def ob_upsert_credential(
     """upsertCredential: verify the credential and keep it in the learner's wallet; 201 when it
     is new, 200 when it replaced the one with the same id. It is answered as it was sent."""
     data = await bounded_body(request, MAX_IMPORT_BYTES)
-    kept = await run_in_threadpool(upsert_credential, runtime, actor, data=data)
+    # Verified in the verification workers, with the bounds and budget of /api/v1/verify.
+    verify = pooled(runtime.settings)
+    kept = await run_in_threadpool(upsert_credential, runtime, actor, data=data, verify=verify)
     status = 200 if kept.replaced else 201
     if kept.source_format == "jwt" and kept.compact is not None:
         return PlainTextResponse(kept.compact, status_code=status)
@@ -124,6 +128,31 @@ def clr_get_credentials(
     return _page(request, runtime, found)
 
 
+@router.post(
+    "/ims/clr/v2p0/credentials",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "description": "A CLR 2.0 ClrCredential as JSON, or as a compact JWS (VC-JWT) in "
+            "text/plain.",
+            "content": {"application/json": {}, "text/plain": {}},
+        }
+    },
+)
+async def clr_upsert_credential(
+    request: Request, runtime: RuntimeDep, actor: DelegateDep
+) -> Response:
+    """upsertCredential: verify the record and each credential it wraps, and keep those in the
+    learner's wallet; 201 when one was new, 200 when all replaced ones with the same id."""
+    data = await bounded_body(request, MAX_IMPORT_BYTES)
+    verify = pooled(runtime.settings)  # in the verification workers, like /api/v1/verify
+    kept = await run_in_threadpool(upsert_clr, runtime, actor, data=data, verify=verify)
+    status = 201 if kept.added else 200
+    if kept.compact is not None:
+        return PlainTextResponse(kept.compact, status_code=status)
+    return JSONResponse(dict(kept.record), status_code=status)
+
+
 @router.get("/ims/ob/v3p0/profile")
 def ob_get_profile(runtime: RuntimeDep, actor: DelegateDep) -> dict[str, Any]:
     """getProfile: the learner's Profile."""
@@ -134,3 +163,34 @@ def ob_get_profile(runtime: RuntimeDep, actor: DelegateDep) -> dict[str, Any]:
 def clr_get_profile(runtime: RuntimeDep, actor: DelegateDep) -> dict[str, Any]:
     """getProfile: the learner's Profile."""
     return learner_profile(runtime, actor, Api.CLR)
+
+
+_PROFILE_BODY = {
+    "requestBody": {
+        "description": "The spec's Profile (`id` as getProfile gave it, `type`, and `name` "
+        "and/or `email`).",
+        "content": {"application/json": {}},
+    }
+}
+
+
+async def _put_profile(
+    request: Request, runtime: RuntimeDep, actor: DelegateDep, api: Api
+) -> JSONResponse:
+    data = await bounded_body(request, MAX_PROFILE_BYTES)
+    done = await run_in_threadpool(update_profile, runtime, actor, api, data=data)
+    return JSONResponse(done.profile, status_code=202 if done.email_pending else 200)
+
+
+@router.put("/ims/ob/v3p0/profile", openapi_extra=_PROFILE_BODY)
+async def ob_put_profile(request: Request, runtime: RuntimeDep, actor: DelegateDep) -> Response:
+    """putProfile: the name changes at once; a new e-mail address is answered 202 and changes
+    only once the learner follows the link mailed to it."""
+    return await _put_profile(request, runtime, actor, Api.OB)
+
+
+@router.put("/ims/clr/v2p0/profile", openapi_extra=_PROFILE_BODY)
+async def clr_put_profile(request: Request, runtime: RuntimeDep, actor: DelegateDep) -> Response:
+    """putProfile: the name changes at once; a new e-mail address is answered 202 and changes
+    only once the learner follows the link mailed to it."""
+    return await _put_profile(request, runtime, actor, Api.CLR)

@@ -14,6 +14,7 @@ finishes the abandoned verification, which the bounds in ``credstack.limits`` ke
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import multiprocessing
 import os
@@ -23,12 +24,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
+from functools import partial
 from typing import TypeVar
 
 from credstack.config import Settings
 from credstack.errors import Overloaded
 from credstack.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.service.group_view import GroupReport, group_view
+from credstack.service.imports import verify_import
 from credstack.service.runtime import Runtime, open_runtime
 from credstack.service.verification import Verifier, verifier_for
 from credstack.vc.result import VerificationResult
@@ -38,6 +41,7 @@ __all__ = [
     "bytes_result",
     "group_result",
     "off_loop",
+    "pooled",
     "shutdown",
     "url_result",
     "warm_up",
@@ -134,6 +138,36 @@ async def off_loop(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
             f"the verification did not finish within {settings.verify_time_budget:g} s (the "
             "server may be busy); try again later, or send a smaller credential"
         ) from None
+
+
+def _in_pool(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
+    """``off_loop`` for a caller already off the event loop (a use case in a worker thread):
+    the same pool, the same budget, answered by blocking this thread only."""
+    pool = _executor(settings)
+    concurrent.futures.wait(list(_starting))
+    future = pool.submit(_in_worker, settings, work)
+    try:
+        return future.result(timeout=settings.verify_time_budget)
+    except BrokenProcessPool:
+        _discard_pool()
+        raise Overloaded("a verification worker stopped; try again (new ones start)") from None
+    except TimeoutError:
+        future.cancel()
+        raise Overloaded(
+            f"the verification did not finish within {settings.verify_time_budget:g} s (the "
+            "server may be busy); try again later, or send a smaller credential"
+        ) from None
+
+
+def pooled(settings: Settings) -> Callable[[bytes, str], VerificationResult]:
+    """A `service.imports.Verify` that verifies in the worker pool: what an import or upsert
+    is given is as hostile as what `POST /api/v1/verify` is given, so it gets the same bounds
+    and time budget, and its CPU work stays out of the server's process."""
+
+    def verify(data: bytes, email: str) -> VerificationResult:
+        return _in_pool(settings, partial(verify_import, settings, data, email))
+
+    return verify
 
 
 def _ready(verifier: Verifier) -> None:

@@ -12,22 +12,33 @@ It then counts like any record: an issuer whose catalog lists a partner with the
 operator's trust list gives the signer (`partners: [{id, url}]`) sees it as an award from that
 partner, so the articulation list it already has (`from: {issuers: [...]}`) accepts it, and
 the stacking engine settles what it completes, naming it (`imported:…`) in the audit trail.
+
+Verifying comes first and outside the transaction that keeps the result: the learner's
+address is read in one read-only unit of work, the credential verified by the `Verify` the
+caller gives (the server's edges pass one that runs in the verification worker pool, with its
+bounds and time budget, because what is uploaded is hostile until checked; the CLI verifies in
+its own process), and only then is a write transaction opened, so a slow credential holds
+neither the event loop nor a database lock.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from credstack.config import Settings
 from credstack.domain.taxonomy import from_ob_achievement_type
 from credstack.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
-from credstack.limits import MAX_IMPORT_BYTES, MAX_URL_CHARS
+from credstack.limits import MAX_GROUP_CREDENTIALS, MAX_IMPORT_BYTES, MAX_URL_CHARS
 from credstack.service import clock
 from credstack.service.actor import Actor, ActorKind, authorise_scope
 from credstack.service.engine import settle
+from credstack.service.hosted_assertions import HostedFetcher
 from credstack.service.learners import find_learner, profile
 from credstack.service.oauth.scopes import Api, Scope, scope_uri
 from credstack.service.records import partner_of
@@ -36,20 +47,41 @@ from credstack.service.verification import Verifier, result_json, verifier_for
 from credstack.store.models import ImportedCredentialRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.baking import BakingError, extract_png, extract_svg
+from credstack.vc.clr import embedded_credentials
 from credstack.vc.result import VerificationResult
 from credstack.vc.vocabulary import parse_datetime
 
 __all__ = [
+    "ClrUpserted",
     "ImportedCredential",
+    "Verify",
     "held_imports",
     "import_credential",
     "imported_credentials",
+    "upsert_clr",
     "upsert_credential",
+    "verify_import",
 ]
 
 _NAME_CHARS = 300
 _TYPE_CHARS = 40
 _JWS_FORMATS = ("jwt", "png", "svg")
+
+Verify = Callable[[bytes, str], VerificationResult]
+
+
+def verify_import(
+    settings: Settings, data: bytes, email: str, verifier: Verifier
+) -> VerificationResult:
+    """How an import is verified, here or in a worker: as `/api/v1/verify` verifies, except
+    that an OB 2.0 hosted assertion (and its BadgeClass and issuer) is fetched from where it
+    says it is hosted, under `service.hosted_assertions`' rules."""
+    verifier.hosted = HostedFetcher(settings)
+    return verifier.verify_bytes(data, email=email)
+
+
+"""Verifies `data` and whether it was issued to the holder of the address: the server's
+edges give one that runs in the verification worker pool (`http.verify_pool.pooled`)."""
 
 
 @dataclass(frozen=True)
@@ -76,41 +108,140 @@ class ImportedCredential:
 
 
 def import_credential(
-    runtime: Runtime, actor: Actor, *, data: bytes, learner: str | None = None
+    runtime: Runtime,
+    actor: Actor,
+    *,
+    data: bytes,
+    learner: str | None = None,
+    verify: Verify | None = None,
 ) -> ImportedCredential:
     """The learner's own import (the wallet page), or the operator's for `learner` (the CLI)."""
     if actor.kind is ActorKind.LEARNER and actor.learner_id is not None:
-        with runtime.uow() as uow:
+        with runtime.uow(write=False) as uow:
             holder = _learner_by_id(uow, actor.learner_id)
             if learner is not None and learner not in (holder.key, holder.public_id):
                 raise Forbidden("a learner imports credentials into their own wallet only")
-            done = _import(runtime, uow, holder, data)
-            uow.commit()
-            return done
-    if actor.kind is not ActorKind.OPERATOR:
+            learner_id = holder.id
+    elif actor.kind is not ActorKind.OPERATOR:
         raise Forbidden(
             "importing a credential is for the learner who holds it (signed in to the wallet) "
             "or the operator (`credstack learner import-credential`)"
         )
-    if learner is None:
+    elif learner is None:
         raise InvalidInput("name the learner to import the credential for")
-    with runtime.uow() as uow:
-        found = find_learner(uow, learner)
-        if found is None or found.erased_at is not None:
-            raise NotFound(f"no learner {learner}")
-        done = _import(runtime, uow, found, data)
-        uow.commit()
-        return done
+    else:
+        with runtime.uow(write=False) as uow:
+            found = find_learner(uow, learner)
+            if found is None or found.erased_at is not None:
+                raise NotFound(f"no learner {learner}")
+            learner_id = found.id
+    return _import(runtime, learner_id, data, verify)
 
 
-def upsert_credential(runtime: Runtime, actor: Actor, *, data: bytes) -> ImportedCredential:
+def upsert_credential(
+    runtime: Runtime, actor: Actor, *, data: bytes, verify: Verify | None = None
+) -> ImportedCredential:
     """upsertCredential (OB 3.0 §6.2): a client with `credential.upsert` adds a credential to
     its learner's wallet, verified and imported exactly as the learner's own import."""
     learner_id = authorise_scope(actor, scope_uri(Api.OB, Scope.CREDENTIAL_UPSERT))
+    return _import(runtime, learner_id, data, verify)
+
+
+@dataclass(frozen=True)
+class ClrUpserted:
+    """A CLR 2.0 upsert: the credentials it wraps, each kept as an import of its own."""
+
+    record: Mapping[str, Any]
+    """The ClrCredential as it was verified."""
+    compact: str | None
+    """The compact JWS it came as, when it came as one."""
+    kept: tuple[ImportedCredential, ...]
+    issued_here: int
+    """Wrapped credentials this server issued: already the learner's, so not imported."""
+
+    @property
+    def added(self) -> bool:
+        """At least one wrapped credential was new to the wallet (201, not 200)."""
+        return any(not k.replaced for k in self.kept)
+
+
+def upsert_clr(
+    runtime: Runtime, actor: Actor, *, data: bytes, verify: Verify | None = None
+) -> ClrUpserted:
+    """The CLR 2.0 upsertCredential: a client with the CLR's `credential.upsert` sends a
+    ClrCredential. The record must verify (its own proof, and each credential it wraps), and
+    then each wrapped credential is verified on its own against the learner's address and
+    kept exactly as an OB upsert keeps one, all in one transaction: a record with a credential
+    that is not the learner's is refused whole, in words naming it. Wrapped credentials
+    issued here are the learner's already and are left as they are."""
+    learner_id = authorise_scope(actor, scope_uri(Api.CLR, Scope.CREDENTIAL_UPSERT))
+    _bounded(data)
+    with runtime.uow(write=False) as uow:
+        email = _address(uow, _learner_by_id(uow, learner_id))
+        if verify is None:
+            verifier = verifier_for(runtime, uow)
+            checked = _verified_clr(
+                data, email, partial(verify_import, runtime.settings, verifier=verifier)
+            )
+    if verify is not None:
+        checked = _verified_clr(data, email, verify)
+    result, record, wrapped = checked
+    kept: list[ImportedCredential] = []
+    issued_here = 0
     with runtime.uow() as uow:
-        done = _import(runtime, uow, _learner_by_id(uow, learner_id), data)
+        learner = _learner_by_id(uow, learner_id)
+        if _address(uow, learner) != email:
+            raise Conflict("not imported: the learner's e-mail address changed meanwhile; retry")
+        for index, (item_data, item_result, document) in enumerate(wrapped, start=1):
+            try:
+                kept.append(_keep(runtime, uow, learner, item_data, item_result, document))
+            except Conflict:
+                issued_here += 1  # issued here: in the wallet already
+            except InvalidInput as exc:
+                raise InvalidInput(f"credential {index} in the record is {exc.message}") from None
+        if not kept:
+            raise Conflict("not imported: every credential in the record was issued here")
         uow.commit()
-        return done
+    return ClrUpserted(
+        record=dict(record),
+        compact=_compact(data) if result.source_format in _JWS_FORMATS else None,
+        kept=tuple(kept),
+        issued_here=issued_here,
+    )
+
+
+_Wrapped = list[tuple[bytes, VerificationResult, Mapping[str, Any]]]
+
+
+def _verified_clr(
+    data: bytes, email: str, verify: Verify
+) -> tuple[VerificationResult, Mapping[str, Any], _Wrapped]:
+    """The record verified, then each credential it wraps on its own, or the refusal."""
+    result = verify(data, email)
+    if result.credential is None:
+        raise InvalidInput(f"not imported: the record could not be read. {result.headline}")
+    types = result.credential.get("type")
+    if "ClrCredential" not in (types if isinstance(types, list) else [types]):
+        raise InvalidInput(
+            "not imported: this is not a ClrCredential; send an OB 3.0 credential to "
+            "/ims/ob/v3p0/credentials"
+        )
+    record = _checked(result)
+    inner = embedded_credentials(record)
+    if len(inner) > MAX_GROUP_CREDENTIALS:
+        raise TooLarge(
+            f"not imported: the record wraps {len(inner)} credentials; at most "
+            f"{MAX_GROUP_CREDENTIALS} are taken at once"
+        )
+    wrapped: _Wrapped = []
+    for index, item in enumerate(inner, start=1):
+        item_data = (item if isinstance(item, str) else json.dumps(item)).encode("utf-8")
+        item_result = verify(item_data, email)
+        try:
+            wrapped.append((item_data, item_result, _checked(item_result)))
+        except InvalidInput as exc:
+            raise InvalidInput(f"credential {index} in the record is {exc.message}") from None
+    return result, record, wrapped
 
 
 def imported_credentials(runtime: Runtime, actor: Actor) -> tuple[ImportedCredential, ...]:
@@ -134,8 +265,29 @@ def _learner_by_id(uow: UnitOfWork, learner_id: int) -> LearnerRow:
 
 
 def _import(
-    runtime: Runtime, uow: UnitOfWork, learner: LearnerRow, data: bytes
+    runtime: Runtime, learner_id: int, data: bytes, verify: Verify | None
 ) -> ImportedCredential:
+    _bounded(data)
+    with runtime.uow(write=False) as uow:
+        email = _address(uow, _learner_by_id(uow, learner_id))
+        if verify is None:
+            result = verify_import(runtime.settings, data, email, verifier_for(runtime, uow))
+    if verify is not None:
+        result = verify(data, email)
+    document = _checked(result)  # a refusal opens no write transaction
+    # A hosted assertion names its BadgeClass by URL: read its name where it is hosted.
+    badge = document.get("badge") if _hosted(document) else None
+    hosted_badge = HostedFetcher(runtime.settings)(badge) if isinstance(badge, str) else None
+    with runtime.uow() as uow:
+        learner = _learner_by_id(uow, learner_id)
+        if _address(uow, learner) != email:
+            raise Conflict("not imported: the learner's e-mail address changed meanwhile; retry")
+        done = _keep(runtime, uow, learner, data, result, document, hosted_badge)
+        uow.commit()
+        return done
+
+
+def _bounded(data: bytes) -> None:
     if len(data) > MAX_IMPORT_BYTES:
         raise TooLarge(
             f"the credential is {len(data)} bytes; at most {MAX_IMPORT_BYTES} are accepted"
@@ -147,15 +299,29 @@ def _import(
             "a PDF certificate is not imported: import the credential file itself (JSON, a "
             "JWT or a baked PNG/SVG badge)"
         )
+
+
+def _address(uow: UnitOfWork, learner: LearnerRow) -> str:
     email = profile(uow, learner).email
     if email is None:
         raise InvalidInput(
             f"learner {learner.key} has no e-mail address, so no credential can be shown to "
             "be theirs: add their address first"
         )
+    return email
+
+
+def _keep(
+    runtime: Runtime,
+    uow: UnitOfWork,
+    learner: LearnerRow,
+    data: bytes,
+    result: VerificationResult,
+    document: Mapping[str, Any],
+    hosted_badge: Mapping[str, Any] | None = None,
+) -> ImportedCredential:
+    """Keep `document`, which `result` verified against the learner's address."""
     verifier = verifier_for(runtime, uow)
-    result = verifier.verify_bytes(data, email=email)
-    document = _checked(verifier, result)
     credential_id = document.get("id")
     if not isinstance(credential_id, str) or not credential_id.strip():
         raise InvalidInput("not imported: the credential has no id to keep it by")
@@ -175,7 +341,12 @@ def _import(
             public_id=str(uuid.uuid4()), learner_id=learner.id, created_at=now
         )
         uow.session.add(row)
-    _fill(row, verifier, result, document, credential_id, data, now)
+    _fill(row, verifier, result, document, credential_id, data, now, hosted_badge)
+    if _hosted(document) and row.issuer_url is None:
+        raise InvalidInput(
+            "not imported: a hosted Open Badges 2.0 assertion is taken only from an issuer "
+            f"the trust directory names, and {row.issuer_ref} is not one"
+        )
     uow.session.flush()
     perspectives = [
         issuer for issuer in uow.issuers.all() if partner_of(uow, issuer, row.issuer_url)
@@ -204,7 +375,7 @@ def _import(
     )
 
 
-def _checked(verifier: Verifier, result: VerificationResult) -> Mapping[str, Any]:
+def _checked(result: VerificationResult) -> Mapping[str, Any]:
     """The verified credential, or the refusal in the verifier's words."""
     if result.credential is None:
         raise InvalidInput(f"not imported: the file could not be read. {result.headline}")
@@ -221,6 +392,7 @@ def _fill(
     credential_id: str,
     data: bytes,
     now: datetime,
+    hosted_badge: Mapping[str, Any] | None,
 ) -> None:
     summary = result.summary
     recognition = result.recognition
@@ -243,6 +415,7 @@ def _fill(
     row.achievement_name = (
         (summary.achievement_name if summary is not None else None)
         or _ob2_badge_name(verifier, document)
+        or _named(hosted_badge)
         or "Credential"
     )[:_NAME_CHARS]
     row.achievement_type = _type(summary.achievement_type if summary is not None else None)
@@ -260,11 +433,20 @@ def _fill(
     row.updated_at = now
 
 
+def _hosted(document: Mapping[str, Any]) -> bool:
+    verification = document.get("verification")
+    kind = verification.get("type") if isinstance(verification, Mapping) else None
+    return kind in ("hosted", "HostedBadge")
+
+
 def _ob2_badge_name(verifier: Verifier, document: Mapping[str, Any]) -> str | None:
-    """An OB 2.0 assertion names its BadgeClass by URL: its name is read where the verifier
-    read the class, the trust directory (nothing is fetched)."""
+    """An OB 2.0 assertion names its BadgeClass by URL: its name as the trust directory has
+    the class (a hosted assertion's class is fetched before the transaction: `_import`)."""
     badge = document.get("badge")
-    found = verifier.trust.documents.get(badge) if isinstance(badge, str) else badge
+    return _named(verifier.trust.documents.get(badge) if isinstance(badge, str) else badge)
+
+
+def _named(found: object) -> str | None:
     name = found.get("name") if isinstance(found, Mapping) else None
     return name if isinstance(name, str) and name.strip() else None
 

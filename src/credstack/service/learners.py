@@ -17,6 +17,7 @@ from credstack.errors import Conflict, CredstackError, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
 from credstack.store.models import (
+    EmailChangeRow,
     HolderChallengeRow,
     HolderDidRow,
     ImportedCredentialRow,
@@ -166,6 +167,7 @@ def erase_learner(
     learner.erased_at = clock.now()
     mail_outbox.forget_learner(uow, learner.id)
     uow.session.execute(delete(SigninLinkRow).where(SigninLinkRow.learner_id == learner.id))
+    uow.session.execute(delete(EmailChangeRow).where(EmailChangeRow.learner_id == learner.id))
     # A DID they bound is theirs, like their address: later credentials no longer name it.
     uow.session.execute(delete(HolderDidRow).where(HolderDidRow.learner_id == learner.id))
     uow.session.execute(

@@ -1,5 +1,5 @@
 """The 1EdTech Open Badges 3.0 and CLR 2.0 REST APIs: discovery, getCredentials, getProfile,
-and the OAuth 2.0 authorization server metadata (RFC 8414) of the server both share
+putProfile, and the OAuth 2.0 authorization server metadata (RFC 8414) of the server both share
 (upsertCredential is `service.imports.upsert_credential`).
 
 A client reaches these only with an OAuth access token (a `DELEGATE` actor), and sees only
@@ -19,12 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 
 from credstack.config import Settings
-from credstack.errors import InvalidInput, NotFound
-from credstack.limits import STANDARDS_API_MAX_LIMIT, STANDARDS_API_MAX_OFFSET
+from credstack.errors import InvalidInput, NotFound, TooLarge
+from credstack.limits import MAX_PROFILE_BYTES, STANDARDS_API_MAX_LIMIT, STANDARDS_API_MAX_OFFSET
 from credstack.service import clock
 from credstack.service.actor import Actor, authorise_scope
+from credstack.service.email_change import ask_email_change
 from credstack.service.learner_record import award_state, learner_clr
-from credstack.service.learners import profile
+from credstack.service.learners import profile, set_profile
 from credstack.service.oauth.authority import AUTH_METHODS, CODE_CHALLENGE_METHODS, GRANT_TYPES
 from credstack.service.oauth.scopes import (
     ALL_SCOPES,
@@ -37,6 +38,9 @@ from credstack.service.oauth.scopes import (
 )
 from credstack.service.runtime import Runtime
 from credstack.store.models import AwardRow, ImportedCredentialRow, IssuerRow, LearnerRow
+from credstack.vc.safejson import InputRefused
+from credstack.vc.safejson import loads as bounded_loads
+from credstack.vc.schema import profile_errors
 from credstack.vc.vocabulary import OB3_CONTEXT
 
 __all__ = [
@@ -44,11 +48,13 @@ __all__ = [
     "METADATA_PATH",
     "OAUTH_PATHS",
     "CredentialPage",
+    "ProfileUpdate",
     "authorization_server_metadata",
     "clr_credentials",
     "discovery_document",
     "learner_profile",
     "ob_credentials",
+    "update_profile",
 ]
 
 DEFAULT_LIMIT = 20
@@ -190,12 +196,66 @@ def learner_profile(runtime: Runtime, actor: Actor, api: Api) -> dict[str, Any]:
             raise NotFound("the learner is gone")
         name = profile(uow, learner).name
         public_id = learner.public_id
+    return _profile_document(runtime.settings, public_id, name)
+
+
+def _profile_document(settings: Settings, public_id: str, name: str) -> dict[str, Any]:
     return {
         "@context": [OB3_CONTEXT],
         "type": ["Profile"],
-        "id": f"{runtime.settings.base_url}/learners/{public_id}",
+        "id": f"{settings.base_url}/learners/{public_id}",
         "name": name,
     }
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    profile: dict[str, Any]
+    """The Profile as it now stands (getProfile's answer)."""
+    email_pending: bool
+    """A new address was given: a link to confirm it was mailed there, and until it is
+    followed the learner's address (what identifies them) is unchanged."""
+
+
+def update_profile(runtime: Runtime, actor: Actor, api: Api, *, data: bytes) -> ProfileUpdate:
+    """putProfile: the spec's Profile; its `name` replaces the learner's at once, its `email`
+    only through the link `service.email_change` mails to it. The other fields of the spec's
+    Profile are accepted and not kept (credstack keeps no more of a learner than this)."""
+    learner_id = authorise_scope(actor, scope_uri(api, Scope.PROFILE_UPDATE))
+    body = _profile_body(data)
+    with runtime.uow() as uow:
+        learner = uow.session.get(LearnerRow, learner_id)
+        if learner is None or learner.erased_at is not None:
+            raise NotFound("the learner is gone")
+        ours = f"{runtime.settings.base_url}/learners/{learner.public_id}"
+        if body["id"] != ours:
+            raise InvalidInput(f"id: this token updates the profile {ours} only")
+        current = profile(uow, learner)
+        name = body.get("name", current.name)
+        if name != current.name:
+            set_profile(uow, learner, name=name, email=current.email)
+        email = body.get("email")
+        pending = ask_email_change(uow, learner, email) if email is not None else False
+        document = _profile_document(runtime.settings, learner.public_id, name.strip())
+        uow.commit()
+    return ProfileUpdate(document, pending)
+
+
+def _profile_body(data: bytes) -> dict[str, Any]:
+    """The request body as the spec's Profile, or the reason it is not one."""
+    if len(data) > MAX_PROFILE_BYTES:
+        raise TooLarge(f"the profile is {len(data)} bytes; at most {MAX_PROFILE_BYTES} are taken")
+    try:
+        body = bounded_loads(data.decode("utf-8"), max_bytes=MAX_PROFILE_BYTES)
+    except (UnicodeDecodeError, ValueError) as exc:
+        reason = exc.message if isinstance(exc, InputRefused) else "it is not JSON"
+        raise InvalidInput(f"the body is not a Profile: {reason}") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("the body is not a Profile: send a JSON object")
+    errors = profile_errors(body)
+    if errors:
+        raise InvalidInput("the body is not a Profile: " + "; ".join(errors[:3]))
+    return body
 
 
 def _operation(
@@ -269,17 +329,35 @@ def discovery_document(settings: Settings, api: Api) -> dict[str, Any]:
             "content": {"application/json": {"schema": {"type": "object"}}, "text/plain": {}},
         }
         paths["post"] = upsert
+    profile_paths: dict[str, Any] = {
+        "get": _operation(
+            "getProfile", "The learner's profile.", profile_read, "The profile.", errors
+        )
+    }
+    if Scope.PROFILE_UPDATE in OFFERED[api]:
+        put = _operation(
+            "putProfile",
+            "Change the learner's name now; a new e-mail address once they confirm it.",
+            scope_uri(api, Scope.PROFILE_UPDATE),
+            "The profile, changed.",
+            (400, 401, 403, 404, 413, 500),
+        )
+        put["responses"]["202"] = {
+            "description": "The profile, with its name changed; the new e-mail address waits "
+            "for the learner to follow the link mailed to it."
+        }
+        put["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+        profile_paths["put"] = put
     return {
         "openapi": "3.0.1",
         "info": info,
         "servers": [{"url": f"{base}/ims/{api.value}", "description": "credstack"}],
         "paths": {
             "/credentials": paths,
-            "/profile": {
-                "get": _operation(
-                    "getProfile", "The learner's profile.", profile_read, "The profile.", errors
-                )
-            },
+            "/profile": profile_paths,
             "/discovery": {
                 "get": _operation(
                     "getServiceDescription",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -164,6 +164,9 @@ class Verifier:
         self.issuers = IssuerDirectory(
             tuple(own_issuers(self.uow, self.base_url)), self.trust.directory
         )
+        self.hosted: Callable[[str], Mapping[str, Any] | None] | None = None
+        """Fetches OB 2.0 hosted documents the trust directory lacks: set for imports only
+        (`service.hosted_assertions`); the public verifier fetches nothing."""
 
     # -- what the verifier asks for -----------------------------------------------------------
 
@@ -183,7 +186,10 @@ class Verifier:
         return FetchedStatusList(trusted) if trusted is not None else None
 
     def _ob2_document(self, url: str) -> Mapping[str, Any] | None:
-        return self.trust.documents.get(url)
+        trusted = self.trust.documents.get(url)
+        if trusted is None and self.hosted is not None:
+            return self.hosted(url)
+        return trusted
 
     def _ob2_key(self, url: str) -> Ob2PublicKey | None:
         return self.trust.ob2_keys.get(url)

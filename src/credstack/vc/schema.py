@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from credstack.vc.checks import Check
 
-__all__ = ["schema_check", "schema_errors"]
+__all__ = ["profile_errors", "schema_check", "schema_errors"]
 
 _SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
 _MAX_REPORTED = 3
@@ -63,6 +63,18 @@ def schema_errors(document: Mapping[str, Any], *, strict: bool = False) -> list[
     instance: Any = copy.deepcopy(dict(document))
     errors = list(validator.iter_errors(instance))
     while not strict and _wrap_lone_values(instance, errors):
+        errors = list(validator.iter_errors(instance))
+    errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
+    return [_describe(e) for e in errors]
+
+
+def profile_errors(document: Mapping[str, Any]) -> list[str]:
+    """Violations of the schema's `Profile` (the OB 3.0 / CLR 2.0 putProfile body), read as
+    `schema_errors` reads a credential: a lone value counts as a one-element set."""
+    validator = _validator("Profile")
+    instance: Any = copy.deepcopy(dict(document))
+    errors = list(validator.iter_errors(instance))
+    while _wrap_lone_values(instance, errors):
         errors = list(validator.iter_errors(instance))
     errors.sort(key=lambda e: [str(p) for p in e.absolute_path])
     return [_describe(e) for e in errors]

@@ -2,6 +2,7 @@
 
 Each area has its own router module (``catalog_pages``, ``learner_pages``,
 ``employer_pages``, ``session_pages``, ``signin_pages``, ``consent_pages`` for OAuth consent,
+``email_change_pages`` for confirming a new e-mail address,
 ``wallet_pages`` for a signed-in learner, ``holder_pages`` for binding their DID and sending a
 credential to a wallet app; ``console_pages`` for signed-in staff, with ``console_review_pages``
 and ``console_import_pages`` for an issuer's review queue, flagged awards and imports;

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from credstack.errors import CredstackError, InvalidInput, NotFound
 from credstack.http.bodies import refuse_declared
 from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.http.verify_pool import pooled
 from credstack.limits import MAX_FORM_OVERHEAD_BYTES, MAX_IMPORT_BYTES
 from credstack.service.actor import Actor, ActorKind
 from credstack.service.credentials import CredentialForm, holder_credential_file
@@ -149,7 +150,8 @@ async def wallet_import(request: Request, runtime: RuntimeDep, actor: ActorDep) 
         if upload is None or isinstance(upload, str) or not upload.filename:
             raise InvalidInput("choose the credential file to import")
         data = await upload.read(MAX_IMPORT_BYTES + 1)
-        await run_in_threadpool(import_credential, runtime, actor, data=data)
+        verify = pooled(runtime.settings)  # in the verification workers, like /verify
+        await run_in_threadpool(import_credential, runtime, actor, data=data, verify=verify)
     except CredstackError as exc:
         if exc.http_status in (401, 403):
             raise

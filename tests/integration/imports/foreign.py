@@ -16,9 +16,11 @@ from PIL import Image
 
 from credstack.vc import jose
 from credstack.vc.baking import bake_png, bake_svg
+from credstack.vc.clr import clr_credential
 from credstack.vc.dataintegrity import sign
 from credstack.vc.documents import hash_email
 from credstack.vc.keys import SigningKey, generate_signing_key
+from credstack.vc.model import IssuerProfile, SubjectIdentity
 from credstack.vc.status import Bitstring, status_list_credential, status_list_entry
 
 __all__ = ["HARBOR_URL", "Institution", "png_badge", "svg_badge"]
@@ -103,6 +105,20 @@ class Institution:
             list_url=self.status_url, index=index, purpose="revocation"
         )
         signed: dict[str, Any] = sign(document, self.key, created=SIGNED_AT)
+        return signed
+
+    def clr(self, email: str, credentials: list[dict[str, Any] | str]) -> dict[str, Any]:
+        """A signed CLR 2.0 ClrCredential for the holder of `email`, wrapping `credentials`."""
+        salt = secrets.token_hex(8)
+        record = clr_credential(
+            credential_id=f"urn:uuid:{uuid.uuid4()}",
+            issuer=IssuerProfile(self.did, self.name, self.url),
+            name=f"{self.name} learner record",
+            subject=SubjectIdentity(email_hash=hash_email(email, salt), salt=salt),
+            credentials=credentials,
+            valid_from=SIGNED_AT,
+        )
+        signed: dict[str, Any] = sign(record, self.key, created=SIGNED_AT)
         return signed
 
     def jwt(self, document: dict[str, Any]) -> str:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -24,16 +26,18 @@ from sqlalchemy import update
 from credstack.config import Settings
 from credstack.http.session import COOKIE_NAME
 from credstack.limits import MAX_IMPORT_BYTES
-from credstack.service.learners import set_profile
+from credstack.service.learners import profile, set_profile
 from credstack.service.oauth.authority import digest
 from credstack.service.people import add_issuer, add_user, grant_role, issue_token
 from credstack.service.runtime import open_runtime
 from credstack.service.sessions import SessionPolicy, open_learner_session
 from credstack.store.models import OAuthTokenRow
+from credstack.vc.clr import clr_structure_check
 from credstack.vc.schema import schema_errors
 from tests.conftest import BACKENDS, DatabaseFactory
 from tests.helpers import Cli, free_port, running_server
 from tests.integration.imports.foreign import Institution
+from tests.integration.mail.conftest import MailServer
 from tests.stories.driver import Story
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -43,6 +47,10 @@ READ = OB + "credential.readonly"
 UPSERT = OB + "credential.upsert"
 CAM = "cam@example.org"
 PROFILE = OB + "profile.readonly"
+UPDATE = OB + "profile.update"
+DEE = "dee@example.org"
+EVE = "eve@example.org"
+CLR_UPSERT = CLR + "credential.upsert"
 REDIRECT = "https://client.example/callback"
 POLICY = SessionPolicy(idle=timedelta(hours=1), lifetime=timedelta(hours=2))
 
@@ -52,10 +60,40 @@ def _schema(name: str) -> dict[str, Any]:
     return loaded
 
 
+OFFICIAL = {
+    "getcredentialsresponse.json": "official/ob_v3p0_getopenbadgecredentialsresponse.json",
+    "imsx_statusinfo.json": "official/ob_v3p0_imsx_statusinfo.json",
+    "profile.json": "official/ob_v3p0_profile.json",
+}
+"""The published 1EdTech schemas (see schemas/NOTICE.md); the service description document
+has no published schema, so ours is a transcription of the spec's section."""
+
+
 def _valid(document: object, name: str) -> None:
-    jsonschema.Draft201909Validator(
-        _schema(name), format_checker=jsonschema.FormatChecker()
-    ).validate(document)
+    """Valid against the published schema, read as the 1EdTech validator reads JSON-LD: a
+    lone value where the schema wants an array is a one-element set (a lone `proof`)."""
+    validator = jsonschema.Draft201909Validator(
+        _schema(OFFICIAL.get(name, name)), format_checker=jsonschema.FormatChecker()
+    )
+    instance = json.loads(json.dumps(document))
+    while True:
+        lone = [
+            e
+            for e in validator.iter_errors(instance)
+            if e.validator == "type"
+            and e.validator_value == "array"
+            and e.absolute_path
+            and not isinstance(e.instance, list)
+        ]
+        if not lone:
+            break
+        for error in lone:
+            *parents, last = list(error.absolute_path)
+            parent = instance
+            for part in parents:
+                parent = parent[part]
+            parent[last] = [parent[last]]
+    validator.validate(instance)
 
 
 def _valid_credential(document: dict[str, Any]) -> None:
@@ -70,14 +108,16 @@ class Site:
     cli: Cli
     sessions: dict[str, str]
     """Each learner's page session id (the cookie value)."""
+    mail: MailServer
+    """The real SMTP server the server's outbox delivers to."""
     staff_token: str
     clients: list[OAuth2Client]
     """Every OAuth client a test made, closed when the server stops."""
 
 
 def _seed(cli: Cli) -> tuple[dict[str, str], str]:
-    """Ben holds two CCRB credentials, Ana one, Cam (who has an e-mail address) one; all three
-    are signed in; a staff admin exists."""
+    """Ben holds two CCRB credentials, Ana one, Cam, Dee and Eve (who have e-mail addresses)
+    one each; all five are signed in; a staff admin exists."""
     cli.ok("init")
     runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
     try:
@@ -88,10 +128,14 @@ def _seed(cli: Cli) -> tuple[dict[str, str], str]:
             story.award("ben", "ccrb", "gcp-essentials", date(2026, 3, 10))
             story.award("ana", "ccrb", "ccrp", date(2026, 3, 11))
             story.award("cam", "ccrb", "gcp-essentials", date(2026, 3, 12))
+            story.award("dee", "ccrb", "gcp-essentials", date(2026, 3, 13))
+            story.award("eve", "ccrb", "gcp-essentials", date(2026, 3, 14))
             set_profile(uow, story.learner("cam"), name="Cam", email=CAM)
+            set_profile(uow, story.learner("dee"), name="Dee", email=DEE)
+            set_profile(uow, story.learner("eve"), name="Eve", email=EVE)
             sessions = {
                 who: open_learner_session(uow, story.learner(who), POLICY)
-                for who in ("ben", "ana", "cam")
+                for who in ("ben", "ana", "cam", "dee", "eve")
             }
             other = add_issuer(uow, runtime.keys(uow), key="northwind", name="Northwind")
             user = add_user(uow, email="admin@northwind.example", name="admin")
@@ -110,25 +154,37 @@ def site(
     tmp = tmp_path_factory.mktemp("obapi")
     databases = DatabaseFactory(str(request.param), tmp)
     port = free_port()
+    mail = MailServer()
     cli = Cli(
         tmp / "data",
         databases.create(),
         base_url=f"http://127.0.0.1:{port}",
-        settings={"CREDSTACK_RATE_SIGN_IN": "1000", "CREDSTACK_RATE_BAD_TOKEN": "1000"},
+        settings={
+            "CREDSTACK_RATE_SIGN_IN": "1000",
+            "CREDSTACK_RATE_BAD_TOKEN": "1000",
+            "CREDSTACK_SMTP_URL": f"smtp://127.0.0.1:{mail.port}",
+        },
     )
+    mail.up()
     try:
         sessions, staff = _seed(cli)
         with running_server(cli, "serve", port=port) as url:
-            site = Site(url, cli, sessions, staff, [])
+            # The verification workers (upserts verify there) are up before any test's clock.
+            warm = httpx.post(f"{url}/api/v1/verify", content=b"{}", timeout=120)
+            assert warm.status_code == 200, warm.text
+            site = Site(url, cli, sessions, mail, staff, [])
             yield site
             for client in site.clients:
                 client.close()
     finally:
+        mail.down()
         databases.drop_all()
 
 
 def _register(
-    site: Site, scope: str = f"{READ} {UPSERT} {PROFILE} {CLR}credential.readonly"
+    site: Site,
+    scope: str = f"{READ} {UPSERT} {PROFILE} {UPDATE} {CLR}credential.readonly "
+    f"{CLR}profile.readonly {CLR}profile.update {CLR}credential.upsert",
 ) -> dict[str, Any]:
     answer = httpx.post(
         f"{site.url}/oauth/register",
@@ -359,8 +415,10 @@ def test_the_clr_api_returns_one_signed_record(site: Site) -> None:
     client, _token = _authorised(site, scope=f"{CLR}credential.readonly")
     answer = client.get(f"{site.url}/ims/clr/v2p0/credentials")
     assert answer.status_code == 200, answer.text
-    _valid(answer.json(), "getcredentialsresponse.json")
+    # The OB response's envelope (its items are AchievementCredentials), then the record.
+    _valid({**answer.json(), "credential": []}, "getcredentialsresponse.json")
     (record,) = answer.json()["credential"]
+    assert clr_structure_check(record).passed
     assert "ClrCredential" in record["type"] and record["proof"]
     assert len(record["credentialSubject"]["verifiableCredential"]) == 2
     assert answer.headers["x-total-count"] == "1"
@@ -572,3 +630,158 @@ def test_upserting_needs_the_upsert_scope(site: Site) -> None:
     anonymous = httpx.post(f"{site.url}/ims/ob/v3p0/credentials", json={})
     assert anonymous.status_code == 401
     _valid(anonymous.json(), "imsx_statusinfo.json")
+
+
+def _address_of(site: Site, learner: str) -> str | None:
+    runtime = open_runtime(
+        Settings(site.cli.data_dir.resolve(), site.cli.database_url, site.cli.base_url)
+    )
+    try:
+        with runtime.uow(write=False) as uow:
+            row = uow.learners.by_key(learner)
+            assert row is not None
+            return profile(uow, row).email
+    finally:
+        runtime.close()
+
+
+def _confirmation_mailed(site: Site, to: str) -> str:
+    """The path of the confirmation link in the newest message to `to`."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for message in reversed(site.mail.inbox.messages):
+            if message["To"] == to:
+                part = message.get_body(("plain",))
+                assert isinstance(part, EmailMessage)
+                found = re.search(
+                    r"http://\S+/email-change/[A-Za-z0-9_-]+", str(part.get_content())
+                )
+                assert found, part.get_content()
+                return found.group(0).removeprefix(site.url)
+        time.sleep(0.2)
+    raise AssertionError(f"no confirmation link reached {to}")
+
+
+def test_put_profile_changes_the_name_at_once_and_the_address_only_by_its_link(
+    site: Site,
+) -> None:
+    client, token = _authorised(site, "dee", scope=f"{PROFILE} {UPDATE} offline_access")
+    assert set(token["scope"].split()) == {PROFILE, UPDATE, "offline_access"}
+    url = f"{site.url}/ims/ob/v3p0/profile"
+    mine = client.get(url).json()
+    _valid(mine, "profile.json")
+
+    renamed = client.put(url, json={**mine, "name": "Dee Okafor"})
+    assert renamed.status_code == 200, renamed.text
+    _valid(renamed.json(), "profile.json")
+    assert renamed.json()["name"] == "Dee Okafor" == client.get(url).json()["name"]
+    assert "email" not in renamed.json()
+
+    # A new address is only asked for: 202, and the learner is still who they were.
+    moved = client.put(url, json={**mine, "name": "Dee Okafor", "email": "dee@new.example"})
+    assert moved.status_code == 202, moved.text
+    _valid(moved.json(), "profile.json")
+    assert _address_of(site, "dee") == DEE
+    link = _confirmation_mailed(site, "dee@new.example")
+    with httpx.Client(base_url=site.url) as browser:  # not signed in: the link is enough
+        page = browser.get(link)  # a mail scanner's GET changes nothing
+        assert page.status_code == 200 and "dee@new.example" in page.text
+        assert _address_of(site, "dee") == DEE
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        done = browser.post(link, data={"csrf": csrf.group(1)})
+        assert done.status_code == 200 and "dee@new.example" in done.text
+        assert _address_of(site, "dee") == "dee@new.example"
+        again = browser.post(link, data={"csrf": csrf.group(1)})
+        assert again.status_code == 410 and "already been used" in again.text
+        forged = browser.post(link, data={"csrf": "x"})
+        assert forged.status_code == 403
+
+    # Someone else's address: asked for (the answer reveals no account), refused at the link.
+    taken = client.put(url, json={**mine, "email": CAM})
+    assert taken.status_code == 202
+    link = _confirmation_mailed(site, CAM)
+    with httpx.Client(base_url=site.url) as browser:
+        page = browser.get(link)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+        assert csrf
+        refused = browser.post(link, data={"csrf": csrf.group(1)})
+    assert refused.status_code == 409 and "another account" in refused.text
+    assert _address_of(site, "dee") == "dee@new.example" and _address_of(site, "cam") == CAM
+
+    # The CLR API's putProfile is the same operation under its own scope.
+    clr_scope = f"{CLR}profile.update"
+    clr, _ = _authorised(site, "dee", scope=f"{clr_scope} {CLR}profile.readonly")
+    back = clr.put(f"{site.url}/ims/clr/v2p0/profile", json={**mine, "name": "Dee"})
+    assert back.status_code == 200 and back.json()["name"] == "Dee"
+
+
+def test_put_profile_refuses_what_is_not_a_profile_and_needs_its_scope(site: Site) -> None:
+    client, _ = _authorised(site, "dee", scope=f"{PROFILE} {UPDATE}")
+    url = f"{site.url}/ims/ob/v3p0/profile"
+    mine = client.get(url).json()
+    for body, status, words in (
+        (b"{not json", 400, "not JSON"),
+        (b"[]", 400, "JSON object"),
+        (json.dumps({"name": "X", "type": ["Profile"]}).encode(), 400, "'id' is a required"),
+        (json.dumps({**mine, "type": ["Issuer"]}).encode(), 400, "type"),
+        (json.dumps({**mine, "name": 7}).encode(), 400, "name"),
+        (json.dumps({**mine, "name": "   "}).encode(), 400, "name"),
+        (json.dumps({**mine, "id": f"{site.url}/learners/X"}).encode(), 400, "only"),
+        (json.dumps({**mine, "email": "not an address"}).encode(), 400, "e-mail address"),
+        (json.dumps({**mine, "description": "x" * 70_000}).encode(), 413, "at most"),
+    ):
+        answer = client.put(url, content=body, headers={"content-type": "application/json"})
+        assert answer.status_code == status, (body[:80], answer.text)
+        _valid(answer.json(), "imsx_statusinfo.json")
+        assert words in answer.json()["imsx_description"], answer.json()
+    assert client.get(url).json()["name"] == mine["name"]
+
+    reader, _ = _authorised(site, "dee", scope=PROFILE)
+    refused = reader.put(url, json=mine)
+    assert refused.status_code == 403
+    _valid(refused.json(), "imsx_statusinfo.json")
+    assert "profile.update" in refused.json()["imsx_description"]
+    anonymous = httpx.put(url, json=mine)
+    assert anonymous.status_code == 401
+
+
+def test_the_clr_upsert_keeps_each_wrapped_credential_or_refuses_the_record(site: Site) -> None:
+    client, token = _authorised(site, "eve", scope=f"{READ} {CLR_UPSERT}")
+    assert set(token["scope"].split()) == {READ, CLR_UPSERT}
+    url = f"{site.url}/ims/clr/v2p0/credentials"
+    harbor = Institution(name="Harbor Two", url="https://two.harbor.example")
+    harbor.publish(site.cli.data_dir / "trusted")
+    first = harbor.credential(EVE)
+    second = harbor.credential(EVE, achievement="hc-analytics-1", credits=3)
+    record = harbor.clr(EVE, [first, harbor.jwt(second)])
+
+    added = client.post(url, json=record)
+    assert added.status_code == 201, added.text
+    assert added.json() == record
+    again = client.post(url, json=record)
+    assert again.status_code == 200, again.text  # both replaced the ones with the same ids
+    held = client.get(f"{site.url}/ims/ob/v3p0/credentials").json()["credential"]
+    assert first in held and len(held) == 3  # the one issued here, and the two from Harbor
+    for credential in held:
+        _valid_credential(credential)
+
+    # Refused whole, in words naming what: someone else's credential inside, a forged record,
+    # an OB credential sent to the CLR endpoint, a record of credentials issued here.
+    theirs = harbor.clr(EVE, [harbor.credential(EVE), harbor.credential("x@example.org")])
+    forged = dict(record, name="A doctorate")
+    for body, status, words in (
+        (theirs, 400, "credential 2 in the record is not imported: it is not shown"),
+        (forged, 400, "signature is invalid"),
+        (first, 400, "not a ClrCredential"),
+    ):
+        answer = client.post(url, json=body)
+        assert answer.status_code == status, answer.text
+        _valid(answer.json(), "imsx_statusinfo.json")
+        assert words in answer.json()["imsx_description"], answer.json()
+    assert client.get(f"{site.url}/ims/ob/v3p0/credentials").headers["x-total-count"] == "3"
+
+    reader, _ = _authorised(site, "eve", scope=READ)
+    refused = reader.post(url, json=record)
+    assert refused.status_code == 403
+    _valid(refused.json(), "imsx_statusinfo.json")

@@ -53,11 +53,15 @@ def test_grants_and_client_authentication_are_what_authlib_was_given() -> None:
 def test_the_scopes_are_those_a_grant_can_hold_and_the_discovery_documents_offer() -> None:
     metadata = authorization_server_metadata(_settings())
     assert set(metadata["scopes_supported"]) == OFFERED_SCOPES
-    # upsertCredential is served for Open Badges; no CLR upsert and no putProfile yet, so a
-    # client is never offered a scope nothing answers to.
-    assert scope_uri(Api.OB, Scope.CREDENTIAL_UPSERT) in metadata["scopes_supported"]
-    assert scope_uri(Api.CLR, Scope.CREDENTIAL_UPSERT) not in metadata["scopes_supported"]
-    assert scope_uri(Api.OB, Scope.PROFILE_UPDATE) not in metadata["scopes_supported"]
+    # upsertCredential and putProfile are served for both APIs, each under its own scope.
+    for api in Api:
+        paths = discovery_document(_settings(), api)["paths"]
+        for scope, operation in (
+            (Scope.CREDENTIAL_UPSERT, paths["/credentials"]["post"]),
+            (Scope.PROFILE_UPDATE, paths["/profile"]["put"]),
+        ):
+            assert scope_uri(api, scope) in metadata["scopes_supported"]
+            assert operation["security"] == [{"OAuth2ACG": [scope_uri(api, scope)]}]
     for api in Api:
         document = discovery_document(_settings(), api)
         scheme = document["components"]["securitySchemes"]["OAuth2ACG"]

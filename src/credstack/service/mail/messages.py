@@ -16,8 +16,15 @@ from html import escape
 from credstack.domain.records import AwardStatus
 from credstack.service.issuance import award_context, verification_url
 from credstack.service.learners import profile
-from credstack.service.mail import signin_message
-from credstack.service.mail.kinds import AWARDED, CE_REMINDER, EXPIRED, REVOKED, SIGNIN_LINK
+from credstack.service.mail import email_change_message, signin_message
+from credstack.service.mail.kinds import (
+    AWARDED,
+    CE_REMINDER,
+    EMAIL_CHANGE,
+    EXPIRED,
+    REVOKED,
+    SIGNIN_LINK,
+)
 from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
 
@@ -115,6 +122,11 @@ def _signin_link(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rende
     return None if mail is None else Rendered(*mail)
 
 
+def _email_change(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    mail = email_change_message.change_mail(uow, row, base_url)
+    return None if mail is None else Rendered(*mail)
+
+
 def _hours(amount: object) -> str:
     return f"{amount} hour" if str(amount) == "1" else f"{amount} hours"
 
@@ -157,10 +169,12 @@ RENDERERS: dict[str, Renderer] = {
     REVOKED: _revoked,
     EXPIRED: _expired,
     SIGNIN_LINK: _signin_link,
+    EMAIL_CHANGE: _email_change,
     CE_REMINDER: _ce_reminder,
 }
 DELIVERED: dict[str, Callable[[UnitOfWork, OutboxMessageRow], None]] = {
     SIGNIN_LINK: signin_message.delivered,
+    EMAIL_CHANGE: email_change_message.delivered,
 }
 
 

@@ -37,7 +37,8 @@ _WORDS = {
     Scope.CREDENTIAL_READONLY: "see the {what} credentials you hold here",
     Scope.CREDENTIAL_UPSERT: "add {what} credentials to your record here",
     Scope.PROFILE_READONLY: "see your profile (your name and your id here)",
-    Scope.PROFILE_UPDATE: "change your profile",
+    Scope.PROFILE_UPDATE: "change your name here, and ask to change your e-mail address "
+    "(it changes only once you confirm it from the new address)",
 }
 _WHAT = {Api.OB: "Open Badges", Api.CLR: "Comprehensive Learner Record"}
 
@@ -63,11 +64,20 @@ ALL_SCOPES: tuple[str, ...] = (
 )
 
 OFFERED: dict[Api, tuple[Scope, ...]] = {
-    Api.OB: (Scope.CREDENTIAL_READONLY, Scope.CREDENTIAL_UPSERT, Scope.PROFILE_READONLY),
-    Api.CLR: (Scope.CREDENTIAL_READONLY, Scope.PROFILE_READONLY),
+    Api.OB: (
+        Scope.CREDENTIAL_READONLY,
+        Scope.CREDENTIAL_UPSERT,
+        Scope.PROFILE_READONLY,
+        Scope.PROFILE_UPDATE,
+    ),
+    Api.CLR: (
+        Scope.CREDENTIAL_READONLY,
+        Scope.CREDENTIAL_UPSERT,
+        Scope.PROFILE_READONLY,
+        Scope.PROFILE_UPDATE,
+    ),
 }
-"""The scopes whose endpoints credstack serves, per API (putProfile and the CLR's upsert are
-not served: see docs/standards-api.md)."""
+"""The scopes whose endpoints credstack serves, per API: every scope of both specs."""
 
 OFFERED_SCOPES: frozenset[str] = frozenset(
     {

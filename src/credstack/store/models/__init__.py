@@ -16,6 +16,7 @@ from credstack.store.models.catalog import (
     FrameworkRow,
     PartnerRow,
 )
+from credstack.store.models.email_changes import EmailChangeRow
 from credstack.store.models.enrolments import EnrolmentRow
 from credstack.store.models.holders import HolderChallengeRow, HolderDidRow
 from credstack.store.models.idempotency import IdempotentRequestRow
@@ -65,6 +66,7 @@ __all__ = [
     "CeCycleRow",
     "CompetencyRow",
     "CourseCompletionRow",
+    "EmailChangeRow",
     "EnrolmentRow",
     "FrameworkRow",
     "HolderChallengeRow",

@@ -1,7 +1,7 @@
 """import checks: an imported credential's status as last re-checked by the nightly run
 
 Revision ID: 0025_import_checks
-Revises: 0022_job_queue
+Revises: 0023_email_changes
 Create Date: 2026-12-03 16:30:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import credstack.store.types
 
 revision = "0025_import_checks"
-down_revision = "0022_job_queue"
+down_revision = "0023_email_changes"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """bulk reservations: status-list indexes set aside for import items before signing
 
 Revision ID: 0026_bulk_reservations
-Revises: 0021_webhooks
+Revises: 0025_import_checks
 Create Date: 2026-12-03 16:20:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0026_bulk_reservations"
-down_revision = "0021_webhooks"
+down_revision = "0025_import_checks"
 branch_labels = None
 depends_on = None
 
