@@ -41,7 +41,7 @@ def serve(
         typer.Option(
             min=1,
             max=MAX_SERVE_WORKERS,
-            help="Server processes sharing the port (the background worker runs once, in the parent).",
+            help="Server processes sharing the port (background jobs run once, in the parent).",
         ),
     ] = 1,
 ) -> None:
