@@ -64,6 +64,10 @@ OFFICIAL = {
     "getcredentialsresponse.json": "official/ob_v3p0_getopenbadgecredentialsresponse.json",
     "imsx_statusinfo.json": "official/ob_v3p0_imsx_statusinfo.json",
     "profile.json": "official/ob_v3p0_profile.json",
+    "clr_getcredentialsresponse.json": "official/clr_v2p0_getclrcredentialsresponse.json",
+    "clr_clrcredential.json": "official/clr_v2p0_clrcredential.json",
+    "clr_imsx_statusinfo.json": "official/clr_v2p0_imsx_statusinfo.json",
+    "clr_profile.json": "official/clr_v2p0_profile.json",
 }
 """The published 1EdTech schemas (see schemas/NOTICE.md); the service description document
 has no published schema, so ours is a transcription of the spec's section."""
@@ -415,9 +419,9 @@ def test_the_clr_api_returns_one_signed_record(site: Site) -> None:
     client, _token = _authorised(site, scope=f"{CLR}credential.readonly")
     answer = client.get(f"{site.url}/ims/clr/v2p0/credentials")
     assert answer.status_code == 200, answer.text
-    # The OB response's envelope (its items are AchievementCredentials), then the record.
-    _valid({**answer.json(), "credential": []}, "getcredentialsresponse.json")
+    _valid(answer.json(), "clr_getcredentialsresponse.json")
     (record,) = answer.json()["credential"]
+    _valid(record, "clr_clrcredential.json")
     assert clr_structure_check(record).passed
     assert "ClrCredential" in record["type"] and record["proof"]
     assert len(record["credentialSubject"]["verifiableCredential"]) == 2
@@ -714,6 +718,11 @@ def test_put_profile_changes_the_name_at_once_and_the_address_only_by_its_link(
     clr, _ = _authorised(site, "dee", scope=f"{clr_scope} {CLR}profile.readonly")
     back = clr.put(f"{site.url}/ims/clr/v2p0/profile", json={**mine, "name": "Dee"})
     assert back.status_code == 200 and back.json()["name"] == "Dee"
+    _valid(back.json(), "clr_profile.json")
+    _valid(clr.get(f"{site.url}/ims/clr/v2p0/profile").json(), "clr_profile.json")
+    refused = clr.get(f"{site.url}/ims/clr/v2p0/credentials")
+    assert refused.status_code == 403
+    _valid(refused.json(), "clr_imsx_statusinfo.json")
 
 
 def test_put_profile_refuses_what_is_not_a_profile_and_needs_its_scope(site: Site) -> None:
@@ -754,13 +763,17 @@ def test_the_clr_upsert_keeps_each_wrapped_credential_or_refuses_the_record(site
     harbor.publish(site.cli.data_dir / "trusted")
     first = harbor.credential(EVE)
     second = harbor.credential(EVE, achievement="hc-analytics-1", credits=3)
+    conformant = harbor.clr(EVE, [first, second])
+    _valid(conformant, "clr_clrcredential.json")
+    # The spec's ClrSubject wraps credentials as objects; a VC-JWT inside is read too.
     record = harbor.clr(EVE, [first, harbor.jwt(second)])
 
-    added = client.post(url, json=record)
+    added = client.post(url, json=conformant)
     assert added.status_code == 201, added.text
-    assert added.json() == record
+    assert added.json() == conformant
     again = client.post(url, json=record)
     assert again.status_code == 200, again.text  # both replaced the ones with the same ids
+    assert again.json() == record
     held = client.get(f"{site.url}/ims/ob/v3p0/credentials").json()["credential"]
     assert first in held and len(held) == 3  # the one issued here, and the two from Harbor
     for credential in held:
@@ -777,11 +790,11 @@ def test_the_clr_upsert_keeps_each_wrapped_credential_or_refuses_the_record(site
     ):
         answer = client.post(url, json=body)
         assert answer.status_code == status, answer.text
-        _valid(answer.json(), "imsx_statusinfo.json")
+        _valid(answer.json(), "clr_imsx_statusinfo.json")
         assert words in answer.json()["imsx_description"], answer.json()
     assert client.get(f"{site.url}/ims/ob/v3p0/credentials").headers["x-total-count"] == "3"
 
     reader, _ = _authorised(site, "eve", scope=READ)
     refused = reader.post(url, json=record)
     assert refused.status_code == 403
-    _valid(refused.json(), "imsx_statusinfo.json")
+    _valid(refused.json(), "clr_imsx_statusinfo.json")
