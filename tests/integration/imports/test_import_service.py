@@ -303,7 +303,7 @@ def _ob2_world(trusted: Path, email: str) -> tuple[str, dict[str, object]]:
     return jws, hosted
 
 
-def test_open_badges_2_signed_assertions_import_and_hosted_ones_are_not_fetched(
+def test_open_badges_2_signed_assertions_import_and_an_unreachable_hosted_one_is_refused(
     runtime: Runtime,
 ) -> None:
     actors = _seed(runtime, "max")

@@ -1,4 +1,4 @@
-"""Delivering what the outbox holds: retries with backoff, and the server's background loop.
+"""Delivering what the outbox holds, with retries and backoff (the job worker calls it).
 
 The guarantee is at least once, and in practice once. A message is claimed (committed) before
 it is handed to SMTP and marked sent (committed) after the server accepted it; SMTP's accept
@@ -11,9 +11,7 @@ drop it. Two senders never hold one message at a time: a claim is a conditional 
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.headerregistry import Address
@@ -39,12 +37,10 @@ from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 __all__ = [
     "LEASE",
     "MAX_ATTEMPTS",
-    "BackgroundSender",
     "Delivery",
     "MailSender",
     "backoff",
     "compose",
-    "running_sender",
     "transport_for",
 ]
 
@@ -54,7 +50,6 @@ LEASE = timedelta(minutes=5)
 """How long one attempt holds a message: far longer than SMTP's timeout."""
 MAX_ATTEMPTS = 12
 """With `backoff`, about five and a half hours of trying before a message counts as failed."""
-POLL_SECONDS = 2.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -231,39 +226,3 @@ class MailSender:
         else:
             report.retrying += 1
         log.warning("mail attempt %d failed: %s", attempts, describe(exc))
-
-
-class BackgroundSender:
-    """The server's sender: a daemon thread that delivers what is due every few seconds and
-    stops when asked (between passes; a pass in flight finishes first)."""
-
-    def __init__(self, sender: MailSender, poll_seconds: float = POLL_SECONDS) -> None:
-        self.sender = sender
-        self.poll_seconds = poll_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="credstack-mail", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 60.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.sender.deliver_due()
-            except Exception:  # the database busy or away: try again next time
-                log.exception("mail sender pass failed")
-            self._stop.wait(self.poll_seconds)
-
-
-@contextmanager
-def running_sender(units: UnitOfWorkFactory, settings: Settings) -> Iterator[BackgroundSender]:
-    background = BackgroundSender(MailSender(units, settings))
-    background.start()
-    try:
-        yield background
-    finally:
-        background.stop()
