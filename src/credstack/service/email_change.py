@@ -14,6 +14,7 @@ learner's consent through the token they granted.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from credstack.errors import Conflict, CredstackError, Gone, InvalidInput
 from credstack.service import clock
 from credstack.service.learners import by_email, profile, set_profile
 from credstack.service.mail import outbox
-from credstack.service.mail.kinds import EMAIL_CHANGE
+from credstack.service.mail.kinds import EMAIL_CHANGE, EMAIL_CHANGED
 from credstack.service.runtime import Runtime
 from credstack.store.models import EmailChangeRow, LearnerRow
 from credstack.store.secrets import normalise_email
@@ -43,6 +44,7 @@ __all__ = [
     "forget_change_token",
     "inspect_email_change",
     "new_address_of",
+    "old_address_of",
 ]
 
 CHANGE_LIFETIME = timedelta(hours=1)
@@ -52,6 +54,7 @@ _EMAIL_MAX = 320
 _TOKEN_MAX = 100
 _LINK_CONTEXT = "email-change-link:"
 _EMAIL_CONTEXT = "email-change:"
+_OLD_CONTEXT = "email-change-old:"
 
 
 def _hash(value: str) -> str:
@@ -131,6 +134,16 @@ def new_address_of(uow: UnitOfWork, change: EmailChangeRow) -> str:
     return uow.personal.open(change.email_sealed, _EMAIL_CONTEXT + change.token_hash)
 
 
+def old_address_of(
+    uow: UnitOfWork, row_details: dict[str, object], change: EmailChangeRow
+) -> str | None:
+    """The address a change replaced, sealed in its notice until the notice is delivered."""
+    sealed = row_details.get("old")
+    if not isinstance(sealed, str):
+        return None
+    return uow.personal.open(base64.b64decode(sealed), _OLD_CONTEXT + change.token_hash)
+
+
 def forget_change_token(uow: UnitOfWork, change_id: int) -> None:
     """The message is delivered (or no longer owed): nothing usable stays in the database."""
     uow.session.execute(
@@ -204,6 +217,16 @@ def confirm_email_change(runtime: Runtime, token: str) -> EmailChanged:
                 "another account already uses this address, so it was not changed; your "
                 "address stays as it was"
             )
-        set_profile(uow, learner, name=profile(uow, learner).name, email=email)
+        before = profile(uow, learner)
+        set_profile(uow, learner, name=before.name, email=email)
+        if before.email is not None:
+            # The old address hears of it: if a token was abused, its owner can act.
+            sealed = uow.personal.seal(before.email, _OLD_CONTEXT + change.token_hash)
+            outbox.queue_message(
+                uow,
+                EMAIL_CHANGED,
+                learner_id=learner.id,
+                details={"change": change.id, "old": base64.b64encode(sealed).decode()},
+            )
         uow.commit()
     return EmailChanged(email)

@@ -25,7 +25,7 @@ from credstack.service.learners import by_email, erase_learner, profile
 from credstack.service.mail.sender import MailSender
 from credstack.service.people import add_learner
 from credstack.service.runtime import Runtime
-from credstack.store.models import EmailChangeRow
+from credstack.store.models import EmailChangeRow, OutboxMessageRow
 from tests.integration.mail.conftest import MailServer
 from tests.integration.signin.conftest import BASE
 
@@ -84,6 +84,17 @@ def test_the_address_changes_only_by_the_link_once(
 
     assert confirm_email_change(runtime, token).new_address == "ben@new.example"
     assert _address(runtime, "ben") == "ben@new.example"
+    # The address it replaced is told, with the new one masked; then it is not kept.
+    assert MailSender(runtime.units, runtime.settings).deliver_due().sent == 1
+    notice = mail_server.inbox.messages[-1]
+    assert notice["To"] == "ben@example.org"
+    assert notice["Subject"] == "Your e-mail address was changed"
+    said = str(notice.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    assert "b\u2026@new.example" in said and "ben@new.example" not in said
+    with runtime.uow(write=False) as uow:
+        rows = uow.session.scalars(select(OutboxMessageRow)).all()
+        assert all("old" not in row.details for row in rows)
+        assert all(b"ben@example.org" not in repr(row.details).encode() for row in rows)
     with runtime.uow(write=False) as uow:  # found by the new address, not the old one
         assert by_email(uow, "ben@new.example") is not None
         assert by_email(uow, "ben@example.org") is None

@@ -10,12 +10,13 @@ from credstack.service.email_change import (
     change_token_of,
     forget_change_token,
     new_address_of,
+    old_address_of,
 )
 from credstack.service.learners import profile
 from credstack.store.models import EmailChangeRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["ChangeMail", "change_mail", "delivered"]
+__all__ = ["ChangeMail", "change_mail", "changed_mail", "delivered", "notice_delivered"]
 
 _SENDER_NAME = "credstack"
 
@@ -64,3 +65,35 @@ def delivered(uow: UnitOfWork, row: OutboxMessageRow) -> None:
     change = _change(uow, row)
     if change is not None:
         forget_change_token(uow, change.id)
+
+
+def _masked(address: str) -> str:
+    """Enough of the new address for its owner to recognise it, not to learn it."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}\u2026@{domain}"
+
+
+def changed_mail(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> ChangeMail | None:
+    """The notice to the address a change replaced; None once nothing is left to say it to."""
+    change = _change(uow, row)
+    if change is None:
+        return None
+    old = old_address_of(uow, row.details, change)
+    learner = uow.session.get(LearnerRow, change.learner_id)
+    if old is None or learner is None or learner.erased_at is not None:
+        return None
+    person = profile(uow, learner)
+    said = (
+        f"Hello {person.name},",
+        "The e-mail address of your credstack record was changed from this address to "
+        f"{_masked(person.email or '')}, confirmed through a link mailed to the new address. "
+        "Sign-in links and notices about your credentials now go there.",
+        "If you did not ask for this, contact the issuer of your credentials at once: someone "
+        "with access to an application you allowed to update your profile made the change.",
+    )
+    return old, _SENDER_NAME, "Your e-mail address was changed", said, ()
+
+
+def notice_delivered(uow: UnitOfWork, row: OutboxMessageRow) -> None:
+    """The notice is sent: the old address is not kept."""
+    row.details = {key: value for key, value in row.details.items() if key != "old"}

@@ -3,11 +3,20 @@ services that queue them import nothing of how they are written."""
 
 from __future__ import annotations
 
-__all__ = ["AWARDED", "CE_REMINDER", "EMAIL_CHANGE", "EXPIRED", "REVOKED", "SIGNIN_LINK"]
+__all__ = [
+    "AWARDED",
+    "CE_REMINDER",
+    "EMAIL_CHANGE",
+    "EMAIL_CHANGED",
+    "EXPIRED",
+    "REVOKED",
+    "SIGNIN_LINK",
+]
 
 AWARDED = "award.issued"
 REVOKED = "award.revoked"
 EXPIRED = "award.expired"
 SIGNIN_LINK = "signin.link"
 EMAIL_CHANGE = "learner.email_change"
+EMAIL_CHANGED = "learner.email_changed"
 CE_REMINDER = "ce.reminder"

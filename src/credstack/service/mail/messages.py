@@ -21,6 +21,7 @@ from credstack.service.mail.kinds import (
     AWARDED,
     CE_REMINDER,
     EMAIL_CHANGE,
+    EMAIL_CHANGED,
     EXPIRED,
     REVOKED,
     SIGNIN_LINK,
@@ -127,6 +128,11 @@ def _email_change(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rend
     return None if mail is None else Rendered(*mail)
 
 
+def _email_changed(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    mail = email_change_message.changed_mail(uow, row, base_url)
+    return None if mail is None else Rendered(*mail)
+
+
 def _hours(amount: object) -> str:
     return f"{amount} hour" if str(amount) == "1" else f"{amount} hours"
 
@@ -170,11 +176,13 @@ RENDERERS: dict[str, Renderer] = {
     EXPIRED: _expired,
     SIGNIN_LINK: _signin_link,
     EMAIL_CHANGE: _email_change,
+    EMAIL_CHANGED: _email_changed,
     CE_REMINDER: _ce_reminder,
 }
 DELIVERED: dict[str, Callable[[UnitOfWork, OutboxMessageRow], None]] = {
     SIGNIN_LINK: signin_message.delivered,
     EMAIL_CHANGE: email_change_message.delivered,
+    EMAIL_CHANGED: email_change_message.notice_delivered,
 }
 
 
