@@ -18,6 +18,7 @@ import httpx
 from credstack.config import Settings
 from credstack.errors import InvalidInput
 from credstack.limits import DID_WEB_TIMEOUT_SECONDS, MAX_DID_DOCUMENT_BYTES
+from credstack.service.webhooks.addresses import pinned
 from credstack.vc.resolve import did_web_url
 
 __all__ = ["fetch_did_document"]
@@ -42,9 +43,22 @@ def fetch_did_document(did: str, settings: Settings) -> dict[str, Any]:
     url = _url(did, settings)
     unresolved = f"the DID {did} could not be resolved from {url}"
     try:
+        # Only public addresses (this machine too under the test switch), and the connection
+        # goes to the address checked: a DID must not make the server a proxy into its network.
+        target = pinned(url, allow_loopback=settings.did_web_http_localhost)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{unresolved}: {exc}") from exc
+    except OSError as exc:
+        raise InvalidInput(f"{unresolved}: its host does not resolve") from exc
+    try:
         with (
             httpx.Client(timeout=DID_WEB_TIMEOUT_SECONDS, follow_redirects=False) as client,
-            client.stream("GET", url, headers=_ACCEPT) as answer,
+            client.stream(
+                "GET",
+                target.url,
+                headers={**_ACCEPT, **target.headers},
+                extensions=target.extensions,
+            ) as answer,
         ):
             if answer.status_code != 200:
                 raise InvalidInput(f"{unresolved}: it answered HTTP {answer.status_code}")

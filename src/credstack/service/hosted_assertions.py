@@ -22,7 +22,7 @@ import httpx
 from credstack.config import Settings
 from credstack.errors import InvalidInput
 from credstack.limits import DID_WEB_TIMEOUT_SECONDS, MAX_DID_DOCUMENT_BYTES
-from credstack.service.webhooks.addresses import check_url, resolve_checked
+from credstack.service.webhooks.addresses import check_url, pinned
 
 __all__ = ["MAX_FETCHES", "HostedFetcher"]
 
@@ -50,10 +50,15 @@ class HostedFetcher:
             checked = check_url(url, allow_loopback=self._loopback, resolve=False)
             if not checked.startswith("https://") and not self._loopback:
                 return None
-            resolve_checked(checked, allow_loopback=self._loopback)
+            target = pinned(checked, allow_loopback=self._loopback)
             with (
                 httpx.Client(timeout=DID_WEB_TIMEOUT_SECONDS, follow_redirects=False) as client,
-                client.stream("GET", checked, headers=_ACCEPT) as answer,
+                client.stream(
+                    "GET",
+                    target.url,
+                    headers={**_ACCEPT, **target.headers},
+                    extensions=target.extensions,
+                ) as answer,
             ):
                 # 410 Gone is how OB 2.0 says a hosted assertion was revoked: read its body.
                 if answer.status_code not in (200, 410):

@@ -2,7 +2,10 @@
 
 An endpoint is an https URL to a public address. A host named in the URL is resolved and
 every address it has is checked, when the endpoint is added and again before each POST
-(a name can be repointed after it was checked); redirects are never followed. Loopback
+(a name can be repointed after it was checked), and the connection is then made to an address
+that was checked (`pinned`), not to whatever the name resolves to a moment later, so a name
+that answers a public address to the check and a private one to the connection (DNS
+rebinding) gets nowhere; redirects are never followed. Loopback
 (`http://` or `https://` to this machine) is allowed only when the operator set
 `CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK`, for tests and local development.
 """
@@ -12,11 +15,13 @@ from __future__ import annotations
 import ipaddress
 import socket
 from contextlib import suppress
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from credstack.errors import InvalidInput
 
-__all__ = ["MAX_URL", "check_url", "resolve_checked"]
+__all__ = ["MAX_URL", "Pinned", "check_url", "pinned", "resolve_checked"]
 
 MAX_URL = 2000
 """As long as a URL browsers and proxies reliably accept."""
@@ -83,3 +88,26 @@ def resolve_checked(url: str, *, allow_loopback: bool) -> list[str]:
         if not _allowed(ipaddress.ip_address(text.split("%")[0]), allow_loopback):
             raise InvalidInput(f"{host} resolves to {text}, a private or reserved address")
     return addresses
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A request aimed at one checked address: its URL names the address, the `Host` header
+    and (for https) the TLS server name the host, so the certificate is still checked
+    against the host."""
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, Any]
+
+
+def pinned(url: str, *, allow_loopback: bool) -> Pinned:
+    """`url` resolved and checked (`resolve_checked`'s errors), aimed at the first address."""
+    addresses = resolve_checked(url, allow_loopback=allow_loopback)
+    parts = urlsplit(url)
+    address = addresses[0].split("%")[0]
+    literal = f"[{address}]" if ":" in address else address
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    extensions: dict[str, Any] = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return Pinned(target, {"host": parts.netloc}, extensions)

@@ -22,7 +22,7 @@ import httpx
 
 from credstack.errors import InvalidInput
 from credstack.service.issuance import credential_url, verification_url
-from credstack.service.webhooks.addresses import resolve_checked
+from credstack.service.webhooks.addresses import pinned
 from credstack.service.webhooks.endpoints import endpoint_secret
 from credstack.service.webhooks.signing import signature
 from credstack.store.models import OutboxMessageRow, WebhookAttemptRow, WebhookEndpointRow
@@ -118,7 +118,7 @@ def post(request: Request, sent_at: datetime, *, allow_loopback: bool) -> Attemp
         return int((time.monotonic() - started) * 1000)
 
     try:
-        resolve_checked(request.url, allow_loopback=allow_loopback)
+        target = pinned(request.url, allow_loopback=allow_loopback)
     except InvalidInput as exc:
         return Attempt(False, None, f"refused: {exc}", took(), None, permanent=True)
     except OSError as exc:
@@ -135,7 +135,13 @@ def post(request: Request, sent_at: datetime, *, allow_loopback: bool) -> Attemp
         client = httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False, trust_env=False)
         with (
             client,
-            client.stream("POST", request.url, content=request.body, headers=headers) as response,
+            client.stream(
+                "POST",
+                target.url,
+                content=request.body,
+                headers={**headers, **target.headers},
+                extensions=target.extensions,
+            ) as response,
         ):
             read = b""
             for chunk in response.iter_bytes():
