@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput, TooLarge
-from credstack.http.bodies import bounded_body, refuse_declared
+from credstack.http.bodies import bounded_body, bounded_form
 from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
 from credstack.http.verify_pool import bytes_result, group_result, off_loop, url_result
@@ -76,8 +76,7 @@ async def verify(
 async def _body(request: Request, limit: int) -> bytes:
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         return await bounded_body(request, limit)
-    refuse_declared(request, limit + MAX_FORM_OVERHEAD_BYTES)
-    form = await request.form(max_files=1, max_fields=8)
+    form = await bounded_form(request, limit + MAX_FORM_OVERHEAD_BYTES, max_files=1, max_fields=8)
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise InvalidInput("the multipart form needs a `file` field")
@@ -143,9 +142,11 @@ def _too_many(count: int) -> TooLarge:
 
 async def _items(request: Request, limit: int) -> list[bytes]:
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        refuse_declared(request, MAX_GROUP_BYTES)
-        form = await request.form(
-            max_files=MAX_GROUP_CREDENTIALS + 1, max_fields=MAX_GROUP_CREDENTIALS + 8
+        form = await bounded_form(
+            request,
+            MAX_GROUP_BYTES,
+            max_files=MAX_GROUP_CREDENTIALS + 1,
+            max_fields=MAX_GROUP_CREDENTIALS + 8,
         )
         uploads = form.getlist("file")
         if len(uploads) > MAX_GROUP_CREDENTIALS:

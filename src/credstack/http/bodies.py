@@ -1,19 +1,22 @@
 """Request bodies read only up to a bound: a declared length over it is refused before
 anything is read, and a stream that never declared one is cut off as soon as it passes it.
 
-`counted` is the one bounded reader: JSON and raw bodies (`bounded_body`) and page uploads
-(`http.uploads`) read through it, each refusing with its own words."""
+`counted` is the one bounded reader: JSON and raw bodies (`bounded_body`), forms
+(`bounded_form`) and page uploads (`http.uploads`) read through it, each refusing with its own
+words."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from fastapi import Request
+from starlette.datastructures import FormData
 from starlette.types import Message
 
 from credstack.errors import TooLarge
 
-__all__ = ["bounded_body", "counted", "refuse_declared"]
+__all__ = ["bounded_body", "bounded_form", "counted", "refuse_declared"]
 
 
 def refuse_declared(
@@ -53,3 +56,11 @@ async def bounded_body(request: Request, limit: int) -> bytes:
     async for chunk in reading.stream():
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def bounded_form(request: Request, limit: int, **parsing: Any) -> FormData:
+    """The multipart or urlencoded form, refused as soon as more than ``limit`` bytes of it
+    arrived: a chunked body declares no length, and the parser would otherwise spool it all."""
+    refuse_declared(request, limit)
+    reading = counted(request, limit, lambda: TooLarge(f"the request is larger than {limit} bytes"))
+    return await reading.form(**parsing)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from credstack.errors import CredstackError, InvalidInput, NotFound
-from credstack.http.bodies import refuse_declared
+from credstack.http.bodies import bounded_form
 from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.http.verify_pool import pooled
 from credstack.limits import MAX_FORM_OVERHEAD_BYTES, MAX_IMPORT_BYTES
@@ -138,8 +138,9 @@ def wallet_revoke(
 @router.post("/wallet/imports", response_model=None)
 async def wallet_import(request: Request, runtime: RuntimeDep, actor: ActorDep) -> Response:
     """A credential from elsewhere, uploaded: verified and imported, or refused with why."""
-    refuse_declared(request, MAX_IMPORT_BYTES + MAX_FORM_OVERHEAD_BYTES)
-    form = await request.form(max_files=1, max_fields=4)
+    form = await bounded_form(
+        request, MAX_IMPORT_BYTES + MAX_FORM_OVERHEAD_BYTES, max_files=1, max_fields=4
+    )
     csrf = form.get("csrf")
     require_csrf(request, csrf if isinstance(csrf, str) else None)
     signed_out = sign_in_first(actor)

@@ -10,9 +10,11 @@ import json
 import statistics
 import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 
+from credstack.limits import MAX_CREDENTIAL_BYTES, MAX_FORM_OVERHEAD_BYTES, MAX_GROUP_BYTES
 from tests.helpers import form_csrf
 from tests.integration.hostile.support import (
     heavy_credential,
@@ -123,3 +125,34 @@ def test_the_verify_and_employer_pages_refuse_hostile_files_too(server: str) -> 
         )
         assert group.status_code == 200
         assert "nested more than 64 levels deep" in group.text
+
+
+def _chunked_multipart(size: int) -> tuple[str, Iterator[bytes]]:
+    """A multipart body of about `size` bytes sent without a length (chunked transfer)."""
+    boundary = "credstackchunked"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.json"\r\n'
+        "Content-Type: application/json\r\n\r\n"
+    ).encode()
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        for _ in range(size // 65536 + 1):
+            yield b" " * 65536
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    return f"multipart/form-data; boundary={boundary}", chunks()
+
+
+def test_a_form_sent_without_a_length_is_cut_off_at_its_bound(server: str) -> None:
+    """A chunked body declares no length: the form parser would spool it all to disk."""
+    for path, size in (
+        ("/api/v1/verify", MAX_CREDENTIAL_BYTES + MAX_FORM_OVERHEAD_BYTES),
+        ("/api/v1/verify/group", MAX_GROUP_BYTES),
+    ):
+        kind, body = _chunked_multipart(size)
+        answer = httpx.post(
+            f"{server}{path}", content=body, headers={"content-type": kind}, timeout=60
+        )
+        assert answer.status_code == 413, answer.text[:300]
+        assert "the request is larger than" in answer.json()["error"]  # cut off, not spooled
