@@ -141,7 +141,7 @@ def _award_maker(
 ) -> Callable[[str, Outcome], Award]:
     """What `cascade` calls when an achievement is met: one automatic award, with the counted
     records as evidence, noted in `made` and admitted to `records` so later trees can count
-    it. `settle` and `settle_imported` differ only in how they date the award."""
+    it. `settle`, `settle_imported` and `reconsider` differ only in how they date the award."""
 
     def make_award(key: str, outcome: Outcome) -> Award:
         row = grant_award(
@@ -356,19 +356,18 @@ def reconsider(
         outcome = evaluate(requirement, records.items, as_of)
         if not outcome.met:
             continue
-        award = grant_award(
+        grant = _award_maker(
             uow,
-            issuer=issuer,
+            keys,
             learner=learner,
-            achievement_key=achievement_key,
+            perspective=issuer,
+            records=records,
             awarded_on=as_of,
-            evidence=_evidence(outcome, records),
-            counted=list(outcome.counted),
-            evidence_refs=records.evidence(uow, outcome.counted),
-            origin="automatic",
-            keys=keys,
+            awarded_at=None,
+            made=made,
         )
-        made.append(award)
+        grant(achievement_key, outcome)
+        award = made[-1]
         made += settle(
             uow,
             keys,
