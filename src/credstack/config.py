@@ -17,10 +17,15 @@ from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from credstack.errors import CredstackError, InvalidInput
-from credstack.limits import MAX_CREDENTIAL_BYTES, VERIFY_TIME_BUDGET_SECONDS
+from credstack.limits import (
+    BODY_TIMEOUT_SECONDS,
+    MAX_CREDENTIAL_BYTES,
+    VERIFY_TIME_BUDGET_SECONDS,
+)
 
 __all__ = [
     "BASE_URL_ENV",
+    "BODY_TIMEOUT_ENV",
     "CE_REMINDER_DAYS_ENV",
     "CJK_FONT_ENV",
     "DATABASE_URL_ENV",
@@ -58,6 +63,7 @@ CJK_FONT_ENV = "CREDSTACK_CJK_FONT"
 DEBUG_ENV = "CREDSTACK_DEBUG"
 MAX_CREDENTIAL_BYTES_ENV = "CREDSTACK_MAX_CREDENTIAL_BYTES"
 VERIFY_TIME_BUDGET_ENV = "CREDSTACK_VERIFY_TIME_BUDGET"
+BODY_TIMEOUT_ENV = "CREDSTACK_BODY_TIMEOUT"
 SMTP_URL_ENV = "CREDSTACK_SMTP_URL"
 SMTP_USER_ENV = "CREDSTACK_SMTP_USER"
 SMTP_PASSWORD_ENV = "CREDSTACK_SMTP_PASSWORD"  # noqa: S105 - the variable's name, not a secret
@@ -155,6 +161,8 @@ class Settings:
     # seconds a verification may run before the request is answered 503.
     max_credential_bytes: int = MAX_CREDENTIAL_BYTES
     verify_time_budget: float = VERIFY_TIME_BUDGET_SECONDS
+    # Seconds a request may wait between two pieces of its body before it is answered 408.
+    body_timeout: float = BODY_TIMEOUT_SECONDS
     # Where e-mail goes; None: messages are written to the log instead, and nothing fails.
     smtp: Smtp | None = None
     # The address mail is sent from (the display name is the issuer's); None: noreply@<host>.
@@ -224,6 +232,7 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         limits=load_limits(source),
         max_credential_bytes=_positive(source, MAX_CREDENTIAL_BYTES_ENV, MAX_CREDENTIAL_BYTES),
         verify_time_budget=_positive(source, VERIFY_TIME_BUDGET_ENV, VERIFY_TIME_BUDGET_SECONDS),
+        body_timeout=_positive(source, BODY_TIMEOUT_ENV, BODY_TIMEOUT_SECONDS),
         smtp=_smtp(read(SMTP_URL_ENV), read(SMTP_USER_ENV), read(SMTP_PASSWORD_ENV)),
         mail_from=_mail_from(read(MAIL_FROM_ENV)),
         privacy_policy_url=_https_url(PRIVACY_URL_ENV, read(PRIVACY_URL_ENV)),

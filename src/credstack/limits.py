@@ -10,6 +10,7 @@ and far below what would make one request freeze the server; docs/security.md li
 from __future__ import annotations
 
 __all__ = [
+    "BODY_TIMEOUT_SECONDS",
     "DID_WEB_TIMEOUT_SECONDS",
     "MAX_AWARD_IMPORT_BYTES",
     "MAX_AWARD_IMPORT_ROWS",
@@ -45,6 +46,7 @@ __all__ = [
     "MAX_REVIEW_COMMENT_CHARS",
     "MAX_SERVE_WORKERS",
     "MAX_SHARE_CREDENTIALS",
+    "MAX_URLENCODED_FORM_BYTES",
     "MAX_URL_CHARS",
     "MAX_YAML_ALIASES",
     "MAX_YAML_DEPTH",
@@ -173,3 +175,12 @@ MAX_OIDC_DOCUMENT_BYTES = 256 * 1024
 """An identity provider's discovery document, key set or token answer: a few KiB in practice."""
 OIDC_TIMEOUT_SECONDS = 5.0
 """Each call to the identity provider during sign-in: the person is waiting on the page."""
+
+# A page form sent urlencoded (sign-in, the console's forms, a consent): a few fields a person
+# types. The largest is a pasted presentation (MAX_PRESENTATION_BYTES), which percent-encoding
+# at most triples; the other fields fit in the form overhead.
+MAX_URLENCODED_FORM_BYTES = 3 * MAX_PRESENTATION_BYTES + MAX_FORM_OVERHEAD_BYTES
+# Seconds a request may go without sending any of its body (a client that declared a length
+# and stalls, or a chunked stream that stops): the request is then answered 408. Per wait,
+# as nginx's client_body_timeout: a slow upload that keeps sending is not cut off.
+BODY_TIMEOUT_SECONDS = 30.0

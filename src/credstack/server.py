@@ -35,6 +35,7 @@ from credstack.api.schemas import HealthOut
 from credstack.config import Settings
 from credstack.errors import CredstackError
 from credstack.http import verify_pool
+from credstack.http.body_ceiling import BodyCeiling, BodyRefused, Ceilings
 from credstack.http.headers import security_headers
 from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.http.runtime import attach
@@ -68,6 +69,34 @@ __all__ = ["background_work", "create_app", "worker_app"]
 def _ims(request: Request) -> bool:
     """Under `/ims/` errors take the 1EdTech APIs' Imsx_StatusInfo shape."""
     return request.url.path.startswith(IMS_PREFIX)
+
+
+def _answer(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    """An error in the shape of its URL: the 1EdTech APIs' under `/ims/`, the styled page for
+    a person, ``{"error", "detail"}`` for a program."""
+    if _ims(request):
+        return imsx_response(status, message, headers)
+    if is_page(request):
+        return status_page(request, status, message, headers)
+    return JSONResponse(
+        status_code=status, content={"error": message, "detail": []}, headers=headers
+    )
+
+
+_NOT_AN_OBJECT = frozenset({"model_attributes_type", "dict_type"})
+
+
+def _not_json(request: Request, exc: RequestValidationError) -> str | None:
+    """Why a JSON route refused a body sent as something else: FastAPI hands the model the raw
+    bytes then, and pydantic's "a valid dictionary" does not say what was wrong."""
+    sent = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if not sent or sent == "application/json" or sent.endswith("+json"):
+        return None
+    if any(e["loc"] == ("body",) and e["type"] in _NOT_AN_OBJECT for e in exc.errors()):
+        return f"send the body as JSON (Content-Type: application/json), not as {sent}"
+    return None
 
 
 def background_work(runtime: Runtime) -> AbstractContextManager[object]:
@@ -120,6 +149,18 @@ def create_app(
     install_docs(app)
     attach(app, runtime)
     app.state.limiters = Limiters.from_limits(runtime.settings.limits)
+
+    async def _body_refused(request: Request, exc: BodyRefused) -> Response:
+        return _answer(request, exc.status_code, exc.detail, dict(exc.headers or {}))
+
+    app.add_exception_handler(BodyRefused, _body_refused)  # type: ignore[arg-type]
+    # Added first, so it runs inside `security_headers`: its early answers get them too.
+    app.add_middleware(
+        BodyCeiling,
+        ceilings=Ceilings.of(runtime.settings.max_credential_bytes),
+        timeout=runtime.settings.body_timeout,
+        answer=_body_refused,
+    )
     app.middleware("http")(security_headers)
 
     @app.exception_handler(CredstackError)
@@ -137,14 +178,7 @@ def create_app(
 
     @app.exception_handler(RateLimited)
     async def _rate_limited(request: Request, exc: RateLimited) -> Response:
-        wait = {"Retry-After": str(exc.retry_after)}
-        if _ims(request):
-            return imsx_response(429, exc.message, wait)
-        if is_page(request):
-            return status_page(request, 429, exc.message, wait)
-        return JSONResponse(
-            status_code=429, content={"error": exc.message, "detail": []}, headers=wait
-        )
+        return _answer(request, 429, exc.message, {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(OperationalError)
     async def _busy(request: Request, exc: OperationalError) -> Response:
@@ -163,15 +197,14 @@ def create_app(
     @app.exception_handler(InputRefused)
     async def _refused(request: Request, exc: InputRefused) -> Response:
         # Past a bound in credstack.limits: too large (413) or shaped as no credential is (422).
-        status = 413 if exc.too_large else 422
-        if _ims(request):  # an upserted credential refused by the verifier's bounds
-            return imsx_response(status, exc.message)
-        if is_page(request):
-            return status_page(request, status, exc.message)
-        return JSONResponse(status_code=status, content={"error": exc.message, "detail": []})
+        # Under /ims/: an upserted credential refused by the verifier's bounds.
+        return _answer(request, 413 if exc.too_large else 422, exc.message)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        unsent = _not_json(request, exc)
+        if unsent is not None:
+            return _answer(request, 415, unsent)
         detail = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         if _ims(request):
             return imsx_response(400, "; ".join(detail) or "invalid request")
