@@ -69,7 +69,7 @@ class Ceilings:
         largest credential."""
         return cls(
             urlencoded=MAX_URLENCODED_FORM_BYTES,
-            multipart=MAX_AWARD_IMPORT_BYTES + MAX_FORM_OVERHEAD_BYTES,
+            multipart=max(MAX_AWARD_IMPORT_BYTES, max_credential_bytes) + MAX_FORM_OVERHEAD_BYTES,
             csv=MAX_AWARD_IMPORT_BYTES,
             document=max(
                 max_credential_bytes, MAX_GROUP_BYTES, MAX_IMPORT_BYTES, MAX_CATALOG_BYTES
