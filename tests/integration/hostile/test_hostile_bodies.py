@@ -158,11 +158,11 @@ def test_a_form_with_a_file_sent_chunked_works_and_an_oversized_one_is_refused_u
         kind = {"content-type": f"multipart/form-data; boundary={boundary}"}
         answer = client.post("/employer", content=_chunks(form, 9), headers=kind)
         assert "Choose credential files, or paste credentials." in answer.text  # parsed whole
-    # Declared over the ceiling: refused from the headers alone, nothing sent after them.
+    # Declared over the ceiling: refused from the headers alone (no "100 Continue" first).
     status, headers, body = _raw(
         served.url,
         "POST /employer HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
-        f"Content-Length: {MULTIPART + 1}\r\n\r\n",
+        f"Expect: 100-continue\r\nContent-Length: {MULTIPART + 1}\r\n\r\n",
     )
     assert status == 413 and headers["content-type"].startswith("text/html")
     assert f"at most {MULTIPART} bytes" in body
