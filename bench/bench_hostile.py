@@ -5,6 +5,8 @@ fresh SQLite data directory, sends each hostile input of the issue once (after o
 request), then measures ``/healthz`` idle and while four in-bounds but costly verifications
 (a credential with 20,000 tags, about 1.5 s of canonicalisation each) run at once. The
 catalog inputs (alias bomb, deep nesting) are timed in-process through ``parse_catalog``.
+A page form and a JSON body just over their ceilings (`credstack.http.body_ceiling`), sent
+chunked, are timed too.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -27,6 +30,28 @@ from tests.helpers import Cli, free_port, running_server  # noqa: E402
 from tests.integration.hostile.support import heavy_credential, hostile_bodies  # noqa: E402
 
 from credstack.catalog.parse import parse_catalog  # noqa: E402
+from credstack.http.body_ceiling import Ceilings  # noqa: E402
+from credstack.limits import MAX_CREDENTIAL_BYTES  # noqa: E402
+
+
+def _over_ceilings() -> list[tuple[str, str, str, bytes]]:
+    """Bodies just over their content type's ceiling, to be sent chunked (no length)."""
+    ceilings = Ceilings.of(MAX_CREDENTIAL_BYTES)
+    form = "application/x-www-form-urlencoded"
+    return [
+        ("a sign-in form over its ceiling", "/login", form, b"t=" + b"x" * ceilings.urlencoded),
+        (
+            "a JSON body over its ceiling",
+            "/api/v1/learners",
+            "application/json",
+            b'{"id": "' + b"x" * ceilings.document + b'"}',
+        ),
+    ]
+
+
+def _pieces(body: bytes) -> Iterator[bytes]:
+    for start in range(0, len(body), 65536):
+        yield body[start : start + 65536]
 
 
 def _healthz(url: str, samples: int) -> list[float]:
@@ -71,6 +96,16 @@ def main() -> None:
                 answer = httpx.post(f"{url}/api/v1/verify", content=body, timeout=120)
                 took = time.monotonic() - started
                 print(f"| {name} | {took:.2f} s | {answer.status_code} |")
+            for name, path, kind, body in _over_ceilings():
+                started = time.monotonic()
+                answer = httpx.post(
+                    f"{url}{path}",
+                    content=_pieces(body),
+                    headers={"content-type": kind},
+                    timeout=120,
+                )
+                took = time.monotonic() - started
+                print(f"| {name}, sent chunked | {took:.2f} s | {answer.status_code} |")
             print(f"/healthz idle: {_describe(_healthz(url, 20))}")
             heavy = heavy_credential(20_000)
             took: list[float] = []
