@@ -27,6 +27,7 @@ from credstack.http.body_ceiling import Ceilings
 from credstack.limits import MAX_CREDENTIAL_BYTES, MAX_URLENCODED_FORM_BYTES
 from tests.conftest import BACKENDS, DatabaseFactory
 from tests.helpers import Cli, form_csrf, free_port, running_server
+from tests.integration.hardening.tenants import tenant
 
 BODY_TIMEOUT = 3.0
 DOCUMENT = Ceilings.of(MAX_CREDENTIAL_BYTES).document
@@ -37,20 +38,17 @@ MULTIPART = Ceilings.of(MAX_CREDENTIAL_BYTES).multipart
 class Served:
     url: str
     token: str
-    """An admin of the issuer `acme`."""
+    """An admin of the issuer `northwind`."""
 
 
 @contextmanager
 def _serving(databases: DatabaseFactory, data: Path, settings: dict[str, str]) -> Iterator[Served]:
-    """A fresh installation with an issuer `acme` and its admin, served until the block ends."""
+    """A fresh installation with an issuer and its admin, served until the block ends."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     cli = Cli(data, databases.create(), base_url=url, settings=settings)
     cli.ok("init")
-    cli.ok("issuer", "add", "acme", "--name", "Acme")
-    cli.ok("user", "add", "ada@acme.example", "--name", "Ada")
-    cli.ok("user", "grant", "ada@acme.example", "--issuer", "acme", "--role", "admin")
-    token = cli.ok("user", "token", "ada@acme.example").strip()
+    token = tenant(cli, "northwind", "ada@northwind.example")
     try:
         with running_server(cli, "serve", port=port) as served_url:
             yield Served(served_url, token)
@@ -118,14 +116,14 @@ def test_page_forms_sent_chunked_are_cut_off_as_a_page_and_work_within_it(served
     kind = {"content-type": "application/x-www-form-urlencoded"}
     with httpx.Client(base_url=served.url, timeout=60) as client:
         _sign_in(client, served)  # the sign-in form within its ceiling, sent chunked
-        for path in ("/login", "/console/issuers/acme/learners"):
+        for path in ("/login", "/console/issuers/northwind/learners"):
             answer = client.post(path, content=_chunks(over), headers=kind)
             _is_page(answer, 413, f"larger than {MAX_URLENCODED_FORM_BYTES} bytes")
             _responsive(served.url)
-        csrf = form_csrf(client, "/console/issuers/acme/learners")
+        csrf = form_csrf(client, "/console/issuers/northwind/learners")
         form = urlencode({"csrf": csrf, "key": "lin", "name": "Lin Chunked"}).encode()
         added = client.post(
-            "/console/issuers/acme/learners", content=_chunks(form, 7), headers=kind
+            "/console/issuers/northwind/learners", content=_chunks(form, 7), headers=kind
         )
         assert added.status_code == 303, added.text[:300]
         assert "Lin Chunked" in client.get(added.headers["location"]).text
