@@ -1,20 +1,23 @@
 """Throughput and latency of a real server under load (issue 14, "Serving").
 
-Run: ``.venv/bin/python bench/bench_load.py [--workers 1 2] [--concurrency 32] [--seconds 15]``.
-For each worker count it sets up a fresh installation (SQLite unless ``--database-url``; the
-demo's catalogs, learners and credentials), starts ``credstack serve --workers N``, fetches
-the signed credentials, then drives two workloads at a fixed concurrency with an async HTTP
-client (httpx; one connection per concurrent caller, kept alive):
+Run: ``.venv/bin/python bench/bench_load.py [--workers 1 2] [--concurrency 32] [--seconds 15]
+[--client wrk|httpx]``. For each worker count it sets up a fresh installation (SQLite unless
+``--database-url``; the demo's catalogs, learners and credentials), starts ``credstack serve
+--workers N``, fetches the signed credentials, then drives two workloads at a fixed
+concurrency, one kept-alive connection per concurrent caller:
 
 - ``POST /api/v1/verify`` with a valid credential (signature, schema, status list checked);
 - ``GET /credentials/{id}`` (the signed document).
 
 It prints requests a second, p50/p95/p99 latency, the ratio to the issue's targets (verify
 1,000/s with p99 under 50 ms, credentials 2,000/s on 2 cores), and what one request cost
-in CPU: the server's processes (verification workers included) and this client, read from
-/proc, because on a shared machine the rate says as much about the neighbours as the code.
-The client runs on the same machine and takes its share of the cores. The verify rate limit
-is raised for the run (one client address sends every request).
+in CPU: the server's processes (verification workers included) and the client, read from
+/proc and getrusage, because on a shared machine the rate says as much about the neighbours as
+the code. The client runs on the same machine and takes its share of the cores, so it is
+``wrk`` (C; a Lua script rotates the POST bodies and counts answers that are not
+``verified: true``), installed with apt-get when missing and allowed; otherwise, or with
+``--client httpx``, an async httpx client, which costs 2-5 ms of CPU per request itself. The
+verify rate limit is raised for the run (one client address sends every request).
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ import argparse
 import asyncio
 import os
 import platform
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -50,33 +55,42 @@ TICKS = os.sysconf("SC_CLK_TCK")
 class Run:
     name: str
     seconds: float
-    latencies: list[float]
+    done: int
+    """Requests answered as expected (200, and ``verified: true`` for verify)."""
     failures: int
+    percentiles: tuple[float, float, float]
+    """p50, p95 and p99 latency in ms (wrk's include the failures)."""
     server_cpu: float
     client_cpu: float
 
     def report(self) -> str:
-        done = len(self.latencies)
+        done = self.done
         if not done:
             return f"{self.name}: no request succeeded ({self.failures} failed)"
-        ordered = sorted(self.latencies)
-
-        def pct(p: float) -> float:
-            return ordered[min(done - 1, round(p * done) - 1)]
-
+        p50, p95, p99 = self.percentiles
         rate = done / self.seconds
         target_rate, target_p99 = TARGETS[self.name]
         against = f"{rate / target_rate:.2f}x the {target_rate:,.0f}/s target"
         if target_p99 is not None:
-            met = "met" if pct(0.99) < target_p99 else "not met"
+            met = "met" if p99 < target_p99 else "not met"
             against += f"; p99 < {target_p99:g} ms {met}"
         return (
             f"{self.name}: {rate:,.0f} req/s ({done} in {self.seconds:.1f} s, "
-            f"{self.failures} failed); p50 {statistics.median(ordered):.1f} ms, "
-            f"p95 {pct(0.95):.1f} ms, p99 {pct(0.99):.1f} ms; {against}\n"
+            f"{self.failures} failed); p50 {p50:.1f} ms, "
+            f"p95 {p95:.1f} ms, p99 {p99:.1f} ms; {against}\n"
             f"  CPU per request: server {1000 * self.server_cpu / done:.2f} ms, "
             f"client {1000 * self.client_cpu / done:.2f} ms"
         )
+
+
+def _percentiles(latencies: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    done = len(ordered)
+
+    def pct(p: float) -> float:
+        return ordered[min(done - 1, max(0, round(p * done) - 1))]
+
+    return (statistics.median(ordered), pct(0.95), pct(0.99)) if ordered else (0.0, 0.0, 0.0)
 
 
 def _tree(pid: int) -> list[int]:
@@ -177,7 +191,134 @@ async def _drive(
         elapsed = time.monotonic() - started
         server_cpu = _cpu_seconds(server) - cpu_before
         client_cpu = time.process_time() - client_before
-    return Run(name, elapsed, latencies, failures, server_cpu, client_cpu)
+    return Run(
+        name,
+        elapsed,
+        len(latencies),
+        failures,
+        _percentiles(latencies),
+        server_cpu,
+        client_cpu,
+    )
+
+
+_WRK_SCRIPT = """
+local bodies = {%(bodies)s}
+local paths = {%(paths)s}
+local method = "%(method)s"
+local check = %(check)s
+local threads = {}
+local i = 0
+failures = 0  -- a global: done() reads each thread's through thread:get
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function request()
+  i = i + 1
+  local n = (i %% #paths) + 1
+  return wrk.format(method, paths[n], nil, bodies[n])
+end
+
+function response(status, headers, body)
+  if status ~= 200 or (check and body:sub(1, 16) ~= '{"verified":true') then
+    failures = failures + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local failed = 0
+  for _, thread in ipairs(threads) do
+    failed = failed + thread:get("failures")
+  end
+  local errors = summary.errors
+  failed = failed + errors.connect + errors.read + errors.write + errors.timeout
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.requests, failed,
+    summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+"""wrk's Lua: rotates the requests, counts wrong answers, prints one parsable line."""
+
+
+def _lua_string(text: str) -> str:
+    """A Lua long string holding ``text`` exactly (a level of "=" that ``text`` lacks)."""
+    level = 0
+    while f"]{'=' * level}]" in text:
+        level += 1
+    # A long string drops a newline that directly follows its opening bracket.
+    return f"[{'=' * level}[\n{text}]{'=' * level}]"
+
+
+def _wrk(
+    name: str,
+    url: str,
+    requests: list[tuple[str, str, bytes | None]],
+    concurrency: int,
+    seconds: float,
+    server: int,
+    script: Path,
+) -> Run:
+    method = requests[0][0]
+    script.write_text(
+        _WRK_SCRIPT
+        % {
+            "bodies": ", ".join(_lua_string((b or b"").decode("utf-8")) for _m, _p, b in requests),
+            "paths": ", ".join(_lua_string(p) for _m, p, _b in requests),
+            "method": method,
+            "check": "true" if name == "verify" else "false",
+        },
+        encoding="utf-8",
+    )
+    threads = str(min(2, concurrency))
+
+    def run(duration: float) -> str:
+        whole = f"{max(1, round(duration))}s"  # wrk takes whole seconds
+        command = ["wrk", "-t", threads, "-c", str(concurrency), "-d", whole]
+        command += ["--timeout", "60s", "-s", str(script), url]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise SystemExit(f"wrk failed ({done.returncode}): {done.stderr.strip()}")
+        return done.stdout
+
+    run(min(5.0, seconds / 3))  # warm-up: verification workers and caches warm
+    cpu_before = _cpu_seconds(server)
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = run(seconds)
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_cpu = _cpu_seconds(server) - cpu_before
+    client_cpu = (client_after.ru_utime - client_before.ru_utime) + (
+        client_after.ru_stime - client_before.ru_stime
+    )
+    line = next(x for x in output.splitlines() if x.startswith("RESULT "))
+    total, failed, duration, p50, p95, p99 = (int(x) for x in line.split()[1:])
+    return Run(
+        name,
+        duration / 1e6,
+        total - failed,
+        failed,
+        (p50 / 1000, p95 / 1000, p99 / 1000),
+        server_cpu,
+        client_cpu,
+    )
+
+
+def _have_wrk() -> bool:
+    """Whether wrk runs here, installing Debian's package first if missing and allowed."""
+    if shutil.which("wrk"):
+        return True
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("wrk is missing: apt-get install -y wrk")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], capture_output=True, check=False)
+    return shutil.which("wrk") is not None
+
+
+def _first_verification(url: str, document: bytes) -> None:
+    """Wait for the verification workers: they start with the server, but importing credstack
+    in each takes seconds (a minute on a loaded machine), which is not what is measured."""
+    answer = httpx.post(f"{url}/api/v1/verify", content=document, timeout=600)
+    if answer.status_code != 200 or answer.json()["verified"] is not True:
+        raise SystemExit(f"the first verification failed: {answer.status_code} {answer.text}")
 
 
 def _installation(tmp: Path, database_url: str | None) -> tuple[Cli, list[str]]:
@@ -199,17 +340,23 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--database-url", help="an empty database (default: a new SQLite file)")
+    parser.add_argument("--client", choices=("wrk", "httpx"), default="wrk")
     args = parser.parse_args()
+    client = args.client
+    if client == "wrk" and not _have_wrk():
+        print("wrk is not available: driving the load with httpx instead")
+        client = "httpx"
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}; "
-        f"concurrency {args.concurrency}, {args.seconds:g} s a workload"
+        f"concurrency {args.concurrency}, {args.seconds:g} s a workload, client {client}"
     )
     for workers in args.workers:
         with tempfile.TemporaryDirectory() as tmp:
             cli, ids = _installation(Path(tmp), args.database_url)
             with _server(cli, int(cli.base_url.rsplit(":", 1)[1]), workers) as server:
                 documents = [httpx.get(f"{cli.base_url}/credentials/{i}").content for i in ids]
+                _first_verification(cli.base_url, documents[0])
                 verify = [("POST", "/api/v1/verify", d) for d in documents]
                 fetch = [("GET", f"/credentials/{i}", None) for i in ids]
                 print(
@@ -217,16 +364,11 @@ def main() -> None:
                     f"load average {os.getloadavg()[0]:.1f} before)"
                 )
                 for name, requests in (("verify", verify), ("credential", fetch)):
-                    run = asyncio.run(
-                        _drive(
-                            name,
-                            cli.base_url,
-                            requests,
-                            args.concurrency,
-                            args.seconds,
-                            server.pid,
-                        )
-                    )
+                    workload = (name, cli.base_url, requests, args.concurrency, args.seconds)
+                    if client == "wrk":
+                        run = _wrk(*workload, server.pid, Path(tmp) / f"{name}.lua")
+                    else:
+                        run = asyncio.run(_drive(*workload, server.pid))
                     print("  " + run.report().replace("\n", "\n  "))
 
 

@@ -11,14 +11,14 @@ import json
 from functools import partial
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from credstack.api.verify_schemas import GroupOut, StackFindingOut, VerificationOut
 from credstack.errors import InvalidInput, TooLarge
 from credstack.http.bodies import bounded_body, bounded_form
 from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
-from credstack.http.verify_pool import bytes_result, group_result, off_loop, url_result
+from credstack.http.verify_pool import bytes_report, group_result, off_loop, url_report
 from credstack.limits import (
     MAX_FORM_OVERHEAD_BYTES,
     MAX_GROUP_BYTES,
@@ -40,6 +40,7 @@ _T = TypeVar("_T")
 @router.post(
     "/verify",
     dependencies=[Depends(limit_verify)],
+    response_model=VerificationOut,
     openapi_extra={
         "requestBody": {
             "description": "The credential: JSON, a compact JWT, a baked PNG or SVG, or a PDF "
@@ -62,15 +63,17 @@ async def verify(
             description="Also check the credential was issued to the holder of this address.",
         ),
     ] = None,
-) -> VerificationOut:
+) -> Response:
+    # The worker renders the report (`report_json`, the shape of `VerificationOut`): this
+    # process only forwards its bytes.
     if url is not None:
-        report = result_json(await off_loop(runtime.settings, partial(url_result, url, email)))
-        return VerificationOut(**report)
-    data = await _body(request, runtime.settings.max_credential_bytes)
-    if not data.strip():
-        raise InvalidInput("send the credential as the request body, a `file` field, or ?url=")
-    report = result_json(await off_loop(runtime.settings, partial(bytes_result, data, email)))
-    return VerificationOut(**report)
+        report = await off_loop(runtime.settings, partial(url_report, url, email))
+    else:
+        data = await _body(request, runtime.settings.max_credential_bytes)
+        if not data.strip():
+            raise InvalidInput("send the credential as the request body, a `file` field, or ?url=")
+        report = await off_loop(runtime.settings, partial(bytes_report, data, email))
+    return Response(report, media_type="application/json")
 
 
 async def _body(request: Request, limit: int) -> bytes:

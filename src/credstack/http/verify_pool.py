@@ -33,16 +33,18 @@ from credstack.limits import VERIFY_WORKERS, WORKER_NICENESS
 from credstack.service.group_view import GroupReport, group_view
 from credstack.service.imports import verify_import
 from credstack.service.runtime import Runtime, open_runtime
-from credstack.service.verification import Verifier, verifier_for
+from credstack.service.verification import Verifier, report_json, verifier_for
 from credstack.vc.result import VerificationResult
 
 __all__ = [
     "award_result",
+    "bytes_report",
     "bytes_result",
     "group_result",
     "off_loop",
     "pooled",
     "shutdown",
+    "url_report",
     "url_result",
     "warm_up",
 ]
@@ -125,7 +127,9 @@ async def off_loop(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
     pool = _executor(settings)
     # A worker's start (seconds of imports on a busy machine) is not the request's fault: the
     # budget starts once a worker is up (only started workers take tasks).
-    await asyncio.wait([asyncio.wrap_future(f) for f in _starting])
+    starting = [asyncio.wrap_future(f) for f in _starting if not f.done()]
+    if starting:
+        await asyncio.wait(starting)
     loop = asyncio.get_running_loop()
     future = loop.run_in_executor(pool, _in_worker, settings, work)
     try:
@@ -186,6 +190,16 @@ def warm_up(settings: Settings, workers: int = VERIFY_WORKERS) -> None:
 
 def bytes_result(data: bytes, email: str | None, verifier: Verifier) -> VerificationResult:
     return verifier.verify_bytes(data, email=email)
+
+
+def bytes_report(data: bytes, email: str | None, verifier: Verifier) -> bytes:
+    """`bytes_result` as the API answers it (`report_json`): a few kilobytes come back from
+    the worker instead of the whole result, the credential included, to unpickle."""
+    return report_json(verifier.verify_bytes(data, email=email))
+
+
+def url_report(url: str, email: str | None, verifier: Verifier) -> bytes:
+    return report_json(verifier.verify_url(url, email=email))
 
 
 def award_result(public_id: str, verifier: Verifier) -> VerificationResult | None:

@@ -35,6 +35,7 @@ __all__ = [
     "issuer_dids",
     "issuer_identity",
     "issuer_url",
+    "key_document",
 ]
 
 DID_METHODS = ("web", "key")
@@ -100,10 +101,14 @@ def issuer_did_document(uow: UnitOfWork, base_url: str, issuer_key: str) -> dict
             f"issuer {issuer_key!r} is identified by did:key, which needs no DID document: "
             f"{issuer_identity(uow, base_url, issuer)}"
         )
-    rows = uow.signing_keys.all(issuer.id)
+    return key_document(issuer_did(base_url, issuer_key), uow.signing_keys.all(issuer.id))
+
+
+def key_document(did: str, rows: Sequence[SigningKeyRow]) -> dict[str, Any]:
+    """`issuer_did_document` from the issuer's DID and key rows (oldest first), already read."""
     keys = [(row.key_id, decode_public_key_multibase(row.public_key_multibase)) for row in rows]
     retired = {row.key_id: row.retired_at for row in rows if row.retired_at is not None}
-    return did_web_document(issuer_did(base_url, issuer_key), keys, retired)
+    return did_web_document(did, keys, retired)
 
 
 def did_document(runtime: Runtime, issuer_key: str) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from credstack.domain.records import AwardStatus
 from credstack.errors import NotFound
 from credstack.service import clock
-from credstack.service.identity import issuer_identity
+from credstack.service.identity import dids_of, issuer_identity
 from credstack.service.keys import IssuerKeys
 from credstack.store.models import AwardRow, IssuerRow, StatusListRow
 from credstack.store.uow import UnitOfWork
@@ -295,10 +295,14 @@ def signed_status_list(
     row = _list(uow, issuer.id, list_key, lock=False) if issuer is not None else None
     if issuer is None or row is None:
         raise NotFound(f"unknown status list {issuer_key}/{list_key}")
-    key = keys.signing_key(issuer)
-    cached = signed_lists.get(row, key.verification_method, base_url)
+    # The copy is looked up by the active key's public id: unsealing the private key (the
+    # master key's work) is needed only to sign a new copy, not on every verification.
+    active = uow.signing_keys.active(issuer.id)
+    signer = dids_of(base_url, issuer, [active])[0].verification_method if active else None
+    cached = signed_lists.get(row, signer, base_url) if signer is not None else None
     if cached is not None:
         return cached, row
+    key = keys.signing_key(issuer)
     document = status_list_credential(
         url=status_list_url(base_url, issuer.key, row.list_key),
         issuer_id=issuer_identity(uow, base_url, issuer),
@@ -307,7 +311,7 @@ def signed_status_list(
         valid_from=row.updated_at,
     )
     signed = dataintegrity.sign(document, key, created=row.updated_at)
-    signed_lists.put(row, key.verification_method, base_url, signed)
+    signed_lists.put(row, signer or key.verification_method, base_url, signed)
     return signed, row
 
 

@@ -26,18 +26,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
+
 from credstack.domain.records import AwardStatus
 from credstack.errors import InvalidInput, NotFound
 from credstack.limits import MAX_URL_CHARS
 from credstack.service import clock
-from credstack.service.identity import (
-    dids_of,
-    issuer_did,
-    issuer_did_document,
-    issuer_identity,
-    issuer_url,
-)
+from credstack.service.identity import issuer_did
 from credstack.service.keys import IssuerKeys
+from credstack.service.own_directory import OwnDirectories, OwnDirectory, read_own_directory
 from credstack.service.pdf_verification import verify_pdf
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
@@ -48,14 +45,14 @@ from credstack.service.status import (
     status_changes,
 )
 from credstack.service.trust_lists import TrustStore
-from credstack.store.models import AwardRow, IssuerRow
+from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
 from credstack.vc.ob2 import Ob2PublicKey
 from credstack.vc.pdf_certificate import read_certificate
 from credstack.vc.recipient import MAX_EMAIL_LENGTH, check_recipient
-from credstack.vc.recognition import IssuerDirectory, KnownIssuer
-from credstack.vc.resolve import DidResolver, ResolvedKey
+from credstack.vc.recognition import IssuerDirectory
+from credstack.vc.resolve import DidResolver, KeyResolver, ResolvedKey
 from credstack.vc.result import VerificationResult
 from credstack.vc.status import FetchedStatusList
 from credstack.vc.verify import REQUIRED_CHECKS, verify_credential
@@ -68,6 +65,7 @@ __all__ = [
     "Verifier",
     "checked_email",
     "installation_verifier",
+    "report_json",
     "result_json",
     "uninstalled_verifier",
     "unusable",
@@ -80,41 +78,20 @@ _PDF = b"%PDF"
 
 
 class _Resolver:
-    """Our issuers' keys from the database; everyone else's from did:key or the trust store."""
+    """Our issuers' keys from their DID documents as we serve them (``own``, None without an
+    installation); everyone else's from did:key or the trust store."""
 
-    def __init__(self, uow: UnitOfWork | None, base_url: str, trust: TrustStore) -> None:
-        self._uow = uow
+    def __init__(self, own: OwnDirectory | None, base_url: str, trust: TrustStore) -> None:
+        self._own = own
         self._prefix = issuer_did(base_url, "_")[:-1]
-        self._base_url = base_url
         self._trusted = DidResolver(trust.controllers)
 
     def resolve(self, verification_method: str) -> ResolvedKey | None:
         controller = verification_method.partition("#")[0]
-        if self._uow is not None and controller.startswith(self._prefix):
-            key = controller.removeprefix(self._prefix)
-            issuer = self._uow.issuers.by_key(key) if ":" not in key else None
-            if issuer is None or issuer.did_method != "web":
-                return None  # a did:key issuer has no did:web identity to sign with
-            document = issuer_did_document(self._uow, self._base_url, key)
-            return DidResolver({controller: document}).resolve(verification_method)
+        if self._own is not None and controller.startswith(self._prefix):
+            # A did:key issuer of ours has no did:web document, so nothing signs as it there.
+            return self._own.resolver.resolve(verification_method)
         return self._trusted.resolve(verification_method)
-
-
-def own_issuers(uow: UnitOfWork | None, base_url: str) -> list[KnownIssuer]:
-    """This server's issuers, by the DID they sign with; their pages and sites are aliases."""
-    if uow is None:
-        return []
-    # Every verification builds this: two queries, not one per issuer (issue 14's profile).
-    keys = uow.signing_keys.by_issuer()
-    return [
-        KnownIssuer(
-            dids=tuple(dict.fromkeys(k.did for k in dids_of(base_url, row, keys.get(row.id, [])))),
-            name=row.name,
-            url=row.url,
-            aliases=(issuer_url(base_url, row.key), issuer_did(base_url, row.key)),
-        )
-        for row in uow.issuers.all()
-    ]
 
 
 @dataclass(frozen=True)
@@ -127,6 +104,8 @@ class OwnIssuers:
     keys: IssuerKeys
     status_lists: SignedStatusLists
     share_links: ShareLinks | None = None
+    directories: OwnDirectories | None = None
+    """The runtime's cache of our issuers' directory; without it each verification builds it."""
 
 
 @dataclass(frozen=True)
@@ -160,15 +139,40 @@ class Verifier:
         self.base_url = base_url.rstrip("/")
         self.trust = trust or TrustStore()
         self.now = now
-        self.resolver = _Resolver(self.uow, self.base_url, self.trust)
-        self.issuers = IssuerDirectory(
-            tuple(own_issuers(self.uow, self.base_url)), self.trust.directory
-        )
+        self._own_directory: OwnDirectory | None = None
         self.hosted: Callable[[str], Mapping[str, Any] | None] | None = None
         """Fetches OB 2.0 hosted documents the trust directory lacks: set for imports only
         (`service.hosted_assertions`); the public verifier fetches nothing."""
 
     # -- what the verifier asks for -----------------------------------------------------------
+
+    def _refresh(self) -> OwnDirectory | None:
+        """Our issuers as the database holds them now; read once per verification, so a verifier
+        kept across verifications sees an issuer added or a key created or retired meanwhile."""
+        own = self.own
+        if not isinstance(own, OwnIssuers):
+            return None
+        if own.directories is None:
+            self._own_directory = read_own_directory(own.uow, self.base_url)
+        else:
+            self._own_directory = own.directories.current(own.uow, self.base_url)
+        return self._own_directory
+
+    def _current(self) -> OwnDirectory | None:
+        return self._own_directory if self._own_directory is not None else self._refresh()
+
+    @property
+    def resolver(self) -> KeyResolver:
+        """Keys as of the last verification (or now, before the first)."""
+        return _Resolver(self._current(), self.base_url, self.trust)
+
+    @property
+    def issuers(self) -> IssuerDirectory:
+        """Whom this verifier recognises: our issuers first, then the trust directory's."""
+        own = self._current()
+        if own is None:
+            return IssuerDirectory((), self.trust.directory)
+        return own.directory(self.trust.directory)
 
     def _status_list(self, url: str) -> FetchedStatusList | None:
         prefix = f"{self.base_url}/status/"
@@ -210,6 +214,7 @@ class Verifier:
     def _verify_bytes(self, data: bytes) -> VerificationResult:
         if data.startswith(_PDF):
             return self._verify_pdf(data)
+        self._refresh()
         result = verify_credential(
             data,
             resolver=self.resolver,
@@ -288,9 +293,10 @@ class Verifier:
             return result
         if award.credential.get("id") != credential_id:  # pragma: no cover - ids are unique
             return result
-        issuer = self.uow.session.get(IssuerRow, award.issuer_id)
+        own = self._current()
+        identity = own.identities.get(award.issuer_id) if own is not None else None
         signer = result.recognition.signer if result.recognition is not None else None
-        if issuer is None or signer != issuer_identity(self.uow, self.base_url, issuer):
+        if identity is None or signer != identity:
             return result  # someone else's document reusing our id: our records say nothing
         if is_suspended(self.uow, award):
             when = award.status_changed_at
@@ -376,6 +382,17 @@ def result_json(result: VerificationResult) -> dict[str, Any]:
     return out
 
 
+def report_json(result: VerificationResult) -> bytes:
+    """`result_json` as UTF-8 JSON, rendered once where the result is made (a verification
+    worker): the server process passes the bytes on, with no result to pickle back and no
+    model to validate and serialise again."""
+    report = result_json(result)
+    try:
+        return orjson.dumps(report)
+    except orjson.JSONEncodeError:  # a lone surrogate ("\\ud800") that a credential carried
+        return json.dumps(report).encode("ascii")
+
+
 def _summary_label(result: VerificationResult) -> str:
     """How far the content may be taken at its word; said before the content itself."""
     if result.recognised:
@@ -391,7 +408,11 @@ def verifier_for(runtime: Runtime, uow: UnitOfWork, *, now: datetime | None = No
     """The installation's verifier: its own issuers, keys and share links, its trust directory
     (the settings' `trust_directory`), with the runtime's caches of both."""
     own = OwnIssuers(
-        uow, runtime.keys(uow), runtime.caches.status_lists, ShareLinks(runtime.master)
+        uow,
+        runtime.keys(uow),
+        runtime.caches.status_lists,
+        ShareLinks(runtime.master),
+        runtime.caches.own_issuers,
     )
     trust = runtime.caches.trust.load(runtime.settings.trust_directory)
     return Verifier(own, runtime.settings.base_url, trust, now=now)
