@@ -35,7 +35,7 @@ from credstack.api.schemas import HealthOut
 from credstack.config import Settings
 from credstack.errors import CredstackError
 from credstack.http import verify_pool
-from credstack.http.headers import security_headers
+from credstack.http.headers import SecurityHeaders
 from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.http.runtime import attach
 from credstack.limits import VERIFY_WORKERS
@@ -120,7 +120,7 @@ def create_app(
     install_docs(app)
     attach(app, runtime)
     app.state.limiters = Limiters.from_limits(runtime.settings.limits)
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(CredstackError)
     async def _credstack_error(request: Request, exc: CredstackError) -> Response:
@@ -209,6 +209,9 @@ def create_app(
             schema_revision=state.schema_revision,
         )
 
+    # First: a request is matched against the routes in order, and the credentials' stable
+    # URLs are the most fetched (no other route starts with /credentials/ or /status/).
+    app.include_router(credential_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(did_routes.router)
     app.include_router(engine_routes.router)
@@ -216,7 +219,6 @@ def create_app(
     app.include_router(learner_routes.router)
     app.include_router(earning_routes.router)
     app.include_router(bulk_routes.router)
-    app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(ims_routes.router)
     app.include_router(oauth_routes.router)
