@@ -36,7 +36,7 @@ from credstack.config import Settings
 from credstack.errors import CredstackError
 from credstack.http import verify_pool
 from credstack.http.body_ceiling import BodyCeiling, BodyRefused, Ceilings
-from credstack.http.headers import security_headers
+from credstack.http.headers import SecurityHeaders
 from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.http.runtime import attach
 from credstack.limits import VERIFY_WORKERS
@@ -154,14 +154,14 @@ def create_app(
         return _answer(request, exc.status_code, exc.detail, dict(exc.headers or {}))
 
     app.add_exception_handler(BodyRefused, _body_refused)  # type: ignore[arg-type]
-    # Added first, so it runs inside `security_headers`: its early answers get them too.
+    # Added first, so it runs inside `SecurityHeaders`: its early answers get them too.
     app.add_middleware(
         BodyCeiling,
         ceilings=Ceilings.of(runtime.settings.max_credential_bytes),
         timeout=runtime.settings.body_timeout,
         answer=_body_refused,
     )
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(CredstackError)
     async def _credstack_error(request: Request, exc: CredstackError) -> Response:
@@ -242,6 +242,9 @@ def create_app(
             schema_revision=state.schema_revision,
         )
 
+    # First: a request is matched against the routes in order, and the credentials' stable
+    # URLs are the most fetched (no other route starts with /credentials/ or /status/).
+    app.include_router(credential_routes.router)
     app.include_router(catalog_routes.router)
     app.include_router(did_routes.router)
     app.include_router(engine_routes.router)
@@ -249,7 +252,6 @@ def create_app(
     app.include_router(learner_routes.router)
     app.include_router(earning_routes.router)
     app.include_router(bulk_routes.router)
-    app.include_router(credential_routes.router)
     app.include_router(verify_routes.router)
     app.include_router(ims_routes.router)
     app.include_router(oauth_routes.router)

@@ -30,7 +30,7 @@ def _file(runtime: RuntimeDep, public_id: str, form: CredentialForm) -> Response
 @router.get("/credentials/{public_id}", response_class=JSONResponse)
 def credential(public_id: str, runtime: RuntimeDep) -> Response:
     """The signed OB 3.0 credential (JSON-LD, eddsa-rdfc-2022 proof)."""
-    return JSONResponse(issued_credential(runtime, public_id), media_type="application/ld+json")
+    return Response(issued_credential(runtime, public_id), media_type="application/ld+json")
 
 
 @router.get("/credentials/{public_id}/credential.jwt")

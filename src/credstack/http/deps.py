@@ -43,7 +43,14 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 _MAX_TOKEN = 200
 
 
-RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+async def _runtime(request: Request) -> Runtime:
+    """`runtime_of` as a dependency. It is ``async`` only so that FastAPI calls it on the event
+    loop: a plain function is sent to the thread pool and back, a thread hop on every request
+    (about a tenth of a credential fetch's CPU) for reading one attribute."""
+    return runtime_of(request)
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 
 def _bearer_token(request: Request) -> str | None:

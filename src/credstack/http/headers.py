@@ -11,11 +11,9 @@ page sets `consent_csp(origin)` itself, naming that one origin, and it is kept.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from fastapi import Request, Response
-
-__all__ = ["CONSENT_PATH", "CSP", "DOCS_CSP", "consent_csp", "security_headers"]
+__all__ = ["CONSENT_PATH", "CSP", "DOCS_CSP", "SecurityHeaders", "consent_csp"]
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -37,15 +35,50 @@ def consent_csp(origin: str) -> str:
     return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
-async def security_headers(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    response = await call_next(request)
-    headers = response.headers
-    own = request.url.path == CONSENT_PATH and "Content-Security-Policy" in headers
-    if not own:
-        headers["Content-Security-Policy"] = DOCS_CSP if request.url.path in _DOCS else CSP
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
-    return response
+_POLICY = CSP.encode("latin-1")
+_DOCS_POLICY = DOCS_CSP.encode("latin-1")
+_CSP_NAME = b"content-security-policy"
+_FIXED = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+)
+_SET = frozenset({_CSP_NAME, *(name for name, _ in _FIXED)})
+
+
+class SecurityHeaders:
+    """The headers, added as the response starts.
+
+    Plain ASGI rather than an ``@app.middleware("http")`` function: that form runs every
+    request through Starlette's `BaseHTTPMiddleware`, which re-wraps the request and streams
+    the response through a task and a memory channel, and on a credential fetch it cost about
+    as much CPU as the route itself.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        policy = _DOCS_POLICY if path in _DOCS else _POLICY
+        consent = path == CONSENT_PATH
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                sent = message.get("headers", [])
+                own = consent and any(name.lower() == _CSP_NAME for name, _ in sent)
+                kept = [
+                    (name, value)
+                    for name, value in sent
+                    if name.lower() not in _SET or (own and name.lower() == _CSP_NAME)
+                ]
+                if not own:
+                    kept.append((_CSP_NAME, policy))
+                kept.extend(_FIXED)
+                message["headers"] = kept
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

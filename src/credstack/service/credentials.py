@@ -99,12 +99,16 @@ def _render(runtime: Runtime, uow: UnitOfWork, award: AwardRow, form: Credential
     return certificate(uow, settings.base_url, award, cjk_font=settings.cjk_font)
 
 
-def issued_credential(runtime: Runtime, public_id: str) -> dict[str, object]:
-    """The signed OB 3.0 credential served at its stable URL (JSON-LD, as signed)."""
+def issued_credential(runtime: Runtime, public_id: str) -> bytes:
+    """The signed OB 3.0 credential served at its stable URL: the JSON text the database keeps,
+    as UTF-8, sent without decoding and encoding it again (the proof covers the document's
+    canonical form, not its whitespace). Its status is not in it but in the status list, so a
+    revocation shows at once whatever a client kept of this document."""
     with runtime.uow(write=False) as uow:
-        credential = _issued(uow, public_id).credential
-        assert credential is not None  # `_issued` refuses an unsigned award
-        return credential
+        text = uow.awards.signed_text(public_id)
+    if text is None:
+        raise NotFound(f"no issued credential {public_id!r}")
+    return text.encode("utf-8")
 
 
 def issued_here(runtime: Runtime, public_id: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from credstack.domain.catalog import ReviewStatus
@@ -214,7 +214,22 @@ class CatalogLoads(_Repository):
         ).all()
 
 
+_AWARDS = AwardRow.__table__.c
+_SIGNED_TEXT = select(cast(_AWARDS.credential, Text)).where(
+    _AWARDS.public_id == bindparam("public_id")
+)
+"""Built once: a Core statement of one column, read without the ORM (see `signed_text`)."""
+
+
 class Awards(_Repository):
+    def signed_text(self, public_id: str) -> str | None:
+        """The award's signed credential as the database keeps it (JSON text); None for no
+        such award or one not signed. Neither the row is loaded nor the JSON decoded: the
+        credential's stable URL sends it as it is, and that read is the server's most frequent.
+        """
+        text = self.session.connection().scalar(_SIGNED_TEXT, {"public_id": public_id})
+        return None if text is None or text == "null" else str(text)
+
     def for_learner(self, learner_id: int) -> Sequence[AwardRow]:
         return self.session.scalars(
             select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id)
