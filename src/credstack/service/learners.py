@@ -9,7 +9,7 @@ the credentials name as their subject, so those credentials still verify.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, delete, func, select, update
 
@@ -45,6 +45,7 @@ __all__ = [
     "profile",
     "seal_plaintext_learners",
     "seal_profile",
+    "sealed_profile",
     "set_profile",
 ]
 
@@ -62,8 +63,12 @@ class LearnerProfile:
 
 
 def _context(learner: LearnerRow, field: str) -> str:
+    return _sealing_context(learner.public_id, field)
+
+
+def _sealing_context(public_id: str, field: str) -> str:
     # Binds a sealed value to its learner and field: one copied onto another row does not open.
-    return f"credstack learner {learner.public_id} {field}"
+    return f"credstack learner {public_id} {field}"
 
 
 def set_profile(uow: UnitOfWork, learner: LearnerRow, *, name: str, email: str | None) -> None:
@@ -82,17 +87,37 @@ def set_profile(uow: UnitOfWork, learner: LearnerRow, *, name: str, email: str |
 
 
 def seal_profile(uow: UnitOfWork, learner: LearnerRow, *, name: str, email: str | None) -> None:
-    """Seal a checked name and address onto the row (`set_profile` checks them; a bulk import
-    checks a whole chunk's addresses in one query, then seals each)."""
-    personal = uow.personal
-    lookup = personal.lookup_hash(email) if email is not None else None
-    learner.name_sealed = personal.seal(name, _context(learner, "name"))
-    learner.email_sealed = personal.seal(email, _context(learner, "email")) if email else None
-    learner.email_lookup = lookup
+    """Seal a checked name and address onto the row (`set_profile` checks them)."""
+    sealed = sealed_profile(
+        uow,
+        key=learner.key,
+        public_id=learner.public_id,
+        salt=learner.identity_salt,
+        name=name,
+        email=email,
+    )
+    for column, value in sealed.items():
+        setattr(learner, column, value)
     learner.legacy_name = learner.legacy_email = None
-    identity = email or f"credstack-learner:{learner.key}"
-    learner.identity_hash = hash_email(identity, learner.identity_salt)
-    learner.identity_type = "emailAddress" if email else "systemId"
+
+
+def sealed_profile(
+    uow: UnitOfWork, *, key: str, public_id: str, salt: str, name: str, email: str | None
+) -> dict[str, Any]:
+    """The columns a checked name and address give a learner, sealed: a bulk import checks a
+    whole chunk's addresses in one query and inserts its new learners' values together,
+    without an ORM object each."""
+    personal = uow.personal
+    identity = email or f"credstack-learner:{key}"
+    return {
+        "name_sealed": personal.seal(name, _sealing_context(public_id, "name")),
+        "email_sealed": (
+            personal.seal(email, _sealing_context(public_id, "email")) if email else None
+        ),
+        "email_lookup": personal.lookup_hash(email) if email is not None else None,
+        "identity_hash": hash_email(identity, salt),
+        "identity_type": "emailAddress" if email else "systemId",
+    }
 
 
 def profile(uow: UnitOfWork, learner: LearnerRow) -> LearnerProfile:

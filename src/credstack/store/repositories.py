@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from credstack.domain.catalog import ReviewStatus
@@ -134,6 +136,27 @@ class Learners(_Repository):
 
     def count(self) -> int:
         return self.session.scalar(select(func.count()).select_from(LearnerRow)) or 0
+
+    def add_unless_taken(self, rows: Sequence[Mapping[str, Any]]) -> dict[str, LearnerRow]:
+        """Insert new learners (attribute values) in one statement, leaving out any whose key
+        or address another transaction has taken; every learner now under one of the keys.
+
+        Two import workers may create the same learner in concurrent batches: on PostgreSQL
+        the later insert waits for the earlier transaction and then skips its row, so the
+        caller uses the learner the other made instead of failing on the unique key. Rows go
+        in key order, so two such inserts wait on each other in one order and cannot deadlock.
+        """
+        if not rows:
+            return {}
+        ordered = sorted(rows, key=lambda row: str(row["key"]))
+        dialect = self.session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        self.session.execute(module.insert(LearnerRow).on_conflict_do_nothing(), ordered)
+        keys = [row["key"] for row in ordered]
+        return {
+            row.key: row
+            for row in self.session.scalars(select(LearnerRow).where(LearnerRow.key.in_(keys)))
+        }
 
     def page(self, offset: int, limit: int) -> Sequence[LearnerRow]:
         """``limit`` learners by key from ``offset``: a list that pages in SQL."""

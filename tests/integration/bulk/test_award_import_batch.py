@@ -16,6 +16,7 @@ from credstack.service.actor import Actor
 from credstack.service.awards import grant_award
 from credstack.service.bulk import run_job, submit_award_import
 from credstack.service.catalog import load_catalog
+from credstack.service.issuance import award_context, credential_document
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_issuer, add_learner
 from credstack.service.runtime import Runtime, initialise
@@ -25,6 +26,8 @@ from credstack.service.verification import OwnIssuers, Verifier
 from credstack.service.webhooks import events as webhook_events
 from credstack.service.webhooks.endpoints import add_endpoint
 from credstack.store.models import AwardRow, HolderDidRow, LearnerRow, OutboxMessageRow
+from credstack.vc import dataintegrity
+from credstack.vc.vocabulary import parse_datetime
 from tests.integration.bulk.bulk_helpers import EXAMPLES
 
 BASE = "http://credstack.test"
@@ -228,3 +231,37 @@ def test_a_batch_names_a_bound_did_and_queues_issued_webhooks_as_a_single_award_
         assert {row.details["type"] for row in queued} == {webhook_events.ISSUED}
     finally:
         runtime.close()
+
+
+def test_a_batch_issued_credential_is_the_one_the_single_award_path_builds_and_signs(
+    runtime: Runtime,
+) -> None:
+    """The batch builds each credential from what its chunk already knows (a new learner's
+    name as given, the DIDs and indexes read once); the single-award path rebuilds it from
+    the stored rows. Same document, and signed at the proof's time, the same signature."""
+    with runtime.uow() as uow:
+        dee = add_learner(uow, key="dee", name="Dee Vo", email="dee@example.org")
+        uow.session.add(HolderDidRow(learner_id=dee.id, did=HOLDER))
+        uow.commit()
+    rows = [
+        f"ada,ada@example.org,Ada Mensah,sql-querying,2026-05-04,91,https://n.example/ada,{NARRATIVE}",
+        "bo,,Bo Lind,data-visualisation,2026-05-04T09:30:00+02:00,,,",
+        "dee,dee@example.org,Dee Vo,sql-querying,2026-05-06,,,Observed in class",
+        "eli,eli@example.org,Élodie  Ngũgĩ,spreadsheets-fundamentals,2026-05-07,70.25,,",
+    ]
+    _import(runtime, HEADER + "\n".join(rows) + "\n")
+    with runtime.uow(write=False) as uow:
+        issuer = uow.issuers.by_key("northwind")
+        assert issuer is not None
+        key = KeyStore(uow, runtime.master, BASE).signing_key(issuer)
+        awards = uow.session.scalars(select(AwardRow).order_by(AwardRow.id)).all()
+        assert len(awards) == len(rows)
+        for award in awards:
+            assert award.credential is not None
+            stored = {k: v for k, v in award.credential.items() if k != "proof"}
+            rebuilt = credential_document(uow, BASE, award_context(uow, award))
+            assert rebuilt == stored
+            created = parse_datetime(award.credential["proof"]["created"])
+            assert created is not None
+            again = dataintegrity.sign(rebuilt, key, created=created)
+            assert again["proof"] == award.credential["proof"]

@@ -43,7 +43,7 @@ from credstack.service.clock import issuer_zone
 from credstack.service.engine import settle_imported, settling_catalogs
 from credstack.service.issuance import CredentialBasis, award_document, credential_basis
 from credstack.service.keys import KeyStore
-from credstack.service.learners import profile, seal_profile
+from credstack.service.learners import profile, sealed_profile
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import AWARDED
 from credstack.service.status import status_list_url
@@ -292,7 +292,10 @@ class _Learners:
 
 
 def _learners(uow: UnitOfWork, lines: Sequence[AwardLine]) -> _Learners:
-    """The rows' learners, the missing ones created: one read, one check, one write."""
+    """The rows' learners, the missing ones created: one read, one check, one write.
+
+    A learner another worker created meanwhile (its batch had a row of the same new learner)
+    is used as found, as if it had existed: it is no longer new here."""
     wanted = {line.learner: line for line in lines}
     found = _Learners(
         {
@@ -311,23 +314,35 @@ def _learners(uow: UnitOfWork, lines: Sequence[AwardLine]) -> _Learners:
             select(LearnerRow.email_lookup).where(LearnerRow.email_lookup.in_(lookups.values()))
         )
     )
-    fresh = []
+    fresh: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
     for line in missing:
-        if lookups.get(line.learner) in taken:
+        key = line.learner
+        if lookups.get(key) in taken:
             # Checked when the file was submitted; another learner has taken it since.
-            found.refused[line.learner] = "another learner already has this email address"
+            found.refused[key] = _ADDRESS_TAKEN
             continue
-        learner = LearnerRow(
-            key=line.learner, public_id=new_public_id(), identity_salt=secrets.token_hex(16)
+        names[key] = line.name.strip()
+        public_id, salt = new_public_id(), secrets.token_hex(16)
+        fresh[key] = {"key": key, "public_id": public_id, "identity_salt": salt}
+        fresh[key].update(
+            sealed_profile(
+                uow, key=key, public_id=public_id, salt=salt, name=names[key], email=emails[key]
+            )
         )
-        name = line.name.strip()
-        seal_profile(uow, learner, name=name, email=emails[line.learner])
-        found.rows[line.learner] = learner
-        found.new_names[line.learner] = name
-        fresh.append(learner)
-    uow.session.add_all(fresh)
-    uow.session.flush()
+    made = uow.learners.add_unless_taken(list(fresh.values()))
+    for key, values in fresh.items():
+        row = made.get(key)
+        if row is None:  # its address was taken meanwhile, under another key
+            found.refused[key] = _ADDRESS_TAKEN
+            continue
+        found.rows[key] = row
+        if row.public_id == values["public_id"]:
+            found.new_names[key] = names[key]
     return found
+
+
+_ADDRESS_TAKEN = "another learner already has this email address"
 
 
 def _held(uow: UnitOfWork, learner_ids: Sequence[int]) -> set[tuple[int, int]]:
