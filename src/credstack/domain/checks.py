@@ -9,7 +9,7 @@ judgements, so the two paths cannot drift apart; tests check they agree on rando
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TypeGuard
@@ -177,8 +177,16 @@ def _n_of(req: NOf) -> Check:
 
 
 def met_achievements(
-    checks: Mapping[str, Check], records: Sequence[Record], as_of: date
+    checks: Mapping[str, Check],
+    records: Sequence[Record],
+    as_of: date,
+    skip: Collection[str] = (),
 ) -> list[str]:
-    """Ids of the compiled requirements a learner meets on ``as_of``, in mapping order."""
+    """Ids of the compiled requirements a learner meets on ``as_of``, in mapping order;
+    those in ``skip`` (already decided by the caller) are not checked."""
     view = LearnerView(records, as_of)
-    return [achievement for achievement, check in checks.items() if check(view)]
+    return [
+        achievement
+        for achievement, check in checks.items()
+        if achievement not in skip and check(view)
+    ]

@@ -82,7 +82,13 @@ class Award:
     title: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, ("credits", "ce_hours", "score"))
+        # Bulk jobs make these by the hundred thousand, already exact: test before converting.
+        if (
+            type(self.credits) is not Decimal
+            or type(self.ce_hours) is not Decimal
+            or (self.score is not None and type(self.score) is not Decimal)
+        ):
+            _exact_fields(self, ("credits", "ce_hours", "score"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +107,8 @@ class AssessmentResult:
     attempt_id: str | None = None
 
     def __post_init__(self) -> None:
-        _exact_fields(self, ("score", "max_score"))
+        if type(self.score) is not Decimal or type(self.max_score) is not Decimal:
+            _exact_fields(self, ("score", "max_score"))
 
     @property
     def percent(self) -> Decimal:

@@ -22,11 +22,12 @@ from sqlalchemy import select
 
 from credstack.domain.records import AwardStatus
 from credstack.service import audit_trail, lifecycle
-from credstack.service.records import record_id
+from credstack.service.records import of_learners, record_id
 from credstack.service.runtime import Runtime
 from credstack.service.verification import Verifier, verifier_for
 from credstack.store.models import ImportedCredentialRow, LearnerRow
 from credstack.store.uow import UnitOfWork
+from credstack.vc.checks import StatusFound
 
 __all__ = ["FAILURE_CHARS", "RECHECKED", "ImportCheck", "due", "recheck_imports"]
 
@@ -51,12 +52,13 @@ class ImportCheck:
         return self.before != self.after
 
 
-def due(uow: UnitOfWork, learner_ids: Collection[int]) -> bool:
-    """Whether any of these learners holds an import still to be asked about."""
+def due(uow: UnitOfWork, learner_ids: Collection[int], span: tuple[int, int] | None = None) -> bool:
+    """Whether any of these learners holds an import still to be asked about (`span`: as in
+    `records.of_learners`)."""
     query = (
         select(ImportedCredentialRow.id)
         .where(
-            ImportedCredentialRow.learner_id.in_(list(learner_ids)),
+            of_learners(ImportedCredentialRow.learner_id, learner_ids, span),
             ImportedCredentialRow.status.in_(RECHECKED),
         )
         .limit(1)
@@ -109,13 +111,12 @@ def _status(
         return row.status, _bounded(f"its status was not checked: {result.headline}")
     if check.passed:
         return AwardStatus.ACTIVE.value, None
-    # The verifier's own words (vc.status, vc.ob2): an answer, or no answer to be had.
-    message = check.message
-    if "was revoked" in message or "is on its issuer's revocation list" in message:
+    # The verifier's finding (vc.status, vc.ob2): an answer, or no answer to be had.
+    if check.found is StatusFound.REVOKED:
         return AwardStatus.REVOKED.value, None
-    if "was suspended" in message:
+    if check.found is StatusFound.SUSPENDED:
         return AwardStatus.SUSPENDED.value, None
-    return row.status, _bounded(message)
+    return row.status, _bounded(check.message)
 
 
 def _bounded(text: str) -> str:

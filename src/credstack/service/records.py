@@ -9,7 +9,8 @@ key, and two issuers' keys may collide.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -17,7 +18,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    SQLColumnExpression,
+    Text,
+    and_,
+    cast,
+    select,
+    type_coerce,
+)
 
 from credstack.domain.calendar import day_of
 from credstack.domain.quantities import ZERO, exact
@@ -53,6 +63,7 @@ __all__ = [
     "RecordNames",
     "Records",
     "load_records",
+    "of_learners",
     "partner_of",
     "record_id",
     "records_of",
@@ -89,7 +100,7 @@ class Records:
     def admit(self, row: AwardRow) -> Award:
         """Add an award just made, as `load_records` would have read it."""
         assert self.names is not None, "admit needs records made by load_records"
-        award = _award(row, self.names, self.perspective)
+        award = _award(row, self.names, self.perspective, issuer_zone(self.perspective))
         self._keep(award, row)
         self.awards[award.id] = row
         return award
@@ -172,8 +183,19 @@ def _scoped(key: str, issuer_id: int, perspective: IssuerRow, names: _Names) -> 
     return key if issuer_id == perspective.id else f"{names.issuer(issuer_id)[0]}:{key}"
 
 
-def _award(row: Any, names: _Names, perspective: IssuerRow) -> Award:
-    where = issuer_zone(perspective)
+_STATUSES = {status.value: status for status in AwardStatus}
+"""A stored status as the enum member: a dict look-up, once per award row (the enum's own
+call is several times slower)."""
+_PROCTORING = {kind.value: kind for kind in Proctoring}
+
+
+def _award(
+    row: Any,
+    names: _Names,
+    perspective: IssuerRow,
+    where: ZoneInfo,
+    counted: _Counted | None = None,
+) -> Award:
     defined = names.achievement(row.achievement_version_id)
     issuer_key, issuer_name = names.issuer(row.issuer_id)
     return Award(
@@ -185,14 +207,14 @@ def _award(row: Any, names: _Names, perspective: IssuerRow) -> Award:
         achievement_type=defined.type,
         awarded_on=_day(row.awarded_at, where) if row.awarded_at else row.awarded_on,
         valid_until=row.valid_until,
-        status=AwardStatus(row.status),
+        status=_STATUSES[row.status],
         status_changed_on=(_day(row.status_changed_at, where) if row.status_changed_at else None),
         credits=defined.credits,
         ce_hours=defined.ce_hours,
         ce_category=defined.ce_category,
         grade=row.grade,
         score=None if row.score is None else exact(row.score),
-        counted=tuple(row.counted),
+        counted=tuple(row.counted) if counted is None else counted[row.counted],
         issuer_name=issuer_name,
         title=defined.name,
     )
@@ -217,26 +239,33 @@ def records_of(
     learner_ids: Sequence[int],
     perspective: IssuerRow,
     names: RecordNames | None = None,
+    *,
+    span: tuple[int, int] | None = None,
 ) -> dict[int, list[Record]]:
     """The records `load_records` gives, for a batch of learners, in five queries and without
     ORM rows: what a job over every learner reads to find the few with something to do (it
     then loads those few with `load_records`, rows and all). Same conversion, same answers.
-    A job passes one `names` for all its batches, so versions are looked up once a run."""
+    A job passes one `names` for all its batches, so versions are looked up once a run.
+
+    `span` (after, up to) says the ids are every learner in that id range: the rows are then
+    read by range, one statement the driver and the database prepare once, instead of a list
+    of hundreds of ids that each batch spells out again."""
     ids = list(learner_ids)
     names = RecordNames(uow) if names is None else names.bind(uow)
     where = issuer_zone(perspective)
     out: dict[int, list[Record]] = {i: [] for i in ids}
-    for row in _rows_of(uow, AwardRow, ids):
-        out[row.learner_id].append(_award(row, names, perspective))
+    counted = _Counted()
+    for row in _rows_of(uow, AwardRow, ids, span):
+        out[row.learner_id].append(_award(row, names, perspective, where, counted))
     amounts = _Amounts()
-    for row in _rows_of(uow, AssessmentAttemptRow, ids):
+    for row in _rows_of(uow, AssessmentAttemptRow, ids, span):
         out[row.learner_id].append(_attempt(row, names, perspective, where, amounts))
-    for row in _rows_of(uow, AttestationRow, ids):
+    for row in _rows_of(uow, AttestationRow, ids, span):
         out[row.learner_id].append(_attestation(row))
-    for row in _rows_of(uow, CourseCompletionRow, ids):
+    for row in _rows_of(uow, CourseCompletionRow, ids, span):
         out[row.learner_id].append(_completion(row))
     partners = _partner_sites(uow, perspective)
-    for row in _rows_of(uow, ImportedCredentialRow, ids):
+    for row in _rows_of(uow, ImportedCredentialRow, ids, span):
         out[row.learner_id].append(_imported(row, partners, where))
     return out
 
@@ -289,11 +318,17 @@ time."""
 
 
 def _day(instant: datetime, where: ZoneInfo) -> date:
-    """`day_of` for an instant as stored: the store keeps UTC, and SQLite hands it back naive."""
-    return day_of(instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC), where)
+    """`day_of` for an instant as stored: the store keeps UTC, and SQLite hands it back naive.
+    An instant read back always has its offset (or is given UTC's here), so `day_of`'s check
+    for a missing one is not repeated on every row of a nightly run."""
+    if instant.tzinfo is None:
+        return day_of(instant.replace(tzinfo=UTC), where)
+    return instant.astimezone(where).date()
 
 
-def _rows_of(uow: UnitOfWork, model: type[Base], ids: list[int]) -> Sequence[Any]:
+def _rows_of(
+    uow: UnitOfWork, model: type[Base], ids: list[int], span: tuple[int, int] | None
+) -> Sequence[Any]:
     """Plain rows (attribute names are the models' column names), oldest first."""
     table = model.__table__
     wanted = _READ.get(model.__tablename__)
@@ -302,13 +337,40 @@ def _rows_of(uow: UnitOfWork, model: type[Base], ids: list[int]) -> Sequence[Any
         # normalised per row by the column type: that was a tenth of a nightly run.
         type_coerce(c, DateTime(timezone=True)).label(c.name)
         if isinstance(c.type, UtcDateTime) and wanted is not None
+        # The list of what an award counted as its stored text: most are empty, and each
+        # distinct one is parsed once a batch (`_Counted`) rather than once a row.
+        else cast(c, Text).label(c.name)
+        if c.name == "counted" and wanted is not None
         else c
         for c in table.c
         if (c.name in wanted if wanted is not None else c.name not in _UNREAD)
     ]
-    return uow.session.execute(
-        select(*columns).where(table.c.learner_id.in_(ids)).order_by(table.c.id)
-    ).all()
+    return (
+        uow.session.connection()
+        .execute(
+            select(*columns).where(of_learners(table.c.learner_id, ids, span)).order_by(table.c.id)
+        )
+        .all()
+    )
+
+
+def of_learners(
+    column: SQLColumnExpression[int], ids: Collection[int], span: tuple[int, int] | None = None
+) -> ColumnElement[bool]:
+    """Rows of these learners: by id list, or, when `span` (after, up to) is known to hold
+    exactly these learners (a keyset batch), by id range, which a database and a driver
+    prepare once however many learners a batch has."""
+    if span is None:
+        return column.in_(list(ids))
+    return and_(column > span[0], column <= span[1])
+
+
+class _Counted(dict[str, tuple[str, ...]]):
+    """An award's `counted` list from its stored JSON text, each distinct text parsed once."""
+
+    def __missing__(self, stored: str) -> tuple[str, ...]:
+        found = self[stored] = tuple(json.loads(stored))
+        return found
 
 
 class _Amounts(dict[object, Decimal]):
@@ -376,7 +438,7 @@ def _attempt(
         max_score=amount(attempt.max_score),
         passed=attempt.passed,
         taken_on=on,
-        proctoring=Proctoring(attempt.proctoring),
+        proctoring=_PROCTORING[attempt.proctoring],
         identity_verified=attempt.identity_method is not None,
         identity_method=attempt.identity_method,
         attempt_id=attempt.external_attempt_id,
@@ -444,7 +506,7 @@ def _imported(row: Any, partners: dict[str, str], where: ZoneInfo) -> Award:
         achievement_type=row.achievement_type,
         awarded_on=_day(row.valid_from, where),
         valid_until=_day(row.valid_until, where) if row.valid_until is not None else None,
-        status=AwardStatus(row.status),
+        status=_STATUSES[row.status],
         status_changed_on=(
             _day(row.status_changed_at, where) if row.status_changed_at is not None else None
         ),

@@ -47,7 +47,13 @@ from credstack.service.awards import grant_award
 from credstack.service.engine import compile_catalog, evidence_of
 from credstack.service.keys import KeyStore
 from credstack.service.people import require_issuer
-from credstack.service.records import RecordNames, Records, load_records, records_of
+from credstack.service.records import (
+    RecordNames,
+    Records,
+    load_records,
+    of_learners,
+    records_of,
+)
 from credstack.service.runtime import Runtime
 from credstack.store.models import AwardRow, CeCycleRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
@@ -254,9 +260,12 @@ class _Job:
                 if not learners:
                     return tally
                 ids = [row.id for row in learners]
+                span = (after, ids[-1])  # every learner in it is in the batch
                 names = RecordNames(uow) if names is None else names.bind(uow)
-                work = [(plan, _to_do(uow, plan, learners, names, tally)) for plan in self.plans]
-                imports = import_checks.due(uow, ids)
+                work = [
+                    (plan, _to_do(uow, plan, learners, span, names, tally)) for plan in self.plans
+                ]
+                imports = import_checks.due(uow, ids, span)
             if imports or any(todo is not None for _plan, todo in work):
                 with self.runtime.uow() as uow:
                     keys = self.runtime.keys(uow)
@@ -293,7 +302,12 @@ def _plan(uow: UnitOfWork, issuer: IssuerRow, day: date) -> _Plan:
 
 
 def _to_do(
-    uow: UnitOfWork, plan: _Plan, learners: Sequence[Any], names: RecordNames, tally: _Tally
+    uow: UnitOfWork,
+    plan: _Plan,
+    learners: Sequence[Any],
+    span: tuple[int, int],
+    names: RecordNames,
+    tally: _Tally,
 ) -> list[int] | None:
     """Who in the batch may be awarded something (by the compiled checks), or None when the
     batch has nothing to do for this issuer: nobody newly meets anything, and no cycle is due,
@@ -302,19 +316,23 @@ def _to_do(
     ids = [row.id for row in learners]
     candidates: list[int] = []
     if plan.checks:
-        found = records_of(uow, ids, issuer, names)
+        found = records_of(uow, ids, issuer, names, span=span)
         candidates = [
             row.id
             for row in learners
             if row.erased_at is None and _newly_met(found[row.id], plan.checks, plan.day)
         ]
-    if candidates or _dated_work(uow, plan, issuer.id, ids, tally.thresholds):
+    if candidates or _dated_work(uow, plan, issuer.id, span, tally.thresholds):
         return candidates
     return None
 
 
 def _dated_work(
-    uow: UnitOfWork, plan: _Plan, issuer_id: int, ids: list[int], thresholds: tuple[int, ...]
+    uow: UnitOfWork,
+    plan: _Plan,
+    issuer_id: int,
+    span: tuple[int, int],
+    thresholds: tuple[int, ...],
 ) -> bool:
     """Whether any of these learners has a cycle open near or past its end, or an active award
     of the issuer past its last valid day: what time passing alone changes."""
@@ -326,12 +344,12 @@ def _dated_work(
             CeCycleRow.status == "open",
             CeCycleRow.ends_on <= horizon,
             AwardRow.issuer_id == issuer_id,
-            AwardRow.learner_id.in_(ids),
+            of_learners(AwardRow.learner_id, (), span),
         )
     )
     ended = select(AwardRow.id).where(
         AwardRow.issuer_id == issuer_id,
-        AwardRow.learner_id.in_(ids),
+        of_learners(AwardRow.learner_id, (), span),
         AwardRow.status == AwardStatus.ACTIVE,
         AwardRow.valid_until.is_not(None),
         AwardRow.valid_until < plan.day,
@@ -378,7 +396,7 @@ def _batch(
 def _newly_met(records: Sequence[Record], checks: dict[str, Check], day: date) -> list[str]:
     """What the learner meets and was never awarded (by the compiled yes/no checks)."""
     ever = {r.achievement_id for r in records if isinstance(r, Award)}
-    return [k for k in met_achievements(checks, records, day) if k not in ever]
+    return met_achievements(checks, records, day, skip=ever)
 
 
 def _grant_newly_met(

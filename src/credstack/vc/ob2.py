@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from credstack.vc.checks import Check
+from credstack.vc.checks import Check, StatusFound
 from credstack.vc.result import VerificationResult
 from credstack.vc.vocabulary import parse_datetime
 
@@ -304,7 +304,7 @@ def _revocation(
     if assertion.get("revoked") is True:
         reason = assertion.get("revocationReason")
         suffix = f" ({reason})" if isinstance(reason, str) else ""
-        return Check("status", False, f"The assertion was revoked{suffix}.")
+        return Check("status", False, f"The assertion was revoked{suffix}.", StatusFound.REVOKED)
     list_url = issuer.get("revocationList") if issuer is not None else None
     if not isinstance(list_url, str):
         return Check("status", True, "The issuer publishes no revocation list for it.")
@@ -315,7 +315,12 @@ def _revocation(
     for entry in revocations.get("revokedAssertions", []) or []:
         entry_id = entry.get("id") if isinstance(entry, Mapping) else entry
         if entry_id == assertion.get("id"):
-            return Check("status", False, "The assertion is on its issuer's revocation list.")
+            return Check(
+                "status",
+                False,
+                "The assertion is on its issuer's revocation list.",
+                StatusFound.REVOKED,
+            )
     return Check("status", True, "The assertion is not on its issuer's revocation list.")
 
 

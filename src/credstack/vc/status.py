@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from credstack.vc.checks import Check
+from credstack.vc.checks import Check, StatusFound
 from credstack.vc.vocabulary import VC2_CONTEXT, format_datetime, parse_datetime
 
 __all__ = [
@@ -225,10 +225,10 @@ def _check_entry(
         return Check("status", False, f"The status list could not be read: {exc}")
     if not is_set:
         return Check("status", True, f"The credential has no {purpose}.")
-    verb = "revoked" if purpose == "revocation" else "suspended"
+    found = StatusFound.REVOKED if purpose == "revocation" else StatusFound.SUSPENDED
     when = fetched.changed_on.get(index)
     suffix = f" on {when.date().isoformat()}" if when is not None else ""
-    return Check("status", False, f"The credential was {verb}{suffix}.")
+    return Check("status", False, f"The credential was {found}{suffix}.", found)
 
 
 def _list_problem(

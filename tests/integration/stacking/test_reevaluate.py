@@ -22,7 +22,13 @@ from credstack.service.mail.kinds import AWARDED, CE_REMINDER, EXPIRED
 from credstack.service.records import load_records, records_of
 from credstack.service.reevaluation import Reevaluation, reevaluate
 from credstack.service.runtime import Runtime
-from credstack.store.models import AssessmentAttemptRow, AwardRow, CeCycleRow, OutboxMessageRow
+from credstack.store.models import (
+    AssessmentAttemptRow,
+    AwardRow,
+    CeCycleRow,
+    LearnerRow,
+    OutboxMessageRow,
+)
 from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
 from tests.conftest import MigratedDatabases
@@ -184,3 +190,9 @@ def test_the_batch_reader_gives_what_load_records_gives(story: Story, runtime: R
         for learner in learners:
             one = load_records(story.uow, learner, perspective).items
             assert batch[learner.id] == one and one
+        # Read by id range, as the nightly run reads a keyset batch: the same records.
+        everyone = story.uow.session.scalars(select(LearnerRow).order_by(LearnerRow.id)).all()
+        ids = [learner.id for learner in everyone]
+        spanned = records_of(story.uow, ids, perspective, span=(ids[0] - 1, ids[-1]))
+        for learner in everyone:
+            assert spanned[learner.id] == load_records(story.uow, learner, perspective).items

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from vcdoc_helpers import NOW, OB30, load_json
 
-from credstack.vc.checks import Check
+from credstack.vc.checks import Check, StatusFound
 from credstack.vc.status import (
     MIN_BITS,
     Bitstring,
@@ -122,7 +122,9 @@ def test_revoked_credential_says_revoked_with_the_date() -> None:
     bits.set(12)
     when = datetime(2025, 11, 3, 15, 0, tzinfo=UTC)
     check = check_status(_credential(12), _fetcher(_list(bits), changed_on={12: when}), now=NOW)
-    assert check == Check("status", False, "The credential was revoked on 2025-11-03.")
+    assert check == Check(
+        "status", False, "The credential was revoked on 2025-11-03.", StatusFound.REVOKED
+    )
 
 
 def test_clear_bit_passes_and_suspension_is_named() -> None:
@@ -133,6 +135,7 @@ def test_clear_bit_passes_and_suspension_is_named() -> None:
         _credential(5, "suspension"), _fetcher(_list(bits, "suspension")), now=NOW
     )
     assert suspended.message == "The credential was suspended."
+    assert suspended.found is StatusFound.SUSPENDED
 
 
 @pytest.mark.parametrize(
@@ -171,7 +174,7 @@ def test_validator_revoked_fixture_is_revoked() -> None:
     check = check_status(
         credential, lambda u: FetchedStatusList(testlist) if u == url else None, now=NOW
     )
-    assert check == Check("status", False, "The credential was revoked.")
+    assert check == Check("status", False, "The credential was revoked.", StatusFound.REVOKED)
 
 
 def test_credential_without_status_passes_and_unknown_status_type_fails() -> None:

@@ -21,7 +21,7 @@ from vcdoc_helpers import (
 
 from credstack.vc import dataintegrity, jose
 from credstack.vc.baking import bake_png, bake_svg
-from credstack.vc.checks import Check
+from credstack.vc.checks import Check, StatusFound
 from credstack.vc.documents import open_badge_credential
 from credstack.vc.keys import SigningKey
 from credstack.vc.resolve import DidResolver
@@ -116,7 +116,8 @@ def test_revoked_credential_says_revoked_with_the_date(
     result = verify_credential(
         json.dumps(_signed(key)), resolver=resolver, status_lists=lists, now=NOW
     )
-    assert result.failures == (Check("status", False, "The credential was revoked on 2025-09-30."),)
+    revoked = "The credential was revoked on 2025-09-30."
+    assert result.failures == (Check("status", False, revoked, StatusFound.REVOKED),)
 
 
 def test_expired_credential_says_expired(key: SigningKey, resolver: DidResolver) -> None:
