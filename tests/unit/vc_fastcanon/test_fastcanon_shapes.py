@@ -12,15 +12,13 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credstack.vc.canon import canonicalize, canonicalize_general
 from credstack.vc.fastcanon import dataset, fast_canonicalize, fragment_cache
 
 from .strategies import achievement_credentials, clr_credentials, iris, numbers, texts
-from .support import DATA, FASTCANON, assert_same_as_pyld, load_json
+from .support import DATA, FASTCANON, assert_same_as_pyld, each_matches_pyld, load_json
 
 
 def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -66,17 +64,6 @@ def same_keys_other_values(draw: st.DrawFn) -> list[dict[str, Any]]:
     return out
 
 
-def _each_matches_pyld(documents: list[dict[str, Any]]) -> None:
-    for document in documents:
-        try:
-            expected = canonicalize_general(document)
-        except Exception as exc:
-            with pytest.raises(type(exc)):
-                canonicalize(document)
-            continue
-        assert canonicalize(document) == expected
-
-
 @settings(FASTCANON, max_examples=max(20, FASTCANON.max_examples // 8))
 @given(same_keys_other_values())
 def test_a_plan_fits_every_object_of_its_shape_whatever_the_values(
@@ -84,7 +71,7 @@ def test_a_plan_fits_every_object_of_its_shape_whatever_the_values(
 ) -> None:
     dataset._SHAPES.clear()
     fragment_cache().clear()
-    _each_matches_pyld(documents)
+    each_matches_pyld(documents)
     assert dataset._SHAPES  # plans were made and, from the second document on, used
 
 
@@ -102,7 +89,7 @@ def test_a_type_or_id_of_another_kind_is_refused_as_without_a_plan(key: str) -> 
     document = load_json(DATA / "vc_signing" / "achievement-credential.json")
     assert_same_as_pyld(document)  # the plans exist now
     for value in (7, ["urn:example:a", "urn:example:b"], {"id": "urn:example:c"}, None):
-        _each_matches_pyld([{**document, key: value}])
+        each_matches_pyld([{**document, key: value}])
 
 
 def test_other_types_take_another_plan() -> None:
