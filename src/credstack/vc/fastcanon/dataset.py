@@ -24,6 +24,8 @@ from __future__ import annotations
 import marshal
 import re
 from collections.abc import Mapping
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from pyld.jsonld import _canonicalize_double
@@ -31,7 +33,13 @@ from pyld.jsonld import canonicalize as json_canonicalize  # JCS, as pyld writes
 
 from credstack.vc.fastcanon.context import ActiveContext, Term, is_keyword
 from credstack.vc.fastcanon.fragments import GRAPH_SLOT, Fragment, fragment_cache
-from credstack.vc.fastcanon.nquads import RDF_LANGSTRING, XSD_STRING, escape_iri, literal_term
+from credstack.vc.fastcanon.nquads import (
+    RDF_LANGSTRING,
+    XSD_STRING,
+    escape_iri,
+    escape_literal,
+    literal_term,
+)
 from credstack.vc.fastcanon.unsupported import Unsupported
 
 __all__ = ["Quad", "document_quads"]
@@ -113,6 +121,36 @@ def _literal(value: Any, datatype: str | None, language: str | None) -> str:
             raise Unsupported("an integer too large for a double") from None
         return literal_term(_canonicalize_double(as_float), datatype or _XSD_DOUBLE)
     return literal_term(str(int(value)), datatype or _XSD_INTEGER)
+
+
+_DOCUMENT_IRI, _VOCAB_IRI, _TEXT = 0, 1, 2
+
+
+def _string_rule(ctx: ActiveContext, prop: str, expanded: str | None) -> tuple[int, str]:
+    """How a string value of ``prop`` is written: what pyld's ``_expand_value`` and
+    ``_object_to_rdf`` decide from the term alone, so a plan decides it once.
+
+    An IRI expanded against the document or the vocabulary, or a literal: its escaped text
+    between ``"`` and the suffix returned (closing quote, then datatype or language).
+    """
+    if expanded == "@id" or expanded == "@type":
+        raise Unsupported(f"a keyword alias {prop!r} used as a property")
+    term = ctx.term(prop)
+    coercion = term.coercion if term is not None else None
+    if coercion == "@id" or expanded == "@graph":
+        return _DOCUMENT_IRI, ""
+    if coercion == "@vocab":
+        return _VOCAB_IRI, ""
+    if expanded is not None and is_keyword(expanded):
+        raise Unsupported(f"a scalar under the keyword {expanded}")
+    if coercion is not None and coercion not in ("@id", "@vocab", "@none"):
+        if coercion == "@json":
+            raise Unsupported("@json coercion inside a container")
+        return _TEXT, _literal("", coercion, None)[1:]
+    language = ctx.default_language
+    if term is not None and term.has_language:
+        language = term.language
+    return _TEXT, _literal("", None, language)[1:]
 
 
 class _Dataset:
@@ -257,27 +295,28 @@ class _Dataset:
 
     def scalar(self, ctx: ActiveContext, prop: str, expanded: str | None, value: Any) -> str:
         """pyld's ``_expand_value`` then ``_object_to_rdf``."""
+        if isinstance(value, str):
+            return self.string(_string_rule(ctx, prop, expanded), ctx, value)
         if expanded == "@id" or expanded == "@type":
             raise Unsupported(f"a keyword alias {prop!r} used as a property")
         term = ctx.term(prop)
         coercion = term.coercion if term is not None else None
-        if isinstance(value, str):
-            if coercion == "@id" or expanded == "@graph":
-                return self.reference(ctx.expand_document(value))
-            if coercion == "@vocab":
-                return self.reference(ctx.expand_vocab(value))
         if expanded is not None and is_keyword(expanded):
             raise Unsupported(f"a scalar under the keyword {expanded}")
         if coercion is not None and coercion not in ("@id", "@vocab", "@none"):
             if coercion == "@json":
                 raise Unsupported("@json coercion inside a container")
             return _literal(value, coercion, None)
-        language = None
-        if isinstance(value, str):
-            language = ctx.default_language
-            if term is not None and term.has_language:
-                language = term.language
-        return _literal(value, None, language)
+        return _literal(value, None, None)
+
+    def string(self, rule: tuple[int, str], ctx: ActiveContext, value: str) -> str:
+        """A string value written by its property's rule (see ``_string_rule``)."""
+        kind, suffix = rule
+        if kind == _TEXT:
+            return '"' + escape_literal(value) + suffix
+        if kind == _DOCUMENT_IRI:
+            return self.reference(ctx.expand_document(value))
+        return self.reference(ctx.expand_vocab(value))
 
     def reference(self, iri: str | None) -> str:
         if iri is not None and iri.startswith("_:"):
@@ -292,87 +331,30 @@ class _Dataset:
         graph: str,
         inside_list: bool,
     ) -> str | None:
-        """A JSON object: a node (its quads added, its subject returned) or a value."""
-        term = ctx.term(prop) if prop is not None else None
-        property_scoped = term.scoped if term is not None else None
-        previous = ctx.previous
-        if previous is not None:
-            must_revert = True
-            if len(element) <= 2 and "@context" not in element:
-                for key in sorted(element):
-                    expanded = ctx.expand_vocab(key)
-                    if expanded == "@value":
-                        must_revert = False
-                        break
-                    if expanded == "@id" and len(element) == 1:
-                        must_revert = False
-                        break
-            if must_revert:
-                ctx = previous
-        if property_scoped is not None:
-            ctx = ctx.derive_scoped(property_scoped, override_protected=True)
-        if "@context" in element:
-            ctx = ctx.derive(element["@context"])
-        type_scoped = ctx
-        type_key = None
-        for key in sorted(element):
-            if ctx.expand_vocab(key) != "@type":
-                continue
-            type_key = type_key or key
-            raw_types = element[key]
-            names = raw_types if isinstance(raw_types, list) else [raw_types]
-            for name in sorted(n for n in names if isinstance(n, str)):
-                type_term = type_scoped.term(name)
-                scoped = type_term.scoped if type_term is not None else None
-                if scoped is not None and scoped is not False:
-                    ctx = ctx.derive_scoped(scoped, propagate=False)
+        """A JSON object: a node (its quads added, its subject returned) or a value.
 
+        Node objects of a shape met before (same active context, property, keys and types)
+        take that shape's compiled plan (``_Shape``); the rest, and value objects, are worked
+        out key by key.
+        """
+        shape = _shape(ctx, prop, element)
+        if shape is not None:
+            return self.emit(shape, element, graph)
+        node_ctx, type_scoped, _ = _node_contexts(ctx, prop, element)
+        entries = _entries(node_ctx, type_scoped, element)
         subject: str | None = None
-        types: list[str] | None = None
-        value_entries: dict[str, Any] = {}
-        properties: list[tuple[str, str, Any]] = []
-        for key, value in element.items():
-            if key == "@context":
-                continue
-            if not isinstance(key, str):
-                raise Unsupported("a non-string key")
-            expanded = ctx.expand_vocab(key)
-            if expanded is None:
-                raise Unsupported(f"undefined term {key!r}")
-            if is_keyword(expanded):
-                if expanded == "@id":
-                    if subject is not None or not isinstance(value, str):
-                        raise Unsupported("an unusual @id")
-                    subject = self.reference(ctx.expand_document(value))
-                elif expanded == "@type":
-                    if types is not None:
-                        raise Unsupported("two keys for @type")
-                    names = value if isinstance(value, list) else [value]
-                    if not all(isinstance(n, str) for n in names):
-                        raise Unsupported("a non-string type")
-                    types = [type_scoped.expand_vocab(n) or "" for n in names]  # "" fails _iri
-                elif expanded in _VALUE_KEYWORDS:
-                    if expanded in value_entries:
-                        raise Unsupported(f"two keys for {expanded}")
-                    value_entries[expanded] = value
-                else:
-                    raise Unsupported(f"the keyword {expanded}")
-                continue
-            if not _ABSOLUTE.match(expanded):
-                raise Unsupported(f"undefined term {key!r}")
-            properties.append((key, expanded, value))
-        if len(properties) > 1 and len({p[1] for p in properties}) != len(properties):
-            # pyld merges such values with Python == (True == 1); leave it to pyld.
-            raise Unsupported("two keys for one property")
-
+        if entries.id_key is not None:
+            subject = self.reference(node_ctx.expand_document(element[entries.id_key]))
+        types = entries.types
+        value_entries = entries.values(element)
         if "@value" in value_entries:
-            if subject is not None or properties:
+            if subject is not None or entries.properties:
                 raise Unsupported("a value object with other entries")
             if prop is None and not inside_list:
                 raise Unsupported("a free-floating value object")
             datatype = None
             if types is not None:
-                if len(types) != 1 or isinstance(element[type_key or ""], list):
+                if len(types) != 1 or isinstance(element[entries.type_key or ""], list):
                     raise Unsupported("a value object with several types")
                 datatype = types[0]
             return self.value_object(value_entries, datatype)
@@ -385,12 +367,33 @@ class _Dataset:
             subject = self.blank()
         quads = self.quads
         if types:
-            for name in types:
-                if name.startswith("_:"):
-                    raise Unsupported("a blank node type")
-                quads.add((subject, _RDF_TYPE, _iri(name), graph))
-        for key, expanded, value in properties:
-            self.property(ctx, subject, key, expanded, value, graph)
+            for name in _type_terms(types):
+                quads.add((subject, _RDF_TYPE, name, graph))
+        for key, expanded in entries.properties:
+            self.property(_step(node_ctx, key, expanded), subject, element[key], graph)
+        return subject
+
+    def emit(self, shape: _Shape, element: dict[str, Any], graph: str) -> str:
+        """A node object by its shape's plan: the same quads as ``element`` works out."""
+        if shape.id_key is not None:
+            node_id = element[shape.id_key]
+            if not isinstance(node_id, str):
+                raise Unsupported("an unusual @id")
+            subject = self.reference(shape.ctx.expand_document(node_id))
+        else:
+            subject = self.blank()
+        quads = self.quads
+        for name in shape.types:
+            quads.add((subject, _RDF_TYPE, name, graph))
+        for step in shape.steps:
+            value = element[step.key]
+            if step.string_rule is not None and type(value) is str:
+                # A string straight under a plain property: property() would go through
+                # expand() to scalar() and add the one statement.
+                obj = self.string(step.string_rule, step.term_ctx, value)
+                quads.add((subject, step.predicate, obj, graph))
+            else:
+                self.property(step, subject, value, graph)
         return subject
 
     def value_object(self, entries: dict[str, Any], datatype: str | None) -> str | None:
@@ -416,19 +419,15 @@ class _Dataset:
         # rdfDirection is unset, as in credstack.vc.jsonld: the direction is not in the RDF.
         return _literal(value, datatype, language.lower() if language is not None else None)
 
-    def property(
-        self, ctx: ActiveContext, subject: str, key: str, expanded: str, value: Any, graph: str
-    ) -> None:
-        predicate = _predicate(expanded)
-        term = ctx.term(key)
-        term_ctx = ctx
-        containers: frozenset[str] = frozenset()
+    def property(self, step: _Step, subject: str, value: Any, graph: str) -> None:
+        predicate, term, term_ctx, containers = (
+            step.predicate,
+            step.term,
+            step.term_ctx,
+            step.containers,
+        )
+        key = step.key
         if term is not None:
-            if term.reverse:
-                raise Unsupported("a reverse property")
-            if term.scoped is not None:
-                term_ctx = ctx.derive_scoped(term.scoped, override_protected=True)
-            containers = term.containers
             if isinstance(value, dict) and containers & _MAP_CONTAINERS:
                 raise Unsupported("a language, index, id or type map")
             if term.coercion == "@json":
@@ -495,6 +494,234 @@ class _Dataset:
             self.quads.add((node, _RDF_REST, following, graph))
             node = following
         return head
+
+
+def _node_contexts(
+    ctx: ActiveContext, prop: str | None, element: dict[str, Any]
+) -> tuple[ActiveContext, ActiveContext, str | None]:
+    """The contexts a JSON object is read in: its own, the one its types expand in, and
+    the first key (in sorted order) that names its types."""
+    term = ctx.term(prop) if prop is not None else None
+    property_scoped = term.scoped if term is not None else None
+    previous = ctx.previous
+    if previous is not None:
+        must_revert = True
+        if len(element) <= 2 and "@context" not in element:
+            for key in sorted(element):
+                expanded = ctx.expand_vocab(key)
+                if expanded == "@value":
+                    must_revert = False
+                    break
+                if expanded == "@id" and len(element) == 1:
+                    must_revert = False
+                    break
+        if must_revert:
+            ctx = previous
+    if property_scoped is not None:
+        ctx = ctx.derive_scoped(property_scoped, override_protected=True)
+    if "@context" in element:
+        ctx = ctx.derive(element["@context"])
+    type_scoped = ctx
+    type_key = None
+    for key in sorted(element):
+        if ctx.expand_vocab(key) != "@type":
+            continue
+        type_key = type_key or key
+        raw_types = element[key]
+        names = raw_types if isinstance(raw_types, list) else [raw_types]
+        for name in sorted(n for n in names if isinstance(n, str)):
+            type_term = type_scoped.term(name)
+            scoped = type_term.scoped if type_term is not None else None
+            if scoped is not None and scoped is not False:
+                ctx = ctx.derive_scoped(scoped, propagate=False)
+    return ctx, type_scoped, type_key
+
+
+@dataclass(frozen=True, slots=True)
+class _Entries:
+    """What each key of a JSON object is: its @id, its types, value keywords, properties."""
+
+    id_key: str | None
+    type_key: str | None
+    types: list[str] | None
+    value_keys: tuple[tuple[str, str], ...]  # (keyword, key)
+    properties: tuple[tuple[str, str], ...]  # (key, property IRI)
+
+    def values(self, element: dict[str, Any]) -> dict[str, Any]:
+        return {keyword: element[key] for keyword, key in self.value_keys}
+
+
+def _entries(ctx: ActiveContext, type_scoped: ActiveContext, element: dict[str, Any]) -> _Entries:
+    id_key: str | None = None
+    type_key: str | None = None
+    types: list[str] | None = None
+    value_keys: dict[str, str] = {}
+    properties: list[tuple[str, str]] = []
+    for key, value in element.items():
+        if key == "@context":
+            continue
+        if not isinstance(key, str):
+            raise Unsupported("a non-string key")
+        expanded = ctx.expand_vocab(key)
+        if expanded is None:
+            raise Unsupported(f"undefined term {key!r}")
+        if is_keyword(expanded):
+            if expanded == "@id":
+                if id_key is not None or not isinstance(value, str):
+                    raise Unsupported("an unusual @id")
+                id_key = key
+            elif expanded == "@type":
+                if types is not None:
+                    raise Unsupported("two keys for @type")
+                names = value if isinstance(value, list) else [value]
+                if not all(isinstance(n, str) for n in names):
+                    raise Unsupported("a non-string type")
+                types = [type_scoped.expand_vocab(n) or "" for n in names]  # "" fails _iri
+                type_key = key
+            elif expanded in _VALUE_KEYWORDS:
+                if expanded in value_keys:
+                    raise Unsupported(f"two keys for {expanded}")
+                value_keys[expanded] = key
+            else:
+                raise Unsupported(f"the keyword {expanded}")
+            continue
+        if not _ABSOLUTE.match(expanded):
+            raise Unsupported(f"undefined term {key!r}")
+        properties.append((key, expanded))
+    if len(properties) > 1 and len({p[1] for p in properties}) != len(properties):
+        # pyld merges such values with Python == (True == 1); leave it to pyld.
+        raise Unsupported("two keys for one property")
+    return _Entries(id_key, type_key, types, tuple(value_keys.items()), tuple(properties))
+
+
+def _type_terms(types: list[str]) -> tuple[str, ...]:
+    for name in types:
+        if name.startswith("_:"):
+            raise Unsupported("a blank node type")
+    return tuple(_iri(name) for name in types)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One property of a node: what ``_Dataset.property`` needs besides the value."""
+
+    key: str
+    predicate: str
+    term: Term | None
+    term_ctx: ActiveContext
+    containers: frozenset[str]
+    # How a string value is written when it is one plain statement (no container or @json
+    # to handle); None sends every value through property().
+    string_rule: tuple[int, str] | None
+
+
+def _step(ctx: ActiveContext, key: str, expanded: str) -> _Step:
+    predicate = _predicate(expanded)
+    term = ctx.term(key)
+    term_ctx = ctx
+    containers: frozenset[str] = frozenset()
+    if term is not None:
+        if term.reverse:
+            raise Unsupported("a reverse property")
+        if term.scoped is not None:
+            term_ctx = ctx.derive_scoped(term.scoped, override_protected=True)
+        containers = term.containers
+    string_rule = None
+    if (term is None or term.coercion != "@json") and not containers & {"@graph", "@list"}:
+        expanded_here = term_ctx.expand_vocab(key)
+        if expanded_here != "@graph":  # expand() drops such a string
+            # When the rule refuses, property() raises it if a string comes, not otherwise.
+            with suppress(Unsupported):
+                string_rule = _string_rule(term_ctx, key, expanded_here)
+    return _Step(key, predicate, term, term_ctx, containers, string_rule)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """The plan of a node object: every key-dependent decision of ``element``, made once.
+
+    Valid for every JSON object with the same keys in the same order, the same types and
+    embedded context, under the same active context and property; only the values (the
+    @id, property values) are read per object.
+    """
+
+    ctx: ActiveContext
+    id_key: str | None
+    types: tuple[str, ...]
+    steps: tuple[_Step, ...]
+
+
+class _Shapes:
+    """Shapes under one (active context, property, keys): one per value of the type key."""
+
+    __slots__ = ("ctx", "shapes", "type_key")
+
+    def __init__(self, ctx: ActiveContext, type_key: str | None) -> None:
+        self.ctx = ctx  # held so the id() in the key stays this context's
+        self.type_key = type_key
+        self.shapes: dict[Any, _Shape | None] = {}
+
+
+# (id of the active context, property, keys, embedded context URLs) -> shapes
+_SHAPES: dict[tuple[int, str | None, tuple[str, ...], Any], _Shapes] = {}
+_MAX_SHAPE_KEYS = 2048
+_MAX_SHAPES_PER_KEY = 32
+_MAX_SHAPE_ENTRIES = 64  # larger objects are worked out key by key, never remembered
+
+
+def _shape(ctx: ActiveContext, prop: str | None, element: dict[str, Any]) -> _Shape | None:
+    """The plan for ``element``, None for value objects and anything unusual.
+
+    Embedded contexts other than URLs, types other than strings and objects of more than
+    ``_MAX_SHAPE_ENTRIES`` keys are left to the key-by-key work; a plan is made the first
+    time a shape is met. The plans are bounded in number (cleared when full).
+    """
+    if len(element) > _MAX_SHAPE_ENTRIES:
+        return None
+    local: Any = None
+    if "@context" in element:
+        local = element["@context"]
+        if type(local) is list and all(type(url) is str for url in local):
+            local = tuple(local)
+        elif type(local) is not str:
+            return None
+    lookup = (id(ctx), prop, tuple(element), local)
+    found = _SHAPES.get(lookup)
+    if found is None or found.ctx is not ctx:
+        found = _Shapes(ctx, _node_contexts(ctx, prop, element)[2])
+        if len(_SHAPES) >= _MAX_SHAPE_KEYS:
+            _SHAPES.clear()  # a stream of odd shapes must not crowd out the usual ones
+        _SHAPES[lookup] = found
+    types: Any = None
+    if found.type_key is not None:
+        types = element[found.type_key]
+        if type(types) is list:
+            if not all(type(name) is str for name in types):
+                return None
+            types = (tuple(types),)  # a list is told apart from a lone string
+        elif type(types) is not str:
+            return None
+    if types in found.shapes:
+        return found.shapes[types]
+    shape = _make_shape(ctx, prop, element, found.type_key)
+    if len(found.shapes) < _MAX_SHAPES_PER_KEY:
+        found.shapes[types] = shape
+    return shape
+
+
+def _make_shape(
+    ctx: ActiveContext, prop: str | None, element: dict[str, Any], type_key: str | None
+) -> _Shape | None:
+    node_ctx, type_scoped, _ = _node_contexts(ctx, prop, element)
+    entries = _entries(node_ctx, type_scoped, element)
+    if entries.value_keys or entries.type_key != type_key:
+        return None
+    return _Shape(
+        node_ctx,
+        entries.id_key,
+        _type_terms(entries.types) if entries.types else (),
+        tuple(_step(node_ctx, key, expanded) for key, expanded in entries.properties),
+    )
 
 
 def document_quads(document: Mapping[str, Any]) -> list[Quad]:

@@ -18,10 +18,10 @@ from pyld.canon import permutations
 from credstack.vc.fastcanon.dataset import Quad
 from credstack.vc.fastcanon.order import Order, sort_key
 
-__all__ = ["canonical_nquads"]
+__all__ = ["canonical_nquads", "nquads_line"]
 
 
-def _line(subject: str, predicate: str, obj: str, graph: str) -> str:
+def nquads_line(subject: str, predicate: str, obj: str, graph: str) -> str:
     if graph:
         return subject + " " + predicate + " " + obj + " " + graph + " .\n"
     return subject + " " + predicate + " " + obj + " .\n"
@@ -74,7 +74,7 @@ class _Canonicaliser:
                 obj = "_:a" if obj == blank else "_:z"
             if graph and graph[0] == "_":
                 graph = "_:a" if graph == blank else "_:z"
-            lines.append(_line(subject, predicate, obj, graph))
+            lines.append(nquads_line(subject, predicate, obj, graph))
         lines.sort(key=self.key)
         digest = sha256("".join(lines).encode("utf-8")).hexdigest()
         self.first_degree[blank] = digest
