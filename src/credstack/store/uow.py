@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from credstack.errors import CredstackError
 from credstack.store.db import WRITE_OPTION
 from credstack.store.decoded import DecodedCatalog
+from credstack.store.job_queue import QueuedTasks
 from credstack.store.repositories import (
     Achievements,
     Assessments,
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.awards = Awards(session)
         self.records = Records(session)
         self.signing_keys = SigningKeys(session)
+        self.queued_tasks = QueuedTasks(session)
 
     @property
     def personal(self) -> PersonalData:

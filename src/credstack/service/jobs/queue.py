@@ -8,7 +8,8 @@ exponential backoff (`RETRY`); one that still fails stays `failed` in `credstack
 - `run_import(job)`: deferred when an import is submitted, with the queueing lock
   ``import:<job>`` (at most one waiting per job). A run that starts while items are pending
   defers the next one first, so an idle worker joins in and the two share the job through the
-  runner's item claims; the run that finds nothing pending ends the chain.
+  runner's item claims; the run that finds nothing pending ends the chain. A run that fails
+  withdraws its waiting joiner, so its own retry (with backoff) is the one that comes next.
 - `deliver_outbox()`: every 5 seconds, and after an import run (its awards' e-mail).
 - `resume_work()`: every minute: imports with pending items get a run (a worker killed
   mid-job, or a defer lost after its commit), and jobs of workers that stopped sending
@@ -80,17 +81,27 @@ def queue_app(runtime: Runtime, *, max_connections: int = 4) -> procrastinate.Ap
         # The work is blocking database I/O: off the worker's event loop.
         return asyncio.to_thread(body)
 
-    async def defer_run(job: str) -> None:
-        # AlreadyEnqueued: one is waiting already; it will take what is pending.
-        with suppress(AlreadyEnqueued):
-            await run_import.configure(queueing_lock=_lock(job)).defer_async(job=job)
+    async def defer_run(job: str) -> int | None:
+        """The queued run's id; None when one is waiting already (it will take what is
+        pending)."""
+        try:
+            return await run_import.configure(queueing_lock=_lock(job)).defer_async(job=job)
+        except AlreadyEnqueued:
+            return None
 
     @app.task(name="run_import", queue=IMPORTS, retry=RETRY)
     async def run_import(job: str) -> None:
         if job not in await in_thread(lambda: tasks.pending_imports(runtime)):
             return
-        await defer_run(job)  # a second worker may join in while this one runs
-        view = await in_thread(lambda: tasks.run_import(runtime, job))
+        joiner = await defer_run(job)  # a second worker may join in while this one runs
+        try:
+            view = await in_thread(lambda: tasks.run_import(runtime, job))
+        except Exception:
+            # The run's retry takes the job's queueing lock back: a joiner still waiting under
+            # it would refuse the retry (and would only fail the same way, deferring another).
+            if joiner is not None:
+                await app.job_manager.cancel_job_by_id_async(joiner, delete_job=True)
+            raise
         log.info("import %s: %s, %d of %d issued", job, view.status, view.done, view.total)
         await deliver_soon()
 

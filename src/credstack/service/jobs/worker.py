@@ -20,9 +20,9 @@ from datetime import date
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.exc import OperationalError
 
-from credstack.errors import InvalidInput
+from credstack.errors import CredstackError, InvalidInput
 from credstack.service import clock
-from credstack.service.jobs import queue, tasks
+from credstack.service.jobs import failures, queue, tasks
 from credstack.service.runtime import Runtime
 from credstack.store.db import is_lock_timeout
 
@@ -55,6 +55,10 @@ class Pass:
     @property
     def idle(self) -> bool:
         return not (self.imports or self.delivered or self.nightly)
+
+
+def _stopped(exc: Exception) -> CredstackError:
+    return CredstackError(f"the worker stopped: {failures.reason(exc)}")
 
 
 class LocalWorker:
@@ -102,7 +106,8 @@ class LocalWorker:
 
     def run_until_idle(self) -> int:
         """Passes until one finds nothing to do; how many passes did something. A pass that
-        found the database locked (another process writing) is tried again."""
+        found the database locked (another process writing) is tried again; one that failed
+        otherwise stops the worker, saying why (the work stays in the tables for the next)."""
         busy = 0
         while not self.stopping.is_set():
             try:
@@ -110,8 +115,10 @@ class LocalWorker:
                     break
             except OperationalError as exc:
                 if not is_lock_timeout(exc):
-                    raise
+                    raise _stopped(exc) from None
                 self.stopping.wait(self.poll_seconds)
+            except Exception as exc:
+                raise _stopped(exc) from None
             busy += 1
         return busy
 
@@ -143,6 +150,7 @@ class _QueueThread:
 
     def __init__(self, runtime: Runtime) -> None:
         self.app = queue.queue_app(runtime)
+        self._recording = failures.recording(runtime)
         self._loop = asyncio.new_event_loop()
         self._task: asyncio.Task[None] | None = None
         self._started = threading.Event()
@@ -170,6 +178,7 @@ class _QueueThread:
                     queues=[queue_name],
                     install_signal_handlers=False,
                     delete_jobs=DONE,
+                    worker_middleware=[self._recording],
                 )
                 for queue_name in (queue.IMPORTS, queue.DEFAULT)
             ]
@@ -229,4 +238,9 @@ def run_worker(
             for name in ("resume_work", "deliver_outbox"):
                 with suppress(AlreadyEnqueued):
                     app.configure_task(name).defer(timestamp=0)
-    app.run_worker(concurrency=concurrency, wait=not until_idle, delete_jobs=DONE)
+    app.run_worker(
+        concurrency=concurrency,
+        wait=not until_idle,
+        delete_jobs=DONE,
+        worker_middleware=[failures.recording(runtime)],
+    )
