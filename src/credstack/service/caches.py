@@ -1,12 +1,14 @@
 """What a runtime keeps between requests so that it need not work it out again.
 
-Three caches, each keyed so that it cannot serve something stale, each bounded by what it
+Four caches, each keyed so that it cannot serve something stale, each bounded by what it
 holds (see each class):
 
 - `decoded`: stored achievement definitions as typed values and issuers' indexed requirement
   trees, by content hash (handed to the units of work, which the services read it through);
 - `status_lists`: each published status list as last signed, replaced when its bits change;
-- `trust`: each trust directory as last read, read again when one of its files changes.
+- `trust`: each trust directory as last read, read again when one of its files changes;
+- `oidc`: the OpenID provider's discovery document and keys, for the time its Cache-Control
+  allows (at most an hour).
 
 They belong to a `Runtime`, never to a module: two runtimes in one process (a server and a
 test, two tests) share nothing, and a runtime's caches go when it does.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from credstack.service.oidc_cache import ProviderDocuments
 from credstack.service.status import SignedStatusLists
 from credstack.service.trust_lists import TrustStores
 from credstack.store.decoded import DecodedCatalog
@@ -28,3 +31,4 @@ class Caches:
     decoded: DecodedCatalog = field(default_factory=DecodedCatalog)
     status_lists: SignedStatusLists = field(default_factory=SignedStatusLists)
     trust: TrustStores = field(default_factory=TrustStores)
+    oidc: ProviderDocuments = field(default_factory=ProviderDocuments)
