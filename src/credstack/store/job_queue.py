@@ -7,6 +7,7 @@ questions `credstack jobs list|retry` asks of it, in one place, beside credstack
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -70,6 +71,19 @@ class QueuedTasks:
             return False
         self.forget(job)
         return True
+
+    def defer(self, task: str, *, queue: str, queueing_lock: str, args: dict[str, Any]) -> None:
+        """Queue `task` as procrastinate's own defer does (a `procrastinate_jobs` row, whose
+        insert trigger wakes the workers), unless one holding `queueing_lock` waits already:
+        that one will do the work."""
+        self.session.execute(
+            text(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, queueing_lock, args) "
+                "VALUES (:queue, :task, :lock, CAST(:args AS jsonb)) "
+                "ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING"
+            ),
+            {"queue": queue, "task": task, "lock": queueing_lock, "args": json.dumps(args)},
+        )
 
     def failed(self, job: int, task: str, error: str, attempt: int, at: datetime) -> None:
         """Record (or replace) why `job` failed this time."""

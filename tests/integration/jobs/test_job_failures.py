@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from credstack.service.jobs.failures import MAX_REASON, reason
+from credstack.service.jobs.queue import sweep_cron
 from credstack.store.uow import UnitOfWork
 
 AT = datetime(2026, 12, 3, 19, 0, tzinfo=UTC)
@@ -49,3 +50,10 @@ def test_a_reason_is_one_bounded_line_without_secrets(uow: UnitOfWork) -> None:
         raise AssertionError("no IntegrityError")
     assert said.startswith(("IntegrityError: ", "UniqueViolation: "))
     assert "learner-data" not in said and "INSERT" not in said and "\n" not in said
+
+
+def test_the_sweep_runs_every_so_many_seconds_or_whole_minutes() -> None:
+    assert sweep_cron(5) == "* * * * * */5"
+    assert sweep_cron(59) == "* * * * * */59"
+    assert sweep_cron(300) == "*/5 * * * *"
+    assert sweep_cron(3600) == "0 * * * *"

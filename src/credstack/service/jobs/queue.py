@@ -10,7 +10,9 @@ exponential backoff (`RETRY`); one that still fails stays `failed` in `credstack
   defers the next one first, so an idle worker joins in and the two share the job through the
   runner's item claims; the run that finds nothing pending ends the chain. A run that fails
   withdraws its waiting joiner, so its own retry (with backoff) is the one that comes next.
-- `deliver_outbox()`: every 5 seconds, and after an import run (its awards' e-mail).
+- `deliver_outbox()`: when a commit queued a message (`deliver_on_commit`), after an import
+  run (its awards' e-mail), and every 5 seconds (`CREDSTACK_OUTBOX_SWEEP_SECONDS`) as the
+  safety net.
 - `resume_work()`: every minute: imports with pending items get a run (a worker killed
   mid-job, or a defer lost after its commit), and jobs of workers that stopped sending
   heartbeats are retried.
@@ -38,8 +40,10 @@ __all__ = [
     "RETRY",
     "conninfo",
     "defer_import",
+    "deliver_on_commit",
     "is_queued",
     "queue_app",
+    "sweep_cron",
 ]
 
 log = logging.getLogger("credstack.jobs")
@@ -109,7 +113,9 @@ def queue_app(runtime: Runtime, *, max_connections: int = 4) -> procrastinate.Ap
         with suppress(AlreadyEnqueued):
             await deliver_outbox.configure(queueing_lock="outbox").defer_async(timestamp=0)
 
-    @app.periodic(cron=f"* * * * * */{DELIVER_EVERY_SECONDS}", periodic_id="outbox")
+    sweep = runtime.settings.outbox_sweep_seconds or DELIVER_EVERY_SECONDS
+
+    @app.periodic(cron=sweep_cron(sweep), periodic_id="outbox")
     @app.task(name="deliver_outbox", queueing_lock="outbox", retry=RETRY)
     async def deliver_outbox(timestamp: int) -> None:
         report = await in_thread(lambda: tasks.deliver_outbox(runtime))
@@ -138,6 +144,35 @@ def queue_app(runtime: Runtime, *, max_connections: int = 4) -> procrastinate.Ap
         log.info("nightly re-evaluation: %s", done)
 
     return app
+
+
+def sweep_cron(seconds: int) -> str:
+    """Every `seconds` (under a minute), or every whole minute that many seconds make."""
+    if seconds < 60:
+        return f"* * * * * */{seconds}"
+    minutes = seconds // 60
+    return "0 * * * *" if minutes >= 60 else f"*/{minutes} * * * *"
+
+
+def deliver_on_commit(runtime: Runtime) -> None:
+    """From now on a commit that queued a message also queues a `deliver_outbox` task (unless
+    one waits already), so the mail of a single award goes at once, from whichever process
+    wrote it; the periodic sweep stays the safety net. PostgreSQL only (SQLite's in-process
+    worker is woken instead: `worker.LocalWorker`)."""
+    if not is_queued(runtime):
+        return
+
+    def deliver_soon() -> None:
+        try:
+            with runtime.uow() as uow:
+                uow.queued_tasks.defer(
+                    "deliver_outbox", queue=DEFAULT, queueing_lock="outbox", args={"timestamp": 0}
+                )
+                uow.commit()
+        except Exception:  # the message is committed: the sweep will find it
+            log.exception("could not queue the delivery of a new message")
+
+    runtime.units.after_outbox = deliver_soon
 
 
 def defer_import(runtime: Runtime, job: str) -> bool:

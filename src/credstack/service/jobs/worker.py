@@ -69,7 +69,10 @@ class LocalWorker:
     def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS) -> None:
         self.runtime = runtime
         self.poll_seconds = poll_seconds
+        self.sweep_seconds = float(runtime.settings.outbox_sweep_seconds or poll_seconds)
         self.stopping = threading.Event()
+        self._mail_written = threading.Event()
+        """Set by a commit that queued a message (`UnitOfWorkFactory.after_outbox`)."""
         self._nightly_done: date | None = None
         self._threads = [
             threading.Thread(target=self._loop, args=(pass_,), name=name, daemon=True)
@@ -128,19 +131,27 @@ class LocalWorker:
         self.stop()
 
     def _loop(self, one_pass: Callable[[], int]) -> None:
+        delivering = one_pass == self._deliveries
         while not self.stopping.is_set():
             try:
                 one_pass()
             except Exception:  # the database busy or away: try again next time
                 log.exception("worker pass failed")
-            self.stopping.wait(self.poll_seconds)
+            if delivering:  # the sweep's wait, cut short by new mail of this process
+                self._mail_written.wait(self.sweep_seconds)
+                self._mail_written.clear()
+            else:
+                self.stopping.wait(self.poll_seconds)
 
     def start(self) -> None:
+        self.runtime.units.after_outbox = self._mail_written.set
         for thread in self._threads:
             thread.start()
 
     def stop(self, timeout: float = 60.0) -> None:
+        self.runtime.units.after_outbox = None
         self.stopping.set()
+        self._mail_written.set()
         for thread in self._threads:
             thread.join(timeout)
 
@@ -203,6 +214,7 @@ def running_worker(runtime: Runtime) -> Iterator[None]:
     background: LocalWorker | _QueueThread = (
         _QueueThread(runtime) if queue.is_queued(runtime) else LocalWorker(runtime)
     )
+    queue.deliver_on_commit(runtime)
     background.start()
     try:
         yield
