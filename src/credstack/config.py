@@ -36,6 +36,7 @@ __all__ = [
     "MASTER_KEY_ENV",
     "NIGHTLY_HOUR_ENV",
     "OIDC_ISSUER_ENV",
+    "OUTBOX_SWEEP_ENV",
     "PRIVACY_URL_ENV",
     "SERVICE_IMAGE_URL_ENV",
     "SMTP_URL_ENV",
@@ -80,6 +81,8 @@ OIDC_CLIENT_SECRET_ENV = "CREDSTACK_OIDC_CLIENT_SECRET"  # noqa: S105 - the vari
 OIDC_NAME_ENV = "CREDSTACK_OIDC_NAME"
 OIDC_DOMAINS_ENV = "CREDSTACK_OIDC_DOMAINS"
 NIGHTLY_HOUR_ENV = "CREDSTACK_NIGHTLY_HOUR"
+OUTBOX_SWEEP_ENV = "CREDSTACK_OUTBOX_SWEEP_SECONDS"
+MAX_OUTBOX_SWEEP_SECONDS = 3600
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -185,6 +188,9 @@ class Settings:
     oidc: Oidc | None = None
     # The hour (UTC, 0-23) at which the workers run the nightly re-evaluation.
     nightly_hour: int = 3
+    # Seconds between the workers' sweeps of the outbox (1-3600; None: 5 on PostgreSQL, 2 on
+    # SQLite). Mail a commit writes is queued at once; the sweep is the safety net.
+    outbox_sweep_seconds: int | None = None
 
     @property
     def sender_address(self) -> str:
@@ -245,7 +251,18 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         ),
         oidc=_oidc(read),
         nightly_hour=_hour(read(NIGHTLY_HOUR_ENV)),
+        outbox_sweep_seconds=_sweep(read(OUTBOX_SWEEP_ENV)),
     )
+
+
+def _sweep(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not (value.isdigit() and 1 <= int(value) <= MAX_OUTBOX_SWEEP_SECONDS):
+        raise CredstackError(
+            f"{OUTBOX_SWEEP_ENV}={value!r}: use seconds from 1 to {MAX_OUTBOX_SWEEP_SECONDS}"
+        )
+    return int(value)
 
 
 def _hour(value: str | None) -> int:

@@ -41,7 +41,7 @@ from credstack.http.ratelimit import Limiters, RateLimited
 from credstack.http.runtime import attach
 from credstack.limits import VERIFY_WORKERS
 from credstack.service.health import health, is_busy
-from credstack.service.jobs import running_worker
+from credstack.service.jobs import deliver_on_commit, running_worker
 from credstack.service.runtime import Runtime, open_runtime
 from credstack.vc.safejson import InputRefused
 from credstack.web import analytics_routes as web_analytics_routes
@@ -112,9 +112,9 @@ def worker_app(settings: Settings, verify_workers: int) -> FastAPI:
     and closes it when it stops; the background work runs once, in the parent
     (`background_work`), so that N processes do not each poll the outbox.
     """
-    return create_app(
-        open_runtime(settings), background=False, verify_workers=verify_workers, owned=True
-    )
+    runtime = open_runtime(settings)
+    deliver_on_commit(runtime)  # PostgreSQL: this process's new mail is queued at once
+    return create_app(runtime, background=False, verify_workers=verify_workers, owned=True)
 
 
 def create_app(

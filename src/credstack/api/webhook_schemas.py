@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from credstack.service.webhooks.addresses import MAX_URL
+from credstack.service.outbound import MAX_URL
 from credstack.service.webhooks.events import EVENTS
 
 __all__ = ["AttemptOut", "DeliveryOut", "EndpointIn", "EndpointOut", "SecretOut"]

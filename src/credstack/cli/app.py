@@ -18,6 +18,7 @@ from credstack.config import Settings, debug_requested, load_settings
 from credstack.domain.quantities import show
 from credstack.errors import CredstackError
 from credstack.service import clock
+from credstack.service.jobs import deliver_on_commit
 from credstack.service.runtime import Runtime, open_runtime
 
 __all__ = [
@@ -144,6 +145,7 @@ def cli_settings() -> Settings:
 @contextmanager
 def installation() -> Iterator[Runtime]:
     opened = open_runtime(cli_settings())
+    deliver_on_commit(opened)  # PostgreSQL: a command's new mail is queued for the workers
     try:
         yield opened
     finally:

@@ -9,6 +9,8 @@ holds (see each class):
 - `trust`: each trust directory as last read, read again when one of its files changes;
 - `own_issuers`: the verifier's directory of this installation's issuers, built again when
   their public rows (issuers, keys, retirements) differ from those it was built from.
+- `oidc`: the OpenID provider's discovery document and keys, for the time its Cache-Control
+  allows (at most an hour).
 
 They belong to a `Runtime`, never to a module: two runtimes in one process (a server and a
 test, two tests) share nothing, and a runtime's caches go when it does.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from credstack.service.oidc_cache import ProviderDocuments
 from credstack.service.own_directory import OwnDirectories
 from credstack.service.status import SignedStatusLists
 from credstack.service.trust_lists import TrustStores
@@ -32,3 +35,4 @@ class Caches:
     status_lists: SignedStatusLists = field(default_factory=SignedStatusLists)
     trust: TrustStores = field(default_factory=TrustStores)
     own_issuers: OwnDirectories = field(default_factory=OwnDirectories)
+    oidc: ProviderDocuments = field(default_factory=ProviderDocuments)

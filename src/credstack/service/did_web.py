@@ -18,7 +18,7 @@ import httpx
 from credstack.config import Settings
 from credstack.errors import InvalidInput
 from credstack.limits import DID_WEB_TIMEOUT_SECONDS, MAX_DID_DOCUMENT_BYTES
-from credstack.service.webhooks.addresses import pinned
+from credstack.service.outbound import pinned
 from credstack.vc.resolve import did_web_url
 
 __all__ = ["fetch_did_document"]

@@ -9,7 +9,8 @@ sign-in link's rules (`service.signin`): 256 random bits of which only the SHA-2
 is delivered. Opening the link only shows a button (mail scanners fetch links); pressing it
 swaps the learner's address (keyed hash and sealed copy), unless another learner has it by
 then. The link needs no session: holding it proves the mailbox, and the request proves the
-learner's consent through the token they granted.
+learner's consent through the token they granted. The change is in the audit trail
+(`learner.email_changed`, naming the learner by public id and no address).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 
 from credstack.errors import Conflict, CredstackError, Gone, InvalidInput
-from credstack.service import clock
+from credstack.service import audit_trail, clock
 from credstack.service.learners import by_email, profile, set_profile
 from credstack.service.mail import outbox
 from credstack.service.mail.kinds import EMAIL_CHANGE, EMAIL_CHANGED
@@ -219,6 +220,15 @@ def confirm_email_change(runtime: Runtime, token: str) -> EmailChanged:
             )
         before = profile(uow, learner)
         set_profile(uow, learner, name=before.name, email=email)
+        # The trail names the learner, never an address (it is kept forever and erasure
+        # cannot reach it); the sealed addresses are in the learner's row.
+        audit_trail.record(
+            uow,
+            action="learner.email_changed",
+            subject=f"learner:{learner.public_id}",
+            details={"confirmed": "by the link mailed to the new address"},
+            actor=f"learner:{learner.public_id}",
+        )
         if before.email is not None:
             # The old address hears of it: if a token was abused, its owner can act.
             sealed = uow.personal.seal(before.email, _OLD_CONTEXT + change.token_hash)

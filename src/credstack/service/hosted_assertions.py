@@ -2,7 +2,7 @@
 an import only: a hosted assertion is verified by finding the issuer still publishes it.
 
 These are URLs a stranger chose, so the fetch follows did:web's rules (`service.did_web`) and
-the webhooks' address guard (`service.webhooks.addresses`): https only, the host resolved and
+the outbound address guard (`service.outbound`): https only, the host resolved and
 every address it has public (not private, loopback, link-local or reserved; plain http and
 loopback only with `CREDSTACK_DID_WEB_HTTP_LOCALHOST`, for tests), no redirects, 3 s and
 64 KiB per document, and at most `MAX_FETCHES` documents per verification. A document that
@@ -22,7 +22,7 @@ import httpx
 from credstack.config import Settings
 from credstack.errors import InvalidInput
 from credstack.limits import DID_WEB_TIMEOUT_SECONDS, MAX_DID_DOCUMENT_BYTES
-from credstack.service.webhooks.addresses import check_url, pinned
+from credstack.service.outbound import check_url, pinned
 
 __all__ = ["MAX_FETCHES", "HostedFetcher"]
 

@@ -12,7 +12,9 @@ only in the configured domains, is accepted; it finds the learner and staff acco
 e-mail link would (`service.signin.accounts_of`) and opens the same server-side session.
 
 Every call to the provider is bounded (`OIDC_TIMEOUT_SECONDS`, `MAX_OIDC_DOCUMENT_BYTES`, no
-redirects), and every failure is a `CredstackError` with a sentence for the sign-in page.
+redirects), and every failure is a `CredstackError` with a sentence for the sign-in page. The
+discovery document and the keys are kept between sign-ins (`oidc_cache`: as the provider's
+Cache-Control allows, at most an hour; the keys fetched again for a key they lack).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import base64
 import hmac
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -39,6 +42,7 @@ from credstack.errors import CredstackError, Forbidden, NotFound
 from credstack.limits import MAX_OIDC_DOCUMENT_BYTES, OIDC_TIMEOUT_SECONDS
 from credstack.service import clock
 from credstack.service.actor import Actor
+from credstack.service.oidc_cache import kept_for
 from credstack.service.runtime import Runtime
 from credstack.service.sessions import SessionPolicy
 from credstack.service.signin import (
@@ -76,6 +80,7 @@ _MAX_SEALED = 2000
 _MAX_PARAM = 2000
 _LEEWAY_SECONDS = 60
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_METADATA, _KEYS = "metadata", "keys"
 
 
 def _config(runtime: Runtime) -> Oidc:
@@ -118,6 +123,13 @@ def _unreachable(config: Oidc) -> CredstackError:
 
 def _json(config: Oidc, client: httpx.Client, request: httpx.Request) -> dict[str, Any]:
     """One bounded call to the provider, answered with a JSON object."""
+    return _json_kept(config, client, request)[0]
+
+
+def _json_kept(
+    config: Oidc, client: httpx.Client, request: httpx.Request
+) -> tuple[dict[str, Any], float]:
+    """`_json`, and the seconds the answer may be kept (its `Cache-Control`)."""
     try:
         with client.stream(
             request.method, request.url, headers=request.headers, content=request.content
@@ -128,6 +140,7 @@ def _json(config: Oidc, client: httpx.Client, request: httpx.Request) -> dict[st
                 if len(body) > MAX_OIDC_DOCUMENT_BYTES:
                     raise _unreachable(config)
             status = answer.status_code
+            kept = kept_for(answer.headers.get("cache-control"))
     except httpx.HTTPError:
         raise _unreachable(config) from None
     try:
@@ -140,10 +153,10 @@ def _json(config: Oidc, client: httpx.Client, request: httpx.Request) -> dict[st
         code = value.get("error")
         shown = code if isinstance(code, str) and code.isascii() and len(code) < 60 else status
         raise CredstackError(f"{config.name} did not sign you in ({shown}); start again")
-    return value
+    return value, kept
 
 
-def _endpoint(config: Oidc, metadata: dict[str, Any], name: str) -> str:
+def _endpoint(config: Oidc, metadata: Mapping[str, Any], name: str) -> str:
     """An endpoint the discovery document names: https, or http on this machine when the
     issuer itself is (a test's or developer's provider)."""
     url = metadata.get(name)
@@ -162,13 +175,60 @@ def _endpoint(config: Oidc, metadata: dict[str, Any], name: str) -> str:
     return url
 
 
-def _discover(config: Oidc, client: httpx.Client) -> dict[str, Any]:
-    """The provider's metadata; its `issuer` must be the one configured (OIDC Discovery)."""
+def _discover(runtime: Runtime, config: Oidc, client: httpx.Client) -> Mapping[str, Any]:
+    """The provider's metadata, kept or fetched; its `issuer` must be the one configured
+    (OIDC Discovery)."""
+    kept = runtime.caches.oidc.get(config.issuer, _METADATA)
+    if kept is not None:
+        return kept
     url = config.issuer + "/.well-known/openid-configuration"
-    metadata = _json(config, client, client.build_request("GET", url))
+    metadata, seconds = _json_kept(config, client, client.build_request("GET", url))
     if str(metadata.get("issuer", "")).rstrip("/") != config.issuer:
         raise _unreachable(config)
+    runtime.caches.oidc.put(config.issuer, _METADATA, metadata, seconds)
     return metadata
+
+
+def _keys(
+    runtime: Runtime,
+    config: Oidc,
+    client: httpx.Client,
+    metadata: Mapping[str, Any],
+    kid: str | None,
+    *,
+    refresh: bool = False,
+) -> tuple[dict[str, Any], bool]:
+    """The provider's key set, and whether it was fetched just now: the kept one unless it
+    lacks the key the token names (the provider rotated its keys) or `refresh`."""
+    kept = None if refresh else runtime.caches.oidc.get(config.issuer, _KEYS)
+    if kept is not None and (kid is None or kid in _kids(kept)):
+        return dict(kept), False
+    url = _endpoint(config, metadata, "jwks_uri")
+    keys, seconds = _json_kept(config, client, client.build_request("GET", url))
+    runtime.caches.oidc.put(config.issuer, _KEYS, keys, seconds)
+    return keys, True
+
+
+def _kids(keys: Mapping[str, Any]) -> set[str]:
+    listed = keys.get("keys")
+    if not isinstance(listed, list):
+        return set()
+    return {str(key["kid"]) for key in listed if isinstance(key, dict) and "kid" in key}
+
+
+def _kid(id_token: str) -> str | None:
+    """The `kid` in the ID token's header, read only to choose the key set (the signature
+    is then checked as usual)."""
+    try:
+        header = json.loads(base64.urlsafe_b64decode(_padded(id_token.split(".", 1)[0])))
+    except (ValueError, TypeError):
+        return None
+    kid = header.get("kid") if isinstance(header, dict) else None
+    return kid if isinstance(kid, str) else None
+
+
+def _padded(text: str) -> str:
+    return text + "=" * (-len(text) % 4)
 
 
 def _client() -> httpx.Client:
@@ -191,7 +251,7 @@ def start_oidc(runtime: Runtime, _actor: Actor, next_path: str | None = None) ->
     """Begin a sign-in at the institution's provider; anyone may, and nothing is stored."""
     config = _config(runtime)
     with _client() as client:
-        metadata = _discover(config, client)
+        metadata = _discover(runtime, config, client)
     state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
     url = add_params_to_uri(
         _endpoint(config, metadata, "authorization_endpoint"),
@@ -227,9 +287,10 @@ class OidcChoice:
 
 
 def _id_token_claims(
+    runtime: Runtime,
     config: Oidc,
     client: httpx.Client,
-    metadata: dict[str, Any],
+    metadata: Mapping[str, Any],
     token: dict[str, Any],
     nonce: str,
 ) -> dict[str, Any]:
@@ -237,12 +298,21 @@ def _id_token_claims(
     id_token, access_token = token.get("id_token"), token.get("access_token")
     if not isinstance(id_token, str) or len(id_token) > MAX_OIDC_DOCUMENT_BYTES:
         raise CredstackError(f"{config.name} sent no usable ID token; start again")
-    keys = _json(
-        config, client, client.build_request("GET", _endpoint(config, metadata, "jwks_uri"))
-    )
+    keys, fresh = _keys(runtime, config, client, metadata, _kid(id_token))
     refused = CredstackError(f"{config.name}'s answer could not be verified; start again")
     try:
-        decoded = jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=_ALGORITHMS)  # type: ignore[arg-type]
+        decoded = _signed(id_token, keys)
+    except (JoseError, ValueError, KeyError, TypeError):
+        if fresh:
+            raise refused from None
+        # Kept keys, and a token that names none or names one of them: the provider may have
+        # signed with a new key all the same. Its keys once more, then the answer stands.
+        keys, _ = _keys(runtime, config, client, metadata, None, refresh=True)
+        try:
+            decoded = _signed(id_token, keys)
+        except (JoseError, ValueError, KeyError, TypeError):
+            raise refused from None
+    try:
         claims = CodeIDToken(
             decoded.claims,
             decoded.header,
@@ -260,6 +330,11 @@ def _id_token_claims(
     except (JoseError, ValueError, KeyError, TypeError):
         raise refused from None
     return dict(claims)
+
+
+def _signed(id_token: str, keys: dict[str, Any]) -> jwt.Token:
+    """The token once its signature holds under one of `keys` (public-key algorithms only)."""
+    return jwt.decode(id_token, KeySet.import_key_set(keys), algorithms=_ALGORITHMS)  # type: ignore[arg-type]
 
 
 def _verified_email(config: Oidc, claims: dict[str, Any]) -> str:
@@ -283,7 +358,7 @@ def _token(
     runtime: Runtime,
     config: Oidc,
     client: httpx.Client,
-    metadata: dict[str, Any],
+    metadata: Mapping[str, Any],
     code: str,
     verifier: str,
 ) -> dict[str, Any]:
@@ -340,9 +415,9 @@ def finish_oidc(
     if not code or len(code) > _MAX_PARAM:
         raise CredstackError(f"{config.name} sent no sign-in code; start again")
     with _client() as client:
-        metadata = _discover(config, client)
+        metadata = _discover(runtime, config, client)
         token = _token(runtime, config, client, metadata, code, str(started["verifier"]))
-        claims = _id_token_claims(config, client, metadata, token, str(started["nonce"]))
+        claims = _id_token_claims(runtime, config, client, metadata, token, str(started["nonce"]))
     email = _verified_email(config, claims)
     next_path = safe_next(started.get("next"))
     with runtime.uow() as uow:

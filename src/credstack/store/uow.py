@@ -8,6 +8,7 @@ Read-only units (``write=False``: GET requests, reports) take no lock at all.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from credstack.errors import CredstackError
 from credstack.store.db import WRITE_OPTION
 from credstack.store.decoded import DecodedCatalog
+from credstack.store.job_queue import QueuedTasks
 from credstack.store.repositories import (
     Achievements,
     Assessments,
@@ -31,6 +33,8 @@ from credstack.store.secrets import PersonalData
 
 __all__ = ["CHECKPOINT_PAUSE_SECONDS", "UnitOfWork", "UnitOfWorkFactory"]
 
+_OUTBOX_WRITTEN = "credstack.outbox_written"
+
 CHECKPOINT_PAUSE_SECONDS = 0.15
 """Longer than SQLite's longest busy-handler sleep (100 ms), so a waiting writer gets a turn."""
 
@@ -41,9 +45,11 @@ class UnitOfWork:
         session: Session,
         personal: PersonalData | None = None,
         decoded: DecodedCatalog | None = None,
+        after_outbox: Callable[[], None] | None = None,
     ) -> None:
         self.session = session
         self._personal = personal
+        self._after_outbox = after_outbox
         self.decoded = decoded or DecodedCatalog()
         """Stored definitions decoded once: the runtime's, shared by its units of work."""
         self.issuers = Issuers(session)
@@ -55,6 +61,7 @@ class UnitOfWork:
         self.awards = Awards(session)
         self.records = Records(session)
         self.signing_keys = SigningKeys(session)
+        self.queued_tasks = QueuedTasks(session)
 
     @property
     def personal(self) -> PersonalData:
@@ -76,11 +83,19 @@ class UnitOfWork:
             self.session.rollback()
         self.session.close()
 
+    def outbox_written(self) -> None:
+        """A message was queued in this transaction: its delivery is asked for once the
+        transaction commits (`UnitOfWorkFactory.after_outbox`), not at the next sweep."""
+        self.session.info[_OUTBOX_WRITTEN] = True
+
     def commit(self) -> None:
         self.session.commit()
+        if self.session.info.pop(_OUTBOX_WRITTEN, False) and self._after_outbox is not None:
+            self._after_outbox()
 
     def rollback(self) -> None:
         self.session.rollback()
+        self.session.info.pop(_OUTBOX_WRITTEN, None)
 
     def checkpoint(self) -> None:
         """Commit what a long job has done so far and let other writers in before going on.
@@ -112,6 +127,9 @@ class UnitOfWorkFactory:
         self.engine = engine
         self.personal = personal
         self.decoded = decoded or DecodedCatalog()
+        self.after_outbox: Callable[[], None] | None = None
+        """Called after a commit that queued a message: the job system's wake-up (its
+        delivery task queued, or the in-process worker woken). It must not raise."""
         self._readers = sessionmaker(
             bind=bind or engine,
             expire_on_commit=False,
@@ -125,5 +143,8 @@ class UnitOfWorkFactory:
 
     def __call__(self, *, write: bool = True) -> UnitOfWork:
         return UnitOfWork(
-            (self._writers if write else self._readers)(), self.personal, self.decoded
+            (self._writers if write else self._readers)(),
+            self.personal,
+            self.decoded,
+            self.after_outbox,
         )

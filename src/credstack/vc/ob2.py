@@ -37,6 +37,8 @@ __all__ = [
 
 OB2_CONTEXT = "https://w3id.org/openbadges/v2"
 _REQUIRED = frozenset({"parse", "structure", "signature", "issuer", "validity", "status"})
+_MAX_REASON = 200
+"""Characters of an issuer's revocation reason shown: a sentence, not a document."""
 
 # Returns the JSON document published at a URL, or None when the caller will not or cannot
 # serve it. The caller owns the allow-list; this module never opens a connection.
@@ -123,6 +125,10 @@ def _verify_hosted(
                 "confirmed that the issuer still publishes it.",
             )
         )
+    elif hosted.get("revoked") is True:
+        # OB 2.0 revokes a hosted assertion by hosting it (or a stub of it: id, revoked and a
+        # reason) marked revoked, with 410 Gone: revoked, not a different assertion.
+        checks.append(Check("signature", False, _revoked(hosted)))
     elif dict(hosted) != assertion:
         checks.append(
             Check("signature", False, "The assertion differs from the copy its issuer hosts.")
@@ -132,7 +138,8 @@ def _verify_hosted(
     issuer = _issuer_profile(assertion, fetch)
     checks.append(_hosted_origin(assertion, issuer))
     checks.append(_validity(assertion, now))
-    checks.append(_revocation(assertion, issuer, fetch, notes))
+    revoked = hosted if hosted is not None and hosted.get("revoked") is True else assertion
+    checks.append(_revocation(revoked, issuer, fetch, notes))
     return _result(checks, assertion, fmt, notes)
 
 
@@ -302,9 +309,7 @@ def _revocation(
     notes: list[str],
 ) -> Check:
     if assertion.get("revoked") is True:
-        reason = assertion.get("revocationReason")
-        suffix = f" ({reason})" if isinstance(reason, str) else ""
-        return Check("status", False, f"The assertion was revoked{suffix}.", StatusFound.REVOKED)
+        return Check("status", False, _revoked(assertion), StatusFound.REVOKED)
     list_url = issuer.get("revocationList") if issuer is not None else None
     if not isinstance(list_url, str):
         return Check("status", True, "The issuer publishes no revocation list for it.")
@@ -322,6 +327,13 @@ def _revocation(
                 StatusFound.REVOKED,
             )
     return Check("status", True, "The assertion is not on its issuer's revocation list.")
+
+
+def _revoked(assertion: Mapping[str, Any]) -> str:
+    """That the issuer revoked it, with the issuer's reason (one line, bounded) if it gave one."""
+    reason = assertion.get("revocationReason")
+    shown = " ".join(reason.split())[:_MAX_REASON] if isinstance(reason, str) else ""
+    return f"The assertion was revoked{f' ({shown})' if shown else ''}."
 
 
 def _b64url(text: str) -> bytes:

@@ -172,9 +172,15 @@ def test_a_hosted_assertion_is_fetched_and_must_match_what_its_issuer_hosts(
     changed = dict(assertion, issuedOn="2020-01-01T00:00:00Z")
     assert "differs from the copy its issuer hosts" in _refused(runtime, max_, changed)
 
-    # Revoked: OB 2.0 answers 410 with the assertion marked revoked.
+    # Revoked: OB 2.0 answers 410 with the assertion marked revoked, said as revoked (with the
+    # issuer's reason), not as a different copy.
     issuer.host("/assertions/77.json", dict(assertion, revoked=True), status=410)
-    _refused(runtime, max_, assertion)
+    said = _refused(runtime, max_, assertion)
+    assert "revoked" in said and "differs" not in said
+    stub = {"id": assertion["id"], "revoked": True, "revocationReason": "issued in error"}
+    issuer.host("/assertions/77.json", stub, status=410)
+    said = _refused(runtime, max_, assertion)
+    assert "The assertion was revoked (issued in error)" in said and "differs" not in said
 
     # Gone from the site, or the site down: not retrieved.
     issuer.hosted.pop("/assertions/77.json")

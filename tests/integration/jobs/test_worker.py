@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import Cli
-from tests.integration.bulk.bulk_helpers import award_csv, northwind_cli, query
+from tests.integration.bulk.bulk_helpers import award_csv, execute, northwind_cli, query
 from tests.integration.mail.conftest import MailServer, mail_server
 
 __all__ = ["mail_server"]  # the fixture, shared with tests/integration/mail
@@ -174,3 +174,61 @@ def test_a_failing_delivery_backs_off_is_listed_and_retried(
     unknown = cli.run("jobs", "retry", delivery["id"])
     assert unknown.returncode == 1
     assert "to try again" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+_REFUSE = {
+    "postgresql": (
+        "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'refused for the test'; END $$",
+        "CREATE TRIGGER refuse BEFORE UPDATE ON jobs FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ),
+    "sqlite": (
+        "CREATE TRIGGER refuse BEFORE UPDATE ON jobs "
+        "BEGIN SELECT RAISE(ABORT, 'refused for the test'); END",
+    ),
+}
+
+
+def test_a_failing_task_shows_its_reason_and_retry_clears_it(
+    cli: Cli, tmp_path: Path, database_url: str
+) -> None:
+    source = tmp_path / "one.csv"
+    source.write_text(award_csv(1))
+    job = _queue(cli, source)
+    # The database refuses to mark the job running: the run fails before issuing anything.
+    backend = database_url.split(":", 1)[0]
+    for statement in _REFUSE[backend]:
+        execute(database_url, statement)
+    failing = _worker(cli, "--until-idle")
+    out, err = failing.communicate(timeout=120)
+    assert _done(database_url) == 0
+    if backend == "sqlite":
+        # No queue: the worker stops, saying why; the job stays for the next worker.
+        assert failing.returncode == 1, (out, err)
+        assert "Traceback" not in err
+        assert "error: the worker stopped: IntegrityError: refused for the test" in err
+        execute(database_url, "DROP TRIGGER refuse")
+        _finish(_worker(cli, "--until-idle"))
+        _issued_once(database_url, 1)
+        return
+    assert failing.returncode == 0, (out, err)
+    [task] = [t for t in json.loads(cli.ok("jobs", "list", "--json")) if t["id"] != job]
+    assert (task["kind"], task["state"], task["attempts"]) == (f"run_import({job})", "retrying", 1)
+    assert task["last_error"] == "RaiseException: refused for the test"
+    [line] = [row for row in cli.ok("jobs", "list").splitlines() if row.startswith(task["id"])]
+    assert line.startswith(
+        f"{task['id']}\trun_import({job})\tretrying\t1 attempts\t"
+        "RaiseException: refused for the test\t"
+    )
+
+    execute(database_url, "DROP TRIGGER refuse ON jobs")
+    assert cli.ok("jobs", "retry", task["id"]) == f"{task['id']}: queued again\n"
+    assert query(database_url, "SELECT count(*) FROM job_failures") == [(0,)]
+    [again] = [t for t in json.loads(cli.ok("jobs", "list", "--json")) if t["id"] == task["id"]]
+    assert (again["state"], again["attempts"], again["last_error"]) == ("pending", 0, None)
+    _finish(_worker(cli, "--until-idle"))
+    _issued_once(database_url, 1)
+    assert query(database_url, "SELECT count(*) FROM procrastinate_jobs") == [(0,)]
+    gone = cli.run("jobs", "retry", task["id"])  # succeeded, so deleted: nothing to retry
+    assert gone.returncode == 1
+    assert "no failed or retrying job" in gone.stderr and "Traceback" not in gone.stderr

@@ -7,12 +7,14 @@ import time
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 
 from credstack.config import Settings
 from credstack.service.learners import set_profile
 from credstack.service.runtime import open_runtime
 from tests.helpers import Cli, free_port, running_server
+from tests.integration.hardening.tenants import installation, tenant
 from tests.integration.mail.conftest import MailServer
 from tests.stories.driver import Story
 
@@ -83,3 +85,42 @@ def test_the_server_delivers_in_the_background(cli: Cli, mail_server: MailServer
             time.sleep(0.2)
     assert [m["To"] for m in mail_server.inbox.messages] == ["ben@example.org"]
     assert _status(cli)["sent"] == "1"
+
+
+def _grant(url: str, token: str, learner: str) -> None:
+    answer = httpx.post(
+        f"{url}/api/v1/issuers/tmcb/awards",
+        json={"learner": learner, "achievement": "ebola-diagnosis", "awarded_on": "2026-05-02"},
+        headers={"authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    assert answer.status_code == 201, answer.text
+
+
+def _mailed(mail_server: MailServer, count: int) -> list[str]:
+    deadline = time.monotonic() + 120  # a bound for a hung server, not a measurement
+    while len(mail_server.inbox.messages) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return [m["To"] for m in mail_server.inbox.messages]
+
+
+def test_an_awards_mail_is_queued_when_it_commits_not_at_the_sweep(
+    tmp_path: Path, database_url: str, mail_server: MailServer
+) -> None:
+    # The sweep is an hour apart: only the award's own commit can send its mail in time.
+    cli, port = installation(
+        tmp_path,
+        database_url,
+        CREDSTACK_SMTP_URL=f"smtp://127.0.0.1:{mail_server.port}",
+        CREDSTACK_OUTBOX_SWEEP_SECONDS="3600",
+    )
+    token = tenant(cli, "tmcb", "registrar@tmcb.example")
+    for learner in ("ana", "ben"):
+        cli.ok("learner", "add", learner, "--name", learner.title(), "--email", f"{learner}@x.org")
+    with running_server(cli, "serve", port=port) as url:
+        _grant(url, token, "ana")
+        assert _mailed(mail_server, 1) == ["ana@x.org"]
+        # Well after the server's first sweep at start: the second award's mail too.
+        _grant(url, token, "ben")
+        assert _mailed(mail_server, 2) == ["ana@x.org", "ben@x.org"]
+    assert _status(cli)["sent"] == "2"

@@ -25,9 +25,10 @@ def person(sub: str, email: str, *, verified: bool = True) -> Person:
 
 
 @contextmanager
-def identity_provider(people: Iterable[Person]) -> Iterator[str]:
-    """The provider's URL (its issuer), knowing `people`, until the block ends."""
-    port = free_port()
+def identity_provider(people: Iterable[Person], port: int | None = None) -> Iterator[str]:
+    """The provider's URL (its issuer), knowing `people`, until the block ends; on `port` when
+    given (a provider restarted where it was: same endpoints, new signing key)."""
+    port = port or free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,

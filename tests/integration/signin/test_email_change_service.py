@@ -5,6 +5,7 @@ erasure; a client cannot fill an inbox."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from email.message import EmailMessage
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from credstack.errors import Conflict, Gone, InvalidInput
 from credstack.service import clock
+from credstack.service.audit_trail import events, verify_chain
 from credstack.service.email_change import (
     CHANGE_LIFETIME,
     LIVE_CHANGES_PER_LEARNER,
@@ -84,6 +86,16 @@ def test_the_address_changes_only_by_the_link_once(
 
     assert confirm_email_change(runtime, token).new_address == "ben@new.example"
     assert _address(runtime, "ben") == "ben@new.example"
+    # The trail says so, naming the learner by public id and neither address.
+    with runtime.uow(write=False) as uow:
+        ben = uow.learners.by_key("ben")
+        assert ben is not None
+        changed = [e for e in events(uow) if e.action == "learner.email_changed"]
+        assert [(e.subject, e.actor) for e in changed] == [
+            (f"learner:{ben.public_id}", f"learner:{ben.public_id}")
+        ]
+        assert "example" not in json.dumps(changed[0].details)
+        assert verify_chain(uow).broken is None
     # The address it replaced is told, with the new one masked; then it is not kept.
     assert MailSender(runtime.units, runtime.settings).deliver_due().sent == 1
     notice = mail_server.inbox.messages[-1]
@@ -112,6 +124,8 @@ def test_another_learners_address_is_refused_at_the_link(
     token = _token_mailed(runtime, mail_server, "cleo@example.org")
     with pytest.raises(Conflict, match="another account"):
         confirm_email_change(runtime, token)
+    with runtime.uow(write=False) as uow:  # nothing changed, nothing in the trail
+        assert not [e for e in events(uow) if e.action == "learner.email_changed"]
     assert _address(runtime, "ben") == "ben@example.org"
     assert _address(runtime, "cleo") == "cleo@example.org"
     with pytest.raises(Gone):  # spent: it cannot be tried again later

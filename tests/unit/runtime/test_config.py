@@ -158,3 +158,12 @@ def test_oidc_sign_in_is_set_up_by_three_variables_or_not_at_all(tmp_path: Path)
     assert local.oidc is not None and local.oidc.issuer == "http://127.0.0.1:9400"
     with pytest.raises(CredstackError, match="CREDSTACK_OIDC_DOMAINS"):
         load_settings(tmp_path, env=env | {"CREDSTACK_OIDC_DOMAINS": "not a domain"})
+
+
+def test_the_outbox_sweep_is_bounded_seconds(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, env={}).outbox_sweep_seconds is None
+    every = {"CREDSTACK_OUTBOX_SWEEP_SECONDS": "3600"}
+    assert load_settings(tmp_path, env=every).outbox_sweep_seconds == 3600
+    for bad in ("0", "3601", "-5", "1.5", "soon"):
+        with pytest.raises(CredstackError, match="CREDSTACK_OUTBOX_SWEEP_SECONDS"):
+            load_settings(tmp_path, env={"CREDSTACK_OUTBOX_SWEEP_SECONDS": bad})

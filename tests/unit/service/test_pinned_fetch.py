@@ -17,7 +17,7 @@ from credstack.config import load_settings
 from credstack.errors import InvalidInput
 from credstack.service.did_web import fetch_did_document
 from credstack.service.hosted_assertions import HostedFetcher
-from credstack.service.webhooks.addresses import pinned
+from credstack.service.outbound import pinned
 
 PUBLIC = "93.184.216.34"
 """A global address; this machine has no route to it, so a connection there fails."""

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
 from credstack.errors import InvalidInput
-from credstack.service.webhooks.addresses import check_url
+from credstack.service.outbound import check_url
 from credstack.service.webhooks.signing import new_secret, signature
 
 

@@ -8,7 +8,7 @@ it: `credstack worker`, and the server's own worker (in-process on SQLite); `lis
 
 from credstack.service.jobs.background import submit_in_background
 from credstack.service.jobs.listing import Retried, WorkItem, list_work, retry_work
-from credstack.service.jobs.queue import defer_import, is_queued
+from credstack.service.jobs.queue import defer_import, deliver_on_commit, is_queued
 from credstack.service.jobs.worker import MAX_CONCURRENCY, run_worker, running_worker
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Retried",
     "WorkItem",
     "defer_import",
+    "deliver_on_commit",
     "is_queued",
     "list_work",
     "retry_work",

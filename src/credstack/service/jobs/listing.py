@@ -3,7 +3,8 @@
 Three places hold jobs, and each stays the record of its own kind: import jobs (`jobs`,
 `job_items`), deliveries that failed (the outbox's `last_error`: retrying after a backoff, or
 given up on), and, on PostgreSQL, the queue's own tasks (procrastinate's `procrastinate_jobs`:
-waiting, running, or failed after its retries; succeeded ones are deleted by the workers).
+waiting, running, retrying after a failure, or failed after its retries; succeeded ones are
+deleted by the workers), each with the reason it last failed (`failures`).
 Only the operator sees the outbox and the queue, which hold every issuer's work.
 """
 
@@ -11,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from credstack.errors import Forbidden, InvalidInput, NotFound
 from credstack.service import clock
@@ -91,29 +92,21 @@ def _queued(runtime: Runtime, limit: int) -> list[WorkItem]:
     if not queue.is_queued(runtime):
         return []
     with runtime.uow(write=False) as uow:
-        rows = uow.session.execute(
-            text(
-                "SELECT j.id, j.task_name, j.status::text, j.attempts, j.args, "
-                "coalesce(j.scheduled_at, (SELECT max(e.at) FROM procrastinate_events e "
-                "WHERE e.job_id = j.id)) AS at "
-                "FROM procrastinate_jobs j ORDER BY j.id DESC LIMIT :limit"
-            ),
-            {"limit": limit},
-        ).all()
+        tasks = uow.queued_tasks.newest(limit)
     items = []
-    for job_id, task, status, attempts, kwargs, at in rows:
-        args: dict[str, Any] = kwargs or {}
-        name = f"{task}({args['job']})" if "job" in args else task
+    for task in tasks:
+        name = f"{task.task}({task.args['job']})" if "job" in task.args else task.task
+        state = _QUEUE_STATES.get(task.status, task.status)
+        if task.status == "todo" and task.attempts:
+            state = RETRYING  # waiting for its next try after a failure
         items.append(
             WorkItem(
-                id=f"{QUEUE_PREFIX}{job_id}",
+                id=f"{QUEUE_PREFIX}{task.id}",
                 kind=name,
-                state=_QUEUE_STATES.get(status, status),
-                attempts=attempts,
-                last_error="failed after its retries: see the worker's log"
-                if status == "failed"
-                else None,
-                when=at or clock.now(),
+                state=state,
+                attempts=task.attempts,
+                last_error=task.error,
+                when=task.at or clock.now(),
             )
         )
     return items
@@ -140,7 +133,8 @@ def list_work(
 
 def retry_work(runtime: Runtime, actor: Actor, work: str, *, queue_import: bool = False) -> Retried:
     """Try again now: an import job's failed items (run by the caller, or with `queue_import`
-    by a worker), a delivery (its attempts counted afresh), or a failed queued task."""
+    by a worker), a delivery (its attempts counted afresh), or a queued task that failed or
+    waits to retry (its attempts counted afresh, its recorded failure forgotten)."""
     if work.startswith(OUTBOX_PREFIX):
         _operator_only(actor)
         with runtime.uow() as uow:
@@ -162,15 +156,12 @@ def retry_work(runtime: Runtime, actor: Actor, work: str, *, queue_import: bool 
         if not number.isdigit() or len(number) > 18:
             raise NotFound(f"unknown job {work!r} (see `credstack jobs list`)")
         with runtime.uow() as uow:
-            done = uow.session.execute(
-                text(
-                    "UPDATE procrastinate_jobs SET status = 'todo', attempts = 0, "
-                    "scheduled_at = NULL WHERE id = :id AND status = 'failed'"
-                ),
-                {"id": int(number)},
-            )
-            if not getattr(done, "rowcount", 0):
-                raise NotFound(f"no failed job {work!r} (see `credstack jobs list`)")
+            try:
+                again = uow.queued_tasks.again(int(number))
+            except IntegrityError:  # its queueing lock: the same task waits already
+                raise InvalidInput(f"{work}: the same task is queued already") from None
+            if not again:
+                raise NotFound(f"no failed or retrying job {work!r} (see `credstack jobs list`)")
             uow.commit()
         return Retried(work)
     job = retry_job(runtime, actor, work)

@@ -8,8 +8,11 @@ exponential backoff (`RETRY`); one that still fails stays `failed` in `credstack
 - `run_import(job)`: deferred when an import is submitted, with the queueing lock
   ``import:<job>`` (at most one waiting per job). A run that starts while items are pending
   defers the next one first, so an idle worker joins in and the two share the job through the
-  runner's item claims; the run that finds nothing pending ends the chain.
-- `deliver_outbox()`: every 5 seconds, and after an import run (its awards' e-mail).
+  runner's item claims; the run that finds nothing pending ends the chain. A run that fails
+  withdraws its waiting joiner, so its own retry (with backoff) is the one that comes next.
+- `deliver_outbox()`: when a commit queued a message (`deliver_on_commit`), after an import
+  run (its awards' e-mail), and every 5 seconds (`CREDSTACK_OUTBOX_SWEEP_SECONDS`) as the
+  safety net.
 - `resume_work()`: every minute: imports with pending items get a run (a worker killed
   mid-job, or a defer lost after its commit), and jobs of workers that stopped sending
   heartbeats are retried.
@@ -37,8 +40,10 @@ __all__ = [
     "RETRY",
     "conninfo",
     "defer_import",
+    "deliver_on_commit",
     "is_queued",
     "queue_app",
+    "sweep_cron",
 ]
 
 log = logging.getLogger("credstack.jobs")
@@ -80,17 +85,27 @@ def queue_app(runtime: Runtime, *, max_connections: int = 4) -> procrastinate.Ap
         # The work is blocking database I/O: off the worker's event loop.
         return asyncio.to_thread(body)
 
-    async def defer_run(job: str) -> None:
-        # AlreadyEnqueued: one is waiting already; it will take what is pending.
-        with suppress(AlreadyEnqueued):
-            await run_import.configure(queueing_lock=_lock(job)).defer_async(job=job)
+    async def defer_run(job: str) -> int | None:
+        """The queued run's id; None when one is waiting already (it will take what is
+        pending)."""
+        try:
+            return await run_import.configure(queueing_lock=_lock(job)).defer_async(job=job)
+        except AlreadyEnqueued:
+            return None
 
     @app.task(name="run_import", queue=IMPORTS, retry=RETRY)
     async def run_import(job: str) -> None:
         if job not in await in_thread(lambda: tasks.pending_imports(runtime)):
             return
-        await defer_run(job)  # a second worker may join in while this one runs
-        view = await in_thread(lambda: tasks.run_import(runtime, job))
+        joiner = await defer_run(job)  # a second worker may join in while this one runs
+        try:
+            view = await in_thread(lambda: tasks.run_import(runtime, job))
+        except Exception:
+            # The run's retry takes the job's queueing lock back: a joiner still waiting under
+            # it would refuse the retry (and would only fail the same way, deferring another).
+            if joiner is not None:
+                await app.job_manager.cancel_job_by_id_async(joiner, delete_job=True)
+            raise
         log.info("import %s: %s, %d of %d issued", job, view.status, view.done, view.total)
         await deliver_soon()
 
@@ -98,7 +113,9 @@ def queue_app(runtime: Runtime, *, max_connections: int = 4) -> procrastinate.Ap
         with suppress(AlreadyEnqueued):
             await deliver_outbox.configure(queueing_lock="outbox").defer_async(timestamp=0)
 
-    @app.periodic(cron=f"* * * * * */{DELIVER_EVERY_SECONDS}", periodic_id="outbox")
+    sweep = runtime.settings.outbox_sweep_seconds or DELIVER_EVERY_SECONDS
+
+    @app.periodic(cron=sweep_cron(sweep), periodic_id="outbox")
     @app.task(name="deliver_outbox", queueing_lock="outbox", retry=RETRY)
     async def deliver_outbox(timestamp: int) -> None:
         report = await in_thread(lambda: tasks.deliver_outbox(runtime))
@@ -127,6 +144,35 @@ def queue_app(runtime: Runtime, *, max_connections: int = 4) -> procrastinate.Ap
         log.info("nightly re-evaluation: %s", done)
 
     return app
+
+
+def sweep_cron(seconds: int) -> str:
+    """Every `seconds` (under a minute), or every whole minute that many seconds make."""
+    if seconds < 60:
+        return f"* * * * * */{seconds}"
+    minutes = seconds // 60
+    return "0 * * * *" if minutes >= 60 else f"*/{minutes} * * * *"
+
+
+def deliver_on_commit(runtime: Runtime) -> None:
+    """From now on a commit that queued a message also queues a `deliver_outbox` task (unless
+    one waits already), so the mail of a single award goes at once, from whichever process
+    wrote it; the periodic sweep stays the safety net. PostgreSQL only (SQLite's in-process
+    worker is woken instead: `worker.LocalWorker`)."""
+    if not is_queued(runtime):
+        return
+
+    def deliver_soon() -> None:
+        try:
+            with runtime.uow() as uow:
+                uow.queued_tasks.defer(
+                    "deliver_outbox", queue=DEFAULT, queueing_lock="outbox", args={"timestamp": 0}
+                )
+                uow.commit()
+        except Exception:  # the message is committed: the sweep will find it
+            log.exception("could not queue the delivery of a new message")
+
+    runtime.units.after_outbox = deliver_soon
 
 
 def defer_import(runtime: Runtime, job: str) -> bool:

@@ -20,9 +20,9 @@ from datetime import date
 from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy.exc import OperationalError
 
-from credstack.errors import InvalidInput
+from credstack.errors import CredstackError, InvalidInput
 from credstack.service import clock
-from credstack.service.jobs import queue, tasks
+from credstack.service.jobs import failures, queue, tasks
 from credstack.service.runtime import Runtime
 from credstack.store.db import is_lock_timeout
 
@@ -57,6 +57,10 @@ class Pass:
         return not (self.imports or self.delivered or self.nightly)
 
 
+def _stopped(exc: Exception) -> CredstackError:
+    return CredstackError(f"the worker stopped: {failures.reason(exc)}")
+
+
 class LocalWorker:
     """SQLite's worker: two threads, one issuing imports and one delivering (and running the
     nightly re-evaluation), so a long import never holds up the mail; each makes a pass every
@@ -65,7 +69,10 @@ class LocalWorker:
     def __init__(self, runtime: Runtime, poll_seconds: float = POLL_SECONDS) -> None:
         self.runtime = runtime
         self.poll_seconds = poll_seconds
+        self.sweep_seconds = float(runtime.settings.outbox_sweep_seconds or poll_seconds)
         self.stopping = threading.Event()
+        self._mail_written = threading.Event()
+        """Set by a commit that queued a message (`UnitOfWorkFactory.after_outbox`)."""
         self._nightly_done: date | None = None
         self._threads = [
             threading.Thread(target=self._loop, args=(pass_,), name=name, daemon=True)
@@ -102,7 +109,8 @@ class LocalWorker:
 
     def run_until_idle(self) -> int:
         """Passes until one finds nothing to do; how many passes did something. A pass that
-        found the database locked (another process writing) is tried again."""
+        found the database locked (another process writing) is tried again; one that failed
+        otherwise stops the worker, saying why (the work stays in the tables for the next)."""
         busy = 0
         while not self.stopping.is_set():
             try:
@@ -110,8 +118,10 @@ class LocalWorker:
                     break
             except OperationalError as exc:
                 if not is_lock_timeout(exc):
-                    raise
+                    raise _stopped(exc) from None
                 self.stopping.wait(self.poll_seconds)
+            except Exception as exc:
+                raise _stopped(exc) from None
             busy += 1
         return busy
 
@@ -121,19 +131,27 @@ class LocalWorker:
         self.stop()
 
     def _loop(self, one_pass: Callable[[], int]) -> None:
+        delivering = one_pass == self._deliveries
         while not self.stopping.is_set():
             try:
                 one_pass()
             except Exception:  # the database busy or away: try again next time
                 log.exception("worker pass failed")
-            self.stopping.wait(self.poll_seconds)
+            if delivering:  # the sweep's wait, cut short by new mail of this process
+                self._mail_written.wait(self.sweep_seconds)
+                self._mail_written.clear()
+            else:
+                self.stopping.wait(self.poll_seconds)
 
     def start(self) -> None:
+        self.runtime.units.after_outbox = self._mail_written.set
         for thread in self._threads:
             thread.start()
 
     def stop(self, timeout: float = 60.0) -> None:
+        self.runtime.units.after_outbox = None
         self.stopping.set()
+        self._mail_written.set()
         for thread in self._threads:
             thread.join(timeout)
 
@@ -143,6 +161,7 @@ class _QueueThread:
 
     def __init__(self, runtime: Runtime) -> None:
         self.app = queue.queue_app(runtime)
+        self._recording = failures.recording(runtime)
         self._loop = asyncio.new_event_loop()
         self._task: asyncio.Task[None] | None = None
         self._started = threading.Event()
@@ -170,6 +189,7 @@ class _QueueThread:
                     queues=[queue_name],
                     install_signal_handlers=False,
                     delete_jobs=DONE,
+                    worker_middleware=[self._recording],
                 )
                 for queue_name in (queue.IMPORTS, queue.DEFAULT)
             ]
@@ -194,6 +214,7 @@ def running_worker(runtime: Runtime) -> Iterator[None]:
     background: LocalWorker | _QueueThread = (
         _QueueThread(runtime) if queue.is_queued(runtime) else LocalWorker(runtime)
     )
+    queue.deliver_on_commit(runtime)
     background.start()
     try:
         yield
@@ -229,4 +250,9 @@ def run_worker(
             for name in ("resume_work", "deliver_outbox"):
                 with suppress(AlreadyEnqueued):
                     app.configure_task(name).defer(timestamp=0)
-    app.run_worker(concurrency=concurrency, wait=not until_idle, delete_jobs=DONE)
+    app.run_worker(
+        concurrency=concurrency,
+        wait=not until_idle,
+        delete_jobs=DONE,
+        worker_middleware=[failures.recording(runtime)],
+    )

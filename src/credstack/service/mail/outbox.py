@@ -1,9 +1,11 @@
 """Writing messages owed, and the bookkeeping of delivering them.
 
 Messages are queued in the caller's unit of work: a rolled-back award leaves no message, a
-committed one always has its message. Delivery claims a row by moving its `due_at` forward in
-one conditional UPDATE, so two senders (the server's and `credstack mail send`) never hold the
-same message at once; see `sender` for the delivery guarantee this gives.
+committed one always has its message, and its commit asks for the delivery at once
+(`UnitOfWork.outbox_written`); the workers' periodic sweep is the safety net. Delivery claims
+a row by moving its `due_at` forward in one conditional UPDATE, so two senders (the server's
+and `credstack mail send`) never hold the same message at once; see `sender` for the delivery
+guarantee this gives.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def queue_message(
     )
     if key is None:
         uow.session.add(row)
+        uow.outbox_written()
         return row
     savepoint = uow.session.begin_nested()
     try:
@@ -103,6 +106,7 @@ def queue_message(
         savepoint.rollback()
         return None
     savepoint.commit()
+    uow.outbox_written()
     return row
 
 

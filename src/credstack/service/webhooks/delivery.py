@@ -22,7 +22,7 @@ import httpx
 
 from credstack.errors import InvalidInput
 from credstack.service.issuance import credential_url, verification_url
-from credstack.service.webhooks.addresses import pinned
+from credstack.service.outbound import pinned
 from credstack.service.webhooks.endpoints import endpoint_secret
 from credstack.service.webhooks.signing import signature
 from credstack.store.models import OutboxMessageRow, WebhookAttemptRow, WebhookEndpointRow

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from credstack.errors import Conflict, InvalidInput, NotFound
 from credstack.service import audit_trail
 from credstack.service.actor import Actor, authorise
+from credstack.service.outbound import check_url
 from credstack.service.runtime import Runtime
-from credstack.service.webhooks.addresses import check_url
 from credstack.service.webhooks.events import EVENTS
 from credstack.service.webhooks.signing import new_secret
 from credstack.store.models import IssuerRow, WebhookEndpointRow

@@ -21,7 +21,7 @@ from credstack.store.models.enrolments import EnrolmentRow
 from credstack.store.models.holders import HolderChallengeRow, HolderDidRow
 from credstack.store.models.idempotency import IdempotentRequestRow
 from credstack.store.models.imports import ImportedCredentialRow
-from credstack.store.models.jobs import JobItemRow, JobRow, StatusReservationRow
+from credstack.store.models.jobs import JobFailureRow, JobItemRow, JobRow, StatusReservationRow
 from credstack.store.models.learners import LearnerRow
 from credstack.store.models.lifecycle import (
     AwardEventRow,
@@ -74,6 +74,7 @@ __all__ = [
     "IdempotentRequestRow",
     "ImportedCredentialRow",
     "IssuerRow",
+    "JobFailureRow",
     "JobItemRow",
     "JobRow",
     "LearnerRow",

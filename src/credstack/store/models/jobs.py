@@ -15,13 +15,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from credstack.store.models.base import Base
 from credstack.store.types import JsonDoc, UtcDateTime, utcnow
 
-__all__ = ["JobItemRow", "JobRow", "StatusReservationRow"]
+__all__ = ["JobFailureRow", "JobItemRow", "JobRow", "StatusReservationRow"]
 
 
 class JobRow(Base):
@@ -94,3 +94,18 @@ class StatusReservationRow(Base):
     )
     status_list_id: Mapped[int] = mapped_column(ForeignKey("status_lists.id"))
     status_list_index: Mapped[int] = mapped_column(Integer)
+
+
+class JobFailureRow(Base):
+    """Why a task on the PostgreSQL queue last failed: procrastinate keeps a job's status and
+    attempts but no error, so the worker's wrapper writes one here (the exception's type and
+    message, bounded, never a traceback); the task's success or a retry removes it."""
+
+    __tablename__ = "job_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    queue_job: Mapped[int] = mapped_column(BigInteger, unique=True)
+    """procrastinate's job id (`queue-N` in `credstack jobs list`)."""
+    task: Mapped[str] = mapped_column(String(200))
+    error: Mapped[str] = mapped_column(String(500))
+    attempt: Mapped[int] = mapped_column(Integer)
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,13 +1,16 @@
-"""Where a webhook may be sent: the guard against making the server a proxy into its network.
+"""Where the server may send a request to a URL someone else chose: the guard against making
+it a proxy into its own network.
 
-An endpoint is an https URL to a public address. A host named in the URL is resolved and
-every address it has is checked, when the endpoint is added and again before each POST
-(a name can be repointed after it was checked), and the connection is then made to an address
+Webhooks, hosted Open Badges 2.0 assertions and did:web documents all go through here. A URL is
+https to a public address. A host named in the URL is resolved and every address it has is
+checked (for a webhook when the endpoint is added, and for every kind before each request: a
+name can be repointed after it was checked), and the connection is then made to an address
 that was checked (`pinned`), not to whatever the name resolves to a moment later, so a name
 that answers a public address to the check and a private one to the connection (DNS
-rebinding) gets nowhere; redirects are never followed. Loopback
-(`http://` or `https://` to this machine) is allowed only when the operator set
-`CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK`, for tests and local development.
+rebinding) gets nowhere; redirects are never followed. Loopback (`http://` or `https://` to
+this machine) is allowed only when the caller's setting says so
+(`CREDSTACK_WEBHOOKS_ALLOW_LOOPBACK`, `CREDSTACK_DID_WEB_HTTP_LOCALHOST`), for tests and local
+development.
 """
 
 from __future__ import annotations
