@@ -218,6 +218,10 @@ def test_two_processes_serve_one_database_and_send_each_mail_once(
     while (alive := [pid for pid in children if _running(pid)]) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not alive, f"still running after SIGTERM: {alive}"
+    # Nothing was left for the resource tracker (one of the children above) to clean up: the
+    # verification pools' named semaphores were released before their processes ended.
+    log = (cli.data_dir.parent / "serve.log").read_text()
+    assert "resource_tracker" not in log, log
 
 
 def _running(pid: int) -> bool:
