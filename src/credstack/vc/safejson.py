@@ -18,6 +18,9 @@ __all__ = ["InputRefused", "loads"]
 
 # A string (escapes included) or a bracket; strings are skipped whole by the regex engine.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+# A \uD800-\uDFFF escape: the only way a lone surrogate gets into parsed JSON, since text
+# decoded from UTF-8 cannot hold one. Seen rarely, so only then is the parsed value walked.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class InputRefused(ValueError):
@@ -46,9 +49,31 @@ def loads(text: str, *, max_bytes: int = MAX_CREDENTIAL_BYTES) -> Any:
         )
     _check_depth(text)
     try:
-        return json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float)
+        value = json.loads(text, parse_int=_bounded_int, parse_float=_bounded_float)
     except RecursionError as exc:  # pragma: no cover - _check_depth stops this first
         raise InputRefused("The JSON is nested too deeply.") from exc
+    if _SURROGATE_ESCAPE.search(text) and not _is_unicode(value):
+        # A lone surrogate cannot be written as UTF-8, so hashing or signing it would crash.
+        raise InputRefused(
+            "The JSON has a string with a lone surrogate escape (\\uD800-\\uDFFF without its "
+            "pair); that is not Unicode text."
+        )
+    return value
+
+
+def _is_unicode(value: Any) -> bool:
+    """True when every string in the value (keys too) can be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_is_unicode(key) and _is_unicode(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_is_unicode(item) for item in value)
+    return True
 
 
 def _check_depth(text: str) -> None:

@@ -101,6 +101,7 @@ def hostile_bodies() -> dict[str, tuple[bytes, int]]:
             (text[:-1] + ', "n": ' + "[" * 1000 + "]" * 1000 + "}").encode(),
             422,
         ),
+        "a lone surrogate escape in a name": (_with(lambda d: d.update(name="\ud800")), 422),
         "a body over 1 MiB": (_with(lambda d: d.update(padding="x" * 1_100_000)), 413),
         "a 1,500-page PDF": (pdf(1500), 413),
         "a PDF with an unknown filter": (pdf_with_unknown_filter(), 422),
