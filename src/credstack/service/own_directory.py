@@ -119,7 +119,10 @@ def read_own_directory(uow: UnitOfWork, base_url: str) -> OwnDirectory:
 
 
 def _rows(uow: UnitOfWork) -> Rows:
-    return tuple(tuple(row) for row in uow.session.execute(_ROWS))
+    # Read without flushing: a caller may hold a half-built row (an import fills its row only
+    # after verifying), and flushing it here would break its NOT NULL columns.
+    with uow.session.no_autoflush:
+        return tuple(tuple(row) for row in uow.session.execute(_ROWS))
 
 
 class OwnDirectories:
@@ -132,7 +135,7 @@ class OwnDirectories:
         self._last: OwnDirectory | None = None
 
     def current(self, uow: UnitOfWork, base_url: str) -> OwnDirectory:
-        """Our issuers as of ``uow``'s view of the database (its own pending changes too)."""
+        """Our issuers as of ``uow``'s view of the database (its flushed changes too)."""
         rows = _rows(uow)
         last = self._last
         if last is not None and last.rows == rows and last.base_url == base_url:
