@@ -7,8 +7,11 @@ content type can mean here (`Ceilings`): a declared length over the ceiling is a
 before anything is read, and a body that passes it while arriving stops the read with
 `BodyRefused` (413). A body that stops arriving for `timeout` seconds is answered 408, so a
 client that declares a length and stalls holds nothing for ever. Routes with a tighter bound
-of their own (`http.bodies`, `http.uploads`) keep it: the ceiling is the largest any route of
-that content type accepts.
+of their own (`http.bodies`, `http.uploads`) keep it: the ceiling is the largest any public
+route of that content type accepts. The uploads (`http.route_bounds`) have larger bounds of
+their own, on their routes alone, and need a credential: one sent without any is refused
+before its body is read. A body refused unread closes its connection, so that the client
+cannot go on sending it.
 
 `BodyRefused` is Starlette's `HTTPException`, the one exception FastAPI lets out of its body
 parsing unchanged (any other becomes its generic 400), so the application's handler answers it
@@ -23,11 +26,11 @@ from dataclasses import dataclass
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from credstack.http.route_bounds import RouteBound, bound_of, carries_credential
 from credstack.limits import (
-    MAX_AWARD_IMPORT_BYTES,
     MAX_CATALOG_BYTES,
     MAX_FORM_OVERHEAD_BYTES,
     MAX_GROUP_BYTES,
@@ -38,27 +41,33 @@ from credstack.limits import (
 __all__ = ["BodyCeiling", "BodyRefused", "Ceilings"]
 
 _BODILESS = frozenset({"GET", "HEAD"})
+_CLOSE = {"Connection": "close"}
+_UNAUTHENTICATED = "this needs an API token (Authorization: Bearer ...)"
 
 
 class BodyRefused(HTTPException):
-    """A body over its ceiling (413), one on a GET or HEAD (400), or one that stopped
-    arriving (408); ``detail`` says which in words."""
+    """A body over its ceiling (413), one on a GET or HEAD (400), one that stopped arriving
+    (408), or one for a route that needs a credential sent without any (401); ``detail`` says
+    which in words. ``close``: the connection ends with the answer (the body was not read)."""
 
-    def __init__(self, status_code: int, detail: str) -> None:
-        headers = {"Connection": "close"} if status_code == 408 else None
-        super().__init__(status_code, detail, headers)
+    def __init__(
+        self, status_code: int, detail: str, *, close: bool = False, challenge: bool = False
+    ) -> None:
+        headers = dict(_CLOSE) if close or status_code == 408 else {}
+        if challenge:
+            headers["WWW-Authenticate"] = "Bearer"
+        super().__init__(status_code, detail, headers or None)
 
 
 @dataclass(frozen=True)
 class Ceilings:
-    """The largest body, in bytes, any route accepts in each content type."""
+    """The largest body, in bytes, any route but the uploads (`http.route_bounds`) accepts
+    in each content type."""
 
     urlencoded: int
     """A page form a person fills in."""
     multipart: int
-    """A form with a file: the largest upload form (the console's award import)."""
-    csv: int
-    """A CSV file posted as the body (`text/csv`): the award import."""
+    """A form with a file: a credential to verify or import, a group of them (`/employer`)."""
     document: int
     """JSON and everything else: a credential, a JWT, a badge picture, a PDF, a group of
     credentials, a catalog."""
@@ -67,13 +76,12 @@ class Ceilings:
     def of(cls, max_credential_bytes: int) -> Ceilings:
         """The ceilings that follow from the bounds of `credstack.limits` and the configured
         largest credential."""
+        document = max(max_credential_bytes, MAX_GROUP_BYTES, MAX_IMPORT_BYTES, MAX_CATALOG_BYTES)
         return cls(
             urlencoded=MAX_URLENCODED_FORM_BYTES,
-            multipart=max(MAX_AWARD_IMPORT_BYTES, max_credential_bytes) + MAX_FORM_OVERHEAD_BYTES,
-            csv=MAX_AWARD_IMPORT_BYTES,
-            document=max(
-                max_credential_bytes, MAX_GROUP_BYTES, MAX_IMPORT_BYTES, MAX_CATALOG_BYTES
-            ),
+            multipart=max(max_credential_bytes, MAX_GROUP_BYTES, MAX_IMPORT_BYTES)
+            + MAX_FORM_OVERHEAD_BYTES,
+            document=document,
         )
 
     def for_type(self, content_type: bytes) -> tuple[int, str]:
@@ -83,8 +91,6 @@ class Ceilings:
             return self.urlencoded, "a form"
         if media == b"multipart/form-data":
             return self.multipart, "a form with a file"
-        if media == b"text/csv":
-            return self.csv, "a CSV file"
         return self.document, "a request body"
 
 
@@ -119,24 +125,46 @@ class BodyCeiling:
         if not chunked and (declared is None or not declared.lstrip(b"0")):
             await self.app(scope, receive, send)
             return
-        refusal = self._refusal(scope["method"], declared, content_type)
+        route = bound_of(scope["method"], scope["path"])
+        if route is not None and not carries_credential(scope["headers"], route.page):
+            await self._unauthenticated(route, scope, receive, send)
+            return
+        limit, kind = self._ceiling(route, content_type)
+        refusal = self._refusal(scope["method"], declared, limit, kind)
         if refusal is not None:
             response = await self.answer(Request(scope, receive), refusal)
             await response(scope, receive, send)
             return
-        limit, kind = self.ceilings.for_type(content_type)
         await self.app(scope, self._counted(receive, limit, kind), send)
 
-    def _refusal(
-        self, method: str, declared: bytes | None, content_type: bytes
-    ) -> BodyRefused | None:
+    def _ceiling(self, route: RouteBound | None, content_type: bytes) -> tuple[int, str]:
+        """The upload route's own bound for the type it reads, else the type's ceiling."""
+        if route is not None and content_type.partition(b";")[0].strip().lower() == route.media:
+            return route.limit, route.kind
+        return self.ceilings.for_type(content_type)
+
+    async def _unauthenticated(
+        self, route: RouteBound, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """No credential at all: a page is sent to sign in, the API answers 401; unread."""
+        if route.page:
+            where = route.sign_in_path(scope["path"])
+            response: Response = RedirectResponse(where, status_code=303, headers=_CLOSE)
+        else:
+            refusal = BodyRefused(401, _UNAUTHENTICATED, close=True, challenge=True)
+            response = await self.answer(Request(scope, receive), refusal)
+        await response(scope, receive, send)
+
+    @staticmethod
+    def _refusal(method: str, declared: bytes | None, limit: int, kind: str) -> BodyRefused | None:
         """Why the body is refused before any of it is read, if it is."""
         if method in _BODILESS:
             return BodyRefused(400, f"a {method} request carries no body; send it without one")
-        limit, kind = self.ceilings.for_type(content_type)
         if declared is not None and declared.isdigit() and int(declared) > limit:
             return BodyRefused(
-                413, f"the request is {int(declared)} bytes; {kind} is at most {limit} bytes"
+                413,
+                f"the request is {int(declared)} bytes; {kind} is at most {limit} bytes",
+                close=True,
             )
         return None
 

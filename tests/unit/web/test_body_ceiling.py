@@ -12,14 +12,17 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from credstack.http.body_ceiling import BodyCeiling, BodyRefused, Ceilings
+from credstack.http.route_bounds import bound_of, carries_credential
+from credstack.http.session import COOKIE_NAME
 from credstack.limits import (
     MAX_AWARD_IMPORT_BYTES,
     MAX_FORM_OVERHEAD_BYTES,
     MAX_GROUP_BYTES,
+    MAX_RESULTS_UPLOAD_BYTES,
     MAX_URLENCODED_FORM_BYTES,
 )
 
-SMALL = Ceilings(urlencoded=10, multipart=40, csv=30, document=20)
+SMALL = Ceilings(urlencoded=10, multipart=40, document=20)
 
 
 class Inner:
@@ -39,19 +42,23 @@ class Inner:
         await PlainTextResponse("read")(scope, receive, send)
 
 
-def _scope(method: str, headers: Sequence[tuple[str, str]]) -> Scope:
+def _scope(method: str, headers: Sequence[tuple[str, str]], path: str = "/x") -> Scope:
     return {
         "type": "http",
         "method": method,
-        "path": "/x",
-        "raw_path": b"/x",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "headers": [(k.encode(), v.encode()) for k, v in headers],
     }
 
 
 def _run(
-    method: str, headers: Sequence[tuple[str, str]], chunks: Sequence[bytes], stall: bool = False
+    method: str,
+    headers: Sequence[tuple[str, str]],
+    chunks: Sequence[bytes],
+    stall: bool = False,
+    path: str = "/x",
 ) -> tuple[Inner, list[Message], list[BodyRefused]]:
     inner, sent, answered = Inner(), [], []
 
@@ -71,21 +78,80 @@ def _run(
 
     chunks_left = list(chunks)
     ceiling = BodyCeiling(inner, ceilings=SMALL, timeout=0.05, answer=answer)
-    asyncio.run(ceiling(_scope(method, headers), receive, send))
+    asyncio.run(ceiling(_scope(method, headers, path), receive, send))
     return inner, sent, answered
 
 
 def test_the_ceilings_are_the_routes_own_bounds() -> None:
     ceilings = Ceilings.of(max_credential_bytes=1024)
     assert ceilings.urlencoded == MAX_URLENCODED_FORM_BYTES
-    assert ceilings.multipart == MAX_AWARD_IMPORT_BYTES + MAX_FORM_OVERHEAD_BYTES
-    assert ceilings.csv == MAX_AWARD_IMPORT_BYTES
+    assert ceilings.multipart == MAX_GROUP_BYTES + MAX_FORM_OVERHEAD_BYTES  # /employer's group
     assert ceilings.document == MAX_GROUP_BYTES
     assert Ceilings.of(max_credential_bytes=MAX_GROUP_BYTES * 2).document == MAX_GROUP_BYTES * 2
     assert SMALL.for_type(b"Application/X-WWW-Form-Urlencoded; charset=utf-8")[0] == 10
     assert SMALL.for_type(b"multipart/form-data; boundary=x")[0] == 40
-    assert SMALL.for_type(b"text/csv")[0] == 30
+    assert SMALL.for_type(b"text/csv")[0] == 20  # only the imports read CSV: their own bound
     assert SMALL.for_type(b"application/json")[0] == SMALL.for_type(b"")[0] == 20
+
+
+def test_only_the_upload_routes_have_larger_bounds_of_their_own() -> None:
+    awards = bound_of("POST", "/api/v1/issuers/northwind/award-imports")
+    results = bound_of("POST", "/console/issuers/northwind/imports/results")
+    assert awards is not None and awards.limit == MAX_AWARD_IMPORT_BYTES
+    assert results is not None
+    assert results.limit == MAX_RESULTS_UPLOAD_BYTES + MAX_FORM_OVERHEAD_BYTES
+    assert results.sign_in_path("/console/issuers/northwind/imports/results") == (
+        "/signin?next=/console/issuers/northwind/imports"
+    )
+    for method, path in (
+        ("GET", "/api/v1/issuers/northwind/award-imports"),
+        ("POST", "/api/v1/issuers/northwind/award-imports/extra"),
+        ("POST", "/employer"),
+        ("POST", "/api/v1/verify"),
+    ):
+        assert bound_of(method, path) is None, path
+
+
+def test_a_credential_is_a_bearer_header_or_on_a_page_the_session_cookie() -> None:
+    cookie = [(b"cookie", f"theme=dark; {COOKIE_NAME}=abc".encode())]
+    assert carries_credential([(b"authorization", b"Bearer x")], page=False)
+    assert carries_credential(cookie, page=True)
+    assert not carries_credential(cookie, page=False)  # an API write needs the token
+    assert not carries_credential([(b"cookie", b"theme=dark")], page=True)
+
+
+def test_an_upload_sent_without_a_credential_is_refused_unread() -> None:
+    api = "/api/v1/issuers/northwind/award-imports"
+    headers = [("content-type", "text/csv"), ("content-length", str(MAX_AWARD_IMPORT_BYTES))]
+    inner, sent, answered = _run("POST", headers, [b"x"], path=api)
+    assert not inner.called
+    assert [(r.status_code, r.detail) for r in answered] == [
+        (401, "this needs an API token (Authorization: Bearer ...)")
+    ]
+    assert answered[0].headers == {"Connection": "close", "WWW-Authenticate": "Bearer"}
+    page = "/console/issuers/northwind/imports/awards"
+    form = ("content-type", "multipart/form-data; boundary=b")
+    chunked = [form, ("transfer-encoding", "chunked")]
+    inner, sent, answered = _run("POST", chunked, [b"x"], path=page)
+    assert not inner.called and not answered
+    assert sent[0]["status"] == 303
+    assert (b"location", b"/signin?next=/console/issuers/northwind/imports") in sent[0]["headers"]
+
+
+def test_an_upload_with_a_credential_has_its_own_bound_and_others_the_ceiling() -> None:
+    api = "/api/v1/issuers/northwind/award-imports"
+    token = ("authorization", "Bearer t")
+    within = [token, ("content-type", "text/csv"), ("content-length", str(MAX_AWARD_IMPORT_BYTES))]
+    inner, _sent, answered = _run("POST", within, [b"learner\n"], path=api)
+    assert inner.called and not answered
+    over = [token, within[1], ("content-length", str(MAX_AWARD_IMPORT_BYTES + 1))]
+    inner, _sent, answered = _run("POST", over, [b"x"], path=api)
+    assert not inner.called
+    assert f"an award import is at most {MAX_AWARD_IMPORT_BYTES} bytes" in answered[0].detail
+    assert answered[0].headers == {"Connection": "close"}
+    elsewhere = [token, ("content-type", "text/csv"), ("content-length", "21")]
+    inner, _sent, answered = _run("POST", elsewhere, [b"x" * 21], path="/employer")
+    assert not inner.called and [r.status_code for r in answered] == [413]
 
 
 @pytest.mark.parametrize(
