@@ -127,8 +127,9 @@ def _verify_hosted(
         )
     elif hosted.get("revoked") is True:
         # OB 2.0 revokes a hosted assertion by hosting it (or a stub of it: id, revoked and a
-        # reason) marked revoked, with 410 Gone: revoked, not a different assertion.
-        checks.append(Check("signature", False, _revoked(hosted)))
+        # reason) marked revoked, with 410 Gone: revoked, not a different assertion. That is
+        # the status check's to say (`_revocation`), as for one on a revocation list.
+        checks.append(_revoked_copy(hosted, assertion))
     elif dict(hosted) != assertion:
         checks.append(
             Check("signature", False, "The assertion differs from the copy its issuer hosts.")
@@ -327,6 +328,20 @@ def _revocation(
                 StatusFound.REVOKED,
             )
     return Check("status", True, "The assertion is not on its issuer's revocation list.")
+
+
+_REVOCATION_FIELDS = frozenset({"revoked", "revocationReason"})
+
+
+def _revoked_copy(hosted: Mapping[str, Any], assertion: Mapping[str, Any]) -> Check:
+    """The signature check against a hosted copy marked revoked: the whole assertion, or a
+    stub naming only its id (which the issuer's own URL answered for)."""
+    kept = {k: v for k, v in hosted.items() if k not in _REVOCATION_FIELDS}
+    if kept == {k: v for k, v in assertion.items() if k not in _REVOCATION_FIELDS}:
+        return Check("signature", True, "The assertion matches the copy its issuer hosts.")
+    if kept.keys() <= {"@context", "type", "id"}:
+        return Check("signature", True, "The issuer hosts the assertion, marked revoked.")
+    return Check("signature", False, "The assertion differs from the copy its issuer hosts.")
 
 
 def _revoked(assertion: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from vcdoc_helpers import NOW
 
 from credstack.vc.baking import OB2_PNG_KEYWORD
+from credstack.vc.checks import StatusFound
 from credstack.vc.ob2 import Ob2PublicKey, verify_ob2
 from credstack.vc.resolve import DidResolver
 from credstack.vc.verify import verify_credential
@@ -92,6 +93,41 @@ def test_revoked_assertion_is_reported() -> None:
     fetch = _fetcher(assertion, revoked=[assertion["id"]])
     result = verify_ob2(json.dumps(assertion), now=NOW, fetch=fetch)
     assert [c.name for c in result.failures] == ["status"]
+
+
+@pytest.mark.parametrize(
+    ("hosted", "signature"),
+    [
+        ({"revoked": True}, "The assertion matches the copy its issuer hosts."),
+        ({"revoked": True, "revocationReason": "issued\nin error"}, None),
+    ],
+)
+def test_a_revoked_hosted_copy_is_a_revoked_status_as_a_listed_one_is(
+    hosted: dict[str, Any], signature: str | None
+) -> None:
+    """One answer for revoked: by the hosted copy or by the revocation list, the status check
+    fails with `StatusFound.REVOKED`, and the signature check does not fail for it."""
+    assertion = _assertion()
+    listed = verify_ob2(
+        json.dumps(assertion), now=NOW, fetch=_fetcher(assertion, revoked=[assertion["id"]])
+    )
+    whole = dict(assertion, **hosted)
+    stub = {"id": assertion["id"], **hosted}
+    for copy in (whole, stub):
+        result = verify_ob2(json.dumps(assertion), now=NOW, fetch=_fetcher(copy))
+        assert [c.name for c in result.failures] == [c.name for c in listed.failures] == ["status"]
+        status = result.check("status")
+        assert status is not None and status.found is StatusFound.REVOKED
+        assert listed.check("status").found is StatusFound.REVOKED
+        reason = " (issued in error)" if "revocationReason" in hosted else ""
+        assert status.message == f"The assertion was revoked{reason}."
+        said = result.check("signature")
+        assert said is not None and said.passed
+        if copy is whole and signature is not None:
+            assert said.message == signature
+    changed = dict(assertion, issuedOn="2020-01-01T00:00:00Z", revoked=True)
+    result = verify_ob2(json.dumps(assertion), now=NOW, fetch=_fetcher(changed))
+    assert {c.name for c in result.failures} == {"signature", "status"}  # another assertion
 
 
 def _b64(data: bytes) -> str:
