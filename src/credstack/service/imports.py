@@ -333,20 +333,25 @@ def _keep(
     if recipient is None or recipient.matches is not True:
         said = recipient.message if recipient is not None else ""
         raise InvalidInput(f"not imported: it is not shown to be issued to this learner. {said}")
-    row = uow.records.imported_by_id(learner.id, credential_id)
-    replaced = row is not None
     now = clock.now()
-    if row is None:
-        row = ImportedCredentialRow(
-            public_id=str(uuid.uuid4()), learner_id=learner.id, created_at=now
-        )
-        uow.session.add(row)
-    _fill(row, verifier, result, document, credential_id, data, now, hosted_badge)
-    if _hosted(document) and row.issuer_url is None:
+    # Every look-up and check before the row is touched: a query may flush the session, and
+    # a row added half-built would be flushed with its NOT NULL columns empty.
+    fields = _fields(verifier, result, document, credential_id, data, now, hosted_badge)
+    if _hosted(document) and fields["issuer_url"] is None:
         raise InvalidInput(
             "not imported: a hosted Open Badges 2.0 assertion is taken only from an issuer "
-            f"the trust directory names, and {row.issuer_ref} is not one"
+            f"the trust directory names, and {fields['issuer_ref']} is not one"
         )
+    row = uow.records.imported_by_id(learner.id, credential_id)
+    replaced = row is not None
+    if row is None:
+        row = ImportedCredentialRow(
+            public_id=str(uuid.uuid4()), learner_id=learner.id, created_at=now, **fields
+        )
+        uow.session.add(row)
+    else:
+        for name, value in fields.items():
+            setattr(row, name, value)
     uow.session.flush()
     perspectives = [
         issuer for issuer in uow.issuers.all() if partner_of(uow, issuer, row.issuer_url)
@@ -384,8 +389,7 @@ def _checked(result: VerificationResult) -> Mapping[str, Any]:
     return result.credential
 
 
-def _fill(
-    row: ImportedCredentialRow,
+def _fields(
     verifier: Verifier,
     result: VerificationResult,
     document: Mapping[str, Any],
@@ -393,44 +397,47 @@ def _fill(
     data: bytes,
     now: datetime,
     hosted_badge: Mapping[str, Any] | None,
-) -> None:
+) -> dict[str, Any]:
+    """The imported row's columns, every one of them, computed before the row is built."""
     summary = result.summary
     recognition = result.recognition
     signer = recognition.signer if recognition is not None else None
     known = verifier.issuers.by_did(signer) if result.recognised and signer else None
     issuer_ref = (summary.issuer_id if summary is not None else None) or signer or "unknown"
-    row.credential_id = credential_id
-    row.source_format = result.source_format
-    row.credential = dict(document)
-    row.compact = _compact(data) if result.source_format in _JWS_FORMATS else None
-    row.issuer_ref = issuer_ref[:MAX_URL_CHARS]
-    # A name only as the operator's list gives it; otherwise the DID, the claim marked as one.
-    row.issuer_name = (
-        (known.name if known is not None else None)
-        or (summary.issuer_words if summary is not None else None)
-        or issuer_ref
-    )[:_NAME_CHARS]
-    row.issuer_url = known.url if known is not None else None
-    row.achievement_ref = _achievement_ref(document, credential_id)[:MAX_URL_CHARS]
-    row.achievement_name = (
-        (summary.achievement_name if summary is not None else None)
-        or _ob2_badge_name(verifier, document)
-        or _named(hosted_badge)
-        or "Credential"
-    )[:_NAME_CHARS]
-    row.achievement_type = _type(summary.achievement_type if summary is not None else None)
-    row.credits = summary.credits if summary is not None else None
-    row.valid_from = (
-        ((summary.valid_from or summary.awarded_on) if summary is not None else None)
-        or parse_datetime(document.get("issuedOn"))
-        or now
-    )
-    row.valid_until = (summary.valid_until if summary is not None else None) or parse_datetime(
-        document.get("expires")
-    )
-    row.verified_at = now
-    row.verification = result_json(result)
-    row.updated_at = now
+    return {
+        "credential_id": credential_id,
+        "source_format": result.source_format,
+        "credential": dict(document),
+        "compact": _compact(data) if result.source_format in _JWS_FORMATS else None,
+        "issuer_ref": issuer_ref[:MAX_URL_CHARS],
+        # A name only as the operator's list gives it; otherwise the DID, the claim marked as
+        # one.
+        "issuer_name": (
+            (known.name if known is not None else None)
+            or (summary.issuer_words if summary is not None else None)
+            or issuer_ref
+        )[:_NAME_CHARS],
+        "issuer_url": known.url if known is not None else None,
+        "achievement_ref": _achievement_ref(document, credential_id)[:MAX_URL_CHARS],
+        "achievement_name": (
+            (summary.achievement_name if summary is not None else None)
+            or _ob2_badge_name(verifier, document)
+            or _named(hosted_badge)
+            or "Credential"
+        )[:_NAME_CHARS],
+        "achievement_type": _type(summary.achievement_type if summary is not None else None),
+        "credits": summary.credits if summary is not None else None,
+        "valid_from": (
+            ((summary.valid_from or summary.awarded_on) if summary is not None else None)
+            or parse_datetime(document.get("issuedOn"))
+            or now
+        ),
+        "valid_until": (summary.valid_until if summary is not None else None)
+        or parse_datetime(document.get("expires")),
+        "verified_at": now,
+        "verification": result_json(result),
+        "updated_at": now,
+    }
 
 
 def _hosted(document: Mapping[str, Any]) -> bool:

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import func, select
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
 
 from credstack.errors import Conflict, Forbidden, InvalidInput, TooLarge
 from credstack.limits import MAX_IMPORT_BYTES
@@ -331,3 +332,36 @@ def test_erasing_a_learner_removes_what_they_imported(runtime: Runtime) -> None:
         uow.commit()
     with runtime.uow(write=False) as uow:
         assert uow.session.scalar(select(func.count()).select_from(ImportedCredentialRow)) == 0
+
+
+def test_an_imported_row_is_built_whole_after_every_check_never_half(runtime: Runtime) -> None:
+    """Every look-up (the issuer directory, the trust list) and check runs before the row is
+    built: no statement ever runs while a half-built imported row waits in the session, where
+    autoflush would send it with its NOT NULL columns empty (it did, once)."""
+    actors = _seed(runtime, "ivy")
+    harbor = Institution()
+    harbor.publish(_trusted(runtime))
+    pending: list[ImportedCredentialRow] = []
+    half_built: list[str] = []
+
+    def attached(_session: Session, instance: object) -> None:
+        if isinstance(instance, ImportedCredentialRow):
+            pending.append(instance)
+
+    def executing(*_args: object) -> None:
+        for row in pending:
+            if inspect(row).pending and (row.credential_id is None or row.issuer_ref is None):
+                half_built.append(row.public_id)
+
+    event.listen(Session, "after_attach", attached)
+    event.listen(runtime.engine, "before_cursor_execute", executing)
+    try:
+        certificate = harbor.credential("ivy@example.org")
+        done = import_credential(runtime, actors["ivy"], data=_bytes(certificate))
+        again = import_credential(runtime, actors["ivy"], data=_bytes(certificate))
+    finally:
+        event.remove(Session, "after_attach", attached)
+        event.remove(runtime.engine, "before_cursor_execute", executing)
+    assert pending and not half_built
+    assert (done.replaced, again.replaced, again.public_id) == (False, True, done.public_id)
+    assert again.issuer == "Harbor College"
