@@ -13,6 +13,7 @@ import pytest
 from credstack.http.deps import BEARER_SCHEME, OAUTH_SCHEME
 from credstack.service.oauth.scopes import OFFERED_SCOPES
 from tests.helpers import Cli, free_port, running_server
+from tests.liveness import HANG
 
 # Every URL an HTML page can make a browser fetch: attributes and the Swagger UI / ReDoc calls.
 _REFERENCES = re.compile(
@@ -31,7 +32,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     port = free_port()
     cli = Cli(tmp / "data", f"sqlite:///{tmp / 'credstack.db'}", f"http://127.0.0.1:{port}")
     cli.ok("init")
-    with running_server(cli, "serve", port=port) as url, httpx.Client(base_url=url) as http:
+    with (
+        running_server(cli, "serve", port=port) as url,
+        httpx.Client(base_url=url, timeout=HANG) as http,
+    ):
         yield http
 
 

@@ -11,6 +11,7 @@ import sqlalchemy
 
 from credstack.domain.quantities import exact
 from tests.helpers import Cli, free_port, running_server
+from tests.liveness import HANG
 
 
 @pytest.fixture
@@ -22,16 +23,16 @@ def cli(tmp_path: Path, database_url: str) -> Cli:
 def test_demo_serves_health_docs_and_catalog(cli: Cli) -> None:
     port = int(cli.base_url.rsplit(":", 1)[1])
     with running_server(cli, "demo", port=port) as url:
-        health = httpx.get(f"{url}/healthz").json()
+        health = httpx.get(f"{url}/healthz", timeout=HANG).json()
         assert health["status"] == "ok"
         assert health["schema_revision"]
-        docs = httpx.get(f"{url}/docs")
+        docs = httpx.get(f"{url}/docs", timeout=HANG)
         assert docs.status_code == 200 and "swagger" in docs.text.lower()
-        spec = httpx.get(f"{url}/openapi.json").json()
+        spec = httpx.get(f"{url}/openapi.json", timeout=HANG).json()
         assert "/api/v1/issuers" in spec["paths"]
-        issuers = {i["id"]: i for i in httpx.get(f"{url}/api/v1/issuers").json()}
+        issuers = {i["id"]: i for i in httpx.get(f"{url}/api/v1/issuers", timeout=HANG).json()}
         assert {"northwind", "ccrb", "lakeside", "wcb"} <= set(issuers)
-        achievements = httpx.get(f"{url}/api/v1/issuers/ccrb/achievements").json()
+        achievements = httpx.get(f"{url}/api/v1/issuers/ccrb/achievements", timeout=HANG).json()
         assert {
             "id": "ccrp",
             "type": "certification",
@@ -39,10 +40,10 @@ def test_demo_serves_health_docs_and_catalog(cli: Cli) -> None:
             "version": 1,
         } in achievements
         did = issuers["ccrb"]["did"]
-        document = httpx.get(f"{url}/issuers/ccrb/did.json").json()
+        document = httpx.get(f"{url}/issuers/ccrb/did.json", timeout=HANG).json()
         assert document["id"] == did
         assert document["verificationMethod"][0]["type"] == "Multikey"
-        missing = httpx.get(f"{url}/api/v1/issuers/nobody/achievements")
+        missing = httpx.get(f"{url}/api/v1/issuers/nobody/achievements", timeout=HANG)
         assert missing.status_code == 404 and missing.json()["error"] == "unknown issuer 'nobody'"
 
 
@@ -63,18 +64,21 @@ def test_catalog_upload_needs_an_admin_token(cli: Cli) -> None:
             f"{url}/api/v1/issuers/northwind/catalog",
             content=changed,
             headers={"content-type": "application/yaml"},
+            timeout=HANG,
         )
         assert anonymous.status_code == 403
         bad = httpx.post(
             f"{url}/api/v1/issuers/northwind/catalog",
             content=changed,
             headers={"content-type": "application/yaml", "authorization": "Bearer cst_wrong"},
+            timeout=HANG,
         )
         assert bad.status_code == 403 and bad.json()["error"].startswith("the API token")
         loaded = httpx.post(
             f"{url}/api/v1/issuers/northwind/catalog",
             content=changed,
             headers={"content-type": "application/yaml", "authorization": f"Bearer {token}"},
+            timeout=HANG,
         )
         assert loaded.status_code == 200, loaded.text
         assert loaded.json()["new_versions"] == ["sql-querying v2"]
@@ -82,6 +86,7 @@ def test_catalog_upload_needs_an_admin_token(cli: Cli) -> None:
             f"{url}/api/v1/issuers/northwind/catalog",
             content="format: [",
             headers={"content-type": "application/yaml", "authorization": f"Bearer {token}"},
+            timeout=HANG,
         )
         assert broken.status_code == 422
         assert broken.json()["detail"][0].startswith("POST northwind/catalog:1: malformed YAML")
@@ -96,7 +101,7 @@ def test_course_hours_and_credits_are_taken_exactly_over_http(cli: Cli) -> None:
         post = f"{url}/api/v1/issuers/lakeside/course-completions"
         for i, (hours, credits) in enumerate(((0.1, "0.1"), ("0.2", 0.2), ("7.35", "1.05"))):
             body = {**base, "hours": hours, "credits": credits, "completed_on": f"2026-01-0{i + 1}"}
-            done = httpx.post(post, json=body, headers=auth)
+            done = httpx.post(post, json=body, headers=auth, timeout=HANG)
             assert done.status_code == 201, done.text
         for bad, message in (
             ({"hours": "7.125"}, "hours must have at most 2 decimal places, not 7.125"),
@@ -104,7 +109,7 @@ def test_course_hours_and_credits_are_taken_exactly_over_http(cli: Cli) -> None:
             ({"credits": -1}, "credits cannot be negative"),
         ):
             body = {**base, "hours": 1, "completed_on": "2026-01-09", **bad}
-            refused = httpx.post(post, json=body, headers=auth)
+            refused = httpx.post(post, json=body, headers=auth, timeout=HANG)
             assert refused.status_code == 422, refused.text
             assert message in refused.json()["error"]
     engine = sqlalchemy.create_engine(cli.database_url)

@@ -21,6 +21,7 @@ from tests.integration.console.console_helpers import (
     staff,
     tokens,
 )
+from tests.liveness import HANG
 
 IMPORTS = "/console/issuers/tmcb/imports"
 HEADER = "learner,assessment,attempt_id,sat_at,score,proctoring,proctored_by\n"
@@ -53,7 +54,7 @@ def test_results_upload_reports_bad_rows_and_writes_nothing(
     )
     people = tokens(outputs, "reg", "mo")
     with running_server(cli, "serve", port=port) as url:
-        signed_out = httpx.post(f"{url}{IMPORTS}/results")
+        signed_out = httpx.post(f"{url}{IMPORTS}/results", timeout=HANG)  # cold: seconds
         assert signed_out.status_code == 303
         assert signed_out.headers["location"].startswith("/signin?next=")
 

@@ -8,7 +8,6 @@ first answer again instead of a second award.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,23 +15,23 @@ import httpx
 
 from tests.helpers import running_server
 from tests.integration.hardening.tenants import installation, tenant
+from tests.liveness import HANG
 
 CLIENTS = 8
 ROUNDS = 2
 
 
-def _post(url: str, token: str, learner: str, key: str | None = None) -> tuple[int, dict, float]:
+def _post(url: str, token: str, learner: str, key: str | None = None) -> tuple[int, dict]:
     headers = {"authorization": f"Bearer {token}"}
     if key is not None:
         headers["idempotency-key"] = key
-    started = time.monotonic()
     response = httpx.post(
         f"{url}/api/v1/issuers/tmcb/awards",
         json={"learner": learner, "achievement": "ebola-diagnosis", "awarded_on": "2026-05-02"},
         headers=headers,
-        timeout=30,
+        timeout=HANG,
     )
-    return response.status_code, response.json(), time.monotonic() - started
+    return response.status_code, response.json()
 
 
 def test_concurrent_grants_make_one_award(tmp_path: Path, database_url: str) -> None:
@@ -42,14 +41,13 @@ def test_concurrent_grants_make_one_award(tmp_path: Path, database_url: str) -> 
     with running_server(cli, "serve", port=port) as url, ThreadPoolExecutor(CLIENTS) as pool:
         for n in range(ROUNDS):
             answers = list(pool.map(lambda _i, n=n: _post(url, token, f"l{n}"), range(CLIENTS)))
-            statuses = sorted(status for status, _body, _took in answers)
+            statuses = sorted(status for status, _body in answers)
             assert statuses == [201] + [409] * (CLIENTS - 1), answers
-            (winner,) = [body["award"]["id"] for status, body, _ in answers if status == 201]
-            for status, body, _took in answers:
+            (winner,) = [body["award"]["id"] for status, body in answers if status == 201]
+            for status, body in answers:
                 if status == 409:
                     assert body["error"] == f"l{n} already holds ebola-diagnosis"
                     assert body["award"] == winner
-            assert max(took for _s, _b, took in answers) < 10
             held = httpx.get(
                 f"{url}/api/v1/learners/l{n}/awards",
                 headers={"authorization": f"Bearer {token}"},

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import httpx
 from credstack.store.db import BUSY_TIMEOUT_SECONDS
 from tests.helpers import running_server
 from tests.integration.hardening.tenants import installation, tenant
+from tests.liveness import HANG
 
 WRITES = 25
 
@@ -35,32 +35,29 @@ def test_two_tenants_writing_at_once_get_no_errors(tmp_path: Path, database_url:
     northwind = tenant(cli, "northwind", "nia@northwind.example")
     with running_server(cli, "serve", port=port) as url:
 
-        def import_rows(n: int) -> tuple[int, float]:
-            started = time.monotonic()
+        def import_rows(n: int) -> int:
             answer = httpx.post(
                 f"{url}/api/v1/issuers/tmcb/results/import?add_learners=true",
                 content=_attempt(n, "t"),
                 headers={"authorization": f"Bearer {tmcb}", "content-type": "text/csv"},
-                timeout=30,
+                timeout=HANG,
             )
-            return answer.status_code, time.monotonic() - started
+            return answer.status_code
 
-        def add_learner(n: int) -> tuple[int, float]:
-            started = time.monotonic()
+        def add_learner(n: int) -> int:
             answer = httpx.post(
                 f"{url}/api/v1/learners",
                 json={"id": f"nw{n}", "name": f"Northwind {n}"},
                 headers={"authorization": f"Bearer {northwind}"},
-                timeout=30,
+                timeout=HANG,
             )
-            return answer.status_code, time.monotonic() - started
+            return answer.status_code
 
         with ThreadPoolExecutor(4) as pool:
             imports = pool.map(import_rows, range(WRITES))
             learners = pool.map(add_learner, range(WRITES))
             answers = [*imports, *learners]
-    assert sorted({status for status, _took in answers}) == [200, 201], answers
-    assert max(took for _status, took in answers) < 10
+    assert sorted(set(answers)) == [200, 201], answers  # none busy (503), none failed
 
 
 def test_a_lock_held_too_long_is_503_with_retry_after_and_reads_go_on(tmp_path: Path) -> None:
@@ -74,7 +71,7 @@ def test_a_lock_held_too_long_is_503_with_retry_after_and_reads_go_on(tmp_path: 
                 f"{url}/api/v1/learners",
                 json={"id": "ada", "name": "Ada"},
                 headers={"authorization": f"Bearer {token}"},
-                timeout=30,
+                timeout=HANG,
             )
 
         holder = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
@@ -82,9 +79,9 @@ def test_a_lock_held_too_long_is_503_with_retry_after_and_reads_go_on(tmp_path: 
         released = threading.Timer(BUSY_TIMEOUT_SECONDS + 3, holder.rollback)
         released.start()
         try:
-            started = time.monotonic()
-            read = httpx.get(f"{url}/api/v1/issuers/tmcb/achievements", timeout=30)
-            assert read.status_code == 200 and time.monotonic() - started < 2
+            read = httpx.get(f"{url}/api/v1/issuers/tmcb/achievements", timeout=HANG)
+            assert read.status_code == 200
+            assert holder.in_transaction  # answered while the other writer held the lock
             busy = add_ada()
             assert busy.status_code == 503, busy.text
             assert busy.json()["error"] == "the database is busy; try again shortly"

@@ -38,6 +38,7 @@ from tests.conftest import BACKENDS, DatabaseFactory
 from tests.helpers import Cli, free_port, running_server
 from tests.integration.imports.foreign import Institution
 from tests.integration.mail.conftest import MailServer
+from tests.liveness import HANG
 from tests.stories.driver import Story
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -201,6 +202,7 @@ def _register(
             "token_endpoint_auth_method": "client_secret_basic",
             "scope": scope + " offline_access",
         },
+        timeout=HANG,
     )
     assert answer.status_code == 201, answer.text
     registered: dict[str, Any] = answer.json()
@@ -222,7 +224,9 @@ def _client(site: Site, registered: dict[str, Any], scope: str) -> OAuth2Client:
 
 
 def _browser(site: Site, learner: str) -> httpx.Client:
-    return httpx.Client(base_url=site.url, cookies={COOKIE_NAME: site.sessions[learner]})
+    return httpx.Client(
+        base_url=site.url, cookies={COOKIE_NAME: site.sessions[learner]}, timeout=HANG
+    )
 
 
 def _consent(site: Site, learner: str, authorize_url: str, decision: str = "approve") -> str:
@@ -264,7 +268,7 @@ def _authorised(
 
 def test_discovery_documents_follow_the_spec(site: Site) -> None:
     for path, scope in (("/ims/ob/v3p0/discovery", READ), ("/ims/clr/v2p0/discovery", CLR)):
-        answer = httpx.get(site.url + path)
+        answer = httpx.get(site.url + path, timeout=HANG)
         assert answer.status_code == 200
         document = answer.json()
         _valid(document, "servicedescriptiondocument.json")
@@ -273,37 +277,39 @@ def test_discovery_documents_follow_the_spec(site: Site) -> None:
         flow = scheme["flows"]["authorizationCode"]
         assert flow["tokenUrl"] == flow["refreshUrl"] == f"{site.url}/oauth/token"
         assert any(s.startswith(scope.rsplit("/", 1)[0]) for s in flow["scopes"])
-    spec = httpx.get(f"{site.url}/openapi.json").json()
+    spec = httpx.get(f"{site.url}/openapi.json", timeout=HANG).json()
     schemes = spec["components"]["securitySchemes"]
     assert schemes["OAuth2ACG"]["type"] == "oauth2" and schemes["bearerToken"]["type"] == "http"
 
 
 def test_the_rfc_8414_metadata_agrees_with_discovery_and_openapi(site: Site) -> None:
-    answer = httpx.get(f"{site.url}/.well-known/oauth-authorization-server")
+    answer = httpx.get(f"{site.url}/.well-known/oauth-authorization-server", timeout=HANG)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/json")
     metadata = answer.json()
     AuthorizationServerMetadata(metadata).validate()  # http is allowed for 127.0.0.1 only
     assert metadata["issuer"] == site.url
     for path in ("/ims/ob/v3p0/discovery", "/ims/clr/v2p0/discovery"):
-        scheme = httpx.get(site.url + path).json()["components"]["securitySchemes"]["OAuth2ACG"]
+        scheme = httpx.get(site.url + path, timeout=HANG).json()["components"]["securitySchemes"][
+            "OAuth2ACG"
+        ]
         flow = scheme["flows"]["authorizationCode"]
         assert flow["authorizationUrl"] == metadata["authorization_endpoint"]
         assert flow["tokenUrl"] == flow["refreshUrl"] == metadata["token_endpoint"]
         assert scheme["x-imssf-registrationUrl"] == metadata["registration_endpoint"]
         assert set(flow["scopes"]) <= set(metadata["scopes_supported"])
-    spec = httpx.get(f"{site.url}/openapi.json").json()
+    spec = httpx.get(f"{site.url}/openapi.json", timeout=HANG).json()
     flow = spec["components"]["securitySchemes"]["OAuth2ACG"]["flows"]["authorizationCode"]
     assert site.url + flow["authorizationUrl"] == metadata["authorization_endpoint"]
     assert site.url + flow["tokenUrl"] == metadata["token_endpoint"]
     assert set(flow["scopes"]) == set(metadata["scopes_supported"])
-    assert httpx.get(metadata["service_documentation"]).status_code == 200
+    assert httpx.get(metadata["service_documentation"], timeout=HANG).status_code == 200
 
 
 def test_a_client_knowing_only_the_metadata_url_gets_in_and_out(site: Site) -> None:
     """Every endpoint the metadata lists answers, with the methods it lists, and what it does
     not list is refused: a client that reads nothing but the metadata document."""
-    metadata = httpx.get(f"{site.url}/.well-known/oauth-authorization-server").json()
+    metadata = httpx.get(f"{site.url}/.well-known/oauth-authorization-server", timeout=HANG).json()
     registered = httpx.post(
         metadata["registration_endpoint"],
         json={
@@ -314,6 +320,7 @@ def test_a_client_knowing_only_the_metadata_url_gets_in_and_out(site: Site) -> N
             "token_endpoint_auth_method": "client_secret_post",
             "scope": " ".join(metadata["scopes_supported"]),
         },
+        timeout=HANG,
     )
     assert registered.status_code == 201, registered.text
     client = OAuth2Client(
@@ -355,6 +362,7 @@ def test_a_client_knowing_only_the_metadata_url_gets_in_and_out(site: Site) -> N
             "client_id": client.client_id,
             "client_secret": client.client_secret,
         },
+        timeout=HANG,
     )
     assert other.status_code == 400 and other.json()["error"] == "unsupported_grant_type"
 
@@ -396,6 +404,7 @@ def test_the_code_flow_with_pkce_reads_credentials_and_profile_then_refreshes_an
     old = httpx.get(
         f"{site.url}/ims/ob/v3p0/profile",
         headers={"authorization": f"Bearer {token['access_token']}"},
+        timeout=HANG,
     )
     assert old.status_code == 401  # the refreshed pair replaced the old one
     _valid(old.json(), "imsx_statusinfo.json")
@@ -403,6 +412,7 @@ def test_the_code_flow_with_pkce_reads_credentials_and_profile_then_refreshes_an
         f"{site.url}/oauth/token",
         data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]},
         auth=(client.client_id, client.client_secret),
+        timeout=HANG,
     )
     assert reuse.status_code == 400 and reuse.json()["error"] == "invalid_grant"
 
@@ -471,15 +481,18 @@ def test_pkce_plain_a_missing_challenge_a_wrong_verifier_and_a_reused_code_are_r
     auth = (registered["client_id"], registered["client_secret"])
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}
     wrong = httpx.post(
-        f"{site.url}/oauth/token", data={**form, "code_verifier": generate_token(48)}, auth=auth
+        f"{site.url}/oauth/token",
+        data={**form, "code_verifier": generate_token(48)},
+        auth=auth,
+        timeout=HANG,
     )
     assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
     good = httpx.post(
-        f"{site.url}/oauth/token", data={**form, "code_verifier": verifier}, auth=auth
+        f"{site.url}/oauth/token", data={**form, "code_verifier": verifier}, auth=auth, timeout=HANG
     )
     assert good.status_code == 200, good.text
     again = httpx.post(
-        f"{site.url}/oauth/token", data={**form, "code_verifier": verifier}, auth=auth
+        f"{site.url}/oauth/token", data={**form, "code_verifier": verifier}, auth=auth, timeout=HANG
     )
     assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
 
@@ -492,7 +505,7 @@ def test_denying_consent_sends_access_denied_and_a_stranger_is_sent_to_sign_in(s
     )
     denied = parse_qs(urlsplit(_consent(site, "ben", url, decision="deny")).query)
     assert denied["error"] == ["access_denied"] and denied["state"] == [state]
-    stranger = httpx.get(url)
+    stranger = httpx.get(url, timeout=HANG)
     assert stranger.status_code == 303
     assert stranger.headers["location"].startswith("/signin?next=%2Foauth%2Fauthorize%3F")
     # A form posted without this browser's CSRF token is refused.
@@ -514,12 +527,13 @@ def test_registration_refuses_unsafe_redirects_and_unbounded_metadata(site: Site
         {"redirect_uris": [REDIRECT], "scope": READ, "client_name": {"en": "x"}},
         {"redirect_uris": [REDIRECT], "scope": [READ]},
     ):
-        answer = httpx.post(f"{site.url}/oauth/register", json=metadata)
+        answer = httpx.post(f"{site.url}/oauth/register", json=metadata, timeout=HANG)
         assert answer.status_code == 400, metadata
         assert answer.json()["error"] == "invalid_client_metadata", answer.text
     loopback = httpx.post(
         f"{site.url}/oauth/register",
         json={"redirect_uris": ["http://127.0.0.1:9/cb"], "scope": READ},
+        timeout=HANG,
     )
     assert loopback.status_code == 201
 
@@ -527,13 +541,13 @@ def test_registration_refuses_unsafe_redirects_and_unbounded_metadata(site: Site
 def test_tokens_of_one_kind_never_pass_for_the_other(site: Site) -> None:
     client, token = _authorised(site)
     bearer = {"authorization": f"Bearer {token['access_token']}"}
-    staff_api = httpx.get(f"{site.url}/api/v1/learners/ben/awards", headers=bearer)
+    staff_api = httpx.get(f"{site.url}/api/v1/learners/ben/awards", headers=bearer, timeout=HANG)
     assert staff_api.status_code == 403
     staff = {"authorization": f"Bearer {site.staff_token}"}
-    ims = httpx.get(f"{site.url}/ims/ob/v3p0/credentials", headers=staff)
+    ims = httpx.get(f"{site.url}/ims/ob/v3p0/credentials", headers=staff, timeout=HANG)
     assert ims.status_code == 401
     _valid(ims.json(), "imsx_statusinfo.json")
-    nothing = httpx.get(f"{site.url}/ims/ob/v3p0/credentials")
+    nothing = httpx.get(f"{site.url}/ims/ob/v3p0/credentials", timeout=HANG)
     assert nothing.status_code == 401
     bad = client.get(f"{site.url}/ims/ob/v3p0/credentials", params={"limit": 0})
     assert bad.status_code == 400
@@ -631,7 +645,7 @@ def test_upserting_needs_the_upsert_scope(site: Site) -> None:
     assert answer.status_code == 403
     _valid(answer.json(), "imsx_statusinfo.json")
     assert "credential.upsert" in answer.json()["imsx_description"]
-    anonymous = httpx.post(f"{site.url}/ims/ob/v3p0/credentials", json={})
+    anonymous = httpx.post(f"{site.url}/ims/ob/v3p0/credentials", json={}, timeout=HANG)
     assert anonymous.status_code == 401
     _valid(anonymous.json(), "imsx_statusinfo.json")
 
@@ -687,7 +701,9 @@ def test_put_profile_changes_the_name_at_once_and_the_address_only_by_its_link(
     _valid(moved.json(), "profile.json")
     assert _address_of(site, "dee") == DEE
     link = _confirmation_mailed(site, "dee@new.example")
-    with httpx.Client(base_url=site.url) as browser:  # not signed in: the link is enough
+    with httpx.Client(
+        base_url=site.url, timeout=HANG
+    ) as browser:  # not signed in: the link is enough
         page = browser.get(link)  # a mail scanner's GET changes nothing
         assert page.status_code == 200 and "dee@new.example" in page.text
         assert _address_of(site, "dee") == DEE
@@ -705,7 +721,7 @@ def test_put_profile_changes_the_name_at_once_and_the_address_only_by_its_link(
     taken = client.put(url, json={**mine, "email": CAM})
     assert taken.status_code == 202
     link = _confirmation_mailed(site, CAM)
-    with httpx.Client(base_url=site.url) as browser:
+    with httpx.Client(base_url=site.url, timeout=HANG) as browser:
         page = browser.get(link)
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
         assert csrf
@@ -751,7 +767,7 @@ def test_put_profile_refuses_what_is_not_a_profile_and_needs_its_scope(site: Sit
     assert refused.status_code == 403
     _valid(refused.json(), "imsx_statusinfo.json")
     assert "profile.update" in refused.json()["imsx_description"]
-    anonymous = httpx.put(url, json=mine)
+    anonymous = httpx.put(url, json=mine, timeout=HANG)
     assert anonymous.status_code == 401
 
 

@@ -6,11 +6,11 @@ nesting raised inside the loader (a 500); a 10 MB catalog of 250,000 achievement
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from credstack.catalog.parse import parse_catalog
 from credstack.limits import MAX_CATALOG_ACHIEVEMENTS, MAX_CATALOG_BYTES
+from tests.liveness import returns
 
 BROKEN = Path(__file__).resolve().parents[2] / "data" / "broken-catalogs"
 HEADER = "format: credstack-catalog/1\nissuer:\n  id: big\n  name: Big\nachievements:\n"
@@ -22,17 +22,13 @@ def _problems(text: str) -> list[str]:
     return [str(p) for p in result.problems]
 
 
-def test_the_alias_bomb_is_refused_in_seconds_not_minutes() -> None:
-    started = time.monotonic()
-    problems = _problems((BROKEN / "alias-bomb.yaml").read_text())
-    assert time.monotonic() - started < 10
+def test_the_alias_bomb_is_refused_not_expanded() -> None:
+    problems = returns(lambda: _problems((BROKEN / "alias-bomb.yaml").read_text()))
     assert problems == ["big.yaml:3: aliases expand to more than 200000 values (an alias bomb?)"]
 
 
-def test_flow_nesting_a_megabyte_deep_is_refused_at_once() -> None:
-    started = time.monotonic()
-    problems = _problems(HEADER + "  - " + "[" * 1_000_000)
-    assert time.monotonic() - started < 2
+def test_flow_nesting_a_megabyte_deep_is_refused_before_parsing() -> None:
+    problems = returns(lambda: _problems(HEADER + "  - " + "[" * 1_000_000))
     assert problems == ["big.yaml:6: nested more than 64 levels deep"]
 
 
@@ -57,9 +53,7 @@ def test_a_catalog_over_the_size_bound_is_refused_before_parsing() -> None:
 def test_more_achievements_than_a_catalog_holds_is_refused_with_its_line() -> None:
     count = MAX_CATALOG_ACHIEVEMENTS + 1
     items = "".join(f"  - {{id: a{i}, type: badge, name: A{i}}}\n" for i in range(count))
-    started = time.monotonic()
-    problems = _problems(HEADER + items)
-    assert time.monotonic() - started < 30
+    problems = returns(lambda: _problems(HEADER + items))
     assert problems == [
         f"big.yaml:5: {count} achievements; a catalog holds at most "
         f"{MAX_CATALOG_ACHIEVEMENTS} (split it among issuers)"

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.liveness import returns
 
 from credstack.limits import MAX_JSON_DEPTH, MAX_PDF_PAGES, MAX_PDF_TEXT_CHARS
 from credstack.vc.pdf import CERTIFIES, CREDENTIAL_ID, HAS_EARNED, ISSUED_ON, VALID_UNTIL, VERIFY_AT
@@ -103,11 +103,10 @@ def test_the_one_pass_layout_reads_what_the_regular_expression_read(
         f"{CERTIFIES} x {HAS_EARNED} y {ISSUED_ON} 2020-01-01 {CREDENTIAL_ID} a {VERIFY_AT} ",
     ],
 )
-def test_text_repeating_the_fixed_phrases_is_matched_in_linear_time(unit: str) -> None:
+def test_text_repeating_the_fixed_phrases_is_matched_without_backtracking(unit: str) -> None:
     text = unit * (MAX_PDF_TEXT_CHARS // len(unit))
-    started = time.monotonic()
-    assert printed_mismatches(text, FACTS) is None
-    assert time.monotonic() - started < 0.5
+    # Cubic before: 2.6 s at 10,000 characters, hours at this length; linear, it returns.
+    assert returns(lambda: printed_mismatches(text, FACTS)) is None
 
 
 def test_a_pdf_with_more_text_than_a_certificate_prints_is_refused_as_too_large() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,19 +69,27 @@ def test_indexed_look_ups_answer_as_the_scan_did(
     assert layered.by_did(did) is next((i for i in everyone if did in i.dids), None)
 
 
-def test_look_ups_in_a_large_directory_take_microseconds() -> None:
+class _Unscanned(tuple[KnownIssuer, ...]):
+    """A directory's issuers that may be indexed into but not walked: a look-up that scans
+    them fails."""
+
+    def __iter__(self) -> Iterator[KnownIssuer]:
+        raise AssertionError("the look-up scanned every issuer")
+
+
+def test_look_ups_in_a_large_directory_use_its_indexes_not_a_scan() -> None:
     directory = IssuerDirectory(
         tuple(
             KnownIssuer(dids=(f"did:web:i{n}.example",), name=f"Issuer {n}", url=f"https://i{n}")
             for n in range(ISSUERS)
         )
     )
-    assert directory.by_did("did:web:i1.example") is directory.issuers[1]  # indexes built
-    started = time.monotonic()
+    assert directory.by_did("did:web:i1.example") is directory.issuers[1]
+    assert directory.claimed({"name": "issuer 1"}) is directory.issuers[1]  # indexes built
+    object.__setattr__(directory, "issuers", _Unscanned(directory.issuers))
     for n in range(0, ISSUERS, ISSUERS // 1000):
         assert directory.by_did(f"did:web:i{n}.example") is directory.issuers[n]
         assert directory.claimed({"name": f"issuer {n}"}) is directory.issuers[n]
-    assert time.monotonic() - started < 0.5
 
 
 def test_the_trust_directory_is_read_again_only_when_a_file_changes(tmp_path: Path) -> None:
@@ -94,10 +102,8 @@ def test_the_trust_directory_is_read_again_only_when_a_file_changes(tmp_path: Pa
     stores = TrustStores()
     first = stores.load(tmp_path)
     assert len(first.issuers) == ISSUERS
-    started = time.monotonic()
     again = [stores.load(tmp_path) for _ in range(50)]
-    assert time.monotonic() - started < 0.5
-    assert all(store is first for store in again)
+    assert all(store is first for store in again)  # the same reading: not read again
     assert first.directory is first.directory  # the indexes are built once per store
 
     registry["registry"] = {"did:web:new.example": {"name": "New Issuer"}}

@@ -8,7 +8,6 @@ number and 1,000-deep JSON raised inside the verifier (500s).
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +19,7 @@ from credstack.vc.resolve import DidResolver
 from credstack.vc.safejson import InputRefused, loads
 from credstack.vc.verify import verify_credential
 from tests.integration.hostile.support import signed_credential
+from tests.liveness import returns
 
 
 def _verify(change: Callable[[dict[str, Any]], object]) -> Any:
@@ -29,10 +29,8 @@ def _verify(change: Callable[[dict[str, Any]], object]) -> Any:
 
 
 def test_base58_refuses_text_past_its_bound_without_decoding() -> None:
-    started = time.monotonic()
     with pytest.raises(MultibaseError, match="at most 128"):
-        b58decode("2" * 600_000)
-    assert time.monotonic() - started < 0.1
+        returns(lambda: b58decode("2" * 600_000))
     assert len(b58decode("2" * MAX_BASE58_CHARS)) > 64
 
 
@@ -50,10 +48,8 @@ def test_base58_refuses_text_past_its_bound_without_decoding() -> None:
 def test_hostile_shapes_are_refused_early(
     change: Callable[[dict[str, Any]], object], message: str
 ) -> None:
-    started = time.monotonic()
     with pytest.raises(InputRefused, match=message):
-        _verify(change)
-    assert time.monotonic() - started < 1
+        returns(lambda: _verify(change))
 
 
 def test_as_many_contexts_as_the_bound_allows_are_still_processed() -> None:
