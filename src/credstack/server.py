@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from credstack import __version__
@@ -193,6 +193,14 @@ def create_app(
             content={"error": message, "detail": []},
             headers={"Retry-After": "2"},
         )
+
+    @app.exception_handler(StatementError)
+    async def _nul(request: Request, exc: StatementError) -> Response:
+        """A NUL byte in a name, a query or a field: PostgreSQL stores no text holding one (on
+        SQLite it matches nothing), and no name here holds one; said, not a 500."""
+        if "NUL (0x00)" not in str(exc.orig):
+            raise exc
+        return _answer(request, 422, "a NUL byte (%00) is in no name or text here; remove it")
 
     @app.exception_handler(InputRefused)
     async def _refused(request: Request, exc: InputRefused) -> Response:
