@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import random
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from credstack.config import Settings
 from credstack.service.actor import Actor
@@ -28,6 +30,9 @@ from credstack.service.bulk.views import DONE, FAILED, PENDING, SKIPPED
 from credstack.service.catalog import load_catalog
 from credstack.service.people import add_issuer, add_learner
 from credstack.service.runtime import Runtime, initialise
+from credstack.service.status import LIST_SIZE
+from credstack.store import migrate
+from credstack.store.db import make_engine
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
@@ -35,6 +40,7 @@ from credstack.store.models import (
     FreeStatusIndexRow,
     IssuerRow,
     JobItemRow,
+    JobRow,
     LearnerRow,
     StatusListRow,
     StatusReservationRow,
@@ -347,3 +353,58 @@ def test_random_failures_kills_resumes_and_single_awards_leave_no_gap(
 def _item_states(runtime: Runtime) -> dict[int, str]:
     with runtime.uow(write=False) as uow:
         return dict(uow.session.execute(select(JobItemRow.id, JobItemRow.state)).all())
+
+
+def test_the_upgrade_frees_the_indexes_that_settled_rows_kept(database_url: str) -> None:
+    """Earlier versions left a failed or skipped row's reservation behind: the migration that
+    brings the free pool puts those indexes in it; a pending row keeps its own."""
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0028_job_failures")
+        with Session(engine) as session:
+            issuer = IssuerRow(key="northwind", name="Northwind", kind="training-provider")
+            session.add(issuer)
+            session.flush()
+            revocation = StatusListRow(
+                issuer_id=issuer.id,
+                list_key="revocation-1",
+                purpose="revocation",
+                size=LIST_SIZE,
+                next_index=3,
+                bits=bytes(LIST_SIZE // 8),
+            )
+            job = JobRow(
+                public_id=str(uuid.uuid4()),
+                kind="award-import",
+                key="k",
+                issuer_id=issuer.id,
+                source="class.csv",
+                requested_by="operator",
+            )
+            session.add_all([revocation, job])
+            session.flush()
+            items = [
+                JobItemRow(job_id=job.id, line=line, payload={}, state=state)
+                for line, state in ((2, FAILED), (3, SKIPPED), (4, PENDING))
+            ]
+            session.add_all(items)
+            session.flush()
+            session.add_all(
+                StatusReservationRow(
+                    item_id=item.id, status_list_id=revocation.id, status_list_index=index
+                )
+                for index, item in enumerate(items)
+            )
+            session.commit()
+        migrate.upgrade(engine)
+        with Session(engine) as session:
+            free = session.scalars(select(FreeStatusIndexRow.status_list_index)).all()
+            reserved = session.execute(
+                select(JobItemRow.state, StatusReservationRow.status_list_index).join(
+                    JobItemRow, JobItemRow.id == StatusReservationRow.item_id
+                )
+            ).all()
+        assert sorted(free) == [0, 1]
+        assert [tuple(row) for row in reserved] == [(PENDING, 2)]
+    finally:
+        engine.dispose()
