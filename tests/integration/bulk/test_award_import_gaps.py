@@ -2,9 +2,9 @@
 
 A row's index is reserved before its credential is signed. A row that then fails, is skipped,
 or takes the single-award path gives the index back to the free pool, and the next award (an
-import's or a single one) takes the lowest free index first. So at rest every index below a
-list's counter is held by exactly one award or is free, none is lost to a reservation, and
-after as many awards as there are free indexes the awards hold exactly 0..N-1. On both
+import's or a single one) takes the lowest free index first. So every index below a list's
+counter is held by exactly one award, reserved for one pending row, or free; none is lost to a
+settled row's reservation; and once the pool is taken the awards hold exactly 0..N-1. On both
 databases; a seeded random run mixes failures, kills, resumes, retries and single awards.
 """
 
@@ -21,15 +21,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from credstack.config import Settings
 from credstack.service.actor import Actor
 from credstack.service.awards import AlreadyHeld, grant_award
 from credstack.service.bulk import Progress, retry_job, run_job, submit_award_import
 from credstack.service.bulk.reservations import reserve
 from credstack.service.bulk.views import DONE, FAILED, PENDING, SKIPPED
-from credstack.service.catalog import load_catalog
-from credstack.service.people import add_issuer, add_learner
-from credstack.service.runtime import Runtime, initialise
+from credstack.service.people import add_learner
+from credstack.service.runtime import Runtime
 from credstack.service.status import LIST_SIZE
 from credstack.store import migrate
 from credstack.store.db import make_engine
@@ -45,7 +43,12 @@ from credstack.store.models import (
     StatusListRow,
     StatusReservationRow,
 )
-from tests.integration.bulk.bulk_helpers import ACHIEVEMENTS, EXAMPLES, HEADER
+from tests.integration.bulk.bulk_helpers import (
+    ACHIEVEMENTS,
+    EXAMPLES,
+    HEADER,
+    northwind_runtime,
+)
 
 BASE = "http://credstack.test"
 # SQL Querying lapses after a year, so a learner holding an old one takes the single-award path
@@ -62,13 +65,7 @@ was reserved (the file's check refuses it too, so it is written into the kept ro
 
 @pytest.fixture
 def runtime(tmp_path: Path, database_url: str) -> Iterator[Runtime]:
-    runtime = initialise(Settings(data_dir=tmp_path, database_url=database_url, base_url=BASE))
-    with runtime.uow() as uow:
-        add_issuer(
-            uow, runtime.keys(uow), key="northwind", name="Northwind", kind="training-provider"
-        )
-        load_catalog(uow, issuer_key="northwind", text=CATALOG, source="northwind.yaml")
-        uow.commit()
+    runtime = northwind_runtime(tmp_path, database_url, CATALOG, BASE)
     yield runtime
     runtime.close()
 
