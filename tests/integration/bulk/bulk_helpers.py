@@ -77,3 +77,15 @@ def execute(database_url: str, sql: str) -> None:
             connection.execute(text(sql))
     finally:
         engine.dispose()
+
+
+def someone_waits_on_a_lock(runtime: Runtime) -> bool:
+    """Whether a PostgreSQL session of the test's database is waiting for a lock."""
+    with runtime.engine.connect() as connection:
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar()
+    return bool(waiting)

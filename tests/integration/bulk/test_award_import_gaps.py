@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -28,7 +30,7 @@ from credstack.service.bulk.reservations import reserve
 from credstack.service.bulk.views import DONE, FAILED, PENDING, SKIPPED
 from credstack.service.people import add_learner
 from credstack.service.runtime import Runtime
-from credstack.service.status import LIST_SIZE
+from credstack.service.status import LIST_SIZE, allocate_many, free
 from credstack.store import migrate
 from credstack.store.db import make_engine
 from credstack.store.models import (
@@ -43,11 +45,14 @@ from credstack.store.models import (
     StatusListRow,
     StatusReservationRow,
 )
+from credstack.store.uow import UnitOfWork
+from tests.conftest import DatabaseFactory
 from tests.integration.bulk.bulk_helpers import (
     ACHIEVEMENTS,
     EXAMPLES,
     HEADER,
     northwind_runtime,
+    someone_waits_on_a_lock,
 )
 
 BASE = "http://credstack.test"
@@ -405,3 +410,56 @@ def test_the_upgrade_frees_the_indexes_that_settled_rows_kept(database_url: str)
         assert [tuple(row) for row in reserved] == [(PENDING, 2)]
     finally:
         engine.dispose()
+
+
+def test_two_allocations_take_the_free_indexes_one_after_the_other(tmp_path: Path) -> None:
+    """PostgreSQL: while one transaction takes free indexes, another waits for it, then takes
+    the rest of the pool and the counter's next; no index is taken twice."""
+    factory = DatabaseFactory("postgresql", tmp_path)
+    try:
+        runtime = northwind_runtime(tmp_path, factory.create(), CATALOG, BASE)
+        try:
+            _allocate_side_by_side(runtime)
+        finally:
+            runtime.close()
+    finally:
+        factory.drop_all()
+
+
+def _northwind(uow: UnitOfWork) -> IssuerRow:
+    issuer = uow.session.scalar(select(IssuerRow).where(IssuerRow.key == "northwind"))
+    assert issuer is not None
+    return issuer
+
+
+def _allocate_side_by_side(runtime: Runtime) -> None:
+    with runtime.uow() as uow:  # indexes 0-3 handed out, then 0-2 left unused
+        handed = allocate_many(uow, _northwind(uow), 4)
+        free(uow, [(row.id, index) for row, index in handed[:3]])
+        uow.commit()
+    first: list[int] = []
+    second: list[int] = []
+    failures: list[BaseException] = []
+
+    def other() -> None:
+        try:
+            with runtime.uow() as uow:
+                second.extend(index for _, index in allocate_many(uow, _northwind(uow), 3))
+                uow.commit()
+        except BaseException as exc:  # reported below, on the test's thread
+            failures.append(exc)
+
+    with runtime.uow() as uow:
+        first.extend(index for _, index in allocate_many(uow, _northwind(uow), 2))
+        thread = threading.Thread(target=other)
+        thread.start()
+        deadline = time.monotonic() + 60
+        while not someone_waits_on_a_lock(runtime):
+            assert thread.is_alive(), f"the other allocation did not wait: {failures or second}"
+            assert time.monotonic() < deadline, "the other allocation never reached the lock"
+            time.sleep(0.05)
+        uow.commit()
+    thread.join(timeout=60)
+    assert not thread.is_alive() and not failures, failures
+    assert (first, second) == ([0, 1], [2, 4, 5])
+    assert _free(runtime) == [] and _counter(runtime) == 6
