@@ -7,6 +7,11 @@ one column pair per award while still letting a suspension be lifted (a revocati
 Bitstring Status List spec says, is never reversed). Bits change in the caller's transaction,
 so a revocation and its published bit commit or roll back together.
 
+Indexes are handed out from each list's counter, except that an index handed out and then
+left unused (a bulk import's row that failed after its index was set aside) is returned to a
+free pool (`free`), and every allocation takes the lowest free indexes first: the indexes
+awards hold have a hole only while the pool is not empty, and never a repeat.
+
 The published list is signed on request and the signed copy kept (in the runtime's
 `SignedStatusLists`) until the list changes: a list changes far less often than it is read. A
 copy is kept against a fingerprint of the list's bits and ``updated_at``, so a revocation is
@@ -18,10 +23,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from credstack.domain.records import AwardStatus
@@ -29,7 +35,7 @@ from credstack.errors import NotFound
 from credstack.service import clock
 from credstack.service.identity import dids_of, issuer_identity
 from credstack.service.keys import IssuerKeys
-from credstack.store.models import AwardRow, IssuerRow, StatusListRow
+from credstack.store.models import AwardRow, FreeStatusIndexRow, IssuerRow, StatusListRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
 from credstack.vc.model import StatusEntryInfo
@@ -41,6 +47,7 @@ __all__ = [
     "SignedStatusLists",
     "allocate",
     "allocate_many",
+    "free",
     "is_suspended",
     "mark_reinstated",
     "mark_revoked",
@@ -160,17 +167,9 @@ def allocate(uow: UnitOfWork, award: AwardRow) -> StatusListRow:
     issuer = uow.session.get(IssuerRow, award.issuer_id)
     if issuer is None:  # pragma: no cover - a foreign key guards this
         raise NotFound(f"award {award.public_id} has no issuer")
-    number = 1
-    while True:
-        current = _open(uow, issuer, number)
-        if current.next_index < current.size:
-            break
-        number += 1
-    # Indexes are handed out in order; the list's size (128 Ki entries) is the herd a holder
-    # hides in, as the spec recommends, and a full list opens the next pair.
+    [(current, index)] = allocate_many(uow, issuer, 1)
     award.status_list_id = current.id
-    award.status_list_index = current.next_index
-    current.next_index += 1
+    award.status_list_index = index
     uow.session.flush()
     return current
 
@@ -178,13 +177,22 @@ def allocate(uow: UnitOfWork, award: AwardRow) -> StatusListRow:
 def allocate_many(
     uow: UnitOfWork, issuer: IssuerRow, count: int
 ) -> list[tuple[StatusListRow, int]]:
-    """`count` fresh indexes in order, for awards about to be inserted together (a bulk
-    import's chunk): the lists are locked and advanced once, not once per award, and a full
-    list opens the next pair as `allocate` does."""
-    taken: list[tuple[StatusListRow, int]] = []
+    """`count` indexes, lowest first: the free ones (`free`), then fresh ones from the lists'
+    counters, advanced once for all of them (a bulk import's chunk), a full list opening the
+    next pair.
+
+    The issuer's first list is locked before anything is read, whatever list the indexes come
+    from: every allocation for the issuer passes through that lock, so two never take the
+    same free index or the same counter value.
+    """
+    # Indexes are handed out in order; the list's size (128 Ki entries) is the herd a holder
+    # hides in, as the spec recommends.
+    current = _open(uow, issuer, 1)
+    taken = _take_free(uow, issuer.id, count)
     number = 1
     while len(taken) < count:
-        current = _open(uow, issuer, number)
+        if number > 1:
+            current = _open(uow, issuer, number)
         take = min(count - len(taken), current.size - current.next_index)
         if take > 0:
             taken.extend((current, current.next_index + i) for i in range(take))
@@ -192,6 +200,47 @@ def allocate_many(
         number += 1
     uow.session.flush()
     return taken
+
+
+def _take_free(uow: UnitOfWork, issuer_id: int, count: int) -> list[tuple[StatusListRow, int]]:
+    """Up to `count` of the issuer's free indexes, lowest first, removed from the pool; the
+    caller holds the issuer's first list's lock."""
+    found = uow.session.execute(
+        select(FreeStatusIndexRow.status_list_id, FreeStatusIndexRow.status_list_index)
+        .join(StatusListRow, StatusListRow.id == FreeStatusIndexRow.status_list_id)
+        .where(StatusListRow.issuer_id == issuer_id)
+        .order_by(FreeStatusIndexRow.status_list_id, FreeStatusIndexRow.status_list_index)
+        .limit(count)
+    ).all()
+    if not found:
+        return []
+    by_list: dict[int, list[int]] = {}
+    for list_id, index in found:
+        by_list.setdefault(list_id, []).append(index)
+    taken: list[tuple[StatusListRow, int]] = []
+    for list_id, indexes in by_list.items():
+        uow.session.execute(
+            delete(FreeStatusIndexRow).where(
+                FreeStatusIndexRow.status_list_id == list_id,
+                FreeStatusIndexRow.status_list_index.in_(indexes),
+            )
+        )
+        row = uow.session.get(StatusListRow, list_id)
+        if row is None:  # pragma: no cover - a foreign key guards this
+            raise NotFound(f"status list {list_id} is missing")
+        taken.extend((row, index) for index in indexes)
+    return taken
+
+
+def free(uow: UnitOfWork, indexes: Sequence[tuple[int, int]]) -> None:
+    """Return (list id, index) pairs that were handed out and that no award will hold (an
+    import row failed, or took another path, after its index was set aside), in the caller's
+    transaction: the next allocation takes them first, so they are a gap only until then."""
+    if indexes:
+        uow.session.execute(
+            insert(FreeStatusIndexRow),
+            [{"status_list_id": list_id, "status_list_index": index} for list_id, index in indexes],
+        )
 
 
 def pair_of(

@@ -8,6 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from credstack.config import Settings
+from credstack.service.catalog import load_catalog
+from credstack.service.people import add_issuer
+from credstack.service.runtime import Runtime, initialise
 from tests.helpers import Cli
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -23,6 +27,18 @@ def northwind_cli(data_dir: Path, database_url: str) -> Cli:
         "catalog", "load", str(EXAMPLES / "northwind-data-academy.yaml"), "--issuer", "northwind"
     )
     return cli
+
+
+def northwind_runtime(data_dir: Path, database_url: str, catalog: str, base_url: str) -> Runtime:
+    """A runtime whose one issuer, Northwind, has `catalog` (the example's, or a variant)."""
+    runtime = initialise(Settings(data_dir=data_dir, database_url=database_url, base_url=base_url))
+    with runtime.uow() as uow:
+        add_issuer(
+            uow, runtime.keys(uow), key="northwind", name="Northwind", kind="training-provider"
+        )
+        load_catalog(uow, issuer_key="northwind", text=catalog, source="northwind.yaml")
+        uow.commit()
+    return runtime
 
 
 def award_csv(rows: int) -> str:
@@ -61,3 +77,15 @@ def execute(database_url: str, sql: str) -> None:
             connection.execute(text(sql))
     finally:
         engine.dispose()
+
+
+def someone_waits_on_a_lock(runtime: Runtime) -> bool:
+    """Whether a PostgreSQL session of the test's database is waiting for a lock."""
+    with runtime.engine.connect() as connection:
+        waiting = connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        ).scalar()
+    return bool(waiting)

@@ -28,7 +28,7 @@ from credstack.service.webhooks.endpoints import add_endpoint
 from credstack.store.models import AwardRow, HolderDidRow, LearnerRow, OutboxMessageRow
 from credstack.vc import dataintegrity
 from credstack.vc.vocabulary import parse_datetime
-from tests.integration.bulk.bulk_helpers import EXAMPLES
+from tests.integration.bulk.bulk_helpers import EXAMPLES, northwind_runtime
 
 BASE = "http://credstack.test"
 HEADER = "learner,email,name,achievement,date,score,evidence_url,narrative\n"
@@ -43,14 +43,7 @@ PATH = ("spreadsheets-fundamentals", "sql-querying", "data-visualisation", "desc
 
 
 def _runtime(tmp_path: Path, database_url: str, catalog: str) -> Runtime:
-    runtime = initialise(Settings(data_dir=tmp_path, database_url=database_url, base_url=BASE))
-    with runtime.uow() as uow:
-        add_issuer(
-            uow, runtime.keys(uow), key="northwind", name="Northwind", kind="training-provider"
-        )
-        load_catalog(uow, issuer_key="northwind", text=catalog, source="northwind.yaml")
-        uow.commit()
-    return runtime
+    return northwind_runtime(tmp_path, database_url, catalog, BASE)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from credstack.config import Settings
 from credstack.service.actor import Actor
@@ -24,7 +24,7 @@ from credstack.service.people import add_issuer
 from credstack.service.runtime import Runtime, initialise
 from credstack.store.models import AwardRow, IssuerRow, JobItemRow, LearnerRow
 from tests.conftest import DatabaseFactory
-from tests.integration.bulk.bulk_helpers import EXAMPLES
+from tests.integration.bulk.bulk_helpers import EXAMPLES, someone_waits_on_a_lock
 
 BASE = "http://credstack.test"
 ROWS = (
@@ -88,7 +88,7 @@ def _race(runtime: Runtime) -> None:
         thread = threading.Thread(target=worker_b)
         thread.start()
         deadline = time.monotonic() + 60
-        while not _someone_waits_on_a_lock(runtime):  # B's insert of Ana waits for A
+        while not someone_waits_on_a_lock(runtime):  # B's insert of Ana waits for A
             assert thread.is_alive(), f"B did not wait for A: {failures or second}"
             assert time.monotonic() < deadline, "B never reached the learner insert"
             time.sleep(0.05)
@@ -109,14 +109,3 @@ def _race(runtime: Runtime) -> None:
         )
         assert sorted(a.status_list_index for a in awards) == [0, 1]
         assert uow.session.scalar(select(func.count()).select_from(LearnerRow)) == 1
-
-
-def _someone_waits_on_a_lock(runtime: Runtime) -> bool:
-    with runtime.engine.connect() as connection:
-        waiting = connection.execute(
-            text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        ).scalar()
-    return bool(waiting)

@@ -189,6 +189,9 @@ def issue_chunk(
         except CredstackError as exc:
             outcomes.update({i: Outcome(FAILED, message=exc.message) for i in fast})
             fast = []
+    # A row off the fast path may hold an index a killed run reserved for it: it goes back to
+    # the free pool, where the single-award path below (or the next award) takes it first.
+    reservations.free(uow, sorted(set(lines) - set(fast)))
     imported: dict[str, list[str]] = {}
     for item_id in careful:
         line = lines[item_id]
@@ -204,6 +207,7 @@ def issue_chunk(
         except CredstackError as exc:
             savepoint.rollback()
             outcomes.update({i: Outcome(FAILED, message=exc.message) for i in fast})
+            reservations.free(uow, fast)
         else:
             savepoint.commit()
             outcomes.update(

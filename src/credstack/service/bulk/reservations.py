@@ -7,7 +7,10 @@ transaction of their own (on PostgreSQL) that also records them against the item
 (`status_reservations`): the chunk then signs holding no shared lock. A process killed after
 the reservation commits and before its chunk does leaves the reservations behind, and whoever
 issues those items next (a resumed run, another worker) uses the same indexes, so the list
-has no gap; the chunk removes an item's reservation when it commits the item's award. On
+has no gap; the chunk removes an item's reservation when it commits the item's award. An item
+that does not take its reserved index (it failed, was skipped, or took the single-award path)
+returns it to the lists' free pool (`free`) in the chunk's transaction, and the next award, an
+import's or a single one, takes it. On
 SQLite the reservation is made in the chunk's own transaction: there is one writer anyway, and
 a second connection would wait for the first.
 """
@@ -20,10 +23,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 
 from credstack.service.status import allocate_many
+from credstack.service.status import free as free_indexes
 from credstack.store.models import IssuerRow, StatusListRow, StatusReservationRow
 from credstack.store.uow import UnitOfWork
 
-__all__ = ["Reserved", "release", "reserve"]
+__all__ = ["Reserved", "free", "release", "reserve"]
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,16 @@ def release(uow: UnitOfWork, item_ids: Sequence[int]) -> None:
         uow.session.execute(
             delete(StatusReservationRow).where(StatusReservationRow.item_id.in_(item_ids))
         )
+
+
+def free(uow: UnitOfWork, item_ids: Sequence[int]) -> None:
+    """Return the indexes reserved for items that will not use them to the free pool, in the
+    caller's transaction (the one that settles the items): an index is reserved or free,
+    never both, and never lost."""
+    if item_ids:
+        held = uow.session.execute(
+            delete(StatusReservationRow)
+            .where(StatusReservationRow.item_id.in_(item_ids))
+            .returning(StatusReservationRow.status_list_id, StatusReservationRow.status_list_index)
+        ).all()
+        free_indexes(uow, [(list_id, index) for list_id, index in held])

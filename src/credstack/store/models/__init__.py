@@ -27,6 +27,7 @@ from credstack.store.models.lifecycle import (
     AwardEventRow,
     CeCountRow,
     CeCycleRow,
+    FreeStatusIndexRow,
     ReviewEventRow,
     StatusListRow,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "EmailChangeRow",
     "EnrolmentRow",
     "FrameworkRow",
+    "FreeStatusIndexRow",
     "HolderChallengeRow",
     "HolderDidRow",
     "IdempotentRequestRow",

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from credstack.store.models.base import Base
 from credstack.store.types import UtcDateTime, utcnow
 
-__all__ = ["AwardEventRow", "CeCountRow", "CeCycleRow", "ReviewEventRow", "StatusListRow"]
+__all__ = [
+    "AwardEventRow",
+    "CeCountRow",
+    "CeCycleRow",
+    "FreeStatusIndexRow",
+    "ReviewEventRow",
+    "StatusListRow",
+]
 
 
 class AwardEventRow(Base):
@@ -38,6 +45,18 @@ class StatusListRow(Base):
     next_index: Mapped[int] = mapped_column(Integer, default=0)
     bits: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class FreeStatusIndexRow(Base):
+    """An index below its list's `next_index` that no award holds: it was set aside for an
+    import row that then failed or took the single-award path. The next index handed out, to
+    an import or a single award, is the lowest free one, so the gap lasts only until then."""
+
+    __tablename__ = "free_status_indexes"
+    status_list_id: Mapped[int] = mapped_column(
+        ForeignKey("status_lists.id", ondelete="CASCADE"), primary_key=True
+    )
+    status_list_index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class CeCycleRow(Base):
