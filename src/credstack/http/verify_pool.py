@@ -133,7 +133,9 @@ def _in_worker(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
     runtime = _runtimes.get(settings)
     if runtime is None:
         runtime = _runtimes[settings] = open_runtime(settings)
-    with runtime.uow() as uow:
+    # Read-only: verifying never writes, and on SQLite a writer's unit of work would take the
+    # write lock for each verification, one worker (and every writer) waiting for the next.
+    with runtime.uow(write=False) as uow:
         return work(verifier_for(runtime, uow))
 
 

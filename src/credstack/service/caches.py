@@ -1,6 +1,6 @@
 """What a runtime keeps between requests so that it need not work it out again.
 
-Four caches, each keyed so that it cannot serve something stale, each bounded by what it
+The caches, each keyed so that it cannot serve something stale, each bounded by what it
 holds (see each class):
 
 - `decoded`: stored achievement definitions as typed values and issuers' indexed requirement
@@ -9,6 +9,8 @@ holds (see each class):
 - `trust`: each trust directory as last read, read again when one of its files changes;
 - `own_issuers`: the verifier's directory of this installation's issuers, built again when
   their public rows (issuers, keys, retirements) differ from those it was built from.
+- `checked_status_lists`: the verifier's copy of each of our status lists, its proof checked
+  and its bits decoded, checked again when the list's row or our issuers' keys change.
 - `oidc`: the OpenID provider's discovery document and keys, for the time its Cache-Control
   allows (at most an hour).
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 
 from credstack.service.oidc_cache import ProviderDocuments
 from credstack.service.own_directory import OwnDirectories
+from credstack.service.own_status import CheckedStatusLists
 from credstack.service.status import SignedStatusLists
 from credstack.service.trust_lists import TrustStores
 from credstack.store.decoded import DecodedCatalog
@@ -35,4 +38,5 @@ class Caches:
     status_lists: SignedStatusLists = field(default_factory=SignedStatusLists)
     trust: TrustStores = field(default_factory=TrustStores)
     own_issuers: OwnDirectories = field(default_factory=OwnDirectories)
+    checked_status_lists: CheckedStatusLists = field(default_factory=CheckedStatusLists)
     oidc: ProviderDocuments = field(default_factory=ProviderDocuments)

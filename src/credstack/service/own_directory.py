@@ -121,8 +121,9 @@ def read_own_directory(uow: UnitOfWork, base_url: str) -> OwnDirectory:
 def _rows(uow: UnitOfWork) -> Rows:
     # Read without flushing: a caller may hold a half-built row (an import fills its row only
     # after verifying), and flushing it here would break its NOT NULL columns.
+    # On the session's connection, not through the ORM: plain columns need none of its work.
     with uow.session.no_autoflush:
-        return tuple(tuple(row) for row in uow.session.execute(_ROWS))
+        return tuple(tuple(row) for row in uow.session.connection().execute(_ROWS))
 
 
 class OwnDirectories:

@@ -48,7 +48,6 @@ __all__ = [
     "allocate",
     "allocate_many",
     "free",
-    "is_suspended",
     "mark_reinstated",
     "mark_revoked",
     "mark_suspended",
@@ -297,15 +296,6 @@ def mark_suspended(uow: UnitOfWork, award: AwardRow) -> None:
 def mark_reinstated(uow: UnitOfWork, award: AwardRow) -> None:
     """Lift a suspension. A revocation stays: the spec makes it final, and so do we."""
     _set(uow, award, "suspension", False)
-
-
-def is_suspended(uow: UnitOfWork, award: AwardRow) -> bool:
-    if award.status_list_id is None or award.status_list_index is None:
-        return False
-    revocation = uow.session.get(StatusListRow, award.status_list_id)
-    if revocation is None:  # pragma: no cover
-        return False
-    return _bit(pair_of(uow, revocation, "suspension").bits, award.status_list_index)
 
 
 def status_changes(uow: UnitOfWork, row: StatusListRow) -> dict[int, datetime]:

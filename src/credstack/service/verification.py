@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -33,20 +34,18 @@ from credstack.errors import InvalidInput, NotFound
 from credstack.limits import MAX_URL_CHARS
 from credstack.service import clock
 from credstack.service.identity import issuer_did
+from credstack.service.issuance import credential_url
 from credstack.service.keys import IssuerKeys
 from credstack.service.own_directory import OwnDirectories, OwnDirectory, read_own_directory
+from credstack.service.own_status import CheckedStatusLists, award_standing
 from credstack.service.pdf_verification import verify_pdf
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
-from credstack.service.status import (
-    SignedStatusLists,
-    is_suspended,
-    signed_status_list,
-    status_changes,
-)
+from credstack.service.status import SignedStatusLists, signed_status_list
 from credstack.service.trust_lists import TrustStore
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
+from credstack.vc import dataintegrity
 from credstack.vc.checks import Check
 from credstack.vc.ob2 import Ob2PublicKey
 from credstack.vc.pdf_certificate import read_certificate
@@ -75,6 +74,7 @@ __all__ = [
 NOT_VERIFIED_LABEL = "Not verified — as written in the file"
 UNRECOGNISED_LABEL = "Authentic, from an issuer this verifier does not recognise"
 _PDF = b"%PDF"
+_NO_TRUST = TrustStore()
 
 
 class _Resolver:
@@ -106,6 +106,8 @@ class OwnIssuers:
     share_links: ShareLinks | None = None
     directories: OwnDirectories | None = None
     """The runtime's cache of our issuers' directory; without it each verification builds it."""
+    checked_lists: CheckedStatusLists | None = None
+    """The runtime's cache of our status lists as checked; without it, the verifier's own."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,10 @@ class Verifier:
         self.trust = trust or TrustStore()
         self.now = now
         self._own_directory: OwnDirectory | None = None
+        self._checked_lists: CheckedStatusLists | None = None
+        if isinstance(own, OwnIssuers):
+            given = own.checked_lists
+            self._checked_lists = CheckedStatusLists() if given is None else given
         self.hosted: Callable[[str], Mapping[str, Any] | None] | None = None
         """Fetches OB 2.0 hosted documents the trust directory lacks: set for imports only
         (`service.hosted_assertions`); the public verifier fetches nothing."""
@@ -179,15 +185,42 @@ class Verifier:
         own = self.own
         if isinstance(own, OwnIssuers) and url.startswith(prefix):
             issuer_key, _, list_key = url.removeprefix(prefix).partition("/")
-            try:
-                signed, row = signed_status_list(
-                    own.uow, own.keys, own.status_lists, self.base_url, issuer_key, list_key
-                )
-            except NotFound:
-                return None
-            return FetchedStatusList(signed, status_changes(own.uow, row))
+            return self._own_status_list(own, url, issuer_key, list_key)
         trusted = self.trust.documents.get(url)
         return FetchedStatusList(trusted) if trusted is not None else None
+
+    def _own_status_list(
+        self, own: OwnIssuers, url: str, issuer_key: str, list_key: str
+    ) -> FetchedStatusList | None:
+        if self._checked_lists is None:  # pragma: no cover - set whenever `own` is
+            return None
+        directory = self._current()
+        try:
+            return self._checked_lists.fetch(
+                own.uow,
+                url,
+                issuer_key,
+                list_key,
+                checked_by=(directory,),
+                sign=partial(
+                    signed_status_list,
+                    own.uow,
+                    own.keys,
+                    own.status_lists,
+                    self.base_url,
+                    issuer_key,
+                    list_key,
+                ),
+                # We sign our lists with our issuers' keys: did:web ones resolve from our
+                # directory, did:key ones from the key itself. The trust directory is not
+                # asked, so the outcome depends on the directory alone (`checked_by`).
+                verify=partial(
+                    dataintegrity.verify,
+                    resolver=_Resolver(directory, self.base_url, _NO_TRUST),
+                ),
+            )
+        except NotFound:  # removed between reading its row and signing it
+            return None
 
     def _ob2_document(self, url: str) -> Mapping[str, Any] | None:
         trusted = self.trust.documents.get(url)
@@ -288,23 +321,27 @@ class Verifier:
         credential_id = result.credential.get("id") if result.credential is not None else None
         if self.uow is None or not isinstance(credential_id, str) or result.impersonation:
             return result
-        award = self.award_for_url(credential_id)
-        if award is None or award.credential is None:
+        # Our credentials' ids are `credential_url`s (issuance sets them); any other id, even
+        # another of our URLs for the same award, is not one of our credentials.
+        prefix = credential_url(self.base_url, "")
+        public_id = credential_id.removeprefix(prefix)
+        if public_id == credential_id or not public_id or len(credential_id) > MAX_URL_CHARS:
             return result
-        if award.credential.get("id") != credential_id:  # pragma: no cover - ids are unique
+        award = award_standing(self.uow, public_id)
+        if award is None or not award.issued:
             return result
         own = self._current()
         identity = own.identities.get(award.issuer_id) if own is not None else None
         signer = result.recognition.signer if result.recognition is not None else None
         if identity is None or signer != identity:
             return result  # someone else's document reusing our id: our records say nothing
-        if is_suspended(self.uow, award):
-            when = award.status_changed_at
+        if award.suspended:
+            when = award.changed_at
             on = f" on {when.date().isoformat()}" if when is not None else ""
             check = Check("suspension", False, f"The credential was suspended{on}.")
         else:
             check = Check("suspension", True, "The issuer has not suspended the credential.")
-        reason = award.status_reason if award.status == AwardStatus.REVOKED else None
+        reason = award.reason if award.status == AwardStatus.REVOKED else None
         notes = (f"The issuer's reason for revoking it: {reason}",) if reason else ()
         return dataclasses.replace(
             result,
@@ -413,6 +450,7 @@ def verifier_for(runtime: Runtime, uow: UnitOfWork, *, now: datetime | None = No
         runtime.caches.status_lists,
         ShareLinks(runtime.master),
         runtime.caches.own_issuers,
+        runtime.caches.checked_status_lists,
     )
     trust = runtime.caches.trust.load(runtime.settings.trust_directory)
     return Verifier(own, runtime.settings.base_url, trust, now=now)

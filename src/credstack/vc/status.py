@@ -27,6 +27,7 @@ __all__ = [
     "StatusListFetcher",
     "StatusPurpose",
     "check_status",
+    "decode_list",
     "status_list_credential",
     "status_list_entry",
 ]
@@ -150,10 +151,18 @@ class FetchedStatusList:
 
     ``changed_on`` optionally says when each set bit was set, so that a verifier can say
     "revoked on <date>"; the list itself carries no dates.
+
+    A fetcher that keeps lists between verifications may hand over what it already worked
+    out for this very document, so that it is not worked out again on every verification:
+    ``bits``, its ``encodedList`` decoded, and ``proof``, the outcome of checking its proof
+    with the verifier's own key resolver (a second canonicalisation and signature check
+    otherwise). Both must be of ``credential`` as given; `check_status` trusts them as such.
     """
 
     credential: Mapping[str, Any]
     changed_on: Mapping[int, datetime] = field(default_factory=dict)
+    bits: Bitstring | None = None
+    proof: Check | None = None
 
 
 # Looks a status list up by URL; the caller decides which URLs it is willing to serve
@@ -215,11 +224,13 @@ def _check_entry(
     fetched = fetch(url)
     if fetched is None:
         return Check("status", False, f"The status list {url} could not be retrieved.")
+    if fetched.proof is not None:
+        verify_list = _known(fetched.proof)
     problem = _list_problem(credential, fetched.credential, purpose, now, verify_list)
     if problem is not None:
         return Check("status", False, problem)
     try:
-        bits = Bitstring.decode(str(fetched.credential["credentialSubject"]["encodedList"]))
+        bits = fetched.bits if fetched.bits is not None else decode_list(fetched.credential)
         is_set = bits.get(index)
     except (StatusListError, IndexError) as exc:
         return Check("status", False, f"The status list could not be read: {exc}")
@@ -229,6 +240,18 @@ def _check_entry(
     when = fetched.changed_on.get(index)
     suffix = f" on {when.date().isoformat()}" if when is not None else ""
     return Check("status", False, f"The credential was {found}{suffix}.", found)
+
+
+def decode_list(status_list: Mapping[str, Any]) -> Bitstring:
+    """The bits of a status list credential (its ``encodedList``); StatusListError if unreadable.
+
+    The caller has checked that the credential has a subject with a string ``encodedList``.
+    """
+    return Bitstring.decode(str(status_list["credentialSubject"]["encodedList"]))
+
+
+def _known(proof: Check) -> Callable[[Mapping[str, Any]], Check]:
+    return lambda _status_list: proof
 
 
 def _list_problem(
