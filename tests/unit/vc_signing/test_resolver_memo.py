@@ -7,8 +7,6 @@ refused), and method ids chosen by strangers must not grow the memory without bo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from credstack.vc.dataintegrity import sign, verify
 from credstack.vc.keys import generate_signing_key
 from credstack.vc.resolve import (
@@ -18,20 +16,14 @@ from credstack.vc.resolve import (
     did_web_document,
 )
 
-from .support import CREDENTIAL, load_json
+from .support import CREDENTIAL, ISSUER_DID, RETIRED, load_json, rotated_keys
 
-DID = "did:web:credentials.example.edu"
-RETIRED = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
+DID = ISSUER_DID
 
 
 def _resolver() -> tuple[str, str, DidResolver]:
-    old, new = generate_signing_key(DID), generate_signing_key(DID)
-    document = did_web_document(
-        DID,
-        [(old.verification_method, old.public_key), (new.verification_method, new.public_key)],
-        {old.verification_method: RETIRED},
-    )
-    return old.verification_method, new.verification_method, DidResolver({DID: document})
+    old, new, resolver = rotated_keys()
+    return old.verification_method, new.verification_method, resolver
 
 
 def test_a_second_look_up_gives_what_a_fresh_resolver_gives() -> None:

@@ -13,13 +13,27 @@ from collections.abc import Callable, Iterable
 from hashlib import sha256
 from typing import Any
 
-__all__ = ["first_degree_hash", "nquads_line"]
+__all__ = ["first_degree_hash", "group_by_blank_node", "nquads_line"]
 
 
 def nquads_line(subject: str, predicate: str, obj: str, graph: str) -> str:
     if graph:
         return subject + " " + predicate + " " + obj + " " + graph + " .\n"
     return subject + " " + predicate + " " + obj + " .\n"
+
+
+def group_by_blank_node(
+    statement: tuple[str, str, str, str], groups: dict[str, list[tuple[str, str, str, str]]]
+) -> None:
+    """File ``statement`` under each blank node it names, once per position (a statement
+    naming a node twice is hashed twice for it, as RDFC-1.0 reads its quads)."""
+    subject, _, obj, graph = statement
+    if subject[0] == "_":
+        groups.setdefault(subject, []).append(statement)
+    if obj[0] == "_":
+        groups.setdefault(obj, []).append(statement)
+    if graph and graph[0] == "_":
+        groups.setdefault(graph, []).append(statement)
 
 
 def first_degree_hash(

@@ -34,7 +34,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from credstack.vc.fastcanon.firstdegree import first_degree_hash
+from credstack.vc.fastcanon.firstdegree import first_degree_hash, group_by_blank_node
 
 __all__ = ["GRAPH_SLOT", "Fragment", "FragmentCache", "Placement", "fragment_cache"]
 
@@ -166,13 +166,7 @@ def _inner_hashes(statements: tuple[Quad, ...], outer: set[str | None]) -> dict[
     """
     named: dict[str, list[Quad]] = {}
     for statement in statements:
-        subject, _, obj, graph = statement
-        if subject[0] == "_":
-            named.setdefault(subject, []).append(statement)
-        if obj[0] == "_":
-            named.setdefault(obj, []).append(statement)
-        if graph and graph[0] == "_":
-            named.setdefault(graph, []).append(statement)
+        group_by_blank_node(statement, named)
     return {
         blank: first_degree_hash(blank, found)
         for blank, found in named.items()

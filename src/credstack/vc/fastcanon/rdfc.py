@@ -16,7 +16,11 @@ from typing import Any
 from pyld.canon import permutations
 
 from credstack.vc.fastcanon.dataset import Quad
-from credstack.vc.fastcanon.firstdegree import first_degree_hash, nquads_line
+from credstack.vc.fastcanon.firstdegree import (
+    first_degree_hash,
+    group_by_blank_node,
+    nquads_line,
+)
 from credstack.vc.fastcanon.order import Order, sort_key
 
 __all__ = ["canonical_nquads", "nquads_line"]
@@ -54,12 +58,7 @@ class _Canonicaliser:
             subject, predicate, obj, graph = quad
             if subject[0] == "_" or obj[0] == "_" or (graph and graph[0] == "_"):
                 self.with_blanks.append(quad)
-                if subject[0] == "_":
-                    by_blank.setdefault(subject, []).append(quad)
-                if obj[0] == "_":
-                    by_blank.setdefault(obj, []).append(quad)
-                if graph and graph[0] == "_":
-                    by_blank.setdefault(graph, []).append(quad)
+                group_by_blank_node(quad, by_blank)
             elif graph:
                 append_line(f"{subject} {predicate} {obj} {graph} .\n")
             else:
