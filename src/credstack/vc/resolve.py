@@ -44,6 +44,8 @@ __all__ = [
 DID_V1_CONTEXT = "https://www.w3.org/ns/did/v1"
 MULTIKEY_V1_CONTEXT = "https://w3id.org/security/multikey/v1"
 _KEY_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020", "JsonWebKey2020", "JsonWebKey"})
+_MAX_REMEMBERED = 1024
+_MAX_REMEMBERED_CHARS = 512
 _RELATIONSHIPS = (
     "assertionMethod",
     "authentication",
@@ -96,11 +98,15 @@ class DidResolver:
     """Resolves did:key locally and did:web / https controllers from an allow-list.
 
     ``did_web_documents`` maps a DID (or an https controller URL) to its controller
-    document, exactly as served at ``did_web_url(did)``.
+    document, exactly as served at ``did_web_url(did)``. The documents are taken as they are
+    at construction (a changed directory is a new resolver): what a listed method resolves
+    to is remembered, since a server verifying with one resolver meets the same few keys
+    over and over and each look-up walks the document's methods and relationships.
     """
 
     def __init__(self, did_web_documents: Mapping[str, dict[str, Any]] | None = None) -> None:
         self._documents: dict[str, dict[str, Any]] = dict(did_web_documents or {})
+        self._resolved: dict[str, ResolvedKey | None] = {}
 
     def resolve(self, verification_method: str) -> ResolvedKey | None:
         controller, _, fragment = verification_method.partition("#")
@@ -109,7 +115,15 @@ class DidResolver:
         document = self._documents.get(controller)
         if document is None or document.get("id", controller) != controller:
             return None
-        return _resolve_in_document(document, verification_method)
+        if verification_method in self._resolved:
+            return self._resolved[verification_method]
+        resolved = _resolve_in_document(document, verification_method)
+        # Bounded in entries and in each id's length: method ids come from strangers.
+        if len(verification_method) <= _MAX_REMEMBERED_CHARS:
+            if len(self._resolved) >= _MAX_REMEMBERED:
+                self._resolved.clear()
+            self._resolved[verification_method] = resolved
+        return resolved
 
 
 def did_web_document(

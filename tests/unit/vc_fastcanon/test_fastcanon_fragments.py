@@ -20,11 +20,13 @@ from credstack.vc.canon import canonicalize, canonicalize_general
 from credstack.vc.fastcanon import (
     FragmentCache,
     document_quads,
+    document_quads_and_hashes,
     fast_canonicalize,
     fragment_cache,
     path_counts,
 )
-from credstack.vc.fastcanon.fragments import Fragment
+from credstack.vc.fastcanon.fragments import _MAX_POSITIONS, Fragment
+from credstack.vc.fastcanon.rdfc import _Canonicaliser
 
 from .strategies import (
     EXTENSIONS,
@@ -105,13 +107,26 @@ def template_then_changed_field(draw: st.DrawFn) -> list[dict[str, Any]]:
     return [*documents, changed]
 
 
+def _assert_known_hashes_are_the_documents_own(documents: list[dict[str, Any]]) -> int:
+    """Each hash a fragment brought equals the one labelling computes from the whole
+    document; returns how many there were."""
+    brought = 0
+    for document in documents:
+        quads, known = document_quads_and_hashes(document)
+        labelling = _Canonicaliser(quads, None)  # computes every hash from the document
+        for blank, digest in known.items():
+            assert labelling.hash_first_degree(blank) == digest
+        brought += len(known)
+        assert_same_as_pyld(document)
+    return brought
+
+
 @settings(FASTCANON, max_examples=max(20, FASTCANON.max_examples // 4))
 @given(one_template())
 def test_credentials_of_one_template_match_pyld_and_reuse_the_template(
     documents: list[dict[str, Any]],
 ) -> None:
-    for document in documents:
-        assert_same_as_pyld(document)
+    _assert_known_hashes_are_the_documents_own(documents)
     assert fragment_cache().hits > 0  # the achievement at least, from the third credential on
 
 
@@ -139,8 +154,7 @@ def test_the_same_subtree_under_other_contexts_is_expanded_for_them(
 @given(clr_credentials())
 def test_records_seen_again_take_cached_graphs_and_match_pyld(document: dict[str, Any]) -> None:
     # Wrapped credentials sit in named graphs: their fragments are placed in a new graph.
-    for _ in range(3):
-        assert_same_as_pyld(document)
+    _assert_known_hashes_are_the_documents_own([document] * 3)
 
 
 @settings(FASTCANON, max_examples=max(10, FASTCANON.max_examples // 10))
@@ -153,8 +167,7 @@ def test_a_subtree_repeated_inside_one_document_gets_fresh_blank_nodes(
         {"type": "Alignment", "targetName": "A", "targetUrl": "https://example.org/a"}
     ] * copies
     document["evidence"] = [{"type": "Evidence", "name": "same"} for _ in range(copies)]
-    for _ in range(3):
-        assert_same_as_pyld(document)
+    _assert_known_hashes_are_the_documents_own([document] * 3)
 
 
 @given(numbers, st.sampled_from([float, int, bool, str]))
@@ -249,3 +262,77 @@ def test_many_distinct_documents_leave_the_process_cache_bounded() -> None:
             document_quads(document)
     assert len(cache) <= cache.max_entries
     assert cache.bytes <= cache.max_bytes
+
+
+def _learner_credential(n: int, evidence: str) -> dict[str, Any]:
+    document = _template()
+    document["id"] = f"urn:uuid:00000000-0000-4000-8000-{n:012d}"
+    document["credentialSubject"]["id"] = f"did:example:learner-{n}"
+    document["credentialStatus"]["id"] = f"https://example.edu/status/1#{n}"
+    document["credentialStatus"]["statusListIndex"] = str(n)
+    document["evidence"][0]["id"] = evidence
+    return document
+
+
+def test_positions_that_keep_missing_are_skipped_and_the_template_still_comes_from_the_cache() -> (
+    None
+):
+    cache = fragment_cache()
+    documents = [_learner_credential(n, f"https://example.edu/ev/{n}") for n in range(150)]
+    for document in documents[:-3]:
+        document_quads(document)
+    assert cache.skipped > 0  # subject, evidence, status entry: a new one every time
+    hits = cache.hits
+    each_matches_pyld(documents[-3:])  # skipped lookups change nothing in the bytes
+    assert cache.hits > hits  # the issuer, achievement and schema still come from it
+
+
+def test_a_position_that_starts_repeating_is_looked_up_again() -> None:
+    cache = fragment_cache()
+    for n in range(100):
+        document_quads(_learner_credential(n, f"https://example.edu/ev/{n}"))
+    assert not [key for key in cache._entries if key[1] == "evidence"]
+    for n in range(100, 300):
+        document_quads(_learner_credential(n, "https://example.edu/ev/shared"))
+    assert [key for key in cache._entries if key[1] == "evidence"]
+    assert_same_as_pyld(_learner_credential(300, "https://example.edu/ev/shared"))
+
+
+def test_the_miss_counters_stay_bounded() -> None:
+    cache = FragmentCache()
+    for n in range(20_000):
+        position = (n, "p", False)
+        if cache.worth_a_lookup(position):
+            cache.looked_up(position, hit=False)
+    assert len(cache._misses_in_a_row) <= _MAX_POSITIONS
+
+
+def test_the_templates_blank_nodes_are_hashed_with_its_fragment() -> None:
+    documents = [_learner_credential(n, f"https://example.edu/ev/{n}") for n in range(3)]
+    # The alignment and the four allowed values' list nodes sit inside the achievement.
+    assert _assert_known_hashes_are_the_documents_own(documents) >= 5
+
+
+def test_a_statement_both_in_fragments_and_in_the_document_is_kept_once() -> None:
+    documents = []
+    for n in range(4):
+        document = _learner_credential(n, f"https://example.edu/ev/{n}")
+        logo = copy.deepcopy(document["issuer"]["image"])
+        # The issuer's logo node again inside the achievement (a fragment) and the evidence
+        # (expanded per credential): the same statements from three places.
+        document["credentialSubject"]["achievement"]["image"] = logo
+        document["evidence"][0]["image"] = copy.deepcopy(logo)
+        documents.append(document)
+    each_matches_pyld(documents)
+    assert fragment_cache().hits > 0
+
+
+def test_an_empty_list_in_a_fragment_placed_twice_keeps_pyld_s_repeat() -> None:
+    documents = []
+    for n in range(4):
+        document = _learner_credential(n, f"https://example.edu/ev/{n}")
+        achievement = document["credentialSubject"]["achievement"]
+        achievement["resultDescription"][0]["allowedValue"] = []  # an empty @list
+        document["credentialSubject"]["source"] = copy.deepcopy(achievement)
+        documents.append(document)
+    each_matches_pyld(documents)

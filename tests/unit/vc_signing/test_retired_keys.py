@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from credstack.vc.dataintegrity import sign, verify
 from credstack.vc.jose import sign_jwt, verify_jwt
-from credstack.vc.keys import SigningKey, generate_signing_key
 from credstack.vc.resolve import DidResolver, did_web_document
 
-from .support import CREDENTIAL, load_json
+from .support import CREDENTIAL, ISSUER_DID, RETIRED, load_json
+from .support import rotated_keys as _rotated
 
-DID = "did:web:credentials.example.edu"
-RETIRED = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
-
-
-def _rotated() -> tuple[SigningKey, SigningKey, DidResolver]:
-    old, new = generate_signing_key(DID), generate_signing_key(DID)
-    document = did_web_document(
-        DID,
-        [(old.verification_method, old.public_key), (new.verification_method, new.public_key)],
-        {old.verification_method: RETIRED},
-    )
-    return old, new, DidResolver({DID: document})
+DID = ISSUER_DID
 
 
 def test_did_document_publishes_the_retirement_as_revoked() -> None:

@@ -12,7 +12,7 @@ the oracle: ``credstack.vc.canon`` tries this path first and runs pyld whenever 
 from collections.abc import Mapping
 from typing import Any
 
-from credstack.vc.fastcanon.dataset import Quad, document_quads
+from credstack.vc.fastcanon.dataset import Quad, document_quads, document_quads_and_hashes
 from credstack.vc.fastcanon.fragments import FragmentCache, fragment_cache
 from credstack.vc.fastcanon.nquads import escape_iri, escape_literal, literal_term
 from credstack.vc.fastcanon.order import Order, sort_key
@@ -57,4 +57,5 @@ def fast_canonicalize(document: Mapping[str, Any], order: Order = Order.CODE_POI
     """Canonical N-Quads by the fast path alone; raises ``Unsupported`` when it cannot."""
     if not fast_path_enabled():
         raise Unsupported("fast path disabled")
-    return canonical_nquads(document_quads(document), order)
+    quads, first_degree = document_quads_and_hashes(document)
+    return canonical_nquads(quads, order, first_degree)

@@ -42,7 +42,7 @@ from credstack.vc.fastcanon.nquads import (
 )
 from credstack.vc.fastcanon.unsupported import Unsupported
 
-__all__ = ["Quad", "document_quads"]
+__all__ = ["Quad", "document_quads", "document_quads_and_hashes"]
 
 Quad = tuple[str, str, str, str]
 
@@ -160,6 +160,7 @@ class _Dataset:
         "_kinds",
         "_numbers",
         "depth",
+        "first_degree",
         "lists",
         "quads",
         "repeats",
@@ -173,6 +174,8 @@ class _Dataset:
         # occurrences, so a fragment merged into a larger dataset can find its repeats there.
         self.repeats: list[Quad] = []
         self.lists: list[Quad] = []
+        # First-degree hashes of merged fragments' inner blank nodes (see Placement).
+        self.first_degree: dict[str, str] = {}
         self._blank = 0
         # Direct boolean / number values of the property being expanded, and per statement
         # which of the two it has seen: pyld de-duplicates values with Python ==, where
@@ -235,13 +238,17 @@ class _Dataset:
         """
         if self.depth >= _FRAGMENT_DEPTH or type(element) is not dict or "@value" in element:
             return self.element(ctx, prop, element, graph, inside_list)
+        cache = fragment_cache()
+        position = (id(ctx), prop, inside_list)
+        if not cache.worth_a_lookup(position):
+            return self.element(ctx, prop, element, graph, inside_list)
         try:
             content = marshal.dumps(element, 2)
         except ValueError:  # not plain JSON values (a subclass, a tuple of objects, ...)
             return self.element(ctx, prop, element, graph, inside_list)
         key = (id(ctx), prop, inside_list, content)
-        cache = fragment_cache()
         fragment = cache.get(key, ctx)
+        cache.looked_up(position, fragment is not None)
         if fragment is None:
             if not cache.seen_before(key):
                 return self.element(ctx, prop, element, graph, inside_list)
@@ -282,6 +289,8 @@ class _Dataset:
             kinds[kind_key] = merged
         quads |= placement.quads
         self.repeats.extend(placement.repeats)
+        if placement.first_degree:
+            self.first_degree.update(placement.first_degree)
         self._blank += fragment.blanks
         self._booleans += fragment.booleans
         self._numbers += fragment.numbers
@@ -729,8 +738,14 @@ def document_quads(document: Mapping[str, Any]) -> list[Quad]:
 
     Each statement once, except where pyld's node map repeats one (see ``_Dataset``).
     """
+    return document_quads_and_hashes(document)[0]
+
+
+def document_quads_and_hashes(document: Mapping[str, Any]) -> tuple[list[Quad], dict[str, str]]:
+    """``document_quads`` and the first-degree hashes (code point order) already known for
+    some of their blank nodes: those inside remembered fragments."""
     if not isinstance(document, dict):
         document = dict(document)
     dataset = _Dataset()
     dataset.element(ActiveContext.initial(), None, document, "", False)
-    return [*dataset.quads, *dataset.repeats]
+    return [*dataset.quads, *dataset.repeats], dataset.first_degree

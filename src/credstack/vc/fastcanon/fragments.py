@@ -17,6 +17,14 @@ and whether the subtree sits in a list. A subtree is remembered only the second 
 met, so parts that differ per credential do not churn the cache, and the cache is bounded in
 entries and in key bytes (least recently used go first): a stream of distinct documents
 cannot grow it without bound.
+
+The key costs a ``marshal`` of the subtree, which for the parts that differ per credential
+(the subject, which holds the whole achievement, the evidence, the status entry) buys
+nothing. So the cache also counts, per position (active context, property, in a list or
+not), lookups that missed since the last hit: a position past ``_SKIP_AFTER`` misses in a
+row is looked up only once every ``_SKIP_AFTER`` times, and a hit there makes it an ordinary
+position again. Skipping a lookup only means expanding the subtree, so the bytes never
+depend on it.
 """
 
 from __future__ import annotations
@@ -25,6 +33,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
+
+from credstack.vc.fastcanon.firstdegree import first_degree_hash, group_by_blank_node
 
 __all__ = ["GRAPH_SLOT", "Fragment", "FragmentCache", "Placement", "fragment_cache"]
 
@@ -35,6 +45,8 @@ KindKey = tuple[str, str, str]
 GRAPH_SLOT = "?"
 _BLANK = "_:b"
 _MAX_PLACEMENTS = 4
+_SKIP_AFTER = 32
+_MAX_POSITIONS = 4096
 
 
 def _relabel(term: str, offset: int, graph: str) -> str:
@@ -54,6 +66,9 @@ class Placement:
     repeats: tuple[Quad, ...]
     lists: tuple[Quad, ...]  # first occurrences of empty-list statements (see _Dataset)
     kinds: tuple[tuple[KindKey, int], ...]
+    # First-degree hashes (code point order) of the blank nodes inside: all but the subject
+    # and the graph, which statements outside the fragment also name.
+    first_degree: dict[str, str]
 
 
 class Fragment:
@@ -124,19 +139,39 @@ class Fragment:
                 _relabel(g, offset, graph),
             )
 
+        subject = None if self.subject is None else _relabel(self.subject, offset, graph)
+        quads = frozenset(quad(q) for q in self.quads)
+        repeats = tuple(quad(q) for q in self.repeats)
         placement = Placement(
-            subject=None if self.subject is None else _relabel(self.subject, offset, graph),
-            quads=frozenset(quad(q) for q in self.quads),
-            repeats=tuple(quad(q) for q in self.repeats),
+            subject=subject,
+            quads=quads,
+            repeats=repeats,
             lists=tuple(quad(q) for q in self.lists),
             kinds=tuple(
                 ((_relabel(s, offset, graph), p, _relabel(g, offset, graph)), bits)
                 for (s, p, g), bits in self.kinds
             ),
+            first_degree=_inner_hashes((*quads, *repeats), {subject, graph}),
         )
         if len(self._placements) < _MAX_PLACEMENTS:
             self._placements[(offset, graph)] = placement
         return placement
+
+
+def _inner_hashes(statements: tuple[Quad, ...], outer: set[str | None]) -> dict[str, str]:
+    """First-degree hashes of the blank nodes that only these statements name.
+
+    Grouped as labelling groups a document's statements (a statement once per position
+    that names the node), so each hash is the one the whole document would give.
+    """
+    named: dict[str, list[Quad]] = {}
+    for statement in statements:
+        group_by_blank_node(statement, named)
+    return {
+        blank: first_degree_hash(blank, found)
+        for blank, found in named.items()
+        if blank not in outer
+    }
 
 
 class FragmentCache:
@@ -148,10 +183,13 @@ class FragmentCache:
         self.max_entry_bytes = max_bytes // 16
         self._entries: OrderedDict[tuple[Any, ...], Fragment] = OrderedDict()
         self._seen: set[int] = set()
+        # Per position: lookups since its last hit that missed (skipped ones included).
+        self._misses_in_a_row: dict[tuple[Any, ...], int] = {}
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
+        self.skipped = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -170,6 +208,30 @@ class FragmentCache:
             if key in self._entries:
                 self._entries.move_to_end(key)
         return fragment
+
+    def worth_a_lookup(self, position: tuple[Any, ...]) -> bool:
+        """Whether to build the content key at ``position``; False counts as a miss there.
+
+        ``position`` holds an active context's ``id``: a reused id only misleads this
+        counter, never the entries, whose keys hold the context itself.
+        """
+        misses = self._misses_in_a_row.get(position, 0)
+        if misses < _SKIP_AFTER or misses % _SKIP_AFTER == 0:
+            return True
+        self._misses_in_a_row[position] = misses + 1
+        self.skipped += 1
+        return False
+
+    def looked_up(self, position: tuple[Any, ...], hit: bool) -> None:
+        """Record a lookup's outcome at ``position`` (see ``worth_a_lookup``)."""
+        counts = self._misses_in_a_row
+        if hit:
+            if position in counts:
+                del counts[position]
+            return
+        if len(counts) >= _MAX_POSITIONS and position not in counts:
+            counts.clear()  # a stream of odd positions must not grow it without bound
+        counts[position] = counts.get(position, 0) + 1
 
     def seen_before(self, key: tuple[Any, ...]) -> bool:
         """Whether ``key`` was met before; records it (by hash, bounded) when not."""
@@ -202,8 +264,9 @@ class FragmentCache:
         with self._lock:
             self._entries.clear()
             self._seen.clear()
+            self._misses_in_a_row.clear()
             self._bytes = 0
-            self.hits = self.misses = 0
+            self.hits = self.misses = self.skipped = 0
 
 
 def _cost(key: tuple[Any, ...], fragment: Fragment) -> int:

@@ -9,22 +9,21 @@ permutation order, so both paths issue the same labels.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from hashlib import sha256
 from typing import Any
 
 from pyld.canon import permutations
 
 from credstack.vc.fastcanon.dataset import Quad
+from credstack.vc.fastcanon.firstdegree import (
+    first_degree_hash,
+    group_by_blank_node,
+    nquads_line,
+)
 from credstack.vc.fastcanon.order import Order, sort_key
 
 __all__ = ["canonical_nquads", "nquads_line"]
-
-
-def nquads_line(subject: str, predicate: str, obj: str, graph: str) -> str:
-    if graph:
-        return subject + " " + predicate + " " + obj + " " + graph + " .\n"
-    return subject + " " + predicate + " " + obj + " .\n"
 
 
 class _Issuer:
@@ -48,17 +47,23 @@ class _Issuer:
 
 class _Canonicaliser:
     def __init__(self, quads: Collection[Quad], key: Callable[[str], Any] | None) -> None:
-        self.quads = quads
         self.key = key
-        self.by_blank: dict[str, list[Quad]] = {}
+        # Most statements name no blank node: their lines are final as soon as they are
+        # read, so one pass writes them and sets the others aside for labelling.
+        self.lines: list[str] = []
+        self.with_blanks: list[Quad] = []
+        by_blank: dict[str, list[Quad]] = {}
+        append_line = self.lines.append
         for quad in quads:
-            subject, _, obj, graph = quad
-            if subject[0] == "_":
-                self.by_blank.setdefault(subject, []).append(quad)
-            if obj[0] == "_":
-                self.by_blank.setdefault(obj, []).append(quad)
-            if graph and graph[0] == "_":
-                self.by_blank.setdefault(graph, []).append(quad)
+            subject, predicate, obj, graph = quad
+            if subject[0] == "_" or obj[0] == "_" or (graph and graph[0] == "_"):
+                self.with_blanks.append(quad)
+                group_by_blank_node(quad, by_blank)
+            elif graph:
+                append_line(f"{subject} {predicate} {obj} {graph} .\n")
+            else:
+                append_line(f"{subject} {predicate} {obj} .\n")
+        self.by_blank = by_blank
         self.first_degree: dict[str, str] = {}
         self.canonical = _Issuer("_:c14n")
 
@@ -66,21 +71,13 @@ class _Canonicaliser:
         found = self.first_degree.get(blank)
         if found is not None:
             return found
-        lines = []
-        for subject, predicate, obj, graph in self.by_blank[blank]:
-            if subject[0] == "_":
-                subject = "_:a" if subject == blank else "_:z"
-            if obj[0] == "_":
-                obj = "_:a" if obj == blank else "_:z"
-            if graph and graph[0] == "_":
-                graph = "_:a" if graph == blank else "_:z"
-            lines.append(nquads_line(subject, predicate, obj, graph))
-        lines.sort(key=self.key)
-        digest = sha256("".join(lines).encode("utf-8")).hexdigest()
+        digest = first_degree_hash(blank, self.by_blank[blank], self.key)
         self.first_degree[blank] = digest
         return digest
 
     def label(self) -> None:
+        if not self.by_blank:
+            return
         if len(self.by_blank) == 1:
             # One blank node (a proof configuration, say) is one group: it is issued
             # _:c14n0 whatever its hash, so the hash is not computed.
@@ -164,9 +161,9 @@ class _Canonicaliser:
 
     def nquads(self) -> str:
         labels = self.canonical.issued
-        lines: list[str] = []
+        lines = self.lines
         append = lines.append
-        for subject, predicate, obj, graph in self.quads:
+        for subject, predicate, obj, graph in self.with_blanks:
             if subject[0] == "_":
                 subject = labels[subject]
             if obj[0] == "_":
@@ -181,8 +178,18 @@ class _Canonicaliser:
         return "".join(lines)
 
 
-def canonical_nquads(quads: Collection[Quad], order: Order = Order.CODE_POINT) -> str:
-    """Canonical N-Quads (RDFC-1.0) of a fast-path dataset."""
+def canonical_nquads(
+    quads: Collection[Quad],
+    order: Order = Order.CODE_POINT,
+    first_degree: Mapping[str, str] | None = None,
+) -> str:
+    """Canonical N-Quads (RDFC-1.0) of a fast-path dataset.
+
+    ``first_degree`` holds hashes already known, in code point order, for blank nodes of
+    these quads (those inside remembered fragments); other orders compute their own.
+    """
     canonicaliser = _Canonicaliser(quads, sort_key(order))
+    if first_degree and order is Order.CODE_POINT:
+        canonicaliser.first_degree.update(first_degree)
     canonicaliser.label()
     return canonicaliser.nquads()
