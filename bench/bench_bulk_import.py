@@ -133,7 +133,7 @@ def bench(database_url: str, data: Path, rows: int, workers: int, profile: bool)
         f"{rows} rows: checked in {checked:.1f} s ({rows / checked:.0f} rows/s), "
         f"issued in {issued:.1f} s ({rows / issued:.0f} rows/s) with {workers} worker(s)"
         + (
-            f"; {cpu:.1f} s of this process's CPU ({rows / cpu:.0f} rows per CPU second)"
+            f"; {cpu:.2f} s of this process's CPU ({rows / cpu:.0f} rows per CPU second)"
             if workers == 1 and cpu > 0
             else ""
         )

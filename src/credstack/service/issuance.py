@@ -51,7 +51,7 @@ from credstack.store.models import (
 )
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity, jose
-from credstack.vc.documents import open_badge_credential
+from credstack.vc.documents import CredentialParts, credential_parts, open_badge_credential
 from credstack.vc.model import (
     AchievementInfo,
     AlignmentInfo,
@@ -193,11 +193,13 @@ def credential_document(
 @dataclass(frozen=True)
 class CredentialBasis:
     """What every credential of one achievement version says alike: who issues it and what it
-    is. Built once per version by a bulk import, once per credential otherwise."""
+    is. Built once per version by a bulk import, once per credential otherwise; `parts` is
+    that part of the document, built with it."""
 
     issuer: IssuerProfile
     achievement: AchievementInfo
     credits: float | None
+    parts: CredentialParts
 
 
 def credential_basis(
@@ -225,7 +227,7 @@ def credential_basis(
         image=typed.image,
         human_code=typed.designation or None,
     )
-    return CredentialBasis(profile, achievement, credits)
+    return CredentialBasis(profile, achievement, credits, credential_parts(profile, achievement))
 
 
 def award_document(
@@ -260,7 +262,7 @@ def award_document(
         status=status,
         schema_ids=(OB3_SCHEMA_URL,),
     )
-    document = open_badge_credential(info)
+    document = open_badge_credential(info, basis.parts)
     mark_identity_type(document, learner)
     return document
 

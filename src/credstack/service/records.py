@@ -62,6 +62,7 @@ from credstack.store.uow import UnitOfWork
 __all__ = [
     "RecordNames",
     "Records",
+    "award_record",
     "load_records",
     "of_learners",
     "partner_of",
@@ -514,3 +515,10 @@ def _imported(row: Any, partners: dict[str, str], where: ZoneInfo) -> Award:
         issuer_name=row.issuer_name,
         title=row.achievement_name,
     )
+
+
+def award_record(values: Any, perspective: IssuerRow, names: RecordNames) -> Award:
+    """The record of an award from its column values (attributes named as the columns), as
+    `records_of` makes it from the stored row: for an award still in the caller's hands, such
+    as one a bulk import has just inserted, without reading it back."""
+    return _award(values, names, perspective, issuer_zone(perspective))

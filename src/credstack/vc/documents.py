@@ -8,6 +8,7 @@ official OB 3.0 JSON Schema (the unit tests hold both true).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,9 @@ from credstack.vc.vocabulary import (
 
 __all__ = [
     "CE_HOURS_RESULT_TYPE",
+    "CredentialParts",
     "achievement_document",
+    "credential_parts",
     "endorsement_credential",
     "hash_email",
     "issuer_document",
@@ -212,7 +215,26 @@ def _documented_evidence(documented: DocumentedEvidence) -> dict[str, Any]:
     return evidence
 
 
-def _subject(award: AwardInfo) -> dict[str, Any]:
+@dataclass(frozen=True)
+class CredentialParts:
+    """The issuer and achievement objects of an ``OpenBadgeCredential``, built once for every
+    credential of one achievement version (a bulk import's rows) instead of once each.
+
+    Credentials built with one `CredentialParts` share these dicts: an issued document is
+    stored and signed as it is, never changed in place."""
+
+    of: tuple[IssuerProfile, AchievementInfo]
+    issuer: dict[str, Any]
+    achievement: dict[str, Any]
+
+
+def credential_parts(issuer: IssuerProfile, achievement: AchievementInfo) -> CredentialParts:
+    return CredentialParts(
+        (issuer, achievement), issuer_document(issuer), achievement_document(achievement)
+    )
+
+
+def _subject(award: AwardInfo, achievement: dict[str, Any]) -> dict[str, Any]:
     subject: dict[str, Any] = {"type": ["AchievementSubject"]}
     identity: SubjectIdentity = award.subject
     if identity.did is not None:
@@ -237,7 +259,7 @@ def _subject(award: AwardInfo) -> dict[str, Any]:
         }
         _put(name_object, "salt", identity.salt)
         subject.setdefault("identifier", []).append(name_object)
-    subject["achievement"] = achievement_document(award.achievement)
+    subject["achievement"] = achievement
     results = [_result(r.result_description_id, r.value, r.status) for r in award.results]
     ce_spec = _ce_hours_spec(award.achievement)
     if ce_spec is not None and ce_spec.value_max is not None:
@@ -266,8 +288,12 @@ def status_entry_document(entry: StatusEntryInfo) -> dict[str, Any]:
     }
 
 
-def open_badge_credential(award: AwardInfo) -> dict[str, Any]:
-    """The unsigned ``OpenBadgeCredential`` for an award; sign it with ``dataintegrity.sign``."""
+def open_badge_credential(award: AwardInfo, parts: CredentialParts | None = None) -> dict[str, Any]:
+    """The unsigned ``OpenBadgeCredential`` for an award; sign it with ``dataintegrity.sign``.
+    `parts` made for the award's issuer and achievement are used as they are (any others are
+    ignored), so the document is the same with or without them."""
+    if parts is None or parts.of != (award.issuer, award.achievement):
+        parts = credential_parts(award.issuer, award.achievement)
     contexts = [VC2_CONTEXT, OB3_CONTEXT]
     if award.schema_ids:
         contexts.append(OB3_EXTENSIONS_CONTEXT)
@@ -276,14 +302,14 @@ def open_badge_credential(award: AwardInfo) -> dict[str, Any]:
         "id": award.id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": award.name or award.achievement.name,
-        "issuer": issuer_document(award.issuer),
+        "issuer": parts.issuer,
         "validFrom": format_datetime(award.valid_from),
     }
     if award.valid_until is not None:
         credential["validUntil"] = format_datetime(award.valid_until)
     if award.awarded_on is not None:
         credential["awardedDate"] = format_datetime(award.awarded_on)
-    credential["credentialSubject"] = _subject(award)
+    credential["credentialSubject"] = _subject(award, parts.achievement)
     evidence = [_route_evidence(award.route)] if award.route is not None else []
     evidence.extend(_counted_evidence(r) for r in award.counted_records)
     evidence.extend(_documented_evidence(d) for d in award.documented_evidence)

@@ -1,9 +1,10 @@
 """Settling only the learners an in-memory cascade picks awards exactly what settling every
-learner of every chunk (the engine's per-learner path) awards. On both databases."""
+learner of every chunk (the engine's per-learner path) awards, and a chunk's new learners'
+records made from what the chunk inserted are the records read back. On both databases."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -12,10 +13,19 @@ from sqlalchemy import select
 
 from credstack.service.actor import Actor
 from credstack.service.awards import grant_award
-from credstack.service.bulk import award_batch, run_job, submit_award_import
+from credstack.service.bulk import award_batch, run_job, settling, submit_award_import
+from credstack.service.engine import CompiledCatalog
 from credstack.service.people import add_learner
+from credstack.service.records import RecordNames, records_of
 from credstack.service.runtime import Runtime
-from credstack.store.models import AchievementRow, AchievementVersionRow, AwardRow, LearnerRow
+from credstack.store.models import (
+    AchievementRow,
+    AchievementVersionRow,
+    AwardRow,
+    IssuerRow,
+    LearnerRow,
+)
+from credstack.store.uow import UnitOfWork
 from tests.integration.bulk.test_award_import_batch import HEADER, PATH, STACKED, _runtime
 
 _Shape = tuple[str, date, str, tuple[str, ...]]
@@ -87,7 +97,7 @@ def test_settling_the_chosen_learners_awards_what_settling_everyone_does(
     try:
         _import(runtime, "chosen")
 
-        def everyone(_uow: object, _catalogs: object, imported: Sequence[int]) -> set[int]:
+        def everyone(_uow: object, _c: object, imported: Sequence[int], *_: object) -> set[int]:
             return set(imported)
 
         monkeypatch.setattr(award_batch, "learners_to_settle", everyone)
@@ -101,5 +111,54 @@ def test_settling_the_chosen_learners_awards_what_settling_everyone_does(
         # the path is "in order", so parts awarded in reverse complete nothing on either path.
         assert stacked == {"whole", "held"}
         assert (len(chosen["half"]), len(chosen["one"])) == (2, 1)
+    finally:
+        runtime.close()
+
+
+def test_new_learners_records_from_the_chunk_are_those_read_back(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each chunk's new learners: their records as made from the chunk's inserts equal the
+    records read back from the database in the same transaction, and which learners are
+    settled is what reading every learner back decides."""
+    runtime = _runtime(tmp_path, database_url, STACKED)
+    real = award_batch.learners_to_settle
+    checked: list[int] = []
+
+    def compared(
+        uow: UnitOfWork,
+        catalogs: Sequence[tuple[IssuerRow, CompiledCatalog]],
+        imported: Mapping[int, Sequence[str]],
+        inserted: settling.Inserted,
+        new: Collection[int],
+    ) -> set[int]:
+        uow.session.flush()
+        for perspective, _ in catalogs:
+            read_back = records_of(uow, list(new), perspective)
+            made = settling.new_learners_records(
+                inserted, imported, new, perspective, RecordNames(uow)
+            )
+            assert made == {i: read_back[i] for i in new}
+        chosen = real(uow, catalogs, imported, inserted, new)
+        assert chosen == real(uow, catalogs, imported, {}, ())
+        checked.extend(new)
+        return chosen
+
+    try:
+        monkeypatch.setattr(award_batch, "learners_to_settle", compared)
+        _import(runtime, "chunk")
+        # Every new learner was compared (held existed before the import), and some of them
+        # completed the stack inside one chunk or across chunks.
+        with runtime.uow(write=False) as uow:
+            keys = dict(uow.session.execute(select(LearnerRow.id, LearnerRow.key)).all())
+        assert {keys[i] for i in checked} == {
+            f"chunk-{who}" for who in ("whole", "late", "half", "one")
+        }
+        stacked = {
+            who
+            for who, awards in _made(runtime, "chunk").items()
+            if any(a[2] == "automatic" for a in awards)
+        }
+        assert stacked == {"whole", "held"}
     finally:
         runtime.close()

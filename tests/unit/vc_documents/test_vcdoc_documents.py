@@ -11,7 +11,12 @@ from vcdoc_helpers import ISSUER, NOW, issuer_key, resolver_for, sample_award
 
 from credstack.domain.taxonomy import AchievementType, from_ob_achievement_type
 from credstack.vc import dataintegrity
-from credstack.vc.documents import endorsement_credential, hash_email, open_badge_credential
+from credstack.vc.documents import (
+    credential_parts,
+    endorsement_credential,
+    hash_email,
+    open_badge_credential,
+)
 from credstack.vc.jsonld import undefined_terms
 from credstack.vc.model import EarningRoute, SubjectIdentity
 from credstack.vc.recipient import check_recipient
@@ -21,6 +26,18 @@ from credstack.vc.summary import summarize
 
 def test_award_document_matches_the_official_schema_strictly() -> None:
     assert schema_errors(open_badge_credential(sample_award()), strict=True) == []
+
+
+def test_parts_built_once_give_the_document_built_whole_and_others_are_ignored() -> None:
+    award = sample_award()
+    parts = credential_parts(award.issuer, award.achievement)
+    whole = open_badge_credential(award)
+    assert open_badge_credential(award, parts) == whole
+    assert list(open_badge_credential(award, parts)) == list(whole)  # same key order
+    renamed = replace(award, achievement=replace(award.achievement, name="Another name"))
+    other = open_badge_credential(renamed, parts)
+    assert other == open_badge_credential(renamed)
+    assert other["credentialSubject"]["achievement"]["name"] == "Another name"
 
 
 def test_award_document_uses_only_terms_its_contexts_define() -> None:

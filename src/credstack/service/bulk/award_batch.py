@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -34,7 +35,7 @@ from credstack.errors import Conflict, CredstackError, InvalidInput, NotFound
 from credstack.service import audit_trail, clock
 from credstack.service.achievements import achievement_of
 from credstack.service.awards import AlreadyHeld, award_time, valid_until_of
-from credstack.service.bulk import award_import, reservations
+from credstack.service.bulk import award_import, reservations, settling
 from credstack.service.bulk.award_rows import AwardLine
 from credstack.service.bulk.settling import learners_to_settle
 from credstack.service.bulk.views import DONE, FAILED, SKIPPED
@@ -199,27 +200,25 @@ def issue_chunk(
         if outcome.award is not None:
             imported.setdefault(line.learner, []).append(f"award:{outcome.award.public_id}")
     entries: list[audit_trail.Entry] = []
+    inserted: dict[str, dict[str, Any]] = {}
     if fast:
         rows = [(lines[i], targets[i], learners.rows[lines[i].learner], reserved[i]) for i in fast]
         savepoint = uow.session.begin_nested()
         try:
             made, entries = _issue_together(uow, run, issuer, rows, learners.new_names)
+            inserted = {f"award:{values['public_id']}": values for values in made}
         except CredstackError as exc:
             savepoint.rollback()
             outcomes.update({i: Outcome(FAILED, message=exc.message) for i in fast})
             reservations.free(uow, fast)
         else:
             savepoint.commit()
-            outcomes.update(
-                {
-                    i: Outcome(DONE, award_id=award_id)
-                    for i, (award_id, _) in zip(fast, made, strict=True)
-                }
-            )
-            for i, (_, public_id) in zip(fast, made, strict=True):
-                imported.setdefault(lines[i].learner, []).append(f"award:{public_id}")
+            for i, values in zip(fast, made, strict=True):
+                outcomes[i] = Outcome(DONE, award_id=values["id"])
+                imported.setdefault(lines[i].learner, []).append(f"award:{values['public_id']}")
             reservations.release(uow, fast)
-    _settle_stacks(uow, run, issuer, learners.rows, imported, lines, outcomes)
+    new = {learners.rows[key].id for key in learners.new_names}
+    _settle_stacks(uow, run, issuer, learners.rows, imported, (inserted, new), lines, outcomes)
     audit_trail.record_many(uow, entries)
     return outcomes
 
@@ -230,13 +229,15 @@ def _settle_stacks(
     issuer: IssuerRow,
     learners: dict[str, LearnerRow],
     imported: dict[str, list[str]],
+    known: tuple[settling.Inserted, set[int]],
     lines: dict[int, AwardLine],
     outcomes: dict[int, Outcome],
 ) -> None:
     """Award what the imported awards complete, as the engine does for a new award: once per
     learner for all of the chunk's awards, in the chunk's transaction (so exactly once), and
     only for the learners an in-memory cascade over the chunk's records finds something for
-    (`settling.learners_to_settle`).
+    (`settling.learners_to_settle`; `known`: the awards the chunk inserted and the learners it
+    made, whose records are those awards alone)
     A stack that cannot be awarded now (say, no signing key) leaves the rows issued, notes why
     on them, and is awarded when the learner's next record is settled."""
     if not imported:
@@ -246,7 +247,7 @@ def _settle_stacks(
         return
     uow.session.flush()
     chosen = learners_to_settle(
-        uow, catalogs, {learners[key].id: awards for key, awards in imported.items()}
+        uow, catalogs, {learners[key].id: awards for key, awards in imported.items()}, *known
     )
     for learner_key, awards in imported.items():
         if learners[learner_key].id not in chosen:
@@ -361,13 +362,50 @@ def _held(uow: UnitOfWork, learner_ids: Sequence[int]) -> set[tuple[int, int]]:
     return {(learner_id, achievement_id) for learner_id, achievement_id in rows}
 
 
-def _score(line: AwardLine) -> float | None:
-    if line.score is None:
+def _score(text: str | None) -> float | None:
+    if text is None:
         return None
     try:
-        return float(parse_amount(line.score, places=2, maximum=MAX_AMOUNT, what="score"))
+        return float(parse_amount(text, places=2, maximum=MAX_AMOUNT, what="score"))
     except AmountError as exc:
         raise InvalidInput(str(exc)) from None
+
+
+@dataclass
+class _Dated:
+    """A chunk's award days, validities and scores, each distinct one worked out once: a file
+    gives most of its rows the same day and few distinct scores. An instant with its offset
+    is not kept (two equal instants may be written with different offsets, and the award
+    keeps the one given)."""
+
+    issuer: IssuerRow
+    days: dict[date, tuple[date, datetime]] = field(default_factory=dict)
+    until: dict[tuple[str, date], tuple[date | None, datetime | None]] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)
+
+    def time(self, line: AwardLine) -> tuple[date, datetime]:
+        if line.awarded_at is not None or line.awarded_on is None:
+            return award_time(self.issuer, line.awarded_on, line.awarded_at)
+        found = self.days.get(line.awarded_on)
+        if found is None:
+            found = self.days[line.awarded_on] = award_time(self.issuer, line.awarded_on, None)
+        return found
+
+    def valid_until(self, target: _Target, awarded_on: date) -> tuple[date | None, datetime | None]:
+        """The last valid day, and the instant it ends in the issuer's zone."""
+        found = self.until.get((target.key, awarded_on))
+        if found is None:
+            day = valid_until_of(target.typed, awarded_on)
+            ends = end_of(day, issuer_zone(self.issuer)) if day is not None else None
+            found = self.until[(target.key, awarded_on)] = (day, ends)
+        return found
+
+    def score(self, line: AwardLine) -> float | None:
+        if line.score is None:
+            return None
+        if line.score not in self.scores:
+            self.scores[line.score] = _score(line.score)
+        return self.scores[line.score]
 
 
 def _issue_together(
@@ -376,17 +414,18 @@ def _issue_together(
     issuer: IssuerRow,
     rows: Sequence[tuple[AwardLine, _Target, LearnerRow, reservations.Reserved]],
     new_names: dict[str, str],
-) -> tuple[list[tuple[int, str]], list[audit_trail.Entry]]:
+) -> tuple[list[dict[str, Any]], list[audit_trail.Entry]]:
     """Sign and insert the rows' awards and everything that goes with them, at their reserved
-    indexes; their ids and public ids, and the audit-trail entries for the caller to append."""
+    indexes; the values each award was inserted with (and its `id`), and the audit-trail
+    entries for the caller to append."""
     key = run.keys.signing_key(issuer)
-    zone = issuer_zone(issuer)
+    dated = _Dated(issuer)
     now = clock.now()
     holders = _holder_dids(uow, [learner.id for _, _, learner, _ in rows])
     awards: list[dict[str, Any]] = []
     for line, target, learner, reserved in rows:
-        awarded_on, awarded_at = award_time(issuer, line.awarded_on, line.awarded_at)
-        valid_until = valid_until_of(target.typed, awarded_on)
+        awarded_on, awarded_at = dated.time(line)
+        valid_until, ends = dated.valid_until(target, awarded_on)
         public_id = str(uuid.uuid4())
         evidence = line.evidence()
         document = award_document(
@@ -396,7 +435,7 @@ def _issue_together(
             learner=learner,
             printed_name=_printed_name(uow, learner, new_names),
             awarded=awarded_at,
-            valid_until=end_of(valid_until, zone) if valid_until is not None else None,
+            valid_until=ends,
             route=None,
             counted=(),
             status=StatusEntryInfo(
@@ -419,7 +458,7 @@ def _issue_together(
                 "valid_until": valid_until,
                 "status": AwardStatus.ACTIVE,
                 "grade": None,
-                "score": _score(line),
+                "score": dated.score(line),
                 "evidence": evidence,
                 "counted": [],
                 "origin": award_import.ORIGIN,
@@ -429,11 +468,14 @@ def _issue_together(
                 "created_at": now,
             }
         )
-    ids = list(
-        uow.session.scalars(
-            insert(AwardRow).returning(AwardRow.id, sort_by_parameter_order=True), awards
-        )
+    # Ids matched by public id, not returned in parameter order: SQLAlchemy cannot promise
+    # that order for a multi-row INSERT on SQLite and sent one statement per award for it
+    # (a fifth of a row's CPU); in any order, the rows go in a few statements.
+    returned = uow.session.execute(
+        insert(AwardRow).returning(AwardRow.public_id, AwardRow.id), awards
     )
+    made: dict[str, int] = dict(returned.all())
+    ids = [made[award["public_id"]] for award in awards]
     uow.session.execute(
         insert(AwardEventRow),
         [{"award_id": i, "kind": "issued", "reason": award_import.ORIGIN, "at": now} for i in ids],
@@ -480,7 +522,9 @@ def _issue_together(
     if webhook_events.subscribed(uow, issuer.id, webhook_events.ISSUED):
         for issued in uow.session.scalars(select(AwardRow).where(AwardRow.id.in_(ids))):
             webhook_events.award_events(uow, webhook_events.ISSUED, issued)
-    return [(i, award["public_id"]) for i, award in zip(ids, awards, strict=True)], entries
+    for award_id, award in zip(ids, awards, strict=True):
+        award["id"] = award_id
+    return awards, entries
 
 
 def _holder_dids(uow: UnitOfWork, learner_ids: Sequence[int]) -> dict[int, str]:
