@@ -35,6 +35,7 @@ __all__ = [
     "children_of",
     "iter_nodes",
     "referenced_achievements",
+    "referenced_assessments",
 ]
 
 
@@ -272,4 +273,16 @@ def referenced_achievements(req: Requirement) -> frozenset[str]:
             for source in (node.source, *(cap.source for cap in node.caps)):
                 if source.achievements:
                     found.update(source.achievements)
+    return frozenset(found)
+
+
+def referenced_assessments(req: Requirement) -> frozenset[str]:
+    """Assessment and rubric ids whose results the tree reads: a learner's attempts at
+    anything else cannot change its outcome (a bulk job need not make records of them)."""
+    found: set[str] = set()
+    for node in iter_nodes(req):
+        if isinstance(node, AssessmentPassed):
+            found.add(node.assessment)
+        elif isinstance(node, RubricScored):
+            found.add(node.rubric)
     return frozenset(found)

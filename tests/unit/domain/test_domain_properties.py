@@ -45,6 +45,7 @@ from credstack.domain.requirements import (
     Requirement,
     RubricScored,
     SourceFilter,
+    referenced_assessments,
 )
 from credstack.domain.view import LearnerView
 
@@ -240,6 +241,23 @@ def test_adding_a_record_never_unmeets(
 @given(trees, record_sets())
 def test_compiled_checks_agree_with_the_evaluator(req: Requirement, records: list[Record]) -> None:
     assert compile_check(req)(LearnerView(records, AS_OF)) == evaluate(req, records, AS_OF).met
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees, record_sets())
+def test_attempts_the_tree_does_not_reference_change_nothing(
+    req: Requirement, records: list[Record]
+) -> None:
+    """The rule the nightly run uses to leave attempts out (`referenced_assessments`)."""
+    read = referenced_assessments(req)
+    kept = [
+        r
+        for r in records
+        if not isinstance(r, AssessmentResult | RubricScore)
+        or (r.assessment_id if isinstance(r, AssessmentResult) else r.rubric_id) in read
+    ]
+    assert evaluate(req, kept, AS_OF) == evaluate(req, records, AS_OF)
+    assert compile_check(req)(LearnerView(kept, AS_OF)) == evaluate(req, records, AS_OF).met
 
 
 @settings(max_examples=200, deadline=None)
