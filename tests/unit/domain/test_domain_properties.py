@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from credstack.domain.checks import compile_check
 from credstack.domain.durations import Duration
-from credstack.domain.evaluator import evaluate
+from credstack.domain.evaluator import assessment_fits, assessment_problem, evaluate
 from credstack.domain.grades import LETTER_GRADES
 from credstack.domain.records import (
     AssessmentResult,
@@ -241,6 +241,24 @@ def test_adding_a_record_never_unmeets(
 @given(trees, record_sets())
 def test_compiled_checks_agree_with_the_evaluator(req: Requirement, records: list[Record]) -> None:
     assert compile_check(req)(LearnerView(records, AS_OF)) == evaluate(req, records, AS_OF).met
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    plain_records().filter(lambda r: isinstance(r, AssessmentResult)),
+    st.builds(
+        AssessmentPassed,
+        st.sampled_from(ASSESSMENTS),
+        proctored=st.booleans(),
+        identity_verified=st.booleans(),
+        min_score=st.none() | st.integers(0, 100),
+        min_percent=st.none() | st.floats(0, 100),
+    ),
+)
+def test_the_yes_no_assessment_test_agrees_with_the_reason(
+    result: AssessmentResult, req: AssessmentPassed
+) -> None:
+    assert assessment_fits(result, req) == (assessment_problem(result, req) is None)
 
 
 @settings(max_examples=300, deadline=None)
