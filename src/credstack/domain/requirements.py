@@ -8,7 +8,7 @@ hold or have done, or pool amounts (credits, CE hours) from many records.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -32,6 +32,7 @@ __all__ = [
     "Reuse",
     "RubricScored",
     "SourceFilter",
+    "assessment_readers",
     "children_of",
     "iter_nodes",
     "referenced_achievements",
@@ -286,3 +287,14 @@ def referenced_assessments(req: Requirement) -> frozenset[str]:
         elif isinstance(node, RubricScored):
             found.add(node.rubric)
     return frozenset(found)
+
+
+def assessment_readers(trees: Mapping[str, Requirement]) -> dict[str, frozenset[str]]:
+    """For each assessment or rubric id, the keys of the trees that read its results
+    (`referenced_assessments` inverted): what a job asking only about some of the trees needs
+    to tell which attempts can matter."""
+    readers: dict[str, set[str]] = {}
+    for key, tree in trees.items():
+        for read in referenced_assessments(tree):
+            readers.setdefault(read, set()).add(key)
+    return {read: frozenset(keys) for read, keys in readers.items()}

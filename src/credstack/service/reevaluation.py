@@ -39,7 +39,7 @@ from sqlalchemy import exists, func, select
 from credstack.domain.checks import Check, compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus, Record
-from credstack.domain.requirements import Requirement, referenced_assessments
+from credstack.domain.requirements import Requirement, assessment_readers
 from credstack.errors import Forbidden, InvalidInput
 from credstack.service import ce, clock, import_checks, lifecycle
 from credstack.service.actor import Actor, authorise
@@ -301,13 +301,7 @@ def _plan(uow: UnitOfWork, issuer: IssuerRow, day: date) -> _Plan:
     """Compiled once per run: a catalog published during the run is seen by the next one."""
     requirements = compile_catalog(uow, issuer).requirements
     checks = {key: compile_check(tree) for key, tree in requirements.items()}
-    readers: dict[str, set[str]] = {}
-    for key, tree in requirements.items():
-        for read in referenced_assessments(tree):
-            readers.setdefault(read, set()).add(key)
-    return _Plan(
-        issuer.key, day, requirements, checks, {k: frozenset(v) for k, v in readers.items()}
-    )
+    return _Plan(issuer.key, day, requirements, checks, assessment_readers(requirements))
 
 
 def _to_do(

@@ -17,7 +17,7 @@ from credstack.config import Settings
 from credstack.domain.checks import compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award
-from credstack.domain.requirements import referenced_assessments
+from credstack.domain.requirements import assessment_readers
 from credstack.service import ce, lifecycle
 from credstack.service.actor import Actor
 from credstack.service.awards import grant_award
@@ -198,16 +198,12 @@ def test_the_reader_that_leaves_attempts_out_answers_as_load_records_does(
             for issuer in uow.issuers.all():
                 requirements = compile_catalog(uow, issuer).requirements
                 checks = {key: compile_check(tree) for key, tree in requirements.items()}
-                readers: dict[str, set[str]] = {}
-                for key, tree in requirements.items():
-                    for read in referenced_assessments(tree):
-                        readers.setdefault(read, set()).add(key)
                 learners = uow.session.scalars(select(LearnerRow).order_by(LearnerRow.id)).all()
                 lean = records_of(
                     uow,
                     [learner.id for learner in learners],
                     issuer,
-                    readers={k: frozenset(v) for k, v in readers.items()},
+                    readers=assessment_readers(requirements),
                 )
                 left_out = newly = 0
                 for learner in learners:
