@@ -17,7 +17,7 @@ from typing import TypeGuard
 from credstack.domain.ce import counts_as_ce
 from credstack.domain.credits import tally_credits
 from credstack.domain.evaluator import (
-    assessment_problem,
+    assessment_fits,
     attestation_fits,
     award_problem,
     course_problem,
@@ -111,7 +111,7 @@ def _assessment(req: AssessmentPassed) -> Check:
         results = v.results.get(assessment)
         if not results:
             return False
-        return any(assessment_problem(r, req) is None for r in results)
+        return any(assessment_fits(r, req) for r in results)
 
     return check
 

@@ -47,6 +47,7 @@ from credstack.domain.sharing import assign_shared
 from credstack.domain.view import LearnerView, is_current
 
 __all__ = [
+    "assessment_fits",
     "assessment_problem",
     "attestation_fits",
     "award_problem",
@@ -224,6 +225,18 @@ def assessment_problem(result: AssessmentResult, req: AssessmentPassed) -> str |
             "a verified identity is required"
         )
     return None
+
+
+def assessment_fits(result: AssessmentResult, req: AssessmentPassed) -> bool:
+    """``assessment_problem(result, req) is None`` without composing the reason: the yes/no
+    checks ask it of every attempt in a nightly run."""
+    return (
+        result.passed
+        and (req.min_percent is None or result.reaches_percent(req.min_percent))
+        and (req.min_score is None or result.score >= req.min_score)
+        and not (req.proctored and result.proctoring is Proctoring.NONE)
+        and not (req.identity_verified and not result.identity_verified)
+    )
 
 
 def _percent(result: AssessmentResult) -> str:

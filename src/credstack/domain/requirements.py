@@ -8,7 +8,7 @@ hold or have done, or pool amounts (credits, CE hours) from many records.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -32,9 +32,11 @@ __all__ = [
     "Reuse",
     "RubricScored",
     "SourceFilter",
+    "assessment_readers",
     "children_of",
     "iter_nodes",
     "referenced_achievements",
+    "referenced_assessments",
 ]
 
 
@@ -273,3 +275,26 @@ def referenced_achievements(req: Requirement) -> frozenset[str]:
                 if source.achievements:
                     found.update(source.achievements)
     return frozenset(found)
+
+
+def referenced_assessments(req: Requirement) -> frozenset[str]:
+    """Assessment and rubric ids whose results the tree reads: a learner's attempts at
+    anything else cannot change its outcome (a bulk job need not make records of them)."""
+    found: set[str] = set()
+    for node in iter_nodes(req):
+        if isinstance(node, AssessmentPassed):
+            found.add(node.assessment)
+        elif isinstance(node, RubricScored):
+            found.add(node.rubric)
+    return frozenset(found)
+
+
+def assessment_readers(trees: Mapping[str, Requirement]) -> dict[str, frozenset[str]]:
+    """For each assessment or rubric id, the keys of the trees that read its results
+    (`referenced_assessments` inverted): what a job asking only about some of the trees needs
+    to tell which attempts can matter."""
+    readers: dict[str, set[str]] = {}
+    for key, tree in trees.items():
+        for read in referenced_assessments(tree):
+            readers.setdefault(read, set()).add(key)
+    return {read: frozenset(keys) for read, keys in readers.items()}

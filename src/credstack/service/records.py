@@ -10,7 +10,7 @@ key, and two issuers' keys may collide.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -86,6 +86,7 @@ class Records:
     attempts: dict[str, AssessmentAttemptRow] = field(default_factory=dict)
     rows: dict[str, EvidenceRef] = field(default_factory=dict)
     names: _Names | None = field(default=None, repr=False)
+    kinds: _AwardKinds | None = field(default=None, repr=False)
 
     def by_id(self) -> dict[str, Record]:
         return {r.id: r for r in self.items}
@@ -101,7 +102,9 @@ class Records:
     def admit(self, row: AwardRow) -> Award:
         """Add an award just made, as `load_records` would have read it."""
         assert self.names is not None, "admit needs records made by load_records"
-        award = _award(row, self.names, self.perspective, issuer_zone(self.perspective))
+        if self.kinds is None:
+            self.kinds = _AwardKinds(self.names, self.perspective)
+        award = _award(row, self.kinds, issuer_zone(self.perspective))
         self._keep(award, row)
         self.awards[award.id] = row
         return award
@@ -190,34 +193,54 @@ call is several times slower)."""
 _PROCTORING = {kind.value: kind for kind in Proctoring}
 
 
-def _award(
-    row: Any,
-    names: _Names,
-    perspective: IssuerRow,
-    where: ZoneInfo,
-    counted: _Counted | None = None,
-) -> Award:
-    defined = names.achievement(row.achievement_version_id)
-    issuer_key, issuer_name = names.issuer(row.issuer_id)
-    return Award(
-        id=record_id("award", row.public_id),
-        achievement_id=defined.key
-        if row.issuer_id == perspective.id
-        else f"{issuer_key}:{defined.key}",
-        issuer_id=issuer_key,
-        achievement_type=defined.type,
-        awarded_on=_day(row.awarded_at, where) if row.awarded_at else row.awarded_on,
-        valid_until=row.valid_until,
-        status=_STATUSES[row.status],
-        status_changed_on=(_day(row.status_changed_at, where) if row.status_changed_at else None),
-        credits=defined.credits,
-        ce_hours=defined.ce_hours,
-        ce_category=defined.ce_category,
-        grade=row.grade,
-        score=None if row.score is None else exact(row.score),
-        counted=tuple(row.counted) if counted is None else counted[row.counted],
-        issuer_name=issuer_name,
-        title=defined.name,
+class _AwardKinds(dict[tuple[int, int], tuple[Any, ...]]):
+    """What an award's record takes from its achievement version and issuer, as the
+    perspective names them, by (achievement version, issuer): (achievement id, issuer key,
+    type, credits, CE hours, CE category, issuer name, title), worked out once a batch."""
+
+    def __init__(self, names: _Names, perspective: IssuerRow) -> None:
+        super().__init__()
+        self.names, self.perspective = names, perspective.id
+
+    def __missing__(self, version_issuer: tuple[int, int]) -> tuple[Any, ...]:
+        version_id, issuer_id = version_issuer
+        defined = self.names.achievement(version_id)
+        issuer_key, issuer_name = self.names.issuer(issuer_id)
+        found = self[version_issuer] = (
+            defined.key if issuer_id == self.perspective else f"{issuer_key}:{defined.key}",
+            issuer_key,
+            defined.type,
+            defined.credits,
+            defined.ce_hours,
+            defined.ce_category,
+            issuer_name,
+            defined.name,
+        )
+        return found
+
+
+def _award(row: Any, kinds: _AwardKinds, where: ZoneInfo, counted: _Counted | None = None) -> Award:
+    achievement, issuer, kind, credits, hours, category, issuer_name, title = kinds[
+        row.achievement_version_id, row.issuer_id
+    ]
+    changed = row.status_changed_at
+    return Award(  # by position, in the fields' order: a nightly run makes millions
+        record_id("award", row.public_id),
+        achievement,
+        issuer,
+        kind,
+        row.awarded_on if row.awarded_at is None else _day(row.awarded_at, where),
+        row.valid_until,
+        _STATUSES[row.status],
+        None if changed is None else _day(changed, where),
+        credits,
+        hours,
+        category,
+        row.grade,
+        None if row.score is None else exact(row.score),
+        tuple(row.counted) if counted is None else counted[row.counted],
+        issuer_name,
+        title,
     )
 
 
@@ -242,6 +265,7 @@ def records_of(
     names: RecordNames | None = None,
     *,
     span: tuple[int, int] | None = None,
+    readers: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[int, list[Record]]:
     """The records `load_records` gives, for a batch of learners, in five queries and without
     ORM rows: what a job over every learner reads to find the few with something to do (it
@@ -250,17 +274,33 @@ def records_of(
 
     `span` (after, up to) says the ids are every learner in that id range: the rows are then
     read by range, one statement the driver and the database prepare once, instead of a list
-    of hundreds of ids that each batch spells out again."""
+    of hundreds of ids that each batch spells out again.
+
+    `readers` names, for each assessment or rubric key, the achievements whose requirements
+    read its attempts, for a caller that asks only about achievements the learner holds no
+    award of: an attempt is then made into a record only if one of its readers is such an
+    achievement (most of a nightly run's rows are sittings of exams whose badge the learner
+    already holds, which nothing it asks can read)."""
     ids = list(learner_ids)
     names = RecordNames(uow) if names is None else names.bind(uow)
     where = issuer_zone(perspective)
     out: dict[int, list[Record]] = {i: [] for i in ids}
-    counted = _Counted()
+    counted, kinds = _Counted(), _AwardKinds(names, perspective)
     for row in _rows_of(uow, AwardRow, ids, span):
-        out[row.learner_id].append(_award(row, names, perspective, where, counted))
-    amounts = _Amounts()
+        out[row.learner_id].append(_award(row, kinds, where, counted))
+    amounts, keys = _Amounts(), _AttemptKeys(names, perspective)
+    held = (
+        {}
+        if readers is None
+        else {
+            i: frozenset(a.achievement_id for a in got if isinstance(a, Award))
+            for i, got in out.items()
+        }
+    )
     for row in _rows_of(uow, AssessmentAttemptRow, ids, span):
-        out[row.learner_id].append(_attempt(row, names, perspective, where, amounts))
+        key = keys[row.assessment_version_id, row.issuer_id]
+        if readers is None or not readers.get(key, _NOBODY) <= held[row.learner_id]:
+            out[row.learner_id].append(_attempt(row, key, where, amounts))
     for row in _rows_of(uow, AttestationRow, ids, span):
         out[row.learner_id].append(_attestation(row))
     for row in _rows_of(uow, CourseCompletionRow, ids, span):
@@ -374,6 +414,24 @@ class _Counted(dict[str, tuple[str, ...]]):
         return found
 
 
+_NOBODY: frozenset[str] = frozenset()
+
+
+class _AttemptKeys(dict[tuple[int, int], str]):
+    """An attempt's assessment key as the perspective's catalog names it, by (assessment
+    version, issuer): looked up once a batch, not once a row."""
+
+    def __init__(self, names: _Names, perspective: IssuerRow) -> None:
+        super().__init__()
+        self.names, self.perspective = names, perspective
+
+    def __missing__(self, version_issuer: tuple[int, int]) -> str:
+        version_id, issuer_id = version_issuer
+        key = _scoped(self.names.assessment(version_id), issuer_id, self.perspective, self.names)
+        self[version_issuer] = key
+        return key
+
+
 class _Amounts(dict[object, Decimal]):
     """`exact` of each distinct score read in a batch, converted once (scores repeat)."""
 
@@ -396,8 +454,10 @@ def _records(
     where = issuer_zone(perspective)
     for row in awards:
         out.admit(row)
+    keys = _AttemptKeys(names, perspective)
     for attempt in attempts:
-        record = _attempt(attempt, names, perspective, where)
+        key = keys[attempt.assessment_version_id, attempt.issuer_id]
+        record = _attempt(attempt, key, where)
         out.attempts[record.id] = attempt
         out._keep(record, attempt)
     for attestation in attestations:
@@ -410,15 +470,9 @@ def _records(
 
 
 def _attempt(
-    attempt: AssessmentAttemptRow,
-    names: _Names,
-    perspective: IssuerRow,
-    where: ZoneInfo,
-    amounts: _Amounts | None = None,
+    attempt: AssessmentAttemptRow, key: str, where: ZoneInfo, amounts: _Amounts | None = None
 ) -> AssessmentResult | RubricScore:
-    key = _scoped(
-        names.assessment(attempt.assessment_version_id), attempt.issuer_id, perspective, names
-    )
+    """`key`: the attempt's assessment as the perspective names it (`_AttemptKeys`)."""
     rid = record_id("attempt", attempt.public_id)
     on = _day(attempt.sat_at, where)
     amount = exact if amounts is None else amounts.__getitem__

@@ -39,7 +39,7 @@ from sqlalchemy import exists, func, select
 from credstack.domain.checks import Check, compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus, Record
-from credstack.domain.requirements import Requirement
+from credstack.domain.requirements import Requirement, assessment_readers
 from credstack.errors import Forbidden, InvalidInput
 from credstack.service import ce, clock, import_checks, lifecycle
 from credstack.service.actor import Actor, authorise
@@ -108,6 +108,9 @@ class _Plan:
     day: date
     requirements: Mapping[str, Requirement]
     checks: dict[str, Check]
+    readers: dict[str, frozenset[str]]
+    """For each assessment or rubric key, the achievements whose requirements read its
+    attempts (`records_of` leaves out attempts only achievements already awarded read)."""
 
 
 @dataclass
@@ -298,7 +301,7 @@ def _plan(uow: UnitOfWork, issuer: IssuerRow, day: date) -> _Plan:
     """Compiled once per run: a catalog published during the run is seen by the next one."""
     requirements = compile_catalog(uow, issuer).requirements
     checks = {key: compile_check(tree) for key, tree in requirements.items()}
-    return _Plan(issuer.key, day, requirements, checks)
+    return _Plan(issuer.key, day, requirements, checks, assessment_readers(requirements))
 
 
 def _to_do(
@@ -316,7 +319,7 @@ def _to_do(
     ids = [row.id for row in learners]
     candidates: list[int] = []
     if plan.checks:
-        found = records_of(uow, ids, issuer, names, span=span)
+        found = records_of(uow, ids, issuer, names, span=span, readers=plan.readers)
         candidates = [
             row.id
             for row in learners

@@ -14,13 +14,15 @@ import pytest
 from sqlalchemy import select
 
 from credstack.config import Settings
+from credstack.domain.checks import compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award
+from credstack.domain.requirements import assessment_readers
 from credstack.service import ce, lifecycle
 from credstack.service.actor import Actor
 from credstack.service.awards import grant_award
 from credstack.service.engine import compile_catalog, evidence_of
-from credstack.service.records import load_records
+from credstack.service.records import load_records, records_of
 from credstack.service.reevaluation import reevaluate
 from credstack.service.runtime import Runtime, initialise
 from credstack.store.models import (
@@ -182,3 +184,36 @@ def test_the_batched_run_does_what_the_per_learner_path_does(
     finally:
         reference.close()
         batched.close()
+
+
+def test_the_reader_that_leaves_attempts_out_answers_as_load_records_does(
+    databases: DatabaseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nightly read leaves out attempts only already-awarded achievements read: every
+    learner newly meets the same achievements as with every record `load_records` gives, and
+    the records it does make are among those."""
+    runtime = _generated(databases, tmp_path / "db", monkeypatch)
+    try:
+        with runtime.uow(write=False) as uow:
+            for issuer in uow.issuers.all():
+                requirements = compile_catalog(uow, issuer).requirements
+                checks = {key: compile_check(tree) for key, tree in requirements.items()}
+                learners = uow.session.scalars(select(LearnerRow).order_by(LearnerRow.id)).all()
+                lean = records_of(
+                    uow,
+                    [learner.id for learner in learners],
+                    issuer,
+                    readers=assessment_readers(requirements),
+                )
+                left_out = newly = 0
+                for learner in learners:
+                    full = load_records(uow, learner, issuer).items
+                    ever = {r.achievement_id for r in full if isinstance(r, Award)}
+                    assert set(lean[learner.id]) <= set(full)
+                    left_out += len(full) - len(lean[learner.id])
+                    met = met_achievements(checks, full, BENCH.AS_OF, skip=ever)
+                    assert met_achievements(checks, lean[learner.id], BENCH.AS_OF, skip=ever) == met
+                    newly += len(met)
+                assert left_out > 0 and newly > 0  # attempts left out; some learners to award
+    finally:
+        runtime.close()

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from credstack.domain.checks import compile_check
 from credstack.domain.durations import Duration
-from credstack.domain.evaluator import evaluate
+from credstack.domain.evaluator import assessment_fits, assessment_problem, evaluate
 from credstack.domain.grades import LETTER_GRADES
 from credstack.domain.records import (
     AssessmentResult,
@@ -45,6 +45,7 @@ from credstack.domain.requirements import (
     Requirement,
     RubricScored,
     SourceFilter,
+    referenced_assessments,
 )
 from credstack.domain.view import LearnerView
 
@@ -240,6 +241,41 @@ def test_adding_a_record_never_unmeets(
 @given(trees, record_sets())
 def test_compiled_checks_agree_with_the_evaluator(req: Requirement, records: list[Record]) -> None:
     assert compile_check(req)(LearnerView(records, AS_OF)) == evaluate(req, records, AS_OF).met
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    plain_records().filter(lambda r: isinstance(r, AssessmentResult)),
+    st.builds(
+        AssessmentPassed,
+        st.sampled_from(ASSESSMENTS),
+        proctored=st.booleans(),
+        identity_verified=st.booleans(),
+        min_score=st.none() | st.integers(0, 100),
+        min_percent=st.none() | st.floats(0, 100),
+    ),
+)
+def test_the_yes_no_assessment_test_agrees_with_the_reason(
+    result: AssessmentResult, req: AssessmentPassed
+) -> None:
+    assert assessment_fits(result, req) == (assessment_problem(result, req) is None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees, record_sets())
+def test_attempts_the_tree_does_not_reference_change_nothing(
+    req: Requirement, records: list[Record]
+) -> None:
+    """The rule the nightly run uses to leave attempts out (`referenced_assessments`)."""
+    read = referenced_assessments(req)
+    kept = [
+        r
+        for r in records
+        if not isinstance(r, AssessmentResult | RubricScore)
+        or (r.assessment_id if isinstance(r, AssessmentResult) else r.rubric_id) in read
+    ]
+    assert evaluate(req, kept, AS_OF) == evaluate(req, records, AS_OF)
+    assert compile_check(req)(LearnerView(kept, AS_OF)) == evaluate(req, records, AS_OF).met
 
 
 @settings(max_examples=200, deadline=None)
