@@ -1,6 +1,6 @@
 """What a runtime keeps between requests so that it need not work it out again.
 
-Four caches, each keyed so that it cannot serve something stale, each bounded by what it
+Six caches, each keyed so that it cannot serve something stale, each bounded by what it
 holds (see each class):
 
 - `decoded`: stored achievement definitions as typed values and issuers' indexed requirement
@@ -11,6 +11,8 @@ holds (see each class):
   their public rows (issuers, keys, retirements) differ from those it was built from.
 - `oidc`: the OpenID provider's discovery document and keys, for the time its Cache-Control
   allows (at most an hour).
+- `analytics`: issuers' analytics figures, under each issuer's change mark (bumped by the
+  database's triggers on every write the figures read from).
 
 They belong to a `Runtime`, never to a module: two runtimes in one process (a server and a
 test, two tests) share nothing, and a runtime's caches go when it does.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from credstack.service.analytics_cache import FigureCache
 from credstack.service.oidc_cache import ProviderDocuments
 from credstack.service.own_directory import OwnDirectories
 from credstack.service.status import SignedStatusLists
@@ -36,3 +39,4 @@ class Caches:
     trust: TrustStores = field(default_factory=TrustStores)
     own_issuers: OwnDirectories = field(default_factory=OwnDirectories)
     oidc: ProviderDocuments = field(default_factory=ProviderDocuments)
+    analytics: FigureCache = field(default_factory=FigureCache)
