@@ -121,3 +121,12 @@ def test_a_malformed_authorization_header_is_still_refused(client: httpx.Client)
     )
     assert response.status_code == 403
     assert "Bearer" in response.json()["error"]
+
+
+def test_openapi_declares_how_the_ce_reminders_are_paged(client: httpx.Client) -> None:
+    spec = client.get("/openapi.json", timeout=120).json()  # built on first request: slow
+    operation = spec["paths"]["/api/v1/issuers/{issuer}/ce/reminders"]["get"]
+    assert "page" in {p["name"] for p in operation["parameters"]}
+    headers = operation["responses"]["200"]["headers"]
+    assert {"X-Total-Count", "Link"} <= set(headers)
+    assert "404" in operation["responses"]  # past the last page

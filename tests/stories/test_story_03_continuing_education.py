@@ -60,6 +60,14 @@ def test_story_03(live: Live) -> None:
     due = live.get("/api/v1/issuers/ccrb/ce/reminders", days=180, as_of="2026-08-01")
     assert sorted(r["learner"] for r in due) == ["dana", "eli"]
     assert {r["days_left"] for r in due} == {166}
+    paged = live.raw("GET", "/api/v1/issuers/ccrb/ce/reminders", params={"as_of": "2026-08-01"})
+    assert paged.json() == due  # page 1 (the default) holds both cycles ending in the window
+    assert paged.headers["X-Total-Count"] == "2" and "Link" not in paged.headers
+    past = {"as_of": "2026-08-01", "page": 2}
+    assert live.raw("GET", "/api/v1/issuers/ccrb/ce/reminders", params=past).status_code == 404
+    for wrong in ({"page": 0}, {"days": -1}, {"days": 10**9}):
+        answer = live.raw("GET", "/api/v1/issuers/ccrb/ce/reminders", params=wrong)
+        assert answer.status_code == 422, answer.text
     cli = live.cli.run("ce", "reminders", "--days", "180", "--as-of", "2026-08-01")
     assert cli.returncode == 0
     named = sorted(line.split("\t")[0] for line in cli.stdout.splitlines())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from credstack.api.standing_schemas import (
@@ -30,6 +30,7 @@ from credstack.api.standing_schemas import (
 )
 from credstack.domain.quantities import json_number
 from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.limits import PAGE_ITEMS
 from credstack.service import award_decisions, renewals, standing
 from credstack.service.explain import audit_json, compliance_json
 from credstack.service.idempotency import MAX_KEY, request_hash
@@ -93,15 +94,44 @@ def get_ce_report(
     return ComplianceOut.model_validate(compliance_json(found.report))
 
 
-@router.get("/issuers/{issuer}/ce/reminders")
+_REMINDER_HEADERS = {
+    "X-Total-Count": {
+        "description": "Open cycles of active certifications ending within `days`: what the "
+        f"pages divide, {PAGE_ITEMS} to a page (a page lists those among its cycles still "
+        "short of hours, so it may hold fewer).",
+        "schema": {"type": "integer"},
+    },
+    "Link": {
+        "description": 'RFC 8288 links to the `rel="next"` and `rel="prev"` pages, when there are.',
+        "schema": {"type": "string"},
+    },
+}
+
+
+@router.get(
+    "/issuers/{issuer}/ce/reminders",
+    responses={200: {"headers": _REMINDER_HEADERS}, 404: {"description": "Past the last page."}},
+)
 def get_reminders(
     issuer: str,
+    request: Request,
+    response: Response,
     runtime: RuntimeDep,
     actor: ActorDep,
     days: int = 180,
     as_of: date | None = None,
+    page: Annotated[int, Query(description=f"From 1; {PAGE_ITEMS} cycles to a page.")] = 1,
 ) -> list[ReminderOut]:
-    due = renewals.reminders(runtime, actor, issuer=issuer, days=days, as_of=as_of)
+    """Certificants short of hours with fewer than `days` days left, by their cycle's end."""
+    found = renewals.reminder_page(runtime, actor, issuer=issuer, days=days, as_of=as_of, page=page)
+    response.headers["X-Total-Count"] = str(found.pager.total)
+    links = [
+        f'<{request.url.include_query_params(page=number)}>; rel="{rel}"'
+        for rel, number in (("next", found.pager.next), ("prev", found.pager.previous))
+        if number is not None
+    ]
+    if links:
+        response.headers["Link"] = ", ".join(links)
     return [
         ReminderOut(
             learner=r.learner,
@@ -110,7 +140,7 @@ def get_reminders(
             days_left=r.days_left,
             cycle_end=r.cycle_end.isoformat(),
         )
-        for r in due
+        for r in found.reminders
     ]
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from credstack.domain.ce import (
     CeRule,
@@ -53,6 +53,7 @@ __all__ = [
     "certification_award",
     "close_due_cycles",
     "current_report",
+    "due_count",
     "maintenance_rule",
     "open_first_cycle",
     "queue_reminders",
@@ -283,21 +284,60 @@ class Reminder:
     report: ComplianceReport
 
 
-def reminders(uow: UnitOfWork, *, as_of: date, days: int | None = None) -> list[Reminder]:
-    """Certificants short of hours with fewer than `days` days left (default: the catalog's)."""
+def _due(as_of: date, days: int | None, issuer: IssuerRow | None) -> Select[AwardRow, CeCycleRow]:
+    """Open cycles of active certifications whose last day is ``as_of`` or within ``days``
+    after it (``days_left`` in [0, days)): the date part of `needs_reminder`, in SQL."""
+    query = (
+        select(AwardRow, CeCycleRow)
+        .join(CeCycleRow, CeCycleRow.award_id == AwardRow.id)
+        .where(
+            CeCycleRow.status == "open",
+            AwardRow.status == AwardStatus.ACTIVE.value,
+            CeCycleRow.ends_on >= as_of,
+        )
+    )
+    if days is not None:
+        query = query.where(CeCycleRow.ends_on < as_of + timedelta(days=days))
+    if issuer is not None:
+        query = query.where(AwardRow.issuer_id == issuer.id)
+    return query
+
+
+def due_count(uow: UnitOfWork, *, as_of: date, days: int | None, issuer: IssuerRow | None) -> int:
+    """How many cycles `reminders` judges over this window (what its pages divide)."""
+    return int(
+        uow.session.scalar(select(func.count()).select_from(_due(as_of, days, issuer).subquery()))
+        or 0
+    )
+
+
+def reminders(
+    uow: UnitOfWork,
+    *,
+    as_of: date,
+    days: int | None = None,
+    issuer: IssuerRow | None = None,
+    window: tuple[int, int] | None = None,
+) -> list[Reminder]:
+    """Certificants short of hours with fewer than `days` days left (default: the catalog's).
+
+    Only cycles ending in the window are read; ``window`` (offset, count) judges just those
+    cycles of them, in order of their last day, so a page costs what it holds.
+    """
+    query = _due(as_of, days, issuer).order_by(CeCycleRow.ends_on, AwardRow.id)
+    if window is not None:
+        query = query.offset(window[0]).limit(window[1])
     out: list[Reminder] = []
-    for award, cycle_row in _open_cycles(uow):
-        if award.status != AwardStatus.ACTIVE:
-            continue
+    for award, cycle_row in uow.session.execute(query).all():
         version = _version(uow, award)
         rule = maintenance_rule(uow, version)
         assert rule is not None
         report = _report(uow, award, cycle_row, as_of)
         if needs_reminder(report, days if days is not None else rule[1]):
-            learner, issuer = uow.awards.parties(award)
+            learner, issuer_row = uow.awards.parties(award)
             achievement = uow.session.get(AchievementRow, version.achievement_id)
             assert achievement is not None
-            out.append(Reminder(learner, issuer, achievement.key, report))
+            out.append(Reminder(learner, issuer_row, achievement.key, report))
     return out
 
 

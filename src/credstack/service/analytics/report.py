@@ -62,10 +62,16 @@ def issuer_analytics(
     as_of: date | None = None,
 ) -> IssuerAnalytics:
     """An issuer's figures for anyone with a role there: they are counts, never a learner's own
-    records. Only reads, in a read-only unit of work, so a page or a CSV download never writes.
+    records. Only reads, in a read-only unit of work, so a page or a CSV download never writes;
+    served from the runtime's cache while the issuer's change mark stands
+    (`service.analytics_cache`).
     """
     authorise(actor, issuer, *ROLES)
+    asked = period or Period()
     with runtime.uow(write=False) as uow:
         where = require_issuer(uow, issuer)
-        figures = analytics(uow, where, period=period, as_of=clock.as_of(as_of, where))
+        day = clock.as_of(as_of, where)
+        figures = runtime.caches.analytics.figures(
+            uow, where, asked, day, lambda: analytics(uow, where, period=asked, as_of=day)
+        )
         return IssuerAnalytics(where.name, figures)

@@ -32,6 +32,7 @@ from credstack.store.models.lifecycle import (
     StatusListRow,
 )
 from credstack.store.models.mail import OutboxMessageRow
+from credstack.store.models.marks import AnalyticsMarkRow
 from credstack.store.models.oauth import OAuthClientRow, OAuthCodeRow, OAuthTokenRow
 from credstack.store.models.records import (
     AssessmentAttemptRow,
@@ -53,6 +54,7 @@ from credstack.store.models.webhooks import WebhookAttemptRow, WebhookEndpointRo
 __all__ = [
     "AchievementRow",
     "AchievementVersionRow",
+    "AnalyticsMarkRow",
     "ApiTokenRow",
     "AssessmentAttemptRow",
     "AssessmentRow",
