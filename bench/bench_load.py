@@ -13,8 +13,10 @@ It prints requests a second, p50/p95/p99 latency, the ratio to the issue's targe
 1,000/s with p99 under 50 ms, credentials 2,000/s on 2 cores), and what one request cost
 in CPU: the server's processes (verification workers included) and the client, read from
 /proc and getrusage, because on a shared machine the rate says as much about the neighbours as
-the code. The client runs on the same machine and takes its share of the cores, so it is
-``wrk`` (C; a Lua script rotates the POST bodies and counts answers that are not
+the code. The server's CPU with no request (its job worker's sweeps) is measured for a few
+seconds once the verification workers are up and taken off each workload's figure, so it is
+not charged to requests. The client runs on the same machine and takes its share of the
+cores, so it is ``wrk`` (C; a Lua script rotates the POST bodies and counts answers that are not
 ``verified: true``), installed with apt-get when missing and allowed; otherwise, or with
 ``--client httpx``, an async httpx client, which costs 2-5 ms of CPU per request itself. The
 verify rate limit is raised for the run (one client address sends every request).
@@ -49,6 +51,8 @@ from tests.helpers import Cli, free_port  # noqa: E402
 TARGETS = {"verify": (1000.0, 50.0), "credential": (2000.0, None)}
 """Requests a second, and p99 in ms (None: no latency target), from issue 14."""
 TICKS = os.sysconf("SC_CLK_TCK")
+IDLE_SECONDS = 5.0
+"""How long the idle server's CPU is measured before the workloads."""
 
 
 @dataclass
@@ -99,6 +103,13 @@ def _tree(pid: int) -> list[int]:
         for child in (task / "children").read_text().split():
             found += _tree(int(child))
     return found
+
+
+def _idle_rate(server: int) -> float:
+    """The server's CPU seconds a second while nothing is asked of it."""
+    before, started = _cpu_seconds(server), time.monotonic()
+    time.sleep(IDLE_SECONDS)
+    return (_cpu_seconds(server) - before) / (time.monotonic() - started)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -152,6 +163,7 @@ async def _drive(
     concurrency: int,
     seconds: float,
     server: int,
+    idle: float,
 ) -> Run:
     latencies: list[float] = []
     failures = 0
@@ -189,7 +201,7 @@ async def _drive(
         until = started + seconds
         await asyncio.gather(*(caller(i, until, True) for i in range(concurrency)))
         elapsed = time.monotonic() - started
-        server_cpu = _cpu_seconds(server) - cpu_before
+        server_cpu = _cpu_seconds(server) - cpu_before - idle * elapsed
         client_cpu = time.process_time() - client_before
     return Run(
         name,
@@ -257,6 +269,7 @@ def _wrk(
     concurrency: int,
     seconds: float,
     server: int,
+    idle: float,
     script: Path,
 ) -> Run:
     method = requests[0][0]
@@ -284,9 +297,10 @@ def _wrk(
     run(min(5.0, seconds / 3))  # warm-up: verification workers and caches warm
     cpu_before = _cpu_seconds(server)
     client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
     output = run(seconds)
     client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server_cpu = _cpu_seconds(server) - cpu_before
+    server_cpu = _cpu_seconds(server) - cpu_before - idle * (time.monotonic() - started)
     client_cpu = (client_after.ru_utime - client_before.ru_utime) + (
         client_after.ru_stime - client_before.ru_stime
     )
@@ -357,18 +371,20 @@ def main() -> None:
             with _server(cli, int(cli.base_url.rsplit(":", 1)[1]), workers) as server:
                 documents = [httpx.get(f"{cli.base_url}/credentials/{i}").content for i in ids]
                 _first_verification(cli.base_url, documents[0])
+                idle = _idle_rate(server.pid)
                 verify = [("POST", "/api/v1/verify", d) for d in documents]
                 fetch = [("GET", f"/credentials/{i}", None) for i in ids]
                 print(
                     f"--workers {workers} ({len(ids)} credentials; "
-                    f"load average {os.getloadavg()[0]:.1f} before)"
+                    f"load average {os.getloadavg()[0]:.1f} before; server idle "
+                    f"{1000 * idle:.1f} ms of CPU a second, taken off)"
                 )
                 for name, requests in (("verify", verify), ("credential", fetch)):
                     workload = (name, cli.base_url, requests, args.concurrency, args.seconds)
                     if client == "wrk":
-                        run = _wrk(*workload, server.pid, Path(tmp) / f"{name}.lua")
+                        run = _wrk(*workload, server.pid, idle, Path(tmp) / f"{name}.lua")
                     else:
-                        run = asyncio.run(_drive(*workload, server.pid))
+                        run = asyncio.run(_drive(*workload, server.pid, idle))
                     print("  " + run.report().replace("\n", "\n  "))
 
 

@@ -29,4 +29,8 @@ trap 'scripts/postgres.sh stop "$CREDSTACK_PG_DIR"' EXIT
 export CREDSTACK_FASTCANON_EXAMPLES="${CREDSTACK_FASTCANON_EXAMPLES:-1500}"
 
 echo "== pytest (SQLite and PostgreSQL)"
+# --dist loadgroup sends tests marked xdist_group to one worker, but with pytest 9.2 and
+# pytest-xdist 3.8 it groups nothing: xdist marks a group by rewriting item._nodeid, which
+# pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386). Module-scoped fixtures may be
+# built once per worker until that is fixed.
 .venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"

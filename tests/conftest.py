@@ -8,6 +8,7 @@ passes silently; deselect them on purpose with `-m "not postgres"`.
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,14 +49,28 @@ class DatabaseFactory:
         self.tmp = tmp
         self._created: list[str] = []
 
-    def create(self) -> str:
+    def create(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of ``template`` (a database URL of this backend
+        that nobody is connected to), which is cheaper than building the same content again."""
         name = f"cs_{uuid.uuid4().hex[:12]}"
         if self.backend == "sqlite":
-            return f"sqlite:///{self.tmp / (name + '.db')}"
+            path = self.tmp / (name + ".db")
+            if template is not None:
+                source, copy = (
+                    sqlite3.connect(make_url(template).database or ""),
+                    sqlite3.connect(path),
+                )
+                try:
+                    source.backup(copy)
+                finally:
+                    source.close()
+                    copy.close()
+            return f"sqlite:///{path}"
         admin = postgres_admin_url()
         engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        copied = f' TEMPLATE "{make_url(template).database}"' if template is not None else ""
         with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
         engine.dispose()
         self._created.append(name)
         return make_url(admin).set(database=name).render_as_string(hide_password=False)

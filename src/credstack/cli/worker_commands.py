@@ -33,6 +33,9 @@ def worker(
     Ctrl-C: the tasks in flight finish first). On PostgreSQL any number of workers on any
     number of machines share one queue; on SQLite `credstack serve` runs one itself."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The schema check at start-up makes alembic say which dialect it found; its warnings and
+    # errors still show.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     with installation() as runtime:
         where = "the PostgreSQL queue" if is_queued(runtime) else "the SQLite database"
         say(f"credstack worker on {where}" + (" until idle" if until_idle else ""))

@@ -4,6 +4,7 @@ learners enrolled at Northwind (more than one page), on SQLite and PostgreSQL.""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from credstack.service.catalog import load_catalog
 from credstack.service.earning import recording
 from credstack.service.people import add_issuer, add_learner, add_user, grant_role, issue_token
 from credstack.service.runtime import Runtime, open_runtime
+from tests.conftest import DatabaseFactory
 from tests.helpers import Cli, free_port, running_server
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -59,15 +61,65 @@ def _seed(runtime: Runtime) -> tuple[dict[str, str], str]:
     return tokens, public_id
 
 
+@dataclass(frozen=True)
+class Seeded:
+    """An initialised, seeded installation that tests copy and never serve or change."""
+
+    data_dir: Path
+    database_url: str
+    tokens: dict[str, str]
+    ana: str
+
+
+class ConsoleTemplates:
+    """One seeded installation per backend and test process, built when first asked for.
+
+    Initialising and seeding (an issuer, a catalog, six users with tokens, 56 learners, 55
+    enrolments) was each console test's largest set-up; a test now gets a copy of the data
+    directory and of the database (SQLite's backup, PostgreSQL's CREATE DATABASE ... TEMPLATE),
+    so it still changes only its own installation.
+    """
+
+    def __init__(self, tmp: pytest.TempPathFactory) -> None:
+        self._tmp = tmp
+        self._seeded: dict[str, Seeded] = {}
+        self._factories: list[DatabaseFactory] = []
+
+    def seeded(self, backend: str) -> Seeded:
+        if backend not in self._seeded:
+            factory = DatabaseFactory(backend, self._tmp.mktemp("console-template"))
+            self._factories.append(factory)
+            cli = Cli(factory.tmp / "data", factory.create())
+            cli.ok("init")
+            runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
+            try:
+                tokens, ana = _seed(runtime)
+            finally:
+                runtime.close()
+            self._seeded[backend] = Seeded(cli.data_dir, cli.database_url, tokens, ana)
+        return self._seeded[backend]
+
+    def close(self) -> None:
+        for factory in self._factories:
+            factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def console_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsoleTemplates]:
+    templates = ConsoleTemplates(tmp_path_factory)
+    yield templates
+    templates.close()
+
+
 @pytest.fixture
-def console(tmp_path: Path, database_url: str) -> Iterator[Console]:
+def console(
+    tmp_path: Path, databases: DatabaseFactory, console_templates: ConsoleTemplates
+) -> Iterator[Console]:
+    seeded = console_templates.seeded(databases.backend)
     port = free_port()
-    cli = Cli(tmp_path / "data", database_url, base_url=f"http://127.0.0.1:{port}")
-    cli.ok("init")
-    runtime = open_runtime(Settings(cli.data_dir.resolve(), cli.database_url, cli.base_url))
-    try:
-        tokens, ana = _seed(runtime)
-    finally:
-        runtime.close()
+    data_dir = tmp_path / "data"
+    shutil.copytree(seeded.data_dir, data_dir)
+    database_url = databases.create(template=seeded.database_url)
+    cli = Cli(data_dir, database_url, base_url=f"http://127.0.0.1:{port}")
     with running_server(cli, "serve", port=port) as url:
-        yield Console(url, cli, tokens, ana)
+        yield Console(url, cli, dict(seeded.tokens), seeded.ana)
