@@ -362,7 +362,7 @@ def test_the_upgrade_frees_the_indexes_that_settled_rows_kept(database_url: str)
     brings the free pool puts those indexes in it; a pending row keeps its own."""
     engine = make_engine(database_url)
     try:
-        migrate.upgrade(engine, "0028_job_failures")
+        migrate.upgrade(engine, "0030_analytics_marks")
         with Session(engine) as session:
             issuer = IssuerRow(key="northwind", name="Northwind", kind="training-provider")
             session.add(issuer)

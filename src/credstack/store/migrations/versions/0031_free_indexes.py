@@ -1,7 +1,7 @@
 """free indexes: status-list indexes handed out but left unused, taken first by the next award
 
 Revision ID: 0031_free_indexes
-Revises: 0028_job_failures
+Revises: 0030_analytics_marks
 Create Date: 2026-12-04 00:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0031_free_indexes"
-down_revision = "0028_job_failures"
+down_revision = "0030_analytics_marks"
 branch_labels = None
 depends_on = None
 
