@@ -575,4 +575,4 @@ def award_record(values: Any, perspective: IssuerRow, names: RecordNames) -> Awa
     """The record of an award from its column values (attributes named as the columns), as
     `records_of` makes it from the stored row: for an award still in the caller's hands, such
     as one a bulk import has just inserted, without reading it back."""
-    return _award(values, names, perspective, issuer_zone(perspective))
+    return _award(values, _AwardKinds(names, perspective), issuer_zone(perspective))
