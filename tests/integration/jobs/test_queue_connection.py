@@ -74,9 +74,10 @@ def test_the_queue_app_pools_queue_connections(tmp_path: Path, database_url: str
 
     async def pooled_connection_type() -> type:
         app = queue.queue_app(runtime, max_connections=1)
-        pool = app.connector.pool  # type: ignore[attr-defined]
-        async with app.open_async(), pool.connection() as connection:
-            return type(connection)
+        async with app.open_async():
+            pool = app.connector.pool  # type: ignore[attr-defined]
+            async with pool.connection() as connection:
+                return type(connection)
 
     try:
         assert asyncio.run(pooled_connection_type()) is queue.QueueConnection
