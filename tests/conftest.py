@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx._config
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -21,6 +22,16 @@ from credstack.store import migrate
 from credstack.store.db import make_engine
 from credstack.store.secrets import MasterKey, PersonalData
 from credstack.store.uow import UnitOfWork, UnitOfWorkFactory
+from tests.liveness import HANG
+
+# Tests talk to real servers on a machine that other suites may load: httpx's default 5 s read
+# timeout turned a slow first page into a failure (a console page under load average 9). A
+# test's bound on a call is a hang, not a duration (`tests/liveness.py`), so every httpx call
+# that names no timeout of its own waits as long as `HANG`. Calls that test a time-out pass
+# their own.
+_DEFAULT_TIMEOUT = httpx._config.DEFAULT_TIMEOUT_CONFIG
+_DEFAULT_TIMEOUT.connect = _DEFAULT_TIMEOUT.read = HANG
+_DEFAULT_TIMEOUT.write = _DEFAULT_TIMEOUT.pool = HANG
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
