@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from credstack.errors import NotFound
 from credstack.service import clock
@@ -181,6 +181,16 @@ def run_job(
     return Run(_finish(runtime, job_id), time.monotonic() - started, this_run)
 
 
+_ITEMS = JobItemRow.__table__.c
+_MARK_ITEM = (
+    update(JobItemRow)
+    .where(_ITEMS.id == bindparam("item"))
+    .values(
+        state=bindparam("new_state"), award_id=bindparam("award"), message=bindparam("new_message")
+    )
+)
+
+
 def _batch(
     uow: UnitOfWork, run: award_batch.ImportRun, job_id: int, issuer_id: int | None, rows: int
 ) -> int:
@@ -200,16 +210,17 @@ def _batch(
         raise NotFound("the job's issuer no longer exists")
     outcomes = award_batch.issue_chunk(uow, run, issuer, items)
     counts: Counter[str] = Counter(outcome.state for outcome in outcomes.values())
-    # One executemany by primary key, not an ORM change per item: the items are dropped from
-    # the session after the commit, so nothing reads the loaded objects again.
-    uow.session.execute(
-        update(JobItemRow),
+    # One Core executemany by primary key, not an ORM change per item (nor the ORM's bulk
+    # update): the items are dropped from the session after the commit, so nothing reads the
+    # loaded objects again.
+    uow.session.connection().execute(
+        _MARK_ITEM,
         [
             {
-                "id": item_id,
-                "state": outcome.state,
-                "award_id": outcome.award_id,
-                "message": outcome.message[:500] if outcome.message is not None else None,
+                "item": item_id,
+                "new_state": outcome.state,
+                "award": outcome.award_id,
+                "new_message": outcome.message[:500] if outcome.message is not None else None,
             }
             for item_id, outcome in outcomes.items()
         ],
