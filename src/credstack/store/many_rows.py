@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnDefault, Connection, Table, insert
@@ -25,15 +26,16 @@ from credstack.store.models.base import Base
 
 __all__ = ["insert_many"]
 
-_Processor = Callable[[Any], Any] | None
-
 
 @dataclass(frozen=True)
 class _Statement:
     sql: str
     names: tuple[str, ...]
     """The parameters' names, in the statement's order for a positional driver."""
-    processors: tuple[_Processor, ...]
+    values: Callable[[Mapping[str, Any]], tuple[Any, ...]]
+    """A row's values in that order."""
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """Where a value goes through its column type's bind processor, and that processor."""
     positional: bool
     defaults: tuple[tuple[str, ColumnDefault], ...]
     """Columns not given that have a client-side default."""
@@ -58,8 +60,45 @@ def _statement(table: Table, given: tuple[str, ...], dialect: Dialect) -> _State
         # The parameters' names in the statement's order (a positional driver) or by name.
         names = tuple(order) if order is not None else columns
         processors = tuple(table.c[name].type._cached_bind_processor(dialect) for name in names)
-        found = _compiled[key] = _Statement(str(compiled), names, processors, positional, defaults)
+        found = _compiled[key] = _Statement(
+            sql=str(compiled),
+            names=names,
+            values=itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],),
+            processed=tuple((i, p) for i, p in enumerate(processors) if p is not None),
+            positional=positional,
+            defaults=defaults,
+        )
     return found
+
+
+class _Processed:
+    """A call's values as their columns' types process them, each object processed once: a
+    batch gives many rows the very same time, day or document (one `now`, one award day), and
+    formatting a datetime for SQLite costs more than the rest of its row's handling. Keyed by
+    identity, so only the same object is reused (the rows keep every one alive meanwhile)."""
+
+    def __init__(self, statement: _Statement) -> None:
+        self.statement = statement
+        self.memos: tuple[dict[int, Any], ...] = tuple({} for _ in statement.processed)
+
+    def __call__(self, row: Mapping[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        statement = self.statement
+        values = statement.values(row)
+        if statement.processed:
+            listed = list(values)
+            for (index, process), memo in zip(statement.processed, self.memos, strict=True):
+                value = listed[index]
+                found = memo.get(id(value), _UNSEEN)
+                if found is _UNSEEN:
+                    found = memo[id(value)] = process(value)
+                listed[index] = found
+            values = tuple(listed)
+        if statement.positional:
+            return values
+        return dict(zip(statement.names, values, strict=True))
+
+
+_UNSEEN = object()
 
 
 def _default(default: ColumnDefault) -> Any:
@@ -80,15 +119,6 @@ def insert_many(
     if statement.defaults:
         filled = {name: _default(default) for name, default in statement.defaults}
         rows = [{**row, **filled} for row in rows]
-    pairs = tuple(zip(statement.names, statement.processors, strict=True))
-    if statement.positional:
-        params: list[Any] = [
-            tuple(row[name] if process is None else process(row[name]) for name, process in pairs)
-            for row in rows
-        ]
-    else:
-        params = [
-            {name: row[name] if process is None else process(row[name]) for name, process in pairs}
-            for row in rows
-        ]
+    processed = _Processed(statement)
+    params: list[Any] = [processed(row) for row in rows]
     connection.exec_driver_sql(statement.sql, params)

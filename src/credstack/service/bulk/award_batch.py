@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 
@@ -57,7 +57,6 @@ from credstack.store.models import (
     CeCycleRow,
     HolderDidRow,
     IssuerRow,
-    JobItemRow,
     LearnerRow,
 )
 from credstack.store.models.learners import new_public_id
@@ -65,7 +64,7 @@ from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
 from credstack.vc.model import StatusEntryInfo
 
-__all__ = ["ImportRun", "Outcome", "issue_chunk"]
+__all__ = ["ImportRun", "Item", "Outcome", "issue_chunk"]
 
 _READ_BACK = 500
 """Public ids a read-back asks for at once (SQLite binds at most 32,766 parameters)."""
@@ -152,8 +151,19 @@ class Outcome:
     message: str | None = None
 
 
+class Item(Protocol):
+    """A job item as a chunk issues it (a `JobItemRow`, or a row of its three columns)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
 def issue_chunk(
-    uow: UnitOfWork, run: ImportRun, issuer: IssuerRow, items: Sequence[JobItemRow]
+    uow: UnitOfWork, run: ImportRun, issuer: IssuerRow, items: Sequence[Item]
 ) -> dict[int, Outcome]:
     """Issue the items' rows in the unit's transaction; each item's outcome by its id.
 
