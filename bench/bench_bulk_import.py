@@ -91,11 +91,11 @@ def bench(database_url: str, data: Path, rows: int, workers: int, profile: bool)
     runtime = installation(settings)
     try:
         text_ = rows_csv(rows)
-        started = time.perf_counter()
+        started, check_cpu = time.perf_counter(), time.process_time()
         submitted = submit_award_import(
             runtime, Actor.operator(), issuer="northwind", text=text_, source="bench.csv"
         )
-        checked = time.perf_counter() - started
+        checked, check_cpu = time.perf_counter() - started, time.process_time() - check_cpu
         statements = [0]
 
         def count(*_: object) -> None:
@@ -103,6 +103,7 @@ def bench(database_url: str, data: Path, rows: int, workers: int, profile: bool)
 
         event.listen(runtime.engine, "before_cursor_execute", count)
         started, cpu = time.perf_counter(), time.process_time()
+        before = _usage()
         if workers > 1:
             processes = [
                 multiprocessing.Process(target=_worker, args=(settings, submitted.job.id))
@@ -124,22 +125,35 @@ def bench(database_url: str, data: Path, rows: int, workers: int, profile: bool)
             job = run_job(runtime, Actor.operator(), submitted.job.id).job
         issued = time.perf_counter() - started
         cpu = time.process_time() - cpu
+        user, system = (after - first for after, first in zip(_usage(), before, strict=True))
         event.remove(runtime.engine, "before_cursor_execute", count)
         signing = _signing_alone(runtime, min(rows, 1000))
     finally:
         runtime.close()
     assert job.done == rows, job
     return (
-        f"{rows} rows: checked in {checked:.1f} s ({rows / checked:.0f} rows/s), "
+        f"{rows} rows: checked in {checked:.1f} s ({rows / checked:.0f} rows/s; "
+        f"{check_cpu:.1f} s of CPU), "
         f"issued in {issued:.1f} s ({rows / issued:.0f} rows/s) with {workers} worker(s)"
         + (
             f"; {cpu:.2f} s of this process's CPU ({rows / cpu:.0f} rows per CPU second)"
             if workers == 1 and cpu > 0
             else ""
         )
+        + (
+            f"; the issuing processes' CPU {user + system:.2f} s (user {user:.2f}, "
+            f"system {system:.2f}; {(user + system) * 1000 / rows:.3f} ms a row)"
+        )
         + (f"; {statements[0] / rows:.2f} SQL statements a row" if workers == 1 else "")
         + f"; signing alone {signing * 1000:.2f} ms of CPU a credential"
     )
+
+
+def _usage() -> tuple[float, float]:
+    """User and system CPU seconds of this process and its finished worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + workers.ru_utime, own.ru_stime + workers.ru_stime
 
 
 def _signing_alone(runtime: Runtime, count: int) -> float:
@@ -171,6 +185,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-sqlite", action="store_true", help="Only PostgreSQL.")
     args = parser.parse_args(argv)
     print(f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"started {_moment()}")
     with tempfile.TemporaryDirectory() as where:
         data = Path(where)
         url = f"sqlite:///{data / 'bench.db'}"
@@ -192,6 +207,17 @@ def main(argv: list[str] | None = None) -> None:
                 engine.dispose()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of this process: {peak:.0f} MiB")
+    if args.workers > 1:
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"peak memory of the largest worker process: {largest:.0f} MiB")
+    print(f"finished {_moment()}")
+
+
+def _moment() -> str:
+    """When, and how busy the machine was (CPU figures are inflated on a shared machine)."""
+    one, five, fifteen = os.getloadavg()
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{when}, load average {one:.1f} {five:.1f} {fifteen:.1f}"
 
 
 if __name__ == "__main__":

@@ -13,10 +13,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 
 from credstack.domain.audit_trail import GENESIS, AuditEvent, BrokenLink, first_broken_link
 from credstack.service import clock
+from credstack.store.many_rows import insert_many
 from credstack.store.models import AuditEventRow, UserRow
 from credstack.store.uow import UnitOfWork
 
@@ -126,7 +127,7 @@ def record_many(uow: UnitOfWork, entries: Sequence[Entry]) -> None:
                 "hash": prev,
             }
         )
-    uow.session.connection().execute(insert(AuditEventRow), rows)
+    insert_many(uow.session.connection(), AuditEventRow, rows)
 
 
 def _event(row: AuditEventRow) -> AuditEvent:

@@ -151,7 +151,9 @@ class Learners(_Repository):
         ordered = sorted(rows, key=lambda row: str(row["key"]))
         dialect = self.session.get_bind().dialect.name
         module = postgresql if dialect == "postgresql" else sqlite
-        self.session.execute(module.insert(LearnerRow).on_conflict_do_nothing(), ordered)
+        # The table, not the mapped class: a Core executemany, without the ORM's bulk insert.
+        table = LearnerRow.__table__
+        self.session.execute(module.insert(table).on_conflict_do_nothing(), ordered)
         keys = [row["key"] for row in ordered]
         return {
             row.key: row

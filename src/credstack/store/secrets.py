@@ -134,4 +134,6 @@ class PersonalData:
         return plain.decode()
 
     def lookup_hash(self, email: str) -> str:
-        return hmac.new(self.lookup_key, normalise_email(email).encode(), "sha256").hexdigest()
+        # The one-shot `hmac.digest` (C), not an `hmac.new` object: a bulk import hashes each
+        # row's address when the file is checked and again when the learner is made.
+        return hmac.digest(self.lookup_key, normalise_email(email).encode(), "sha256").hex()

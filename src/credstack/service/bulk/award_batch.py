@@ -21,9 +21,9 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from credstack.domain.calendar import end_of, offset_minutes
 from credstack.domain.catalog import Achievement
@@ -49,6 +49,7 @@ from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import AWARDED
 from credstack.service.status import status_list_url
 from credstack.service.webhooks import events as webhook_events
+from credstack.store.many_rows import insert_many
 from credstack.store.models import (
     AchievementVersionRow,
     AwardEventRow,
@@ -56,7 +57,6 @@ from credstack.store.models import (
     CeCycleRow,
     HolderDidRow,
     IssuerRow,
-    JobItemRow,
     LearnerRow,
 )
 from credstack.store.models.learners import new_public_id
@@ -64,7 +64,10 @@ from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
 from credstack.vc.model import StatusEntryInfo
 
-__all__ = ["ImportRun", "Outcome", "issue_chunk"]
+__all__ = ["ImportRun", "Item", "Outcome", "issue_chunk"]
+
+_READ_BACK = 500
+"""Public ids a read-back asks for at once (SQLite binds at most 32,766 parameters)."""
 
 
 @dataclass(frozen=True)
@@ -148,8 +151,19 @@ class Outcome:
     message: str | None = None
 
 
+class Item(Protocol):
+    """A job item as a chunk issues it (a `JobItemRow`, or a row of its three columns)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def line(self) -> int: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+
+
 def issue_chunk(
-    uow: UnitOfWork, run: ImportRun, issuer: IssuerRow, items: Sequence[JobItemRow]
+    uow: UnitOfWork, run: ImportRun, issuer: IssuerRow, items: Sequence[Item]
 ) -> dict[int, Outcome]:
     """Issue the items' rows in the unit's transaction; each item's outcome by its id.
 
@@ -468,16 +482,24 @@ def _issue_together(
                 "created_at": now,
             }
         )
-    # Ids matched by public id, not returned in parameter order: SQLAlchemy cannot promise
-    # that order for a multi-row INSERT on SQLite and sent one statement per award for it
-    # (a fifth of a row's CPU); in any order, the rows go in a few statements.
-    returned = uow.session.execute(
-        insert(AwardRow).returning(AwardRow.public_id, AwardRow.id), awards
-    )
-    made: dict[str, int] = dict(returned.all())
+    # The driver's executemany (`insert_many`), then the ids read back by public id: the
+    # rows' values go in without SQLAlchemy's per-parameter work, a good part of a row's cost
+    # outside signing.
+    uow.session.flush()
+    connection = uow.session.connection()
+    insert_many(connection, AwardRow, awards)
+    made: dict[str, int] = {}
+    for start in range(0, len(awards), _READ_BACK):
+        public_ids = [award["public_id"] for award in awards[start : start + _READ_BACK]]
+        made.update(
+            connection.execute(
+                select(AwardRow.public_id, AwardRow.id).where(AwardRow.public_id.in_(public_ids))
+            ).all()
+        )
     ids = [made[award["public_id"]] for award in awards]
-    uow.session.execute(
-        insert(AwardEventRow),
+    insert_many(
+        connection,
+        AwardEventRow,
         [{"award_id": i, "kind": "issued", "reason": award_import.ORIGIN, "at": now} for i in ids],
     )
     entries: list[audit_trail.Entry] = []
@@ -515,7 +537,7 @@ def _issue_together(
                 }
             )
     if cycles:
-        uow.session.execute(insert(CeCycleRow), cycles)
+        insert_many(connection, CeCycleRow, cycles)
     mail_outbox.queue_for_awards(
         uow, AWARDED, [(i, learner) for i, (_, _, learner, _) in zip(ids, rows, strict=True)]
     )

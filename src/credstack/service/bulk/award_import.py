@@ -17,7 +17,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from credstack.errors import InvalidInput, TooLarge
@@ -30,6 +30,7 @@ from credstack.service.bulk.views import PENDING, JobView, job_view
 from credstack.service.keys import KeyStore
 from credstack.service.people import add_learner, require_issuer
 from credstack.service.runtime import Runtime
+from credstack.store.many_rows import insert_many
 from credstack.store.models import AwardRow, IssuerRow, JobItemRow, JobRow
 from credstack.store.uow import UnitOfWork
 
@@ -157,9 +158,11 @@ def _store(
     )
     uow.session.add(job)
     uow.session.flush()
+    connection = uow.session.connection()
     for start in range(0, len(lines), _INSERT_CHUNK):
-        uow.session.execute(
-            insert(JobItemRow),
+        insert_many(
+            connection,
+            JobItemRow,
             [
                 {"job_id": job.id, "line": line.line, "payload": line.payload(), "state": PENDING}
                 for line in lines[start : start + _INSERT_CHUNK]

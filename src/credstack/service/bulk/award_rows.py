@@ -15,12 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from credstack.domain.parsing import MAX_AMOUNT
 from credstack.domain.quantities import AmountError, parse_amount
@@ -56,6 +56,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 _NAME_MAX = 300
 _EMAIL_MAX = 254
 _CHUNK = 500
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -170,38 +171,96 @@ def _date(text: str, issuer: IssuerRow) -> tuple[date | None, datetime | None]:
     return None, clock.check_instant(instant, "date")
 
 
-def _line(line: int, cells: dict[str, str], issuer: IssuerRow) -> AwardLine:
-    """One row's own checks (what needs no other row and no database)."""
-    learner = cells["learner"].strip()
-    if not _KEY.match(learner):
-        raise InvalidInput(
-            f"learner {learner[:130]!r}: an id of 1 to 120 lower-case letters, digits, '.', '_' "
-            "and '-'"
-        )
-    achievement = cells["achievement"].strip()
-    if not _KEY.match(achievement):
-        raise InvalidInput(f"achievement {achievement[:130]!r} is not an achievement id")
-    name = cells["name"].strip()
-    if len(name) > _NAME_MAX:
-        raise InvalidInput(f"name is longer than {_NAME_MAX} characters")
-    email = cells["email"].strip() or None
-    if email is not None and (len(email) > _EMAIL_MAX or not _EMAIL.match(email)):
-        raise InvalidInput(f"{email[:_EMAIL_MAX]!r} is not an e-mail address")
-    awarded_on, awarded_at = _date(cells["date"], issuer)
-    score = cells.get("score", "").strip() or None
+def _score(text: str) -> str | None:
+    score = text.strip() or None
     if score is not None:
         try:
             parse_amount(score, places=2, maximum=MAX_AMOUNT, what="score")
         except AmountError as exc:
             raise InvalidInput(str(exc)) from None
-    url = cells.get("evidence_url", "").strip() or None
+    return score
+
+
+@dataclass(frozen=True)
+class _Refused:
+    message: str
+
+
+class _Memo:
+    """Each distinct date and score text checked once per file: a file gives most of its rows
+    the same few values, and checking one (the issuer's today, a decimal's places) cost more
+    than the rest of a row's checks. A value is refused with the same message every time."""
+
+    def __init__(self, issuer: IssuerRow) -> None:
+        self.issuer = issuer
+        self.dates: dict[str, tuple[date | None, datetime | None] | _Refused] = {}
+        self.scores: dict[str, str | _Refused | None] = {}
+
+    def date(self, text: str) -> tuple[date | None, datetime | None]:
+        return _memoised(self.dates, text, lambda value: _date(value, self.issuer))
+
+    def score(self, text: str) -> str | None:
+        return _memoised(self.scores, text, _score)
+
+
+def _memoised(memo: dict[str, _T | _Refused], text: str, check: Callable[[str], _T]) -> _T:
+    if text not in memo:
+        try:
+            memo[text] = check(text)
+        except InvalidInput as exc:
+            memo[text] = _Refused(exc.message)
+    found = memo[text]
+    if isinstance(found, _Refused):
+        raise InvalidInput(found.message)
+    return found
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where each column is in the file's rows (its header's order); None when left out."""
+
+    learner: int
+    email: int
+    name: int
+    achievement: int
+    date: int
+    score: int | None
+    evidence_url: int | None
+    narrative: int | None
+
+    @classmethod
+    def of(cls, header: list[str]) -> _Columns:
+        where = {name: index for index, name in enumerate(header)}
+        return cls(*(where[name] for name in REQUIRED), *(where.get(name) for name in OPTIONAL))
+
+
+def _line(line: int, cells: list[str], at: _Columns, memo: _Memo) -> AwardLine:
+    """One row's own checks (what needs no other row and no database)."""
+    learner = cells[at.learner].strip()
+    if not _KEY.match(learner):
+        raise InvalidInput(
+            f"learner {learner[:130]!r}: an id of 1 to 120 lower-case letters, digits, '.', '_' "
+            "and '-'"
+        )
+    achievement = cells[at.achievement].strip()
+    if not _KEY.match(achievement):
+        raise InvalidInput(f"achievement {achievement[:130]!r} is not an achievement id")
+    name = cells[at.name].strip()
+    if len(name) > _NAME_MAX:
+        raise InvalidInput(f"name is longer than {_NAME_MAX} characters")
+    email = cells[at.email].strip() or None
+    if email is not None and (len(email) > _EMAIL_MAX or not _EMAIL.match(email)):
+        raise InvalidInput(f"{email[:_EMAIL_MAX]!r} is not an e-mail address")
+    awarded_on, awarded_at = memo.date(cells[at.date])
+    score = memo.score(cells[at.score]) if at.score is not None else None
+    url = cells[at.evidence_url].strip() or None if at.evidence_url is not None else None
     if url is not None and (
         len(url) > MAX_URL_CHARS or not url.startswith(("https://", "http://")) or " " in url
     ):
         raise InvalidInput(
             f"evidence_url must be an http(s) URL of at most {MAX_URL_CHARS} characters"
         )
-    narrative = cells.get("narrative", "").strip() or None
+    narrative = cells[at.narrative].strip() or None if at.narrative is not None else None
     if narrative is not None and len(narrative) > MAX_IMPORT_NARRATIVE_CHARS:
         raise InvalidInput(f"narrative is longer than {MAX_IMPORT_NARRATIVE_CHARS} characters")
     return AwardLine(
@@ -248,9 +307,10 @@ def _read(text: str, issuer: IssuerRow, problems: _Problems) -> list[AwardLine]:
             problems.add(1, message)
         if header_problems:
             return lines
+        at, memo = _Columns.of(header), _Memo(issuer)
         rows = 0
         for line, cells in records:
-            if not any(cell.strip() for cell in cells):
+            if not "".join(cells).strip():  # only blanks (one join, not a strip per cell)
                 continue
             rows += 1
             if rows > MAX_AWARD_IMPORT_ROWS:
@@ -260,7 +320,7 @@ def _read(text: str, issuer: IssuerRow, problems: _Problems) -> list[AwardLine]:
                 problems.add(line, f"has {len(cells)} cells; the header has {len(header)}")
                 continue
             try:
-                lines.append(_line(line, dict(zip(header, cells, strict=True)), issuer))
+                lines.append(_line(line, cells, at, memo))
             except CredstackError as exc:
                 problems.add(line, exc.message)
     except csv.Error as exc:
@@ -318,13 +378,20 @@ def _check_achievements(
             problems.add(row.line, verdict)
 
 
+# One expanding parameter for the chunk's values, not a bound literal built per value.
+_KNOWN_KEYS = select(LearnerRow.key).where(LearnerRow.key.in_(bindparam("values", expanding=True)))
+_TAKEN_ADDRESSES = select(LearnerRow.email_lookup, LearnerRow.key).where(
+    LearnerRow.email_lookup.in_(bindparam("values", expanding=True))
+)
+
+
 def _check_learners(uow: UnitOfWork, lines: list[AwardLine], problems: _Problems) -> None:
     """A new learner needs a name, and an address no other learner has."""
     keys = sorted({row.learner for row in lines})
     known: set[str] = set()
     for start in range(0, len(keys), _CHUNK):
         chunk = keys[start : start + _CHUNK]
-        known |= set(uow.session.scalars(select(LearnerRow.key).where(LearnerRow.key.in_(chunk))))
+        known.update(uow.session.scalars(_KNOWN_KEYS, {"values": chunk}))
     new = [row for row in lines if row.learner not in known]
     for row in new:
         if not row.name:
@@ -336,11 +403,7 @@ def _check_learners(uow: UnitOfWork, lines: list[AwardLine], problems: _Problems
     hashes = sorted(lookups)
     for start in range(0, len(hashes), _CHUNK):
         chunk = hashes[start : start + _CHUNK]
-        taken = uow.session.execute(
-            select(LearnerRow.email_lookup, LearnerRow.key).where(
-                LearnerRow.email_lookup.in_(chunk)
-            )
-        )
+        taken = uow.session.execute(_TAKEN_ADDRESSES, {"values": chunk})
         for lookup, owner in taken:
             for row in lookups[str(lookup)]:
                 problems.add(row.line, f"e-mail {row.email} belongs to learner {owner}")

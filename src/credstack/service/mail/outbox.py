@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from credstack.service import clock
+from credstack.store.many_rows import insert_many
 from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
 
@@ -139,8 +140,10 @@ def queue_for_awards(uow: UnitOfWork, kind: str, awards: Sequence[tuple[int, Lea
         for award_id, learner in awards
         if learner.email_sealed is not None and learner.erased_at is None
     ]
-    if rows:
-        uow.session.execute(insert(OutboxMessageRow), rows)
+    # The driver's executemany: a bulk import queues one message per award. It does not
+    # flush the session as an ORM statement would, so the awards must be in the database.
+    uow.session.flush()
+    insert_many(uow.session.connection(), OutboxMessageRow, rows)
     return len(rows)
 
 
