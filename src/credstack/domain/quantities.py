@@ -21,6 +21,10 @@ __all__ = [
 ]
 
 ZERO = Decimal(0)
+# Plain digits are written for amounts within Decimal's default precision (28 digits) either
+# side of the point; beyond it (no bound allows such an amount) quantize cannot write them, and
+# 1e999999 would be a megabyte of digits, so they are shown in exponent form.
+_PLAIN_DIGITS = 28
 
 
 class AmountError(ValueError):
@@ -80,6 +84,8 @@ def show(amount: Decimal | int) -> str:
     """Plain digits without exponent or trailing zeros: ``20``, ``19.5``, ``0.25``."""
     if isinstance(amount, int):
         return str(amount)
+    if amount and not -_PLAIN_DIGITS <= amount.adjusted() < _PLAIN_DIGITS:
+        return str(amount.normalize())
     if amount == amount.to_integral_value():
         return str(amount.quantize(Decimal(1)) + ZERO)
     return format(amount.normalize(), "f")

@@ -182,6 +182,8 @@ class Achievements(_Repository):
         ).all()
 
     def version(self, achievement_id: int, version: int) -> AchievementVersionRow | None:
+        if not 0 < version < 2**31:  # no row holds it; SQLite cannot even compare 10**20
+            return None
         return self.session.scalar(
             select(AchievementVersionRow).where(
                 AchievementVersionRow.achievement_id == achievement_id,

@@ -131,11 +131,22 @@ def verify_jwt(
     issuer = _id_of(credential.get("issuer"))
     if "vc" in claims and "iss" in claims and claims["iss"] != issuer:
         return None, _fail("The JWT's iss claim does not match the credential's issuer.")
+    # VC-JWT 1.1: `jti` and `sub` stand for the credential's id and subject (a decoder writes
+    # them there when the credential has none), so naming others makes the token say two things.
+    named = {"jti": ("id", credential.get("id")), "sub": ("subject", _subject_id(credential))}
+    for claim, (field, value) in named.items():
+        if "vc" in claims and claim in claims and value is not None and claims[claim] != value:
+            return None, _fail(f"The JWT's {claim} claim does not match the credential's {field}.")
     if issuer_must_control_key and resolved.controller != issuer:
         return None, _fail(
             f"The JWT was signed with a key of {resolved.controller}, but the issuer is {issuer}."
         )
     return credential, Check(CHECK_NAME, True, "The JWT signature is valid.")
+
+
+def _subject_id(credential: Mapping[str, Any]) -> str | None:
+    subject = credential.get("credentialSubject")
+    return _id_of(subject) if isinstance(subject, dict) else None
 
 
 def _signed_at(claims: Mapping[str, Any]) -> datetime | None:

@@ -34,6 +34,7 @@ __all__ = [
 
 MIN_BITS = 131_072
 _MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024  # refuses gzip bombs; 128 Mi entries is plenty
+_INDEX_DIGITS = len(str(_MAX_DECOMPRESSED_BYTES * 8))
 
 StatusPurpose = Literal["revocation", "suspension"]
 
@@ -294,6 +295,8 @@ def _index(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if value >= 0 else None
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+    # ASCII digits only: `isdigit` also takes "²", which `int` refuses, and any length, past
+    # what `int` converts; no list holds more entries than _INDEX_DIGITS digits can count.
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value) if len(value) <= _INDEX_DIGITS else None
     return None

@@ -202,8 +202,39 @@ def _verify_jwt(payload: _Payload, context: _Context) -> VerificationResult:
     signature = Check("signature", jws_check.passed, jws_check.message)
     kid = header.get("kid")
     methods = [kid] if isinstance(kid, str) else []
-    checks = [parsed, *_document_checks(document, signature, context, methods)]
-    return _result(checks, document, payload.source_format, context, methods)
+    checks = [
+        _jwt_validity(claims, context.now) if check.name == "validity" and check.passed else check
+        for check in _document_checks(document, signature, context, methods)
+    ]
+    return _result([parsed, *checks], document, payload.source_format, context, methods)
+
+
+def _jwt_validity(claims: Mapping[str, Any], now: datetime) -> Check:
+    """The token's own `exp` and `nbf` bind as the credential's dates do (RFC 7519 §4.1.4-5):
+    a token past `exp` is refused even when the credential inside names no expiry."""
+    for claim in ("exp", "nbf"):
+        value = claims.get(claim)
+        if value is None:
+            continue
+        moment = _numeric_date(value)
+        if moment is None:
+            return Check("validity", False, f"The JWT's {claim} claim is not a date.")
+        if claim == "exp" and moment < now:
+            return Check("validity", False, f"The JWT expired on {moment.date().isoformat()}.")
+        if claim == "nbf" and moment > now:
+            return Check(
+                "validity", False, f"The JWT is not valid until {moment.date().isoformat()}."
+            )
+    return Check("validity", True, "The credential is within its validity period.")
+
+
+def _numeric_date(value: object) -> datetime | None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _unverified_jwt(token: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

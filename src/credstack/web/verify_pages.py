@@ -90,8 +90,10 @@ async def verify_page(
     if credential is None:
         return _page(request, None)
     if not issued_here(runtime, credential):
+        # The id is not repeated: a link could otherwise put any words (or a NUL byte) on
+        # this site's page.
         return _page(
-            request, None, error=f"No credential {credential} was issued here.", status_code=404
+            request, None, error="No credential with that id was issued here.", status_code=404
         )
     return _page(request, await _award_result(runtime, credential))
 

@@ -221,3 +221,28 @@ def test_a_nul_byte_in_a_name_is_refused_in_words_on_both_databases(swept: Swept
         answer = httpx.request(method, f"{swept.url}{path}", headers=signed, timeout=HANG)
         _clear(answer, f"{method} {path}")
         assert answer.status_code in (404, 422), answer.text[:300]
+
+
+def test_numbers_past_what_a_column_or_a_decimal_holds_are_refused_in_words(swept: Swept) -> None:
+    """Found by hand: a version of 10**20 reached SQLite as an OverflowError, and the refusal
+    of an amount of 1e30 could not be written (Decimal's precision): both were 500s."""
+    signed = {"authorization": f"Bearer {swept.token}"}
+    achievement = f"/api/v1/issuers/{ISSUER}/achievements/data-visualisation"
+    course = {"learner": "ana", "course": "c1", "provider": "p1", "completed_on": "2026-01-05"}
+    for method, path, body, status in (
+        ("GET", f"{achievement}/quality?version={10**20}", None, 404),
+        ("POST", f"{achievement}/review/comment", {"comment": "x", "version": 10**20}, 404),
+        ("POST", f"/api/v1/issuers/{ISSUER}/course-completions", {**course, "hours": "1e30"}, 422),
+        (
+            "POST",
+            f"/api/v1/issuers/{ISSUER}/awards",
+            {"learner": "ana", "achievement": "sql-querying", "score": "1e999999"},
+            422,
+        ),
+    ):
+        answer = httpx.request(
+            method, f"{swept.url}{path}", json=body, headers=signed, timeout=HANG
+        )
+        _clear(answer, f"{method} {path}")
+        assert answer.status_code == status, answer.text[:300]
+        assert len(answer.text) < 500, answer.text[:300]

@@ -49,6 +49,35 @@ def test_malformed_fields_and_urls_are_answered_not_crashed(server: str) -> None
     assert long_url.status_code == 422
 
 
+def test_a_status_index_int_cannot_read_is_a_failed_check_not_a_500(server: str) -> None:
+    """Found by hand: `str.isdigit` let "²" and 5,000 digits through to `int`, which raised."""
+    for index in ("²", "9" * 5000):
+        document = signed_credential()
+        document["credentialStatus"] = {
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": index,
+            "statusListCredential": f"{server}/status/nobody/revocation-1",
+        }
+        answer = httpx.post(f"{server}/api/v1/verify", content=json.dumps(document), timeout=HANG)
+        assert answer.status_code == 200, answer.text[:300]
+        status = next(c for c in answer.json()["checks"] if c["name"] == "status")
+        assert status["message"] == "The credential's status entry is incomplete or malformed."
+
+
+def test_the_verify_page_does_not_repeat_an_unknown_credential_id(server: str) -> None:
+    """Found by hand: `/verify?credential=` echoed its value, a NUL byte included, into the
+    page, so a link could put any sentence on this site's page."""
+    planted = "x Call +1 555 0100 to claim your refund"
+    answer = httpx.get(f"{server}/verify", params={"credential": planted}, timeout=HANG)
+    assert answer.status_code == 404
+    assert "No credential with that id was issued here." in answer.text
+    assert "refund" not in answer.text
+    nul = httpx.get(f"{server}/verify", params={"credential": "x\x00y"}, timeout=HANG)
+    assert nul.status_code in (404, 422)  # PostgreSQL stores no NUL: refused before the look-up
+    assert "\x00" not in nul.text
+
+
 def test_verify_group_has_a_count_limit(server: str) -> None:
     credential = signed_credential()
     too_many = httpx.post(

@@ -134,3 +134,16 @@ def test_random_activities_sum_exactly_and_decide_compliance_exactly(
     assert report.category("ethics").met
     for text in (show(report.hours), show(report.short_by), compliance_text(report)):
         assert "0000000" not in text and "9999999" not in text and "E" not in text
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("1e30", "1E+30"), ("1e999999", "1E+999999"), ("-1e40", "-1E+40"), ("1e-999999", "1E-999999")],
+)
+def test_amounts_beyond_every_bound_are_refused_in_short_words(text: str, shown: str) -> None:
+    """Plain digits of 1e30 need more precision than Decimal's context has (it raised
+    InvalidOperation: a 500), and those of 1e999999 would be a megabyte of message."""
+    with pytest.raises(AmountError) as refused:
+        parse_amount(text, places=2, maximum=10_000, what="hours")
+    assert shown in str(refused.value)
+    assert len(str(refused.value)) < 80

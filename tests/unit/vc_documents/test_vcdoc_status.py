@@ -183,3 +183,15 @@ def test_credential_without_status_passes_and_unknown_status_type_fails() -> Non
     check = check_status(legacy, None, now=NOW)
     assert not check.passed
     assert "1EdTechRevocationList" in check.message
+
+
+@pytest.mark.parametrize("index", ["²", "١٢", "9" * 5000, " 7", "7\n", ""])
+def test_an_index_that_is_not_plain_ascii_digits_is_malformed_not_a_crash(index: str) -> None:
+    """`str.isdigit` accepts "²" (which `int` refuses) and 5,000 digits (past `int`'s limit):
+    a stranger's status entry must fail the check, not the verifier."""
+    credential = _credential(1)
+    credential["credentialStatus"]["statusListIndex"] = index
+    check = check_status(credential, _fetcher(_list(Bitstring())), now=NOW)
+    assert check == Check(
+        "status", False, "The credential's status entry is incomplete or malformed."
+    )

@@ -195,3 +195,51 @@ def test_a_result_is_never_verified_by_default() -> None:
     assert not VerificationResult(checks=passed, required=REQUIRED_CHECKS).verified
     everything = (*passed, Check("status", True, "ok"))
     assert VerificationResult(checks=everything, required=REQUIRED_CHECKS).verified
+
+
+def _jwt_with(key: SigningKey, subject: str | None = None, **claims: Any) -> str:
+    """Our own VC-JWT of the sample award (naming `subject` if given), its registered claims
+    changed and signed again."""
+    document = open_badge_credential(sample_award())
+    if subject is not None:
+        document["credentialSubject"]["id"] = subject
+    head, body, _signature = jose.sign_jwt(document, key).split(".")
+    payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    payload.update(claims)
+    encoded = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+    signature = key.private_key.sign(f"{head}.{encoded}".encode("ascii"))
+    return f"{head}.{encoded}." + base64.urlsafe_b64encode(signature).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    ("claims", "message"),
+    [
+        (
+            {"exp": int(datetime(2025, 6, 1, tzinfo=UTC).timestamp())},
+            "The JWT expired on 2025-06-01.",
+        ),
+        (
+            {"nbf": int(datetime(2093, 1, 1, tzinfo=UTC).timestamp())},
+            "The JWT is not valid until 2093-01-01.",
+        ),
+    ],
+)
+def test_a_jwt_past_its_exp_or_before_its_nbf_is_not_valid(
+    key: SigningKey, resolver: DidResolver, claims: dict[str, Any], message: str
+) -> None:
+    """RFC 7519 §4.1.4-5: a token must not be accepted after `exp` or before `nbf`, even if
+    the credential inside names no such dates."""
+    token = _jwt_with(key, **claims)
+    result = verify_credential(token, resolver=resolver, status_lists=status_lists(key), now=NOW)
+    assert result.failures == (Check("validity", False, message),)
+
+
+@pytest.mark.parametrize("claim", ["jti", "sub"])
+def test_a_jwt_whose_claims_name_another_credential_or_subject_fails(
+    key: SigningKey, resolver: DidResolver, claim: str
+) -> None:
+    token = _jwt_with(key, subject="did:example:holder", **{claim: "urn:uuid:7c6f1a52-another"})
+    result = verify_credential(token, resolver=resolver, status_lists=status_lists(key), now=NOW)
+    assert not result.verified
+    assert [c.name for c in result.failures] == ["signature"]
+    assert f"{claim} claim does not match" in result.failures[0].message
