@@ -515,7 +515,7 @@ NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 """A kept database's name: a plain PostgreSQL identifier, so it needs no quoting rules."""
 
 
-def _postgres(admin: str, name: str | None, *, create: bool) -> tuple[str, str]:
+def _postgres(admin: str, name: str | None = None, *, create: bool = True) -> tuple[str, str]:
     """The URL of the bench's database on the server of `admin`: a new one (named `name`, or
     a throwaway name), or the existing `name` when not `create`."""
     name = name or f"cs_bench_{uuid.uuid4().hex[:10]}"
