@@ -24,5 +24,6 @@ lock: setup-dev
 	.venv/bin/uv pip compile --quiet --universal --python-version 3.11 pyproject.toml -o requirements.lock
 	.venv/bin/uv pip compile --quiet --universal --python-version 3.11 --extra dev pyproject.toml -o requirements-dev.lock
 
+# Every benchmark at small sizes (a few minutes): a check that they run, not figures to quote.
 bench: setup-dev
 	.venv/bin/python bench/run_all.py

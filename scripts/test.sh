@@ -29,8 +29,14 @@ trap 'scripts/postgres.sh stop "$CREDSTACK_PG_DIR"' EXIT
 export CREDSTACK_FASTCANON_EXAMPLES="${CREDSTACK_FASTCANON_EXAMPLES:-1500}"
 
 echo "== pytest (SQLite and PostgreSQL)"
-# --dist loadgroup sends tests marked xdist_group to one worker, but with pytest 9.2 and
-# pytest-xdist 3.8 it groups nothing: xdist marks a group by rewriting item._nodeid, which
-# pytest 9.2 no longer reads (pytest-dev/pytest-xdist#1386). Module-scoped fixtures may be
-# built once per worker until that is fixed.
-.venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"
+# --dist loadfile: each test file runs whole on one worker, so a module-scoped fixture (a
+# server per backend in tests/integration/hostile, standards_api, test_api_docs; the demo
+# site and Chromium in tests/e2e) is built once, not once per worker that gets one of its
+# tests. No test carries an xdist_group mark (none ever did); grouping by file is what the
+# earlier --dist loadgroup was for, and it grouped nothing anyway: with pytest 9.2 and
+# pytest-xdist 3.8 the group is written to item._nodeid, which pytest 9.2 no longer reads
+# (pytest-dev/pytest-xdist#1386), so it ran as --dist load. loadfile reads node ids without
+# changing them, so it does not depend on that fix, nor on pinning pytest below 9.2. Measured
+# on the five non-browser files with module fixtures, -n 2 (2026-12-04, load 15-25): 108 s of
+# process-tree CPU with loadfile, 137 s with load; wall times were within the load's noise.
+.venv/bin/python -m pytest -n 2 --dist loadfile -p no:cacheprovider "$@"

@@ -10,8 +10,8 @@ client that declares a length and stalls holds nothing for ever. Routes with a t
 of their own (`http.bodies`, `http.uploads`) keep it: the ceiling is the largest any public
 route of that content type accepts. The uploads (`http.route_bounds`) have larger bounds of
 their own, on their routes alone, and need a credential: one sent without any is refused
-before its body is read. A body refused unread closes its connection, so that the client
-cannot go on sending it.
+before its body is read, and one with an empty body is answered alike. A body refused unread
+closes its connection, so that the client cannot go on sending it.
 
 `BodyRefused` is Starlette's `HTTPException`, the one exception FastAPI lets out of its body
 parsing unchanged (any other becomes its generic 400), so the application's handler answers it
@@ -122,12 +122,14 @@ class BodyCeiling:
                 chunked = True
             elif name == b"content-type":
                 content_type = value
-        if not chunked and (declared is None or not declared.lstrip(b"0")):
-            await self.app(scope, receive, send)
-            return
+        # An upload sent without a credential is refused with or without a body, so an empty
+        # one is answered as a full one is (not by its handler's own refusal).
         route = bound_of(scope["method"], scope["path"])
         if route is not None and not carries_credential(scope["headers"], route.page):
             await self._unauthenticated(route, scope, receive, send)
+            return
+        if not chunked and (declared is None or not declared.lstrip(b"0")):
+            await self.app(scope, receive, send)
             return
         limit, kind = self._ceiling(route, content_type)
         refusal = self._refusal(scope["method"], declared, limit, kind)

@@ -6,7 +6,9 @@ its ceiling is its own and belongs to its route alone: `/employer` or `/verify` 
 and nobody reaches an import's size without a credential. Every route here needs a signed-in
 person or an API token, so a request that carries none at all is refused from its headers,
 before a byte of its body is read (a page is sent to sign in, as its handler would; the API
-answers 401); one that carries a credential is still checked by the route itself.
+answers 401 with ``WWW-Authenticate: Bearer``), with a body or without one, so that an empty
+anonymous upload is answered as a full one; one that carries a credential is still checked
+by the route itself.
 """
 
 from __future__ import annotations

@@ -52,19 +52,22 @@ def sign_in_first(actor: Actor, target: str = "/wallet") -> RedirectResponse | N
 
 
 def _page(
-    request: Request, runtime: RuntimeDep, actor: Actor, *, error: str | None = None
+    request: Request, runtime: RuntimeDep, actor: Actor, *, refused: CredstackError | None = None
 ) -> HTMLResponse:
+    """The wallet; after a refused form, with why and the refusal's own status (as the API
+    answers it: 422 for bad input, 503 for a verification past its time budget)."""
     view = wallet(runtime, actor)
     context = {
         "title": f"{view.name}: your wallet",
         "wallet": view,
-        "error": error,
+        "error": refused.message if refused is not None else None,
         "max_days": MAX_SHARE_DAYS,
         "default_days": _DEFAULT_DAYS,
         "max_import_bytes": MAX_IMPORT_BYTES,
         "wide": True,
     }
-    return render(request, "wallet.html", context, status_code=422 if error else 200)
+    status = refused.http_status if refused is not None else 200
+    return render(request, "wallet.html", context, status_code=status)
 
 
 @router.get("/wallet", response_class=HTMLResponse, response_model=None)
@@ -115,7 +118,7 @@ def wallet_share(
         valid_days = _days(days)
         create_share_link(runtime, actor, credential or [], valid_days=valid_days)
     except InvalidInput as exc:
-        return _page(request, runtime, actor, error=exc.message)
+        return _page(request, runtime, actor, refused=exc)
     return RedirectResponse("/wallet#shares", status_code=303)
 
 
@@ -156,5 +159,5 @@ async def wallet_import(request: Request, runtime: RuntimeDep, actor: ActorDep) 
     except CredstackError as exc:
         if exc.http_status in (401, 403):
             raise
-        return await run_in_threadpool(_page, request, runtime, actor, error=exc.message)
+        return await run_in_threadpool(_page, request, runtime, actor, refused=exc)
     return RedirectResponse("/wallet#imported", status_code=303)

@@ -201,6 +201,19 @@ def test_an_upload_without_a_credential_is_refused_from_its_headers_alone(served
     _responsive(served.url)
 
 
+def test_an_empty_upload_without_a_credential_is_answered_as_a_full_one(served: Served) -> None:
+    """Not with the handler's 403: the API's 401 and its challenge, a page's sign-in."""
+    for what in ("award-imports", "results/import"):
+        answer = httpx.post(f"{served.url}/api/v1/issuers/northwind/{what}", timeout=30)
+        _is_json(answer, 401, "this needs an API token")
+        assert answer.headers["www-authenticate"] == "Bearer"
+    for what in ("awards", "results"):
+        answer = httpx.post(f"{served.url}/console/issuers/northwind/imports/{what}", timeout=30)
+        assert answer.status_code == 303, answer.text[:300]
+        assert answer.headers["location"] == "/signin?next=/console/issuers/northwind/imports"
+    _responsive(served.url)
+
+
 def test_only_the_uploads_take_bodies_past_the_public_ceilings(served: Served) -> None:
     """/employer is bounded by the group it checks, not by the award import; an import with a
     token takes a body past the public ceiling, and is refused past its own bound."""

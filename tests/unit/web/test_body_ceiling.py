@@ -12,7 +12,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from credstack.http.body_ceiling import BodyCeiling, BodyRefused, Ceilings
-from credstack.http.route_bounds import bound_of, carries_credential
+from credstack.http.route_bounds import ROUTE_BOUNDS, bound_of, carries_credential
 from credstack.http.session import COOKIE_NAME
 from credstack.limits import (
     MAX_AWARD_IMPORT_BYTES,
@@ -136,6 +136,35 @@ def test_an_upload_sent_without_a_credential_is_refused_unread() -> None:
     assert not inner.called and not answered
     assert sent[0]["status"] == 303
     assert (b"location", b"/signin?next=/console/issuers/northwind/imports") in sent[0]["headers"]
+
+
+def test_an_upload_without_a_credential_or_a_body_is_answered_as_one_with_a_body() -> None:
+    """Not by the handler's own refusal (it answered 403): the API's 401 with its challenge,
+    a page's redirect to sign in."""
+    uploads = (
+        "/console/issuers/northwind/imports/awards",
+        "/console/issuers/northwind/imports/results",
+        "/api/v1/issuers/northwind/award-imports",
+        "/api/v1/issuers/northwind/results/import",
+    )
+    assert {bound_of("POST", path) for path in uploads} == set(ROUTE_BOUNDS)
+    for path in uploads:
+        route = bound_of("POST", path)
+        assert route is not None
+        for headers in ([], [("content-length", "0")], [("content-length", "00")]):
+            inner, sent, answered = _run("POST", headers, [], path=path)
+            assert not inner.called, (path, headers)
+            if route.page:
+                assert not answered and sent[0]["status"] == 303, (path, headers)
+                where = route.sign_in_path(path).encode()
+                assert (b"location", where) in sent[0]["headers"]
+            else:
+                assert [r.status_code for r in answered] == [401], (path, headers)
+                assert answered[0].headers is not None
+                assert answered[0].headers["WWW-Authenticate"] == "Bearer"
+    cookie = [("cookie", f"{COOKIE_NAME}=abc")]
+    inner, _sent, answered = _run("POST", cookie, [b""], path="/console/issuers/n/imports/awards")
+    assert inner.called and not answered  # signed in (or not, the route says): the route's
 
 
 def test_an_upload_with_a_credential_has_its_own_bound_and_others_the_ceiling() -> None:

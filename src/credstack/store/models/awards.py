@@ -40,6 +40,9 @@ class AwardRow(Base):
             postgresql_where=text("status = 'active'"),
             sqlite_where=text("status = 'active'"),
         ),
+        # One award per status-list index (migration 0033): the allocator's lock hands each
+        # index out once, and the database refuses a second holder whatever wrote it.
+        Index("uq_awards_status_list_index", "status_list_id", "status_list_index", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(64), unique=True)
