@@ -2,11 +2,11 @@
 
 Computing an issuer's figures reads every one of its records (and judges every open CE
 cycle), so its cost grows with its learners; the page and the API would pay it on every
-request. A result is kept under the issuer's change mark (`AnalyticsMarkRow`, bumped by the
-database's triggers in the writing transaction, whichever process writes) together with the
-question (period, day judged). The mark is read before the records, so figures can only be
-kept under a mark older than what they saw, never newer: a change is served at the next
-request, by every runtime sharing the database.
+request. A result is kept under the issuer's change mark (the sum of its `AnalyticsChangeRow`s,
+which the database's triggers add to in the writing transaction, whichever process writes)
+together with the question (period, day judged). The mark is read before the records, so
+figures can only be kept under a mark older than what they saw, never newer: a change is
+served at the next request, by every runtime sharing the database.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from credstack.store.models import AnalyticsMarkRow, IssuerRow
+from credstack.store.models import AnalyticsChangeRow, IssuerRow
 from credstack.store.uow import UnitOfWork
 
 if TYPE_CHECKING:  # the runtime's caches import this module, and analytics imports the runtime
@@ -35,9 +35,12 @@ _Key = tuple[int, int, date | None, date | None, date]
 
 
 def change_mark(uow: UnitOfWork, issuer: IssuerRow) -> int:
-    """The issuer's mark now: 0 until something its figures read from is first written."""
+    """The issuer's mark now: 0 until something its figures read from is first written; one
+    statement, so it sees a transaction that absorbed others' rows wholly or not at all."""
     found = uow.session.scalar(
-        select(AnalyticsMarkRow.version).where(AnalyticsMarkRow.issuer_id == issuer.id)
+        select(func.sum(AnalyticsChangeRow.changes)).where(
+            AnalyticsChangeRow.issuer_id == issuer.id
+        )
     )
     return int(found or 0)
 
