@@ -21,12 +21,14 @@ tables list the rows), and once per issuer and transaction (a transaction-local 
 
 On SQLite, which has one writer at a time and no statement triggers, a per-row trigger adds 1
 to the issuer's single row (``tx`` 0) as before; the table has no rowid, so that row is one
-B-tree probe as the old counter was. Readers ask the same question of both: the sum.
+B-tree probe as the old counter was. An update's old row is read only when a column that says
+which issuers it concerns changed. Readers ask the same question of both: the sum.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from types import ModuleType
 
@@ -69,15 +71,32 @@ def _sqlite_add(own_issuer: str, source: str, row: str) -> str:
     return _SQLITE_ADD.replace("<issuers>", source.replace("{r}", row))
 
 
+_SQLITE_TRIGGERS = {
+    # name: (event, the row its issuers are read from)
+    "insert": ("INSERT", "NEW"),
+    "update": ("UPDATE", "NEW"),
+    "update_old": ("UPDATE", "OLD"),
+    "delete": ("DELETE", "OLD"),
+}
+
+
+def _read_columns(sources: tuple[str, ...]) -> list[str]:
+    """The row's columns the sources read (``{r}.column``)."""
+    return sorted({c for source in sources for c in re.findall(r"\{r\}\.(\w+)", source)})
+
+
 def _sqlite_upgrade(previous: ModuleType) -> None:
+    """An update's old row concerns other issuers than its new row only if a column the
+    sources read changed: only then is it read (``WHEN``), which halves what most updates
+    (a status, a score) cost."""
     for table, sources in previous._SOURCES.items():
-        for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("NEW", "OLD")), ("DELETE", ("OLD",))):
-            adds = " ".join(
-                _sqlite_add(previous._ISSUER, source, row) for row in rows for source in sources
-            )
+        moved = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _read_columns(sources))
+        for name, (event, row) in _SQLITE_TRIGGERS.items():
+            adds = " ".join(_sqlite_add(previous._ISSUER, source, row) for source in sources)
+            when = f"WHEN {moved} " if name == "update_old" else ""
             op.execute(
-                f"CREATE TRIGGER analytics_change_{table}_{event.lower()} "
-                f"AFTER {event} ON {table} FOR EACH ROW BEGIN {adds} END"
+                f"CREATE TRIGGER analytics_change_{table}_{name} "
+                f"AFTER {event} ON {table} FOR EACH ROW {when}BEGIN {adds} END"
             )
 
 
@@ -192,8 +211,8 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER analytics_change_{event.lower()} ON {table}")
             op.execute(f"DROP FUNCTION analytics_changed_{table}()")
         else:
-            for event in ("insert", "update", "delete"):
-                op.execute(f"DROP TRIGGER analytics_change_{table}_{event}")
+            for name in _SQLITE_TRIGGERS:
+                op.execute(f"DROP TRIGGER analytics_change_{table}_{name}")
     if postgresql:
         op.execute("DROP FUNCTION analytics_change(integer)")
     op.create_table(
