@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,7 +34,8 @@ from credstack.store import migrate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_reevaluate import ATTEMPT_COLUMNS, _drop, _postgres, generate  # noqa: E402
+from bench.bench_analytics import machine, scratch_database  # noqa: E402
+from bench.bench_reevaluate import ATTEMPT_COLUMNS, generate  # noqa: E402
 
 TABLE = "assessment_attempts"
 PREVIOUS = "0031_free_indexes"
@@ -155,21 +154,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres", metavar="ADMIN_URL", help="create a database here")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    print(
-        f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} cores, {platform.machine()}, load average "
-        + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    )
-    with tempfile.TemporaryDirectory() as where:
-        data = Path(where)
-        url, dropped = f"sqlite:///{data / 'bench.db'}", None
-        if args.postgres:
-            url, dropped = _postgres(args.postgres)
-        try:
-            measure(url, data, args.rows, args.rounds)
-        finally:
-            if dropped is not None:
-                _drop(args.postgres, dropped)
+    print(machine())
+    with scratch_database(args.postgres) as (url, data):
+        measure(url, data, args.rows, args.rounds)
 
 
 if __name__ == "__main__":
