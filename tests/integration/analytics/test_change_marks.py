@@ -19,6 +19,8 @@ from credstack.config import Settings
 from credstack.service.analytics_cache import change_mark
 from credstack.service.keys import KeyStore
 from credstack.service.runtime import Runtime, initialise
+from credstack.store import migrate
+from credstack.store.db import make_engine
 from credstack.store.models import AnalyticsChangeRow, EnrolmentRow, IssuerRow, LearnerRow
 from tests.stories.driver import Story
 
@@ -173,3 +175,36 @@ def test_every_writing_transaction_moves_the_mark_once_and_the_log_stays_short(
         assert after["northwind"] == before["northwind"] + 40
     assert after["ccrb"] == before["ccrb"]
     assert _rows(runtime, "northwind") <= 2
+
+
+def test_the_upgrade_keeps_every_issuers_mark_and_the_downgrade_gives_it_back(
+    database_url: str,
+) -> None:
+    """Figures a running server keeps stay valid across the upgrade: the marks carry over."""
+    engine = make_engine(database_url)
+    try:
+        migrate.upgrade(engine, "0031_free_indexes")
+        with Session(engine) as session:
+            for key in ("northwind", "ccrb"):
+                session.add(IssuerRow(key=key, name=key.title(), kind="training-provider"))
+                session.flush()
+            session.execute(text("UPDATE issuers SET name = name || '!'"))
+            session.commit()
+        old = "SELECT i.key, m.version FROM analytics_marks m JOIN issuers i ON i.id = m.issuer_id"
+        new = (
+            "SELECT i.key, sum(c.changes) FROM analytics_changes c "
+            "JOIN issuers i ON i.id = c.issuer_id GROUP BY i.key"
+        )
+        with engine.connect() as connection:
+            before = dict(connection.execute(text(old)).all())
+        assert set(before) == {"northwind", "ccrb"}
+        assert all(mark >= 1 for mark in before.values())
+
+        migrate.upgrade(engine)
+        with engine.connect() as connection:
+            assert dict(connection.execute(text(new)).all()) == before
+        migrate.downgrade(engine, "0031_free_indexes")
+        with engine.connect() as connection:
+            assert dict(connection.execute(text(old)).all()) == before
+    finally:
+        engine.dispose()
