@@ -20,6 +20,8 @@ import platform
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -97,6 +99,31 @@ def measure(url: str, data: Path, learners: int, pathways: int, repeat: int) -> 
         runtime.close()
 
 
+def machine() -> str:
+    """The line a benchmark prints first: the interpreter, the cores and the load now."""
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {platform.machine()}, load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
+
+
+@contextmanager
+def scratch_database(postgres: str | None) -> Iterator[tuple[str, Path]]:
+    """A new database (SQLite in a temporary directory, or one created on the PostgreSQL
+    server ``postgres`` and dropped afterwards) and a data directory."""
+    with tempfile.TemporaryDirectory() as where:
+        data = Path(where)
+        url, dropped = f"sqlite:///{data / 'bench.db'}", None
+        if postgres:
+            url, dropped = _postgres(postgres)
+        try:
+            yield url, data
+        finally:
+            if postgres and dropped is not None:
+                _drop(postgres, dropped)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--learners", type=int, nargs="+", default=[1_000, 100_000])
@@ -105,22 +132,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--postgres", metavar="ADMIN_URL", help="create databases here")
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    print(
-        f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{os.cpu_count()} cores, {platform.machine()}, load average "
-        + " ".join(f"{x:.2f}" for x in os.getloadavg())
-    )
+    print(machine())
     for learners in args.learners:
-        with tempfile.TemporaryDirectory() as where:
-            data = Path(where)
-            url, dropped = f"sqlite:///{data / 'bench.db'}", None
-            if args.postgres:
-                url, dropped = _postgres(args.postgres)
-            try:
-                measure(url, data, learners, args.pathways, args.repeat)
-            finally:
-                if dropped is not None:
-                    _drop(args.postgres, dropped)
+        with scratch_database(args.postgres) as (url, data):
+            measure(url, data, learners, args.pathways, args.repeat)
 
 
 if __name__ == "__main__":

@@ -123,9 +123,17 @@ def test_a_malformed_authorization_header_is_still_refused(client: httpx.Client)
     assert "Bearer" in response.json()["error"]
 
 
-def test_openapi_declares_how_the_ce_reminders_are_paged(client: httpx.Client) -> None:
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/issuers/{issuer}/ce/reminders",
+        "/api/v1/issuers",
+        "/api/v1/issuers/{issuer}/achievements",
+    ],
+)
+def test_openapi_declares_how_the_lists_are_paged(client: httpx.Client, path: str) -> None:
     spec = client.get("/openapi.json", timeout=120).json()  # built on first request: slow
-    operation = spec["paths"]["/api/v1/issuers/{issuer}/ce/reminders"]["get"]
+    operation = spec["paths"][path]["get"]
     assert "page" in {p["name"] for p in operation["parameters"]}
     headers = operation["responses"]["200"]["headers"]
     assert {"X-Total-Count", "Link"} <= set(headers)

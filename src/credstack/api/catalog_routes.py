@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from credstack.api.schemas import AchievementOut, AchievementSummaryOut, IssuerOut, LoadReportOut
 from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.http.paging import PAGED, PageNumber, page_headers
 from credstack.service.catalog import load_catalog_as
 from credstack.service.catalog_export import ExportFormat
 from credstack.service.catalog_listing import (
@@ -23,19 +24,28 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/v1", tags=["catalog"])
 
 
-@router.get("/issuers")
-def list_issuers(runtime: RuntimeDep) -> list[IssuerOut]:
+@router.get("/issuers", responses=PAGED)
+def list_issuers(
+    request: Request, response: Response, runtime: RuntimeDep, page: int = PageNumber
+) -> list[IssuerOut]:
+    """The issuers on this server by id, a page (`?page=`) at a time."""
+    found = issuer_listing(runtime, page=page)
+    page_headers(request, response, found.pager)
     return [
-        IssuerOut(id=i.key, name=i.name, kind=i.kind, url=i.url, did=i.did)
-        for i in issuer_listing(runtime)
+        IssuerOut(id=i.key, name=i.name, kind=i.kind, url=i.url, did=i.did) for i in found.items
     ]
 
 
-@router.get("/issuers/{issuer}/achievements")
-def list_achievements(issuer: str, runtime: RuntimeDep) -> list[AchievementSummaryOut]:
+@router.get("/issuers/{issuer}/achievements", responses=PAGED)
+def list_achievements(
+    issuer: str, request: Request, response: Response, runtime: RuntimeDep, page: int = PageNumber
+) -> list[AchievementSummaryOut]:
+    """An issuer's achievements by id with their current versions, a page at a time."""
+    found = achievement_summaries(runtime, issuer, page=page)
+    page_headers(request, response, found.pager)
     return [
         AchievementSummaryOut(id=a.key, type=a.type, name=a.name, version=a.version)
-        for a in achievement_summaries(runtime, issuer)
+        for a in found.items
     ]
 
 

@@ -30,6 +30,7 @@ from credstack.api.standing_schemas import (
 )
 from credstack.domain.quantities import json_number
 from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.http.paging import page_headers
 from credstack.limits import PAGE_ITEMS
 from credstack.service import award_decisions, renewals, standing
 from credstack.service.explain import audit_json, compliance_json
@@ -120,18 +121,13 @@ def get_reminders(
     actor: ActorDep,
     days: int = 180,
     as_of: date | None = None,
-    page: Annotated[int, Query(description=f"From 1; {PAGE_ITEMS} cycles to a page.")] = 1,
+    page: Annotated[
+        int, Query(ge=1, le=10_000, description=f"From 1; {PAGE_ITEMS} cycles to a page.")
+    ] = 1,
 ) -> list[ReminderOut]:
     """Certificants short of hours with fewer than `days` days left, by their cycle's end."""
     found = renewals.reminder_page(runtime, actor, issuer=issuer, days=days, as_of=as_of, page=page)
-    response.headers["X-Total-Count"] = str(found.pager.total)
-    links = [
-        f'<{request.url.include_query_params(page=number)}>; rel="{rel}"'
-        for rel, number in (("next", found.pager.next), ("prev", found.pager.previous))
-        if number is not None
-    ]
-    if links:
-        response.headers["Link"] = ", ".join(links)
+    page_headers(request, response, found.pager)
     return [
         ReminderOut(
             learner=r.learner,

@@ -13,8 +13,10 @@ holds (see each class):
   and its bits decoded, checked again when the list's row or our issuers' keys change.
 - `oidc`: the OpenID provider's discovery document and keys, for the time its Cache-Control
   allows (at most an hour).
-- `analytics`: issuers' analytics figures, under each issuer's change mark (bumped by the
+- `analytics`: issuers' analytics figures, under each issuer's change mark (moved by the
   database's triggers on every write the figures read from).
+- `item_statistics`: each assessment form's item statistics (the quality report's part that
+  grows with candidates), under the same mark.
 
 They belong to a `Runtime`, never to a module: two runtimes in one process (a server and a
 test, two tests) share nothing, and a runtime's caches go when it does.
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from credstack.service.analytics_cache import FigureCache
+from credstack.service.analytics_cache import FigureCache, ItemStatisticsCache
 from credstack.service.oidc_cache import ProviderDocuments
 from credstack.service.own_directory import OwnDirectories
 from credstack.service.own_status import CheckedStatusLists
@@ -44,3 +46,4 @@ class Caches:
     checked_status_lists: CheckedStatusLists = field(default_factory=CheckedStatusLists)
     oidc: ProviderDocuments = field(default_factory=ProviderDocuments)
     analytics: FigureCache = field(default_factory=FigureCache)
+    item_statistics: ItemStatisticsCache = field(default_factory=ItemStatisticsCache)

@@ -7,8 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from credstack.limits import PAGE_ITEMS
 from credstack.service.identity import issuer_identity
 from credstack.service.lookup import issuer_achievement
+from credstack.service.paging import Page, window
 from credstack.service.people import require_issuer
 from credstack.service.runtime import Runtime
 
@@ -52,26 +54,36 @@ class AchievementDefinition:
     versions: tuple[int, ...]
 
 
-def issuer_listing(runtime: Runtime) -> list[IssuerListing]:
-    """Every issuer on this server, with the identifier its credentials are issued under."""
+def issuer_listing(runtime: Runtime, *, page: int = 1) -> Page[IssuerListing]:
+    """One page of the issuers on this server (by key, paged in SQL), each with the identifier
+    its credentials are issued under."""
     base = runtime.settings.base_url
     with runtime.uow(write=False) as uow:
-        return [
-            IssuerListing(i.key, i.name, i.kind, i.url, issuer_identity(uow, base, i))
-            for i in uow.issuers.all()
-        ]
+        offset, pager = window(uow.issuers.count(), page)
+        return Page(
+            tuple(
+                IssuerListing(i.key, i.name, i.kind, i.url, issuer_identity(uow, base, i))
+                for i in uow.issuers.window(offset, PAGE_ITEMS)
+            ),
+            pager,
+        )
 
 
-def achievement_summaries(runtime: Runtime, issuer: str) -> list[AchievementSummary]:
+def achievement_summaries(
+    runtime: Runtime, issuer: str, *, page: int = 1
+) -> Page[AchievementSummary]:
+    """One page of an issuer's achievements (by key, paged in SQL) with their current
+    versions."""
     with runtime.uow(write=False) as uow:
         row = require_issuer(uow, issuer)
-        found = []
-        for achievement in uow.achievements.all(row.id):
-            version = uow.achievements.current(achievement)
-            found.append(
+        offset, pager = window(uow.achievements.count(row.id), page)
+        return Page(
+            tuple(
                 AchievementSummary(achievement.key, version.type, version.name, version.version)
-            )
-        return found
+                for achievement, version in uow.achievements.window(row.id, offset, PAGE_ITEMS)
+            ),
+            pager,
+        )
 
 
 def achievement_definition(runtime: Runtime, issuer: str, key: str) -> AchievementDefinition:

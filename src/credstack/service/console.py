@@ -134,6 +134,8 @@ class ConsoleIssuer:
 class ConsoleHome:
     label: str
     issuers: tuple[ConsoleIssuer, ...]
+    """One page of them, by key."""
+    pager: Pager
 
 
 def _issuer(row: IssuerRow, actor: Actor) -> ConsoleIssuer:
@@ -146,13 +148,15 @@ def _staff_only(actor: Actor) -> None:
         raise Forbidden("the console is for staff with a role at an issuer")
 
 
-def console_home(runtime: Runtime, actor: Actor) -> ConsoleHome:
-    """The issuers where a signed-in member of staff holds a role, with the roles in words."""
+def console_home(runtime: Runtime, actor: Actor, *, page: int = 1) -> ConsoleHome:
+    """The issuers where a signed-in member of staff holds a role, with the roles in words;
+    paged in SQL."""
     _staff_only(actor)
     keys = actor.issuers()
     with runtime.uow(write=False) as uow:
-        rows = [row for row in uow.issuers.all() if row.key in keys]
-        return ConsoleHome(actor.label, tuple(_issuer(row, actor) for row in rows))
+        offset, pager = window(uow.issuers.count(keys), page)
+        rows = uow.issuers.window(offset, PAGE_ITEMS, keys)
+        return ConsoleHome(actor.label, tuple(_issuer(row, actor) for row in rows), pager)
 
 
 @dataclass(frozen=True)

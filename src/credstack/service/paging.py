@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from credstack.errors import NotFound
 from credstack.limits import PAGE_ITEMS
 
-__all__ = ["Pager", "paginate", "window"]
+__all__ = ["Page", "Pager", "paginate", "window"]
 
 _T = TypeVar("_T")
 
@@ -31,6 +31,14 @@ class Pager:
     @property
     def next(self) -> int | None:
         return self.page + 1 if self.page < self.pages else None
+
+
+@dataclass(frozen=True)
+class Page(Generic[_T]):
+    """One page of a list and where it is among the others."""
+
+    items: tuple[_T, ...]
+    pager: Pager
 
 
 def paginate(items: Sequence[_T], page: int) -> tuple[list[_T], Pager]:

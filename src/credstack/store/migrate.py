@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from credstack.store.models import Base
 
-__all__ = ["current_revision", "drift", "head_revision", "upgrade"]
+__all__ = ["current_revision", "downgrade", "drift", "head_revision", "upgrade"]
 
 
 def _config(engine: Engine | None = None) -> Config:
@@ -29,6 +29,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Back to an earlier revision (a benchmark comparing a migration with the one before)."""
+    config = _config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)
 
 
 def head_revision() -> str | None:

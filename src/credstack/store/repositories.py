@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Text, bindparam, cast, func, select
@@ -67,6 +67,22 @@ class Issuers(_Repository):
 
     def all(self) -> Sequence[IssuerRow]:
         return self.session.scalars(select(IssuerRow).order_by(IssuerRow.key)).all()
+
+    def count(self, keys: Collection[str] | None = None) -> int:
+        """How many issuers (among ``keys`` when given)."""
+        query = select(func.count()).select_from(IssuerRow)
+        if keys is not None:
+            query = query.where(IssuerRow.key.in_(list(keys)))
+        return self.session.scalar(query) or 0
+
+    def window(
+        self, offset: int, limit: int, keys: Collection[str] | None = None
+    ) -> Sequence[IssuerRow]:
+        """A slice of `all` (among ``keys`` when given), read in SQL."""
+        query = select(IssuerRow).order_by(IssuerRow.key).offset(offset).limit(limit)
+        if keys is not None:
+            query = query.where(IssuerRow.key.in_(list(keys)))
+        return self.session.scalars(query).all()
 
     def partners(self, issuer_id: int) -> Sequence[PartnerRow]:
         return self.session.scalars(
@@ -180,6 +196,34 @@ class Achievements(_Repository):
             .where(AchievementRow.issuer_id == issuer_id)
             .order_by(AchievementRow.key)
         ).all()
+
+    def count(self, issuer_id: int) -> int:
+        return (
+            self.session.scalar(
+                select(func.count())
+                .select_from(AchievementRow)
+                .where(AchievementRow.issuer_id == issuer_id)
+            )
+            or 0
+        )
+
+    def window(
+        self, issuer_id: int, offset: int, limit: int
+    ) -> Sequence[tuple[AchievementRow, AchievementVersionRow]]:
+        """A slice of `all`, each with its current version, in one SQL read."""
+        rows = self.session.execute(
+            select(AchievementRow, AchievementVersionRow)
+            .join(
+                AchievementVersionRow,
+                (AchievementVersionRow.achievement_id == AchievementRow.id)
+                & (AchievementVersionRow.version == AchievementRow.current_version),
+            )
+            .where(AchievementRow.issuer_id == issuer_id)
+            .order_by(AchievementRow.key)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return [(a, v) for a, v in rows]
 
     def version(self, achievement_id: int, version: int) -> AchievementVersionRow | None:
         if not 0 < version < 2**31:  # no row holds it; SQLite cannot even compare 10**20

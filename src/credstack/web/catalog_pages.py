@@ -10,9 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from credstack.http.deps import RuntimeDep
+from credstack.http.paging import PageNumber
 from credstack.service.catalog_view import achievement_view, home_view, issuer_view
 from credstack.web.page import PageRoute, render
-from credstack.web.pagination import PageNumber
 
 __all__ = ["router"]
 

@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from credstack.errors import InvalidInput
 from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.http.paging import PageNumber
 from credstack.service import clock
 from credstack.service.actor import Actor, ActorKind
 from credstack.service.award_decisions import Revoked, revoke
@@ -39,7 +40,6 @@ from credstack.service.registration import register_learner
 from credstack.web.flash import flash
 from credstack.web.forms import answer_form
 from credstack.web.page import PageRoute, render
-from credstack.web.pagination import PageNumber
 
 __all__ = ["router"]
 
@@ -77,11 +77,13 @@ def _done(request: Request, target: str, message: str) -> RedirectResponse:
 
 
 @router.get("/console", response_class=HTMLResponse, response_model=None)
-def console(request: Request, runtime: RuntimeDep, actor: ActorDep) -> Response:
+def console(
+    request: Request, runtime: RuntimeDep, actor: ActorDep, page: int = PageNumber
+) -> Response:
     away = _away(request, actor)
     if away is not None:
         return away
-    home = console_home(runtime, actor)
+    home = console_home(runtime, actor, page=page)
     return render(request, "console.html", {"title": "Console", "home": home})
 
 

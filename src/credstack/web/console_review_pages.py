@@ -16,6 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from credstack.http.deps import ActorDep, RuntimeDep
+from credstack.http.paging import PageNumber
 from credstack.limits import MAX_DECISION_REASON_CHARS, MAX_REVIEW_COMMENT_CHARS
 from credstack.service.actor import Actor, ActorKind
 from credstack.service.award_decisions import decide_flagged
@@ -81,12 +82,13 @@ def review_page(
     actor: ActorDep,
     done: Done = None,
     what: What = None,
+    page: int = PageNumber,
 ) -> Response:
     path = console_path(issuer, "review")
     away = signed_out(actor, path)
     if away is not None:
         return away
-    queue = review_queue(runtime, actor, issuer=issuer)
+    queue = review_queue(runtime, actor, issuer=issuer, page=page)
     context = {
         "title": f"{queue.issuer_name}: review queue",
         "queue": queue,

@@ -31,6 +31,7 @@ from credstack.domain.requirements import (
 )
 from credstack.errors import NotFound
 from credstack.service.achievements import achievement_of, resolve_alignments
+from credstack.service.analytics_cache import ItemStatisticsCache
 from credstack.service.earning.definitions import StoredAssessment, stored_assessment
 from credstack.store.models import (
     AchievementVersionRow,
@@ -110,8 +111,15 @@ class QualityReport:
 
 
 def quality_report(
-    uow: UnitOfWork, *, issuer: IssuerRow, achievement_key: str, version: int | None = None
+    uow: UnitOfWork,
+    *,
+    issuer: IssuerRow,
+    achievement_key: str,
+    version: int | None = None,
+    kept: ItemStatisticsCache | None = None,
 ) -> QualityReport:
+    """``kept``: the runtime's forms' statistics, the one part that grows with candidates (the
+    rest reads the catalog and the issuer's frameworks)."""
     achievement = uow.achievements.by_key(issuer.id, achievement_key)
     if achievement is None:
         raise NotFound(f"issuer {issuer.key} has no achievement {achievement_key!r}")
@@ -126,7 +134,7 @@ def quality_report(
     tree = typed.requirements
     nodes = list(iter_nodes(tree)) if tree is not None else []
     assessments = _assessments(uow, issuer, nodes)
-    statistics, stats_check = _statistics(uow, assessments)
+    statistics, stats_check = _statistics(uow, issuer, assessments, kept)
     checks = (
         _alignment(uow, issuer, typed),
         _criteria(typed),
@@ -263,8 +271,46 @@ def _responses(uow: UnitOfWork, stored: StoredAssessment) -> list[dict[str, Answ
     return list(first.values())
 
 
+_Judged = tuple[AssessmentStatistics | None, str]
+"""One form's statistics (None while too few candidates have sat it) and its line."""
+
+
+def _judged(uow: UnitOfWork, key: str, stored: StoredAssessment) -> _Judged:
+    responses = _responses(uow, stored)
+    if len(responses) < MIN_CANDIDATES:
+        return None, (
+            f"{key}: {len(responses)} of {MIN_CANDIDATES} candidates have sat it; "
+            "statistics appear from 30"
+        )
+    report = form_report(stored.definition, responses)
+    analysis = report.analysis
+    stats = AssessmentStatistics(
+        assessment=key,
+        version=stored.version.version,
+        candidates=analysis.candidates,
+        reliability_method=analysis.reliability_method.value,
+        reliability=analysis.reliability,
+        sem=analysis.sem,
+        mean=analysis.mean,
+        sd=analysis.sd,
+        pass_rate=report.pass_rate,
+        items=tuple(ItemLine(i.item_id, i.difficulty, i.discrimination) for i in analysis.items),
+        flags=tuple(f"{f.item_id}: {f.message}" for f in report.flags),
+        note=analysis.reliability_note,
+    )
+    reliability = (
+        f"{stats.reliability_method} {stats.reliability:.2f}, SEM {stats.sem:.2f}"
+        if stats.reliability is not None and stats.sem is not None
+        else f"reliability undefined ({stats.note})"
+    )
+    return stats, f"{key}: {stats.candidates} candidates, {reliability}"
+
+
 def _statistics(
-    uow: UnitOfWork, assessments: dict[str, StoredAssessment | None]
+    uow: UnitOfWork,
+    issuer: IssuerRow,
+    assessments: dict[str, StoredAssessment | None],
+    kept: ItemStatisticsCache | None,
 ) -> tuple[list[AssessmentStatistics], QualityCheck]:
     title = "Item statistics and reliability (from 30 candidates)"
     keyed = {
@@ -283,39 +329,17 @@ def _statistics(
     lines: list[str] = []
     pending = False
     for key, stored in keyed.items():
-        responses = _responses(uow, stored)
-        if len(responses) < MIN_CANDIDATES:
+        # The form's own issuer: its attempts are recorded there (the mark their triggers move).
+        def compute(key: str = key, stored: StoredAssessment = stored) -> _Judged:
+            return _judged(uow, key, stored)
+
+        judged = compute() if kept is None else kept.get(uow, issuer, stored.version.id, compute)
+        stats, line = judged
+        if stats is None:
             pending = True
-            lines.append(
-                f"{key}: {len(responses)} of {MIN_CANDIDATES} candidates have sat it; "
-                "statistics appear from 30"
-            )
-            continue
-        report = form_report(stored.definition, responses)
-        analysis = report.analysis
-        stats = AssessmentStatistics(
-            assessment=key,
-            version=stored.version.version,
-            candidates=analysis.candidates,
-            reliability_method=analysis.reliability_method.value,
-            reliability=analysis.reliability,
-            sem=analysis.sem,
-            mean=analysis.mean,
-            sd=analysis.sd,
-            pass_rate=report.pass_rate,
-            items=tuple(
-                ItemLine(i.item_id, i.difficulty, i.discrimination) for i in analysis.items
-            ),
-            flags=tuple(f"{f.item_id}: {f.message}" for f in report.flags),
-            note=analysis.reliability_note,
-        )
-        out.append(stats)
-        reliability = (
-            f"{stats.reliability_method} {stats.reliability:.2f}, SEM {stats.sem:.2f}"
-            if stats.reliability is not None and stats.sem is not None
-            else f"reliability undefined ({stats.note})"
-        )
-        lines.append(f"{key}: {stats.candidates} candidates, {reliability}")
+        else:
+            out.append(stats)
+        lines.append(line)
     status = PENDING if pending else MET
     return out, QualityCheck("item_statistics", title, status, "; ".join(lines))
 

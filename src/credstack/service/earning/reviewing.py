@@ -87,7 +87,11 @@ def quality_report(
         where = require_issuer(uow, issuer)
         authorise(actor, where.key, *READER_ROLES, what=f"read the quality report of {achievement}")
         return quality.quality_report(
-            uow, issuer=where, achievement_key=achievement, version=version
+            uow,
+            issuer=where,
+            achievement_key=achievement,
+            version=version,
+            kept=runtime.caches.item_statistics,
         )
 
 

@@ -32,7 +32,7 @@ from credstack.store.models.lifecycle import (
     StatusListRow,
 )
 from credstack.store.models.mail import OutboxMessageRow
-from credstack.store.models.marks import AnalyticsMarkRow
+from credstack.store.models.marks import AnalyticsChangeRow
 from credstack.store.models.oauth import OAuthClientRow, OAuthCodeRow, OAuthTokenRow
 from credstack.store.models.records import (
     AssessmentAttemptRow,
@@ -54,7 +54,7 @@ from credstack.store.models.webhooks import WebhookAttemptRow, WebhookEndpointRo
 __all__ = [
     "AchievementRow",
     "AchievementVersionRow",
-    "AnalyticsMarkRow",
+    "AnalyticsChangeRow",
     "ApiTokenRow",
     "AssessmentAttemptRow",
     "AssessmentRow",
