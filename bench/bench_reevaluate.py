@@ -436,7 +436,7 @@ def _set_aside(runtime: Runtime) -> list[str]:
         ]
         + [f'ALTER TABLE {table} ENABLE TRIGGER "{name}"' for table, name in triggers]
         # What the triggers would have done: mark every issuer's analytics changed.
-        + ["SELECT analytics_bump(id) FROM issuers" for _ in triggers[:1]]
+        + ["SELECT analytics_change(id) FROM issuers" for _ in triggers[:1]]
     )
 
 

@@ -1,7 +1,7 @@
 """status index unique: no two awards hold one status-list index
 
 Revision ID: 0033_status_index_unique
-Revises: 0031_free_indexes
+Revises: 0032_change_marks
 Create Date: 2026-12-04 03:10:00
 
 Until now only the allocator's lock (`service.status.allocate_many`) kept an index to one award;
@@ -19,7 +19,7 @@ from alembic import op
 from credstack.errors import Conflict
 
 revision = "0033_status_index_unique"
-down_revision = "0031_free_indexes"
+down_revision = "0032_change_marks"
 branch_labels = None
 depends_on = None
 
