@@ -43,6 +43,7 @@ from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import SignedStatusLists, signed_status_list
 from credstack.service.trust_lists import TrustStore
+from credstack.service.trusted_status import TrustedStatusLists
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -108,6 +109,9 @@ class OwnIssuers:
     """The runtime's cache of our issuers' directory; without it each verification builds it."""
     checked_lists: CheckedStatusLists | None = None
     """The runtime's cache of our status lists as checked; without it, the verifier's own."""
+    trusted_lists: TrustedStatusLists | None = None
+    """The runtime's cache of the trust directory's status lists as checked; without it each
+    verification checks the list it reads."""
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,14 @@ class Verifier:
         if isinstance(own, OwnIssuers) and url.startswith(prefix):
             issuer_key, _, list_key = url.removeprefix(prefix).partition("/")
             return self._own_status_list(own, url, issuer_key, list_key)
+        if isinstance(own, OwnIssuers) and own.trusted_lists is not None:
+            # The same check `verify_credential` makes of a list it is given unchecked.
+            return own.trusted_lists.fetch(
+                self.trust,
+                url,
+                checked_by=self._current(),
+                verify=lambda document: dataintegrity.verify(document, self.resolver),
+            )
         trusted = self.trust.documents.get(url)
         return FetchedStatusList(trusted) if trusted is not None else None
 
@@ -451,6 +463,7 @@ def verifier_for(runtime: Runtime, uow: UnitOfWork, *, now: datetime | None = No
         ShareLinks(runtime.master),
         runtime.caches.own_issuers,
         runtime.caches.checked_status_lists,
+        runtime.caches.trusted_status_lists,
     )
     trust = runtime.caches.trust.load(runtime.settings.trust_directory)
     return Verifier(own, runtime.settings.base_url, trust, now=now)
