@@ -150,6 +150,7 @@ class _Pool:
         self._idle: deque[_Channel] = deque()
         self._waiting: deque[asyncio.Future[_Channel]] = deque()
         self._starting = 0
+        self._ready = 0
         self._all_started = asyncio.Event()
         for _ in range(size):
             self._start()
@@ -171,13 +172,16 @@ class _Pool:
         task.add_done_callback(_quiet)
 
     def started(self, channel: _Channel) -> None:
+        self._ready += 1
         self._starting -= 1
         if self._starting == 0:
             self._all_started.set()
         self.release(channel)
 
     async def wait_started(self) -> None:
-        if self._starting:
+        """At the server's start, until every worker is up; later (a worker replaced), only
+        while none is."""
+        if self._starting and not self._ready:
             await self._all_started.wait()
 
     async def acquire(self) -> _Channel:
@@ -208,7 +212,9 @@ class _Pool:
         self._channels.discard(channel)
         with contextlib.suppress(ValueError):
             self._idle.remove(channel)
-        if not channel.ready:
+        if channel.ready:
+            self._ready -= 1
+        else:
             self._starting -= 1
             if self._starting == 0:
                 self._all_started.set()
