@@ -37,9 +37,15 @@ router = APIRouter(prefix="/api/v1", tags=["verification"])
 _T = TypeVar("_T")
 
 
+async def _limited(request: Request) -> None:
+    """`limit_verify`, on the event loop: a plain function is sent to the thread pool and back,
+    a thread hop on every verification for a few arithmetic steps (as `http.deps._runtime`)."""
+    limit_verify(request)
+
+
 @router.post(
     "/verify",
-    dependencies=[Depends(limit_verify)],
+    dependencies=[Depends(_limited)],
     response_model=VerificationOut,
     openapi_extra={
         "requestBody": {
@@ -91,7 +97,7 @@ async def _body(request: Request, limit: int) -> bytes:
 
 @router.post(
     "/verify/group",
-    dependencies=[Depends(limit_verify)],
+    dependencies=[Depends(_limited)],
     openapi_extra={
         "requestBody": {
             "description": "Several credentials (at most "
