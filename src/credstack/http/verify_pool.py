@@ -28,6 +28,7 @@ import contextlib
 import multiprocessing
 import os
 import pickle
+import signal
 import socket
 import struct
 import threading
@@ -241,7 +242,8 @@ class _Pool:
         for channel in list(self._channels):
             channel.process.terminate()
             if channel.transport is not None:
-                channel.transport.close()
+                with contextlib.suppress(RuntimeError):  # its loop has been closed
+                    channel.transport.close()
         for channel in list(self._channels):
             channel.process.join(5)
         for waiter in self._waiting:
@@ -341,6 +343,12 @@ def _in_pool(settings: Settings, work: Callable[[Verifier], _T]) -> _T:
     the same workers and budget, on the server's loop, blocking this thread only."""
     with _lock:
         loop = _pools[0].loop if _pools else None
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # no loop in this thread: as it should be
+        pass
+    else:
+        raise RuntimeError("on the event loop, await off_loop instead of blocking it")
     if loop is not None and loop.is_running():
         return asyncio.run_coroutine_threadsafe(off_loop(settings, work), loop).result()
     return asyncio.run(_alone(settings, work))
@@ -374,6 +382,9 @@ def _serve(settings: Settings, server: socket.socket) -> None:
     # Workers run at a lower priority, so that on a busy machine the server process that
     # answers every other request (and /healthz) is scheduled before verification work.
     os.nice(WORKER_NICENESS)
+    # Ctrl-C reaches the whole process group: the server stops them (or its socket closing
+    # does), so that one is not seen as a worker dying, to be replaced, while the server stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # One trivial verification loads what the verifier imports lazily (schemas, contexts).
     # If it fails, the first real request fails the same way and says why.
     with contextlib.suppress(Exception):
