@@ -369,7 +369,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             cli, ids = _installation(Path(tmp), args.database_url)
             with _server(cli, int(cli.base_url.rsplit(":", 1)[1]), workers) as server:
-                documents = [httpx.get(f"{cli.base_url}/credentials/{i}").content for i in ids]
+                documents = [
+                    httpx.get(f"{cli.base_url}/credentials/{i}", timeout=120).content for i in ids
+                ]
                 _first_verification(cli.base_url, documents[0])
                 idle = _idle_rate(server.pid)
                 verify = [("POST", "/api/v1/verify", d) for d in documents]

@@ -18,7 +18,7 @@ from credstack.errors import InvalidInput, TooLarge
 from credstack.http.bodies import bounded_body, bounded_form
 from credstack.http.deps import RuntimeDep
 from credstack.http.ratelimit import limit_verify
-from credstack.http.verify_pool import bytes_report, group_result, off_loop, url_report
+from credstack.http.verify_pool import group_result, off_loop, report, url_report
 from credstack.limits import (
     MAX_FORM_OVERHEAD_BYTES,
     MAX_GROUP_BYTES,
@@ -37,9 +37,15 @@ router = APIRouter(prefix="/api/v1", tags=["verification"])
 _T = TypeVar("_T")
 
 
+async def _limited(request: Request) -> None:
+    """`limit_verify`, on the event loop: a plain function is sent to the thread pool and back,
+    a thread hop on every verification for a few arithmetic steps (as `http.deps._runtime`)."""
+    limit_verify(request)
+
+
 @router.post(
     "/verify",
-    dependencies=[Depends(limit_verify)],
+    dependencies=[Depends(_limited)],
     response_model=VerificationOut,
     openapi_extra={
         "requestBody": {
@@ -65,15 +71,15 @@ async def verify(
     ] = None,
 ) -> Response:
     # The worker renders the report (`report_json`, the shape of `VerificationOut`): this
-    # process only forwards its bytes.
+    # process only forwards its bytes (and sends the body's, unpickled: `verify_pool.report`).
     if url is not None:
-        report = await off_loop(runtime.settings, partial(url_report, url, email))
+        answer = await off_loop(runtime.settings, partial(url_report, url, email))
     else:
         data = await _body(request, runtime.settings.max_credential_bytes)
         if not data.strip():
             raise InvalidInput("send the credential as the request body, a `file` field, or ?url=")
-        report = await off_loop(runtime.settings, partial(bytes_report, data, email))
-    return Response(report, media_type="application/json")
+        answer = await report(runtime.settings, data, email)
+    return Response(answer, media_type="application/json")
 
 
 async def _body(request: Request, limit: int) -> bytes:
@@ -91,7 +97,7 @@ async def _body(request: Request, limit: int) -> bytes:
 
 @router.post(
     "/verify/group",
-    dependencies=[Depends(limit_verify)],
+    dependencies=[Depends(_limited)],
     openapi_extra={
         "requestBody": {
             "description": "Several credentials (at most "

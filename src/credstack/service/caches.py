@@ -11,6 +11,8 @@ holds (see each class):
   their public rows (issuers, keys, retirements) differ from those it was built from.
 - `checked_status_lists`: the verifier's copy of each of our status lists, its proof checked
   and its bits decoded, checked again when the list's row or our issuers' keys change.
+- `trusted_status_lists`: the verifier's copy of each status list in the trust directory, its
+  proof checked and its bits decoded, checked again when the trust directory or our keys change.
 - `oidc`: the OpenID provider's discovery document and keys, for the time its Cache-Control
   allows (at most an hour).
 - `analytics`: issuers' analytics figures, under each issuer's change mark (moved by the
@@ -32,6 +34,7 @@ from credstack.service.own_directory import OwnDirectories
 from credstack.service.own_status import CheckedStatusLists
 from credstack.service.status import SignedStatusLists
 from credstack.service.trust_lists import TrustStores
+from credstack.service.trusted_status import TrustedStatusLists
 from credstack.store.decoded import DecodedCatalog
 
 __all__ = ["Caches"]
@@ -44,6 +47,7 @@ class Caches:
     trust: TrustStores = field(default_factory=TrustStores)
     own_issuers: OwnDirectories = field(default_factory=OwnDirectories)
     checked_status_lists: CheckedStatusLists = field(default_factory=CheckedStatusLists)
+    trusted_status_lists: TrustedStatusLists = field(default_factory=TrustedStatusLists)
     oidc: ProviderDocuments = field(default_factory=ProviderDocuments)
     analytics: FigureCache = field(default_factory=FigureCache)
     item_statistics: ItemStatisticsCache = field(default_factory=ItemStatisticsCache)

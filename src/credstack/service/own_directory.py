@@ -28,11 +28,11 @@ from credstack.store.uow import UnitOfWork
 from credstack.vc.recognition import IssuerDirectory, KnownIssuer
 from credstack.vc.resolve import DidResolver
 
-__all__ = ["OwnDirectories", "OwnDirectory", "read_own_directory"]
+__all__ = ["DIRECTORY_ROWS", "OwnDirectories", "OwnDirectory", "Rows", "read_own_directory"]
 
 Rows = tuple[tuple[Any, ...], ...]
 
-_ROWS = (
+DIRECTORY_ROWS = (
     select(
         IssuerRow.id,
         IssuerRow.key,
@@ -123,7 +123,7 @@ def _rows(uow: UnitOfWork) -> Rows:
     # after verifying), and flushing it here would break its NOT NULL columns.
     # On the session's connection, not through the ORM: plain columns need none of its work.
     with uow.session.no_autoflush:
-        return tuple(tuple(row) for row in uow.session.connection().execute(_ROWS))
+        return tuple(tuple(row) for row in uow.session.connection().execute(DIRECTORY_ROWS))
 
 
 class OwnDirectories:
@@ -137,7 +137,11 @@ class OwnDirectories:
 
     def current(self, uow: UnitOfWork, base_url: str) -> OwnDirectory:
         """Our issuers as of ``uow``'s view of the database (its flushed changes too)."""
-        rows = _rows(uow)
+        return self.of_rows(_rows(uow), base_url)
+
+    def of_rows(self, rows: Rows, base_url: str) -> OwnDirectory:
+        """Our issuers as of ``rows``, read with `DIRECTORY_ROWS` (perhaps along with other
+        reads: `service.verification_reads`)."""
         last = self._last
         if last is not None and last.rows == rows and last.base_url == base_url:
             return last

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,9 +33,17 @@ from credstack.store.uow import UnitOfWork
 from credstack.vc.checks import Check
 from credstack.vc.status import Bitstring, FetchedStatusList, StatusListError, decode_list
 
-__all__ = ["AwardStanding", "CheckedStatusLists", "award_standing"]
+__all__ = [
+    "AWARD_STANDING",
+    "LIST_VERSION",
+    "UNREAD",
+    "AwardStanding",
+    "CheckedStatusLists",
+    "award_standing",
+    "standing_of",
+]
 
-_LIST = (
+LIST_VERSION = (
     select(StatusListRow.id, StatusListRow.updated_at, StatusListRow.bits)
     .join(IssuerRow, IssuerRow.id == StatusListRow.issuer_id)
     .where(IssuerRow.key == bindparam("issuer"), StatusListRow.list_key == bindparam("list"))
@@ -44,7 +52,7 @@ _LIST = (
 
 _REVOCATION = StatusListRow.__table__.alias("revocation")
 _SUSPENSION = StatusListRow.__table__.alias("suspension")
-_AWARD = (
+AWARD_STANDING = (
     select(
         AwardRow.issuer_id,
         AwardRow.status,
@@ -72,6 +80,13 @@ share the award's index: ``revocation-N`` and ``suspension-N``)."""
 Version = tuple[int, datetime, bytes]
 
 
+class Unread:
+    """`CheckedStatusLists.fetch`'s default: the caller has not read the list's row."""
+
+
+UNREAD = Unread()
+
+
 def _read(uow: UnitOfWork, statement: Any, **params: Any) -> Any:
     # Without flushing: a caller may hold a half-built row (see `service.own_directory`).
     with uow.session.no_autoflush:
@@ -93,7 +108,11 @@ class AwardStanding:
 
 def award_standing(uow: UnitOfWork, public_id: str) -> AwardStanding | None:
     """The award with this public id, as its status and suspension bit stand now."""
-    row = _read(uow, _AWARD, public_id=public_id)
+    return standing_of(_read(uow, AWARD_STANDING, public_id=public_id))
+
+
+def standing_of(row: Sequence[Any] | None) -> AwardStanding | None:
+    """The standing `AWARD_STANDING`'s row says (None: no such award)."""
     if row is None:
         return None
     issuer_id, status, reason, changed_at, issued, index, byte = row
@@ -161,13 +180,19 @@ class CheckedStatusLists:
         checked_by: tuple[object, ...],
         sign: Sign,
         verify: Callable[[Mapping[str, Any]], Check],
+        read: Sequence[Any] | Unread | None = UNREAD,
     ) -> FetchedStatusList | None:
         """The list at ``url`` (ours: ``issuer_key``/``list_key``), None if there is none.
 
         ``checked_by`` holds what ``verify`` checks the list's proof against (the directory
         of our issuers, the trust store): an entry made under other ones is not served.
+        ``read``: the list's `LIST_VERSION` row if the caller has just read it (None: there is
+        no such list); by default it is read here.
         """
-        row = _read(uow, _LIST, issuer=issuer_key, list=list_key)
+        if isinstance(read, Unread):
+            row = _read(uow, LIST_VERSION, issuer=issuer_key, list=list_key)
+        else:
+            row = read
         if row is None:
             return None
         version: Version = (row[0], row[1], bytes(row[2]))

@@ -37,12 +37,20 @@ from credstack.service.identity import issuer_did
 from credstack.service.issuance import credential_url
 from credstack.service.keys import IssuerKeys
 from credstack.service.own_directory import OwnDirectories, OwnDirectory, read_own_directory
-from credstack.service.own_status import CheckedStatusLists, award_standing
+from credstack.service.own_status import (
+    UNREAD,
+    AwardStanding,
+    CheckedStatusLists,
+    award_standing,
+    standing_of,
+)
 from credstack.service.pdf_verification import verify_pdf
 from credstack.service.runtime import Runtime
 from credstack.service.sharing import ShareLinks
 from credstack.service.status import SignedStatusLists, signed_status_list
 from credstack.service.trust_lists import TrustStore
+from credstack.service.trusted_status import TrustedStatusLists
+from credstack.service.verification_reads import OwnReads, read_together
 from credstack.store.models import AwardRow
 from credstack.store.uow import UnitOfWork
 from credstack.vc import dataintegrity
@@ -108,6 +116,9 @@ class OwnIssuers:
     """The runtime's cache of our issuers' directory; without it each verification builds it."""
     checked_lists: CheckedStatusLists | None = None
     """The runtime's cache of our status lists as checked; without it, the verifier's own."""
+    trusted_lists: TrustedStatusLists | None = None
+    """The runtime's cache of the trust directory's status lists as checked; without it each
+    verification checks the list it reads."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,8 @@ class Verifier:
         self.trust = trust or TrustStore()
         self.now = now
         self._own_directory: OwnDirectory | None = None
+        self._reads: OwnReads | None = None
+        """This verification's reads, made together (`service.verification_reads`)."""
         self._checked_lists: CheckedStatusLists | None = None
         if isinstance(own, OwnIssuers):
             given = own.checked_lists
@@ -158,8 +171,11 @@ class Verifier:
         own = self.own
         if not isinstance(own, OwnIssuers):
             return None
+        reads = self._reads
         if own.directories is None:
             self._own_directory = read_own_directory(own.uow, self.base_url)
+        elif reads is not None:
+            self._own_directory = own.directories.of_rows(reads.rows, self.base_url)
         else:
             self._own_directory = own.directories.current(own.uow, self.base_url)
         return self._own_directory
@@ -186,6 +202,14 @@ class Verifier:
         if isinstance(own, OwnIssuers) and url.startswith(prefix):
             issuer_key, _, list_key = url.removeprefix(prefix).partition("/")
             return self._own_status_list(own, url, issuer_key, list_key)
+        if isinstance(own, OwnIssuers) and own.trusted_lists is not None:
+            # The same check `verify_credential` makes of a list it is given unchecked.
+            return own.trusted_lists.fetch(
+                self.trust,
+                url,
+                checked_by=self._current(),
+                verify=lambda document: dataintegrity.verify(document, self.resolver),
+            )
         trusted = self.trust.documents.get(url)
         return FetchedStatusList(trusted) if trusted is not None else None
 
@@ -195,12 +219,16 @@ class Verifier:
         if self._checked_lists is None:  # pragma: no cover - set whenever `own` is
             return None
         directory = self._current()
+        reads = self._reads
+        ours = reads is not None and reads.list_key == (issuer_key, list_key)
+        read = reads.list_row if reads is not None and ours else UNREAD
         try:
             return self._checked_lists.fetch(
                 own.uow,
                 url,
                 issuer_key,
                 list_key,
+                read=read,
                 checked_by=(directory,),
                 sign=partial(
                     signed_status_list,
@@ -247,17 +275,57 @@ class Verifier:
     def _verify_bytes(self, data: bytes) -> VerificationResult:
         if data.startswith(_PDF):
             return self._verify_pdf(data)
-        self._refresh()
-        result = verify_credential(
-            data,
-            resolver=self.resolver,
-            status_lists=self._status_list,
-            now=self.now or clock.now(),
-            ob2_fetch=self._ob2_document,
-            ob2_keys=self._ob2_key,
-            issuers=self.issuers,
-        )
-        return self._with_suspension(result)
+        self._reads = self._read_together(data)
+        try:
+            self._refresh()
+            result = verify_credential(
+                data,
+                resolver=self.resolver,
+                status_lists=self._status_list,
+                now=self.now or clock.now(),
+                ob2_fetch=self._ob2_document,
+                ob2_keys=self._ob2_key,
+                issuers=self.issuers,
+            )
+            return self._with_suspension(result)
+        finally:
+            self._reads = None
+
+    def _read_together(self, data: bytes) -> OwnReads | None:
+        """Our issuers' rows, and the list and award the credential names if they are ours,
+        in one statement. Only a JSON credential is looked into here (a JWT or an image is
+        read as before); what it says only chooses what is read."""
+        own = self.own
+        if not isinstance(own, OwnIssuers) or own.directories is None or data[:1] != b"{":
+            return None
+        try:
+            document = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return None
+        if not isinstance(document, dict):
+            return None
+        return read_together(own.uow, self._own_list(document), self._own_award(document))
+
+    def _own_list(self, document: Mapping[str, Any]) -> tuple[str, str] | None:
+        """The (issuer key, list key) of the first status list the credential names, if ours."""
+        status = document.get("credentialStatus")
+        entry = status[0] if isinstance(status, list) and status else status
+        url = entry.get("statusListCredential") if isinstance(entry, dict) else None
+        prefix = f"{self.base_url}/status/"
+        if not isinstance(url, str) or not url.startswith(prefix) or len(url) > MAX_URL_CHARS:
+            return None
+        issuer_key, _, list_key = url.removeprefix(prefix).partition("/")
+        return issuer_key, list_key
+
+    def _own_award(self, document: Mapping[str, Any]) -> str | None:
+        """The public id of the award the credential's id names, if it is one of ours."""
+        credential_id = document.get("id")
+        if not isinstance(credential_id, str) or len(credential_id) > MAX_URL_CHARS:
+            return None
+        # Our credentials' ids are `credential_url`s (issuance sets them); any other id, even
+        # another of our URLs for the same award, is not one of our credentials.
+        public_id = credential_id.removeprefix(credential_url(self.base_url, ""))
+        return public_id if public_id != credential_id and public_id else None
 
     def verify_url(self, url: str, *, email: str | None = None) -> VerificationResult:
         """One of our own URLs (credential, share link, verification page) or a trusted one."""
@@ -313,6 +381,13 @@ class Verifier:
             "pdf",
         )
 
+    def _standing(self, public_id: str) -> AwardStanding | None:
+        reads = self._reads
+        if reads is not None and reads.public_id == public_id:
+            return standing_of(reads.award_row)
+        assert self.uow is not None  # pragma: no cover - only asked with our own issuers
+        return award_standing(self.uow, public_id)
+
     def _with_suspension(self, result: VerificationResult) -> VerificationResult:
         """Our credentials carry one status entry (the schema allows one); suspension is ours.
 
@@ -321,13 +396,10 @@ class Verifier:
         credential_id = result.credential.get("id") if result.credential is not None else None
         if self.uow is None or not isinstance(credential_id, str) or result.impersonation:
             return result
-        # Our credentials' ids are `credential_url`s (issuance sets them); any other id, even
-        # another of our URLs for the same award, is not one of our credentials.
-        prefix = credential_url(self.base_url, "")
-        public_id = credential_id.removeprefix(prefix)
-        if public_id == credential_id or not public_id or len(credential_id) > MAX_URL_CHARS:
+        public_id = self._own_award(result.credential or {})
+        if public_id is None:
             return result
-        award = award_standing(self.uow, public_id)
+        award = self._standing(public_id)
         if award is None or not award.issued:
             return result
         own = self._current()
@@ -451,6 +523,7 @@ def verifier_for(runtime: Runtime, uow: UnitOfWork, *, now: datetime | None = No
         ShareLinks(runtime.master),
         runtime.caches.own_issuers,
         runtime.caches.checked_status_lists,
+        runtime.caches.trusted_status_lists,
     )
     trust = runtime.caches.trust.load(runtime.settings.trust_directory)
     return Verifier(own, runtime.settings.base_url, trust, now=now)
