@@ -34,6 +34,7 @@ QUICK: dict[str, tuple[str, ...]] = {
     "bench_reevaluate.py": ("--learners", "500", "--pathways", "4"),
     "bench_analytics.py": ("--learners", "200", "--pathways", "2", "--repeat", "10"),
     "bench_load.py": ("--workers", "1", "--concurrency", "4", "--seconds", "3"),
+    "bench_change_marks.py": ("--rows", "500", "--rounds", "1"),
     "bench_body_ceiling.py": (),
     "bench_trust_pdf.py": (),
     "bench_hostile.py": (),
