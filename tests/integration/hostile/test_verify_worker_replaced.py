@@ -12,6 +12,7 @@ import httpx
 
 from tests.helpers import Cli, free_port, running_server
 from tests.integration.hostile.test_verify_workers_exit import _alive, _children, _cmdline
+from tests.liveness import HANG
 
 
 def _workers(server: int) -> set[int]:
@@ -55,9 +56,16 @@ def test_a_dead_worker_gets_its_request_a_503_and_is_replaced(
         assert answer.status_code == 503
         assert answer.json()["error"].startswith("a verification worker stopped")
         assert httpx.get(f"{url}/healthz", timeout=10).status_code == 200
+        # The server sees each death on its own, and a dead worker it has not seen yet may
+        # still be handed a request (answered 503, as above). Each death it has seen starts
+        # one successor, so once every dead worker has one, none is left to hand out.
+        deadline = time.monotonic() + HANG
+        while len(_workers(server) - workers) < len(workers):
+            assert time.monotonic() < deadline, "the dead workers were not replaced"
+            time.sleep(0.1)
         # New workers start; the next verification waits for them, not for the dead ones.
         again = httpx.post(f"{url}/api/v1/verify", content=b"{}", timeout=120)
-        assert again.status_code == 200
+        assert again.status_code == 200, again.text
         replaced = _workers(server)
         assert len(replaced) >= 2
         assert not replaced & workers
