@@ -23,6 +23,7 @@ Usage: python bench/bench_reevaluate.py [--learners 20000] [--pathways 20] [--wo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -632,13 +633,23 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"database name {name!r}: use lower-case letters, digits and _ (max 63)")
     if not 0 <= args.runs <= 10:
         parser.error(f"--runs {args.runs}: use 0 to 10")
+    # A kept database's learners are sealed with the master key of the data directory that made
+    # it, and its issuer's signing key too: the directory is kept beside it, or a later run can
+    # open neither (it used to be a temporary directory, so `--reuse` failed at its first grant).
+    kept_data = Path(tempfile.gettempdir()) / f"credstack-bench-{name}" if name else None
+    if args.reuse and kept_data is not None and not kept_data.is_dir():
+        parser.error(f"--reuse {name}: no {kept_data} (its master key); make it with --keep")
+    if args.keep and kept_data is not None and kept_data.exists():
+        parser.error(f"--keep {name}: {kept_data} exists already; remove it or choose a name")
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress as it goes
     print(
         f"{platform.python_implementation()} {platform.python_version()}, "
         f"{os.cpu_count()} cores, {platform.machine()}; "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f}"
     )
-    with tempfile.TemporaryDirectory() as where:
+    with (
+        contextlib.nullcontext(str(kept_data)) if kept_data else tempfile.TemporaryDirectory()
+    ) as where:
         data = Path(where)
         url, dropped = f"sqlite:///{data / 'bench.db'}", None
         if args.postgres:
@@ -689,7 +700,10 @@ def main(argv: list[str] | None = None) -> None:
             if dropped is not None:
                 _drop(args.postgres, dropped)
             elif name is not None:
-                print(f"kept database {name} (--reuse {name} runs on it again)")
+                print(
+                    f"kept database {name} and its data directory {kept_data} "
+                    f"(--reuse {name} runs on them again)"
+                )
 
 
 if __name__ == "__main__":
