@@ -403,3 +403,34 @@ def test_four_microcredentials_together_satisfy_the_ccrp_stack(world: World) -> 
     [short] = [s for s in group["stacks"] if s["achievement"] == "ccrp"]
     assert short["met"] is False
     assert group["not_counted"][0].startswith("GCP Essentials: not verified")
+
+
+def test_several_files_are_reported_by_name_and_one_credential_counts_once(world: World) -> None:
+    """The same credential as JSON and as its baked badge is one award: the stack's sentence
+    names it once, and each report says which file it is about."""
+    files = [
+        world.file(
+            f"twice-{key}.json", httpx.get(f"{world.url}/credentials/{world.eve[key]}").content
+        )
+        for _, key in STACK
+    ]
+    first = STACK[0][1]
+    badge = world.file(
+        "twice-badge.png",
+        httpx.get(f"{world.url}/credentials/{world.eve[first]}/badge.png").content,
+    )
+    sources = [str(files[0]), str(badge), *map(str, files[1:])]
+    done = world.cli.run("verify", *sources, "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [c["source"] for c in report["credentials"]] == sources
+    [ccrp] = [s for s in report["stacks"] if s["achievement"] == "ccrp"]
+    assert ccrp["met"] is True and ccrp["progress"] == "4 of 4 requirements"
+    assert ccrp["text"].count("GCP Essentials") == 1
+    assert report["not_counted"] == [
+        f"GCP Essentials: the same credential as {files[0]}, counted once"
+    ]
+
+    text = world.cli.run("verify", *sources).stdout
+    assert text.startswith(f"{files[0]}:\nVerified:")
+    assert f"\n{badge}:\nVerified:" in text

@@ -80,24 +80,32 @@ def verify(
             fail(exc.message, EXIT_UNUSABLE)
     with _verifier() as verifier:
         items: list[bytes] = []
-        unreadable: list[VerificationResult] = []
+        read: list[str] = []
+        unreadable: dict[str, VerificationResult] = {}
         for source in sources:
             try:
                 items.append(_read(verifier, source))
+                read.append(source)
             except CredstackError as exc:
                 if len(sources) == 1:
                     fail(exc.message, EXIT_UNUSABLE)
                 # One bad file in a batch is reported; the others are still verified.
                 typer.echo(f"error: {exc.message}", err=True)
-                unreadable.append(unusable(exc.message, "unknown"))
+                unreadable[source] = unusable(exc.message, "unknown")
         if len(sources) == 1:
             result = verify_presented(verifier, items[0], email=email)
             _report(result, as_json)
             results = [result]
         else:
-            group = group_view(verifier, items, clock.utc_today(), email=email)
-            results = [*group.results, *unreadable]
-            _group_report(group, results, as_json)
+            group = group_view(verifier, items, clock.utc_today(), email=email, names=read)
+            verified = dict(zip(read, group.results, strict=True))
+            # In the order given, each under the name it was given by.
+            reports = [
+                (source, verified[source] if source in verified else unreadable[source])
+                for source in dict.fromkeys(sources)
+            ]
+            results = [result for _source, result in reports]
+            _group_report(group, reports, as_json)
     raise typer.Exit(_exit_code(results))
 
 
@@ -149,14 +157,20 @@ def _read(verifier: Verifier, source: str) -> bytes:
         raise InvalidInput(f"{source}: {exc.strerror or exc}") from exc
 
 
-def _group_report(group: GroupReport, results: list[VerificationResult], as_json: bool) -> None:
-    """The group's findings, and a report for every file given (unreadable ones included)."""
+def _group_report(
+    group: GroupReport, reports: list[tuple[str, VerificationResult]], as_json: bool
+) -> None:
+    """The group's findings, and a report for every file given (unreadable ones included),
+    named by the file."""
+    results = [result for _source, result in reports]
     if as_json:
         say(
             json.dumps(
                 {
                     "all_verified": bool(results) and all(r.verified for r in results),
-                    "credentials": [result_json(r) for r in results],
+                    "credentials": [
+                        {"source": source, **result_json(result)} for source, result in reports
+                    ],
                     "stacks": [
                         {
                             "issuer": f.issuer,
@@ -177,7 +191,8 @@ def _group_report(group: GroupReport, results: list[VerificationResult], as_json
             )
         )
         return
-    for result in results:
+    for source, result in reports:
+        say(f"{source}:")
         _report(result, False)
     for finding in group.findings:
         say(finding.text)

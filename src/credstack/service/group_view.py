@@ -83,21 +83,36 @@ def verify_presented(
 
 
 def group_view(
-    verifier: Verifier, items: Sequence[bytes], as_of: date, *, email: str | None = None
+    verifier: Verifier,
+    items: Sequence[bytes],
+    as_of: date,
+    *,
+    email: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> GroupReport:
-    """Combine only credentials that are ours, authentic, in force, and one holder's."""
+    """Combine only credentials that are ours, authentic, in force, and one holder's.
+
+    `names` are what the caller calls the items (file names); by default "credential N"."""
     if email is not None:
         checked_email(email)  # a mistyped address is the request's fault, not each file's
     results = tuple(verify_presented(verifier, item, email=email) for item in items)
     shared: list[tuple[AwardRow, VerificationResult]] = []
     not_counted: list[str] = []
+    first_seen: dict[int, str] = {}
     for number, result in enumerate(results, start=1):
         name = result.summary.achievement_name if result.summary else None
         label = name or f"credential {number}"
         award, why = _counted_award(verifier, result, as_of)
         if award is None:
             not_counted.append(f"{label}: {why}")
+        elif award.id in first_seen:
+            # The same credential twice (its JSON and its baked badge, say) is one award: a
+            # stack's sentence must not list it twice, nor count it as two of an n-of-m.
+            not_counted.append(
+                f"{label}: the same credential as {first_seen[award.id]}, counted once"
+            )
         else:
+            first_seen[award.id] = names[number - 1] if names else f"credential {number}"
             shared.append((award, result))
     holder = _one_holder([r for _, r in shared], email)
     if holder is not None:
