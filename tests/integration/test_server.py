@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -120,4 +122,36 @@ def test_course_hours_and_credits_are_taken_exactly_over_http(cli: Cli) -> None:
         (Decimal("0.1"), Decimal("0.1")),
         (Decimal("0.2"), Decimal("0.2")),
         (Decimal("7.35"), Decimal("1.05")),
+    ]
+
+
+def test_demo_without_a_mail_server_logs_its_mail_before_the_admin_token(cli: Cli) -> None:
+    """With no SMTP every message goes to the log; the seeded awards' twenty messages must not
+    push the admin token, shown once, off the screen: they come first, the token last."""
+    port = int(cli.base_url.rsplit(":", 1)[1])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "credstack", "demo", "--port", str(port)],
+        env=cli.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("credstack serving on"):
+                break
+    finally:
+        process.terminate()
+        process.wait(timeout=HANG)
+        if process.stdout is not None:
+            process.stdout.close()
+    token = next(i for i, line in enumerate(lines) if line.startswith("admin API token"))
+    mail = [i for i, line in enumerate(lines) if "mail not sent (no CREDSTACK_SMTP_URL)" in line]
+    assert len(mail) == 20 and max(mail) < token, "".join(lines)
+    assert lines[token + 1 :] == [
+        f"open http://127.0.0.1:{port}/\n",
+        f"credstack serving on http://127.0.0.1:{port}  (API docs: http://127.0.0.1:{port}/docs)\n",
     ]

@@ -13,6 +13,7 @@ from credstack.cli.app import app, cli_settings, say
 from credstack.config import Settings
 from credstack.limits import MAX_SERVE_WORKERS, VERIFY_WORKERS
 from credstack.service import demo as demo_service
+from credstack.service.mail.sender import MailSender
 from credstack.service.runtime import check_database, initialise, open_runtime, upgrade_database
 
 __all__ = ["db_app"]
@@ -97,6 +98,10 @@ def demo(
     runtime = initialise(settings)
     try:
         summary = demo_service.seed(runtime, demo_service.examples_dir())
+        if not no_serve and settings.smtp is None:
+            # With no mail server every message is written to the log: send the seeded
+            # awards' now, so that they scroll past before the admin token, not after it.
+            MailSender(runtime.units, runtime.settings).deliver_due()
     finally:
         runtime.close()
     for line in summary:
