@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
 from credstack.errors import Conflict, InvalidInput, NotFound
@@ -46,11 +48,24 @@ def test_migrations_build_the_schema_the_models_describe(database_url: str) -> N
         assert migrate.current_revision(engine) is None
         migrate.upgrade(engine)
         assert migrate.current_revision(engine) == migrate.head_revision()
+        # Read without alembic when an installation opens; alembic itself is the oracle.
+        with engine.connect() as connection:
+            alembic_says = MigrationContext.configure(connection).get_current_revision()
+        assert migrate.current_revision(engine) == alembic_says
+        migrate.downgrade(engine, "0032_change_marks")
+        assert migrate.current_revision(engine) == "0032_change_marks"
+        migrate.upgrade(engine)
         assert migrate.drift(engine) == []
         migrate.upgrade(engine)  # applying again is a no-op
         assert migrate.drift(engine) == []
     finally:
         engine.dispose()
+
+
+def test_the_head_revision_is_alembic_s_head() -> None:
+    directory = ScriptDirectory.from_config(migrate._config())
+    assert migrate.head_revision() == directory.get_current_head()
+    assert migrate._scanned_head() == directory.get_current_head()
 
 
 def test_loading_the_same_catalog_twice_changes_nothing(

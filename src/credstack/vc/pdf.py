@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import qrcode
-from fpdf import FPDF
-from qrcode.constants import ERROR_CORRECT_M
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
-from credstack.vc.pdf_fonts import FONT_FAMILY, use_fonts
+# fpdf, qrcode and the font tools are imported where a certificate or QR code is made: they
+# are a fifth of the package's import time, which every CLI command and worker process paid
+# for a PDF it seldom makes.
 
 __all__ = [
     "ATTACHMENT_NAME",
@@ -47,7 +48,6 @@ ISSUED_ON = "Issued on"
 VALID_UNTIL = "Valid until"
 CREDENTIAL_ID = "Credential ID:"
 VERIFY_AT = "Verify at:"
-_FONT = FONT_FAMILY
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,9 @@ def valid_until_line(day: date) -> str:
 
 def qr_matrix(url: str) -> list[list[bool]]:
     """The QR modules for ``url``; the certificate draws exactly this matrix."""
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_M
+
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=4, box_size=10)
     code.add_data(url)
     code.make(fit=True)
@@ -88,6 +91,10 @@ def qr_matrix(url: str) -> list[list[bool]]:
 
 def certificate_pdf(info: CertificateInfo, *, cjk_font: Path | None = None) -> bytes:
     """The certificate; `cjk_font` is the operator's font for CJK names (the system's if None)."""
+    from fpdf import FPDF
+
+    from credstack.vc.pdf_fonts import FONT_FAMILY, use_fonts
+
     pdf = FPDF(orientation="landscape", unit="mm", format="A4")
     learner = learner_line(info.learner_name, info.designation)
     texts = (learner, info.credential_name, info.issuer_name, info.kind_words or "")
@@ -110,26 +117,26 @@ def certificate_pdf(info: CertificateInfo, *, cjk_font: Path | None = None) -> b
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
 
     pdf.set_xy(20, 28)
-    pdf.set_font(_FONT, "", 14)
+    pdf.set_font(FONT_FAMILY, "", 14)
     pdf.cell(width, 8, info.issuer_name, align="C")
     pdf.set_xy(20, 42)
-    pdf.set_font(_FONT, "", 12)
+    pdf.set_font(FONT_FAMILY, "", 12)
     pdf.cell(width, 8, CERTIFIES, align="C")
     pdf.set_xy(20, 54)
-    pdf.set_font(_FONT, "B", 28)
+    pdf.set_font(FONT_FAMILY, "B", 28)
     pdf.cell(width, 14, learner, align="C")
     pdf.set_xy(20, 74)
-    pdf.set_font(_FONT, "", 12)
+    pdf.set_font(FONT_FAMILY, "", 12)
     pdf.cell(width, 8, HAS_EARNED, align="C")
     pdf.set_xy(20, 86)
-    pdf.set_font(_FONT, "B", 20)
+    pdf.set_font(FONT_FAMILY, "B", 20)
     pdf.multi_cell(width, 10, info.credential_name, align="C")
     if info.kind_words:
         pdf.set_x(20)
-        pdf.set_font(_FONT, "", 12)
+        pdf.set_font(FONT_FAMILY, "", 12)
         pdf.cell(width, 8, f"({info.kind_words})", align="C")
 
-    pdf.set_font(_FONT, "", 10)
+    pdf.set_font(FONT_FAMILY, "", 10)
     lines = [issued_line(info.issued_on)]
     if info.valid_until is not None:
         lines.append(valid_until_line(info.valid_until))
