@@ -152,11 +152,18 @@ the cache, a row costs page reads from the operating system, a tenth of a 100,00
 import's CPU time spent in the kernel. The cache grows only as far as it is used."""
 
 
-def _roomy_page_cache(uow: UnitOfWork) -> None:
-    """On SQLite, let the batch's connection cache `IMPORT_PAGE_CACHE_KIB` of pages (the setting
-    is the connection's, kept while the pool keeps it: a later import finds it set)."""
+USUAL_PAGE_CACHE_KIB = 2000
+"""SQLite's own default page cache (`PRAGMA cache_size = -2000`), which nothing else changes."""
+
+
+def _page_cache(uow: UnitOfWork, kib: int) -> None:
+    """On SQLite, let the unit's connection cache `kib` of pages. The setting is the
+    connection's and is kept while the pool keeps it: an import sets `IMPORT_PAGE_CACHE_KIB` for
+    each batch (a batch may get another pooled connection) and gives the usual size back at the
+    end, so that the server's small requests do not keep up to 128 MiB of pages per connection
+    (SQLite lets the pages beyond a lowered size go)."""
     if uow.session.get_bind().dialect.name == "sqlite":
-        uow.session.connection().exec_driver_sql(f"PRAGMA cache_size = -{IMPORT_PAGE_CACHE_KIB}")
+        uow.session.connection().exec_driver_sql(f"PRAGMA cache_size = -{kib}")
 
 
 def find_job(uow: UnitOfWork, public_id: str) -> JobRow:
@@ -204,10 +211,11 @@ def run_job(
         fixed = batch_rows or runtime.settings.import_batch_rows
         pace = BatchPace(fixed, fixed=True) if fixed else BatchPace()
         while True:
-            _roomy_page_cache(uow)
+            _page_cache(uow, IMPORT_PAGE_CACHE_KIB)
             batch_started = time.monotonic()
             settled = _batch(uow, run, job_id, issuer_id, pace.rows)
             if not settled:
+                _page_cache(uow, USUAL_PAGE_CACHE_KIB)
                 break
             uow.checkpoint()
             pace.settled(settled, time.monotonic() - batch_started)
