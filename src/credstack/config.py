@@ -32,6 +32,7 @@ __all__ = [
     "DATA_DIR_ENV",
     "DEBUG_ENV",
     "DID_WEB_HTTP_LOCALHOST_ENV",
+    "IMPORT_BATCH_ROWS_ENV",
     "MAIL_FROM_ENV",
     "MASTER_KEY_ENV",
     "NIGHTLY_HOUR_ENV",
@@ -83,6 +84,10 @@ OIDC_DOMAINS_ENV = "CREDSTACK_OIDC_DOMAINS"
 NIGHTLY_HOUR_ENV = "CREDSTACK_NIGHTLY_HOUR"
 OUTBOX_SWEEP_ENV = "CREDSTACK_OUTBOX_SWEEP_SECONDS"
 MAX_OUTBOX_SWEEP_SECONDS = 3600
+IMPORT_BATCH_ROWS_ENV = "CREDSTACK_IMPORT_BATCH_ROWS"
+MAX_IMPORT_BATCH_ROWS = 10_000
+"""A batch is one transaction: on SQLite every other writer waits for it, so more rows than
+this would hold the database for longer than any writer waits (`store.db`'s busy timeout)."""
 DEFAULT_CE_REMINDER_DAYS = (90, 30, 7)
 MAX_REMINDER_DAYS = 3660
 """Ten years: no continuing-education cycle is longer, so no reminder comes earlier."""
@@ -191,6 +196,9 @@ class Settings:
     # Seconds between the workers' sweeps of the outbox (1-3600; None: 5 on PostgreSQL, 2 on
     # SQLite). Mail a commit writes is queued at once; the sweep is the safety net.
     outbox_sweep_seconds: int | None = None
+    # Rows an award import issues per transaction (1-10000); None: as many as take about a
+    # second (`service.bulk.runner.BatchPace`), which is what almost everyone wants.
+    import_batch_rows: int | None = None
 
     @property
     def sender_address(self) -> str:
@@ -252,7 +260,19 @@ def load_settings(data_dir: Path | None = None, env: Mapping[str, str] | None = 
         oidc=_oidc(read),
         nightly_hour=_hour(read(NIGHTLY_HOUR_ENV)),
         outbox_sweep_seconds=_sweep(read(OUTBOX_SWEEP_ENV)),
+        import_batch_rows=_batch_rows(read(IMPORT_BATCH_ROWS_ENV)),
     )
+
+
+def _batch_rows(value: str | None) -> int | None:
+    if value is None:
+        return None
+    if not (value.isdigit() and 1 <= int(value) <= MAX_IMPORT_BATCH_ROWS):
+        raise CredstackError(
+            f"{IMPORT_BATCH_ROWS_ENV}={value!r}: use a number of rows from 1 to "
+            f"{MAX_IMPORT_BATCH_ROWS}"
+        )
+    return int(value)
 
 
 def _sweep(value: str | None) -> int | None:

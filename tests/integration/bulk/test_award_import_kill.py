@@ -23,7 +23,14 @@ from tests.integration.bulk.bulk_helpers import award_csv, northwind_cli, query
 
 ROWS = 2000
 """Four batches of `BATCH_ROWS`: enough that neither kill comes after the last row on a fast,
-quiet machine (each kill waits for a batch to commit, then strikes inside the next)."""
+quiet machine (each kill waits for a batch to commit, then strikes inside the next). The
+batches are fixed at that size (`CREDSTACK_IMPORT_BATCH_ROWS`): paced, they would grow on a
+fast machine until one batch was the whole file."""
+
+
+def _fixed_batches(cli: Cli) -> Cli:
+    cli.settings["CREDSTACK_IMPORT_BATCH_ROWS"] = str(BATCH_ROWS)
+    return cli
 
 
 def _done(database_url: str) -> int:
@@ -70,7 +77,7 @@ def _import_killed_after(cli: Cli, source: Path, database_url: str, rows_done: i
 def test_killed_twice_then_finished_every_row_exactly_once(
     tmp_path: Path, database_url: str
 ) -> None:
-    cli = northwind_cli(tmp_path / "data", database_url)
+    cli = _fixed_batches(northwind_cli(tmp_path / "data", database_url))
     source = tmp_path / "graduates.csv"
     source.write_text(award_csv(ROWS))
 
@@ -113,7 +120,7 @@ def test_killed_twice_then_finished_every_row_exactly_once(
 def test_killed_inside_a_batch_leaves_no_part_of_it(tmp_path: Path, database_url: str) -> None:
     """A batch's rows are issued together: killed while one is in flight, the database holds
     whole batches only, every count agreeing with the job's progress."""
-    cli = northwind_cli(tmp_path / "data", database_url)
+    cli = _fixed_batches(northwind_cli(tmp_path / "data", database_url))
     source = tmp_path / "graduates.csv"
     source.write_text(award_csv(ROWS))
     done = _import_killed_after(cli, source, database_url, BATCH_ROWS)

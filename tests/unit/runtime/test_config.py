@@ -167,3 +167,12 @@ def test_the_outbox_sweep_is_bounded_seconds(tmp_path: Path) -> None:
     for bad in ("0", "3601", "-5", "1.5", "soon"):
         with pytest.raises(CredstackError, match="CREDSTACK_OUTBOX_SWEEP_SECONDS"):
             load_settings(tmp_path, env={"CREDSTACK_OUTBOX_SWEEP_SECONDS": bad})
+
+
+def test_the_import_batch_size_is_paced_unless_bounded_rows_are_given(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, env={}).import_batch_rows is None
+    fixed = {"CREDSTACK_IMPORT_BATCH_ROWS": "250"}
+    assert load_settings(tmp_path, env=fixed).import_batch_rows == 250
+    for bad in ("0", "10001", "-5", "1.5", "many"):
+        with pytest.raises(CredstackError, match="CREDSTACK_IMPORT_BATCH_ROWS"):
+            load_settings(tmp_path, env={"CREDSTACK_IMPORT_BATCH_ROWS": bad})
