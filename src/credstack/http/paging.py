@@ -11,10 +11,11 @@ from fastapi import Query, Request, Response
 from credstack.limits import PAGE_ITEMS
 from credstack.service.paging import Pager
 
-__all__ = ["PAGED", "PageNumber", "page_headers"]
+__all__ = ["MAX_PAGE", "PAGED", "PageNumber", "page_headers"]
 
 # Bounded by meaning: more pages than a catalog of MAX_CATALOG_ACHIEVEMENTS can fill is noise.
-PageNumber = Query(1, ge=1, le=10_000, description="Which page of the list (from 1).")
+MAX_PAGE = 10_000
+PageNumber = Query(1, ge=1, le=MAX_PAGE, description="Which page of the list (from 1).")
 
 PAGED: dict[int | str, dict[str, Any]] = {
     200: {

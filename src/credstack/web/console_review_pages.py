@@ -16,7 +16,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from credstack.http.deps import ActorDep, RuntimeDep
-from credstack.http.paging import PageNumber
+from credstack.http.paging import MAX_PAGE, PageNumber
 from credstack.limits import MAX_DECISION_REASON_CHARS, MAX_REVIEW_COMMENT_CHARS
 from credstack.service.actor import Actor, ActorKind
 from credstack.service.award_decisions import decide_flagged
@@ -61,8 +61,10 @@ def signed_out(actor: Actor, path: str) -> RedirectResponse | None:
     return RedirectResponse(f"/signin?next={quote(path)}", status_code=303)
 
 
-def _back(path: str, done: str, what: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}?{urlencode({'done': done, 'what': what})}", status_code=303)
+def _back(path: str, done: str, what: str, page: int = 1) -> RedirectResponse:
+    """Back to the page the step was taken on, saying what was done."""
+    query = {"done": done, "what": what} | ({"page": str(page)} if page > 1 else {})
+    return RedirectResponse(f"{path}?{urlencode(query)}", status_code=303)
 
 
 def _notice(done: str | None, what: str | None) -> str | None:
@@ -111,6 +113,7 @@ def review_step(
     action: Annotated[str, Form(max_length=20)],
     comment: Annotated[str, Form(max_length=MAX_REVIEW_COMMENT_CHARS)] = "",
     name: Annotated[str, Form(max_length=400)] = "",
+    page: Annotated[int, Form(ge=1, le=MAX_PAGE)] = 1,
     csrf: Annotated[str | None, Form(max_length=200)] = None,
 ) -> Response:
     path = console_path(issuer, "review")
@@ -129,7 +132,9 @@ def review_step(
             comment=comment,
             version=version,
         ),
-        then=lambda step: _back(path, step.action, f"{name or achievement} version {step.version}"),
+        then=lambda step: _back(
+            path, step.action, f"{name or achievement} version {step.version}", page
+        ),
     )
 
 

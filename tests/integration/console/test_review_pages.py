@@ -127,3 +127,45 @@ def test_a_version_goes_through_review_on_the_console(tmp_path: Path, database_u
     assert [line.split("\t")[2] for line in history.splitlines()] == [
         "submit", "send-back", "submit", "approve", "publish",
     ]  # fmt: skip
+
+
+def test_a_step_taken_on_a_later_page_comes_back_to_that_page(
+    tmp_path: Path, database_url: str
+) -> None:
+    """A reviewer working down page 2 of a long queue is not sent back to page 1 each time."""
+    badges = "".join(
+        f"  - {{id: badge-{i:02d}, type: badge, name: Badge {i:02d}, criteria: Do {i}., "
+        f"requirements: {{course: {{id: course-{i:02d}}}}}}}\n"
+        for i in range(60)
+    )
+    catalog = tmp_path / "many.yaml"
+    catalog.write_text(
+        "format: credstack-catalog/1\nissuer: {id: many, name: Many Badges, kind: association}\n"
+        f"achievements:\n{badges}",
+        encoding="utf-8",
+    )
+    cli, port, outputs = installation(
+        tmp_path,
+        database_url,
+        ("issuer", "add", "many", "--name", "Many Badges"),
+        ("review", "policy", "many", "--required"),
+        ("catalog", "load", str(catalog), "--issuer", "many"),
+        *staff("many", office="admin"),
+    )
+    token = tokens(outputs, "office")["office"]
+    queue = "/console/issuers/many/review"
+    with running_server(cli, "serve", port=port) as url, browser(url, token, queue) as office:
+        second = office.get(f"{queue}?page=2")
+        assert _status(second, "badge-55") == "draft"
+        form = second.text.split('data-achievement="badge-55" data-version="1"')[1]
+        assert 'name="page" value="2"' in form.split("</article>")[0]
+        data = {"achievement": "badge-55", "version": "1", "action": "submit", "page": "2"}
+        data |= {"name": "Badge 55", "csrf": csrf_of(office, f"{queue}?page=2")}
+        taken = office.post(queue, data=data)
+        assert taken.status_code == 303
+        assert taken.headers["location"].endswith("&page=2")
+        back = office.get(taken.headers["location"])
+        assert "Badge 55 version 1 submitted for review." in back.text
+        assert "page 2 of 2" in back.text
+        data |= {"page": "10001", "csrf": csrf_of(office, queue)}
+        assert office.post(queue, data=data).status_code == 422
