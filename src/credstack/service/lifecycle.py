@@ -141,19 +141,18 @@ def _change_status(
     award.status = change.to
     award.status_reason = reason
     award.status_changed_at = _at(uow, award, on)
-    uow.awards.add(
-        AwardEventRow(
-            award_id=award.id,
-            kind=change.event,
-            reason=reason,
-            by_user_id=by_user_id,
-            at=award.status_changed_at,
-        )
+    event = AwardEventRow(
+        award_id=award.id,
+        kind=change.event,
+        reason=reason,
+        by_user_id=by_user_id,
+        at=award.status_changed_at,
     )
+    uow.awards.add(event)
     _mark_status(uow, award, change.purpose)
     # The reason goes with the message: it is rendered later, perhaps after another change.
     mail_outbox.queue_for_award(uow, change.mail, award, details={"reason": reason})
-    webhook_events.award_events(uow, change.webhook, award)
+    webhook_events.award_events(uow, change.webhook, award, occurrence=event.id)
     audit_trail.record(
         uow,
         action=f"award.{change.event}",

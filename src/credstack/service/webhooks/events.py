@@ -49,7 +49,7 @@ CE_SHORT = "ce.short"
 EVENTS = (ISSUED, REVOKED, EXPIRED, SUSPENDED, REINSTATED, STACK_COMPLETED, CE_SHORT)
 _REPEATABLE = (SUSPENDED, REINSTATED)
 """Events that may happen to one award more than once (suspended, reinstated, suspended
-again): each is keyed by its change's instant, not by the award alone."""
+again): each is keyed by its change (the award's history event), not by the award alone."""
 
 _AUTOMATIC = "automatic"
 """The origin of an award the engine made because its requirements were all met."""
@@ -110,10 +110,13 @@ def _queue(uow: UnitOfWork, award: AwardRow, event: str, subject: str, data: dic
     return queued
 
 
-def award_events(uow: UnitOfWork, event: str, award: AwardRow) -> int:
+def award_events(
+    uow: UnitOfWork, event: str, award: AwardRow, *, occurrence: int | None = None
+) -> int:
     """Queue `event` about `award` (issued, revoked, expired, suspended, reinstated) for every
     subscribed endpoint; an award the engine made by itself from credentials the learner held
-    (a stack) is also a `stack.completed`. Returns the rows queued."""
+    (a stack) is also a `stack.completed`. `occurrence` (the award's history event) tells a
+    repeatable event's one occurrence from another. Returns the rows queued."""
     data: dict[str, Any] | None = None
     queued = 0
     wanted = [event]
@@ -129,8 +132,8 @@ def award_events(uow: UnitOfWork, event: str, award: AwardRow) -> int:
                 changed = award.status_changed_at
                 data["changed_at"] = changed.isoformat() if changed else None
         subject = award.public_id
-        if name in _REPEATABLE and award.status_changed_at is not None:
-            subject = f"{subject}:{award.status_changed_at.isoformat()}"
+        if name in _REPEATABLE and occurrence is not None:
+            subject = f"{subject}:{occurrence}"
         queued += _queue(uow, award, name, subject, data)
     return queued
 
