@@ -142,6 +142,12 @@ Reason = Annotated[
         help="Why; recorded, shown to verifiers of the credential and by `award history`."
     ),
 ]
+Why = Annotated[
+    str,
+    typer.Option(
+        "--reason", help="Why; recorded, sent to the learner and shown by `award history`."
+    ),
+]
 
 
 @award_app.command("revoke")
@@ -155,7 +161,7 @@ def award_revoke(award: AwardId, reason: Reason, by: By = None) -> None:
 
 
 @award_app.command("suspend")
-def award_suspend(award: AwardId, reason: Reason, by: By = None) -> None:
+def award_suspend(award: AwardId, reason: Why, by: By = None) -> None:
     """Suspend an active award until it is reinstated: verifiers are told it is not valid;
     awards built on it are flagged for the issuer's decision."""
     with installation() as runtime:
@@ -166,7 +172,7 @@ def award_suspend(award: AwardId, reason: Reason, by: By = None) -> None:
 
 
 @award_app.command("reinstate")
-def award_reinstate(award: AwardId, reason: Reason, by: By = None) -> None:
+def award_reinstate(award: AwardId, reason: Why, by: By = None) -> None:
     """Lift a suspended award's suspension (a revoked award stays revoked)."""
     with installation() as runtime:
         reinstated = reinstate(runtime, local_actor(runtime, by), award, reason=reason)
