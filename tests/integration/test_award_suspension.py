@@ -8,7 +8,6 @@ issuer's webhook event, the award's history, and an audit trail whose chain stil
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,12 +25,12 @@ from credstack.service.award_records import award_history_of, find_awards
 from credstack.service.lifecycle import REASON_MAX, expire_award
 from credstack.service.mail.messages import render
 from credstack.service.people import add_user, grant_role, local_actor
-from credstack.service.runtime import Runtime, initialise, open_runtime
-from credstack.service.verification import verifier_for
+from credstack.service.runtime import Runtime
 from credstack.service.webhooks import endpoints
 from credstack.store.models import AuditEventRow, OutboxMessageRow
 from credstack.vc.result import VerificationResult
 from tests.integration.issuance.factories import BASE, Ccrb
+from tests.integration.two_runtimes import check, runtimes, verify
 
 FROZEN = datetime(2026, 6, 1, 12, tzinfo=UTC)
 ADMIN = "registrar@ccrb.example"
@@ -50,17 +49,19 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def writer(settings: Settings) -> Iterator[Runtime]:
-    made = initialise(settings)
-    yield made
-    made.close()
+def both(settings: Settings) -> Iterator[tuple[Runtime, Runtime]]:
+    with runtimes(settings) as made:
+        yield made
 
 
 @pytest.fixture
-def reader(writer: Runtime, settings: Settings) -> Iterator[Runtime]:
-    other = open_runtime(settings)
-    yield other
-    other.close()
+def writer(both: tuple[Runtime, Runtime]) -> Runtime:
+    return both[0]
+
+
+@pytest.fixture
+def reader(both: tuple[Runtime, Runtime]) -> Runtime:
+    return both[1]
 
 
 def _board(runtime: Runtime, *learners: str) -> list[tuple[str, dict[str, Any]]]:
@@ -86,14 +87,7 @@ def _board(runtime: Runtime, *learners: str) -> list[tuple[str, dict[str, Any]]]
 
 
 def _verify(runtime: Runtime, document: dict[str, Any]) -> VerificationResult:
-    with runtime.uow(write=False) as uow:
-        return verifier_for(runtime, uow, now=FROZEN).verify_bytes(json.dumps(document).encode())
-
-
-def _check(result: VerificationResult, name: str) -> tuple[bool, str]:
-    check = result.check(name)
-    assert check is not None, result.checks
-    return check.passed, check.message
+    return verify(runtime, document, FROZEN)
 
 
 def _outbox(runtime: Runtime, kind: str) -> list[OutboxMessageRow]:
@@ -139,11 +133,11 @@ def test_a_suspension_fails_verification_until_the_award_is_reinstated(
 
     suspended = _verify(reader, document)
     assert not suspended.verified
-    assert _check(suspended, "suspension") == (
+    assert check(suspended, "suspension") == (
         False,
         f"The credential was suspended on {FROZEN.date()}.",
     )
-    assert _check(suspended, "status")[0]  # not revoked: the revocation bit is clear
+    assert check(suspended, "status")[0]  # not revoked: the revocation bit is clear
     assert _verify(reader, other).verified  # the same lists, another index
     [listed] = find_awards(writer, state="suspended").awards
     assert listed.public_id == public_id and listed.state == "suspended"
@@ -157,7 +151,7 @@ def test_a_suspension_fails_verification_until_the_award_is_reinstated(
     assert (done_again.public_id, done_again.cleared) == (public_id, ())
     lifted = _verify(reader, document)
     assert lifted.verified, lifted.checks
-    assert _check(lifted, "suspension") == (True, "The issuer has not suspended the credential.")
+    assert check(lifted, "suspension") == (True, "The issuer has not suspended the credential.")
     assert find_awards(writer, state="suspended").awards == []
     [said] = _mail(writer, "award.reinstated")
     assert "was reinstated: investigation found no misconduct." in said
