@@ -53,7 +53,8 @@ def test_list_filters_pages_and_states(cli: Cli) -> None:
 def test_bad_filters_are_usage_errors_naming_the_allowed_values(cli: Cli) -> None:
     state = cli.run("award", "list", "--state", "lost")
     assert state.returncode == 2
-    assert "'lost' is not one of 'active', 'flagged', 'expired', 'revoked'" in state.stderr
+    allowed = "'active', 'flagged', 'expired', 'suspended', 'revoked'"
+    assert f"'lost' is not one of {allowed}" in state.stderr
     assert cli.run("award", "list", "--per-page", "501").returncode == 2
     assert cli.run("award", "list", "--page", "0").returncode == 2
     unknown = cli.run("award", "list", "--learner", "nobody")
@@ -98,3 +99,56 @@ def test_decisions_are_keep_or_revoke_and_the_history_tells_who_and_why(cli: Cli
     assert lines[-1].endswith(f"\trevoked\tby Demo administrator <{admin}>: exam sat by proxy")
     missing = cli.run("award", "history", "no-such-award")
     assert (missing.returncode, missing.stderr) == (1, "error: no award 'no-such-award'\n")
+
+
+def test_suspend_and_reinstate_like_revoke(cli: Cli) -> None:
+    gcp = ids(cli.ok("award", "list", "--achievement", "ccrb:gcp-essentials"))[0]
+    ccrp = ids(cli.ok("award", "list", "--achievement", "ccrb:ccrp"))[0]
+    cli.ok("user", "add", "mentor@example.org", "--name", "Mo Mentor")
+    refused = cli.run("award", "suspend", gcp, "--reason", "x", "--by", "mentor@example.org")
+    assert refused.returncode == 1 and "needs the admin role" in refused.stderr
+    not_suspended = cli.run("award", "reinstate", gcp, "--reason", "nothing to lift")
+    assert (not_suspended.returncode, not_suspended.stderr) == (
+        1,
+        "error: only a suspended award can be reinstated; this one is active\n",
+    )
+    blank = cli.run("award", "suspend", gcp, "--reason", " ")
+    assert (blank.returncode, blank.stderr) == (1, "error: a suspension needs a reason\n")
+
+    admin = "admin@demo.credstack.invalid"
+    out = cli.ok("award", "suspend", gcp, "--reason", "proctor under review", "--by", admin)
+    assert out.splitlines() == [
+        f"suspended {gcp}",
+        f"flagged {ccrp} for review (it counted the suspended award)",
+    ]
+    assert ids(cli.ok("award", "list", "--state", "suspended")) == [gcp]
+    assert ids(cli.ok("award", "list", "--state", "flagged")) == [ccrp]
+    again = cli.run("award", "suspend", gcp, "--reason", "again")
+    assert (again.returncode, again.stderr) == (
+        1,
+        "error: only an active award can be suspended; this one is suspended\n",
+    )
+    signed = cli.data_dir.parent / "gcp.json"
+    signed.write_text(cli.ok("credential", "show", gcp))
+    report = json.loads(cli.run("verify", str(signed), "--json").stdout)
+    assert report["verified"] is False
+    [check] = [c for c in report["checks"] if c["name"] == "suspension"]
+    assert check["passed"] is False and check["message"].startswith("The credential was suspended")
+
+    out = cli.ok("award", "reinstate", gcp, "--reason", "proctor cleared", "--by", admin)
+    assert out.splitlines() == [
+        f"reinstated {gcp}",
+        f"cleared the flag on {ccrp} (its support is whole again)",
+    ]
+    assert cli.ok("award", "list", "--state", "suspended") == "no awards match\n"
+    assert cli.ok("award", "list", "--state", "flagged") == "no awards match\n"
+    assert json.loads(cli.run("verify", str(signed), "--json").stdout)["verified"] is True
+    lines = cli.ok("award", "history", gcp).splitlines()
+    assert lines[-2].endswith(f"\tsuspended\tby Demo administrator <{admin}>: proctor under review")
+    assert lines[-1].endswith(f"\treinstated\tby Demo administrator <{admin}>: proctor cleared")
+    restored = cli.ok("award", "history", ccrp).splitlines()[-1]
+    assert restored.endswith(f"\trestored\tby credstack: support restored: {gcp} was reinstated")
+    assert "intact" in cli.ok("audit-trail", "verify")
+    cli.ok("award", "revoke", gcp, "--reason", "exam sat by proxy")
+    final = cli.run("award", "reinstate", gcp, "--reason", "changed our mind")
+    assert final.returncode == 1 and "this one is revoked" in final.stderr

@@ -86,6 +86,10 @@ EXPECTED = {
         r"^revoked \S+\nflagged \S+ for review \(it counted the revoked award\)$"
     ),
     "credstack award decide AWARD keep --reason 'other evidence suffices'": Expect(r"^\S+: kept$"),
+    "credstack award suspend AWARD --reason 'proctor under inquiry'": Expect(r"^suspended \S+$"),
+    "credstack award reinstate AWARD --reason 'inquiry cleared the proctor'": Expect(
+        r"^reinstated \S+$"
+    ),
     "credstack award history AWARD": Expect(
         r"\tissued\tby credstack: made by the stacking engine; awarded on 2026-03-23\n"
         r".*\tflagged\tby credstack: GCP Essentials .* was revoked on .*\n"
@@ -166,6 +170,8 @@ def test_every_readme_command_runs_as_the_readme_says(run: Runner) -> None:
         "award revoke": gcp[0],  # ccrp counted it: it is flagged
         "award decide": ccrp[0],
         "award history": ccrp[0],
+        "award suspend": wcn[0],  # then reinstated: exported below as valid
+        "award reinstate": wcn[0],
         "credential export": wcn[0],
     }
     for command in block_commands():

@@ -7,7 +7,6 @@ suspends, and the reader's next verification must say so.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,11 +19,11 @@ from credstack.domain.records import AwardStatus
 from credstack.service import clock
 from credstack.service.actor import Actor
 from credstack.service.award_decisions import revoke
-from credstack.service.runtime import Runtime, initialise, open_runtime
+from credstack.service.runtime import Runtime
 from credstack.service.status import mark_reinstated, mark_suspended
-from credstack.service.verification import verifier_for
 from credstack.vc.result import VerificationResult
 from tests.integration.issuance.factories import BASE, Ccrb
+from tests.integration.two_runtimes import check, runtimes, verify
 
 FROZEN = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
@@ -35,17 +34,19 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def writer(settings: Settings) -> Iterator[Runtime]:
-    made = initialise(settings)
-    yield made
-    made.close()
+def both(settings: Settings) -> Iterator[tuple[Runtime, Runtime]]:
+    with runtimes(settings) as made:
+        yield made
 
 
 @pytest.fixture
-def reader(writer: Runtime, settings: Settings) -> Iterator[Runtime]:
-    other = open_runtime(settings)
-    yield other
-    other.close()
+def writer(both: tuple[Runtime, Runtime]) -> Runtime:
+    return both[0]
+
+
+@pytest.fixture
+def reader(both: tuple[Runtime, Runtime]) -> Runtime:
+    return both[1]
 
 
 def _awarded(runtime: Runtime, *learners: str) -> list[tuple[str, dict[str, Any]]]:
@@ -63,14 +64,7 @@ def _awarded(runtime: Runtime, *learners: str) -> list[tuple[str, dict[str, Any]
 
 
 def _verify(runtime: Runtime, document: dict[str, Any]) -> VerificationResult:
-    with runtime.uow(write=False) as uow:
-        return verifier_for(runtime, uow, now=FROZEN).verify_bytes(json.dumps(document).encode())
-
-
-def _check(result: VerificationResult, name: str) -> tuple[bool, str]:
-    check = result.check(name)
-    assert check is not None, result.checks
-    return check.passed, check.message
+    return verify(runtime, document, FROZEN)
 
 
 def _set_suspended(runtime: Runtime, public_id: str, suspended: bool) -> None:
@@ -101,7 +95,7 @@ def test_a_revocation_is_seen_by_a_warm_verifier_in_another_runtime(
 
     result = _verify(reader, document)
     assert not result.verified
-    passed, message = _check(result, "status")
+    passed, message = check(result, "status")
     assert not passed and message == f"The credential was revoked on {FROZEN.date()}.", message
     assert result.revocation_reason == "exam misconduct found later"
     assert _verify(reader, other).verified  # the same list, another index: still good
@@ -117,10 +111,10 @@ def test_a_suspension_and_its_lifting_are_seen_by_a_warm_verifier(
     _set_suspended(writer, public_id, True)
     suspended = _verify(reader, document)
     assert not suspended.verified
-    passed, message = _check(suspended, "suspension")
+    passed, message = check(suspended, "suspension")
     assert not passed and message.startswith("The credential was suspended on "), message
 
     _set_suspended(writer, public_id, False)
     lifted = _verify(reader, document)
     assert lifted.verified, lifted.checks
-    assert _check(lifted, "suspension") == (True, "The issuer has not suspended the credential.")
+    assert check(lifted, "suspension") == (True, "The issuer has not suspended the credential.")

@@ -24,9 +24,12 @@ from credstack.api.standing_schemas import (
     GrantedOut,
     GrantIn,
     ProgressOut,
+    ReinstateOut,
     ReminderOut,
     RevokeIn,
     RevokeOut,
+    SuspendIn,
+    SuspendOut,
 )
 from credstack.domain.quantities import json_number
 from credstack.http.deps import ActorDep, RuntimeDep
@@ -144,6 +147,26 @@ def get_reminders(
 def post_revoke(award_id: str, body: RevokeIn, runtime: RuntimeDep, actor: ActorDep) -> RevokeOut:
     done = award_decisions.revoke(runtime, actor, award_id, reason=body.reason)
     return RevokeOut(revoked=award_id, flagged=list(done.flagged))
+
+
+@router.post("/awards/{award_id}/suspend")
+def post_suspend(
+    award_id: str, body: SuspendIn, runtime: RuntimeDep, actor: ActorDep
+) -> SuspendOut:
+    """Suspend an active award until it is reinstated: verifiers are told it is not valid.
+    Awards built on it are flagged for the issuer's decision."""
+    done = award_decisions.suspend(runtime, actor, award_id, reason=body.reason)
+    return SuspendOut(suspended=award_id, flagged=list(done.flagged))
+
+
+@router.post("/awards/{award_id}/reinstate")
+def post_reinstate(
+    award_id: str, body: SuspendIn, runtime: RuntimeDep, actor: ActorDep
+) -> ReinstateOut:
+    """Lift a suspended award's suspension (a revoked award stays revoked). Flags the
+    suspension alone raised on awards built on it are cleared."""
+    done = award_decisions.reinstate(runtime, actor, award_id, reason=body.reason)
+    return ReinstateOut(reinstated=award_id, cleared=list(done.cleared))
 
 
 @router.post("/awards/{award_id}/decision")

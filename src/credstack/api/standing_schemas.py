@@ -24,9 +24,12 @@ __all__ = [
     "GrantedOut",
     "OutcomeOut",
     "ProgressOut",
+    "ReinstateOut",
     "ReminderOut",
     "RevokeIn",
     "RevokeOut",
+    "SuspendIn",
+    "SuspendOut",
 ]
 
 Number = int | float
@@ -34,6 +37,12 @@ Number = int | float
 
 
 class RevokeIn(BaseModel):
+    reason: str
+
+
+class SuspendIn(BaseModel):
+    """A suspension's or a reinstatement's reason: shown to the holder and to verifiers."""
+
     reason: str
 
 
@@ -45,6 +54,18 @@ class DecisionIn(BaseModel):
 class RevokeOut(BaseModel):
     revoked: str
     flagged: list[str]
+
+
+class SuspendOut(BaseModel):
+    suspended: str
+    flagged: list[str]
+    """Awards that counted the suspended one, now waiting for the issuer's decision."""
+
+
+class ReinstateOut(BaseModel):
+    reinstated: str
+    cleared: list[str]
+    """Awards the suspension alone had flagged, whose flag is cleared: their support is whole."""
 
 
 class DecisionOut(BaseModel):

@@ -1,4 +1,5 @@
-"""Awards: list them, read one's history, revoke one, decide on a flagged one."""
+"""Awards: list them, read one's history, revoke, suspend or reinstate one, decide on a
+flagged one."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from typing import Annotated
 import typer
 
 from credstack.cli.app import app, installation, say
-from credstack.service.award_decisions import decide_flagged, revoke
+from credstack.service.award_decisions import decide_flagged, reinstate, revoke, suspend
 from credstack.service.award_records import MAX_PAGE, AwardPage, award_history_of, find_awards
 from credstack.service.people import local_actor
 
 __all__ = ["award_app"]
 
 award_app = typer.Typer(
-    no_args_is_help=True, help="Awards: list, history, revoke, decide on flagged awards."
+    no_args_is_help=True,
+    help="Awards: list, history, revoke, suspend, reinstate, decide on flagged awards.",
 )
 app.add_typer(award_app, name="award")
 
@@ -27,6 +29,7 @@ class State(StrEnum):
     active = "active"
     flagged = "flagged"
     expired = "expired"
+    suspended = "suspended"
     revoked = "revoked"
 
 
@@ -133,23 +136,49 @@ def award_history_command(award: AwardId, as_json: Json = False) -> None:
         say(f"{when}\t{event.kind}\tby {event.actor}{why}")
 
 
+Reason = Annotated[
+    str,
+    typer.Option(
+        help="Why; recorded, shown to verifiers of the credential and by `award history`."
+    ),
+]
+Why = Annotated[
+    str,
+    typer.Option(
+        "--reason", help="Why; recorded, sent to the learner and shown by `award history`."
+    ),
+]
+
+
 @award_app.command("revoke")
-def award_revoke(
-    award: AwardId,
-    reason: Annotated[
-        str,
-        typer.Option(
-            help="Why; recorded, shown to verifiers of the credential and by `award history`."
-        ),
-    ],
-    by: By = None,
-) -> None:
+def award_revoke(award: AwardId, reason: Reason, by: By = None) -> None:
     """Revoke an award; awards built on it are flagged for the issuer's decision."""
     with installation() as runtime:
         revoked = revoke(runtime, local_actor(runtime, by), award, reason=reason)
     say(f"revoked {award}")
     for public_id in revoked.flagged:
         say(f"flagged {public_id} for review (it counted the revoked award)")
+
+
+@award_app.command("suspend")
+def award_suspend(award: AwardId, reason: Why, by: By = None) -> None:
+    """Suspend an active award until it is reinstated: verifiers are told it is not valid;
+    awards built on it are flagged for the issuer's decision."""
+    with installation() as runtime:
+        suspended = suspend(runtime, local_actor(runtime, by), award, reason=reason)
+    say(f"suspended {award}")
+    for public_id in suspended.flagged:
+        say(f"flagged {public_id} for review (it counted the suspended award)")
+
+
+@award_app.command("reinstate")
+def award_reinstate(award: AwardId, reason: Why, by: By = None) -> None:
+    """Lift a suspended award's suspension (a revoked award stays revoked)."""
+    with installation() as runtime:
+        reinstated = reinstate(runtime, local_actor(runtime, by), award, reason=reason)
+    say(f"reinstated {award}")
+    for public_id in reinstated.cleared:
+        say(f"cleared the flag on {public_id} (its support is whole again)")
 
 
 @award_app.command("decide")

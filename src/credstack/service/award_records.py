@@ -1,10 +1,11 @@
 """What a registrar reads about awards: a filtered, paged list, and one award's history.
 
-Both are read from the records that exist (awards and their events: issued, revoked, flagged,
-kept, expired, renewed, shared), so what they say is what was recorded. An award's state is
-one of four words a person uses: active, flagged (active, but something it counted was revoked
-or lapsed, and it waits for a decision), expired (its validity ended or its CE cycle lapsed)
-and revoked.
+Both are read from the records that exist (awards and their events: issued, revoked,
+suspended, reinstated, flagged, kept, restored, expired, renewed, shared), so what they say is
+what was recorded. An award's state is one of five words a person uses: active, flagged
+(active, but something it counted was revoked, suspended or lapsed, and it waits for a
+decision), expired (its validity ended or its CE cycle lapsed), suspended (until an admin
+reinstates it) and revoked.
 """
 
 from __future__ import annotations
@@ -47,12 +48,17 @@ __all__ = [
     "valid_until",
 ]
 
-State = Literal["active", "flagged", "expired", "revoked"]
+State = Literal["active", "flagged", "expired", "suspended", "revoked"]
 STATES: tuple[str, ...] = get_args(State)
 MAX_PAGE = 500
 """A page a person can read; more is a query for the API or the analytics CSV."""
 
-_ACTOR_OF_KIND = {"issued": "credstack", "flagged": "credstack", "renewed": "credstack"}
+_ACTOR_OF_KIND = {
+    "issued": "credstack",
+    "flagged": "credstack",
+    "renewed": "credstack",
+    "restored": "credstack",
+}
 _ORIGIN_WORDS = {
     "automatic": "made by the stacking engine",
     "manual": "granted by the issuer",
@@ -97,7 +103,8 @@ class AwardFilter:
 class AwardEvent:
     at: datetime
     kind: str
-    """issued, revoked, flagged, kept, expired, renewed or shared."""
+    """issued, revoked, suspended, reinstated, flagged, kept, restored, expired, renewed or
+    shared."""
     actor: str
     """Who did it: a user's name and email, credstack itself, or `operator` (no user named)."""
     reason: str | None
@@ -119,8 +126,8 @@ def valid_until(award: AwardRow, issuer: IssuerRow) -> date | None:
 
 def _state_condition(state: str, today: date) -> ColumnElement[bool]:
     lapsed = and_(AwardRow.valid_until.is_not(None), AwardRow.valid_until < today)
-    if state == "revoked":
-        return AwardRow.status == "revoked"
+    if state in ("revoked", "suspended"):
+        return AwardRow.status == state
     if state == "expired":
         return or_(AwardRow.status == "expired", and_(AwardRow.status == "active", lapsed))
     current = and_(AwardRow.status == "active", ~lapsed)
@@ -132,6 +139,8 @@ def _state_condition(state: str, today: date) -> ColumnElement[bool]:
 def _state_of(award: AwardRow, today: date) -> State:
     if award.status == "revoked":
         return "revoked"
+    if award.status == "suspended":
+        return "suspended"
     if award.status == "expired" or (award.valid_until is not None and award.valid_until < today):
         return "expired"
     return "flagged" if award.review_flag is not None else "active"

@@ -1,14 +1,18 @@
-"""After an award: revocation, the flags it raises on what was built on it, and decisions.
+"""After an award: revocation, suspension, the flags they raise on what was built on it, and
+decisions.
 
-A revoked or lapsed credential does not silently take down what was awarded on it: every award
-that counted it (directly or through others) is flagged as no longer fully supported, and the
-issuer decides, with a recorded reason, to revoke it too or to keep it (story 02 step 3).
+A revoked, suspended or lapsed credential does not silently take down what was awarded on it:
+every award that counted it (directly or through others) is flagged as no longer fully
+supported, and the issuer decides, with a recorded reason, to revoke it too or to keep it
+(story 02 step 3). A suspension, unlike a revocation, may be lifted: reinstating the award
+clears the flags it alone raised, once nothing else is wrong with what they counted.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import exists, select
@@ -18,7 +22,7 @@ from credstack.domain.records import Award, AwardStatus
 from credstack.errors import Conflict, InvalidInput
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
-from credstack.service.mail.kinds import EXPIRED, REVOKED
+from credstack.service.mail.kinds import EXPIRED, REINSTATED, REVOKED, SUSPENDED
 from credstack.service.records import load_records, record_id
 from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow, IssuerRow, LearnerRow
@@ -31,12 +35,15 @@ __all__ = [
     "expire_ended",
     "flag_counting",
     "flag_dependants",
+    "reinstate_award",
     "revoke_award",
+    "suspend_award",
     "validity_ended",
 ]
 
 REASON_MAX = 2000
-"""A revocation's reason is a sentence or a paragraph shown to the holder and verifiers."""
+"""A revocation's (or suspension's) reason is a sentence or a paragraph shown to the holder and
+verifiers."""
 
 
 def _at(uow: UnitOfWork, award: AwardRow, on: date | None) -> datetime:
@@ -56,6 +63,103 @@ def _mark_status(uow: UnitOfWork, award: AwardRow, purpose: str) -> None:
         return
     if purpose == "revocation":
         status.mark_revoked(uow, award)
+    elif purpose == "suspension":
+        status.mark_suspended(uow, award)
+    elif purpose == "reinstatement":
+        status.mark_reinstated(uow, award)
+
+
+@dataclass(frozen=True)
+class _Change:
+    """One of an admin's changes of an award's status, and what it sends and records."""
+
+    what: str
+    """The change in words: a revocation, a suspension, a reinstatement."""
+    to: AwardStatus
+    event: str
+    """The award's history event; the audit trail's action is ``award.<event>``."""
+    purpose: str
+    """Which status bit (`_mark_status`)."""
+    mail: str
+    webhook: str
+    refused: str
+    """The conflict when the award is not in a state this change applies to."""
+    applies_to: tuple[AwardStatus, ...]
+
+
+_REVOKE = _Change(
+    "revocation",
+    AwardStatus.REVOKED,
+    "revoked",
+    "revocation",
+    REVOKED,
+    webhook_events.REVOKED,
+    "this award is already revoked",
+    (AwardStatus.ACTIVE, AwardStatus.SUSPENDED, AwardStatus.EXPIRED),
+)
+_SUSPEND = _Change(
+    "suspension",
+    AwardStatus.SUSPENDED,
+    "suspended",
+    "suspension",
+    SUSPENDED,
+    webhook_events.SUSPENDED,
+    "only an active award can be suspended; this one is {status}",
+    (AwardStatus.ACTIVE,),
+)
+_REINSTATE = _Change(
+    "reinstatement",
+    AwardStatus.ACTIVE,
+    "reinstated",
+    "reinstatement",
+    REINSTATED,
+    webhook_events.REINSTATED,
+    "only a suspended award can be reinstated; this one is {status}",
+    (AwardStatus.SUSPENDED,),
+)
+
+
+def _change_status(
+    uow: UnitOfWork,
+    award: AwardRow,
+    change: _Change,
+    *,
+    reason: str,
+    by_user_id: int | None,
+    on: date | None,
+) -> None:
+    """What an admin's revocation, suspension or reinstatement does alike: the reason checked,
+    the status and its reason and date, the award's history, the status bit, the learner's
+    e-mail, the issuer's webhook event and the audit trail entry, in the caller's transaction.
+    """
+    if not reason.strip():
+        raise InvalidInput(f"a {change.what} needs a reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(f"a {change.what}'s reason has at most {REASON_MAX} characters")
+    if award.status not in change.applies_to:
+        raise Conflict(change.refused.format(status=award.status))
+    award.status = change.to
+    award.status_reason = reason
+    award.status_changed_at = _at(uow, award, on)
+    event = AwardEventRow(
+        award_id=award.id,
+        kind=change.event,
+        reason=reason,
+        by_user_id=by_user_id,
+        at=award.status_changed_at,
+    )
+    uow.awards.add(event)
+    _mark_status(uow, award, change.purpose)
+    # The reason goes with the message: it is rendered later, perhaps after another change.
+    mail_outbox.queue_for_award(uow, change.mail, award, details={"reason": reason})
+    webhook_events.award_events(uow, change.webhook, award, occurrence=event.id)
+    audit_trail.record(
+        uow,
+        action=f"award.{change.event}",
+        subject=f"award:{award.public_id}",
+        details={"reason": reason},
+        actor=audit_trail.user_actor(uow, by_user_id),
+    )
 
 
 def revoke_award(
@@ -67,35 +171,40 @@ def revoke_award(
     on: date | None = None,
 ) -> list[AwardRow]:
     """Revoke an award and flag every award that counted it; returns the flagged awards."""
-    if not reason.strip():
-        raise InvalidInput("a revocation needs a reason")
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"a revocation's reason has at most {REASON_MAX} characters")
-    if award.status == AwardStatus.REVOKED:
-        raise Conflict("this award is already revoked")
-    award.status = AwardStatus.REVOKED
-    award.status_reason = reason
-    award.status_changed_at = _at(uow, award, on)
-    uow.awards.add(
-        AwardEventRow(
-            award_id=award.id,
-            kind="revoked",
-            reason=reason,
-            by_user_id=by_user_id,
-            at=award.status_changed_at,
-        )
-    )
-    _mark_status(uow, award, "revocation")
-    mail_outbox.queue_for_award(uow, REVOKED, award)
-    webhook_events.award_events(uow, webhook_events.REVOKED, award)
-    audit_trail.record(
-        uow,
-        action="award.revoked",
-        subject=f"award:{award.public_id}",
-        details={"reason": reason},
-        actor=audit_trail.user_actor(uow, by_user_id),
-    )
+    _change_status(uow, award, _REVOKE, reason=reason, by_user_id=by_user_id, on=on)
     return flag_dependants(uow, award, on=on)
+
+
+def suspend_award(
+    uow: UnitOfWork,
+    award: AwardRow,
+    *,
+    reason: str,
+    by_user_id: int | None = None,
+    on: date | None = None,
+) -> list[AwardRow]:
+    """Suspend an active award (verifiers are told it is not valid until it is reinstated) and
+    flag every award that counted it; returns the flagged awards."""
+    _change_status(uow, award, _SUSPEND, reason=reason, by_user_id=by_user_id, on=on)
+    return flag_dependants(uow, award, on=on)
+
+
+def reinstate_award(
+    uow: UnitOfWork,
+    award: AwardRow,
+    *,
+    reason: str,
+    by_user_id: int | None = None,
+    on: date | None = None,
+) -> list[AwardRow]:
+    """Lift an award's suspension (a revocation is final and is never lifted); the awards its
+    suspension alone flagged, and that nothing else now undermines, are no longer flagged.
+    Returns those awards."""
+    _change_status(uow, award, _REINSTATE, reason=reason, by_user_id=by_user_id, on=on)
+    # Active again, it is shown with no reason, as before its suspension; why it was
+    # reinstated is in its history, the audit trail, the e-mail and the webhook event.
+    award.status_reason = None
+    return _unflag(uow, award, on=on)
 
 
 def expire_award(uow: UnitOfWork, award: AwardRow, *, reason: str, on: date) -> list[AwardRow]:
@@ -206,6 +315,39 @@ def _flag(
         )
         flagged.append(row)
     return flagged
+
+
+def _unflag(uow: UnitOfWork, award: AwardRow, *, on: date | None) -> list[AwardRow]:
+    """Clear the flags that `award`'s suspension raised on what counted it, where that was the
+    only reason (the flag names it alone) and nothing is wrong with their support now; any
+    other flag stays for the issuer's decision."""
+    learner, issuer = uow.awards.parties(award)
+    records = load_records(uow, learner, issuer)
+    rid = record_id("award", award.public_id)
+    awards = [r for r in records.items if isinstance(r, Award)]
+    as_of = on or clock.today(issuer)
+    cleared: list[AwardRow] = []
+    for dependant in counted_by(rid, awards):
+        row = records.awards[dependant.id]
+        flag = row.review_flag
+        if row.status != AwardStatus.ACTIVE or flag is None or ";" in flag:
+            continue
+        if f"({rid}) was suspended" not in flag:
+            continue
+        if support_problems(dependant, records.items, as_of):
+            continue
+        row.review_flag = None
+        row.flagged_at = None
+        uow.awards.add(
+            AwardEventRow(
+                award_id=row.id,
+                kind="restored",
+                reason=f"support restored: {award.public_id} was reinstated",
+                at=_at(uow, row, on),
+            )
+        )
+        cleared.append(row)
+    return cleared
 
 
 def decide_flag(

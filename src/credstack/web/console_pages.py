@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
@@ -25,7 +25,14 @@ from credstack.http.deps import ActorDep, RuntimeDep
 from credstack.http.paging import PageNumber
 from credstack.service import clock
 from credstack.service.actor import Actor, ActorKind
-from credstack.service.award_decisions import Revoked, revoke
+from credstack.service.award_decisions import (
+    Reinstated,
+    Revoked,
+    Suspended,
+    reinstate,
+    revoke,
+    suspend,
+)
 from credstack.service.console import (
     ConsoleLearner,
     console_home,
@@ -436,31 +443,54 @@ def post_award(
     )
 
 
+def _others(count: int, what: str) -> str:
+    plural = "s" if count > 1 else ""
+    return f" {count} award{plural} built on it {what}." if count else ""
+
+
+def _revoked(done: Revoked) -> str:
+    return f"Award revoked.{_others(len(done.flagged), 'now await a decision')}"
+
+
+def _suspended(done: Suspended) -> str:
+    flagged = _others(len(done.flagged), "now await a decision")
+    return f"Award suspended until it is reinstated.{flagged}"
+
+
+def _reinstated(done: Reinstated) -> str:
+    return f"Award reinstated.{_others(len(done.cleared), 'no longer flagged')}"
+
+
+_CHANGES: dict[str, tuple[Callable[..., Any], Callable[[Any], str]]] = {
+    "revoke": (revoke, _revoked),
+    "suspend": (suspend, _suspended),
+    "reinstate": (reinstate, _reinstated),
+}
+"""An admin's changes of an award's status from the learner's page, each with its reason:
+the use case, and the confirmation made of its result."""
+
+
 @router.post(
-    "/console/issuers/{issuer}/learners/{learner}/awards/{award}/revoke", response_model=None
+    "/console/issuers/{issuer}/learners/{learner}/awards/{award}/{change}", response_model=None
 )
-def post_revoke(
+def post_award_change(
     request: Request,
     issuer: str,
     learner: str,
     award: str,
+    change: Literal["revoke", "suspend", "reinstate"],
     runtime: RuntimeDep,
     actor: ActorDep,
     csrf: Csrf = None,
     reason: Field = "",
 ) -> Response:
-    def revoked(done: Revoked) -> Response:
-        flagged = len(done.flagged)
-        plural = "s" if flagged > 1 else ""
-        more = f" {flagged} award{plural} built on it now await a decision." if flagged else ""
-        return _done(request, _learner_path(issuer, learner), f"Award revoked.{more}")
-
+    act, said = _CHANGES[change]
     return answer_form(
         request,
         csrf,
-        lambda: revoke(runtime, actor, award, reason=reason),
-        then=revoked,
+        lambda: act(runtime, actor, award, reason=reason),
+        then=lambda done: _done(request, _learner_path(issuer, learner), said(done)),
         again=_learner_form_again(
-            request, runtime, actor, issuer, learner, f"revoke-{award}", reason=reason
+            request, runtime, actor, issuer, learner, f"{change}-{award}", reason=reason
         ),
     )

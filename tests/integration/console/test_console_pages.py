@@ -224,6 +224,48 @@ def test_forms_are_refused_without_the_role_or_the_token_and_nothing_is_written(
     assert _count(console, AwardRow, status="revoked") == 1
 
 
+def test_an_admin_suspends_and_reinstates_an_award_beside_revoke(console: Console) -> None:
+    ana = f"{NW}/learners/{console.ana}"
+    result = {"assessment": "spreadsheets-exam", "score": "90"}
+    with _staff(console, "registrar") as registrar:
+        assert _post(registrar, ana, f"{ana}/results", result).status_code == 303
+        award_id = registrar.get(ana).text.split('data-award="')[1].split('"')[0]
+        assert "Suspend" not in registrar.get(ana).text  # only an admin suspends
+        suspend = f"{ana}/awards/{award_id}/suspend"
+        reinstate = f"{ana}/awards/{award_id}/reinstate"
+        refused = _post(registrar, ana, suspend, {"reason": "proctor under review"})
+        assert refused.status_code == 403 and "may not suspend awards" in refused.text
+    with _staff(console, "admin") as admin:
+        page = admin.get(ana).text
+        assert "Suspend Spreadsheets Fundamentals" in page
+        assert "Reinstate Spreadsheets Fundamentals" not in page
+        no_token = admin.post(suspend, data={"reason": "proctor under review"})
+        assert no_token.status_code == 403 and "did not come from this site" in no_token.text
+        empty = _post(admin, ana, suspend, {"reason": "  "})
+        assert empty.status_code == 422 and "a suspension needs a reason" in empty.text
+        early = _post(admin, ana, reinstate, {"reason": "nothing to lift"})
+        assert early.status_code == 422 and "only a suspended award can be reinstated" in early.text
+        assert _count(console, AwardRow, status="active") == 1
+
+        done = _post(admin, ana, suspend, {"reason": "proctor under review"})
+        assert (done.status_code, done.headers["location"]) == (303, ana)
+        page = _text(admin.get(ana))
+        assert "Award suspended until it is reinstated." in page
+        assert "proctor under review" in page
+        assert _count(console, AwardRow, status="suspended") == 1
+        form = admin.get(ana).text
+        assert "Reinstate Spreadsheets Fundamentals" in form
+        assert "Suspend Spreadsheets Fundamentals" not in form
+        assert "Revoke Spreadsheets Fundamentals" in form  # a suspended award may be revoked
+        again = _post(admin, ana, suspend, {"reason": "again"})
+        assert again.status_code == 422 and "this one is suspended" in again.text
+
+        lifted = _post(admin, ana, reinstate, {"reason": "proctor cleared"})
+        assert (lifted.status_code, lifted.headers["location"]) == (303, ana)
+        assert "Award reinstated." in _text(admin.get(ana))
+    assert _count(console, AwardRow, status="active") == 1
+
+
 def test_a_mentor_attests_for_a_learner_of_their_program(console: Console) -> None:
     with _staff(console, "registrar") as registrar:
         found = registrar.get(f"{NW}/learners", params={"q": "l000"}).text

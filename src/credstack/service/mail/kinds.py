@@ -9,13 +9,17 @@ __all__ = [
     "EMAIL_CHANGE",
     "EMAIL_CHANGED",
     "EXPIRED",
+    "REINSTATED",
     "REVOKED",
     "SIGNIN_LINK",
+    "SUSPENDED",
 ]
 
 AWARDED = "award.issued"
 REVOKED = "award.revoked"
 EXPIRED = "award.expired"
+SUSPENDED = "award.suspended"
+REINSTATED = "award.reinstated"
 SIGNIN_LINK = "signin.link"
 EMAIL_CHANGE = "learner.email_change"
 EMAIL_CHANGED = "learner.email_changed"

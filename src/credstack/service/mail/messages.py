@@ -23,8 +23,10 @@ from credstack.service.mail.kinds import (
     EMAIL_CHANGE,
     EMAIL_CHANGED,
     EXPIRED,
+    REINSTATED,
     REVOKED,
     SIGNIN_LINK,
+    SUSPENDED,
 )
 from credstack.store.models import AwardRow, LearnerRow, OutboxMessageRow
 from credstack.store.uow import UnitOfWork
@@ -60,6 +62,21 @@ class Rendered:
         )
 
 
+_CHANGES = {
+    REVOKED: ("was revoked", "Anyone who checks it now is told so."),
+    EXPIRED: ("has expired", "Anyone who checks it now is told so."),
+    SUSPENDED: (
+        "was suspended",
+        "Until the issuer reinstates it, anyone who checks it is told it is suspended and "
+        "not valid.",
+    ),
+    REINSTATED: (
+        "was reinstated",
+        "Its suspension is lifted: anyone who checks it is told it is valid again.",
+    ),
+}
+"""What a change of status says: the subject's verb, and what it means for a check."""
+
 Renderer = Callable[[UnitOfWork, OutboxMessageRow, str], Rendered | None]
 
 
@@ -94,13 +111,13 @@ def _award_message(
             ("Check it", check),
         )
     else:
-        reason = award.status_reason or "no reason given"
-        what = "was revoked" if kind == REVOKED else "has expired"
+        reason = row.details.get("reason") or award.status_reason or "no reason given"
+        what, then = _CHANGES[kind]
         subject = f"Your credential {achievement} {what}"
         said = (
             f"Hello {name},",
             f"Your credential {achievement} from {issuer} {what}: {reason}.",
-            "Anyone who checks it now is told so.",
+            then,
         )
         links = (("Sign in to your wallet", signin),)
     return Rendered(person.email, issuer, subject, said, links)
@@ -116,6 +133,14 @@ def _revoked(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered 
 
 def _expired(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
     return _award_message(uow, row, base_url, EXPIRED)
+
+
+def _suspended(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    return _award_message(uow, row, base_url, SUSPENDED)
+
+
+def _reinstated(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
+    return _award_message(uow, row, base_url, REINSTATED)
 
 
 def _signin_link(uow: UnitOfWork, row: OutboxMessageRow, base_url: str) -> Rendered | None:
@@ -174,6 +199,8 @@ RENDERERS: dict[str, Renderer] = {
     AWARDED: _awarded,
     REVOKED: _revoked,
     EXPIRED: _expired,
+    SUSPENDED: _suspended,
+    REINSTATED: _reinstated,
     SIGNIN_LINK: _signin_link,
     EMAIL_CHANGE: _email_change,
     EMAIL_CHANGED: _email_changed,

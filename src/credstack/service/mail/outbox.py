@@ -112,13 +112,22 @@ def queue_message(
 
 
 def queue_for_award(
-    uow: UnitOfWork, kind: str, award: AwardRow, *, once: bool = False
+    uow: UnitOfWork,
+    kind: str,
+    award: AwardRow,
+    *,
+    once: bool = False,
+    details: dict[str, Any] | None = None,
 ) -> OutboxMessageRow | None:
-    """The one-line hook where an award is issued, revoked or expires; `once` keys the
-    message by kind and award, for news that can only be true once (an expiry)."""
+    """The one-line hook where an award is issued, revoked, suspended, reinstated or expires;
+    `once` keys the message by kind and award, for news that can only be true once (an
+    expiry); `details` are what the message says that the award may no longer hold when it is
+    rendered (a suspension's reason, once it is lifted)."""
     learner = uow.session.get(LearnerRow, award.learner_id)
+    if learner is None:
+        return None
     key = f"{kind}:{award.public_id}" if once else None
-    return None if learner is None else queue(uow, kind, learner, award_id=award.id, key=key)
+    return queue(uow, kind, learner, award_id=award.id, details=details, key=key)
 
 
 def queue_for_awards(uow: UnitOfWork, kind: str, awards: Sequence[tuple[int, LearnerRow]]) -> int:

@@ -27,8 +27,10 @@ __all__ = [
     "EXPIRED",
     "ISSUED",
     "KIND",
+    "REINSTATED",
     "REVOKED",
     "STACK_COMPLETED",
+    "SUSPENDED",
     "award_events",
     "ce_short",
     "subscribed",
@@ -40,9 +42,14 @@ KIND = "webhook"
 ISSUED = "credential.issued"
 REVOKED = "credential.revoked"
 EXPIRED = "credential.expired"
+SUSPENDED = "credential.suspended"
+REINSTATED = "credential.reinstated"
 STACK_COMPLETED = "stack.completed"
 CE_SHORT = "ce.short"
-EVENTS = (ISSUED, REVOKED, EXPIRED, STACK_COMPLETED, CE_SHORT)
+EVENTS = (ISSUED, REVOKED, EXPIRED, SUSPENDED, REINSTATED, STACK_COMPLETED, CE_SHORT)
+_REPEATABLE = (SUSPENDED, REINSTATED)
+"""Events that may happen to one award more than once (suspended, reinstated, suspended
+again): each is keyed by its change (the award's history event), not by the award alone."""
 
 _AUTOMATIC = "automatic"
 """The origin of an award the engine made because its requirements were all met."""
@@ -103,10 +110,13 @@ def _queue(uow: UnitOfWork, award: AwardRow, event: str, subject: str, data: dic
     return queued
 
 
-def award_events(uow: UnitOfWork, event: str, award: AwardRow) -> int:
-    """Queue `event` about `award` (issued, revoked, expired) for every subscribed endpoint;
-    an award the engine made by itself from credentials the learner held (a stack) is also a
-    `stack.completed`. Returns the rows queued."""
+def award_events(
+    uow: UnitOfWork, event: str, award: AwardRow, *, occurrence: int | None = None
+) -> int:
+    """Queue `event` about `award` (issued, revoked, expired, suspended, reinstated) for every
+    subscribed endpoint; an award the engine made by itself from credentials the learner held
+    (a stack) is also a `stack.completed`. `occurrence` (the award's history event) tells a
+    repeatable event's one occurrence from another. Returns the rows queued."""
     data: dict[str, Any] | None = None
     queued = 0
     wanted = [event]
@@ -121,7 +131,10 @@ def award_events(uow: UnitOfWork, event: str, award: AwardRow) -> int:
                 data["reason"] = award.status_reason
                 changed = award.status_changed_at
                 data["changed_at"] = changed.isoformat() if changed else None
-        queued += _queue(uow, award, name, award.public_id, data)
+        subject = award.public_id
+        if name in _REPEATABLE and occurrence is not None:
+            subject = f"{subject}:{occurrence}"
+        queued += _queue(uow, award, name, subject, data)
     return queued
 
 
