@@ -10,7 +10,9 @@ second writer that read a stale head fail instead of forking.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -24,6 +26,7 @@ from credstack.store.uow import UnitOfWork
 __all__ = [
     "ChainReport",
     "Entry",
+    "deferred",
     "events",
     "record",
     "record_many",
@@ -48,8 +51,14 @@ def record(
     subject: str,
     details: Mapping[str, Any] | None = None,
     actor: str = "system",
-) -> AuditEventRow:
+) -> None:
+    """Append one event after the chain's head (or, inside `deferred`, keep it to be appended
+    when that block ends)."""
     session = uow.session
+    kept: list[Entry] | None = session.info.get(_DEFERRED)
+    if kept is not None:
+        kept.append(Entry(action, subject, dict(details or {}), actor, at=clock.now()))
+        return
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK})
     # limit(1): an ORM result is buffered whole, so `.first()` alone would load the entire
@@ -69,7 +78,33 @@ def record(
     row = AuditEventRow(hash=event.digest(), **asdict(event))
     session.add(row)
     session.flush()
-    return row
+
+
+_DEFERRED = "credstack.audit_trail.deferred"
+"""The key, in a session's `info`, of the events `record` keeps for `deferred`."""
+
+
+@contextmanager
+def deferred(uow: UnitOfWork) -> Iterator[None]:
+    """Within the block, `record` keeps its events, and they are appended together (in the
+    order recorded, each with the instant it was recorded) when the block ends: one read of
+    the head and one insert instead of a lock, a read and a flush per event, and the chain's
+    head held from there to the commit rather than from the first event. An exception
+    leaving the block drops them, as the transaction they belong to is not committed.
+    Nothing inside may roll back a savepoint that recorded an event (its event would be
+    appended all the same): the block is for work that either commits whole or not at all.
+    """
+    info = uow.session.info
+    if info.get(_DEFERRED) is not None:  # already deferring: the outer block appends them
+        yield
+        return
+    kept: list[Entry] = []
+    info[_DEFERRED] = kept
+    try:
+        yield
+    finally:
+        del info[_DEFERRED]
+    record_many(uow, kept)
 
 
 @dataclass(frozen=True)
@@ -80,6 +115,8 @@ class Entry:
     subject: str
     details: Mapping[str, Any]
     actor: str = "system"
+    at: datetime | None = None
+    """When it happened; `record_many`'s own instant if not given."""
 
 
 def _lock_head(uow: UnitOfWork) -> tuple[int, str]:
@@ -105,7 +142,7 @@ def record_many(uow: UnitOfWork, entries: Sequence[Entry]) -> None:
         seq += 1
         event = AuditEvent(
             seq=seq,
-            at=at,
+            at=entry.at or at,
             actor=entry.actor,
             action=entry.action,
             subject=entry.subject,
@@ -118,7 +155,7 @@ def record_many(uow: UnitOfWork, entries: Sequence[Entry]) -> None:
         rows.append(
             {
                 "seq": seq,
-                "at": at,
+                "at": event.at,
                 "actor": event.actor,
                 "action": event.action,
                 "subject": event.subject,

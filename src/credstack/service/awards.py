@@ -106,6 +106,7 @@ def grant_award(
     score: Decimal | int | float | str | None = None,
     keys: IssuerKeys,
     base_url: str | None = None,
+    status_index: tuple[int, int] | None = None,
 ) -> AwardRow:
     """Award the current, published version; never twice while an award is current.
 
@@ -116,6 +117,10 @@ def grant_award(
     rather than from the ids read back. Validity runs from the award day:
     `valid_until` is the last day the award is valid (P3Y from 2024-01-15 gives 2027-01-14,
     and the credential's validUntil is that day's last second in the issuer's zone).
+    `status_index` is a (revocation list id, index) the caller took for this award from
+    `status.allocate_many` in this transaction (several awards' indexes taken at once);
+    without it the award takes the next one itself. A caller whose grant fails returns it
+    with `status.free`.
     """
     try:
         exact_score = (
@@ -162,6 +167,8 @@ def grant_award(
         counted=counted or [],
         origin=origin,
     )
+    if status_index is not None:
+        award.status_list_id, award.status_list_index = status_index
     savepoint = uow.session.begin_nested()
     try:
         uow.awards.add(award)

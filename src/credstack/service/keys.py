@@ -32,7 +32,7 @@ from credstack.vc.keys import (
     signing_key_from_private_key,
 )
 
-__all__ = ["IssuerKeys", "KeyStore", "MemoryKeys"]
+__all__ = ["IssuerKeys", "KeyStore", "MemoryKeys", "OnceKeys"]
 
 
 class IssuerKeys(Protocol):
@@ -92,6 +92,23 @@ class KeyStore:
             )
         raw = self._master.open(row.encrypted_private_key, self._context(issuer, row.key_id))
         return _ready(issuer, self._base_url, Ed25519PrivateKey.from_private_bytes(raw))
+
+
+class OnceKeys(KeyStore):
+    """A `KeyStore` that unseals each issuer's signing key once, on first use, instead of once
+    per credential: for a unit of work that signs many (a bulk import's run, a re-evaluation
+    batch). A key rotated after the first use is not seen by this object; use it for one run
+    or one unit of work, not for a long-lived process."""
+
+    def __init__(self, uow: UnitOfWork, master: MasterKey, base_url: str) -> None:
+        super().__init__(uow, master, base_url)
+        self._unsealed: dict[int, SigningKey] = {}
+
+    def signing_key(self, issuer: IssuerRow) -> SigningKey:
+        found = self._unsealed.get(issuer.id)
+        if found is None:
+            found = self._unsealed[issuer.id] = super().signing_key(issuer)
+        return found
 
 
 class MemoryKeys:

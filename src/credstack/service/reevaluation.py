@@ -41,11 +41,11 @@ from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award, AwardStatus, Record
 from credstack.domain.requirements import Requirement, assessment_readers
 from credstack.errors import Forbidden, InvalidInput
-from credstack.service import ce, clock, import_checks, lifecycle
+from credstack.service import audit_trail, ce, clock, import_checks, lifecycle
 from credstack.service.actor import Actor, authorise
 from credstack.service.awards import grant_award
 from credstack.service.engine import compile_catalog, evidence_of
-from credstack.service.keys import KeyStore
+from credstack.service.keys import KeyStore, OnceKeys
 from credstack.service.people import require_issuer
 from credstack.service.records import (
     RecordNames,
@@ -55,7 +55,17 @@ from credstack.service.records import (
     records_of,
 )
 from credstack.service.runtime import Runtime
-from credstack.store.models import AwardRow, CeCycleRow, IssuerRow, LearnerRow
+from credstack.service.status import allocate_many, free
+from credstack.store.models import (
+    AchievementRow,
+    AchievementVersionRow,
+    AssessmentRow,
+    AssessmentVersionRow,
+    AwardRow,
+    CeCycleRow,
+    IssuerRow,
+    LearnerRow,
+)
 from credstack.store.uow import UnitOfWork
 
 __all__ = ["BATCH", "MAX_BATCH", "MAX_WORKERS", "Reevaluation", "reevaluate"]
@@ -271,7 +281,8 @@ class _Job:
                 imports = import_checks.due(uow, ids, span)
             if imports or any(todo is not None for _plan, todo in work):
                 with self.runtime.uow() as uow:
-                    keys = self.runtime.keys(uow)
+                    # Unsealed once for the batch, not once per credential signed.
+                    keys = OnceKeys(uow, self.runtime.master, self.runtime.settings.base_url)
                     # Imports first: one that stopped counting must not complete a stack now,
                     # and one whose suspension was lifted may (its holder is looked at in full).
                     changed = self._recheck(uow, ids, tally) if imports else []
@@ -369,6 +380,9 @@ def _batch(
     tally: _Tally,
 ) -> None:
     issuer, day = require_issuer(uow, plan.issuer), plan.day
+    # Held to the end of the batch: expiring an award looks at what counted it, and each
+    # grant at its learner's records and its achievement, all of which name catalog rows.
+    held = _catalog_rows(uow, issuer.id)
     # Cycles first: a certification's end date is its cycle's, and closing decides between
     # renewal and lapse; only what no cycle governs lapses by its date alone.
     touched = set(candidates)
@@ -382,18 +396,50 @@ def _batch(
             tally.lapsed += 1
     ended = lifecycle.expire_ended(uow, as_of=day, issuer_id=issuer.id, learner_ids=ids)
     tally.expired += len(ended)
-    if plan.checks:
-        for learner_id in sorted(touched):
-            learner = uow.session.get(LearnerRow, learner_id)
-            if learner is None or learner.erased_at is not None:
-                continue
-            records = load_records(uow, learner, issuer)
-            tally.granted += _grant_newly_met(uow, keys, issuer, learner, records, plan)
+    if plan.checks and touched:
+        # The grants' audit events are appended together when the batch's grants are done
+        # (nothing in them rolls back a savepoint after recording one: a failure fails the
+        # batch's whole unit of work).
+        with audit_trail.deferred(uow):
+            for learner_id in sorted(touched):
+                learner = uow.session.get(LearnerRow, learner_id)
+                if learner is None or learner.erased_at is not None:
+                    continue
+                records = load_records(uow, learner, issuer)
+                tally.granted += _grant_newly_met(uow, keys, issuer, learner, records, plan)
     tally.reminders += len(
         ce.queue_reminders(
             uow, as_of=day, thresholds=tally.thresholds, issuer=issuer, learner_ids=ids
         )
     )
+    del held
+
+
+def _catalog_rows(uow: UnitOfWork, issuer_id: int) -> list[object]:
+    """The issuer's achievements and assessments with all their versions, read in four
+    queries and held by the caller for the batch: the session's identity map holds rows
+    weakly, so without this each learner's records (`load_records`, for a grant or for an
+    expiry's dependants) and each credential read the achievement versions, achievements
+    and assessments they name again, one query each (by id, `session.get`)."""
+    achievements = list(
+        uow.session.scalars(select(AchievementRow).where(AchievementRow.issuer_id == issuer_id))
+    )
+    assessments = list(
+        uow.session.scalars(select(AssessmentRow).where(AssessmentRow.issuer_id == issuer_id))
+    )
+    versions: list[object] = [
+        *uow.session.scalars(
+            select(AchievementVersionRow).where(
+                AchievementVersionRow.achievement_id.in_([a.id for a in achievements])
+            )
+        ),
+        *uow.session.scalars(
+            select(AssessmentVersionRow).where(
+                AssessmentVersionRow.assessment_id.in_([a.id for a in assessments])
+            )
+        ),
+    ]
+    return [*achievements, *assessments, *versions]
 
 
 def _newly_met(records: Sequence[Record], checks: dict[str, Check], day: date) -> list[str]:
@@ -419,10 +465,15 @@ def _grant_newly_met(
         ]
         if not pending:
             return granted
-        for key in pending:
+        # Their status-list indexes are taken together: one lock of the issuer's list, one
+        # read of its free pool and one write of its counter for all of them (the lock is
+        # held to the batch's commit either way), in the order a grant at a time took them.
+        indexes = [(row.id, index) for row, index in allocate_many(uow, issuer, len(pending))]
+        for key, status_index in zip(pending, indexes, strict=True):
             looked_at.add(key)
             outcome = evaluate(plan.requirements[key], records.items, plan.day)
             if not outcome.met:  # pragma: no cover - the checks and the evaluator agree (tests)
+                free(uow, [status_index])  # back to the pool: the next award takes it first
                 continue
             row = grant_award(
                 uow,
@@ -435,6 +486,7 @@ def _grant_newly_met(
                 evidence_refs=records.evidence(uow, outcome.counted),
                 origin="automatic",
                 keys=keys,
+                status_index=status_index,
             )
             records.admit(row)
             granted += 1

@@ -166,3 +166,35 @@ def test_concurrent_appends_on_postgresql_never_fork_the_chain(tmp_path: Path) -
     finally:
         engine.dispose()
         databases.drop_all()
+
+
+def _record_then_fail(uow: UnitOfWork) -> None:
+    with audit_trail.deferred(uow):
+        audit_trail.record(uow, action="dropped", subject="x:4")
+        raise RuntimeError("the unit of work fails")
+
+
+def test_deferred_events_are_appended_in_order_at_the_end_of_the_block(
+    units: UnitOfWorkFactory,
+) -> None:
+    """Inside `audit_trail.deferred` nothing is appended until the block ends; then every
+    event, in the order recorded and each at its own instant, extends an intact chain. An
+    exception leaving the block drops them; an inner block leaves them to the outer one."""
+    with units() as uow:
+        audit_trail.record(uow, action="first", subject="x:1")
+        with audit_trail.deferred(uow):
+            audit_trail.record(uow, action="second", subject="x:2", details={"n": 2})
+            with audit_trail.deferred(uow):
+                audit_trail.record(uow, action="third", subject="x:3")
+            assert _actions(uow)[-1] == "first"
+        assert _actions(uow)[-3:] == ["first", "second", "third"]
+        with pytest.raises(RuntimeError):
+            _record_then_fail(uow)
+        assert "dropped" not in _actions(uow)
+        audit_trail.record(uow, action="after", subject="x:5")
+        assert _actions(uow)[-4:] == ["first", "second", "third", "after"]
+        rows = list(uow.session.scalars(select(AuditEventRow).order_by(AuditEventRow.seq)))
+        assert rows[-3].details == {"n": 2}
+        assert [row.at for row in rows[-4:]] == sorted(row.at for row in rows[-4:])
+        report = audit_trail.verify_chain(uow)
+        assert report.broken is None

@@ -5,20 +5,21 @@ one process or two run it and whatever the batch size; a second run changes noth
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from credstack.config import Settings
 from credstack.domain.checks import compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
 from credstack.domain.records import Award
 from credstack.domain.requirements import assessment_readers
-from credstack.service import ce, lifecycle
+from credstack.service import audit_trail, ce, lifecycle
 from credstack.service.actor import Actor
 from credstack.service.awards import grant_award
 from credstack.service.engine import compile_catalog, evidence_of
@@ -28,9 +29,12 @@ from credstack.service.runtime import Runtime, initialise
 from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
+    AuditEventRow,
     AwardRow,
+    FreeStatusIndexRow,
     LearnerRow,
     OutboxMessageRow,
+    StatusListRow,
 )
 from tests.conftest import REPO, DatabaseFactory
 
@@ -217,3 +221,107 @@ def test_the_reader_that_leaves_attempts_out_answers_as_load_records_does(
                 assert left_out > 0 and newly > 0  # attempts left out; some learners to award
     finally:
         runtime.close()
+
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+_MADE_APART = frozenset(
+    ("id", "proofValue", "created", "verificationMethod", "statusListIndex", "salt", "identityHash")
+)
+
+
+def _shape(value: object) -> object:
+    """A credential with what differs between two databases made alike left out: random ids,
+    the proof's value, instant and key (each database made its issuer's), the learners' salted
+    identity hashes (each generation salts them anew), the status-list position (checked on
+    its own)."""
+    if isinstance(value, dict):
+        return {key: _shape(item) for key, item in value.items() if key not in _MADE_APART}
+    if isinstance(value, list):
+        return [_shape(item) for item in value]
+    if isinstance(value, str):
+        return _UUID.sub("<id>", value)
+    return value
+
+
+def _granted(runtime: Runtime, since: int) -> dict[tuple[str, str], tuple[object, int, int]]:
+    """The awards made after award id `since`, by learner and achievement: the credential's
+    shape, the status-list index the award holds and the one its credential names."""
+    with runtime.uow(write=False) as uow:
+        rows = uow.session.execute(
+            select(LearnerRow.key, AchievementRow.key, AwardRow.credential, AwardRow)
+            .join(LearnerRow, AwardRow.learner_id == LearnerRow.id)
+            .join(
+                AchievementVersionRow, AwardRow.achievement_version_id == AchievementVersionRow.id
+            )
+            .join(AchievementRow, AchievementVersionRow.achievement_id == AchievementRow.id)
+            .where(AwardRow.id > since)
+        ).all()
+        found = {}
+        for learner, achievement, credential, award in rows:
+            assert credential is not None and award.status_list_index is not None
+            named = int(credential["credentialStatus"]["statusListIndex"])
+            found[(learner, achievement)] = (_shape(credential), award.status_list_index, named)
+        return found
+
+
+def _indexes_and_trail(runtime: Runtime) -> tuple[bool, Counter[tuple[str, str]]]:
+    """Whether every list's indexes below its counter are each held by one award or free
+    (unique, no gap), and the audit trail's events by action and subject kind, its chain
+    checked whole."""
+    with runtime.uow(write=False) as uow:
+        whole = True
+        for status_list in uow.session.scalars(
+            select(StatusListRow).where(StatusListRow.purpose == "revocation")
+        ):
+            held = list(
+                uow.session.scalars(
+                    select(AwardRow.status_list_index).where(
+                        AwardRow.status_list_id == status_list.id
+                    )
+                )
+            )
+            free = list(
+                uow.session.scalars(
+                    select(FreeStatusIndexRow.status_list_index).where(
+                        FreeStatusIndexRow.status_list_id == status_list.id
+                    )
+                )
+            )
+            whole &= sorted([*held, *free]) == list(range(status_list.next_index))
+        report = audit_trail.verify_chain(uow)
+        assert report.broken is None
+        events = Counter(
+            (action, subject.split(":", 1)[0])
+            for action, subject in uow.session.execute(
+                select(AuditEventRow.action, AuditEventRow.subject)
+            )
+        )
+    return whole, events
+
+
+def test_the_batched_grants_are_signed_indexed_and_audited_as_single_grants_are(
+    databases: DatabaseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's grants (their keys unsealed once, their indexes taken a learner's at a
+    time, their audit events appended once a batch) give the credentials, the status-list
+    indexes and the audit trail that granting one award at a time gives."""
+    reference = _generated(databases, tmp_path / "reference", monkeypatch)
+    batched = _generated(databases, tmp_path / "batched", monkeypatch)
+    try:
+        with batched.uow(write=False) as uow:
+            since = uow.session.scalar(select(func.max(AwardRow.id))) or 0
+        _per_learner(reference, BENCH.AS_OF)
+        done = reevaluate(batched, OPERATOR, issuer=None, as_of=BENCH.AS_OF, batch=7)
+        assert done.granted > 0
+        singly, together = _granted(reference, since), _granted(batched, since)
+        assert len(together) == done.granted
+        assert {k: v[0] for k, v in together.items()} == {k: v[0] for k, v in singly.items()}
+        assert all(held == named for _, held, named in together.values())
+        assert sorted(v[1] for v in together.values()) == sorted(v[1] for v in singly.values())
+        assert _indexes_and_trail(batched) == _indexes_and_trail(reference)
+        assert _indexes_and_trail(batched)[0]
+    finally:
+        reference.close()
+        batched.close()

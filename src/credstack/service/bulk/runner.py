@@ -42,12 +42,10 @@ from credstack.service.bulk.views import (
     item_counts,
     job_view,
 )
-from credstack.service.keys import KeyStore
+from credstack.service.keys import OnceKeys
 from credstack.service.runtime import Runtime
 from credstack.store.models import IssuerRow, JobItemRow, JobRow
-from credstack.store.secrets import MasterKey
 from credstack.store.uow import UnitOfWork
-from credstack.vc.keys import SigningKey
 
 __all__ = ["BATCH_ROWS", "BatchPace", "Progress", "Run", "find_job", "run_job"]
 
@@ -112,20 +110,6 @@ class Run:
     job: JobView
     seconds: float
     settled: int
-
-
-class _OnceKeys(KeyStore):
-    """Unseals each issuer's signing key once per run instead of once per credential."""
-
-    def __init__(self, uow: UnitOfWork, master: MasterKey, base_url: str) -> None:
-        super().__init__(uow, master, base_url)
-        self._unsealed: dict[int, SigningKey] = {}
-
-    def signing_key(self, issuer: IssuerRow) -> SigningKey:
-        found = self._unsealed.get(issuer.id)
-        if found is None:
-            found = self._unsealed[issuer.id] = super().signing_key(issuer)
-        return found
 
 
 @contextmanager
@@ -203,7 +187,7 @@ def run_job(
         uow.commit()
     started, this_run = time.monotonic(), 0
     with _long_lived_frozen(), runtime.uow() as uow:
-        keys = _OnceKeys(uow, runtime.master, runtime.settings.base_url)
+        keys = OnceKeys(uow, runtime.master, runtime.settings.base_url)
         parallel = uow.session.get_bind().dialect.name == "postgresql"
         run = award_batch.ImportRun(
             keys, runtime.settings.base_url, reserving=runtime.uow if parallel else None
