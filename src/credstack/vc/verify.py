@@ -17,7 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any
 
 from credstack.limits import MAX_BASE58_CHARS, MAX_CONTEXTS, MAX_PROOFS
@@ -259,7 +258,7 @@ def _document_checks(
     if _CLR_TYPE in types:
         checks.append(clr_structure_check(document))
     else:
-        checks.append(_schema_check(json.dumps(document, sort_keys=True)))
+        checks.append(schema_check(document))
     checks.append(signature)
     checks.append(_issuer_check(document, resolver, methods))
     checks.append(_validity_check(document, now))
@@ -274,12 +273,6 @@ def _document_checks(
     if _CLR_TYPE in types:
         checks.append(_embedded_check(document, context))
     return checks
-
-
-@lru_cache(maxsize=64)
-def _schema_check(canonical_json: str) -> Check:
-    """The schema check is the slowest step and pure; the same document is checked once."""
-    return schema_check(json.loads(canonical_json))
 
 
 def _context_check(document: Mapping[str, Any], types: list[Any]) -> Check:
