@@ -26,7 +26,7 @@ def _registrar_token(site: DemoSite) -> str:
     return found.group(1)
 
 
-def test_a_registrar_records_a_result_that_awards_and_revokes_it(
+def test_a_registrar_records_a_result_that_awards_suspends_reinstates_and_revokes_it(
     site: DemoSite, page: Page
 ) -> None:
     token = _registrar_token(site)
@@ -52,8 +52,23 @@ def test_a_registrar_records_a_result_that_awards_and_revokes_it(
     award = page.locator("li.award", has_text="Descriptive Statistics")
     expect(award.locator(".status")).to_have_text("active")
 
-    award.locator("summary").click()
-    award.locator("textarea").fill("exam sat by proxy")
+    award.locator("summary", has_text="Suspend").click()
+    award.locator("form[action$='/suspend'] textarea").fill("under investigation")
+    award.locator("button:has-text('Suspend')").click()
+    expect(page.locator(".flash")).to_contain_text("Award suspended until it is reinstated.")
+    award = page.locator("li.award", has_text="Descriptive Statistics")
+    expect(award.locator(".status")).to_have_text("suspended")
+    expect(award.locator("summary", has_text="Suspend")).to_have_count(0)
+
+    award.locator("summary", has_text="Reinstate").click()
+    award.locator("form[action$='/reinstate'] textarea").fill("cleared")
+    award.locator("button:has-text('Reinstate')").click()
+    expect(page.locator(".flash")).to_contain_text("Award reinstated.")
+    award = page.locator("li.award", has_text="Descriptive Statistics")
+    expect(award.locator(".status")).to_have_text("active")
+
+    award.locator("summary", has_text="Revoke").click()
+    award.locator("form[action$='/revoke'] textarea").fill("exam sat by proxy")
     award.locator("button:has-text('Revoke')").click()
     expect(page.locator(".flash")).to_contain_text("Award revoked.")
     revoked = page.locator("li.award", has_text="Descriptive Statistics")
