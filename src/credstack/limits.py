@@ -112,8 +112,8 @@ MAX_PDF_TEXT_CHARS = 100_000
 # Verification runs in worker processes, off the event loop, with a time budget per request
 # (the default; Settings.verify_time_budget), at a lower scheduling priority than the server.
 VERIFY_WORKERS = 2
-# `credstack serve --workers N`: past a few per core, processes only add memory (each ~150 MB
-# with its verification workers); N server processes share VERIFY_WORKERS // N (at least 1).
+# `credstack serve --workers N`: past a few per core, processes only add memory (each ~100 MB);
+# the N server processes share the installation's VERIFY_WORKERS verification workers.
 MAX_SERVE_WORKERS = 64
 VERIFY_TIME_BUDGET_SECONDS = 10.0
 WORKER_NICENESS = 10

@@ -63,24 +63,35 @@ def _serve(settings: Settings, host: str, port: int, workers: int = 1) -> None:
             return
         from uvicorn.supervisors import Multiprocess
 
-        # Each process builds its app (and opens its runtime) itself: uvicorn starts them with
-        # spawn, so nothing of this process (threads, connections) is copied into them.
-        config = uvicorn.Config(
-            partial(worker_app, settings, max(1, VERIFY_WORKERS // workers)),
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            # A new process answers the supervisor's health check only once it has imported
-            # credstack: seconds, or tens of seconds on a busy machine, and uvicorn's 5 s
-            # default then restarts it over and over.
-            timeout_worker_healthcheck=_STARTUP_SECONDS,
-        )
-        say(f"{workers} server processes; the background worker runs in this one ({os.getpid()})")
-        with background_work(runtime):
-            # SIGTERM or SIGINT: the supervisor stops every process, then returns.
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        from credstack.http.verify_pool import Supervisor
+
+        # The verification workers are the installation's, started here and shared by the
+        # server processes: a verification queues once, whichever process took its request.
+        verifiers = Supervisor(settings, VERIFY_WORKERS)
+        try:
+            # Each process builds its app (and opens its runtime) itself: uvicorn starts them
+            # with spawn, so nothing of this process (threads, connections) is copied into them.
+            config = uvicorn.Config(
+                partial(worker_app, settings, verifiers.paths),
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+                # A new process answers the supervisor's health check only once it has
+                # imported credstack: seconds, or tens of seconds on a busy machine, and
+                # uvicorn's 5 s default then restarts it over and over.
+                timeout_worker_healthcheck=_STARTUP_SECONDS,
+            )
+            say(
+                f"{workers} server processes and {VERIFY_WORKERS} verification workers; the "
+                f"background worker runs in this one ({os.getpid()})"
+            )
+            with background_work(runtime):
+                # SIGTERM or SIGINT: the supervisor stops every process, then returns.
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
+        finally:
+            verifiers.close()
     finally:
         runtime.close()
 

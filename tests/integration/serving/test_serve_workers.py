@@ -22,6 +22,7 @@ import httpx
 import pytest
 import sqlalchemy
 
+from credstack.limits import VERIFY_WORKERS
 from tests.helpers import Cli, free_port
 from tests.integration.mail.conftest import MailServer
 
@@ -106,6 +107,23 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _children(pid: int) -> set[int]:
+    return {
+        int(child)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for child in (task / "children").read_text().split()
+    }
+
+
+def _resource_trackers(pid: int) -> set[int]:
+    """multiprocessing's resource tracker, which a process that spawns others starts."""
+    return {
+        child
+        for child in _children(pid)
+        if b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes()
+    }
+
+
 def _serving_processes(port: int, server: int) -> set[int]:
     """Connect until two processes have each accepted a connection."""
     seen: set[int] = set()
@@ -168,6 +186,11 @@ def test_two_processes_serve_one_database_and_send_each_mail_once(
         processes = _serving_processes(port, server.pid)
         assert len(processes) == 2, "every connection went to one process"
         one, other = sorted(processes)
+        # The verification workers are the installation's, the parent's, shared by both
+        # server processes: a verification queues once, whichever process took it.
+        verifiers = _children(server.pid) - processes - _resource_trackers(server.pid)
+        assert len(verifiers) == VERIFY_WORKERS, verifiers
+        assert all(_children(pid) <= _resource_trackers(pid) for pid in processes)
 
         status, document = _call(port, server.pid, one, "GET", f"/credentials/{award}")
         assert status == 200
@@ -212,8 +235,8 @@ def test_two_processes_serve_one_database_and_send_each_mail_once(
     engine.dispose()
     assert total > queued and sent == total
     assert len(ids) == total and len(set(ids)) == total
-    # SIGTERM stopped every process: the server processes and their verification workers
-    # (which end within a second or so of their server; see credstack.http.verify_pool).
+    # SIGTERM stopped every process: the server processes and the verification workers
+    # (which end within a second or so of their supervisor; see credstack.http.verify_pool).
     deadline = time.monotonic() + 30
     while (alive := [pid for pid in children if _running(pid)]) and time.monotonic() < deadline:
         time.sleep(0.5)

@@ -8,15 +8,18 @@ number and 1,000-deep JSON raised inside the verifier (500s).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from credstack.limits import MAX_BASE58_CHARS, MAX_CONTEXTS
+from credstack.limits import MAX_BASE58_CHARS, MAX_CONTEXTS, MAX_JSON_DEPTH
 from credstack.vc.multibase import MultibaseError, b58decode
 from credstack.vc.resolve import DidResolver
-from credstack.vc.safejson import InputRefused, loads
+from credstack.vc.safejson import InputRefused, _check_depth, loads
 from credstack.vc.verify import verify_credential
 from tests.integration.hostile.support import signed_credential
 from tests.liveness import returns
@@ -96,3 +99,50 @@ def test_json_size_bound_says_too_large() -> None:
     with pytest.raises(InputRefused) as refused:
         loads('"' + "x" * 100 + '"', max_bytes=50)
     assert refused.value.too_large
+
+
+# The token-by-token scan `_check_depth` replaced (issue 14), kept as its oracle.
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
+def _deeper_than_the_bound(text: str) -> bool:
+    depth = 0
+    for match in _TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
+
+
+def _refused_as_too_deep(text: str) -> bool:
+    try:
+        _check_depth(text)
+    except InputRefused:
+        return True
+    return False
+
+
+_PIECES = st.sampled_from(['"', "\\", "[", "]", "{", "}", "x", ",", ":", '\\"', "[[[[", "]]]]"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=300), st.integers(min_value=0, max_value=80))
+def test_the_depth_check_agrees_with_the_token_scan(pieces: list[str], opens: int) -> None:
+    text = "[" * opens + "".join(pieces)
+    assert _refused_as_too_deep(text) == _deeper_than_the_bound(text)
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH, MAX_JSON_DEPTH + 1])
+def test_the_depth_check_agrees_at_the_bound(depth: int) -> None:
+    for text in (
+        "[" * depth + "]" * depth,
+        '{"a":' * depth + "1" + "}" * depth,
+        "]]" + "[" * depth,
+        '["' + "[" * 100 + '", ' + "[" * depth + "]" * depth + "]",
+        '["\\"' + "[" * depth,
+    ):
+        assert _refused_as_too_deep(text) == _deeper_than_the_bound(text), text
