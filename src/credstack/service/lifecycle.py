@@ -23,7 +23,7 @@ from credstack.errors import Conflict, InvalidInput
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import EXPIRED, REINSTATED, REVOKED, SUSPENDED
-from credstack.service.records import load_records, record_id
+from credstack.service.records import load_records, of_learners, record_id
 from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
@@ -236,9 +236,11 @@ def expire_ended(
     as_of: date,
     issuer_id: int | None = None,
     learner_ids: Collection[int] | None = None,
+    span: tuple[int, int] | None = None,
 ) -> list[AwardRow]:
     """Expire every active award (of one issuer, or all; of some learners, or all) whose last
-    valid day is before `as_of`.
+    valid day is before `as_of` (`span`: the learners' id range, as in
+    `records.of_learners`).
 
     A certification with an open CE cycle is left to closing that cycle, which renews it or
     lapses it with the hours it was short: its end date alone does not decide.
@@ -256,8 +258,8 @@ def expire_ended(
     )
     if issuer_id is not None:
         query = query.where(AwardRow.issuer_id == issuer_id)
-    if learner_ids is not None:
-        query = query.where(AwardRow.learner_id.in_(list(learner_ids)))
+    if learner_ids is not None or span is not None:
+        query = query.where(of_learners(AwardRow.learner_id, learner_ids or (), span))
     ended = list(uow.session.scalars(query))
     for award in ended:
         if award.status == AwardStatus.ACTIVE:  # still: an earlier one may have cascaded
