@@ -268,8 +268,21 @@ def expire_ended(
 
 
 def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None) -> list[AwardRow]:
+    rid = record_id("award", award.public_id)
+    if not _counted_at_all(uow, award.learner_id, rid):
+        return []  # nothing of the learner's counted it: no records to load
     learner, issuer = uow.awards.parties(award)
-    return _flag(uow, learner, issuer, record_id("award", award.public_id), on)
+    return _flag(uow, learner, issuer, rid, on)
+
+
+def _counted_at_all(uow: UnitOfWork, learner_id: int, rid: str) -> bool:
+    """Whether any award of the learner's (of any issuer, in any state) counted the record
+    `rid` directly. `counted_by` follows chains of `counted` links that start at such an
+    award, and the learner's records are made from these rows, so without one `_flag` finds
+    nothing: one read of a column instead of the learner's records (an expiry, a revocation
+    or a suspension of an award nothing stacks on is most of them)."""
+    lists = uow.session.scalars(select(AwardRow.counted).where(AwardRow.learner_id == learner_id))
+    return any(rid in counted for counted in lists if counted)
 
 
 def flag_counting(
