@@ -261,9 +261,21 @@ def expire_ended(
     if learner_ids is not None or span is not None:
         query = query.where(of_learners(AwardRow.learner_id, learner_ids or (), span))
     ended = list(uow.session.scalars(query))
+    # Their holders in one read, held while they expire (the session holds rows weakly):
+    # each expiry dates itself in its issuer's zone and tells its learner.
+    holders = (
+        list(
+            uow.session.scalars(
+                select(LearnerRow).where(LearnerRow.id.in_(sorted({a.learner_id for a in ended})))
+            )
+        )
+        if ended
+        else []
+    )
     for award in ended:
         if award.status == AwardStatus.ACTIVE:  # still: an earlier one may have cascaded
             validity_ended(uow, award)
+    del holders
     return ended
 
 
