@@ -32,7 +32,7 @@ from credstack.service.achievements import achievement_of
 from credstack.service.lifecycle import expire_award
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import CE_REMINDER
-from credstack.service.records import load_records, record_id
+from credstack.service.records import load_records, of_learners, record_id
 from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import (
     AchievementRow,
@@ -238,11 +238,12 @@ def close_due_cycles(
     on: date,
     issuer: IssuerRow | None = None,
     learner_ids: Collection[int] | None = None,
+    span: tuple[int, int] | None = None,
 ) -> list[CycleClosure]:
     """Close every open cycle (of one issuer, or all; of some learners, or all) whose last
-    day is before `on`."""
+    day is before `on` (`span`: the learners' id range, as in `records.of_learners`)."""
     closures: list[CycleClosure] = []
-    for award, cycle_row in _open_cycles(uow, learner_ids, ends_before=on):
+    for award, cycle_row in _open_cycles(uow, learner_ids, span, ends_before=on):
         if award.status != AwardStatus.ACTIVE:
             continue
         if issuer is not None and award.issuer_id != issuer.id:
@@ -260,19 +261,26 @@ def close_due_cycles(
 def _open_cycles(
     uow: UnitOfWork,
     learner_ids: Collection[int] | None = None,
+    span: tuple[int, int] | None = None,
     *,
     ends_before: date | None = None,
+    ends_by: date | None = None,
 ) -> list[tuple[AwardRow, CeCycleRow]]:
+    """Open cycles and their awards, by last day; of some learners (by id list, or by the id
+    range `span` that holds exactly them: one statement a driver prepares once), ending
+    before `ends_before` or on or before `ends_by`."""
     query = (
         select(AwardRow, CeCycleRow)
         .join(CeCycleRow, CeCycleRow.award_id == AwardRow.id)
         .where(CeCycleRow.status == "open")
         .order_by(CeCycleRow.ends_on, AwardRow.id)
     )
-    if learner_ids is not None:
-        query = query.where(AwardRow.learner_id.in_(list(learner_ids)))
+    if learner_ids is not None or span is not None:
+        query = query.where(of_learners(AwardRow.learner_id, learner_ids or (), span))
     if ends_before is not None:
         query = query.where(CeCycleRow.ends_on < ends_before)
+    if ends_by is not None:
+        query = query.where(CeCycleRow.ends_on <= ends_by)
     return [(a, c) for a, c in uow.session.execute(query).all()]
 
 
@@ -372,16 +380,20 @@ def queue_reminders(
     thresholds: Sequence[int],
     issuer: IssuerRow | None = None,
     learner_ids: Collection[int] | None = None,
+    span: tuple[int, int] | None = None,
 ) -> list[QueuedReminder]:
     """E-mail every certificant short of hours whose cycle ends within a threshold.
 
     Each (cycle, threshold) is owed once, keyed in the outbox: running this again, the same
-    day or the next, queues nothing new until the next threshold is reached.
+    day or the next, queues nothing new until the next threshold is reached. `span`: the
+    learners' id range, as in `records.of_learners`.
     """
     queued: list[QueuedReminder] = []
     if not thresholds:
         return queued
-    for award, cycle_row in _open_cycles(uow, learner_ids):
+    # Cycles far from their end need no report to know nothing is due: not even read.
+    horizon = as_of + timedelta(days=max(thresholds))
+    for award, cycle_row in _open_cycles(uow, learner_ids, span, ends_by=horizon):
         if award.status != AwardStatus.ACTIVE or (
             issuer is not None and award.issuer_id != issuer.id
         ):

@@ -67,15 +67,21 @@ def due(uow: UnitOfWork, learner_ids: Collection[int], span: tuple[int, int] | N
 
 
 def recheck_imports(
-    runtime: Runtime, uow: UnitOfWork, learner_ids: Collection[int], *, now: datetime
+    runtime: Runtime,
+    uow: UnitOfWork,
+    learner_ids: Collection[int],
+    *,
+    now: datetime,
+    span: tuple[int, int] | None = None,
 ) -> list[ImportCheck]:
     """Re-check the active and suspended imports of these learners, in the caller's unit of
-    work; a change is recorded in the audit trail and flags what was awarded on it."""
+    work; a change is recorded in the audit trail and flags what was awarded on it (`span`:
+    as in `records.of_learners`)."""
     rows = list(
         uow.session.scalars(
             select(ImportedCredentialRow)
             .where(
-                ImportedCredentialRow.learner_id.in_(list(learner_ids)),
+                of_learners(ImportedCredentialRow.learner_id, learner_ids, span),
                 ImportedCredentialRow.status.in_(RECHECKED),
             )
             .order_by(ImportedCredentialRow.id)

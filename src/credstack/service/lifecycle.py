@@ -23,7 +23,7 @@ from credstack.errors import Conflict, InvalidInput
 from credstack.service import audit_trail, clock
 from credstack.service.mail import outbox as mail_outbox
 from credstack.service.mail.kinds import EXPIRED, REINSTATED, REVOKED, SUSPENDED
-from credstack.service.records import load_records, record_id
+from credstack.service.records import load_records, of_learners, record_id
 from credstack.service.webhooks import events as webhook_events
 from credstack.store.models import AwardEventRow, AwardRow, CeCycleRow, IssuerRow, LearnerRow
 from credstack.store.uow import UnitOfWork
@@ -236,9 +236,11 @@ def expire_ended(
     as_of: date,
     issuer_id: int | None = None,
     learner_ids: Collection[int] | None = None,
+    span: tuple[int, int] | None = None,
 ) -> list[AwardRow]:
     """Expire every active award (of one issuer, or all; of some learners, or all) whose last
-    valid day is before `as_of`.
+    valid day is before `as_of` (`span`: the learners' id range, as in
+    `records.of_learners`).
 
     A certification with an open CE cycle is left to closing that cycle, which renews it or
     lapses it with the hours it was short: its end date alone does not decide.
@@ -256,18 +258,43 @@ def expire_ended(
     )
     if issuer_id is not None:
         query = query.where(AwardRow.issuer_id == issuer_id)
-    if learner_ids is not None:
-        query = query.where(AwardRow.learner_id.in_(list(learner_ids)))
+    if learner_ids is not None or span is not None:
+        query = query.where(of_learners(AwardRow.learner_id, learner_ids or (), span))
     ended = list(uow.session.scalars(query))
+    # Their holders in one read, held while they expire (the session holds rows weakly):
+    # each expiry dates itself in its issuer's zone and tells its learner.
+    holders = (
+        list(
+            uow.session.scalars(
+                select(LearnerRow).where(LearnerRow.id.in_(sorted({a.learner_id for a in ended})))
+            )
+        )
+        if ended
+        else []
+    )
     for award in ended:
         if award.status == AwardStatus.ACTIVE:  # still: an earlier one may have cascaded
             validity_ended(uow, award)
+    del holders
     return ended
 
 
 def flag_dependants(uow: UnitOfWork, award: AwardRow, *, on: date | None = None) -> list[AwardRow]:
+    rid = record_id("award", award.public_id)
+    if not _counted_at_all(uow, award.learner_id, rid):
+        return []  # nothing of the learner's counted it: no records to load
     learner, issuer = uow.awards.parties(award)
-    return _flag(uow, learner, issuer, record_id("award", award.public_id), on)
+    return _flag(uow, learner, issuer, rid, on)
+
+
+def _counted_at_all(uow: UnitOfWork, learner_id: int, rid: str) -> bool:
+    """Whether any award of the learner's (of any issuer, in any state) counted the record
+    `rid` directly. `counted_by` follows chains of `counted` links that start at such an
+    award, and the learner's records are made from these rows, so without one `_flag` finds
+    nothing: one read of a column instead of the learner's records (an expiry, a revocation
+    or a suspension of an award nothing stacks on is most of them)."""
+    lists = uow.session.scalars(select(AwardRow.counted).where(AwardRow.learner_id == learner_id))
+    return any(rid in counted for counted in lists if counted)
 
 
 def flag_counting(

@@ -123,6 +123,24 @@ class _Plan:
     attempts (`records_of` leaves out attempts only achievements already awarded read)."""
 
 
+@dataclass(frozen=True)
+class _ToDo:
+    """One issuer's work in a batch, as the batch's read found it: who may be awarded
+    something, and whether any of its learners has an open cycle near or past its end
+    (`cycles`) or an active award past its last valid day (`ended`). The writing unit of
+    work looks for cycles and ended awards only where the read saw some, as a batch the read
+    found nothing in is not written at all (a change made between the two is the next run's).
+    """
+
+    candidates: list[int]
+    cycles: bool = True
+    ended: bool = True
+
+
+_ONLY_IMPORTS = _ToDo([])
+"""A batch written for its imports alone: everything is looked for, as before."""
+
+
 @dataclass
 class _Tally:
     thresholds: tuple[int, ...]
@@ -247,9 +265,11 @@ class _Job:
     plans: list[_Plan]
     batch: int
 
-    def _recheck(self, uow: UnitOfWork, ids: list[int], tally: _Tally) -> list[int]:
+    def _recheck(
+        self, uow: UnitOfWork, ids: list[int], span: tuple[int, int], tally: _Tally
+    ) -> list[int]:
         """Re-check the batch's imports; the learners whose imports changed status."""
-        checks = import_checks.recheck_imports(self.runtime, uow, ids, now=clock.now())
+        checks = import_checks.recheck_imports(self.runtime, uow, ids, now=clock.now(), span=span)
         tally.imports_checked += len(checks)
         tally.imports_changed += sum(1 for c in checks if c.changed)
         tally.imports_unchecked += sum(1 for c in checks if c.failure is not None)
@@ -285,9 +305,9 @@ class _Job:
                     keys = OnceKeys(uow, self.runtime.master, self.runtime.settings.base_url)
                     # Imports first: one that stopped counting must not complete a stack now,
                     # and one whose suspension was lifted may (its holder is looked at in full).
-                    changed = self._recheck(uow, ids, tally) if imports else []
+                    changed = self._recheck(uow, ids, span, tally) if imports else []
                     for plan, todo in work:
-                        _batch(uow, keys, plan, ids, [*(todo or []), *changed], tally)
+                        _batch(uow, keys, plan, ids, span, todo or _ONLY_IMPORTS, changed, tally)
                     uow.commit()
             tally.learners += len(learners)
             after = ids[-1]
@@ -322,10 +342,11 @@ def _to_do(
     span: tuple[int, int],
     names: RecordNames,
     tally: _Tally,
-) -> list[int] | None:
-    """Who in the batch may be awarded something (by the compiled checks), or None when the
-    batch has nothing to do for this issuer: nobody newly meets anything, and no cycle is due,
-    no award has ended and no cycle is near enough its end for a reminder (by query)."""
+) -> _ToDo | None:
+    """Who in the batch may be awarded something (by the compiled checks) and what time
+    passing asks of it, or None when the batch has nothing to do for this issuer: nobody
+    newly meets anything, and no cycle is due, no award has ended and no cycle is near
+    enough its end for a reminder (by query)."""
     issuer = require_issuer(uow, plan.issuer)
     ids = [row.id for row in learners]
     candidates: list[int] = []
@@ -336,8 +357,9 @@ def _to_do(
             for row in learners
             if row.erased_at is None and _newly_met(found[row.id], plan.checks, plan.day)
         ]
-    if candidates or _dated_work(uow, plan, issuer.id, span, tally.thresholds):
-        return candidates
+    cycles, ended = _dated_work(uow, plan, issuer.id, span, tally.thresholds)
+    if candidates or cycles or ended:
+        return _ToDo(candidates, cycles, ended)
     return None
 
 
@@ -347,9 +369,10 @@ def _dated_work(
     issuer_id: int,
     span: tuple[int, int],
     thresholds: tuple[int, ...],
-) -> bool:
-    """Whether any of these learners has a cycle open near or past its end, or an active award
-    of the issuer past its last valid day: what time passing alone changes."""
+) -> tuple[bool, bool]:
+    """Whether any of these learners has a cycle open near or past its end, and whether any
+    has an active award of the issuer past its last valid day: what time passing alone
+    changes (one statement)."""
     horizon = plan.day + timedelta(days=max(thresholds, default=0))
     cycles = (
         select(CeCycleRow.id)
@@ -368,7 +391,8 @@ def _dated_work(
         AwardRow.valid_until.is_not(None),
         AwardRow.valid_until < plan.day,
     )
-    return bool(uow.session.scalar(select(exists(cycles) | exists(ended))))
+    found = uow.session.execute(select(exists(cycles), exists(ended))).one()
+    return bool(found[0]), bool(found[1])
 
 
 def _batch(
@@ -376,26 +400,41 @@ def _batch(
     keys: KeyStore,
     plan: _Plan,
     ids: list[int],
-    candidates: list[int],
+    span: tuple[int, int],
+    todo: _ToDo,
+    changed: list[int],
     tally: _Tally,
 ) -> None:
+    """One issuer's part of a batch with work, in the batch's writing unit of work.
+
+    The batch's learners are read by their id range `span` (as `records_of` reads them), not
+    by a list of 500 ids: a statement the driver and the server prepare once for the run.
+    Cycles are closed and reminded of, and ended awards expired, only when the batch's read
+    saw some (`todo`), or, for reminders, when this batch made or renewed a certification."""
     issuer, day = require_issuer(uow, plan.issuer), plan.day
-    # Held to the end of the batch: expiring an award looks at what counted it, and each
-    # grant at its learner's records and its achievement, all of which name catalog rows.
-    held = _catalog_rows(uow, issuer.id)
     # Cycles first: a certification's end date is its cycle's, and closing decides between
     # renewal and lapse; only what no cycle governs lapses by its date alone.
-    touched = set(candidates)
+    touched = {*todo.candidates, *changed}
+    # Held to the end of the batch: closing a cycle and each grant look at the learner's
+    # records and its achievement, which name catalog rows (an expiry looks at the learner's
+    # records only when something counted the award: `lifecycle.flag_dependants`).
+    held = _catalog_rows(uow, issuer.id) if todo.cycles or touched else []
+    closed = granted = 0
     # A renewal makes a certification current again, which may complete what stacks on it:
     # its holder is looked at in full even when the batch's checks ran before it.
-    for closure in ce.close_due_cycles(uow, on=day, issuer=issuer, learner_ids=ids):
-        touched.add(closure.award.learner_id)
-        if closure.renewed:
-            tally.renewed += 1
-        else:
-            tally.lapsed += 1
-    ended = lifecycle.expire_ended(uow, as_of=day, issuer_id=issuer.id, learner_ids=ids)
-    tally.expired += len(ended)
+    if todo.cycles:
+        for closure in ce.close_due_cycles(uow, on=day, issuer=issuer, learner_ids=ids, span=span):
+            touched.add(closure.award.learner_id)
+            closed += 1
+            if closure.renewed:
+                tally.renewed += 1
+            else:
+                tally.lapsed += 1
+    if todo.ended:
+        ended = lifecycle.expire_ended(
+            uow, as_of=day, issuer_id=issuer.id, learner_ids=ids, span=span
+        )
+        tally.expired += len(ended)
     if plan.checks and touched:
         # The grants' audit events are appended together when the batch's grants are done
         # (nothing in them rolls back a savepoint after recording one: a failure fails the
@@ -406,12 +445,20 @@ def _batch(
                 if learner is None or learner.erased_at is not None:
                     continue
                 records = load_records(uow, learner, issuer)
-                tally.granted += _grant_newly_met(uow, keys, issuer, learner, records, plan)
-    tally.reminders += len(
-        ce.queue_reminders(
-            uow, as_of=day, thresholds=tally.thresholds, issuer=issuer, learner_ids=ids
+                granted += _grant_newly_met(uow, keys, issuer, learner, records, plan)
+        tally.granted += granted
+    # An award made or renewed here opens a cycle, which a short one may bring near its end.
+    if todo.cycles or closed or granted:
+        tally.reminders += len(
+            ce.queue_reminders(
+                uow,
+                as_of=day,
+                thresholds=tally.thresholds,
+                issuer=issuer,
+                learner_ids=ids,
+                span=span,
+            )
         )
-    )
     del held
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from credstack.config import Settings
 from credstack.domain.checks import compile_check, met_achievements
 from credstack.domain.evaluator import evaluate
-from credstack.domain.records import Award
+from credstack.domain.records import Award, AwardStatus
 from credstack.domain.requirements import assessment_readers
 from credstack.service import audit_trail, ce, lifecycle
 from credstack.service.actor import Actor
@@ -30,6 +30,7 @@ from credstack.store.models import (
     AchievementRow,
     AchievementVersionRow,
     AuditEventRow,
+    AwardEventRow,
     AwardRow,
     FreeStatusIndexRow,
     LearnerRow,
@@ -325,3 +326,122 @@ def test_the_batched_grants_are_signed_indexed_and_audited_as_single_grants_are(
     finally:
         reference.close()
         batched.close()
+
+
+def _stacked_on_what_ends(runtime: Runtime) -> None:
+    """Make the generated awards count one another (the generator's count nothing): each
+    learner's first other award counts the award that has ended (or, for a learner with
+    none, their first award, which stays current), and the next one counts that one, so an
+    expiry flags a chain of dependants, as `counted_by` follows it."""
+    with runtime.uow() as uow:
+        for learner_id in uow.session.scalars(select(LearnerRow.id).order_by(LearnerRow.id)):
+            held = list(
+                uow.session.scalars(
+                    select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id)
+                )
+            )
+            ended = [a for a in held if a.valid_until is not None and a.valid_until < BENCH.AS_OF]
+            first = ended[0] if ended else (held[0] if held else None)
+            others = [a for a in held if a is not first]
+            if first is None or not others:
+                continue
+            others[0].counted = [f"award:{first.public_id}"]
+            if len(others) > 1:
+                others[1].counted = [f"award:{others[0].public_id}", "attempt:elsewhere"]
+        uow.commit()
+
+
+_RECORD_IDS = re.compile(r"\b(award|attempt):[\w-]+")
+
+
+def _flags(runtime: Runtime) -> tuple[Counter[tuple[object, ...]], Counter[tuple[str, str]]]:
+    """Every flag raised (whose award, of what, why, since when) and the awards' history
+    events by kind and learner, record ids left out."""
+    with runtime.uow(write=False) as uow:
+        flags = Counter(
+            (learner, achievement, _RECORD_IDS.sub(r"\1:<id>", flag or ""), at)
+            for learner, achievement, flag, at in uow.session.execute(
+                select(
+                    LearnerRow.key, AchievementRow.key, AwardRow.review_flag, AwardRow.flagged_at
+                )
+                .join(LearnerRow, AwardRow.learner_id == LearnerRow.id)
+                .join(
+                    AchievementVersionRow,
+                    AwardRow.achievement_version_id == AchievementVersionRow.id,
+                )
+                .join(AchievementRow, AchievementVersionRow.achievement_id == AchievementRow.id)
+                .where(AwardRow.review_flag.is_not(None))
+            )
+        )
+        events = Counter(
+            (str(kind), str(learner))
+            for kind, learner in uow.session.execute(
+                select(AwardEventRow.kind, LearnerRow.key)
+                .join(AwardRow, AwardEventRow.award_id == AwardRow.id)
+                .join(LearnerRow, AwardRow.learner_id == LearnerRow.id)
+            )
+        )
+    return flags, events
+
+
+def test_expiries_in_a_batch_flag_what_the_per_learner_path_flags(
+    databases: DatabaseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An expiry in the nightly batch flags the awards that counted it, directly or through
+    others, as the one-learner-at-a-time path does (`flag_dependants` reads the learner's
+    records only when some award counted the expired one); awards counting a record that
+    stays current are not flagged."""
+    reference = _generated(databases, tmp_path / "reference", monkeypatch)
+    batched = _generated(databases, tmp_path / "batched", monkeypatch)
+    try:
+        _stacked_on_what_ends(reference)
+        _stacked_on_what_ends(batched)
+        assert _flags(reference) == _flags(batched)
+        _per_learner(reference, BENCH.AS_OF)
+        done = reevaluate(batched, OPERATOR, issuer=None, as_of=BENCH.AS_OF, batch=7)
+        flags, events = _flags(batched)
+        assert (flags, events) == _flags(reference)
+        assert _state(batched) == _state(reference)
+        assert done.expired > 0
+        # An ended award's first dependant and the one counting that (if the learner holds
+        # them) are flagged, each with one history event.
+        assert done.expired < sum(flags.values()) <= 2 * done.expired
+        assert sum(n for (kind, _), n in events.items() if kind == "flagged") == sum(flags.values())
+    finally:
+        reference.close()
+        batched.close()
+
+
+def test_flag_dependants_flags_what_the_learners_records_say(
+    databases: DatabaseFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`flag_dependants` skips reading the learner's records when no award of theirs counted
+    the award; for every award, revoked, it flags exactly what judging the learner's records
+    (`lifecycle._flag`, unconditionally) flags."""
+    runtime = _generated(databases, tmp_path / "db", monkeypatch)
+    try:
+        _stacked_on_what_ends(runtime)
+        with runtime.uow(write=False) as uow:
+            ids = list(uow.session.scalars(select(AwardRow.id).order_by(AwardRow.id)))
+        compared = flagged = 0
+        for award_id in ids[:: max(1, len(ids) // 150)]:
+            outcomes = []
+            for judge in ("precheck", "records"):
+                with runtime.uow() as uow:  # never committed
+                    award = uow.session.get(AwardRow, award_id)
+                    assert award is not None
+                    award.status = AwardStatus.REVOKED
+                    uow.session.flush()
+                    if judge == "precheck":
+                        found = lifecycle.flag_dependants(uow, award, on=BENCH.AS_OF)
+                    else:
+                        learner, issuer = uow.awards.parties(award)
+                        rid = f"award:{award.public_id}"
+                        found = lifecycle._flag(uow, learner, issuer, rid, BENCH.AS_OF)
+                    outcomes.append(sorted((a.public_id, a.review_flag) for a in found))
+            assert outcomes[0] == outcomes[1]
+            compared += 1
+            flagged += bool(outcomes[0])
+        assert compared > 50 and 0 < flagged < compared
+    finally:
+        runtime.close()
