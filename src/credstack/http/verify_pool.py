@@ -564,9 +564,18 @@ def _serve(settings: Settings, supervisor: socket.socket, path: str) -> None:
     listener.bind(path)  # only now: a server's connection means this worker takes requests
     listener.listen(64)
     _work(settings, listener, supervisor)
+    # The supervisor is gone. Had it stopped the workers itself it would have removed the
+    # directory; it did not (it was killed), so each worker takes its socket away, and the
+    # last one the directory.
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    os._exit(0)
 
 
 def _work(settings: Settings, listener: socket.socket, supervisor: socket.socket) -> None:
+    """Answer requests until the supervisor's socket closes (nothing else is ever sent on
+    it): then return."""
     selector = selectors.DefaultSelector()
     selector.register(listener, selectors.EVENT_READ)
     selector.register(supervisor, selectors.EVENT_READ)
@@ -580,7 +589,7 @@ def _work(settings: Settings, listener: socket.socket, supervisor: socket.socket
         for key, _ in selector.select(0 if queue else None):
             connection = cast(socket.socket, key.fileobj)
             if connection is supervisor:
-                os._exit(0)  # its end closed (nothing else is ever sent): the server is gone
+                return
             if connection is listener:
                 accepted, _ = listener.accept()
                 selector.register(accepted, selectors.EVENT_READ)

@@ -64,16 +64,35 @@ def test_workers_exit_when_the_server_is_killed(tmp_path: Path, database_url: st
             time.sleep(0.5)
         workers = {p for p in _children(server.pid) if "spawn_main" in _cmdline(p)}
         assert len(workers) >= 2
+        sockets = {path for pid in workers for path in _unix_paths(pid)}
+        assert sockets, "the workers listen on no Unix socket"
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
         deadline = time.monotonic() + 20
         while any(_alive(p) for p in workers) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert not [p for p in workers if _alive(p)]
+        # Nothing of theirs is left in /tmp either: the sockets, and their directory.
+        assert not [path for path in sockets if path.exists() or path.parent.exists()]
     finally:
         if server.poll() is None:
             server.kill()
             server.wait()
+
+
+def _unix_paths(pid: int) -> set[Path]:
+    """The paths of the Unix sockets ``pid`` holds (from /proc: its fds' inodes)."""
+    inodes = set()
+    for fd in (Path("/proc") / str(pid) / "fd").iterdir():
+        target = os.readlink(fd)
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    paths = set()
+    for line in Path("/proc/net/unix").read_text().splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 8 and fields[6] in inodes and fields[7].startswith("/"):
+            paths.add(Path(fields[7]))
+    return paths
 
 
 def _cmdline(pid: int) -> str:
