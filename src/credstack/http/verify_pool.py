@@ -101,7 +101,7 @@ _DEPTH = 2
 # before it is answered 503: importing credstack takes seconds, a minute on a loaded machine.
 _START_SECONDS = 300.0
 # A worker that ends within this long of its start (a broken installation) would end again:
-# the next one starts after a pause that doubles up to the last figure, not in a loop.
+# its successor starts after a pause (1 s, then 30 s while they keep ending), not in a loop.
 _QUICK_END_SECONDS = 10.0
 _RESTART_PAUSES = (0.0, 1.0, 30.0)
 
