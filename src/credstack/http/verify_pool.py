@@ -396,12 +396,10 @@ class Supervisor:
             workers = list(self._workers)
         os.write(self._wake_write, b"x")
         for process, ours, _ in workers:
-            with contextlib.suppress(AttributeError):  # never started
-                process.terminate()
+            process.terminate()
             ours.close()
         for process, _, _ in workers:
-            with contextlib.suppress(AssertionError):
-                process.join(5)
+            process.join(5)
         self._watcher.join(5)
         os.close(self._wake_read)
         os.close(self._wake_write)

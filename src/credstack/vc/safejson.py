@@ -20,7 +20,6 @@ __all__ = ["InputRefused", "loads"]
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
 # What is left between brackets once the strings are gone.
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
-_OPENS = str.maketrans("[{]}", "(())")
 # A \uD800-\uDFFF escape: the only way a lone surrogate gets into parsed JSON, since text
 # decoded from UTF-8 cannot hold one. Seen rarely, so only then is the parsed value walked.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -88,8 +87,8 @@ def _check_depth(text: str) -> None:
     if brackets.count("[") + brackets.count("{") <= MAX_JSON_DEPTH:
         return  # never deeper than its number of opening brackets
     depth = 0
-    for bracket in brackets.translate(_OPENS):
-        if bracket == "(":
+    for bracket in brackets:
+        if bracket in "[{":
             depth += 1
             if depth > MAX_JSON_DEPTH:
                 raise InputRefused(

@@ -24,6 +24,7 @@ import sqlalchemy
 
 from credstack.limits import VERIFY_WORKERS
 from tests.helpers import Cli, free_port
+from tests.integration.hostile.test_verify_workers_exit import _children, _cmdline
 from tests.integration.mail.conftest import MailServer
 
 pytestmark = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads /proc (Linux)")
@@ -107,21 +108,9 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _children(pid: int) -> set[int]:
-    return {
-        int(child)
-        for task in Path(f"/proc/{pid}/task").iterdir()
-        for child in (task / "children").read_text().split()
-    }
-
-
 def _resource_trackers(pid: int) -> set[int]:
     """multiprocessing's resource tracker, which a process that spawns others starts."""
-    return {
-        child
-        for child in _children(pid)
-        if b"resource_tracker" in Path(f"/proc/{child}/cmdline").read_bytes()
-    }
+    return {child for child in _children(pid) if "resource_tracker" in _cmdline(child)}
 
 
 def _serving_processes(port: int, server: int) -> set[int]:
